@@ -1,0 +1,110 @@
+// Configuration: read once at the edge (environment, optional .env), validated with one message per bad value.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const urlText = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((v) => /^https:\/\//.test(v), { message: 'must be an https:// URL' })
+    .transform((v) => v.replace(/\/+$/, ''));
+
+const envSchema = z.object({
+  M365_TENANT_ID: optionalText,
+  M365_CLIENT_ID: optionalText,
+  M365_CLIENT_SECRET: optionalText,
+  M365_CLIENT_CERT_PATH: optionalText,
+  M365_CLIENT_CERT_THUMBPRINT: optionalText,
+  M365_CA_FILE: optionalText,
+  M365_AUTHORITY_HOST: urlText('https://login.microsoftonline.com'),
+  M365_GRAPH_URL: urlText('https://graph.microsoft.com'),
+  M365_DATA_DIR: z.string().trim().default('data'),
+  M365_DB: optionalText,
+  M365_TENANTS_FILE: optionalText,
+  M365_KEEP_RUNS: z.coerce.number().int().min(1).default(7),
+  M365_RECLAIM_ENABLED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().trim().default('default'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AppConfig {
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientCertPath?: string;
+  clientCertThumbprint?: string;
+  /** Extra CA to trust for the authority and Graph hosts (the simulator's CA). Never disables verification. */
+  caFile?: string;
+  authorityHost: string;
+  graphUrl: string;
+  dataDir: string;
+  /** The published warehouse file analysts open read-only. */
+  dbPath: string;
+  /** The pipeline's private working database. */
+  workDbPath: string;
+  tenantsFile?: string;
+  keepRuns: number;
+  reclaimEnabled: boolean;
+  temporalAddress?: string;
+  temporalNamespace: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Loads `.env` from the working directory if present; real environment variables win. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.M365_CLIENT_SECRET && e.M365_CLIENT_CERT_PATH) {
+    throw new ConfigError('Invalid configuration:\n- set either M365_CLIENT_SECRET or M365_CLIENT_CERT_PATH, not both');
+  }
+  if (e.M365_CLIENT_CERT_PATH && !e.M365_CLIENT_CERT_THUMBPRINT) {
+    throw new ConfigError('Invalid configuration:\n- M365_CLIENT_CERT_THUMBPRINT is required with M365_CLIENT_CERT_PATH');
+  }
+  const dataDir = path.resolve(e.M365_DATA_DIR);
+  return {
+    tenantId: e.M365_TENANT_ID,
+    clientId: e.M365_CLIENT_ID,
+    clientSecret: e.M365_CLIENT_SECRET,
+    clientCertPath: e.M365_CLIENT_CERT_PATH,
+    clientCertThumbprint: e.M365_CLIENT_CERT_THUMBPRINT,
+    caFile: e.M365_CA_FILE,
+    authorityHost: e.M365_AUTHORITY_HOST,
+    graphUrl: e.M365_GRAPH_URL,
+    dataDir,
+    dbPath: path.resolve(e.M365_DB ?? path.join(dataDir, 'm365.duckdb')),
+    workDbPath: path.join(dataDir, 'work', 'm365.duckdb'),
+    tenantsFile: e.M365_TENANTS_FILE,
+    keepRuns: e.M365_KEEP_RUNS,
+    reclaimEnabled: e.M365_RECLAIM_ENABLED,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** True when a real tenant is configured; otherwise `dev` runs against the simulator. */
+export const hasTenant = (c: AppConfig): boolean => Boolean(c.tenantId && c.clientId && (c.clientSecret || c.clientCertPath));
