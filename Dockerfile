@@ -1,0 +1,14 @@
+# The worker image: Node 20, the project's dependencies, and the TypeScript sources run through tsx.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY bin ./bin
+COPY src ./src
+COPY data/ms-licensing-reference.csv ./data/ms-licensing-reference.csv
+COPY tsconfig.json ./
+ENV NODE_ENV=production M365_DATA_DIR=/data M365_DB=/data/m365.duckdb
+VOLUME ["/data"]
+USER node
+ENTRYPOINT ["node", "bin/m365-license.mjs"]
+CMD ["worker"]

@@ -1,0 +1,89 @@
+// `m365-license dev` (what `npm start` runs): everything on one machine, one run, a summary.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { parseConfig } from '../config';
+import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
+import { createWorkers, runWorkers } from '../worker';
+import { runDevJob } from './dev-job';
+
+async function preferredPort(port: number): Promise<number> {
+  const net = await import('node:net');
+  const free = await new Promise<boolean>((resolve) => {
+    const srv = net.createServer().once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+  return free ? port : freePort();
+}
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('start a Temporal dev server (unless TEMPORAL_ADDRESS is set), a worker and one pipeline run; print a summary')
+    .option('--keep-running', 'leave the server, UI, worker (and simulator) up until Ctrl-C')
+    .action(async (opts: { keepRunning?: boolean }) => {
+      const config = parseConfig();
+      const say = (line: string) => process.stdout.write(`${line}\n`);
+      const cleanups: Array<() => Promise<void>> = [];
+      const abort = new AbortController();
+      let stopping = false;
+      const stopAll = async () => {
+        if (stopping) return;
+        stopping = true;
+        abort.abort();
+        for (const c of cleanups.reverse()) await c().catch(() => {});
+      };
+      const onSignal = () => {
+        say('\nStopping...');
+        void stopAll().then(() => process.exit(130));
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+
+      try {
+        let server: DevServer | undefined;
+        let address = config.temporalAddress;
+        if (!address) {
+          mkdirSync(config.dataDir, { recursive: true });
+          const dbFile = path.join(config.dataDir, 'temporal.sqlite');
+          say('Starting a Temporal dev server...');
+          server = await startDevServer({
+            dbFile,
+            port: await preferredPort(7233),
+            uiPort: await preferredPort(8233),
+            log: say,
+          });
+          cleanups.push(() => server!.stop());
+          address = server.address;
+          say(`Temporal dev server: ${address} (ready in ${(server.startupMs / 1000).toFixed(1)} s, state in ${dbFile})`);
+          say(`Temporal web UI:     ${server.uiUrl}`);
+        } else {
+          say(`Using the Temporal server at ${address}`);
+        }
+
+        const workerConnection = await NativeConnection.connect({ address });
+        cleanups.push(() => workerConnection.close());
+        const workers = await createWorkers({ connection: workerConnection, namespace: config.temporalNamespace, deps: { config } });
+        const running = runWorkers(workers, abort.signal);
+        cleanups.unshift(() => running.catch(() => {}));
+
+        const connection = await Connection.connect({ address });
+        cleanups.push(() => connection.close());
+        const client = new Client({ connection, namespace: config.temporalNamespace });
+
+        await runDevJob({ client, config, say, cleanups, temporalAddress: address, temporalCli: server?.cliPath });
+
+        if (opts.keepRunning) {
+          say('\nEverything stays up until Ctrl-C.');
+          await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+          return;
+        }
+        await stopAll();
+      } catch (err) {
+        await stopAll();
+        throw err;
+      }
+    });
+}

@@ -1,0 +1,33 @@
+// The `m365-license` command line: one file per command, wired here.
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadDotEnv } from '../config';
+import { registerDev } from './dev';
+import { registerWorker } from './worker';
+import { UsageError } from './usage-error';
+
+loadDotEnv();
+
+const program = new Command()
+  .name('m365-license')
+  .description('Microsoft 365 license and usage pipeline: daily snapshots in DuckDB, human-approved license reclamation.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerDev(program);
+registerWorker(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version end here with code 0; anything else commander rejects is a usage error.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`${err instanceof ConfigError ? '' : 'Error: '}${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,95 @@
+// Finds a Temporal CLI binary without the internet: $TEMPORAL_CLI, PATH, a per-user cache shared by
+// every clone, a `go install` build into that cache, and only then the SDK's own download.
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const TEMPORAL_CLI_VERSION = '1.5.1';
+
+export function temporalCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'm365-license-pipeline', `temporal-${TEMPORAL_CLI_VERSION}`);
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
+  }
+  return undefined;
+}
+
+export class TemporalCliUnavailableError extends Error {
+  override name = 'TemporalCliUnavailableError';
+}
+
+/** Builds the CLI from the Go module proxy into the shared cache, streaming go's progress to stderr. */
+async function goInstall(goBin: string, targetDir: string, log: (line: string) => void): Promise<void> {
+  mkdirSync(targetDir, { recursive: true });
+  log(`Building the Temporal CLI v${TEMPORAL_CLI_VERSION} with Go into ${targetDir} (first time only, a few minutes)...`);
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(goBin, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+      env: { ...process.env, GOBIN: targetDir, CGO_ENABLED: '0' },
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    let count = 0;
+    child.stderr.on('data', (chunk: Buffer) => {
+      // go prints one line per downloaded module or compiled package: a compact progress counter.
+      count += chunk.toString().split('\n').filter(Boolean).length;
+      if (count % 50 < 5) log(`  ... ${count} steps, ${Math.round((Date.now() - started) / 1000)} s`);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install exited with code ${code}`))));
+  });
+  log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s.`);
+}
+
+/** Returns the path of a Temporal CLI binary, building or downloading it the first time. */
+export async function ensureTemporalCli(
+  opts: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {},
+): Promise<string> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (env.TEMPORAL_CLI) {
+    if (!isExecutable(env.TEMPORAL_CLI)) throw new TemporalCliUnavailableError(`TEMPORAL_CLI=${env.TEMPORAL_CLI} is not an executable file.`);
+    return env.TEMPORAL_CLI;
+  }
+  const fromPath = onPath('temporal', env);
+  if (fromPath) return fromPath;
+  const cacheDir = temporalCacheDir(env);
+  const cached = path.join(cacheDir, 'temporal');
+  if (isExecutable(cached)) return cached;
+  const goBin = onPath('go', env);
+  if (goBin) {
+    await goInstall(goBin, cacheDir, log);
+    if (isExecutable(cached)) return cached;
+  }
+  // Last resort for machines with internet and no Go: the SDK downloads a dev-server binary.
+  log('No Go toolchain found: asking the Temporal SDK to download the CLI (needs internet)...');
+  const { ephemeralServer } = await import('./sdk-download');
+  try {
+    return await ephemeralServer(cacheDir);
+  } catch (err) {
+    throw new TemporalCliUnavailableError(
+      'Could not find or build the Temporal CLI. Install Go (https://go.dev/dl) or the Temporal CLI, or set TEMPORAL_CLI to its path.',
+      { cause: err },
+    );
+  }
+}
+
+/** Runs `temporal <args>` and returns stdout; used by tests and the CLI for plain Temporal commands. */
+export function runTemporalCli(bin: string, args: string[]): string {
+  const r = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`temporal ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}

@@ -1,0 +1,74 @@
+// Runs the two workers of this project: the main queue (orchestration, Graph) and the warehouse queue,
+// which has one activity slot so DuckDB writes are serialized per worker process.
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createMainActivities, createWarehouseActivities, type ActivityDeps } from './activities';
+import { TASK_QUEUE, WAREHOUSE_TASK_QUEUE } from './shared/names';
+
+export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  deps: ActivityDeps;
+  /** A pre-built bundle (tests build one per run); otherwise the workflows are bundled at start-up. */
+  workflowBundlePath?: string;
+  taskQueue?: string;
+  warehouseTaskQueue?: string;
+  /** Serve the warehouse queue too (one process per deployment should; see design.md). */
+  serveWarehouse?: boolean;
+}
+
+export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const workflowSource: Pick<WorkerOptions, 'workflowBundle'> = setup.workflowBundlePath
+    ? { workflowBundle: { codePath: setup.workflowBundlePath } }
+    : { workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quietBundleLogger }) };
+  const main = await Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue ?? TASK_QUEUE,
+    ...workflowSource,
+    activities: createMainActivities(setup.deps),
+  });
+  const warehouseActivities = createWarehouseActivities(setup.deps);
+  if (setup.serveWarehouse === false || Object.keys(warehouseActivities).length === 0) return [main];
+  const warehouse = await Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: setup.warehouseTaskQueue ?? WAREHOUSE_TASK_QUEUE,
+    activities: warehouseActivities,
+    maxConcurrentActivityTaskExecutions: 1,
+  });
+  return [main, warehouse];
+}
+
+/** Runs all workers until `signal` aborts or one of them fails (then the others are shut down too). */
+export async function runWorkers(workers: Worker[], signal?: AbortSignal): Promise<void> {
+  const shutdownAll = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  if (signal?.aborted) return;
+  signal?.addEventListener('abort', shutdownAll, { once: true });
+  try {
+    await Promise.all(
+      workers.map((w) =>
+        w.run().catch((err: unknown) => {
+          shutdownAll();
+          throw err;
+        }),
+      ),
+    );
+  } finally {
+    signal?.removeEventListener('abort', shutdownAll);
+  }
+}
+
+// Webpack's build report is noise for operators; keep warnings and errors.
+const quietBundleLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => process.stderr.write(`workflow bundle warning: ${message}\n`),
+  error: (message: string) => process.stderr.write(`workflow bundle error: ${message}\n`),
+};
