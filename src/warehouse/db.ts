@@ -1,0 +1,130 @@
+// DuckDB handles: exactly one instance per file per process (a second instance on the same file loses
+// committed rows silently), writes serialized per file, read-only opens for analysts' side.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { mapOpenError } from './errors';
+import { migrate } from './migrations';
+export { sqlString } from './sql';
+
+/** Offline by construction: json and parquet are built in, nothing may be downloaded. */
+const BASE_OPTIONS: Record<string, string> = {
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'true',
+};
+
+interface WriterHandle {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  /** Tail of the queue of operations on this file. */
+  queue: Promise<unknown>;
+}
+
+const writers = new Map<string, Promise<WriterHandle>>();
+
+async function openWriter(file: string): Promise<WriterHandle> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file, BASE_OPTIONS);
+  } catch (err) {
+    throw mapOpenError(err, file, 'read-write');
+  }
+  const connection = await instance.connect();
+  try {
+    await migrate(connection);
+  } catch (err) {
+    connection.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  return { instance, connection, queue: Promise.resolve() };
+}
+
+function writerFor(file: string): Promise<WriterHandle> {
+  const key = path.resolve(file);
+  let handle = writers.get(key);
+  if (!handle) {
+    handle = openWriter(key);
+    writers.set(key, handle);
+    // A failed open (locked file) must not poison the cache: the next call retries.
+    handle.catch(() => writers.delete(key));
+  }
+  return handle;
+}
+
+/**
+ * Runs `fn` with the process's single read-write connection to `file`, one operation at a time.
+ * The database is migrated on first open.
+ */
+export async function withWriter<T>(file: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  const handle = await writerFor(file);
+  const run = handle.queue.then(() => fn(handle.connection));
+  handle.queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Closes the cached writer of `file` (or all of them): tests, and CLI commands before they exit. */
+export async function closeWarehouse(file?: string): Promise<void> {
+  const keys = file ? [path.resolve(file)] : [...writers.keys()];
+  for (const key of keys) {
+    const pending = writers.get(key);
+    if (!pending) continue;
+    writers.delete(key);
+    const handle = await pending.catch(() => undefined);
+    if (!handle) continue;
+    await handle.queue;
+    handle.connection.closeSync();
+    handle.instance.closeSync();
+  }
+}
+
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+export async function queryJson(
+  conn: DuckDBConnection,
+  sql: string,
+  params?: DuckDBValue[] | Record<string, DuckDBValue>,
+): Promise<QueryResult> {
+  const reader = await conn.runAndReadAll(sql, params);
+  return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+}
+
+/** Read-only session on the published file. Each call opens a fresh instance, so it sees the file as published now. */
+export interface ReadOnlyWarehouse {
+  readonly path: string;
+  readonly connection: DuckDBConnection;
+  query(sql: string, params?: DuckDBValue[] | Record<string, DuckDBValue>): Promise<QueryResult>;
+  close(): void;
+}
+
+export async function openReadOnly(publishedPath: string): Promise<ReadOnlyWarehouse> {
+  const file = path.resolve(publishedPath);
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });
+  } catch (err) {
+    throw mapOpenError(err, file, 'read-only');
+  }
+  const connection = await instance.connect();
+  let closed = false;
+  return {
+    path: file,
+    connection,
+    query: (sql, params) => queryJson(connection, sql, params),
+    close() {
+      if (closed) return;
+      closed = true;
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+
+
+
+export { BASE_OPTIONS };

@@ -1,0 +1,22 @@
+// The warehouse: DuckDB schema (versioned migrations), bulk loads of staging directories, analyst views,
+// and publishing the working database to the read-only file analysts open. Activities and the CLI use this API.
+export type {
+  AnonymizationVerdict,
+  LoadCounts,
+  LoadOptions,
+  LoadResult,
+  ReclamationEvent,
+  RunRecord,
+  RunStatus,
+  WarehouseSettings,
+} from './types';
+export { DEFAULT_SETTINGS } from './types';
+export { MalformedReportError, StagingError, WarehouseLockedError } from './errors';
+export { validateStagedReports } from './reports';
+export { detectAnonymization, concealedMessage, type DetectOptions } from './anonymization';
+export { loadStagingDir } from './load';
+export { recordRun, recordReclamationEvent } from './runs';
+export { getSettings, updateSettings } from './settings';
+export { publish } from './publish';
+export { openReadOnly, closeWarehouse, withWriter, type ReadOnlyWarehouse, type QueryResult } from './db';
+export { MIGRATIONS, LICENSING_REFERENCE_CSV } from './migrations';

@@ -1,0 +1,80 @@
+// The staging directory of one run: its manifest (optional) and the identity of the snapshot it holds.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { StagingError } from './errors';
+
+const manifestSchema = z.object({
+  tenantId: z.string().min(1),
+  runId: z.string().min(1),
+  snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  startedAt: z.string().optional(),
+  files: z
+    .array(
+      z.object({
+        kind: z.enum(['users', 'skus', 'report']),
+        name: z.string(),
+        path: z.string(),
+        count: z.number().optional(),
+        bytes: z.number().optional(),
+        sha256: z.string().optional(),
+      }),
+    )
+    .default([]),
+  reportSettings: z.object({ displayConcealedNames: z.boolean() }).nullish(),
+});
+
+export type StagingManifest = z.infer<typeof manifestSchema>;
+
+export function readManifest(stagingDir: string): StagingManifest | null {
+  const file = path.join(stagingDir, 'manifest.json');
+  if (!existsSync(file)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new StagingError(`Staging manifest ${file} is not valid JSON.`, { cause: err });
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new StagingError(`Staging manifest ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+
+export interface StagingIdentity {
+  tenantId: string;
+  runId: string;
+  snapshotDate: string;
+  startedAt: string;
+  manifest: StagingManifest | null;
+}
+
+/** Tenant, run and snapshot date: from the manifest when present (options must agree), else from the options. */
+export function resolveIdentity(
+  stagingDir: string,
+  opts: { tenantId?: string; snapshotDate?: string; runId?: string },
+): StagingIdentity {
+  if (!existsSync(stagingDir) || !statSync(stagingDir).isDirectory()) {
+    throw new StagingError(`Staging directory not found: ${stagingDir}`);
+  }
+  const manifest = readManifest(stagingDir);
+  if (manifest && opts.tenantId && opts.tenantId !== manifest.tenantId) {
+    throw new StagingError(`Tenant ${opts.tenantId} given, but the staging manifest says ${manifest.tenantId}.`);
+  }
+  const tenantId = manifest?.tenantId ?? opts.tenantId;
+  if (!tenantId) throw new StagingError(`No manifest.json in ${stagingDir}: give the tenant id (--tenant).`);
+  const snapshotDate = manifest?.snapshotDate ?? opts.snapshotDate ?? todayUtc();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(snapshotDate)) throw new StagingError(`Snapshot date must be YYYY-MM-DD, got ${snapshotDate}.`);
+  const runId = opts.runId ?? manifest?.runId ?? `import-${tenantId}-${snapshotDate}`;
+  for (const f of manifest?.files ?? []) {
+    const p = path.join(stagingDir, f.path);
+    if (!existsSync(p)) throw new StagingError(`Staged file listed in the manifest is missing: ${p}`);
+    if (f.bytes !== undefined && statSync(p).size !== f.bytes) {
+      throw new StagingError(`Staged file ${p} has ${statSync(p).size} bytes, the manifest says ${f.bytes}: the extract was cut short.`);
+    }
+  }
+  return { tenantId, runId, snapshotDate, startedAt: manifest?.startedAt ?? new Date().toISOString(), manifest };
+}

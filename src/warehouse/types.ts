@@ -1,0 +1,100 @@
+// Public types of the warehouse module: what callers pass in and get back.
+
+export interface LoadOptions {
+  /** The private working database (never the published file). */
+  workDbPath: string;
+  stagingDir: string;
+  /** Required when the staging directory has no manifest.json; must match it otherwise. */
+  tenantId?: string;
+  /** YYYY-MM-DD; default: the manifest's, else today (UTC). */
+  snapshotDate?: string;
+  runId?: string;
+  /** Share of report rows with concealed UPNs above which the report counts as concealed (default 0.5). */
+  concealedThreshold?: number;
+}
+
+export interface AnonymizationVerdict {
+  concealed: boolean;
+  /** Share of report rows whose UPN is concealed (32-hex, no '@'). */
+  ratio: number;
+  rowsChecked: number;
+  matchedToRoster: number;
+  /** Oldest of the reports' refresh dates (YYYY-MM-DD), null when the reports are empty. */
+  reportRefreshDate: string | null;
+  stale: boolean;
+}
+
+export type RunStatus = 'succeeded' | 'degraded' | 'failed';
+
+export interface LoadCounts {
+  users: number;
+  licensedUsers: number;
+  skus: number;
+  assignments: number;
+  activityRows: number;
+  suspiciousRows: number;
+}
+
+export interface LoadResult {
+  runId: string;
+  tenantId: string;
+  snapshotDate: string;
+  status: 'succeeded' | 'degraded';
+  message: string;
+  counts: LoadCounts;
+  verdict: AnonymizationVerdict;
+}
+
+export interface RunRecord {
+  runId: string;
+  tenantId: string;
+  snapshotDate?: string | null;
+  status: RunStatus;
+  message: string;
+  /** ISO instants; finishedAt defaults to now. */
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  counts?: Partial<LoadCounts>;
+  reportRefreshDate?: string | null;
+  concealed?: boolean | null;
+  concealedRatio?: number | null;
+  stale?: boolean | null;
+}
+
+export interface ReclamationEvent {
+  workflowId: string;
+  tenantId: string;
+  userId: string;
+  /** e.g. requested, approved, rejected, expired, removed, skipped, failed */
+  event: string;
+  actor?: string | null;
+  /** ISO instant or Date. (workflowId, event, at) identifies the event: writing it twice keeps one row. */
+  at: string | Date;
+  reason?: string | null;
+  skus?: string[] | null;
+  outcome?: string | null;
+  detail?: string | null;
+  /** Disabled plans per SKU before removal, kept so a removal can be undone; stored as JSON text. */
+  disabledPlans?: unknown;
+}
+
+export interface WarehouseSettings {
+  /** Days without activity in any service before a licensed user is a candidate (default 90). */
+  inactivityDays?: number;
+  /** Days after a user's creation or newest licence assignment during which they are never a candidate (default 30). */
+  graceDays?: number;
+  /** A report refreshed more than this many days before the snapshot marks activity stale (default 7). */
+  freshnessDays?: number;
+  /** UPN glob patterns (`*`, `?`; case-insensitive) never proposed: break-glass and resource accounts. */
+  excludeUpnPatterns?: string[];
+  /** Group ids: users holding a licence inherited from one of them are never proposed. */
+  excludeGroupIds?: string[];
+}
+
+export const DEFAULT_SETTINGS: Required<WarehouseSettings> = {
+  inactivityDays: 90,
+  graceDays: 30,
+  freshnessDays: 7,
+  excludeUpnPatterns: [],
+  excludeGroupIds: [],
+};
