@@ -1,20 +1,31 @@
 // Loads one staging directory into the working database: one transaction, replacing that (tenant, snapshot_date).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { concealedMessage, DEFAULT_CONCEALED_THRESHOLD, verdictOnStaged } from './anonymization';
+import { concealedMessage, DEFAULT_CONCEALED_THRESHOLD, verdictFrom } from './anonymization';
 import { withWriter } from './db';
-import { ACTIVE_SERVICES, REPORTS, validateReport } from './reports';
+import { ACTIVE_SERVICES, REPORTS, reportSelect, validateReport } from './reports';
 import { insertRun } from './runs';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
-import { dropStaging, stageReports, stageSkus, stageUsers } from './stage';
+import { dropStaging, reportStats, stageSkus, stageUsers, type ReportStats } from './stage';
 import { resolveIdentity } from './staging';
 import type { AnonymizationVerdict, LoadCounts, LoadOptions, LoadResult } from './types';
 
 /** Tables holding one snapshot per (tenant_id, snapshot_date); replaced as a whole on reload. */
-const SNAPSHOT_TABLES = ['users', 'skus', 'license_assignments', 'service_activity', 'suspicious_activity', 'snapshots'] as const;
+const REPORT_TABLES = ['office365_active_user_detail', 'email_activity_user_detail'] as const;
+const SNAPSHOT_TABLES = ['users', 'skus', 'license_assignments', ...REPORT_TABLES, 'suspicious_activity', 'snapshots'] as const;
 
-async function changed(conn: DuckDBConnection, sql: string): Promise<number> {
-  return Number((await conn.run(sql)).rowsChanged);
+type Step = (name: string, ms: number) => void;
+let step: Step = () => undefined;
+
+async function timed<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  const out = await fn();
+  step(name, performance.now() - t);
+  return out;
+}
+
+async function changed(conn: DuckDBConnection, sql: string, name = 'insert'): Promise<number> {
+  return timed(name, async () => Number((await conn.run(sql)).rowsChanged));
 }
 
 async function scalar(conn: DuckDBConnection, sql: string): Promise<unknown> {
@@ -30,16 +41,10 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
   return withWriter(opts.workDbPath, async (conn) => {
     const settings = await readSettings(conn, id.tenantId);
     let inTransaction = false;
+    step = opts.onStep ?? (() => undefined);
     try {
-      await stageUsers(conn, opts.stagingDir);
-      await stageSkus(conn, opts.stagingDir);
-      await stageReports(conn, active!, email!);
-      const verdict = await verdictOnStaged(conn, {
-        threshold: opts.concealedThreshold ?? DEFAULT_CONCEALED_THRESHOLD,
-        freshnessDays: settings.freshnessDays,
-        snapshotDate: id.snapshotDate,
-        displayConcealedNames: id.manifest?.reportSettings?.displayConcealedNames,
-      });
+      await timed('stage users', () => stageUsers(conn, opts.stagingDir));
+      await timed('stage skus', () => stageSkus(conn, opts.stagingDir));
       const lastGood = (await scalar(
         conn,
         `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t} AND activity_loaded AND snapshot_date <> ${d}`,
@@ -47,8 +52,40 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
 
       await conn.run('BEGIN TRANSACTION');
       inTransaction = true;
-      for (const table of SNAPSHOT_TABLES) await conn.run(`DELETE FROM ${table} WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
-      const counts = await insertSnapshot(conn, t, d, verdict);
+      await timed('delete snapshot', async () => {
+        for (const table of SNAPSHOT_TABLES) await conn.run(`DELETE FROM ${table} WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
+      });
+      const roster = await insertRoster(conn, t, d);
+      // Report rows go straight from the staged CSV into their typed tables, matched to the roster on the way.
+      const upnMap = `(SELECT lower(u.userPrincipalName) AS upn_lower, any_value(u.id) AS user_id FROM stg_users GROUP BY 1)`;
+      let activityRows = 0;
+      for (const [table, report] of [['office365_active_user_detail', active!], ['email_activity_user_detail', email!]] as const) {
+        activityRows += await changed(
+          conn,
+          `INSERT INTO ${table} SELECT ${t}, ${d}, m.user_id, r.* FROM (${reportSelect(report)}) r
+           LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name)`,
+          table,
+        );
+      }
+      const verdict = await timed('verdict', () =>
+        verdictOnTables(conn, t, d, {
+          threshold: opts.concealedThreshold ?? DEFAULT_CONCEALED_THRESHOLD,
+          freshnessDays: settings.freshnessDays,
+          snapshotDate: id.snapshotDate,
+          displayConcealedNames: id.manifest?.reportSettings?.displayConcealedNames,
+        }),
+      );
+      const suspiciousRows = await insertSuspicious(conn, t, d, verdict.concealed);
+      if (verdict.concealed) {
+        // Concealed names cannot be matched: keep no activity for this snapshot, so views keep the last good one.
+        for (const table of REPORT_TABLES) await conn.run(`DELETE FROM ${table} WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
+        activityRows = 0;
+      } else {
+        activityRows = Number(
+          await scalar(conn, `SELECT count(*) FROM service_activity WHERE tenant_id = ${t} AND snapshot_date = ${d}`),
+        );
+      }
+      const counts: LoadCounts = { ...roster, activityRows, suspiciousRows };
       await conn.run(`INSERT INTO snapshots VALUES (${t}, ${d}, ${sqlString(id.runId)}, now(), ${!verdict.concealed}, ${verdict.concealed},
         ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'})`);
       const status = verdict.concealed ? 'degraded' : 'succeeded';
@@ -68,7 +105,7 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
         concealedRatio: verdict.ratio,
         stale: verdict.stale,
       });
-      await conn.run('COMMIT');
+      await timed('commit', () => conn.run('COMMIT'));
       inTransaction = false;
       return { runId: id.runId, tenantId: id.tenantId, snapshotDate: id.snapshotDate, status, message, counts, verdict };
     } catch (err) {
@@ -80,11 +117,12 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
   });
 }
 
-async function insertSnapshot(conn: DuckDBConnection, t: string, d: string, verdict: AnonymizationVerdict): Promise<LoadCounts> {
+async function insertRoster(conn: DuckDBConnection, t: string, d: string): Promise<Omit<LoadCounts, 'activityRows' | 'suspiciousRows'>> {
   const users = await changed(
     conn,
     `INSERT INTO users SELECT ${t}, ${d}, u.id, u.userPrincipalName, u.displayName, u.mail, u.accountEnabled, u.userType,
        try_cast(u.createdDateTime AS TIMESTAMPTZ), u.department, u.jobTitle, u.usageLocation FROM stg_users`,
+    'users',
   );
   const skus = await changed(
     conn,
@@ -92,6 +130,7 @@ async function insertSnapshot(conn: DuckDBConnection, t: string, d: string, verd
        s.capabilityStatus, s.prepaidUnits.enabled, s.prepaidUnits.suspended, s.prepaidUnits.warning, s.prepaidUnits.lockedOut,
        s.consumedUnits, s.accountName, s.subscriptionIds, s.servicePlans
      FROM stg_skus LEFT JOIN sku_reference r ON r.sku_id = lower(s.skuId)`,
+    'skus',
   );
   // licenseAssignmentStates says direct (assignedByGroup null) or inherited; a user without states but with
   // assignedLicenses (property not selected) counts as direct.
@@ -104,38 +143,42 @@ async function insertSnapshot(conn: DuckDBConnection, t: string, d: string, verd
      UNION ALL
      SELECT ${t}, ${d}, user_id, lower(a.skuId), NULL, NULL, NULL, a.disabledPlans, NULL
        FROM (SELECT u.id AS user_id, unnest(u.assignedLicenses) AS a FROM stg_users WHERE len(coalesce(u.licenseAssignmentStates, [])) = 0)`,
+    'license_assignments',
   );
   const licensedUsers = Number(
-    await scalar(conn, `SELECT count(DISTINCT user_id) FROM license_assignments WHERE tenant_id = ${t} AND snapshot_date = ${d}`),
+    await scalar(
+      conn,
+      `SELECT count(*) FROM stg_users WHERE len(coalesce(u.licenseAssignmentStates, [])) > 0 OR len(coalesce(u.assignedLicenses, [])) > 0`,
+    ),
   );
+  return { users, licensedUsers, skus, assignments };
+}
 
-  let activityRows = 0;
-  if (!verdict.concealed) {
-    const usable = 'user_id IS NOT NULL AND NOT coalesce(is_deleted, false)';
-    const parts = ACTIVE_SERVICES.map(
-      ([s]) => `SELECT ${t}, ${d}, user_id, user_principal_name, '${s}', ${s}_has_license, ${s}_last_activity_date,
-                       ${s}_license_assign_date, report_refresh_date FROM stg_active WHERE ${usable}`,
-    );
-    parts.push(`SELECT ${t}, ${d}, user_id, user_principal_name, 'outlook', NULL, last_activity_date, NULL, report_refresh_date
-                FROM stg_email WHERE ${usable}`);
-    activityRows = await changed(conn, `INSERT INTO service_activity ${parts.join(' UNION ALL ')}`);
-  }
+async function verdictOnTables(
+  conn: DuckDBConnection,
+  t: string,
+  d: string,
+  opts: Parameters<typeof verdictFrom>[1],
+): Promise<AnonymizationVerdict> {
+  const stats: ReportStats[] = [];
+  for (const table of REPORT_TABLES) stats.push(await reportStats(conn, `${table} WHERE tenant_id = ${t} AND snapshot_date = ${d}`));
+  return verdictFrom(stats, opts);
+}
 
-  const reason = verdict.concealed
-    ? `'concealed'`
-    : `CASE WHEN coalesce(is_deleted, false) THEN 'deleted_user' ELSE 'unknown_user' END`;
-  const suspiciousWhere = verdict.concealed ? 'true' : 'coalesce(is_deleted, false) OR user_id IS NULL';
+async function insertSuspicious(conn: DuckDBConnection, t: string, d: string, concealed: boolean): Promise<number> {
+  const reason = concealed ? `'concealed'` : `CASE WHEN coalesce(is_deleted, false) THEN 'deleted_user' ELSE 'unknown_user' END`;
+  const where = `tenant_id = ${t} AND snapshot_date = ${d}` + (concealed ? '' : ' AND (coalesce(is_deleted, false) OR user_id IS NULL)');
   const activeLast = `greatest(${ACTIVE_SERVICES.map(([s]) => `${s}_last_activity_date`).join(', ')})`;
-  const suspiciousRows = await changed(
+  return changed(
     conn,
     `INSERT INTO suspicious_activity
      SELECT ${t}, ${d}, 'getOffice365ActiveUserDetail', user_principal_name, display_name, ${reason}, ${activeLast},
-            is_deleted, deleted_date, report_refresh_date FROM stg_active WHERE ${suspiciousWhere}
+            is_deleted, deleted_date, report_refresh_date FROM office365_active_user_detail WHERE ${where}
      UNION ALL
      SELECT ${t}, ${d}, 'getEmailActivityUserDetail', user_principal_name, display_name, ${reason}, last_activity_date,
-            is_deleted, deleted_date, report_refresh_date FROM stg_email WHERE ${suspiciousWhere}`,
+            is_deleted, deleted_date, report_refresh_date FROM email_activity_user_detail WHERE ${where}`,
+    'suspicious_activity',
   );
-  return { users, licensedUsers, skus, assignments, activityRows, suspiciousRows };
 }
 
 function summary(tenantId: string, date: string, c: LoadCounts, v: AnonymizationVerdict, freshnessDays: number): string {

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ACTIVE_SERVICES, REPORTS } from './reports';
 import { sqlString } from './sql';
 
 /** Microsoft's licensing reference, copied into data/ (see data/README.md). */
@@ -14,7 +15,11 @@ interface Migration {
   sql: () => string;
 }
 
-const TABLES = `
+const TABLES = (): string => {
+  const cols = (i: number) => REPORTS[i]!.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+  const activeColumns = cols(0);
+  const emailColumns = cols(1);
+  return `
 CREATE TABLE runs (
   run_id VARCHAR NOT NULL, tenant_id VARCHAR NOT NULL, snapshot_date DATE,
   started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ,
@@ -45,10 +50,15 @@ CREATE TABLE license_assignments (
   assigned_by_group VARCHAR, -- NULL = direct assignment
   state VARCHAR, error VARCHAR, disabled_plans VARCHAR[], last_updated_at TIMESTAMPTZ
 );
-CREATE TABLE service_activity (
-  tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL, user_id VARCHAR NOT NULL, user_principal_name VARCHAR,
-  service VARCHAR NOT NULL, -- exchange | onedrive | sharepoint | skype | yammer | teams | outlook
-  has_license BOOLEAN, last_activity_date DATE, license_assign_date DATE, report_refresh_date DATE
+-- The two usage reports as typed rows (one per report row, as Microsoft sent it), user_id set when the UPN
+-- matched the roster (case-insensitive). No rows for a concealed snapshot. service_activity is a view over these.
+CREATE TABLE office365_active_user_detail (
+  tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL, user_id VARCHAR,
+  ${activeColumns}
+);
+CREATE TABLE email_activity_user_detail (
+  tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL, user_id VARCHAR,
+  ${emailColumns}
 );
 CREATE TABLE suspicious_activity (
   tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL,
@@ -68,6 +78,7 @@ CREATE TABLE settings (
   exclude_upn_patterns VARCHAR[], exclude_group_ids VARCHAR[], updated_at TIMESTAMPTZ
 );
 `;
+};
 
 const reference = (): string => {
   if (!existsSync(LICENSING_REFERENCE_CSV)) throw new Error(`Licensing reference not found at ${LICENSING_REFERENCE_CSV}`);
@@ -96,7 +107,16 @@ INSERT INTO premium_skus VALUES
 `;
 };
 
-const VIEWS = `
+const VIEWS = (): string => `
+-- One row per user and service (the design's contract), unpivoted from the two typed report tables.
+CREATE VIEW service_activity AS
+  SELECT tenant_id, snapshot_date, user_id, user_principal_name, x.service, x.has_license, x.last_activity_date,
+         x.license_assign_date, report_refresh_date
+  FROM (SELECT *, unnest([${ACTIVE_SERVICES.map(([sv]) => `{'service': '${sv}', 'has_license': ${sv}_has_license, 'last_activity_date': ${sv}_last_activity_date, 'license_assign_date': ${sv}_license_assign_date}`).join(',\n    ')}]) AS x
+        FROM office365_active_user_detail WHERE user_id IS NOT NULL AND NOT coalesce(is_deleted, false))
+  UNION ALL
+  SELECT tenant_id, snapshot_date, user_id, user_principal_name, 'outlook', NULL::BOOLEAN, last_activity_date, NULL::DATE, report_refresh_date
+  FROM email_activity_user_detail WHERE user_id IS NOT NULL AND NOT coalesce(is_deleted, false);
 -- Latest roster/licence snapshot per tenant.
 CREATE VIEW latest_snapshot AS
   SELECT tenant_id, max(snapshot_date) AS snapshot_date FROM snapshots GROUP BY tenant_id;
@@ -123,18 +143,18 @@ CREATE VIEW license_utilization AS
   FROM skus k JOIN latest_snapshot l USING (tenant_id, snapshot_date);
 CREATE VIEW user_last_activity AS
   WITH a AS (
-    SELECT sa.tenant_id, sa.user_id,
-           max(last_activity_date) AS last_activity_date,
-           max(last_activity_date) FILTER (WHERE service = 'exchange') AS exchange_last_activity_date,
-           max(last_activity_date) FILTER (WHERE service = 'outlook') AS outlook_last_activity_date,
-           max(last_activity_date) FILTER (WHERE service = 'onedrive') AS onedrive_last_activity_date,
-           max(last_activity_date) FILTER (WHERE service = 'sharepoint') AS sharepoint_last_activity_date,
-           max(last_activity_date) FILTER (WHERE service = 'skype') AS skype_last_activity_date,
-           max(last_activity_date) FILTER (WHERE service = 'yammer') AS yammer_last_activity_date,
-           max(last_activity_date) FILTER (WHERE service = 'teams') AS teams_last_activity_date,
-           max(license_assign_date) AS last_license_assign_date
-    FROM service_activity sa JOIN latest_activity_snapshot las USING (tenant_id, snapshot_date)
-    GROUP BY ALL)
+    SELECT tenant_id, user_id, ${ACTIVE_SERVICES.map(([sv]) => `max(${sv}_last_activity_date) AS ${sv}_last_activity_date`).join(', ')},
+           max(greatest(${ACTIVE_SERVICES.map(([sv]) => `${sv}_license_assign_date`).join(', ')})) AS last_license_assign_date
+    FROM office365_active_user_detail JOIN latest_activity_snapshot USING (tenant_id, snapshot_date)
+    WHERE user_id IS NOT NULL AND NOT coalesce(is_deleted, false) GROUP BY ALL),
+  e AS (
+    SELECT tenant_id, user_id, max(last_activity_date) AS outlook_last_activity_date
+    FROM email_activity_user_detail JOIN latest_activity_snapshot USING (tenant_id, snapshot_date)
+    WHERE user_id IS NOT NULL AND NOT coalesce(is_deleted, false) GROUP BY ALL),
+  a2 AS (
+    SELECT coalesce(a.tenant_id, e.tenant_id) AS tenant_id, coalesce(a.user_id, e.user_id) AS user_id, a.*, e.outlook_last_activity_date,
+           greatest(e.outlook_last_activity_date, ${ACTIVE_SERVICES.map(([sv]) => `a.${sv}_last_activity_date`).join(', ')}) AS last_activity_date
+    FROM a FULL JOIN e ON a.tenant_id = e.tenant_id AND a.user_id = e.user_id)
   SELECT u.tenant_id, u.user_id, u.user_principal_name, u.display_name, u.account_enabled, u.user_type,
          a.last_activity_date, las.as_of - a.last_activity_date AS days_inactive,
          a.exchange_last_activity_date, a.outlook_last_activity_date, a.onedrive_last_activity_date,
@@ -143,7 +163,7 @@ CREATE VIEW user_last_activity AS
          las.snapshot_date AS activity_snapshot_date, las.as_of AS activity_as_of, las.stale AS activity_stale
   FROM users u JOIN latest_snapshot l USING (tenant_id, snapshot_date)
   LEFT JOIN latest_activity_snapshot las ON las.tenant_id = u.tenant_id
-  LEFT JOIN a ON a.tenant_id = u.tenant_id AND a.user_id = u.user_id;
+  LEFT JOIN a2 a ON a.tenant_id = u.tenant_id AND a.user_id = u.user_id;
 -- Every licensed user of the latest snapshot with the verdict of each rule; the two views below filter it.
 -- Without any trusted activity snapshot nobody is evaluated (everyone would look never active).
 CREATE VIEW inactive_licensed_evaluation AS
@@ -219,9 +239,9 @@ CREATE VIEW license_utilization_history AS
 `;
 
 export const MIGRATIONS: readonly Migration[] = [
-  { version: 1, name: 'tables', sql: () => TABLES },
+  { version: 1, name: 'tables', sql: TABLES },
   { version: 2, name: 'licensing reference', sql: reference },
-  { version: 3, name: 'views', sql: () => VIEWS },
+  { version: 3, name: 'views', sql: VIEWS },
 ];
 
 export async function migrate(conn: DuckDBConnection): Promise<void> {

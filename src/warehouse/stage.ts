@@ -71,9 +71,10 @@ export interface ReportStats {
   refreshDate: string | null;
 }
 
-export async function reportStats(conn: DuckDBConnection, table: 'stg_active' | 'stg_email'): Promise<ReportStats> {
+/** `source`: a table name, optionally followed by a WHERE clause. */
+export async function reportStats(conn: DuckDBConnection, source: string): Promise<ReportStats> {
   const r = await conn.runAndReadAll(`SELECT count(*)::BIGINT, count(*) FILTER (WHERE ${CONCEALED_UPN_SQL})::BIGINT,
-    count(user_id)::BIGINT, max(report_refresh_date)::VARCHAR FROM ${table}`);
+    count(user_id)::BIGINT, max(report_refresh_date)::VARCHAR FROM ${source}`);
   const row = r.getRowsJson()[0] ?? [];
   return {
     rows: Number(row[0] ?? 0),

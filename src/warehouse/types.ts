@@ -11,6 +11,8 @@ export interface LoadOptions {
   runId?: string;
   /** Share of report rows with concealed UPNs above which the report counts as concealed (default 0.5). */
   concealedThreshold?: number;
+  /** Called with each step's duration (benchmarks, diagnostics). */
+  onStep?: (step: string, ms: number) => void;
 }
 
 export interface AnonymizationVerdict {
