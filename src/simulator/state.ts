@@ -1,0 +1,142 @@
+// The simulator's mutable state, shared by all handlers and exposed to tests on the handle.
+import { SKUS } from './skus';
+import { FaultEngine, parseFaults, type FaultSpec } from './faults';
+import { formatDay, toAssignedLicenses, toAssignmentStates, type GeneratedUser, type Tenant } from './tenant';
+
+export interface RequestLogEntry {
+  method: string;
+  /** host:port the request was sent to (the Graph/identity origin or the report download origin). */
+  host: string;
+  /** Path and query as requested. */
+  path: string;
+  status: number;
+  /** Whether the request carried an Authorization header (never its value). */
+  authorization: boolean;
+  ms: number;
+  /** ISO timestamp of the request's arrival. */
+  at: string;
+  /** Which simulated endpoint handled it (token, oidc, users, skus, reports, download, assignLicense, reportSettings). */
+  endpoint?: string;
+  /** The fault rule that shaped the response, if any (its spec text). */
+  fault?: string;
+}
+
+export interface AssignLicenseLogEntry {
+  at: string;
+  userId: string;
+  addLicenses: string[];
+  removeLicenses: string[];
+  status: number;
+  error?: string;
+}
+
+export const DEFAULT_ROLES = ['Directory.Read.All', 'Reports.Read.All', 'LicenseAssignment.ReadWrite.All', 'ReportSettings.Read.All'];
+
+export class SimulatorState {
+  roles: string[];
+  /** displayConcealedNames: report UPN / Display Name as MD5 hex. */
+  concealed: boolean;
+  /** When true, the client secret is expired (token requests with it fail with AADSTS7000222). */
+  secretExpired = false;
+  /** expires_in of issued access tokens. */
+  tokenLifetimeSeconds = 3599;
+  /** Answer GET reportSettings wrapped in {"value": {...}} like the doc sample instead of a bare entity. */
+  reportSettingsWrapped = false;
+  /** Lifetime of pre-authenticated report download URLs. */
+  downloadLinkTtlMs = 5 * 60 * 1000;
+  readonly faults: FaultEngine;
+  readonly requestLog: RequestLogEntry[] = [];
+  readonly assignLicenseLog: AssignLicenseLogEntry[] = [];
+  assignLicenseCalls = 0;
+  /** Bumped by the `expired` fault: skiptokens from older epochs are rejected. */
+  pageTokenEpoch = 0;
+
+  constructor(
+    readonly tenant: Tenant,
+    roles: string[],
+    faults: string | undefined,
+    private readonly seed: number,
+  ) {
+    this.roles = roles.slice();
+    const spec = parseFaults(faults);
+    this.faults = new FaultEngine(spec, seed);
+    this.concealed = spec.concealed;
+  }
+
+  get userCount(): number {
+    return this.tenant.userCount;
+  }
+  get deletedCount(): number {
+    return this.tenant.deletedCount;
+  }
+  get today(): string {
+    return formatDay(this.tenant.todayDay);
+  }
+  /** Report refresh date as a day number: two days before today, minus stale=N. */
+  get refreshDay(): number {
+    return this.tenant.todayDay - 2 - this.faults.spec.staleDays;
+  }
+  get refreshDate(): string {
+    return formatDay(this.refreshDay);
+  }
+
+  setRoles(roles: string[]): void {
+    this.roles = roles.slice();
+  }
+  /** Replace the fault spec at run time (flags included: concealed and stale follow the new spec). */
+  setFaults(spec: string): void {
+    const parsed: FaultSpec = parseFaults(spec);
+    this.faults.set(parsed);
+    this.concealed = parsed.concealed;
+  }
+  setConcealed(on: boolean): void {
+    this.concealed = on;
+  }
+  expireSecret(expired = true): void {
+    this.secretExpired = expired;
+  }
+
+  /** The generated user at index i (0..userCount-1); indices userCount.. are the report-only deleted users. */
+  userAt(i: number): GeneratedUser {
+    return this.tenant.userAt(i);
+  }
+  /** Index of a live user by object id or UPN, or -1. */
+  indexOf(idOrUpn: string): number {
+    return this.tenant.resolveUser(idOrUpn);
+  }
+  /** licenseAssignmentStates of a user as /users would return them now (assignLicense changes included). */
+  assignments(idOrUpn: string | number): Array<Record<string, unknown>> {
+    const i = typeof idOrUpn === 'number' ? idOrUpn : this.indexOf(idOrUpn);
+    if (i < 0) throw new Error(`no such user: ${String(idOrUpn)}`);
+    return toAssignmentStates(this.tenant.licenses(i));
+  }
+  /** assignedLicenses of a user as /users would return them now. */
+  assignedLicenses(idOrUpn: string | number): Array<{ skuId: string; disabledPlans: string[] }> {
+    const i = typeof idOrUpn === 'number' ? idOrUpn : this.indexOf(idOrUpn);
+    if (i < 0) throw new Error(`no such user: ${String(idOrUpn)}`);
+    return toAssignedLicenses(this.tenant.licenses(i));
+  }
+  /** Object ids of users whose licences were changed through assignLicense. */
+  changedUsers(): string[] {
+    return this.tenant.changedUsers().map((i) => this.tenant.userId(i));
+  }
+  /** consumedUnits by skuPartNumber, current. */
+  consumedUnits(): Record<string, number> {
+    const c = this.tenant.consumed();
+    return Object.fromEntries(Array.from(c, (n, k) => [skuPart(k), n]));
+  }
+  /** Requests to one endpoint, from the request log. */
+  requests(endpoint: string): RequestLogEntry[] {
+    return this.requestLog.filter((e) => e.endpoint === endpoint);
+  }
+  /** Internal: record a request (bounded to the last 200k entries). */
+  log(e: RequestLogEntry): void {
+    this.requestLog.push(e);
+    if (this.requestLog.length > 200_000) this.requestLog.splice(0, 50_000);
+  }
+  get seedValue(): number {
+    return this.seed;
+  }
+}
+
+const skuPart = (k: number): string => SKUS[k]!.skuPartNumber;
