@@ -24,8 +24,8 @@ CREATE TABLE runs (
   run_id VARCHAR NOT NULL, tenant_id VARCHAR NOT NULL, snapshot_date DATE,
   started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ,
   status VARCHAR NOT NULL, -- succeeded | degraded | failed
-  users_count BIGINT, licensed_users_count BIGINT, skus_count BIGINT, assignments_count BIGINT,
-  activity_rows BIGINT, suspicious_rows BIGINT,
+  users_count INTEGER, licensed_users_count INTEGER, skus_count INTEGER, assignments_count INTEGER,
+  activity_rows INTEGER, suspicious_rows INTEGER,
   report_refresh_date DATE, concealed BOOLEAN, concealed_ratio DOUBLE, stale BOOLEAN,
   message VARCHAR
 );
@@ -156,7 +156,7 @@ CREATE VIEW user_last_activity AS
            greatest(e.outlook_last_activity_date, ${ACTIVE_SERVICES.map(([sv]) => `a.${sv}_last_activity_date`).join(', ')}) AS last_activity_date
     FROM a FULL JOIN e ON a.tenant_id = e.tenant_id AND a.user_id = e.user_id)
   SELECT u.tenant_id, u.user_id, u.user_principal_name, u.display_name, u.account_enabled, u.user_type,
-         a.last_activity_date, las.as_of - a.last_activity_date AS days_inactive,
+         a.last_activity_date, (las.as_of - a.last_activity_date)::INTEGER AS days_inactive,
          a.exchange_last_activity_date, a.outlook_last_activity_date, a.onedrive_last_activity_date,
          a.sharepoint_last_activity_date, a.skype_last_activity_date, a.yammer_last_activity_date, a.teams_last_activity_date,
          a.last_license_assign_date, u.created_at, u.snapshot_date,
@@ -204,15 +204,15 @@ CREATE VIEW inactive_licensed_users_excluded AS
   FROM inactive_licensed_evaluation WHERE is_inactive AND excluded_by IS NOT NULL;
 CREATE VIEW activity_by_license AS
   SELECT la.tenant_id, la.sku_id, any_value(k.sku_part_number) AS sku_part_number, any_value(k.product_name) AS product_name,
-         count(DISTINCT la.user_id) AS holders,
-         count(DISTINCT la.user_id) FILTER (WHERE u.last_activity_date >= u.activity_as_of - 30) AS active_any_30d,
-         count(DISTINCT la.user_id) FILTER (WHERE u.exchange_last_activity_date >= u.activity_as_of - 30) AS active_exchange_30d,
-         count(DISTINCT la.user_id) FILTER (WHERE u.outlook_last_activity_date >= u.activity_as_of - 30) AS active_outlook_30d,
-         count(DISTINCT la.user_id) FILTER (WHERE u.onedrive_last_activity_date >= u.activity_as_of - 30) AS active_onedrive_30d,
-         count(DISTINCT la.user_id) FILTER (WHERE u.sharepoint_last_activity_date >= u.activity_as_of - 30) AS active_sharepoint_30d,
-         count(DISTINCT la.user_id) FILTER (WHERE u.skype_last_activity_date >= u.activity_as_of - 30) AS active_skype_30d,
-         count(DISTINCT la.user_id) FILTER (WHERE u.yammer_last_activity_date >= u.activity_as_of - 30) AS active_yammer_30d,
-         count(DISTINCT la.user_id) FILTER (WHERE u.teams_last_activity_date >= u.activity_as_of - 30) AS active_teams_30d
+         count(DISTINCT la.user_id)::INTEGER AS holders,
+         count(DISTINCT la.user_id) FILTER (WHERE u.last_activity_date >= u.activity_as_of - 30)::INTEGER AS active_any_30d,
+         count(DISTINCT la.user_id) FILTER (WHERE u.exchange_last_activity_date >= u.activity_as_of - 30)::INTEGER AS active_exchange_30d,
+         count(DISTINCT la.user_id) FILTER (WHERE u.outlook_last_activity_date >= u.activity_as_of - 30)::INTEGER AS active_outlook_30d,
+         count(DISTINCT la.user_id) FILTER (WHERE u.onedrive_last_activity_date >= u.activity_as_of - 30)::INTEGER AS active_onedrive_30d,
+         count(DISTINCT la.user_id) FILTER (WHERE u.sharepoint_last_activity_date >= u.activity_as_of - 30)::INTEGER AS active_sharepoint_30d,
+         count(DISTINCT la.user_id) FILTER (WHERE u.skype_last_activity_date >= u.activity_as_of - 30)::INTEGER AS active_skype_30d,
+         count(DISTINCT la.user_id) FILTER (WHERE u.yammer_last_activity_date >= u.activity_as_of - 30)::INTEGER AS active_yammer_30d,
+         count(DISTINCT la.user_id) FILTER (WHERE u.teams_last_activity_date >= u.activity_as_of - 30)::INTEGER AS active_teams_30d
   FROM license_assignments la JOIN latest_snapshot l USING (tenant_id, snapshot_date)
   LEFT JOIN skus k ON k.tenant_id = la.tenant_id AND k.snapshot_date = la.snapshot_date AND k.sku_id = la.sku_id
   LEFT JOIN user_last_activity u ON u.tenant_id = la.tenant_id AND u.user_id = la.user_id

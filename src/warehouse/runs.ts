@@ -1,6 +1,5 @@
 // The `runs` log and the `reclamations` audit trail: single-row writes (events, not bulk data).
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { listValue } from '@duckdb/node-api';
 import { withWriter } from './db';
 import type { ReclamationEvent, RunRecord } from './types';
 
@@ -55,7 +54,7 @@ export async function recordReclamationEvent(workDbPath: string, ev: Reclamation
   await withWriter(workDbPath, async (conn) => {
     await conn.run(
       `INSERT INTO reclamations
-       SELECT $1, $2, $3, $4, $5, $6::TIMESTAMPTZ, $7, $8, $9, $10, $11::JSON
+       SELECT $1, $2, $3, $4, $5, $6::TIMESTAMPTZ, $7, $8::JSON::VARCHAR[], $9, $10, $11::JSON
        WHERE NOT EXISTS (SELECT 1 FROM reclamations WHERE workflow_id = $1 AND event = $4 AND "at" = $6::TIMESTAMPTZ)`,
       [
         ev.workflowId,
@@ -65,7 +64,7 @@ export async function recordReclamationEvent(workDbPath: string, ev: Reclamation
         ev.actor ?? null,
         at,
         ev.reason ?? null,
-        ev.skus ? listValue(ev.skus) : null,
+        ev.skus ? JSON.stringify(ev.skus) : null,
         ev.outcome ?? null,
         ev.detail ?? null,
         ev.disabledPlans === undefined ? null : JSON.stringify(ev.disabledPlans),

@@ -1,6 +1,5 @@
 // Per-tenant thresholds of the analyst views (`settings` table); defaults apply where a value is unset.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { listValue } from '@duckdb/node-api';
 import { withWriter } from './db';
 import { DEFAULT_SETTINGS, type WarehouseSettings } from './types';
 
@@ -36,14 +35,14 @@ export async function updateSettings(workDbPath: string, tenantId: string, parti
   await withWriter(workDbPath, async (conn) => {
     const s = { ...(await readSettings(conn, tenantId)), ...partial };
     await conn.run(
-      `INSERT OR REPLACE INTO settings VALUES ($1, $2, $3, $4, $5, $6, now())`,
+      `INSERT OR REPLACE INTO settings VALUES ($1, $2, $3, $4, $5::JSON::VARCHAR[], $6::JSON::VARCHAR[], now())`,
       [
         tenantId,
         s.inactivityDays,
         s.graceDays,
         s.freshnessDays,
-        listValue(s.excludeUpnPatterns),
-        listValue(s.excludeGroupIds),
+        JSON.stringify(s.excludeUpnPatterns),
+        JSON.stringify(s.excludeGroupIds),
       ],
     );
   });
