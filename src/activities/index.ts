@@ -1,17 +1,31 @@
 // Activities are plain async functions built from their dependencies; the worker registers them.
 import type { AppConfig } from '../config';
+import { createExtractActivities } from './extract';
+import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
+import { createRunFileActivities } from './run-files';
+import { createWarehouseWriteActivities } from './warehouse';
 
 export interface ActivityDeps {
   config: AppConfig;
+  /** Injected by tests that need a special client; defaults to one built from the configuration. */
+  graphFor?: GraphFactory;
 }
 
 /** Activities served on the main task queue (Graph calls, staging files). */
-export function createMainActivities(_deps: ActivityDeps) {
-  return { ...createHealthActivities() };
+export function createMainActivities(deps: ActivityDeps) {
+  const graphFor = deps.graphFor ?? createGraphFactory(deps.config);
+  return {
+    ...createHealthActivities(),
+    ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
+    ...createRunFileActivities({ dataDir: deps.config.dataDir }),
+  };
 }
 
 /** Activities served on the warehouse queue, one at a time (every DuckDB write). */
-export function createWarehouseActivities(_deps: ActivityDeps) {
-  return {};
+export function createWarehouseActivities(deps: ActivityDeps) {
+  return createWarehouseWriteActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath });
 }
+
+export type MainActivities = ReturnType<typeof createMainActivities>;
+export type WarehouseActivities = ReturnType<typeof createWarehouseActivities>;

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../config';
 import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
+import { installTemporalRuntime } from '../temporal/runtime';
 import { createWorkers, runWorkers } from '../worker';
 import { runDevJob } from './dev-job';
 
@@ -25,6 +26,7 @@ export function registerDev(program: Command): void {
     .option('--keep-running', 'leave the server, UI, worker (and simulator) up until Ctrl-C')
     .action(async (opts: { keepRunning?: boolean }) => {
       const config = parseConfig();
+      installTemporalRuntime('WARN');
       const say = (line: string) => process.stdout.write(`${line}\n`);
       const cleanups: Array<() => Promise<void>> = [];
       const abort = new AbortController();

@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadDotEnv } from '../config';
 import { registerDev } from './dev';
+import { registerRun } from './run';
+import { registerSchedule } from './schedule';
 import { registerWorker } from './worker';
 import { UsageError } from './usage-error';
 
@@ -13,6 +15,8 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
+registerRun(program);
+registerSchedule(program);
 registerDev(program);
 registerWorker(program);
 

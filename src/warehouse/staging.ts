@@ -1,5 +1,5 @@
 // The staging directory of one run: its manifest (optional) and the identity of the snapshot it holds.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { StagingError } from './errors';
@@ -72,9 +72,19 @@ export function resolveIdentity(
   for (const f of manifest?.files ?? []) {
     const p = path.join(stagingDir, f.path);
     if (!existsSync(p)) throw new StagingError(`Staged file listed in the manifest is missing: ${p}`);
-    if (f.bytes !== undefined && statSync(p).size !== f.bytes) {
-      throw new StagingError(`Staged file ${p} has ${statSync(p).size} bytes, the manifest says ${f.bytes}: the extract was cut short.`);
+    const size = stagedSize(p);
+    if (f.bytes !== undefined && size !== f.bytes) {
+      throw new StagingError(`Staged file ${p} has ${size} bytes, the manifest says ${f.bytes}: the extract was cut short.`);
     }
   }
   return { tenantId, runId, snapshotDate, startedAt: manifest?.startedAt ?? new Date().toISOString(), manifest };
+}
+
+/** A file's size, or for the users directory the sum of its page files. */
+function stagedSize(p: string): number {
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(p)
+    .filter((f) => /^page-\d+\.json$/.test(f))
+    .reduce((sum, f) => sum + statSync(path.join(p, f)).size, 0);
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { installTemporalRuntime } from '../../src/temporal/runtime';
 
 export function temporalAddress(): string {
   const address = inject('temporalAddress');
@@ -20,3 +21,6 @@ export async function connectClient(): Promise<{ client: Client; close: () => Pr
 export async function connectWorker(): Promise<NativeConnection> {
   return NativeConnection.connect({ address: temporalAddress() });
 }
+
+// Worker logs at INFO drown test output; warnings and errors still show.
+installTemporalRuntime('WARN');

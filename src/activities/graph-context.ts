@@ -1,0 +1,32 @@
+// One token provider per tenant per worker process, so MSAL's token cache is reused across activities;
+// a Graph client per activity, so retries can report to that activity's heartbeat.
+import type { AppConfig } from '../config';
+import { GraphClient, type GraphClientOptions } from '../graph/client';
+import { TokenProvider } from '../graph/auth';
+import { resolveTenant, type TenantConnection } from '../tenants';
+
+export interface TenantGraph {
+  tenant: TenantConnection;
+  tokens: TokenProvider;
+  /** A new client for one activity; close it when done. */
+  client(overrides?: Partial<GraphClientOptions>): GraphClient;
+}
+
+export type GraphFactory = (tenantId: string) => TenantGraph;
+
+export function createGraphFactory(config: AppConfig): GraphFactory {
+  const cache = new Map<string, TenantGraph>();
+  return (tenantId) => {
+    const hit = cache.get(tenantId);
+    if (hit) return hit;
+    const tenant = resolveTenant(config, tenantId);
+    const tokens = new TokenProvider(tenant);
+    const made: TenantGraph = {
+      tenant,
+      tokens,
+      client: (overrides) => new GraphClient({ graphUrl: tenant.graphUrl, tokens, caPem: tenant.caPem, ...overrides }),
+    };
+    cache.set(tenantId, made);
+    return made;
+  };
+}

@@ -1,0 +1,59 @@
+// Run-level file activities on the main queue: the manifest, the anonymization verdict, staging retention.
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { detectAnonymization, validateStagedReports, type AnonymizationVerdict } from '../warehouse';
+import type { StagedFile } from './extract';
+import { writeFileAtomic } from './staging-files';
+import { manifestFile, runStagingDir, tenantStagingDir } from './staging-layout';
+
+export interface ManifestInput {
+  tenantId: string;
+  runId: string;
+  snapshotDate: string;
+  startedAt: string;
+  users: StagedFile;
+  skus: StagedFile;
+  reports: Array<StagedFile & { name: string }>;
+  reportSettings: { displayConcealedNames: boolean } | null;
+}
+
+export function createRunFileActivities(deps: { dataDir: string }) {
+  return {
+    /** Lists what the run staged; the load step and `import` read it. Returns the run directory. */
+    async writeManifest(input: ManifestInput): Promise<string> {
+      const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
+      const rel = (p: string) => path.relative(runDir, p);
+      const manifest = {
+        tenantId: input.tenantId,
+        runId: input.runId,
+        snapshotDate: input.snapshotDate,
+        startedAt: input.startedAt,
+        files: [
+          { kind: 'users', name: 'users', path: rel(input.users.path), count: input.users.count, bytes: input.users.bytes, sha256: input.users.sha256 },
+          { kind: 'skus', name: 'subscribedSkus', path: rel(input.skus.path), count: input.skus.count, bytes: input.skus.bytes, sha256: input.skus.sha256 },
+          ...input.reports.map((r) => ({ kind: 'report', name: r.name, path: rel(r.path), count: r.count, bytes: r.bytes, sha256: r.sha256 })),
+        ],
+        reportSettings: input.reportSettings,
+      };
+      await writeFileAtomic(manifestFile(runDir), `${JSON.stringify(manifest, null, 2)}\n`);
+      return runDir;
+    },
+
+    /** Validates the staged report headers and decides whether names are concealed. */
+    async detect(input: { stagingDir: string; workDbPath?: string }): Promise<AnonymizationVerdict> {
+      await validateStagedReports(input.stagingDir);
+      return detectAnonymization(input.stagingDir);
+    },
+
+    /** Keeps the newest `keep` run directories of a tenant, deletes older ones. Returns how many it deleted. */
+    async cleanupStaging(input: { tenantId: string; keep: number }): Promise<number> {
+      const dir = tenantStagingDir(deps.dataDir, input.tenantId);
+      const entries = await readdir(dir).catch(() => [] as string[]);
+      const dated = await Promise.all(entries.map(async (e) => ({ e, mtime: (await stat(path.join(dir, e))).mtimeMs })));
+      const old = dated.sort((a, b) => b.mtime - a.mtime).slice(input.keep);
+      for (const { e } of old) await rm(path.join(dir, e), { recursive: true, force: true });
+      return old.length;
+    },
+  };
+}
+export type RunFileActivities = ReturnType<typeof createRunFileActivities>;

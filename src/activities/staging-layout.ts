@@ -1,0 +1,20 @@
+// Where a run's files live: <dataDir>/staging/<tenant>/<runId>/ (design.md, "Staging").
+import path from 'node:path';
+
+export const REPORTS = ['getOffice365ActiveUserDetail', 'getEmailActivityUserDetail'] as const;
+export type ReportName = (typeof REPORTS)[number];
+
+export const tenantStagingDir = (dataDir: string, tenantId: string): string => path.join(dataDir, 'staging', safeSegment(tenantId));
+export const runStagingDir = (dataDir: string, tenantId: string, runId: string): string =>
+  path.join(tenantStagingDir(dataDir, tenantId), safeSegment(runId));
+export const usersDir = (runDir: string): string => path.join(runDir, 'users');
+export const userPageFile = (runDir: string, page: number): string => path.join(usersDir(runDir), `page-${String(page).padStart(4, '0')}.json`);
+export const skusFile = (runDir: string): string => path.join(runDir, 'subscribedSkus.json');
+export const reportFile = (runDir: string, report: ReportName): string => path.join(runDir, 'reports', `${report}.csv`);
+export const manifestFile = (runDir: string): string => path.join(runDir, 'manifest.json');
+
+/** Ids come from configuration and Temporal; refuse anything that could climb out of the data directory. */
+function safeSegment(s: string): string {
+  if (!/^[A-Za-z0-9._@-]+$/.test(s) || s === '.' || s === '..') throw new Error(`Unsafe path segment: ${JSON.stringify(s)}`);
+  return s;
+}

@@ -1,0 +1,35 @@
+// Warehouse activities: every DuckDB write, served on the m365-license-warehouse queue with one slot.
+// Each write is followed by a publish, so analysts see whole snapshots only.
+import { Context } from '@temporalio/activity';
+import { withHeartbeat } from './heartbeat';
+import { loadStagingDir, publish, recordReclamationEvent, recordRun, type LoadResult, type ReclamationEvent, type RunRecord } from '../warehouse';
+
+export interface WarehousePaths {
+  workDbPath: string;
+  dbPath: string;
+}
+
+export function createWarehouseWriteActivities(paths: WarehousePaths) {
+  return {
+    /** Loads one staged run in one transaction (idempotent per tenant and date), then publishes. */
+    async loadAndPublish(input: { stagingDir: string; tenantId: string; runId: string; snapshotDate: string }): Promise<LoadResult> {
+      const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, ...input }));
+      const published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
+      Context.current().log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, bytes: published.bytes });
+      return result;
+    },
+
+    /** Records a run that failed before or during the load; the previous snapshot stays published. */
+    async recordFailedRun(run: RunRecord): Promise<void> {
+      await recordRun(paths.workDbPath, { ...run, status: 'failed' });
+      await publish(paths.workDbPath, paths.dbPath);
+    },
+
+    /** Appends one reclamation audit event (idempotent per workflow, event and instant) and publishes. */
+    async recordReclamation(event: ReclamationEvent): Promise<void> {
+      await recordReclamationEvent(paths.workDbPath, event);
+      await publish(paths.workDbPath, paths.dbPath);
+    },
+  };
+}
+export type WarehouseWriteActivities = ReturnType<typeof createWarehouseWriteActivities>;
