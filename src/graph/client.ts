@@ -278,7 +278,7 @@ export class GraphClient {
     const requestId = header(res.headers, 'request-id') ?? env.requestId;
     const where = `${method} ${loggablePath(url.href)}`;
     const ctx = { status, requestId, clientRequestId };
-    const graphText = env.message ? redactPersonalData(env.message) : '';
+    const graphText = env.message ? redactPersonalData(env.message).trim().replace(/\.+$/, '') : '';
     const codeText = env.code ? ` ${env.code}` : '';
     this.logger?.warn({ method, path: loggablePath(url.href), status, code: env.code, requestId, clientRequestId }, 'graph request failed');
 
@@ -301,7 +301,7 @@ export class GraphClient {
     if (status === 404) {
       return new GraphNotFoundError(`Graph found nothing at ${where} (404${codeText}): the user or object does not exist (deleted or wrong id).`, { ...ctx, code: env.code });
     }
-    const hasSkipToken = /[$%]24?skiptoken=|\$skip=/i.test(url.search) || /skiptoken/i.test(url.search);
+    const hasSkipToken = /skip(token)?=/i.test(safeDecode(url.search));
     const expiredToken = /ExpiredPageToken|SkipToken/i.test(env.code ?? '') || /(page|skip) ?token.*(expired|invalid)/i.test(env.message ?? '');
     if (status === 410 || (status === 400 && hasSkipToken && expiredToken)) {
       return new SkipTokenExpiredError(`Graph no longer accepts this paging link (HTTP ${status}${codeText}) on ${where}; restart the walk from the first page.`, { ...ctx, code: env.code });
@@ -391,7 +391,7 @@ interface PermissionNeed {
 /** The least-privileged application permission for the calls this pipeline makes, and what also satisfies it. */
 export function requiredPermission(method: Method | string, url: URL): PermissionNeed | undefined {
   const p = url.pathname.replace(/^\/(v1\.0|beta)/, '');
-  const q = decodeURIComponent(url.search);
+  const q = safeDecode(url.search);
   if (p.startsWith('/reports/')) return { least: 'Reports.Read.All', anyOf: ['Reports.Read.All'], why: 'Reports.Read.All to read Microsoft 365 usage reports' };
   if (p.startsWith('/admin/reportSettings')) {
     return method === 'GET'
@@ -425,6 +425,14 @@ export function requiredPermission(method: Method | string, url: URL): Permissio
   }
   return undefined;
 }
+
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
 
 function networkFailure(err: unknown, method: string, url: URL, clientRequestId: string): Error {
   const net = classifyNetworkError(err);

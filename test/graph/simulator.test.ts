@@ -216,6 +216,17 @@ describe('GraphClient against the simulator', () => {
     }
   });
 
+  it('fetches every page through connection resets mid-page and 503s', async () => {
+    reset();
+    sim.state.setFaults('users:reset@0.2,users:503@0.1:retry=0.1');
+    const mark = sim.requestLog.length;
+    const ids = await walkUsers(client(tokens(), { backoff: { baseMs: 50, maxMs: 500 } }), 100);
+    reset();
+    expect(ids).toHaveLength(1000);
+    expect(new Set(ids).size).toBe(1000);
+    expect(sim.requestLog.slice(mark).filter((e) => e.endpoint === 'users' && e.fault).length).toBeGreaterThan(0);
+  });
+
   it('maps an expired page token to SkipTokenExpiredError', async () => {
     reset();
     sim.state.setFaults('users:expired:after=1');
