@@ -8,6 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../src/config';
 import { runTemporalCli } from '../src/temporal/cli-binary';
 import { startDevServer } from '../src/temporal/dev-server';
+import { installTemporalRuntime } from '../src/temporal/runtime';
 import { createWorkers, runWorkers } from '../src/worker';
 import { scenarios } from './history-scenarios';
 
@@ -18,6 +19,7 @@ if (!scenario) {
   process.exit(2);
 }
 
+installTemporalRuntime('WARN');
 const server = await startDevServer();
 const abort = new AbortController();
 try {

@@ -1,21 +1,82 @@
-// The job `dev` runs once its server and worker are up.
+// The job `dev` runs once its server and worker are up: one dailySync, then what a new user should see.
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
-import { TASK_QUEUE } from '../shared/names';
-import { healthCheck } from '../workflows';
+import type { SimulatorHandle } from '../simulator';
+import { followRun, progressLine, startDailySync, summaryLines } from './start-daily';
+import { formatRows, queryPublished } from './query';
 
 export interface DevJobContext {
   client: Client;
   config: AppConfig;
   say: (line: string) => void;
-  cleanups: Array<() => Promise<void>>;
   temporalAddress: string;
   temporalCli?: string;
+  uiUrl?: string;
+  simulator?: SimulatorHandle;
 }
 
-export async function runDevJob(ctx: DevJobContext): Promise<void> {
-  const workflowId = `health-check-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const result = await ctx.client.workflow.execute(healthCheck, { taskQueue: TASK_QUEUE, workflowId, args: ['hello'] });
-  ctx.say(`Workflow ${workflowId} completed: ${result}`);
-  ctx.say(`Inspect it: ${ctx.temporalCli ?? 'temporal'} workflow show --workflow-id ${workflowId} --address ${ctx.temporalAddress}`);
+/** Environment that points the pipeline at a running simulator (its CA is trusted explicitly). */
+export function simulatorEnv(sim: SimulatorHandle, dataDir: string): NodeJS.ProcessEnv {
+  return {
+    M365_TENANT_ID: sim.tenantId,
+    M365_CLIENT_ID: sim.clientId,
+    M365_CLIENT_SECRET: sim.clientSecret,
+    M365_AUTHORITY_HOST: sim.authorityHost,
+    M365_GRAPH_URL: sim.graphUrl,
+    M365_CA_FILE: sim.caFile,
+    M365_DATA_DIR: dataDir,
+  };
 }
+
+const EXAMPLES: Array<{ title: string; sql: string }> = [
+  {
+    title: 'Licenses bought, assigned and idle per SKU',
+    sql: 'SELECT sku_part_number, product_name, purchased, assigned, available, round(utilization, 2) AS utilization FROM license_utilization ORDER BY assigned DESC LIMIT 10',
+  },
+  {
+    title: 'Inactive licensed users (reclamation candidates), longest idle first',
+    sql: 'SELECT user_principal_name, account_enabled, days_inactive, sku_part_numbers FROM inactive_licensed_users ORDER BY days_inactive DESC NULLS FIRST LIMIT 8',
+  },
+  {
+    title: 'Who uses what: holders of each SKU active per service in the last 30 days',
+    sql: 'SELECT sku_part_number, holders, active_any_30d, active_exchange_30d, active_outlook_30d, active_teams_30d, active_onedrive_30d FROM activity_by_license ORDER BY holders DESC LIMIT 8',
+  },
+];
+
+export async function runDevJob(ctx: DevJobContext): Promise<void> {
+  const { config, say } = ctx;
+  const tenantId = config.tenantId!;
+  const snapshotDate = new Date().toISOString().slice(0, 10);
+  say(`\nRunning dailySync for tenant ${tenantId} (${ctx.simulator ? `simulated, ${ctx.simulator.state.userCount} users` : 'your tenant'})...`);
+  // dev is a demonstration: running the same day again is fine, the load is idempotent per date.
+  const handle = await startDailySync(client(ctx), { tenantId, snapshotDate, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled }, { force: true });
+  let last = '';
+  const result = await followRun(handle, (p) => {
+    const line = progressLine(p);
+    if (line.replace(/\d+ s$/, '') !== last.replace(/\d+ s$/, '')) say(`  ${line}`);
+    last = line;
+  });
+  say('');
+  for (const line of summaryLines(result)) say(line);
+
+  const totals = await queryPublished(
+    config.dbPath,
+    `SELECT (SELECT count(*) FROM inactive_licensed_users WHERE tenant_id = '${tenantId.replaceAll("'", "''")}')::INTEGER AS inactive_licensed_users`,
+  );
+  say(`  inactive licensed users: ${String(totals.rows[0]?.inactive_licensed_users ?? 0)}`);
+
+  say(`\nThe warehouse: ${config.dbPath} (open it read-only; it is replaced atomically after each run)`);
+  for (const ex of EXAMPLES) {
+    say(`\n-- ${ex.title}\n$ m365-license query "${ex.sql}"`);
+    say(formatRows(await queryPublished(config.dbPath, ex.sql), 'table').trimEnd());
+  }
+  say(`\nWorkflow: ${handle.workflowId}`);
+  say(`  ${ctx.temporalCli ?? 'temporal'} workflow show --workflow-id ${handle.workflowId} --address ${ctx.temporalAddress}`);
+  if (ctx.uiUrl) say(`  ${ctx.uiUrl}/namespaces/${config.temporalNamespace}/workflows/${encodeURIComponent(handle.workflowId)}`);
+  say('\nNext:');
+  say('  npm start -- --keep-running      keep the server, UI, worker and simulator up (Ctrl-C stops them)');
+  say('  set M365_TENANT_ID, M365_CLIENT_ID, M365_CLIENT_SECRET (an app with Directory.Read.All and Reports.Read.All,');
+  say('  admin-consented) to run against your tenant instead of the simulator; see README.md.');
+}
+
+const client = (ctx: DevJobContext): Client => ctx.client;

@@ -4,11 +4,12 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { parseConfig } from '../config';
+import { hasTenant, parseConfig } from '../config';
+import { startSimulator } from '../simulator';
 import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createWorkers, runWorkers } from '../worker';
-import { runDevJob } from './dev-job';
+import { runDevJob, simulatorEnv } from './dev-job';
 
 async function preferredPort(port: number): Promise<number> {
   const net = await import('node:net');
@@ -25,7 +26,7 @@ export function registerDev(program: Command): void {
     .description('start a Temporal dev server (unless TEMPORAL_ADDRESS is set), a worker and one pipeline run; print a summary')
     .option('--keep-running', 'leave the server, UI, worker (and simulator) up until Ctrl-C')
     .action(async (opts: { keepRunning?: boolean }) => {
-      const config = parseConfig();
+      let config = parseConfig();
       installTemporalRuntime('WARN');
       const say = (line: string) => process.stdout.write(`${line}\n`);
       const cleanups: Array<() => Promise<void>> = [];
@@ -45,6 +46,14 @@ export function registerDev(program: Command): void {
       process.once('SIGTERM', onSignal);
 
       try {
+        let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
+        if (!hasTenant(config)) {
+          say('No tenant configured (M365_TENANT_ID etc.): starting the Microsoft 365 tenant simulator with 10,000 users...');
+          simulator = await startSimulator({ users: 10_000, seed: 1, dir: path.join(config.dataDir, 'simulator') });
+          cleanups.push(() => simulator!.close());
+          config = parseConfig({ ...process.env, ...simulatorEnv(simulator, config.dataDir) });
+          say(`Simulator: identity ${simulator.authorityHost}, Graph ${simulator.graphUrl}, CA ${simulator.caFile}`);
+        }
         let server: DevServer | undefined;
         let address = config.temporalAddress;
         if (!address) {
@@ -75,7 +84,7 @@ export function registerDev(program: Command): void {
         cleanups.push(() => connection.close());
         const client = new Client({ connection, namespace: config.temporalNamespace });
 
-        await runDevJob({ client, config, say, cleanups, temporalAddress: address, temporalCli: server?.cliPath });
+        await runDevJob({ client, config, say, temporalAddress: address, temporalCli: server?.cliPath, uiUrl: server?.uiUrl, simulator });
 
         if (opts.keepRunning) {
           say('\nEverything stays up until Ctrl-C.');
