@@ -12,6 +12,8 @@ import {
   GraphBadRequestError,
   GraphNotFoundError,
   GraphPermissionError,
+  GraphThrottledError,
+  GraphTlsError,
   GraphTransientError,
   SkipTokenExpiredError,
 } from '../../src/graph/errors';
@@ -146,6 +148,22 @@ describe('TokenProvider against the simulator', () => {
     const err = await tokens().getToken().catch((e: unknown) => e);
     reset();
     expect(err).toBeInstanceOf(GraphTransientError);
+  });
+
+  it('treats identity-platform throttling as GraphThrottledError with its Retry-After', async () => {
+    reset();
+    sim.state.setFaults('token:429:retry=2');
+    const err = (await tokens().getToken().catch((e: unknown) => e)) as GraphThrottledError;
+    reset();
+    expect(err).toBeInstanceOf(GraphThrottledError);
+    expect(err.retryAfterMs).toBe(2000);
+  });
+
+  it('keeps TLS verification on: without the simulator CA the token request fails with GraphTlsError', async () => {
+    reset();
+    const err = (await tokens(creds({ caPem: undefined })).getToken().catch((e: unknown) => e)) as GraphTlsError;
+    expect(err).toBeInstanceOf(GraphTlsError);
+    expect(err.message).toMatch(/M365_CA_FILE/);
   });
 });
 
