@@ -6,7 +6,7 @@ import { sendGraphError, sendGraphJson, s2sUnauthorizedBody, type Exchange } fro
 import { decodeJwt, verifyJwt } from './jwt';
 import { hash } from './prng';
 import { SKU_INDEX, SKUS } from './skus';
-import { formatDay, licensedServiceMask, toAssignedLicenses, toAssignmentStates, type GeneratedUser, type LicenseEntry } from './tenant';
+import { formatDay, licensedServiceMask, toAssignedLicenses, toAssignmentStates, type GeneratedUser, type LicenseEntry, type Profile } from './tenant';
 
 export const ROLES = {
   users: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
@@ -71,7 +71,7 @@ const SINGLE_USER_ONLY = new Set(['aboutme', 'birthday', 'hiredate', 'interests'
 const MAX_TOP = 999;
 const SIGNIN_TOP_CAP = 500;
 
-type Projector = (u: GeneratedUser, licenses: () => LicenseEntry[]) => unknown;
+type Projector = (u: GeneratedUser, licenses: LicenseEntry[] | Profile | undefined) => unknown;
 
 export interface UsersQuery {
   fields: string[];
@@ -124,15 +124,18 @@ function parseUsersQuery(ex: Exchange): UsersQuery | undefined {
 function projector(ctx: SimContext, fields: string[]): Projector {
   const refreshDay = ctx.state.refreshDay;
   const tenant = ctx.state.tenant;
-  return (u, licenses) => {
+  return (u, lic) => {
+    let lics: LicenseEntry[] | undefined = Array.isArray(lic) ? lic : undefined;
     const o: Record<string, unknown> = {};
     for (const f of fields) {
       switch (f) {
         case 'assignedLicenses':
-          o[f] = toAssignedLicenses(licenses());
+          lics ??= tenant.licenses(u.index, lic as Profile | undefined);
+          o[f] = toAssignedLicenses(lics);
           break;
         case 'licenseAssignmentStates':
-          o[f] = toAssignmentStates(licenses());
+          lics ??= tenant.licenses(u.index, lic as Profile | undefined);
+          o[f] = toAssignmentStates(lics);
           break;
         case 'signInActivity': {
           const off = tenant.activity(u.index, licensedServiceMask(tenant.baselineLicenses(u.index)));
@@ -233,8 +236,9 @@ export function handleUsers(ctx: SimContext, ex: Exchange, version: string, role
   const project = projector(ctx, q.fields);
   const value: unknown[] = new Array(Math.max(0, end - offset));
   for (let i = offset; i < end; i++) {
-    const u = tenant.userAt(i);
-    value[i - offset] = project(u, () => tenant.licenses(i));
+    const prof = tenant.profile(i);
+    const u = tenant.userAt(i, prof);
+    value[i - offset] = project(u, prof);
   }
   const sel = ex.url.searchParams.get('$select');
   const body: Record<string, unknown> = {
@@ -257,7 +261,7 @@ export function handleUser(ctx: SimContext, ex: Exchange, version: string, roles
   const tenant = ctx.state.tenant;
   const i = tenant.resolveUser(idOrUpn);
   if (i < 0) return notFound(ex, idOrUpn);
-  const body = projector(ctx, q.fields)(tenant.userAt(i), () => tenant.licenses(i)) as Record<string, unknown>;
+  const body = projector(ctx, q.fields)(tenant.userAt(i), undefined) as Record<string, unknown>;
   sendGraphJson(ex, 200, { '@odata.context': `${ctx.graphUrl}/${version}/$metadata#users/$entity`, ...body });
 }
 
@@ -345,7 +349,7 @@ export function handleAssignLicense(ctx: SimContext, ex: Exchange, version: stri
   }
   tenant.setLicenses(i, entries);
   log.status = 200;
-  const body2 = projector(ctx, DEFAULT_SELECT)(user, () => entries) as Record<string, unknown>;
+  const body2 = projector(ctx, DEFAULT_SELECT)(user, entries) as Record<string, unknown>;
   sendGraphJson(ex, 200, { '@odata.context': `${ctx.graphUrl}/${version}/$metadata#users/$entity`, ...body2 });
 }
 

@@ -7,8 +7,8 @@ import type { DownloadLink, ReportName, SimContext } from './context';
 import type { FaultRule } from './faults';
 import { denyS2S, hasRole, makeSkipToken, nextLinkFor, readSkipToken, ROLES } from './graph';
 import { destroySoon, sendGraphError, sendGraphJson, type Exchange } from './http';
-import { SKUS, SERVICES } from './skus';
-import { formatDay, licensedServiceMask, type Tenant } from './tenant';
+import { SKUS, SERVICES, serviceMask } from './skus';
+import { formatDay, type LicenseEntry, type Tenant } from './tenant';
 
 export const ACTIVE_USER_COLUMNS = [
   'Report Refresh Date', 'User Principal Name', 'Display Name', 'Is Deleted', 'Deleted Date',
@@ -49,21 +49,36 @@ export const reportIndexCount = (t: Tenant): number => t.userCount + t.deletedCo
  * Values are typed (booleans, numbers, arrays); the CSV and JSON writers render them.
  */
 export function reportRow(t: Tenant, report: ReportName, i: number, refreshDay: number, days: number, concealed: boolean): Cell[] | undefined {
-  const u = t.userAt(i);
-  if (u.createdDay > refreshDay) return undefined;
+  const prof = t.profile(i);
+  if (prof.createdDay > refreshDay) return undefined;
+  const u = t.userAt(i, prof);
   const deleted = u.deleted;
   const r = t.reportRng(i, 1);
   const deletedOffset = deleted ? r.int(30) : -1;
-  const entries = deleted ? [] : t.baselineLicenses(i).filter((e) => e.state !== 'Error' && e.assignedDay <= refreshDay);
-  const mask = licensedServiceMask(entries);
-  const offsets = t.activity(i, deleted ? 0b111111 : mask);
-  const lastDay = (s: number): string | null => {
+  const entries: LicenseEntry[] = [];
+  const masks: number[] = [];
+  let mask = 0;
+  if (!deleted) {
+    for (const e of t.baselineLicenses(i, prof)) {
+      if (e.state === 'Error' || e.assignedDay > refreshDay) continue;
+      const m = serviceMask(SKUS[e.skuIndex]!, e.disabledPlans);
+      entries.push(e);
+      masks.push(m);
+      mask |= m;
+    }
+  }
+  const offsets = t.activity(i, deleted ? 0b111111 : mask, prof);
+  const last: (string | null)[] = [];
+  for (let s = 0; s < SERVICES.length; s++) {
     let o = offsets[s]!;
-    if (o < 0) return null;
+    if (o < 0) {
+      last.push(null);
+      continue;
+    }
     if (deleted && o < deletedOffset) o = deletedOffset + o;
     const d = refreshDay - o;
-    return d >= u.createdDay ? formatDay(d) : null;
-  };
+    last.push(d >= u.createdDay ? formatDay(d) : null);
+  }
   const products: string[] = [];
   for (const e of entries) {
     const name = SKUS[e.skuIndex]!.reportName;
@@ -74,21 +89,24 @@ export function reportRow(t: Tenant, report: ReportName, i: number, refreshDay: 
   const refresh = formatDay(refreshDay);
   const deletedDate = deleted ? formatDay(refreshDay - deletedOffset) : null;
   if (report === 'getEmailActivityUserDetail') {
-    const last = lastDay(0);
+    const exo = last[0]!;
     let counts: (number | null)[];
-    if (last === null) counts = [null, null, null, null, null];
-    else if (refreshDay - Date.parse(last) / 86_400_000 < days) {
+    if (exo === null) counts = [null, null, null, null, null];
+    else if (offsets[0]! < days) {
       counts = [1 + r.int(6 * days), 5 + r.int(25 * days), 3 + r.int(18 * days), r.int(days), r.int(2 * days)];
     } else counts = [0, 0, 0, 0, 0];
-    return [refresh, upn, name, deleted, deletedDate, last, ...counts, products, String(days)];
+    return [refresh, upn, name, deleted, deletedDate, exo, counts[0]!, counts[1]!, counts[2]!, counts[3]!, counts[4]!, products, String(days)];
   }
-  const has: boolean[] = SERVICES.map((_, s) => (mask & (1 << s)) !== 0);
-  const assign: (string | null)[] = SERVICES.map((_, s) => {
+  const row: Cell[] = [refresh, upn, name, deleted, deletedDate];
+  for (let s = 0; s < SERVICES.length; s++) row.push((mask & (1 << s)) !== 0);
+  for (let s = 0; s < SERVICES.length; s++) row.push(last[s]!);
+  for (let s = 0; s < SERVICES.length; s++) {
     let best = Infinity;
-    for (const e of entries) if (e.assignedDay < best && licensedServiceMask([e]) & (1 << s)) best = e.assignedDay;
-    return best === Infinity ? null : formatDay(best);
-  });
-  return [refresh, upn, name, deleted, deletedDate, ...has, ...SERVICES.map((_, s) => lastDay(s)), ...assign, products];
+    for (let k = 0; k < entries.length; k++) if (entries[k]!.assignedDay < best && masks[k]! & (1 << s)) best = entries[k]!.assignedDay;
+    row.push(best === Infinity ? null : formatDay(best));
+  }
+  row.push(products);
+  return row;
 }
 
 function csvCell(v: Cell): string {

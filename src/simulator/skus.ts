@@ -93,12 +93,26 @@ const PLAN_SERVICES: Record<string, readonly Service[]> = {
 export const SERVICES: readonly Service[] = ['exchange', 'onedrive', 'sharepoint', 'skype', 'yammer', 'teams'];
 
 /** Bit mask (bit = index in SERVICES) of services a SKU licenses, minus disabled plans. */
+const PLAN_MASK = new Map<string, number>();
+const SKU_MASK = new Map<SkuDef, number>();
+
 export function serviceMask(sku: SkuDef, disabledPlans: readonly string[]): number {
+  if (disabledPlans.length === 0) {
+    const cached = SKU_MASK.get(sku);
+    if (cached !== undefined) return cached;
+  }
   let m = 0;
   for (const p of sku.servicePlans) {
     if (disabledPlans.includes(p.servicePlanId)) continue;
-    for (const s of PLAN_SERVICES[p.servicePlanName] ?? []) m |= 1 << SERVICES.indexOf(s);
+    let pm = PLAN_MASK.get(p.servicePlanName);
+    if (pm === undefined) {
+      pm = 0;
+      for (const s of PLAN_SERVICES[p.servicePlanName] ?? []) pm |= 1 << SERVICES.indexOf(s);
+      PLAN_MASK.set(p.servicePlanName, pm);
+    }
+    m |= pm;
   }
+  if (disabledPlans.length === 0) SKU_MASK.set(sku, m);
   return m;
 }
 

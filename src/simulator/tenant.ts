@@ -80,7 +80,7 @@ const FIRST: readonly (readonly [string, string])[] = [
   ['Henrietta', 'henrietta'], ['Irvin', 'irvin'], ['Isaiah', 'isaiah'], ['Johanna', 'johanna'], ['Joni', 'joni'], ['Lee', 'lee'],
   ['Lidia', 'lidia'], ['Lynne', 'lynne'], ['Megan', 'megan'], ['Miriam', 'miriam'], ['Nestor', 'nestor'], ['Patti', 'patti'],
   ['Pradeep', 'pradeep'], ['Raul', 'raul'], ['Sara', 'sara'], ['Tomás', 'tomas'], ['Zoë', 'zoe'], ['José', 'jose'],
-  ['Björn', 'bjorn'], ['Søren', 'soren'], ['Łukasz', 'lukasz'], ['Amélie', 'amelie'], ['Chen', 'chen'], ['Aiko', 'aiko'],
+  ['Björn', 'bjorn'], ['Søren', 'soren'], ['Åsa', 'asa'], ['Amélie', 'amelie'], ['Chen', 'chen'], ['Aiko', 'aiko'],
   ['Fatima', 'fatima'], ['Olu', 'olu'], ['Priya', 'priya'], ['Mateo', 'mateo'], ['Ingrid', 'ingrid'], ['Kwame', 'kwame'],
   ['Noah', 'noah'], ['Olivia', 'olivia'], ['Liam', 'liam'], ['Emma', 'emma'], ['Lucas', 'lucas'], ['Mia', 'mia'],
   ['Hiroshi', 'hiroshi'], ['Anya', 'anya'], ['Dmitri', 'dmitri'], ['Siobhán', 'siobhan'], ['Rafael', 'rafael'], ['Yara', 'yara'],
@@ -93,7 +93,7 @@ const LAST: readonly (readonly [string, string])[] = [
   ['Gonzalez', 'gonzalez'], ['Bellew', 'bellew'], ['Langer', 'langer'], ['Lauer', 'lauer'], ['Sherman', 'sherman'], ['Gu', 'gu'],
   ['Holloway', 'holloway'], ['Robbins', 'robbins'], ['Bowen', 'bowen'], ['Graham', 'graham'], ['Wilke', 'wilke'], ['Fernandez', 'fernandez'],
   ['Gupta', 'gupta'], ['Gomez', 'gomez'], ['Davis', 'davis'], ['Müller', 'muller'], ['Ødegaard', 'odegaard'], ['García', 'garcia'],
-  ['Nguyễn', 'nguyen'], ['Kowalski', 'kowalski'], ['O\'Brien', 'obrien'], ['Smith', 'smith'], ['Tanaka', 'tanaka'], ['Okafor', 'okafor'],
+  ['Núñez', 'nunez'], ['Kowalski', 'kowalski'], ['O\'Brien', 'obrien'], ['Smith', 'smith'], ['Tanaka', 'tanaka'], ['Okafor', 'okafor'],
   ['Rossi', 'rossi'], ['Dubois', 'dubois'], ['Larsen', 'larsen'], ['Novak', 'novak'], ['Silva', 'silva'], ['Kim', 'kim'],
   ['Patel', 'patel'], ['Cohen', 'cohen'], ['Mensah', 'mensah'], ['Schmidt', 'schmidt'], ['Jansen', 'jansen'], ['Ivanova', 'ivanova'],
   ['Andersson', 'andersson'], ['Moreau', 'moreau'], ['Hughes', 'hughes'], ['Walsh', 'walsh'], ['Ali', 'ali'], ['Suzuki', 'suzuki'],
@@ -113,7 +113,7 @@ const LANGS = ['en-US', 'en-GB', 'de-DE', 'fr-FR', 'ja-JP', null];
 /** Probability that a user of the service uses it at all (given a licence). */
 const SERVICE_USE = [0.95, 0.7, 0.55, 0.08, 0.12, 0.85];
 
-interface Profile {
+export interface Profile {
   kind: UserKind;
   enabled: boolean;
   usage: string | null;
@@ -248,7 +248,7 @@ export class Tenant {
     return { f, l, suffix: block === 0 ? '' : String(block + 1) };
   }
 
-  private profile(i: number): Profile {
+  profile(i: number): Profile {
     const r = new Rng(hash(this.seed, i, S_PROFILE));
     const k = r.float();
     const kind: UserKind = i >= this.userCount ? 'member' : k < 0.03 ? 'guest' : k < 0.045 ? 'shared' : k < 0.055 ? 'room' : 'member';
@@ -288,8 +288,8 @@ export class Tenant {
   }
 
   /** The generated user at index i (0 <= i < userCount; indices up to userCount+deletedCount are deleted users). */
-  userAt(i: number): GeneratedUser {
-    const p = this.profile(i);
+  userAt(i: number, prof?: Profile): GeneratedUser {
+    const p = prof ?? this.profile(i);
     const r = new Rng(hash(this.seed, i, S_DETAIL));
     const { f, l, suffix } = this.nameParts(i);
     const upn = this.upnOf(i, p);
@@ -321,7 +321,8 @@ export class Tenant {
     if (p.kind === 'guest') {
       const dom = upn.slice(upn.indexOf('_') + 1, upn.indexOf('#EXT#'));
       u.mail = `${f[1]}.${l[1]}${suffix}@${dom}`;
-      u.displayName = `${f[0]} ${l[0]}${suffix ? ` ${suffix}` : ''} (${dom.split('.')[0]!.replace(/^./, (c) => c.toUpperCase())})`;
+      const org = dom.slice(0, dom.indexOf('.'));
+      u.displayName = `${f[0]} ${l[0]}${suffix ? ` ${suffix}` : ''} (${org.charAt(0).toUpperCase()}${org.slice(1)})`;
       u.department = null;
       u.jobTitle = null;
       u.officeLocation = null;
@@ -346,45 +347,33 @@ export class Tenant {
 
   // ---- licences ----------------------------------------------------------------------------------------------
 
+  private groupIds: string[][] = [];
   groupId(skuIndex: number, g: number): string {
-    return guid(this.seed, 100 + skuIndex, g);
+    const row = (this.groupIds[skuIndex] ??= []);
+    return (row[g] ??= guid(this.seed, 100 + skuIndex, g));
   }
 
   /** Licences as generated (what the usage reports show until the next refresh). */
-  baselineLicenses(i: number): LicenseEntry[] {
-    const p = this.profile(i);
+  baselineLicenses(i: number, prof?: Profile): LicenseEntry[] {
+    const p = prof ?? this.profile(i);
     const r = new Rng(hash(this.seed, i, S_LIC));
     const out: LicenseEntry[] = [];
-    const maxDay = this.todayDay;
-    const add = (skuIndex: number, group: number, disabled: string[], state: AssignmentState = 'Active', error: string | null = null): void => {
-      const day = Math.min(maxDay, p.createdDay + r.int(60));
-      out.push({
-        skuIndex,
-        skuId: SKUS[skuIndex]!.skuId,
-        assignedByGroup: group < 0 ? null : this.groupId(skuIndex, group),
-        disabledPlans: disabled,
-        state,
-        error,
-        assignedDay: day,
-        lastUpdatedDateTime: formatDay(day) + timeOf(hash(this.seed, i, 13, skuIndex)),
-      });
-    };
     if (i >= this.userCount) return out;
     switch (p.kind) {
       case 'guest':
-        if (r.chance(0.1)) add(PBI_PRO, -1, []);
+        if (r.chance(0.1)) this.push(out, i, p, r, PBI_PRO, -1, []);
         return out;
       case 'shared':
-        if (r.chance(0.5)) add(EXO_STD, -1, []);
+        if (r.chance(0.5)) this.push(out, i, p, r, EXO_STD, -1, []);
         return out;
       case 'room':
-        if (p.enabled && r.chance(0.5)) add(EXO_STD, -1, []);
+        if (p.enabled && r.chance(0.5)) this.push(out, i, p, r, EXO_STD, -1, []);
         return out;
       default:
         break;
     }
     if (p.usage === null ? r.chance(0.7) : r.chance(0.1)) {
-      if (r.chance(0.05)) add(FLOW_FREE, -1, []);
+      if (r.chance(0.05)) this.push(out, i, p, r, FLOW_FREE, -1, []);
       return out;
     }
     let x = r.float();
@@ -395,7 +384,7 @@ export class Tenant {
     const both = p.usage !== null && r.chance(0.02);
     const disabled: string[] = [];
     if (r.chance(0.15)) {
-      const plans = SKUS[base]!.servicePlans.map((s) => s.servicePlanId).filter((id) => DISABLEABLE_PLANS.includes(id));
+      const plans = disableablePlans(base);
       if (plans.length > 0) {
         disabled.push(r.pick(plans));
         if (plans.length > 1 && r.chance(0.3)) {
@@ -406,18 +395,33 @@ export class Tenant {
     }
     if (viaGroup) {
       const err = r.chance(0.01);
-      add(base, r.int(3), disabled, err ? 'Error' : 'Active', err ? 'CountViolation' : null);
-      if (both) add(base, -1, disabled);
+      this.push(out, i, p, r, base, r.int(3), disabled, err ? 'Error' : 'Active', err ? 'CountViolation' : null);
+      if (both) this.push(out, i, p, r, base, -1, disabled);
     } else {
-      add(base, -1, disabled);
+      this.push(out, i, p, r, base, -1, disabled);
     }
-    for (const [sku, prob] of ADDONS) if (r.chance(prob)) add(sku, viaGroup && r.chance(0.5) ? r.int(3) : -1, []);
+    for (const [sku, prob] of ADDONS) if (r.chance(prob)) this.push(out, i, p, r, sku, viaGroup && r.chance(0.5) ? r.int(3) : -1, []);
     return out;
   }
 
+  // A method, not a closure: tsx's keepNames makes per-call closures costly in hot paths.
+  private push(out: LicenseEntry[], i: number, p: Profile, r: Rng, skuIndex: number, group: number, disabled: string[], state: AssignmentState = 'Active', error: string | null = null): void {
+    const day = Math.min(this.todayDay, p.createdDay + r.int(60));
+    out.push({
+      skuIndex,
+      skuId: SKUS[skuIndex]!.skuId,
+      assignedByGroup: group < 0 ? null : this.groupId(skuIndex, group),
+      disabledPlans: disabled,
+      state,
+      error,
+      assignedDay: day,
+      lastUpdatedDateTime: formatDay(day) + timeOf(hash(this.seed, i, 13, skuIndex)),
+    });
+  }
+
   /** Current licence assignment states of a live user (assignLicense changes included). */
-  licenses(i: number): LicenseEntry[] {
-    return this.overrides.get(i) ?? this.baselineLicenses(i);
+  licenses(i: number, prof?: Profile): LicenseEntry[] {
+    return this.overrides.get(i) ?? this.baselineLicenses(i, prof);
   }
 
   setLicenses(i: number, entries: LicenseEntry[]): void {
@@ -469,8 +473,8 @@ export class Tenant {
    * Per-service activity, in days before the report refresh date (-1 = never). Skew: most users active within a
    * week, a tail inactive 30-365 days, some never active; disabled accounts mostly inactive.
    */
-  activity(i: number, licensedMask: number): Int16Array {
-    const p = this.profile(i);
+  activity(i: number, licensedMask: number, prof?: Profile): Int16Array {
+    const p = prof ?? this.profile(i);
     const r = new Rng(hash(this.seed, i, S_ACT));
     const out = new Int16Array(SERVICES.length).fill(-1);
     const c = r.float();
@@ -510,6 +514,9 @@ export class Tenant {
   }
 }
 
+const DISABLEABLE_BY_SKU: string[][] = SKUS.map((s) => s.servicePlans.map((p) => p.servicePlanId).filter((id) => DISABLEABLE_PLANS.includes(id)));
+const disableablePlans = (k: number): string[] => DISABLEABLE_BY_SKU[k]!;
+
 /** SKUs a user actually holds (what assignedLicenses lists): Error entries hold nothing; direct+group count once. */
 export function assignedSkuIndexes(entries: readonly LicenseEntry[]): number[] {
   const out: number[] = [];
@@ -536,14 +543,18 @@ export function toAssignedLicenses(entries: readonly LicenseEntry[]): AssignedLi
 }
 
 export function toAssignmentStates(entries: readonly LicenseEntry[]): Array<Record<string, unknown>> {
-  return entries.map((e) => ({
-    assignedByGroup: e.assignedByGroup,
-    disabledPlans: e.disabledPlans.slice(),
-    error: e.error,
-    lastUpdatedDateTime: e.lastUpdatedDateTime,
-    skuId: e.skuId,
-    state: e.state,
-  }));
+  const out: Array<Record<string, unknown>> = [];
+  for (const e of entries) {
+    out.push({
+      assignedByGroup: e.assignedByGroup,
+      disabledPlans: e.disabledPlans.slice(),
+      error: e.error,
+      lastUpdatedDateTime: e.lastUpdatedDateTime,
+      skuId: e.skuId,
+      state: e.state,
+    });
+  }
+  return out;
 }
 
 /** Service mask of what the entries license (Error entries excluded). */
