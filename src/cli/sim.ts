@@ -1,0 +1,74 @@
+// `m365-license sim`: run the Microsoft 365 tenant simulator until SIGINT/SIGTERM.
+import type { Command } from 'commander';
+import { FaultSpecError, parseFaults, startSimulator } from '../simulator/index';
+
+const int = (name: string, min: number) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`error: --${name} must be an integer >= ${min}, got "${v}"\n`);
+    process.exit(2);
+  }
+  return n;
+};
+
+export function registerSim(program: Command): void {
+  program
+    .command('sim')
+    .description('run the Microsoft 365 tenant simulator (identity platform + Graph over HTTPS) until stopped')
+    .option('--port <port>', 'port for the identity platform and Graph (0 = any free port)', int('port', 0), 0)
+    .option('--users <n>', 'number of users in the generated tenant', int('users', 0), 1000)
+    .option('--seed <s>', 'seed of the generated tenant', int('seed', 0), 1)
+    .option('--faults <spec>', 'fault spec, e.g. "users:429@0.3:retry=1.5,reports:reset@0.2,concealed,stale=10" (see src/simulator/README.md)')
+    .option('--dir <dir>', 'where to write ca.pem and the client certificate (default: a temp dir)')
+    .option('--json', 'print one JSON line instead of text')
+    .action(async (o: { port: number; users: number; seed: number; faults?: string; dir?: string; json?: boolean }) => {
+      try {
+        parseFaults(o.faults);
+      } catch (e) {
+        if (e instanceof FaultSpecError) {
+          process.stderr.write(`error: --faults: ${e.message}\n`);
+          process.exit(2);
+        }
+        throw e;
+      }
+      const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir });
+      const info = {
+        authorityHost: sim.authorityHost,
+        graphUrl: sim.graphUrl,
+        reportsHost: sim.reportsHost,
+        caFile: sim.caFile,
+        tenantId: sim.tenantId,
+        clientId: sim.clientId,
+        clientSecret: sim.clientSecret,
+        certFile: sim.certificate.certFile,
+        keyFile: sim.certificate.keyFile,
+        thumbprint: sim.certificate.thumbprint,
+        users: o.users,
+        seed: o.seed,
+      };
+      if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
+      else {
+        process.stdout.write(
+          [
+            'Microsoft 365 tenant simulator running',
+            `  authority host  ${info.authorityHost}   (M365_AUTHORITY_HOST)`,
+            `  Graph URL       ${info.graphUrl}   (M365_GRAPH_URL)`,
+            `  CA file         ${info.caFile}   (M365_CA_FILE or NODE_EXTRA_CA_CERTS)`,
+            `  tenant id       ${info.tenantId}   (M365_TENANT_ID)`,
+            `  client id       ${info.clientId}   (M365_CLIENT_ID)`,
+            `  client secret   ${info.clientSecret}   (M365_CLIENT_SECRET)`,
+            `  certificate     ${info.certFile} / ${info.keyFile}, thumbprint ${info.thumbprint}`,
+            `  users ${o.users}, seed ${o.seed}${o.faults ? `, faults ${o.faults}` : ''}`,
+            'Press Ctrl+C to stop.',
+            '',
+          ].join('\n'),
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (): void => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await sim.close();
+    });
+}
