@@ -59,7 +59,10 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
   return {
     /** Gets a token and checks its roles; fails non-retryably naming each missing permission. */
     async preflight(input: { tenantId: string; needReclaim: boolean }): Promise<PreflightResult> {
-      const p = await graphPreflight(deps.graphFor(input.tenantId).tokens, { needReclaim: input.needReclaim });
+      const { tokens } = deps.graphFor(input.tenantId);
+      // A fresh token, so consent granted or revoked since the cached one shows in this run's check.
+      await tokens.getToken({ forceRefresh: true });
+      const p = await graphPreflight(tokens, { needReclaim: input.needReclaim });
       return { roles: p.roles, canReadReportSettings: p.canReadReportSettings, canReclaim: p.canReclaim };
     },
 

@@ -16,7 +16,13 @@ export function parseAt(at: string): { hour: number; minute: number } {
   return { hour, minute };
 }
 
-export async function createDailySchedule(client: Client, config: AppConfig, tenantId: string, at: string): Promise<string> {
+export async function createDailySchedule(
+  client: Client,
+  config: AppConfig,
+  tenantId: string,
+  at: string,
+  queues: { taskQueue?: string; warehouseTaskQueue?: string } = {},
+): Promise<string> {
   const { hour, minute } = parseAt(at);
   const scheduleId = dailyScheduleId(tenantId);
   await client.schedule.create({
@@ -25,9 +31,9 @@ export async function createDailySchedule(client: Client, config: AppConfig, ten
     action: {
       type: 'startWorkflow',
       workflowType: scheduledDailySync,
-      taskQueue: TASK_QUEUE,
+      taskQueue: queues.taskQueue ?? TASK_QUEUE,
       workflowId: `scheduled-daily-${tenantId}`,
-      args: [{ tenantId, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled }],
+      args: [{ tenantId, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled, warehouseTaskQueue: queues.warehouseTaskQueue }],
     },
     policies: {
       overlap: ScheduleOverlapPolicy.SKIP,

@@ -10,12 +10,12 @@ export class RunAlreadyExistsError extends Error {
 export async function startDailySync(
   client: Client,
   input: DailySyncInput & { snapshotDate: string },
-  opts: { force?: boolean } = {},
+  opts: { force?: boolean; taskQueue?: string } = {},
 ): Promise<WorkflowHandle<typeof dailySync>> {
   const workflowId = dailyWorkflowId(input.tenantId, input.snapshotDate);
   try {
     return await client.workflow.start(dailySync, {
-      taskQueue: TASK_QUEUE,
+      taskQueue: opts.taskQueue ?? TASK_QUEUE,
       workflowId,
       args: [input],
       // A failed day may always be run again; a completed one only with --force (the load is idempotent per date).
