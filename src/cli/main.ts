@@ -1,7 +1,11 @@
 // The `m365-license` command line: one file per command, wired here.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadDotEnv } from '../config';
+import { registerCandidates } from './candidates';
 import { registerDev } from './dev';
+import { registerImport } from './import';
+import { registerQuery } from './query';
+import { registerSim } from './sim';
 import { registerRun } from './run';
 import { registerSchedule } from './schedule';
 import { registerWorker } from './worker';
@@ -17,6 +21,10 @@ const program = new Command()
 
 registerRun(program);
 registerSchedule(program);
+registerImport(program);
+registerQuery(program);
+registerCandidates(program);
+registerSim(program);
 registerDev(program);
 registerWorker(program);
 
