@@ -3,6 +3,7 @@ import type { AppConfig } from '../config';
 import { createExtractActivities } from './extract';
 import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
+import { createReclaimActivities } from './reclaim';
 import { createRunFileActivities } from './run-files';
 import { createWarehouseWriteActivities } from './warehouse';
 
@@ -19,6 +20,7 @@ export function createMainActivities(deps: ActivityDeps) {
     ...createHealthActivities(),
     ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
+    ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath }),
   };
 }
 

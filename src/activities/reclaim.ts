@@ -1,0 +1,284 @@
+// Reclamation activities: permission preflight, reading one user's licences (plus the published warehouse's
+// activity and exclusions), the idempotent removal, and putting licences back. Only ids, SKU/plan ids, dates
+// and short reasons are returned: the UPN read from Graph for the exclusion check never leaves the activity.
+import { existsSync } from 'node:fs';
+import { Context } from '@temporalio/activity';
+import { decodeRoles, permissionMessage } from '../graph/auth';
+import { GraphBadRequestError, GraphNotFoundError, GraphPermissionError, redactPersonalData } from '../graph/errors';
+import type { GraphClient } from '../graph/client';
+import { openReadOnly } from '../warehouse';
+import type { GraphFactory } from './graph-context';
+import { withHeartbeat } from './heartbeat';
+
+export interface LicenseRef {
+  skuId: string;
+  disabledPlans: string[];
+}
+
+export interface ActivityBaseline {
+  /** Newest activity over all services in the latest trusted snapshot (YYYY-MM-DD), null when never active. */
+  lastActivityDate: string | null;
+  /** The snapshot the value comes from; null when the warehouse has none for this user. */
+  snapshotDate: string | null;
+}
+
+export interface UserInspection {
+  exists: boolean;
+  direct: LicenseRef[];
+  groupInherited: { skuId: string; groupIds: string[] }[];
+  /** Directly assigned SKU ids to remove (all, or those asked for). */
+  scope: string[];
+  notHeld: string[];
+  /** SKUs in scope whose removal leaves the user without an Exchange Online mailbox plan. */
+  mailboxSkus: string[];
+  excludedBy: 'upn_pattern' | 'group' | null;
+  activity: ActivityBaseline;
+  /** Against a baseline taken at the request: the latest snapshot shows newer activity. */
+  activeSinceRequest: boolean;
+}
+
+export type RemovalResult =
+  | { outcome: 'removed'; removed: string[]; alreadyRemoved: boolean }
+  | { outcome: 'needs_group_change'; groupInherited: { skuId: string; groupIds: string[] }[]; detail?: string }
+  | { outcome: 'user_not_found' }
+  | { outcome: 'failed'; detail: string };
+
+export interface AssignBackResult {
+  outcome: 'restored' | 'failed' | 'user_not_found';
+  detail?: string;
+}
+
+interface GraphUser {
+  id: string;
+  userPrincipalName?: string;
+  assignedLicenses?: { skuId: string; disabledPlans?: string[] }[];
+  licenseAssignmentStates?: { skuId: string; assignedByGroup?: string | null; disabledPlans?: string[]; state?: string }[];
+}
+
+interface SubscribedSku {
+  skuId: string;
+  servicePlans?: { servicePlanId: string; servicePlanName: string }[];
+}
+
+/** Service plans that host a user's mailbox (EXCHANGE_S_FOUNDATION does not). */
+const MAILBOX_PLAN = /^EXCHANGE_S_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)$/;
+const USER_SELECT = 'id,userPrincipalName,assignedLicenses,licenseAssignmentStates';
+const lower = (s: string): string => s.toLowerCase();
+
+const userPath = (userId: string): string => `/v1.0/users/${encodeURIComponent(userId)}`;
+
+/** Resolves a UPN or object id to the object id (the CLI calls it, so a UPN never reaches workflow history). */
+export async function resolveUserId(graph: GraphClient, upnOrId: string): Promise<string | undefined> {
+  try {
+    return (await graph.getJson<{ id: string }>(`${userPath(upnOrId)}?$select=id`)).id;
+  } catch (err) {
+    if (err instanceof GraphNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+async function readUser(graph: GraphClient, userId: string): Promise<GraphUser | undefined> {
+  try {
+    return await graph.getJson<GraphUser>(`${userPath(userId)}?$select=${USER_SELECT}`);
+  } catch (err) {
+    if (err instanceof GraphNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+function splitLicenses(u: GraphUser): { direct: LicenseRef[]; groups: { skuId: string; groupIds: string[]; disabledPlans: string[] }[] } {
+  const direct: LicenseRef[] = [];
+  const groups = new Map<string, { skuId: string; groupIds: string[]; disabledPlans: string[] }>();
+  for (const s of u.licenseAssignmentStates ?? []) {
+    const skuId = lower(s.skuId);
+    if (s.assignedByGroup) {
+      const g = groups.get(skuId) ?? { skuId, groupIds: [], disabledPlans: (s.disabledPlans ?? []).map(lower) };
+      g.groupIds.push(lower(s.assignedByGroup));
+      groups.set(skuId, g);
+    } else if (!direct.some((d) => d.skuId === skuId)) {
+      direct.push({ skuId, disabledPlans: (s.disabledPlans ?? []).map(lower) });
+    }
+  }
+  // A tenant whose responses lack licenseAssignmentStates: assignedLicenses are then taken as direct.
+  if (!u.licenseAssignmentStates) for (const a of u.assignedLicenses ?? []) direct.push({ skuId: lower(a.skuId), disabledPlans: (a.disabledPlans ?? []).map(lower) });
+  return { direct, groups: [...groups.values()] };
+}
+
+export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: string }) {
+  const withClient = async <T>(tenantId: string, fn: (graph: GraphClient) => Promise<T>): Promise<T> => {
+    const ctx = Context.current();
+    const graph = deps.graphFor(tenantId).client({ onRetry: () => ctx.heartbeat() });
+    try {
+      return await withHeartbeat(() => fn(graph));
+    } finally {
+      await graph.close();
+    }
+  };
+
+  /** The latest snapshot's activity and the tenant's exclusion verdict, from the published file (read-only). */
+  const warehouseFacts = async (tenantId: string, userId: string, upn: string | undefined, groupIds: string[]) => {
+    const none = { activity: { lastActivityDate: null, snapshotDate: null } as ActivityBaseline, excludedBy: null as UserInspection['excludedBy'] };
+    if (!existsSync(deps.dbPath)) return none;
+    const db = await openReadOnly(deps.dbPath);
+    try {
+      const a = (
+        await db.query(
+          `SELECT last_activity_date::VARCHAR AS last, activity_snapshot_date::VARCHAR AS snap
+           FROM user_last_activity WHERE tenant_id = $1 AND user_id = $2`,
+          [tenantId, userId],
+        )
+      ).rows[0];
+      const s = (
+        await db.query(
+          `SELECT len(list_filter(exclude_upn_patterns, lambda p: lower($2) GLOB lower(p))) > 0 AS by_pattern,
+                  len(list_intersect(exclude_group_ids, $3::JSON::VARCHAR[])) > 0 AS by_group
+           FROM tenant_settings WHERE tenant_id = $1`,
+          [tenantId, upn ?? '', JSON.stringify(groupIds)],
+        )
+      ).rows[0];
+      return {
+        activity: { lastActivityDate: (a?.last as string | null) ?? null, snapshotDate: (a?.snap as string | null) ?? null },
+        excludedBy: s?.by_pattern ? ('upn_pattern' as const) : s?.by_group ? ('group' as const) : null,
+      };
+    } finally {
+      db.close();
+    }
+  };
+
+  return {
+    /** Fails non-retryably, before anyone is asked to approve, when the app cannot read users or remove licences. */
+    async reclaimPreflight(input: { tenantId: string }): Promise<{ roles: string[] }> {
+      const { tokens } = deps.graphFor(input.tenantId);
+      const roles = decodeRoles(await tokens.getToken({ forceRefresh: true }));
+      const has = (names: string[]) => names.some((n) => roles.includes(n));
+      const why: string[] = [];
+      const missing: string[] = [];
+      if (!has(['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'])) {
+        missing.push('User.Read.All');
+        why.push('User.Read.All (or Directory.Read.All) to read the user and their licences');
+      }
+      if (!has(['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'])) {
+        missing.push('LicenseAssignment.ReadWrite.All');
+        why.push('LicenseAssignment.ReadWrite.All (or User.ReadWrite.All) to remove and restore licences');
+      }
+      if (missing.length) throw new GraphPermissionError(permissionMessage(tokens.clientId, why, missing, roles.length === 0), { missing });
+      return { roles };
+    },
+
+    /** The user's licences now, what a reclamation would take, and the checks the approver and the re-check need. */
+    async inspectUser(input: { tenantId: string; userId: string; skus?: string[]; baseline?: ActivityBaseline }): Promise<UserInspection> {
+      return withClient(input.tenantId, async (graph) => {
+        const u = await readUser(graph, input.userId);
+        const empty: UserInspection = {
+          exists: false, direct: [], groupInherited: [], scope: [], notHeld: [], mailboxSkus: [], excludedBy: null,
+          activity: { lastActivityDate: null, snapshotDate: null }, activeSinceRequest: false,
+        };
+        if (!u) return empty;
+        const { direct, groups } = splitLicenses(u);
+        const wanted = input.skus?.map(lower);
+        const scope = direct.map((d) => d.skuId).filter((s) => !wanted || wanted.includes(s));
+        const groupInherited = groups
+          .filter((g) => !direct.some((d) => d.skuId === g.skuId) && (!wanted || wanted.includes(g.skuId)))
+          .map((g) => ({ skuId: g.skuId, groupIds: g.groupIds }));
+        const notHeld = (wanted ?? []).filter((s) => !scope.includes(s) && !groupInherited.some((g) => g.skuId === s));
+
+        const skus = (await graph.getJson<{ value: SubscribedSku[] }>('/v1.0/subscribedSkus')).value;
+        const mailboxPlans = new Map(skus.map((k) => [lower(k.skuId), (k.servicePlans ?? []).filter((p) => MAILBOX_PLAN.test(p.servicePlanName)).map((p) => lower(p.servicePlanId))]));
+        const hostsMailbox = (skuId: string, disabled: string[]) => (mailboxPlans.get(skuId) ?? []).some((p) => !disabled.includes(p));
+        const kept = [...direct.filter((d) => !scope.includes(d.skuId)), ...groups];
+        const mailboxSkus = kept.some((k) => hostsMailbox(k.skuId, k.disabledPlans))
+          ? []
+          : direct.filter((d) => scope.includes(d.skuId) && hostsMailbox(d.skuId, d.disabledPlans)).map((d) => d.skuId);
+
+        const facts = await warehouseFacts(input.tenantId, u.id, u.userPrincipalName, groups.flatMap((g) => g.groupIds));
+        const base = input.baseline;
+        const latest = facts.activity.lastActivityDate;
+        const activeSinceRequest = Boolean(base && latest && (base.lastActivityDate === null || latest > base.lastActivityDate));
+        return { exists: true, direct, groupInherited, scope, notHeld, mailboxSkus, excludedBy: facts.excludedBy, activity: facts.activity, activeSinceRequest };
+      });
+    },
+
+    /**
+     * One assignLicense call removing the SKUs still directly assigned. Reads first: SKUs already gone (a retry
+     * after a crash where Graph applied the change) count as removed, so the removal happens exactly once.
+     */
+    async removeLicenses(input: { tenantId: string; userId: string; skus: string[] }): Promise<RemovalResult> {
+      const log = Context.current().log;
+      return withClient(input.tenantId, async (graph) => {
+        const before = await readUser(graph, input.userId);
+        if (!before) return { outcome: 'user_not_found' };
+        const skus = input.skus.map(lower);
+        const held = splitLicenses(before).direct.filter((d) => skus.includes(d.skuId)).map((d) => d.skuId);
+        if (held.length > 0) {
+          try {
+            await graph.postJson(`${userPath(input.userId)}/assignLicense`, { addLicenses: [], removeLicenses: held });
+          } catch (err) {
+            if (err instanceof GraphNotFoundError) return { outcome: 'user_not_found' };
+            if (!(err instanceof GraphBadRequestError)) throw err;
+            const msg = err.graphMessage ?? err.message;
+            if (/inherited from a group/i.test(msg)) {
+              const groups = splitLicenses(before).groups.filter((g) => skus.includes(g.skuId)).map((g) => ({ skuId: g.skuId, groupIds: g.groupIds }));
+              return { outcome: 'needs_group_change', groupInherited: groups, detail: redactPersonalData(msg) };
+            }
+            // "does not have a corresponding license": gone since the read; the verify below decides.
+            if (!/does not have a corresponding license/i.test(msg)) return { outcome: 'failed', detail: redactPersonalData(msg) };
+          }
+        } else {
+          log.info('licences in scope already removed (a retry after the change was applied)', { workflowUser: input.userId });
+        }
+        const after = await readUser(graph, input.userId);
+        if (!after) return { outcome: 'user_not_found' };
+        const left = splitLicenses(after).direct.filter((d) => skus.includes(d.skuId)).map((d) => d.skuId);
+        if (left.length) return { outcome: 'failed', detail: `verify: still assigned after assignLicense: ${left.join(' ')}` };
+        return { outcome: 'removed', removed: skus, alreadyRemoved: held.length === 0 };
+      });
+    },
+
+    /** What one reclamation removed, from its `executed` audit row in the published warehouse. */
+    async readRemoval(input: { tenantId: string; reclaimWorkflowId: string }): Promise<{ userId: string; licenses: LicenseRef[] } | null> {
+      if (!existsSync(deps.dbPath)) return null;
+      const db = await openReadOnly(deps.dbPath);
+      try {
+        const row = (
+          await db.query(
+            `SELECT user_id, skus, disabled_plans::VARCHAR AS plans FROM reclamations
+             WHERE workflow_id = $1 AND tenant_id = $2 AND event = 'executed' AND outcome IN ('executed', 'needs_group_change')
+             ORDER BY "at" DESC LIMIT 1`,
+            [input.reclaimWorkflowId, input.tenantId],
+          )
+        ).rows[0];
+        if (!row) return null;
+        const plans = (row.plans ? JSON.parse(row.plans as string) : {}) as Record<string, string[]>;
+        const skus = (row.skus as string[] | null) ?? [];
+        return { userId: row.user_id as string, licenses: skus.map((s) => ({ skuId: s, disabledPlans: plans[s] ?? [] })) };
+      } finally {
+        db.close();
+      }
+    },
+
+    /** Assigns licences back with their disabled plans; those already back as asked are left alone (idempotent). */
+    async assignBack(input: { tenantId: string; userId: string; licenses: LicenseRef[] }): Promise<AssignBackResult> {
+      return withClient(input.tenantId, async (graph) => {
+        const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+        const before = await readUser(graph, input.userId);
+        if (!before) return { outcome: 'user_not_found' };
+        const direct = splitLicenses(before).direct;
+        const add = input.licenses.filter((l) => !direct.some((d) => d.skuId === l.skuId && same(d.disabledPlans, l.disabledPlans)));
+        if (add.length) {
+          try {
+            await graph.postJson(`${userPath(input.userId)}/assignLicense`, { addLicenses: add, removeLicenses: [] });
+          } catch (err) {
+            if (err instanceof GraphNotFoundError) return { outcome: 'user_not_found' };
+            if (err instanceof GraphBadRequestError) return { outcome: 'failed', detail: redactPersonalData(err.graphMessage ?? err.message) };
+            throw err;
+          }
+        }
+        const after = await readUser(graph, input.userId);
+        const now = after ? splitLicenses(after).direct : [];
+        const missing = input.licenses.filter((l) => !now.some((d) => d.skuId === l.skuId && same(d.disabledPlans, l.disabledPlans)));
+        if (missing.length) return { outcome: 'failed', detail: `verify: not restored: ${missing.map((m) => m.skuId).join(' ')}` };
+        return { outcome: 'restored' };
+      });
+    },
+  };
+}
