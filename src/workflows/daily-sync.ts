@@ -18,6 +18,8 @@ export interface DailySyncInput {
   needReclaim?: boolean;
   /** The queue of the warehouse writer (default m365-license-warehouse); tests isolate it. */
   warehouseTaskQueue?: string;
+  /** How soon a dead worker's activity is retried elsewhere (default 120 s). */
+  heartbeatTimeoutSeconds?: number;
 }
 
 export type DailySyncStage = 'preflight' | 'extract' | 'detect' | 'load' | 'cleanup' | 'done' | 'failed';
@@ -55,16 +57,17 @@ const quick = proxyActivities<MainActivities>({
   retry: { ...graphErrors, maximumAttempts: 5 },
 });
 // Sized for a 1M-user tenant (about 1,000 pages); heartbeats catch a dead worker within two minutes.
-const extract = proxyActivities<MainActivities>({
-  startToCloseTimeout: '3 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { ...graphErrors, maximumAttempts: 10 },
-});
-const warehouseOn = (taskQueue: string | undefined) =>
+const extractWith = (heartbeatSeconds: number) =>
+  proxyActivities<MainActivities>({
+    startToCloseTimeout: '3 hours',
+    heartbeatTimeout: `${heartbeatSeconds} seconds`,
+    retry: { ...graphErrors, maximumAttempts: 10 },
+  });
+const warehouseOn = (taskQueue: string | undefined, heartbeatSeconds: number) =>
   proxyActivities<WarehouseActivities>({
     taskQueue: taskQueue ?? WAREHOUSE_TASK_QUEUE,
     startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: `${heartbeatSeconds} seconds`,
     // A locked or busy database file clears up; a malformed staged report does not.
     retry: { ...graphErrors, maximumAttempts: 10 },
   });
@@ -88,7 +91,9 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
     stageStarted = Date.now();
   };
   const ids = { tenantId: input.tenantId, runId: info.runId };
-  const warehouse = warehouseOn(input.warehouseTaskQueue);
+  const heartbeatSeconds = input.heartbeatTimeoutSeconds ?? 120;
+  const extract = extractWith(heartbeatSeconds);
+  const warehouse = warehouseOn(input.warehouseTaskQueue, heartbeatSeconds);
 
   try {
     const pre = await quick.preflight({ tenantId: input.tenantId, needReclaim: input.needReclaim ?? false });

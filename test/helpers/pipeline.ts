@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { parseConfig, type AppConfig } from '../../src/config';
+import { simulatorEnv } from '../../src/cli/dev-job';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator';
 import { createWorkers, runWorkers } from '../../src/worker';
 import { connectWorker, uniqueName } from './temporal';
@@ -13,31 +14,25 @@ import { connectWorker, uniqueName } from './temporal';
 export interface PipelineFixture {
   sim: SimulatorHandle;
   config: AppConfig;
+  /** The environment the configuration was parsed from (for worker processes). */
+  env: NodeJS.ProcessEnv;
   taskQueue: string;
   warehouseTaskQueue: string;
   dataDir: string;
   stop(): Promise<void>;
 }
 
-export function simulatorEnv(sim: SimulatorHandle, dataDir: string): NodeJS.ProcessEnv {
-  return {
-    M365_TENANT_ID: sim.tenantId,
-    M365_CLIENT_ID: sim.clientId,
-    M365_CLIENT_SECRET: sim.clientSecret,
-    M365_AUTHORITY_HOST: sim.authorityHost,
-    M365_GRAPH_URL: sim.graphUrl,
-    M365_CA_FILE: sim.caFile,
-    M365_DATA_DIR: dataDir,
-  };
-}
 
-export async function startPipeline(opts: { sim?: SimulatorOptions; env?: NodeJS.ProcessEnv } = {}): Promise<PipelineFixture> {
+export async function startPipeline(
+  opts: { sim?: SimulatorOptions; env?: NodeJS.ProcessEnv; /** false: the test runs its own worker processes */ workers?: boolean } = {},
+): Promise<PipelineFixture> {
   const sim = await startSimulator({ users: 1000, ...opts.sim });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'm365-pipeline-'));
-  const config = parseConfig({ ...simulatorEnv(sim, dataDir), ...opts.env });
+  const env = { ...simulatorEnv(sim, dataDir), ...opts.env };
+  const config = parseConfig(env);
   const taskQueue = uniqueName('main');
   const warehouseTaskQueue = uniqueName('warehouse');
-  const workers: Worker[] = await createWorkers({
+  const workers: Worker[] = opts.workers === false ? [] : await createWorkers({
     connection: await connectWorker(),
     namespace: 'default',
     deps: { config },
@@ -50,6 +45,7 @@ export async function startPipeline(opts: { sim?: SimulatorOptions; env?: NodeJS
   return {
     sim,
     config,
+    env,
     taskQueue,
     warehouseTaskQueue,
     dataDir,
