@@ -1,0 +1,276 @@
+// `m365-license reclaim request|approve|reject|status|restore`: human-approved licence reclamation.
+// A UPN given on the command line is resolved to the object id here, so only ids reach workflow history.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Command } from 'commander';
+import { parseConfig, type AppConfig } from '../config';
+import { createGraphFactory } from '../activities/graph-context';
+import { resolveUserId } from '../activities/reclaim';
+import { reclaimWorkflowId, TASK_QUEUE } from '../shared/names';
+import { pickTenant } from '../tenants';
+import { openReadOnly } from '../warehouse/index';
+import {
+  approveSignal,
+  reclaimLicenses,
+  reclaimStatusQuery,
+  rejectSignal,
+  restoreLicenses,
+  restoreWorkflowId,
+  type ReclaimInput,
+  type ReclaimState,
+  type RestoreResult,
+} from '../workflows';
+import { withTemporalClient } from './temporal-connection';
+import { UsageError } from './usage-error';
+
+export class ReclamationOpenError extends Error {
+  override name = 'ReclamationOpenError';
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Starts one reclamation; a second start for the same user while one is open is refused. */
+export async function startReclamation(
+  client: Client,
+  input: ReclaimInput,
+  opts: { taskQueue?: string } = {},
+): Promise<WorkflowHandle<typeof reclaimLicenses>> {
+  const workflowId = reclaimWorkflowId(input.tenantId, input.userId);
+  try {
+    return await client.workflow.start(reclaimLicenses, {
+      taskQueue: opts.taskQueue ?? TASK_QUEUE,
+      workflowId,
+      args: [input],
+      // A closed reclamation (rejected, expired, executed) may be requested again; an open one is never doubled.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new ReclamationOpenError(`A reclamation for this user is already open (${workflowId}): decide it first (reclaim approve|reject ${workflowId}).`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** Starts the undo of one reclamation's removal. */
+export async function startRestore(
+  client: Client,
+  input: { tenantId: string; reclaimWorkflowId: string; by: string; warehouseTaskQueue?: string },
+  opts: { taskQueue?: string } = {},
+): Promise<WorkflowHandle<typeof restoreLicenses>> {
+  return client.workflow.start(restoreLicenses, {
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    workflowId: restoreWorkflowId(input.reclaimWorkflowId),
+    args: [input],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    workflowIdConflictPolicy: 'FAIL',
+  });
+}
+
+/** The tenant id inside a reclaim-<tenant>-<userObjectId> id. */
+export function tenantOfWorkflowId(id: string): string {
+  const m = /^reclaim-(.+)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(id);
+  if (!m) throw new UsageError(`Not a reclamation id: ${id} (expected reclaim-<tenant>-<userObjectId>, as printed by reclaim request)`);
+  return m[1]!;
+}
+
+export function statusLines(s: ReclaimState): string[] {
+  const lines = [
+    `${s.workflowId}: ${s.status}${s.dryRun ? ' (dry run)' : ''}`,
+    `  user ${s.userId} in tenant ${s.tenantId}; requested by ${s.requestedBy} at ${s.requestedAt}${s.reason ? `: ${s.reason}` : ''}`,
+    `  licences to remove (direct): ${s.scope.length ? s.scope.join(', ') : 'none'}`,
+  ];
+  for (const g of s.groupInherited) lines.push(`  stays (assigned by group ${g.groupIds.join(', ')}; change the group membership instead): ${g.skuId}`);
+  if (s.notHeld.length) lines.push(`  not held by the user: ${s.notHeld.join(', ')}`);
+  if (s.mailboxWarning) lines.push(`  WARNING: ${s.mailboxWarning}`);
+  if (s.decision) lines.push(`  ${s.decision.kind === 'approve' ? 'approved' : 'rejected'} by ${s.decision.by} at ${s.decision.at}${s.decision.note ? `: ${s.decision.note}` : ''}`);
+  if (s.removed.length) lines.push(`  ${s.status === 'dry_run' ? 'would remove' : 'removed'}: ${s.removed.join(', ')}`);
+  if (s.detail) lines.push(`  detail: ${s.detail}`);
+  for (const e of s.events) lines.push(`  ${e.at} ${e.kind}${e.by ? ` by ${e.by}` : ''}${e.note ? `: ${e.note}` : ''}`);
+  return lines;
+}
+
+const actorDefault = (): string => process.env.M365_ACTOR ?? os.userInfo().username;
+
+function parseSkus(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const list = v.split(/[\s,]+/).filter(Boolean).map((s) => s.toLowerCase());
+  const bad = list.find((s) => !GUID.test(s));
+  if (bad) throw new UsageError(`--skus takes SKU ids (GUIDs), got ${bad}`);
+  if (list.length === 0) throw new UsageError('--skus needs at least one SKU id');
+  return list;
+}
+
+function parseWhole(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number >= ${min}, got ${v}`);
+  return n;
+}
+
+async function resolveUser(config: AppConfig, tenantId: string, upnOrId: string): Promise<string> {
+  const tenant = createGraphFactory(config)(tenantId);
+  const graph = tenant.client();
+  try {
+    const id = await resolveUserId(graph, upnOrId);
+    if (!id) throw new Error(`No user ${GUID.test(upnOrId) ? upnOrId : 'with that name'} in tenant ${tenantId}.`);
+    return id;
+  } finally {
+    await graph.close();
+    await tenant.tokens.close();
+  }
+}
+
+async function candidateIds(config: AppConfig, tenantId: string, days: number | undefined, limit: number | undefined): Promise<string[]> {
+  if (!existsSync(config.dbPath)) throw new Error(`No published warehouse at ${config.dbPath}: run a daily sync first.`);
+  const db = await openReadOnly(config.dbPath);
+  try {
+    const r = await db.query(
+      `SELECT user_id FROM inactive_licensed_users
+       WHERE tenant_id = $1 AND has_direct AND ($2::INTEGER IS NULL OR days_inactive IS NULL OR days_inactive >= $2::INTEGER)
+       ORDER BY days_inactive DESC NULLS FIRST, user_id LIMIT $3`,
+      [tenantId, days ?? null, limit ?? 1_000_000],
+    );
+    return r.rows.map((row) => row.user_id as string);
+  } finally {
+    db.close();
+  }
+}
+
+interface RequestOptions {
+  user?: string;
+  fromCandidates?: boolean;
+  inactiveDays?: string;
+  limit?: string;
+  reason?: string;
+  skus?: string;
+  dryRun?: boolean;
+  by?: string;
+  tenant?: string;
+  approvalTimeout?: string;
+  json?: boolean;
+}
+
+export function registerReclaim(program: Command): void {
+  const reclaim = program.command('reclaim').description('take licences back from inactive users, with human approval, audit and undo');
+
+  reclaim
+    .command('request')
+    .description('start a reclamation (one workflow per user) and print its id')
+    .option('--user <upnOrId>', 'the user, by UPN or object id')
+    .option('--from-candidates', 'one request per user of inactive_licensed_users (published warehouse)')
+    .option('--inactive-days <n>', 'with --from-candidates: only users inactive at least N days')
+    .option('--limit <k>', 'with --from-candidates: at most K requests')
+    .option('--reason <text>', 'why (recorded in the audit trail)')
+    .option('--skus <ids>', 'only these SKU ids (comma-separated); default: every directly assigned licence')
+    .option('--dry-run', 'go through approval and checks, record what would be removed, remove nothing')
+    .option('--by <name>', 'the requester (default: M365_ACTOR or the OS user)')
+    .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
+    .option('--approval-timeout <duration>', 'how long to wait for a decision, e.g. 7d, 12h, 30m', '7d')
+    .option('--json', 'one JSON line per request')
+    .action(async (opts: RequestOptions) => {
+      if (Boolean(opts.user) === Boolean(opts.fromCandidates)) throw new UsageError('give either --user UPN_OR_ID or --from-candidates');
+      if (!opts.fromCandidates && (opts.inactiveDays !== undefined || opts.limit !== undefined)) throw new UsageError('--inactive-days and --limit go with --from-candidates');
+      const days = parseWhole('--inactive-days', opts.inactiveDays, 0);
+      const limit = parseWhole('--limit', opts.limit, 1);
+      const skus = parseSkus(opts.skus);
+      if (!/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(opts.approvalTimeout ?? '')) throw new UsageError(`--approval-timeout must look like 7d, 12h, 30m or 45s, got ${opts.approvalTimeout}`);
+      const config = parseConfig();
+      const tenantId = pickTenant(config, opts.tenant);
+      const userIds = opts.fromCandidates ? await candidateIds(config, tenantId, days, limit) : [await resolveUser(config, tenantId, opts.user!)];
+      const requestedBy = opts.by ?? actorDefault();
+      let refused = 0;
+      await withTemporalClient(config, async (client) => {
+        for (const userId of userIds) {
+          const input: ReclaimInput = {
+            tenantId,
+            userId,
+            requestedBy,
+            ...(opts.reason ? { reason: opts.reason } : {}),
+            ...(skus ? { skus } : {}),
+            ...(opts.dryRun ? { dryRun: true } : {}),
+            approvalTimeout: opts.approvalTimeout!.replace(/\s+/g, ''),
+          };
+          try {
+            const h = await startReclamation(client, input);
+            process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: h.workflowId, started: true })}\n` : `${h.workflowId}\n`);
+          } catch (err) {
+            if (!(err instanceof ReclamationOpenError)) throw err;
+            refused++;
+            if (opts.json) process.stdout.write(`${JSON.stringify({ workflowId: reclaimWorkflowId(tenantId, userId), started: false, reason: 'already_open' })}\n`);
+            else process.stderr.write(`${err.message}\n`);
+          }
+        }
+      });
+      if (opts.fromCandidates) process.stderr.write(`${userIds.length - refused} requested, ${refused} already open, of ${userIds.length} candidates\n`);
+      if (refused > 0 && !opts.fromCandidates) process.exitCode = 1;
+    });
+
+  const signal = async (id: string, send: (client: Client) => Promise<void>) => {
+    tenantOfWorkflowId(id);
+    await withTemporalClient(parseConfig(), async (client) => {
+      try {
+        await send(client);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new Error(`No open reclamation ${id} (it may have ended: see reclaim status ${id}).`, { cause: err });
+        throw err;
+      }
+    });
+  };
+
+  reclaim
+    .command('approve <id>')
+    .description('approve a reclamation (the approver must differ from the requester)')
+    .requiredOption('--by <name>', 'the approver')
+    .option('--comment <text>', 'a note for the audit trail')
+    .action(async (id: string, opts: { by: string; comment?: string }) => {
+      await signal(id, (c) => c.workflow.getHandle(id).signal(approveSignal, { by: opts.by, ...(opts.comment ? { comment: opts.comment } : {}) }));
+      process.stdout.write(`approval sent to ${id}; see reclaim status ${id}\n`);
+    });
+
+  reclaim
+    .command('reject <id>')
+    .description('reject a reclamation: nothing is removed')
+    .requiredOption('--by <name>', 'who rejects')
+    .requiredOption('--reason <text>', 'why')
+    .action(async (id: string, opts: { by: string; reason: string }) => {
+      await signal(id, (c) => c.workflow.getHandle(id).signal(rejectSignal, { by: opts.by, reason: opts.reason }));
+      process.stdout.write(`rejection sent to ${id}\n`);
+    });
+
+  reclaim
+    .command('status <id>')
+    .description('what a reclamation will do or did: SKUs, group-inherited licences, mailbox warning, decisions')
+    .option('--json', 'the state as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      tenantOfWorkflowId(id);
+      await withTemporalClient(parseConfig(), async (client) => {
+        let s: ReclaimState;
+        try {
+          s = await client.workflow.getHandle(id).query(reclaimStatusQuery);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) throw new Error(`No reclamation ${id}.`, { cause: err });
+          throw err;
+        }
+        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${statusLines(s).join('\n')}\n`);
+        if (s.status === 'failed') process.exitCode = 1;
+      });
+    });
+
+  reclaim
+    .command('restore <id>')
+    .description('assign back exactly the licences a reclamation removed, with the same disabled plans')
+    .requiredOption('--by <name>', 'who restores')
+    .action(async (id: string, opts: { by: string }) => {
+      const config = parseConfig();
+      const tenantId = pickTenant(config, tenantOfWorkflowId(id));
+      await withTemporalClient(config, async (client) => {
+        const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, by: opts.by });
+        const r: RestoreResult = await h.result();
+        process.stdout.write(`${id}: ${r.outcome}${r.skus.length ? ` (${r.skus.join(', ')})` : ''}${r.detail ? `: ${r.detail}` : ''}\n`);
+        if (r.outcome !== 'restored') process.exitCode = 1;
+      });
+    });
+}
