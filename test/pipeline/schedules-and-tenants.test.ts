@@ -1,0 +1,126 @@
+// Schedules against the real server, and two tenants from a tenants file kept apart in one warehouse.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { parseConfig, type AppConfig } from '../../src/config';
+import { createDailySchedule } from '../../src/cli/schedule';
+import { startDailySync } from '../../src/cli/start-daily';
+import { dailyScheduleId, dailyWorkflowId } from '../../src/shared/names';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { listTenantIds } from '../../src/tenants';
+import { openReadOnly } from '../../src/warehouse';
+import { createWorkers, runWorkers } from '../../src/worker';
+import { connectClient, connectWorker, temporalAddress, uniqueName } from '../helpers/temporal';
+
+describe('two tenants from a tenants file, with daily schedules', () => {
+  const sims: SimulatorHandle[] = [];
+  let config: AppConfig;
+  let client: Awaited<ReturnType<typeof connectClient>>;
+  let workers: Worker[];
+  let running: Promise<void>;
+  const abort = new AbortController();
+  const taskQueue = uniqueName('tenants');
+  const warehouseTaskQueue = uniqueName('tenants-wh');
+
+  beforeAll(async () => {
+    sims.push(await startSimulator({ users: 300, seed: 21 }), await startSimulator({ users: 500, seed: 22 }));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'm365-tenants-'));
+    const tenantsFile = path.join(dir, 'tenants.json');
+    // The file names where each secret lives (an environment variable, a file), never the secret itself.
+    process.env.TEST_TENANT_A_SECRET = sims[0]!.clientSecret;
+    writeFileSync(path.join(dir, 'b.secret'), `${sims[1]!.clientSecret}\n`);
+    const entry = (s: SimulatorHandle, name: string, secret: Record<string, string>) => ({
+      tenantId: s.tenantId,
+      name,
+      clientId: s.clientId,
+      ...secret,
+      authorityHost: s.authorityHost,
+      graphUrl: s.graphUrl,
+      caFile: s.caFile,
+    });
+    writeFileSync(
+      tenantsFile,
+      JSON.stringify({
+        tenants: [
+          entry(sims[0]!, 'contoso', { clientSecretEnv: 'TEST_TENANT_A_SECRET' }),
+          entry(sims[1]!, 'fabrikam', { clientSecretFile: path.join(dir, 'b.secret') }),
+        ],
+      }),
+    );
+    config = parseConfig({ M365_TENANTS_FILE: tenantsFile, M365_DATA_DIR: path.join(dir, 'data') });
+    workers = await createWorkers({
+      connection: await connectWorker(),
+      namespace: 'default',
+      deps: { config },
+      workflowBundlePath: inject('workflowBundlePath'),
+      taskQueue,
+      warehouseTaskQueue,
+    });
+    running = runWorkers(workers, abort.signal);
+    client = await connectClient();
+  });
+  afterAll(async () => {
+    for (const id of listTenantIds(config ?? parseConfig({}))) await client?.client.schedule.getHandle(dailyScheduleId(id)).delete().catch(() => {});
+    await client?.close();
+    abort.abort();
+    await running;
+    for (const s of sims) await s.close();
+  });
+
+  it('keeps each tenant in its own rows of one warehouse', async () => {
+    for (const s of sims) {
+      const h = await startDailySync(client.client, { tenantId: s.tenantId, snapshotDate: '2026-11-26', warehouseTaskQueue }, { taskQueue });
+      expect((await h.result()).status).toBe('succeeded');
+    }
+    const db = await openReadOnly(config.dbPath);
+    try {
+      const rows = (await db.query('select tenant_id, count(*)::INTEGER n from users group by 1 order by n')).rows;
+      expect(rows).toEqual([
+        { tenant_id: sims[0]!.tenantId, n: 300 },
+        { tenant_id: sims[1]!.tenantId, n: 500 },
+      ]);
+      const util = (await db.query('select count(distinct tenant_id)::INTEGER n from license_utilization')).rows[0];
+      expect(util).toEqual({ n: 2 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('creates one schedule per tenant, describes it, triggers it (the run completes) and deletes it', async () => {
+    for (const tenantId of listTenantIds(config)) {
+      await createDailySchedule(client.client, config, tenantId, '02:00', { taskQueue, warehouseTaskQueue });
+    }
+    const first = sims[0]!.tenantId;
+    const handle = client.client.schedule.getHandle(dailyScheduleId(first));
+    const described = await handle.describe();
+    expect(described.policies.overlap).toBe('SKIP');
+    expect(described.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+    expect(described.info.nextActionTimes[0]!.getUTCHours()).toBe(2);
+
+    // The same schedules are visible to the plain temporal CLI.
+    const list = spawnSync(inject('temporalCli'), ['schedule', 'list', '--address', temporalAddress()], { encoding: 'utf8' });
+    expect(list.stdout).toContain(dailyScheduleId(first));
+    expect(list.stdout).toContain(dailyScheduleId(sims[1]!.tenantId));
+
+    await handle.trigger();
+    const today = new Date().toISOString().slice(0, 10);
+    const dailyId = dailyWorkflowId(first, today);
+    const deadline = Date.now() + 90_000;
+    let status = '';
+    while (Date.now() < deadline) {
+      status = await client.client.workflow.getHandle(dailyId).describe().then((d) => d.status.name, () => 'NOT_STARTED');
+      if (status === 'COMPLETED' || status === 'FAILED') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe('COMPLETED');
+
+    // A manual run for the day the schedule already ran is refused, not doubled.
+    await expect(startDailySync(client.client, { tenantId: first, snapshotDate: today, warehouseTaskQueue }, { taskQueue })).rejects.toThrow(/already exists/);
+
+    await handle.delete();
+    await expect(handle.describe()).rejects.toThrow();
+  });
+});
