@@ -178,7 +178,8 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
         const wanted = input.skus?.map(lower);
         const scope = direct.map((d) => d.skuId).filter((s) => !wanted || wanted.includes(s));
         const groupInherited = groups
-          .filter((g) => !direct.some((d) => d.skuId === g.skuId) && (!wanted || wanted.includes(g.skuId)))
+          // Also a SKU held both directly and through a group: removing the direct one leaves it with the user.
+          .filter((g) => !wanted || wanted.includes(g.skuId))
           .map((g) => ({ skuId: g.skuId, groupIds: g.groupIds }));
         const notHeld = (wanted ?? []).filter((s) => !scope.includes(s) && !groupInherited.some((g) => g.skuId === s));
 

@@ -162,6 +162,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
 
   const finish = async (status: ReclaimStatusName, event: string, extra: Parameters<typeof audit>[1] = {}): Promise<ReclaimState> => {
     state.status = status;
+    if (extra.detail) state.detail = extra.detail;
     note(event, extra.actor, extra.detail ?? extra.outcome);
     await audit(event, { outcome: status, ...extra });
     return state;

@@ -1,0 +1,258 @@
+// reclaimLicenses end to end: real Temporal server, real simulator, real DuckDB (audit rows read from the
+// published file, read-only). The approval timeout is an input, so expiry takes seconds.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startDailySync } from '../../src/cli/start-daily';
+import { startReclamation, startRestore } from '../../src/cli/reclaim';
+import { loadStagingDir, openReadOnly, publish } from '../../src/warehouse';
+import { approveSignal, rejectSignal, type ReclaimInput } from '../../src/workflows';
+import { historyText } from '../helpers/history';
+import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
+import { connectClient, temporalAddress } from '../helpers/temporal';
+import { auditRows, directOnly, removalsOf, userPicker, waitForStatus, type PickedUser } from './helpers';
+
+const run = promisify(execFile);
+const SNAPSHOT = '2026-11-27';
+
+describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
+  let p: PipelineFixture;
+  let client: Awaited<ReturnType<typeof connectClient>>;
+  let pick: ReturnType<typeof userPicker>;
+  let stagingDir: string;
+
+  beforeAll(async () => {
+    p = await startPipeline({ sim: { users: 1000, seed: 71, today: SNAPSHOT } });
+    client = await connectClient();
+    pick = userPicker(p.sim);
+    // A snapshot first: the request and the re-check read activity and exclusions from the published warehouse.
+    const h = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: SNAPSHOT, warehouseTaskQueue: p.warehouseTaskQueue }, { taskQueue: p.taskQueue });
+    stagingDir = (await h.result()).stagingDir;
+  }, 120_000);
+  afterAll(async () => {
+    await client?.close();
+    await p?.stop();
+  });
+
+  const start = (u: PickedUser, extra: Partial<ReclaimInput> = {}) =>
+    startReclamation(
+      client.client,
+      { tenantId: p.sim.tenantId, userId: u.id, requestedBy: 'alice', reason: 'inactive 90 days', warehouseTaskQueue: p.warehouseTaskQueue, approvalTimeout: '10 minutes', ...extra },
+      { taskQueue: p.taskQueue },
+    );
+  const held = (u: PickedUser) => p.sim.state.assignedLicenses(u.id);
+
+  it('approve: the direct licences are gone in the simulator, audit rows published; history holds no secret, token or name', async () => {
+    const u = pick((x) => directOnly(x) && x.assignments.some((a) => a.disabledPlans.length > 0));
+    const before = held(u);
+    const h = await start(u);
+    const waiting = await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    expect(waiting.scope.sort()).toEqual(before.map((l) => l.skuId).sort());
+    expect(Object.keys(waiting.disabledPlans).sort()).toEqual(waiting.scope.slice().sort());
+    await h.signal(approveSignal, { by: 'bob', comment: 'ok' });
+    const s = await h.result();
+    expect(s.status).toBe('executed');
+    expect(held(u)).toEqual([]);
+    expect(removalsOf(p.sim, u.id)).toHaveLength(1);
+
+    const rows = await auditRows(p.config.dbPath, h.workflowId);
+    expect(rows.map((r) => r.event)).toEqual(expect.arrayContaining(['requested', 'approved', 'executed']));
+    const executed = rows.find((r) => r.event === 'executed')!;
+    expect(executed.actor).toBe('bob');
+    expect(executed.skus!.sort()).toEqual(before.map((l) => l.skuId).sort());
+    expect(JSON.parse(executed.plans!)).toEqual(Object.fromEntries(before.map((l) => [l.skuId, l.disabledPlans])));
+    expect(rows.find((r) => r.event === 'requested')!.actor).toBe('alice');
+
+    const text = await historyText(client.client, h.workflowId);
+    expect(text).not.toContain(p.sim.clientSecret);
+    expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+    expect(text).not.toContain(u.upn);
+    expect(text).not.toContain(u.displayName);
+    expect(text).not.toMatch(/@m365sim/i);
+
+    // Restore: the same SKUs come back with the same disabled plans, and it is audited.
+    const r = await (await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, by: 'carol', warehouseTaskQueue: p.warehouseTaskQueue }, { taskQueue: p.taskQueue })).result();
+    expect(r.outcome).toBe('restored');
+    const norm = (l: { skuId: string; disabledPlans: string[] }[]) => l.map((x) => ({ skuId: x.skuId, disabledPlans: x.disabledPlans.slice().sort() })).sort((a, b) => a.skuId.localeCompare(b.skuId));
+    expect(norm(held(u))).toEqual(norm(before));
+    expect((await auditRows(p.config.dbPath, h.workflowId)).find((x) => x.event === 'restored')?.actor).toBe('carol');
+  });
+
+  it('reject: nothing is removed; a later approve changes nothing but is recorded', async () => {
+    const u = pick(directOnly);
+    const before = held(u);
+    const h = await start(u);
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    await h.signal(rejectSignal, { by: 'bob', reason: 'still needed' });
+    await h.signal(approveSignal, { by: 'dave' }).catch(() => undefined);
+    const s = await h.result();
+    expect(s.status).toBe('rejected');
+    expect(held(u)).toEqual(before);
+    expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(0);
+    expect((await auditRows(p.config.dbPath, h.workflowId)).map((r) => r.event)).toContain('rejected');
+  });
+
+  it('a short approval timeout ends expired with nothing removed', async () => {
+    const u = pick(directOnly);
+    const before = held(u);
+    const h = await start(u, { approvalTimeout: '2 seconds' });
+    const s = await h.result();
+    expect(s.status).toBe('expired');
+    expect(held(u)).toEqual(before);
+    expect((await auditRows(p.config.dbPath, h.workflowId)).map((r) => r.event)).toContain('expired');
+  });
+
+  it('approval sent with the plain temporal CLI binary; the requester cannot approve their own request', async () => {
+    const u = pick(directOnly);
+    const h = await start(u);
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    const cli = inject('temporalCli');
+    const signal = (by: string) =>
+      run(cli, ['workflow', 'signal', '--workflow-id', h.workflowId, '--name', 'approve', '--input', JSON.stringify({ by }), '--address', temporalAddress()]);
+    await signal('alice');
+    const refused = await waitForStatus(client.client, h.workflowId, (s) => s.events.some((e) => e.kind === 'ignored_approve'));
+    expect(refused.status).toBe('awaiting_approval');
+    await signal('erin');
+    const s = await h.result();
+    expect(s.status).toBe('executed');
+    expect(s.decision?.by).toBe('erin');
+    expect(held(u)).toEqual([]);
+  });
+
+  it('a duplicate approve makes exactly one assignLicense call, and is recorded', async () => {
+    const u = pick(directOnly);
+    const h = await start(u);
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    await Promise.all([h.signal(approveSignal, { by: 'bob' }), h.signal(approveSignal, { by: 'bob' })]);
+    const s = await h.result();
+    expect(s.status).toBe('executed');
+    expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(1);
+    expect(s.events.filter((e) => e.kind === 'ignored_approve')).toHaveLength(1);
+  });
+
+  it('group-inherited licences are never forced: needs_group_change naming the groups', async () => {
+    const u = pick((x) => x.assignments.some((a) => a.assignedByGroup !== null));
+    const before = held(u);
+    const groups = [...new Set(u.assignments.filter((a) => a.assignedByGroup).map((a) => a.assignedByGroup!))];
+    const h = await start(u);
+    const hasDirect = u.assignments.some((a) => a.assignedByGroup === null);
+    if (hasDirect) {
+      await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+      await h.signal(approveSignal, { by: 'bob' });
+    }
+    const s = await h.result();
+    expect(s.status).toBe('needs_group_change');
+    expect(s.groupInherited.flatMap((g) => g.groupIds).sort()).toEqual(groups.sort());
+    for (const g of s.groupInherited) expect(held(u).some((l) => l.skuId === g.skuId)).toBe(true);
+    if (!hasDirect) expect(held(u)).toEqual(before);
+    const rows = await auditRows(p.config.dbPath, h.workflowId);
+    expect(rows.some((r) => r.outcome === 'needs_group_change' && groups.every((g) => r.detail?.includes(g)))).toBe(true);
+    // No assignLicense ever tried to remove a group-inherited SKU.
+    const inheritedSkus = s.groupInherited.map((g) => g.skuId);
+    expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id && e.removeLicenses.some((r) => inheritedSkus.includes(r)))).toHaveLength(0);
+  });
+
+  it('a 429 storm during removal: the removal still succeeds, once', async () => {
+    const u = pick(directOnly);
+    const h = await start(u);
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    p.sim.state.setFaults('assignLicense:429@0.6:retry=0.2');
+    try {
+      await h.signal(approveSignal, { by: 'bob' });
+      const s = await h.result();
+      expect(s.status).toBe('executed');
+    } finally {
+      p.sim.state.setFaults('');
+    }
+    expect(held(u)).toEqual([]);
+    expect(removalsOf(p.sim, u.id)).toHaveLength(1);
+  });
+
+  it('dry run: approval and checks, the would-be removal recorded, no assignLicense', async () => {
+    const u = pick(directOnly);
+    const before = held(u);
+    const h = await start(u, { dryRun: true });
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    await h.signal(approveSignal, { by: 'bob' });
+    const s = await h.result();
+    expect(s.status).toBe('dry_run');
+    expect(s.removed.sort()).toEqual(before.map((l) => l.skuId).sort());
+    expect(held(u)).toEqual(before);
+    expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(0);
+    const executed = (await auditRows(p.config.dbPath, h.workflowId)).find((r) => r.event === 'executed');
+    expect(executed?.outcome).toBe('dry_run');
+  });
+
+  it('the user became active after the request (a newer snapshot shows it): aborted, nothing removed', async () => {
+    // A candidate from the published warehouse, with its last activity as the request saw it.
+    const db = await openReadOnly(p.config.dbPath);
+    let ids: Set<string>;
+    try {
+      ids = new Set((await db.query(`SELECT user_id FROM inactive_licensed_users WHERE tenant_id = $1 AND has_direct`, [p.sim.tenantId])).rows.map((r) => r.user_id as string));
+    } finally {
+      db.close();
+    }
+    const u = pick((x) => directOnly(x) && ids.has(x.id));
+    const before = held(u);
+    const h = await start(u);
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+
+    // The next day's snapshot: the same staged extract, with this user's Exchange activity on the report date.
+    // Loaded through the real import path (loadStagingDir + publish), as `m365-license import` does.
+    const next = mkdtempSync(path.join(os.tmpdir(), 'reclaim-active-'));
+    try {
+      cpSync(stagingDir, next, { recursive: true });
+      rmSync(path.join(next, 'manifest.json'));
+      const csvFile = path.join(next, 'reports', 'getOffice365ActiveUserDetail.csv');
+      const rows = parse(readFileSync(csvFile, 'utf8'), { bom: true, relax_column_count: true }) as string[][];
+      const header = rows[0]!;
+      const col = header.indexOf('Exchange Last Activity Date');
+      const upnCol = header.indexOf('User Principal Name');
+      const row = rows.find((r) => r[upnCol]?.toLowerCase() === u.upn.toLowerCase());
+      expect(row).toBeTruthy();
+      row![col] = row![0]!; // the report refresh date
+      const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
+      writeFileSync(csvFile, '\uFEFF' + rows.map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n');
+      await loadStagingDir({ workDbPath: p.config.workDbPath, stagingDir: next, tenantId: p.sim.tenantId, snapshotDate: '2026-11-28', runId: 'test-active-user' });
+      await publish(p.config.workDbPath, p.config.dbPath);
+    } finally {
+      rmSync(next, { recursive: true, force: true });
+    }
+
+    await h.signal(approveSignal, { by: 'bob' });
+    const s = await h.result();
+    expect(s.status).toBe('aborted');
+    expect(s.detail).toMatch(/^user_active/);
+    expect(held(u)).toEqual(before);
+    expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(0);
+    expect((await auditRows(p.config.dbPath, h.workflowId)).find((r) => r.event === 'aborted')?.detail).toMatch(/user_active/);
+  });
+
+  it('a duplicate request while one is open is refused', async () => {
+    const u = pick(directOnly);
+    const h = await start(u);
+    await expect(start(u)).rejects.toThrow(/already open/);
+    await h.signal(rejectSignal, { by: 'bob', reason: 'test' });
+    expect((await h.result()).status).toBe('rejected');
+  });
+
+  it('without LicenseAssignment.ReadWrite.All the workflow fails before waiting for approval, naming it', async () => {
+    const u = pick(directOnly);
+    p.sim.state.setRoles(['Directory.Read.All', 'Reports.Read.All']);
+    try {
+      const h = await start(u);
+      await expect(h.result()).rejects.toThrow();
+      const d = await h.describe();
+      expect(d.status.name).toBe('FAILED');
+      const text = await historyText(client.client, h.workflowId);
+      expect(text).toContain('LicenseAssignment.ReadWrite.All');
+      expect(text).not.toContain('awaiting_approval');
+    } finally {
+      p.sim.state.setRoles(['Directory.Read.All', 'Reports.Read.All', 'LicenseAssignment.ReadWrite.All', 'ReportSettings.Read.All']);
+    }
+  });
+});
