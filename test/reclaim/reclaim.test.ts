@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDailySync } from '../../src/cli/start-daily';
@@ -73,6 +74,9 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     expect(text).not.toContain(u.upn);
     expect(text).not.toContain(u.displayName);
     expect(text).not.toMatch(/@m365sim/i);
+
+    // The recorded history replays on the current code (determinism guard).
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await h.fetchHistory(), h.workflowId);
 
     // Restore: the same SKUs come back with the same disabled plans, and it is audited.
     const r = await (await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, by: 'carol', warehouseTaskQueue: p.warehouseTaskQueue }, { taskQueue: p.taskQueue })).result();
