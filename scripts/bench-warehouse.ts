@@ -5,10 +5,9 @@
 import { mkdirSync, rmSync, writeFileSync, createWriteStream, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { closeWarehouse, loadStagingDir, publish } from '../src/warehouse/index';
-import { REPORTS, reportSelect, validateReport } from '../src/warehouse/reports';
-import { usersGlob } from '../src/warehouse/stage';
+import { REPORTS } from '../src/warehouse/reports';
+import { physicalLimit } from './lib/duckdb-bare';
 
 const SKUS = [
   ['06ebc4ee-1bb5-47dd-8120-11324bc54e06', 'SPE_E5'],
@@ -95,26 +94,6 @@ async function generate(dir: string, n: number): Promise<void> {
     path.join(dir, 'manifest.json'),
     JSON.stringify({ tenantId: 'bench-tenant', runId: `bench-${n}`, snapshotDate: SNAPSHOT, startedAt: new Date().toISOString(), files: [], reportSettings: null }),
   );
-}
-
-async function physicalLimit(dir: string, dbFile: string): Promise<number> {
-  rmSync(dbFile, { force: true });
-  const instance = await DuckDBInstance.create(dbFile, { autoinstall_known_extensions: 'false' });
-  const conn = await instance.connect();
-  const [a, e] = await Promise.all(REPORTS.map((s) => validateReport(dir, s)));
-  const t0 = performance.now();
-  await conn.run(`CREATE TABLE users AS SELECT u.* FROM (SELECT unnest(value) AS u FROM read_json('${usersGlob(dir)}', format = 'auto',
-    maximum_object_size = 536870912, columns = {'value': 'STRUCT(id VARCHAR, userPrincipalName VARCHAR, displayName VARCHAR, mail VARCHAR,
-    accountEnabled BOOLEAN, userType VARCHAR, createdDateTime VARCHAR, department VARCHAR, jobTitle VARCHAR, usageLocation VARCHAR,
-    assignedLicenses STRUCT(skuId VARCHAR, disabledPlans VARCHAR[])[], licenseAssignmentStates STRUCT(skuId VARCHAR, assignedByGroup VARCHAR,
-    state VARCHAR, error VARCHAR, disabledPlans VARCHAR[], lastUpdatedDateTime VARCHAR)[])[]'}))`);
-  await conn.run(`CREATE TABLE active AS ${reportSelect(a!)}`);
-  await conn.run(`CREATE TABLE email AS ${reportSelect(e!)}`);
-  await conn.run('CHECKPOINT');
-  const ms = performance.now() - t0;
-  conn.closeSync();
-  instance.closeSync();
-  return ms;
 }
 
 async function main(): Promise<void> {

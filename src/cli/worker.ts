@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../config';
-import { logger } from '../logger';
 import { createWorkers, runWorkers } from '../worker';
 
 export function registerWorker(program: Command): void {
@@ -13,11 +12,14 @@ export function registerWorker(program: Command): void {
     .action(async (opts: { warehouse: boolean }) => {
       const config = parseConfig();
       const address = config.temporalAddress ?? 'localhost:7233';
-      const connection = await NativeConnection.connect({ address });
+      const connection = await NativeConnection.connect({ address }).catch((err: unknown) => {
+        throw new Error(`Cannot reach a Temporal server at ${address}: start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE).`, { cause: err });
+      });
       const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config }, serveWarehouse: opts.warehouse });
       const abort = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
-      logger.info({ address, namespace: config.temporalNamespace, warehouse: opts.warehouse }, 'worker started');
+      // Operators and scripts wait for this line, whatever the log level.
+      process.stderr.write(`worker started: ${address}, namespace ${config.temporalNamespace}, warehouse queue ${opts.warehouse ? 'served' : 'not served'}\n`);
       await runWorkers(workers, abort.signal);
       await connection.close();
     });
