@@ -30,6 +30,11 @@ const envSchema = z.object({
   M365_DB: optionalText,
   M365_TENANTS_FILE: optionalText,
   M365_KEEP_RUNS: z.coerce.number().int().min(1).default(7),
+  M365_DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .trim()
+    .regex(/^(\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))?$/i, { message: 'must be a size such as 512MB or 2GB' })
+    .optional(),
   M365_RECLAIM_ENABLED: z
     .enum(['true', 'false', '1', '0', ''])
     .default('false')

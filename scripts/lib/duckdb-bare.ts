@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { REPORTS, reportSelect, validateReport } from '../../src/warehouse/reports';
-import { usersGlob } from '../../src/warehouse/stage';
+import { MAX_OBJECT_SIZE, usersGlob } from '../../src/warehouse/stage';
 
 /** Milliseconds DuckDB needs to read the staging directory `dir` into a fresh database file. */
 export async function physicalLimit(dir: string, dbFile: string): Promise<number> {
@@ -13,7 +13,7 @@ export async function physicalLimit(dir: string, dbFile: string): Promise<number
   const [a, e] = await Promise.all(REPORTS.map((s) => validateReport(dir, s)));
   const t0 = performance.now();
   await conn.run(`CREATE TABLE users AS SELECT u.* FROM (SELECT unnest(value) AS u FROM read_json('${usersGlob(dir)}', format = 'auto',
-    maximum_object_size = 536870912, columns = {'value': 'STRUCT(id VARCHAR, userPrincipalName VARCHAR, displayName VARCHAR, mail VARCHAR,
+    maximum_object_size = ${MAX_OBJECT_SIZE}, columns = {'value': 'STRUCT(id VARCHAR, userPrincipalName VARCHAR, displayName VARCHAR, mail VARCHAR,
     accountEnabled BOOLEAN, userType VARCHAR, createdDateTime VARCHAR, department VARCHAR, jobTitle VARCHAR, usageLocation VARCHAR,
     assignedLicenses STRUCT(skuId VARCHAR, disabledPlans VARCHAR[])[], licenseAssignmentStates STRUCT(skuId VARCHAR, assignedByGroup VARCHAR,
     state VARCHAR, error VARCHAR, disabledPlans VARCHAR[], lastUpdatedDateTime VARCHAR)[])[]'}))`);

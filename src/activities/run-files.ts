@@ -1,7 +1,7 @@
 // Run-level file activities on the main queue: the manifest, the anonymization verdict, staging retention.
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { detectAnonymization, validateStagedReports, type AnonymizationVerdict } from '../warehouse';
+import { sampleAnonymization, validateStagedReports, type AnonymizationVerdict } from '../warehouse';
 import type { StagedFile } from './extract';
 import { writeFileAtomic } from './staging-files';
 import { manifestFile, runStagingDir, tenantStagingDir } from './staging-layout';
@@ -39,10 +39,13 @@ export function createRunFileActivities(deps: { dataDir: string }) {
       return runDir;
     },
 
-    /** Validates the staged report headers and decides whether names are concealed. */
-    async detect(input: { stagingDir: string; workDbPath?: string }): Promise<AnonymizationVerdict> {
+    /**
+     * Validates the staged report headers (a malformed report fails here, before the load) and gives a first
+     * verdict from the reports' first rows; the load recomputes it over every row.
+     */
+    async detect(input: { stagingDir: string }): Promise<AnonymizationVerdict> {
       await validateStagedReports(input.stagingDir);
-      return detectAnonymization(input.stagingDir);
+      return sampleAnonymization(input.stagingDir);
     },
 
     /** Keeps the newest `keep` run directories of a tenant, deletes older ones. Returns how many it deleted. */

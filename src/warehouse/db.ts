@@ -13,6 +13,16 @@ const BASE_OPTIONS: Record<string, string> = {
   autoload_known_extensions: 'true',
 };
 
+/**
+ * The writer shares a worker process with Graph activities: cap DuckDB's memory (it spills to disk beyond it)
+ * so the worker's RSS stays roughly flat with tenant size. M365_DUCKDB_MEMORY_LIMIT overrides (validated in config.ts).
+ */
+const writerLimits = (): Record<string, string> => ({
+  memory_limit: process.env.M365_DUCKDB_MEMORY_LIMIT || '1GB',
+  // Loads never depend on row order, and keeping it costs memory in every bulk insert.
+  preserve_insertion_order: 'false',
+});
+
 interface WriterHandle {
   instance: DuckDBInstance;
   connection: DuckDBConnection;
@@ -26,7 +36,7 @@ async function openWriter(file: string): Promise<WriterHandle> {
   mkdirSync(path.dirname(file), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, BASE_OPTIONS);
+    instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, ...writerLimits() });
   } catch (err) {
     throw mapOpenError(err, file, 'read-write');
   }

@@ -14,6 +14,7 @@ export { DEFAULT_SETTINGS } from './types';
 export { MalformedReportError, StagingError, WarehouseLockedError } from './errors';
 export { validateStagedReports } from './reports';
 export { detectAnonymization, concealedMessage, type DetectOptions } from './anonymization';
+export { sampleAnonymization } from './sample';
 export { loadStagingDir } from './load';
 export { recordRun, recordReclamationEvent } from './runs';
 export { getSettings, updateSettings } from './settings';

@@ -6,6 +6,7 @@ import type { Duration } from '@temporalio/common';
 import type { MainActivities, WarehouseActivities } from '../activities';
 import type { RemovalResult, UserInspection } from '../activities/reclaim';
 import { WAREHOUSE_TASK_QUEUE } from '../shared/names';
+export { restoreWorkflowId } from '../shared/names';
 import { NON_RETRYABLE } from './retry';
 
 export interface ReclaimInput {
@@ -93,7 +94,6 @@ export const rejectSignal = defineSignal<[RejectSignal]>('reject');
 export const reclaimStatusQuery = defineQuery<ReclaimState>('status');
 
 export const DEFAULT_APPROVAL_TIMEOUT = '7 days';
-export const restoreWorkflowId = (reclaimId: string): string => `restore-${reclaimId}`;
 
 const graphRetry = { nonRetryableErrorTypes: NON_RETRYABLE, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
 const quick = proxyActivities<MainActivities>({ startToCloseTimeout: '2 minutes', retry: { ...graphRetry, maximumAttempts: 5 } });

@@ -1,29 +1,19 @@
 // A worker killed (SIGKILL) while the removal is in flight: after a new worker process takes over, the licences
 // are removed exactly once (the retried activity reads the user first and finds the change already applied).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulatorEnv } from '../../src/cli/dev-job';
 import { startReclamation } from '../../src/cli/reclaim';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { approveSignal } from '../../src/workflows';
-import { connectClient, temporalAddress, uniqueName } from '../helpers/temporal';
+import { killHard, spawnWorker as spawnWorkerProcess } from '../helpers/spawn-worker';
+import { connectClient, uniqueName } from '../helpers/temporal';
 import { auditRows, directOnly, removalsOf, userPicker, waitForStatus } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const simulatorEnv = (sim: SimulatorHandle, dataDir: string): NodeJS.ProcessEnv => ({
-  M365_TENANT_ID: sim.tenantId,
-  M365_CLIENT_ID: sim.clientId,
-  M365_CLIENT_SECRET: sim.clientSecret,
-  M365_AUTHORITY_HOST: sim.authorityHost,
-  M365_GRAPH_URL: sim.graphUrl,
-  M365_CA_FILE: sim.caFile,
-  M365_DATA_DIR: dataDir,
-  M365_DB: '',
-  M365_TENANTS_FILE: '',
-});
-
 describe('reclaimLicenses survives a worker crash between approval and removal', () => {
   let sim: SimulatorHandle;
   let client: Awaited<ReturnType<typeof connectClient>>;
@@ -32,35 +22,9 @@ describe('reclaimLicenses survives a worker crash between approval and removal',
   const children: ChildProcess[] = [];
 
   const spawnWorker = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'worker-process.ts')], {
-      env: {
-        ...process.env,
-        ...simulatorEnv(sim, dataDir),
-        TEMPORAL_ADDRESS: temporalAddress(),
-        RECLAIM_TEST_QUEUE: queues.main,
-        RECLAIM_TEST_WAREHOUSE_QUEUE: queues.warehouse,
-        RECLAIM_TEST_BUNDLE: inject('workflowBundlePath'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = await spawnWorkerProcess({ ...simulatorEnv(sim, dataDir), M365_DB: '', M365_TENANTS_FILE: '' }, { taskQueue: queues.main, warehouseTaskQueue: queues.warehouse });
     children.push(child);
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (b: Buffer) => {
-        out += b.toString();
-        if (out.includes('worker ready')) resolve();
-      });
-      child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-    });
-    child.removeAllListeners('exit');
     return child;
-  };
-  const kill = async (child: ChildProcess) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
   };
 
   beforeAll(async () => {
@@ -69,7 +33,7 @@ describe('reclaimLicenses survives a worker crash between approval and removal',
     client = await connectClient();
   });
   afterAll(async () => {
-    for (const c of children) await kill(c);
+    for (const c of children) await killHard(c);
     await client?.close();
     await sim?.close();
   });
@@ -88,7 +52,7 @@ describe('reclaimLicenses survives a worker crash between approval and removal',
     await h.signal(approveSignal, { by: 'bob' });
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'removing');
     await sleep(1_500);
-    await kill(first);
+    await killHard(first);
     await sleep(3_500);
     expect(sim.state.assignedLicenses(u.id)).toEqual([]); // Graph applied the change; the worker never heard back.
 
