@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { simulatorEnv } from '../src/cli/dev-job';
 import { startDailySync } from '../src/cli/start-daily';
+import { dailySyncStatusQuery } from '../src/workflows';
 import { startDevServer } from '../src/temporal/dev-server';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { closeWarehouse } from '../src/warehouse';
@@ -79,7 +80,19 @@ try {
       const client = new Client({ connection });
       const started = performance.now();
       const handle = await startDailySync(client, { tenantId: env.M365_TENANT_ID!, snapshotDate: '2026-11-27' }, { force: true });
-      const result = await handle.result();
+      // The worker's resident set per stage, sampled twice a second, shows which stage needs the memory.
+      const rssByStage: Record<string, number> = {};
+      const sampler = setInterval(() => {
+        void handle
+          .query(dailySyncStatusQuery)
+          .then((st) => {
+            const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${worker.child.pid}/status`, 'utf8'));
+            const mb = m ? Math.round(Number(m[1]) / 1024) : 0;
+            rssByStage[st.stage] = Math.max(rssByStage[st.stage] ?? 0, mb);
+          })
+          .catch(() => {});
+      }, 500);
+      const result = await handle.result().finally(() => clearInterval(sampler));
       const endToEnd = (performance.now() - started) / 1000;
       const workerPeak = peakRssMb(worker.child.pid!);
       const simPeak = peakRssMb(sim.child.pid!);
@@ -97,6 +110,7 @@ try {
         extract_users_per_s: Math.round(users / s('extract')),
         load_rows_per_s: Math.round((result.counts.users + result.counts.activityRows + result.counts.assignments) / s('load')),
         worker_peak_rss_mb: workerPeak,
+        worker_rss_by_stage_mb: rssByStage,
         simulator_peak_rss_mb: simPeak,
         staged_mb: Math.round((result.staged.users.bytes + result.staged.reports.reduce((a, r) => a + r.bytes, 0)) / 1e6),
         status: result.status,
@@ -106,6 +120,7 @@ try {
         log(`end to end ${row.end_to_end_s} s: preflight ${row.preflight_s} s, extract ${row.extract_s} s (${row.extract_users_per_s} users/s), detect ${row.detect_s} s, load+publish ${row.load_s} s`);
         log(`load ${row.load_s} s vs DuckDB alone ${row.duckdb_bare_s} s: ratio ${row.load_ratio} (goal <= 1.5)`);
         log(`worker peak RSS ${row.worker_peak_rss_mb} MB (goal <= 1024), simulator ${row.simulator_peak_rss_mb} MB, staged ${row.staged_mb} MB`);
+        log(`worker RSS by stage (MB, sampled): ${JSON.stringify(rssByStage)}`);
       }
     } finally {
       await connection.close();
