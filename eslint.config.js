@@ -23,17 +23,19 @@ export default tseslint.config(
   {
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      // Type-only imports are erased at compile time and are fine; values would pull I/O into the bundle.
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: [
-            ...nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Workflow code must stay deterministic: no Node built-ins. Do I/O in an activity.' })),
+            ...nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Workflow code must stay deterministic: no Node built-ins. Do I/O in an activity.', allowTypeImports: true })),
             ...['@duckdb/node-api', '@azure/msal-node', 'undici', 'pino', 'csv-parse', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
               name,
               message: 'Workflow code must stay deterministic: no I/O libraries. Do I/O in an activity.',
+              allowTypeImports: true,
             })),
           ],
-          patterns: [{ group: ['**/graph/**', '**/warehouse/**', '**/simulator/**', '**/logger', '**/config'], message: 'Workflows only orchestrate: call these through activities.' }],
+          patterns: [{ group: ['**/graph/**', '**/warehouse/**', '**/simulator/**', '**/logger', '**/config'], message: 'Workflows only orchestrate: call these through activities.', allowTypeImports: true }],
         },
       ],
     },
