@@ -1,6 +1,6 @@
 // End-to-end benchmark: simulated tenants through Temporal (dev server, worker process, simulator process),
 // per-stage wall time, rows/s, the worker's peak RSS, and DuckDB alone reading the same staged files.
-// Usage: npm run bench [-- --users N] [-- --json]
+// Usage: npm run bench [-- --users N] [-- --json] [-- --single-worker]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,8 @@ import { physicalLimit } from './lib/duckdb-bare';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
+// Default: the deployment the README recommends, Graph workers apart from the one warehouse writer process.
+const singleWorker = args.includes('--single-worker');
 const usersArg = args.indexOf('--users');
 const sizes = usersArg >= 0 ? [Number(args[usersArg + 1])] : [100_000, 1_000_000];
 if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
@@ -74,7 +76,9 @@ try {
       } as Parameters<typeof simulatorEnv>[0],
       dataDir,
     );
-    const worker = await startProcess(['worker'], { ...env, TEMPORAL_ADDRESS: server.address }, /worker started/);
+    const workerEnv = { ...env, TEMPORAL_ADDRESS: server.address };
+    const worker = await startProcess(singleWorker ? ['worker'] : ['worker', '--no-warehouse'], workerEnv, /worker started/);
+    const warehouseWorker = singleWorker ? undefined : await startProcess(['worker', '--warehouse-only'], workerEnv, /worker started/);
     const connection = await Connection.connect({ address: server.address });
     try {
       const client = new Client({ connection });
@@ -95,6 +99,7 @@ try {
       const result = await handle.result().finally(() => clearInterval(sampler));
       const endToEnd = (performance.now() - started) / 1000;
       const workerPeak = peakRssMb(worker.child.pid!);
+      const warehousePeak = warehouseWorker ? peakRssMb(warehouseWorker.child.pid!) : null;
       const simPeak = peakRssMb(sim.child.pid!);
       const bareMs = await physicalLimit(result.stagingDir, path.join(dataDir, 'bare.duckdb'));
       const s = (k: keyof typeof result.stageMs) => (result.stageMs[k] ?? 0) / 1000;
@@ -110,6 +115,7 @@ try {
         extract_users_per_s: Math.round(users / s('extract')),
         load_rows_per_s: Math.round((result.counts.users + result.counts.activityRows + result.counts.assignments) / s('load')),
         worker_peak_rss_mb: workerPeak,
+        warehouse_worker_peak_rss_mb: warehousePeak,
         worker_rss_by_stage_mb: rssByStage,
         simulator_peak_rss_mb: simPeak,
         staged_mb: Math.round((result.staged.users.bytes + result.staged.reports.reduce((a, r) => a + r.bytes, 0)) / 1e6),
@@ -119,12 +125,13 @@ try {
       else {
         log(`end to end ${row.end_to_end_s} s: preflight ${row.preflight_s} s, extract ${row.extract_s} s (${row.extract_users_per_s} users/s), detect ${row.detect_s} s, load+publish ${row.load_s} s`);
         log(`load ${row.load_s} s vs DuckDB alone ${row.duckdb_bare_s} s: ratio ${row.load_ratio} (goal <= 1.5)`);
-        log(`worker peak RSS ${row.worker_peak_rss_mb} MB (goal <= 1024), simulator ${row.simulator_peak_rss_mb} MB, staged ${row.staged_mb} MB`);
+        log(`worker peak RSS ${row.worker_peak_rss_mb} MB (goal <= 1024)${warehousePeak === null ? ' (one worker process: Graph + warehouse)' : `, warehouse writer process ${warehousePeak} MB`}, simulator ${row.simulator_peak_rss_mb} MB, staged ${row.staged_mb} MB`);
         log(`worker RSS by stage (MB, sampled): ${JSON.stringify(rssByStage)}`);
       }
     } finally {
       await connection.close();
       await stop(worker.child);
+      if (warehouseWorker) await stop(warehouseWorker.child);
       await stop(sim.child);
       await closeWarehouse();
       if (!process.env.BENCH_KEEP) rmSync(dataDir, { recursive: true, force: true });

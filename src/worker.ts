@@ -17,29 +17,40 @@ export interface WorkerSetup {
   warehouseTaskQueue?: string;
   /** Serve the warehouse queue too (one process per deployment should; see design.md). */
   serveWarehouse?: boolean;
+  /** Serve the main queue (default true); false gives a warehouse-only process, whose memory is DuckDB's. */
+  serveMain?: boolean;
 }
 
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const workers: Worker[] = [];
+  if (setup.serveMain !== false) workers.push(await createMainWorker(setup));
+  const warehouseActivities = createWarehouseActivities(setup.deps);
+  if (setup.serveWarehouse !== false && Object.keys(warehouseActivities).length > 0) {
+    workers.push(
+      await Worker.create({
+        connection: setup.connection,
+        namespace: setup.namespace,
+        taskQueue: setup.warehouseTaskQueue ?? WAREHOUSE_TASK_QUEUE,
+        activities: warehouseActivities,
+        maxConcurrentActivityTaskExecutions: 1,
+      }),
+    );
+  }
+  if (workers.length === 0) throw new Error('This worker would serve no task queue: drop --no-warehouse or --warehouse-only.');
+  return workers;
+}
+
+async function createMainWorker(setup: WorkerSetup): Promise<Worker> {
   const workflowSource: Pick<WorkerOptions, 'workflowBundle'> = setup.workflowBundlePath
     ? { workflowBundle: { codePath: setup.workflowBundlePath } }
     : { workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quietBundleLogger }) };
-  const main = await Worker.create({
+  return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
     taskQueue: setup.taskQueue ?? TASK_QUEUE,
     ...workflowSource,
     activities: createMainActivities(setup.deps),
   });
-  const warehouseActivities = createWarehouseActivities(setup.deps);
-  if (setup.serveWarehouse === false || Object.keys(warehouseActivities).length === 0) return [main];
-  const warehouse = await Worker.create({
-    connection: setup.connection,
-    namespace: setup.namespace,
-    taskQueue: setup.warehouseTaskQueue ?? WAREHOUSE_TASK_QUEUE,
-    activities: warehouseActivities,
-    maxConcurrentActivityTaskExecutions: 1,
-  });
-  return [main, warehouse];
 }
 
 /** Runs all workers until `signal` aborts or one of them fails (then the others are shut down too). */

@@ -9,17 +9,18 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description('run a worker for the m365-license and m365-license-warehouse task queues')
     .option('--no-warehouse', 'do not serve the warehouse queue (run exactly one warehouse worker per deployment)')
-    .action(async (opts: { warehouse: boolean }) => {
+    .option('--warehouse-only', 'serve only the warehouse queue (keeps DuckDB\'s memory out of the Graph workers)')
+    .action(async (opts: { warehouse: boolean; warehouseOnly?: boolean }) => {
       const config = parseConfig();
       const address = config.temporalAddress ?? 'localhost:7233';
       const connection = await NativeConnection.connect({ address }).catch((err: unknown) => {
         throw new Error(`Cannot reach a Temporal server at ${address}: start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE).`, { cause: err });
       });
-      const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config }, serveWarehouse: opts.warehouse });
+      const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config }, serveWarehouse: opts.warehouse, serveMain: !opts.warehouseOnly });
       const abort = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
       // Operators and scripts wait for this line, whatever the log level.
-      process.stderr.write(`worker started: ${address}, namespace ${config.temporalNamespace}, warehouse queue ${opts.warehouse ? 'served' : 'not served'}\n`);
+      process.stderr.write(`worker started: ${address}, namespace ${config.temporalNamespace}, ${opts.warehouseOnly ? 'warehouse queue only' : `warehouse queue ${opts.warehouse ? 'served' : 'not served'}`}\n`);
       await runWorkers(workers, abort.signal);
       await connection.close();
     });
