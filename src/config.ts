@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { TASK_QUEUE, WAREHOUSE_TASK_QUEUE } from './shared/names';
 
 const optionalText = z
   .string()
@@ -41,6 +42,8 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(TASK_QUEUE),
+  TEMPORAL_WAREHOUSE_TASK_QUEUE: z.string().trim().min(1).default(WAREHOUSE_TASK_QUEUE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -64,6 +67,9 @@ export interface AppConfig {
   reclaimEnabled: boolean;
   temporalAddress?: string;
   temporalNamespace: string;
+  /** Task queues (defaults m365-license, m365-license-warehouse); another pair isolates a deployment. */
+  taskQueue: string;
+  warehouseTaskQueue: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -107,6 +113,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reclaimEnabled: e.M365_RECLAIM_ENABLED,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    warehouseTaskQueue: e.TEMPORAL_WAREHOUSE_TASK_QUEUE,
     logLevel: e.LOG_LEVEL,
   };
 }

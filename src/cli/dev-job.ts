@@ -49,7 +49,11 @@ export async function runDevJob(ctx: DevJobContext): Promise<void> {
   const snapshotDate = new Date().toISOString().slice(0, 10);
   say(`\nRunning dailySync for tenant ${tenantId} (${ctx.simulator ? `simulated, ${ctx.simulator.state.userCount} users` : 'your tenant'})...`);
   // dev is a demonstration: running the same day again is fine, the load is idempotent per date.
-  const handle = await startDailySync(client(ctx), { tenantId, snapshotDate, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled }, { force: true });
+  const handle = await startDailySync(
+    ctx.client,
+    { tenantId, snapshotDate, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled, warehouseTaskQueue: config.warehouseTaskQueue },
+    { force: true, taskQueue: config.taskQueue },
+  );
   let last = '';
   const result = await followRun(handle, (p) => {
     const line = progressLine(p);
@@ -78,5 +82,3 @@ export async function runDevJob(ctx: DevJobContext): Promise<void> {
   say('  set M365_TENANT_ID, M365_CLIENT_ID, M365_CLIENT_SECRET (an app with Directory.Read.All and Reports.Read.All,');
   say('  admin-consented) to run against your tenant instead of the simulator; see README.md.');
 }
-
-const client = (ctx: DevJobContext): Client => ctx.client;

@@ -76,7 +76,13 @@ export function registerDev(program: Command): void {
 
         const workerConnection = await NativeConnection.connect({ address });
         cleanups.push(() => workerConnection.close());
-        const workers = await createWorkers({ connection: workerConnection, namespace: config.temporalNamespace, deps: { config } });
+        const workers = await createWorkers({
+          connection: workerConnection,
+          namespace: config.temporalNamespace,
+          deps: { config },
+          taskQueue: config.taskQueue,
+          warehouseTaskQueue: config.warehouseTaskQueue,
+        });
         const running = runWorkers(workers, abort.signal);
         cleanups.unshift(() => running.catch(() => {}));
 

@@ -192,9 +192,10 @@ export function registerReclaim(program: Command): void {
             ...(skus ? { skus } : {}),
             ...(opts.dryRun ? { dryRun: true } : {}),
             approvalTimeout: opts.approvalTimeout!.replace(/\s+/g, ''),
+            warehouseTaskQueue: config.warehouseTaskQueue,
           };
           try {
-            const h = await startReclamation(client, input);
+            const h = await startReclamation(client, input, { taskQueue: config.taskQueue });
             process.stdout.write(opts.json ? `${JSON.stringify({ workflowId: h.workflowId, started: true })}\n` : `${h.workflowId}\n`);
           } catch (err) {
             if (!(err instanceof ReclamationOpenError)) throw err;
@@ -267,7 +268,7 @@ export function registerReclaim(program: Command): void {
       const config = parseConfig();
       const tenantId = pickTenant(config, tenantOfWorkflowId(id));
       await withTemporalClient(config, async (client) => {
-        const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, by: opts.by });
+        const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, by: opts.by, warehouseTaskQueue: config.warehouseTaskQueue }, { taskQueue: config.taskQueue });
         const r: RestoreResult = await h.result();
         process.stdout.write(`${id}: ${r.outcome}${r.skus.length ? ` (${r.skus.join(', ')})` : ''}${r.detail ? `: ${r.detail}` : ''}\n`);
         if (r.outcome !== 'restored') process.exitCode = 1;

@@ -36,8 +36,15 @@ export function registerRun(program: Command): void {
       await withTemporalClient(config, async (client) => {
         const handle = await startDailySync(
           client,
-          { tenantId, snapshotDate, reportPeriod: opts.period as 'D30', keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled },
-          { force: opts.force },
+          {
+            tenantId,
+            snapshotDate,
+            reportPeriod: opts.period as 'D30',
+            keepRuns: config.keepRuns,
+            needReclaim: config.reclaimEnabled,
+            warehouseTaskQueue: config.warehouseTaskQueue,
+          },
+          { force: opts.force, taskQueue: config.taskQueue },
         );
         if (!opts.wait) {
           if (opts.json) process.stdout.write(`${JSON.stringify({ workflowId: handle.workflowId, runId: (handle as { firstExecutionRunId?: string }).firstExecutionRunId })}\n`);

@@ -60,7 +60,7 @@ export function registerSchedule(program: Command): void {
       await withTemporalClient(config, async (client) => {
         for (const tenantId of tenantsFor(config, opts.tenant, opts.all)) {
           const at = opts.at ?? (config.tenantsFile ? resolveTenant(config, tenantId).schedule : undefined) ?? '02:00';
-          const id = await createDailySchedule(client, config, tenantId, at);
+          const id = await createDailySchedule(client, config, tenantId, at, { taskQueue: config.taskQueue, warehouseTaskQueue: config.warehouseTaskQueue });
           process.stdout.write(`Created schedule ${id} (daily at ${at} UTC)\n`);
         }
       });

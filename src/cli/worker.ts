@@ -16,7 +16,12 @@ export function registerWorker(program: Command): void {
       const connection = await NativeConnection.connect({ address }).catch((err: unknown) => {
         throw new Error(`Cannot reach a Temporal server at ${address}: start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE).`, { cause: err });
       });
-      const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config }, serveWarehouse: opts.warehouse, serveMain: !opts.warehouseOnly });
+      const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config },
+        taskQueue: config.taskQueue,
+        warehouseTaskQueue: config.warehouseTaskQueue,
+        serveWarehouse: opts.warehouse,
+        serveMain: !opts.warehouseOnly,
+      });
       const abort = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
       // Operators and scripts wait for this line, whatever the log level.

@@ -42,3 +42,8 @@ export function mapOpenError(err: unknown, file: string, mode: 'read-write' | 'r
       : `${who} has it open read-write: close that program (for example a DuckDB CLI started without -readonly), then retry. Analysts must open the published file read-only.`;
   return new WarehouseLockedError(`The warehouse file ${file} is locked. ${advice}`, { cause: err });
 }
+
+/** DuckDB hit the writer's memory cap on something it cannot spill to disk. A retry would hit it again. */
+export class WarehouseOutOfMemoryError extends Error {
+  override name = 'WarehouseOutOfMemoryError';
+}

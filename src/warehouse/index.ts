@@ -11,7 +11,7 @@ export type {
   WarehouseSettings,
 } from './types';
 export { DEFAULT_SETTINGS } from './types';
-export { MalformedReportError, StagingError, WarehouseLockedError } from './errors';
+export { MalformedReportError, StagingError, WarehouseLockedError, WarehouseOutOfMemoryError } from './errors';
 export { validateStagedReports } from './reports';
 export { detectAnonymization, concealedMessage, type DetectOptions } from './anonymization';
 export { sampleAnonymization } from './sample';

@@ -11,4 +11,5 @@ export const NON_RETRYABLE = [
   'ConfigError',
   'MalformedReportError',
   'StagingError',
+  'WarehouseOutOfMemoryError',
 ];

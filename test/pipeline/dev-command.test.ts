@@ -5,14 +5,21 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, inject } from 'vitest';
-import { temporalAddress } from '../helpers/temporal';
+import { temporalAddress, uniqueName } from '../helpers/temporal';
 
 const root = path.join(import.meta.dirname, '..', '..');
 
 describe('m365-license dev (what npm start runs)', () => {
   it('runs a dailySync on the simulator, prints the summary, and the run is visible to `temporal workflow list`', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'm365-dev-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), M365_DATA_DIR: dataDir };
+    // Its own task queues: other test files start workflows on the shared server too.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_TASK_QUEUE: uniqueName('dev'),
+      TEMPORAL_WAREHOUSE_TASK_QUEUE: uniqueName('dev-wh'),
+      M365_DATA_DIR: dataDir,
+    };
     for (const k of ['M365_TENANT_ID', 'M365_CLIENT_ID', 'M365_CLIENT_SECRET', 'M365_DB', 'M365_TENANTS_FILE']) delete env[k];
     const run = spawnSync(process.execPath, [path.join(root, 'bin', 'm365-license.mjs'), 'dev'], { env, encoding: 'utf8', timeout: 240_000 });
     expect(run.stderr).not.toMatch(/Error/);

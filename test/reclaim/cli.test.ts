@@ -8,7 +8,7 @@ import { startDailySync } from '../../src/cli/start-daily';
 import { reclaimWorkflowId } from '../../src/shared/names';
 import { historyText } from '../helpers/history';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
-import { connectClient, temporalAddress } from '../helpers/temporal';
+import { connectClient, temporalAddress, uniqueName } from '../helpers/temporal';
 import { directOnly, userPicker } from './helpers';
 
 const exec = promisify(execFile);
@@ -18,6 +18,7 @@ describe('m365-license reclaim (CLI)', () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
   const started: string[] = [];
+  const cliQueue = uniqueName('reclaim-cli');
 
   beforeAll(async () => {
     p = await startPipeline({ sim: { users: 500, seed: 73, today: '2026-11-27' } });
@@ -26,7 +27,7 @@ describe('m365-license reclaim (CLI)', () => {
     await h.result();
   }, 120_000);
   afterAll(async () => {
-    // The CLI starts on the production queue, which no test worker serves: end what was started.
+    // Nothing serves the CLI's queue: end what was started.
     for (const id of started) await client.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
     await client?.close();
     await p?.stop();
@@ -43,6 +44,8 @@ describe('m365-license reclaim (CLI)', () => {
       M365_CA_FILE: p.sim.caFile,
       M365_DATA_DIR: p.dataDir,
       TEMPORAL_ADDRESS: temporalAddress(),
+      // A queue of its own that no worker serves, so nothing else on the shared server picks these workflows up.
+      TEMPORAL_TASK_QUEUE: cliQueue,
     };
     try {
       const r = await exec(process.execPath, [BIN, 'reclaim', ...args], { env, cwd: p.dataDir });
