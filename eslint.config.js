@@ -35,7 +35,7 @@ export default tseslint.config(
               allowTypeImports: true,
             })),
           ],
-          patterns: [{ group: ['**/graph/**', '**/warehouse/**', '**/simulator/**', '**/logger', '**/config'], message: 'Workflows only orchestrate: call these through activities.', allowTypeImports: true }],
+          patterns: [{ group: ['**/graph', '**/graph/**', '**/warehouse', '**/warehouse/**', '**/simulator', '**/simulator/**', '**/logger', '**/config', '**/tenants'], message: 'Workflows only orchestrate: call these through activities.', allowTypeImports: true }],
         },
       ],
     },

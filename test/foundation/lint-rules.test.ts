@@ -1,0 +1,44 @@
+// The architecture rules ESLint enforces: workflow code may not import I/O, and no promise floats anywhere.
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.join(import.meta.dirname, '..', '..');
+
+/** Lints a probe file placed where the rule applies, with the project's own eslint command and configuration. */
+async function lint(relative: string, source: string): Promise<string[]> {
+  const file = path.join(root, relative);
+  writeFileSync(file, source);
+  try {
+    const run = spawnSync(path.join(root, 'node_modules', '.bin', 'eslint'), ['--format', 'json', relative], { cwd: root, encoding: 'utf8' });
+    if (!run.stdout) throw new Error(`eslint printed nothing: ${run.stderr}`);
+    const [result] = JSON.parse(run.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
+    return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+describe('lint rules', () => {
+  it('forbid Node built-ins and I/O modules in workflow code, but allow type-only imports', async () => {
+    const messages = await lint(
+      'src/workflows/zz-lint-probe.ts',
+      [
+        "import { readFileSync } from 'node:fs';",
+        "import { loadStagingDir } from '../warehouse';",
+        "import type { LoadResult } from '../warehouse/types';",
+        'export const probe = [readFileSync, loadStagingDir];',
+        'export type Probe = LoadResult;',
+      ].join('\n') + '\n',
+    );
+    expect(messages.filter((m) => m.includes('deterministic')), messages.join('\n')).toHaveLength(1);
+    expect(messages.filter((m) => m.includes('Workflows only orchestrate'))).toHaveLength(1);
+    expect(messages).toHaveLength(2);
+  });
+
+  it('forbid floating promises everywhere', async () => {
+    const messages = await lint('src/zz-lint-probe.ts', 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n');
+    expect(messages.some((m) => m.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true);
+  });
+});
