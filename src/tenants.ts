@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type AppConfig } from './config';
+// Checks the key (PKCS#1 converted) and that the thumbprint matches the certificate in the file.
+import { loadCertificate } from './graph/auth';
 
 const tenantEntry = z
   .object({
@@ -101,9 +103,7 @@ export function resolveTenant(config: AppConfig, tenantId: string, env: NodeJS.P
       tenantId,
       clientId: config.clientId,
       clientSecret: config.clientSecret,
-      certificate: config.clientCertPath
-        ? { privateKeyPem: readText(config.clientCertPath, 'the client certificate'), thumbprint: config.clientCertThumbprint ?? '' }
-        : undefined,
+      certificate: config.clientCertPath ? loadCertificate(config.clientCertPath, config.clientCertThumbprint ?? '') : undefined,
       authorityHost: config.authorityHost,
       graphUrl: config.graphUrl,
       caPem: caPemOf(config.caFile),
@@ -122,9 +122,7 @@ export function resolveTenant(config: AppConfig, tenantId: string, env: NodeJS.P
     tenantId,
     clientId: entry.clientId,
     clientSecret,
-    certificate: entry.certificatePath
-      ? { privateKeyPem: readText(entry.certificatePath, 'the client certificate'), thumbprint: entry.certificateThumbprint ?? '' }
-      : undefined,
+    certificate: entry.certificatePath ? loadCertificate(entry.certificatePath, entry.certificateThumbprint ?? '') : undefined,
     authorityHost: (entry.authorityHost ?? config.authorityHost).replace(/\/+$/, ''),
     graphUrl: (entry.graphUrl ?? config.graphUrl).replace(/\/+$/, ''),
     caPem: caPemOf(entry.caFile ?? config.caFile),

@@ -2,17 +2,7 @@
 // Each write is followed by a publish, so analysts see whole snapshots only.
 import { Context } from '@temporalio/activity';
 import { withHeartbeat } from './heartbeat';
-import {
-  loadStagingDir,
-  publish,
-  recordReclamationEvent,
-  recordRun,
-  WarehouseOutOfMemoryError,
-  type LoadResult,
-  type ReclamationEvent,
-  type RunRecord,
-} from '../warehouse';
-import { WRITER_MEMORY_LIMIT } from '../warehouse/db';
+import { loadStagingDir, publish, recordReclamationEvent, recordRun, type LoadResult, type ReclamationEvent, type RunRecord } from '../warehouse';
 
 export interface WarehousePaths {
   workDbPath: string;
@@ -23,7 +13,7 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
   return {
     /** Loads one staged run in one transaction (idempotent per tenant and date), then publishes. */
     async loadAndPublish(input: { stagingDir: string; tenantId: string; runId: string; snapshotDate: string }): Promise<LoadResult> {
-      const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, ...input })).catch(explainOutOfMemory);
+      const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, ...input }));
       const published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
       Context.current().log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, bytes: published.bytes });
       return result;
@@ -44,14 +34,3 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
 }
 export type WarehouseWriteActivities = ReturnType<typeof createWarehouseWriteActivities>;
 
-/** DuckDB's own advice names SQL settings; the operator needs the variable that sets them here. */
-function explainOutOfMemory(err: unknown): never {
-  if (err instanceof Error && /Out of Memory Error/i.test(err.message)) {
-    const limit = process.env.M365_DUCKDB_MEMORY_LIMIT || WRITER_MEMORY_LIMIT;
-    throw new WarehouseOutOfMemoryError(
-      `The warehouse load ran out of memory (DuckDB memory limit ${limit}). Raise M365_DUCKDB_MEMORY_LIMIT for the worker that serves the warehouse queue (e.g. 2GB) and run the day again with --force.`,
-      { cause: err },
-    );
-  }
-  throw err;
-}

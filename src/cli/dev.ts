@@ -6,19 +6,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { hasTenant, parseConfig } from '../config';
 import { startSimulator } from '../simulator';
-import { freePort, startDevServer, type DevServer } from '../temporal/dev-server';
+import { preferredPort, startDevServer, type DevServer } from '../temporal/dev-server';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createWorkers, runWorkers } from '../worker';
 import { runDevJob, simulatorEnv } from './dev-job';
-
-async function preferredPort(port: number): Promise<number> {
-  const net = await import('node:net');
-  const free = await new Promise<boolean>((resolve) => {
-    const srv = net.createServer().once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-  return free ? port : freePort();
-}
 
 export function registerDev(program: Command): void {
   program

@@ -27,6 +27,15 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** `port` when it is free (so a persistent dev server keeps its usual address), else any free port. */
+export async function preferredPort(port: number, host = '127.0.0.1'): Promise<number> {
+  const free = await new Promise<boolean>((resolve) => {
+    const srv = net.createServer().once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+  return free ? port : freePort(host);
+}
+
 /** Polls the frontend until it answers a real RPC, or fails with what the server printed. */
 export async function waitForServer(address: string, timeoutMs: number, child?: ChildProcess, output?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

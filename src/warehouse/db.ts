@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { mapOpenError } from './errors';
+import { mapOpenError, mapWriteError } from './errors';
 import { migrate } from './migrations';
 export { sqlString } from './sql';
 
@@ -17,14 +17,15 @@ const BASE_OPTIONS: Record<string, string> = {
  * Measured at 1M users in a warehouse-only worker: with 1GB the load takes 14-17 s and the process peaks at 1.27 GB;
  * 700MB keeps it near 1 GB but the load spills and takes 18-20 s; 300MB runs out of memory.
  */
-export const WRITER_MEMORY_LIMIT = '1GB';
+const WRITER_MEMORY_LIMIT = '1GB';
+const writerMemoryLimit = (): string => process.env.M365_DUCKDB_MEMORY_LIMIT || WRITER_MEMORY_LIMIT;
 
 /**
  * The writer shares a worker process with Graph activities: cap DuckDB's memory (it spills to disk beyond it)
  * so the worker's RSS stays roughly flat with tenant size. M365_DUCKDB_MEMORY_LIMIT overrides (validated in config.ts).
  */
 const writerLimits = (): Record<string, string> => ({
-  memory_limit: process.env.M365_DUCKDB_MEMORY_LIMIT || WRITER_MEMORY_LIMIT,
+  memory_limit: writerMemoryLimit(),
   // Loads never depend on row order, and keeping it costs memory in every bulk insert.
   preserve_insertion_order: 'false',
 });
@@ -52,7 +53,7 @@ async function openWriter(file: string): Promise<WriterHandle> {
   } catch (err) {
     connection.closeSync();
     instance.closeSync();
-    throw err;
+    throw mapWriteError(err, writerMemoryLimit());
   }
   return { instance, connection, queue: Promise.resolve() };
 }
@@ -75,7 +76,9 @@ function writerFor(file: string): Promise<WriterHandle> {
  */
 export async function withWriter<T>(file: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   const handle = await writerFor(file);
-  const run = handle.queue.then(() => fn(handle.connection));
+  const run = handle.queue.then(() => fn(handle.connection)).catch((err: unknown) => {
+    throw mapWriteError(err, writerMemoryLimit());
+  });
   handle.queue = run.catch(() => undefined);
   return run;
 }

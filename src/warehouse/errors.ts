@@ -47,3 +47,12 @@ export function mapOpenError(err: unknown, file: string, mode: 'read-write' | 'r
 export class WarehouseOutOfMemoryError extends Error {
   override name = 'WarehouseOutOfMemoryError';
 }
+
+/** DuckDB's own advice names SQL settings; the operator needs the variable that sets the cap here. */
+export function mapWriteError(err: unknown, memoryLimit: string): unknown {
+  if (!(err instanceof Error) || !/Out of Memory Error/i.test(err.message)) return err;
+  return new WarehouseOutOfMemoryError(
+    `The warehouse write ran out of memory (DuckDB memory limit ${memoryLimit}). Raise M365_DUCKDB_MEMORY_LIMIT for the process that writes the warehouse (e.g. 2GB) and run the day again with --force.`,
+    { cause: err },
+  );
+}
