@@ -62,14 +62,15 @@ export function activityContext(): Record<string, unknown> {
 }
 
 /**
- * The activity's ids win over a line's own field of the same name, so `attempt` always means the activity attempt
- * (as on Temporal's own lines); the line's value is kept as `request<Key>` (the Graph client's HTTP attempt).
+ * Adds the activity's ids to a line. Temporal's own activity lines already carry them and pass unchanged. On other
+ * lines the activity's ids win, so `attempt` always means the activity attempt; a field of the line with the same
+ * name is kept as `request<Key>` (the Graph client's HTTP attempt becomes `requestAttempt`).
  */
 export function keepActivityContext(line: object, context: object): object {
+  if ('activityId' in line) return line;
   const merged: Record<string, unknown> = { ...line };
   for (const [key, value] of Object.entries(context)) {
-    const own = merged[key];
-    if (own !== undefined && own !== value) merged[`request${key[0]!.toUpperCase()}${key.slice(1)}`] = own;
+    if (merged[key] !== undefined) merged[`request${key[0]!.toUpperCase()}${key.slice(1)}`] = merged[key];
     merged[key] = value;
   }
   return merged;
