@@ -2,7 +2,7 @@
 // a Graph client per activity, so retries can report to that activity's heartbeat.
 import type { AppConfig } from '../config';
 import { GraphClient, type GraphClientOptions } from '../graph/client';
-import { TokenProvider } from '../graph/auth';
+import { TokenProvider } from '../graph/token-provider';
 import { resolveTenant, type TenantConnection } from '../tenants';
 
 export interface TenantGraph {
