@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { requireOperations } from '../graph/preflight';
-import { GraphBadRequestError, GraphNotFoundError, GraphPermissionError, redactPersonalData } from '../graph/errors';
+import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
 import { openReadOnly } from '../warehouse';
 import type { GraphFactory } from './graph-context';

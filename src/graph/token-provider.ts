@@ -31,7 +31,7 @@ export interface TokenProviderOptions {
 }
 
 /** MSAL's log lines at warning and above, minus any MSAL marks as holding personal data. */
-function msalLogging(log: Logger | undefined): NonNullable<NonNullable<Configuration['system']>['loggerOptions']> {
+export function msalLogging(log: Logger | undefined): NonNullable<NonNullable<Configuration['system']>['loggerOptions']> {
   return {
     piiLoggingEnabled: false,
     logLevel: LogLevel.Warning,

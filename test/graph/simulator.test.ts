@@ -19,6 +19,7 @@ import {
   SkipTokenExpiredError,
 } from '../../src/graph/errors';
 import { parseConfig } from '../../src/config';
+import { captureLogger } from './capture-logger';
 
 const REPORT = "/v1.0/reports/getOffice365ActiveUserDetail(period='D7')";
 
@@ -120,6 +121,17 @@ describe('TokenProvider against the simulator', () => {
     await expect(c.getJson('/users?$top=1')).rejects.toBeInstanceOf(GraphAuthError);
     expect(tokenRequests(mark)).toBeLessThanOrEqual(2);
     expect(sim.requestLog.slice(mark).filter((e) => e.endpoint === 'users')).toHaveLength(0);
+  });
+
+  it('logs a failed token request with its AADSTS code and never the secret', async () => {
+    reset();
+    const cap = captureLogger();
+    const t = new TokenProvider(creds({ clientSecret: sim.clientSecretId }), { logger: cap.logger });
+    open.push(t);
+    await expect(t.getToken()).rejects.toBeInstanceOf(GraphAuthError);
+    expect(cap.lines().find((l) => l.msg === 'graph token request failed')).toMatchObject({ level: 40, component: 'graph-token', aadsts: 7000215, error: 'GraphAuthError' });
+    expect(cap.text()).not.toContain(sim.clientSecretId);
+    expect(cap.text()).not.toContain(sim.clientSecret);
   });
 
   it('names an expired secret (AADSTS7000222)', async () => {
