@@ -62,6 +62,14 @@ export const GRAPH_OPERATIONS = {
   },
 } as const satisfies Record<string, GraphOperation>;
 
+/** The consent the whole pipeline asks for: users and SKUs, reports, licence removal, and the report privacy setting. */
+export const PIPELINE_GRANTS: readonly string[] = [
+  GRAPH_OPERATIONS.readUsersAndSkus.grant,
+  GRAPH_OPERATIONS.readReports.grant,
+  GRAPH_OPERATIONS.assignLicense.grant,
+  GRAPH_OPERATIONS.readReportSettings.grant,
+];
+
 export type GraphOperationName = keyof typeof GRAPH_OPERATIONS;
 
 /** True when the roles allow the operation. */
