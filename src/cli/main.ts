@@ -1,6 +1,7 @@
 // The `m365-license` command line: one file per command, wired here.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadDotEnv } from '../config';
+import { applyDevEnvironment } from '../dev-environment';
 import { registerCandidates } from './candidates';
 import { registerDev } from './dev';
 import { registerImport } from './import';
@@ -19,6 +20,13 @@ const program = new Command()
   .description('Microsoft 365 license and usage pipeline: daily snapshots in DuckDB, human-approved license reclamation.')
   .showHelpAfterError()
   .exitOverride();
+
+// Every command but `dev` and `sim` finds a running `dev --keep-running` when no tenant is configured.
+program.hook('preAction', (_program, action) => {
+  let top = action;
+  while (top.parent && top.parent !== program) top = top.parent;
+  if (top.name() !== 'dev' && top.name() !== 'sim') applyDevEnvironment(process.env, (line) => process.stderr.write(`${line}\n`));
+});
 
 registerRun(program);
 registerSchedule(program);
