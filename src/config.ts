@@ -18,6 +18,16 @@ const urlText = (fallback: string) =>
     .refine((v) => /^https:\/\//.test(v), { message: 'must be an https:// URL' })
     .transform((v) => v.replace(/\/+$/, ''));
 
+/** https anywhere; plain http only to this machine (a local relay), where nothing crosses a network. */
+function isWebhookUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   M365_TENANT_ID: optionalText,
   M365_CLIENT_ID: optionalText,
@@ -40,6 +50,10 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  M365_NOTIFY_WEBHOOK: optionalText.refine((v) => v === undefined || isWebhookUrl(v), {
+    message: 'must be an https:// URL (http:// only for localhost or 127.0.0.1)',
+  }),
+  M365_NOTIFY_SECRET: optionalText,
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(TASK_QUEUE),
@@ -65,6 +79,9 @@ export interface AppConfig {
   tenantsFile?: string;
   keepRuns: number;
   reclaimEnabled: boolean;
+  /** Where workflow notifications go (M365_NOTIFY_WEBHOOK), signed with notifySecret; none when unset. */
+  notifyWebhook?: string;
+  notifySecret?: string;
   temporalAddress?: string;
   temporalNamespace: string;
   /** Task queues (defaults m365-license, m365-license-warehouse); another pair isolates a deployment. */
@@ -95,6 +112,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.M365_CLIENT_CERT_PATH && !e.M365_CLIENT_CERT_THUMBPRINT) {
     throw new ConfigError('Invalid configuration:\n- M365_CLIENT_CERT_THUMBPRINT is required with M365_CLIENT_CERT_PATH');
   }
+  if (e.M365_NOTIFY_WEBHOOK && !e.M365_NOTIFY_SECRET) {
+    throw new ConfigError('Invalid configuration:\n- M365_NOTIFY_SECRET is required with M365_NOTIFY_WEBHOOK (receivers check the HMAC signature made with it)');
+  }
   const dataDir = path.resolve(e.M365_DATA_DIR);
   return {
     tenantId: e.M365_TENANT_ID,
@@ -111,6 +131,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tenantsFile: e.M365_TENANTS_FILE,
     keepRuns: e.M365_KEEP_RUNS,
     reclaimEnabled: e.M365_RECLAIM_ENABLED,
+    notifyWebhook: e.M365_NOTIFY_WEBHOOK,
+    notifySecret: e.M365_NOTIFY_SECRET,
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TEMPORAL_TASK_QUEUE,

@@ -3,6 +3,7 @@ import type { AppConfig } from '../config';
 import { createExtractActivities } from './extract';
 import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
+import { createNotifyActivities, webhookTarget } from './notify';
 import { createReclaimActivities } from './reclaim';
 import { createRunFileActivities } from './run-files';
 import { createWarehouseWriteActivities } from './warehouse';
@@ -24,6 +25,7 @@ export function createMainActivities(deps: ActivityDeps) {
     ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
     ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath }),
+    ...createNotifyActivities({ webhook: webhookTarget(deps.config) }),
   };
 }
 
