@@ -1,0 +1,111 @@
+// The second terminal as a user has it: `dev --keep-running` in one process, then every other command in
+// separate processes with NO M365_* or TEMPORAL_* variable exported. They find the dev server, its queues and
+// the simulated tenant through the dev environment file, which `dev` removes when it stops.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporalAddress, uniqueName } from '../helpers/temporal';
+
+const exec = promisify(execFile);
+const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
+
+/** The environment of a fresh terminal: nothing of this project's configuration. */
+function bareEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('M365_') || k.startsWith('TEMPORAL_')) delete env[k];
+  return env;
+}
+
+describe('a second terminal while `dev --keep-running` is up', () => {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'm365-second-terminal-'));
+  const devEnvFile = path.join(cwd, 'data', 'dev-environment.json');
+  let dev: ChildProcess;
+  let devOut = '';
+
+  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const r = await exec(process.execPath, [BIN, ...args], { env: bareEnv(), cwd, timeout: 120_000 });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    // The dev process itself uses the run's shared server (own queues, so nothing else on it picks its work up);
+    // the other processes learn all of that from the file only.
+    dev = spawn(process.execPath, [BIN, 'dev', '--keep-running'], {
+      cwd,
+      env: { ...bareEnv(), TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: uniqueName('term'), TEMPORAL_WAREHOUSE_TASK_QUEUE: uniqueName('term-wh') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    dev.stdout!.on('data', (b: Buffer) => (devOut += b.toString()));
+    dev.stderr!.on('data', (b: Buffer) => (devOut += b.toString()));
+    const deadline = Date.now() + 240_000;
+    while (!devOut.includes('Everything stays up until Ctrl-C')) {
+      if (dev.exitCode !== null) throw new Error(`dev exited early:\n${devOut}`);
+      if (Date.now() > deadline) throw new Error(`dev not up in time:\n${devOut}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }, 260_000);
+
+  afterAll(async () => {
+    if (dev && dev.exitCode === null) {
+      dev.kill('SIGTERM');
+      await new Promise((r) => dev.once('exit', r));
+    }
+  });
+
+  it('request, inspect and approve a reclamation following the printed Next lines, without exports', async () => {
+    expect(statSync(devEnvFile).mode & 0o777).toBe(0o600);
+    const next = devOut.slice(devOut.indexOf('Next:'));
+    const request = /npx m365-license (reclaim request --user \S+ --reason "inactive")/.exec(next)?.[1];
+    const approve = /npx m365-license (reclaim approve (\S+) --by approver)/.exec(next);
+    expect(request, next).toBeDefined();
+    expect(approve, next).not.toBeNull();
+    const id = approve![2]!;
+
+    const r = await cli(...request!.replace(' --reason "inactive"', '').split(' '), '--reason', 'inactive');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(id);
+
+    const waiting = await waitFor(async () => {
+      const s = await cli('reclaim', 'status', id, '--json');
+      return s.code === 0 && (JSON.parse(s.stdout) as { status: string }).status === 'awaiting_approval' ? s : undefined;
+    });
+    expect(JSON.parse(waiting.stdout).scope.length).toBeGreaterThan(0);
+
+    const a = await cli(...approve![1]!.split(' '));
+    expect(a.code, a.stderr).toBe(0);
+    const done = await waitFor(async () => {
+      const s = await cli('reclaim', 'status', id, '--json');
+      const status = s.code === 0 ? (JSON.parse(s.stdout) as { status: string }).status : '';
+      return ['executed', 'failed', 'aborted'].includes(status) ? (JSON.parse(s.stdout) as { status: string; removed: string[] }) : undefined;
+    });
+    expect(done.status).toBe('executed');
+    expect(done.removed.length).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('stopping dev removes the file; the next command says no tenant is configured', async () => {
+    dev.kill('SIGINT');
+    await new Promise((r) => dev.once('exit', r));
+    expect(existsSync(devEnvFile)).toBe(false);
+    const r = await cli('reclaim', 'request', '--user', 'someone@example.com');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/No tenant configured/);
+  }, 60_000);
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  throw new Error('condition not met in time');
+}
