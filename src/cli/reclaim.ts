@@ -13,7 +13,6 @@ import { openReadOnly } from '../warehouse/index';
 import {
   approveSignal,
   reclaimLicenses,
-  reclaimStatusQuery,
   rejectSignal,
   restoreLicenses,
   restoreWorkflowId,
@@ -21,6 +20,7 @@ import {
   type ReclaimState,
   type RestoreResult,
 } from '../workflows';
+import { closedFailureLines, ensureSearchAttributes, isClosedFailure, readReclamation, reclaimStartAttributes, registerReclaimList } from './reclaim-inbox';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
 
@@ -42,6 +42,8 @@ export async function startReclamation(
       taskQueue: opts.taskQueue ?? TASK_QUEUE,
       workflowId,
       args: [input],
+      // Tenant and requester for the approver's inbox (`reclaim list`); the workflow keeps the state up to date.
+      typedSearchAttributes: reclaimStartAttributes(input.tenantId, input.requestedBy),
       // A closed reclamation (rejected, expired, executed) may be requested again; an open one is never doubled.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
@@ -183,6 +185,7 @@ export function registerReclaim(program: Command): void {
       const requestedBy = opts.by ?? actorDefault();
       let refused = 0;
       await withTemporalClient(config, async (client) => {
+        await ensureSearchAttributes(client, config.temporalNamespace);
         for (const userId of userIds) {
           const input: ReclaimInput = {
             tenantId,
@@ -248,17 +251,15 @@ export function registerReclaim(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }) => {
       tenantOfWorkflowId(id);
       await withTemporalClient(parseConfig(), async (client) => {
-        let s: ReclaimState;
-        try {
-          s = await client.workflow.getHandle(id).query(reclaimStatusQuery);
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new Error(`No reclamation ${id}.`, { cause: err });
-          throw err;
-        }
-        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${statusLines(s).join('\n')}\n`);
+        // Running: the status query; closed: the result, so a finished reclamation needs no worker.
+        const { state: s } = await readReclamation(client, id);
+        if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+        else process.stdout.write(`${(isClosedFailure(s) ? closedFailureLines(s) : statusLines(s)).join('\n')}\n`);
         if (s.status === 'failed') process.exitCode = 1;
       });
     });
+
+  registerReclaimList(reclaim);
 
   reclaim
     .command('restore <id>')
