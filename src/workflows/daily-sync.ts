@@ -5,6 +5,7 @@ import type { MainActivities, WarehouseActivities } from '../activities';
 import type { StagedFile, ReportPeriod } from '../activities/extract';
 import { WAREHOUSE_TASK_QUEUE } from '../shared/names';
 import type { AnonymizationVerdict, LoadCounts, RunStatus } from '../warehouse/types';
+import { notifyBeforeEnd } from './notify';
 import { NON_RETRYABLE } from './retry';
 
 export interface DailySyncInput {
@@ -131,6 +132,10 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
     enter('cleanup');
     await quick.cleanupStaging({ tenantId: input.tenantId, keep: input.keepRuns ?? 7 });
     enter('done');
+    // After the load is durable: a receiver that is down delays the workflow's end, never the data.
+    if (loaded.status === 'degraded') {
+      await notifyBeforeEnd('daily_run.degraded', { tenantId: input.tenantId, state: 'degraded', counts: { ...loaded.counts } });
+    }
     return {
       runId: info.runId,
       tenantId: input.tenantId,
@@ -155,6 +160,7 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
       message: `failed during ${failedStage}: ${status.error}`,
       startedAt: startedAt.toISOString(),
     });
+    await notifyBeforeEnd('daily_run.failed', { tenantId: input.tenantId, state: 'failed', counts: { ...status.staged } });
     throw err;
   }
 }
