@@ -1,7 +1,8 @@
 // Can the activity reports be trusted? Concealed names (Microsoft's default since 2021) and stale refresh dates.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BASE_OPTIONS } from './db';
-import { REPORTS, validateReport } from './reports';
+import { REPORTS } from '../shared/staging-contract';
+import { validateReport } from './reports';
 import { readManifest, todayUtc } from './staging';
 import { dropStaging, reportStats, stageReports, stageUsers, type ReportStats } from './stage';
 import type { AnonymizationVerdict } from './types';

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ACTIVE_SERVICES, REPORTS } from './reports';
+import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { sqlString } from './sql';
 
 /** Microsoft's licensing reference, copied into data/ (see data/README.md). */
@@ -15,7 +15,7 @@ interface Migration {
   sql: () => string;
 }
 
-// The report tables' columns come from REPORTS (src/warehouse/reports.ts) as they were when this migration was
+// The report tables' columns come from REPORTS (src/shared/staging-contract.ts) as they were when this migration was
 // written; adding a report column later needs a new migration (ALTER TABLE ... ADD COLUMN), not an edit here.
 const TABLES = (): string => {
   const cols = (i: number) => REPORTS[i]!.columns.map((c) => `${c.name} ${c.type}`).join(', ');

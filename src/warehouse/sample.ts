@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { DEFAULT_CONCEALED_THRESHOLD, verdictFrom, type DetectOptions } from './anonymization';
-import { REPORTS } from './reports';
+import { REPORTS } from '../shared/staging-contract';
 import { readManifest, todayUtc } from './staging';
 import type { ReportStats } from './stage';
 import type { AnonymizationVerdict } from './types';
