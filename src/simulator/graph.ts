@@ -6,7 +6,9 @@ import { sendGraphError, sendGraphJson, s2sUnauthorizedBody, type Exchange } fro
 import { decodeJwt, verifyJwt } from './jwt';
 import { hash } from './prng';
 import { SKU_INDEX, SKUS } from './skus';
-import { formatDay, licensedServiceMask, toAssignedLicenses, toAssignmentStates, type GeneratedUser, type LicenseEntry, type Profile } from './tenant';
+import { formatDay } from './dates';
+import { licensedServiceMask, toAssignedLicenses, toAssignmentStates, type LicenseEntry } from './licences';
+import type { GeneratedUser, Profile } from './users';
 
 export const ROLES = {
   users: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],

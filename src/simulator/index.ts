@@ -15,14 +15,16 @@ import { handleOidc, handleToken, sendTokenFault } from './identity';
 import { guid, hash } from './prng';
 import { handleReport, streamCsv } from './reports';
 import { DEFAULT_ROLES, SimulatorState, type RequestLogEntry } from './state';
-import { dayOf, Tenant } from './tenant';
+import { dayOf } from './dates';
+import { Tenant } from './tenant';
 import { getPki } from './tls';
 
 export { SimulatorState, DEFAULT_ROLES, type RequestLogEntry } from './state';
 export { parseFaults, FaultSpecError, type FaultSpec, type FaultRule } from './faults';
 export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './reports';
 export { SKUS, type SkuDef } from './skus';
-export type { GeneratedUser, LicenseEntry } from './tenant';
+export type { GeneratedUser } from './users';
+export type { LicenseEntry } from './licences';
 
 export interface SimulatorOptions {
   /** 0 = any free port (default). The report download origin always takes a second free port. */

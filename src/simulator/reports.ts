@@ -8,7 +8,9 @@ import type { FaultRule } from './faults';
 import { denyS2S, hasRole, makeSkipToken, nextLinkFor, readSkipToken, ROLES } from './graph';
 import { destroySoon, sendGraphError, sendGraphJson, type Exchange } from './http';
 import { SKUS, SERVICES, serviceMask } from './skus';
-import { formatDay, type LicenseEntry, type Tenant } from './tenant';
+import { formatDay } from './dates';
+import type { LicenseEntry } from './licences';
+import type { Tenant } from './tenant';
 
 export const ACTIVE_USER_COLUMNS = [
   'Report Refresh Date', 'User Principal Name', 'Display Name', 'Is Deleted', 'Deleted Date',

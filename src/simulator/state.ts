@@ -1,7 +1,10 @@
 // The simulator's mutable state, shared by all handlers and exposed to tests on the handle.
 import { SKUS } from './skus';
 import { FaultEngine, parseFaults, type FaultSpec } from './faults';
-import { formatDay, toAssignedLicenses, toAssignmentStates, type GeneratedUser, type Tenant } from './tenant';
+import { formatDay } from './dates';
+import { toAssignedLicenses, toAssignmentStates } from './licences';
+import type { Tenant } from './tenant';
+import type { GeneratedUser } from './users';
 
 export interface RequestLogEntry {
   method: string;

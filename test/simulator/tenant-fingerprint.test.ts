@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { reportIndexCount, reportRow } from '../../src/simulator/reports';
 import { SKUS } from '../../src/simulator/skus';
-import { dayOf, licensedServiceMask, Tenant, toAssignedLicenses, toAssignmentStates } from '../../src/simulator/tenant';
+import { dayOf } from '../../src/simulator/dates';
+import { licensedServiceMask, toAssignedLicenses, toAssignmentStates } from '../../src/simulator/licences';
+import { Tenant } from '../../src/simulator/tenant';
 
 function fingerprint(seed: number, userCount: number): string {
   const t = new Tenant({ seed, userCount, todayDay: dayOf('2026-01-15'), domain: 'contoso.test' });
