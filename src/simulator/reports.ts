@@ -13,6 +13,8 @@ import { formatDay } from './dates';
 import type { LicenseEntry } from './licences';
 import type { Tenant } from './tenant';
 
+// Written apart from the pipeline's staging contract (src/shared/staging-contract.ts) on purpose: the simulator plays
+// Microsoft's side of the wire, so a change to the pipeline's expected columns must not change what it is sent.
 export const ACTIVE_USER_COLUMNS = [
   'Report Refresh Date', 'User Principal Name', 'Display Name', 'Is Deleted', 'Deleted Date',
   'Has Exchange License', 'Has OneDrive License', 'Has SharePoint License', 'Has Skype For Business License', 'Has Yammer License', 'Has Teams License',
