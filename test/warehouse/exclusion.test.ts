@@ -3,20 +3,14 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeWarehouse, exclusionFor, loadStagingDir, openReadOnly, publish, updateSettings, type ExclusionRule } from '../../src/warehouse/index';
-import { GROUP, TENANT, tempDir, writeStaging } from './fixtures';
+import { GROUP, TENANT, warehouseFiles, writeStaging } from './fixtures';
 
 let root: string;
 let work: string;
 let published: string;
 
-beforeEach(() => {
-  root = tempDir();
-  work = path.join(root, 'work', 'm365.duckdb');
-  published = path.join(root, 'm365.duckdb');
-});
-afterEach(async () => {
-  await closeWarehouse();
-});
+beforeEach(() => ({ root, work, published } = warehouseFiles()));
+afterEach(() => closeWarehouse());
 
 interface Verdicts {
   /** excluded_by of the view, for users a rule (not grace) excluded. */
