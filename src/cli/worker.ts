@@ -18,7 +18,6 @@ export function registerWorker(program: Command): void {
       });
       const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config },
         taskQueue: config.taskQueue,
-        warehouseTaskQueue: config.warehouseTaskQueue,
         serveWarehouse: opts.warehouse,
         serveMain: !opts.warehouseOnly,
       });

@@ -23,7 +23,6 @@ describe('two tenants from a tenants file, with daily schedules', () => {
   let running: Promise<void>;
   const abort = new AbortController();
   const taskQueue = uniqueName('tenants');
-  const warehouseTaskQueue = uniqueName('tenants-wh');
 
   beforeAll(async () => {
     sims.push(await startSimulator({ users: 300, seed: 21 }), await startSimulator({ users: 500, seed: 22 }));
@@ -57,7 +56,6 @@ describe('two tenants from a tenants file, with daily schedules', () => {
       deps: { config },
       workflowBundlePath: inject('workflowBundlePath'),
       taskQueue,
-      warehouseTaskQueue,
     });
     running = runWorkers(workers, abort.signal);
     client = await connectClient();
@@ -72,7 +70,7 @@ describe('two tenants from a tenants file, with daily schedules', () => {
 
   it('keeps each tenant in its own rows of one warehouse', async () => {
     for (const s of sims) {
-      const h = await startDailySync(client.client, { tenantId: s.tenantId, snapshotDate: '2026-11-26', warehouseTaskQueue }, { taskQueue });
+      const h = await startDailySync(client.client, { tenantId: s.tenantId, snapshotDate: '2026-11-26' }, { taskQueue });
       expect((await h.result()).status).toBe('succeeded');
     }
     const db = await openReadOnly(config.dbPath);
@@ -91,7 +89,7 @@ describe('two tenants from a tenants file, with daily schedules', () => {
 
   it('creates one schedule per tenant, describes it, triggers it (the run completes) and deletes it', async () => {
     for (const tenantId of listTenantIds(config)) {
-      await createDailySchedule(client.client, config, tenantId, '02:00', { taskQueue, warehouseTaskQueue });
+      await createDailySchedule(client.client, config, tenantId, '02:00', { taskQueue });
     }
     const first = sims[0]!.tenantId;
     const handle = client.client.schedule.getHandle(dailyScheduleId(first));
@@ -118,7 +116,7 @@ describe('two tenants from a tenants file, with daily schedules', () => {
     expect(status).toBe('COMPLETED');
 
     // A manual run for the day the schedule already ran is refused, not doubled.
-    await expect(startDailySync(client.client, { tenantId: first, snapshotDate: today, warehouseTaskQueue }, { taskQueue })).rejects.toThrow(/already exists/);
+    await expect(startDailySync(client.client, { tenantId: first, snapshotDate: today }, { taskQueue })).rejects.toThrow(/already exists/);
 
     await handle.delete();
     await expect(handle.describe()).rejects.toThrow();
