@@ -2,7 +2,6 @@
 // Only ids, counts, verdicts and file paths cross into history; never user data or secrets.
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MainActivities, WarehouseActivities } from '../activities';
-import type { StagedFile } from '../activities/extract';
 import { warehouseTaskQueueFor } from '../shared/names';
 import { readTuning } from '../shared/tuning';
 import { cleanupThenRethrow, DAILY_RETRY, rootMessage } from './failures';

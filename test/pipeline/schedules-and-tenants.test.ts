@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { parseConfig, type AppConfig } from '../../src/config';
 import { createDailySchedule } from '../../src/cli/schedule';
 import { startDailySync } from '../../src/cli/start-daily';
-import { dailyScheduleId, dailyWorkflowId } from '../../src/shared/names';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { dailyScheduleId, dailyWorkflowId, parseScheduledDailyWorkflowId } from '../../src/shared/names';
+import type { dailySync, scheduledDailySync } from '../../src/workflows';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { listTenantIds } from '../../src/tenants';
 import { openReadOnly } from '../../src/warehouse';
@@ -120,5 +122,28 @@ describe('two tenants from a tenants file, with daily schedules', () => {
 
     await handle.delete();
     await expect(handle.describe()).rejects.toThrow();
+  });
+
+  it('a backfilled (catch-up) run files its snapshot under the day the schedule intended, not the day it ran', async () => {
+    const second = sims[1]!.tenantId;
+    const handle = client.client.schedule.getHandle(dailyScheduleId(second));
+    // Yesterday's 02:00 action, started now: TemporalScheduledStartTime is yesterday 02:00 UTC.
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const at = Date.parse(`${yesterday}T02:00:00Z`);
+    await handle.backfill([{ start: new Date(at - 60_000), end: new Date(at + 60_000), overlap: ScheduleOverlapPolicy.ALLOW_ALL }]);
+    const deadline = Date.now() + 90_000;
+    let scheduled: { workflowId: string; outcome: string } | undefined;
+    while (!scheduled && Date.now() < deadline) {
+      const recent = (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId);
+      const id = recent.find((w) => parseScheduledDailyWorkflowId(w)?.scheduledAt?.startsWith(yesterday));
+      if (id) scheduled = await client.client.workflow.getHandle<typeof scheduledDailySync>(id).result();
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(scheduled).toEqual({ workflowId: dailyWorkflowId(second, yesterday), outcome: 'ran' });
+    const day = await client.client.workflow.getHandle<typeof dailySync>(dailyWorkflowId(second, yesterday)).result();
+    expect(day.snapshotDate).toBe(yesterday);
+    expect(day.status).not.toBe('failed');
+    await handle.delete();
   });
 });
