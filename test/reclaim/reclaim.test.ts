@@ -236,6 +236,19 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     expect((await auditRows(p.config.dbPath, h.workflowId)).find((r) => r.event === 'aborted')?.detail).toMatch(/user_active/);
   });
 
+  it('cancelled while awaiting approval: the failed audit row is still written (non-cancellable cleanup), nothing removed', async () => {
+    const u = pick(directOnly);
+    const before = held(u);
+    const h = await start(u);
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    await h.cancel();
+    await expect(h.result()).rejects.toThrow();
+    expect((await h.describe()).status.name).toBe('CANCELLED');
+    const failed = (await auditRows(p.config.dbPath, h.workflowId)).find((r) => r.event === 'failed');
+    expect(failed).toMatchObject({ outcome: 'failed' });
+    expect(held(u)).toEqual(before);
+  });
+
   it('a duplicate request while one is open is refused', async () => {
     const u = pick(directOnly);
     const h = await start(u);
