@@ -10,6 +10,7 @@ import { startReclamation, startRestore } from '../src/cli/reclaim';
 import { startDailySync } from '../src/cli/start-daily';
 import { TASK_QUEUE } from '../src/shared/names';
 import { startSimulator, type SimulatorHandle } from '../src/simulator';
+import { SKU_INDEX } from '../src/simulator/skus';
 import { healthCheck, type reclaimLicenses } from '../src/workflows';
 import { dailySyncStatusQuery } from '../src/workflows/daily-sync-messages';
 import { approveSignal, reclaimStatusQuery, rejectSignal, type ReclaimInput, type ReclaimState } from '../src/workflows/reclaim-messages';
@@ -51,20 +52,29 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, ok: (v
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A user who holds licences only directly (nothing inherited from a group), so the removal goes through. */
-function directlyLicensedUser(sim: SimulatorHandle): string {
+/**
+ * A user who holds licences only directly (nothing inherited from a group), so the removal goes through; with
+ * `restorable`, only SKUs with a unit to spare once freed, so putting them back goes through too.
+ */
+function directlyLicensedUser(sim: SimulatorHandle, restorable = false): string {
+  const consumed = sim.state.tenant.consumed();
+  const spare = (skuId: string) => {
+    const k = SKU_INDEX.get(skuId)!;
+    return consumed[k]! <= sim.state.tenant.prepaid(k).enabled;
+  };
   for (let i = 0; i < sim.state.userCount; i++) {
     const u = sim.state.userAt(i);
-    const a = sim.state.assignments(i) as Array<{ assignedByGroup: string | null; state: string }>;
-    if (u.accountEnabled && u.kind === 'member' && u.usageLocation && a.length > 0 && a.every((x) => x.assignedByGroup === null && x.state === 'Active')) return u.id;
+    const a = sim.state.assignments(i) as Array<{ skuId: string; assignedByGroup: string | null; state: string }>;
+    if (!u.accountEnabled || u.kind !== 'member' || !u.usageLocation || a.length === 0) continue;
+    if (a.every((x) => x.assignedByGroup === null && x.state === 'Active' && (!restorable || spare(x.skuId)))) return u.id;
   }
   throw new Error('no directly licensed user in the simulated tenant');
 }
 
 type ReclaimHandle = WorkflowHandle<typeof reclaimLicenses>;
 
-async function requestAndWait(client: Client, sim: SimulatorHandle, extra: Partial<ReclaimInput> = {}): Promise<ReclaimHandle> {
-  const input: ReclaimInput = { tenantId: sim.tenantId, userId: directlyLicensedUser(sim), requestedBy: 'alice', reason: 'inactive', approvalTimeout: '1 hour', ...extra };
+async function requestAndWait(client: Client, sim: SimulatorHandle, extra: Partial<ReclaimInput> = {}, restorable = false): Promise<ReclaimHandle> {
+  const input: ReclaimInput = { tenantId: sim.tenantId, userId: directlyLicensedUser(sim, restorable), requestedBy: 'alice', reason: 'inactive', approvalTimeout: '1 hour', ...extra };
   const handle = await startReclamation(client, input);
   await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (s) => s.status === 'awaiting_approval');
   return handle;
@@ -163,12 +173,12 @@ export const scenarios: Record<string, Scenario> = {
   restoreLicenses: {
     sim: reclaimSim,
     run: async (client, sim) => {
-      const reclaim = await requestAndWait(client, sim!);
+      const reclaim = await requestAndWait(client, sim!, {}, true);
       await reclaim.signal(approveSignal, { by: 'bob' });
       await ended(reclaim, 'executed');
       const handle = await startRestore(client, { tenantId: sim!.tenantId, reclaimWorkflowId: reclaim.workflowId, by: 'carol' });
       const r = await handle.result();
-      if (r.outcome !== 'restored') throw new Error(`expected restored, got ${r.outcome}`);
+      if (r.outcome !== 'restored') throw new Error(`expected restored, got ${r.outcome}: ${r.detail ?? ""}`);
       return { workflowId: handle.workflowId };
     },
   },
