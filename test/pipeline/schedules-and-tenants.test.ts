@@ -17,6 +17,8 @@ import { openReadOnly } from '../../src/warehouse';
 import { createWorkers, runWorkers } from '../../src/worker';
 import { connectClient, connectWorker, temporalAddress, uniqueName } from '../helpers/temporal';
 
+const daysAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+
 describe('two tenants from a tenants file, with daily schedules', () => {
   const sims: SimulatorHandle[] = [];
   let config: AppConfig;
@@ -72,7 +74,8 @@ describe('two tenants from a tenants file, with daily schedules', () => {
 
   it('keeps each tenant in its own rows of one warehouse', async () => {
     for (const s of sims) {
-      const h = await startDailySync(client.client, { tenantId: s.tenantId, snapshotDate: '2026-11-26' }, { taskQueue });
+      // Not yesterday: the backfill test below runs yesterday's scheduled day.
+      const h = await startDailySync(client.client, { tenantId: s.tenantId, snapshotDate: daysAgo(3) }, { taskQueue });
       expect((await h.result()).status).toBe('succeeded');
     }
     const db = await openReadOnly(config.dbPath);
@@ -128,8 +131,7 @@ describe('two tenants from a tenants file, with daily schedules', () => {
     const second = sims[1]!.tenantId;
     const handle = client.client.schedule.getHandle(dailyScheduleId(second));
     // Yesterday's 02:00 action, started now: TemporalScheduledStartTime is yesterday 02:00 UTC.
-    const today = new Date().toISOString().slice(0, 10);
-    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const yesterday = daysAgo(1);
     const at = Date.parse(`${yesterday}T02:00:00Z`);
     await handle.backfill([{ start: new Date(at - 60_000), end: new Date(at + 60_000), overlap: ScheduleOverlapPolicy.ALLOW_ALL }]);
     const deadline = Date.now() + 90_000;
