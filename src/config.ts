@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { TASK_QUEUE, warehouseTaskQueueFor } from './shared/names';
+import { TASK_QUEUE } from './shared/names';
 
 const optionalText = z
   .string()
@@ -66,9 +66,8 @@ export interface AppConfig {
   reclaimEnabled: boolean;
   temporalAddress?: string;
   temporalNamespace: string;
-  /** Task queues (default m365-license; the warehouse queue is <taskQueue>-warehouse); another name isolates a deployment. */
+  /** The main task queue (default m365-license; its warehouse queue is warehouseTaskQueueFor(it)); another name isolates a deployment. */
   taskQueue: string;
-  warehouseTaskQueue: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -113,7 +112,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TEMPORAL_TASK_QUEUE,
-    warehouseTaskQueue: warehouseTaskQueueFor(e.TEMPORAL_TASK_QUEUE),
     logLevel: e.LOG_LEVEL,
   };
 }
