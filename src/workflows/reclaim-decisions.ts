@@ -1,8 +1,7 @@
 // Who may decide a reclamation, and when: the approve / reject signal handlers. A decision that breaks a rule
 // is not an error (the sender may be a script retrying): it is ignored and noted in the status timeline.
 import { setHandler } from '@temporalio/workflow';
-import type { ReclaimEvent } from './reclaim-messages';
-import { approveSignal, rejectSignal, type ApproveSignal, type RejectSignal, type ReclaimState } from './reclaim-messages';
+import { approveSignal, rejectSignal, type ApproveSignal, type ReclaimEvent, type RejectSignal, type ReclaimState } from './reclaim-messages';
 import { alreadyDecided } from './reclaim-texts';
 
 type Note = (kind: ReclaimEvent['kind'], by?: string, text?: string) => void;

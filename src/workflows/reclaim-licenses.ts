@@ -115,8 +115,10 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
   }
 }
 
-/** The entries that end a reclamation (each has an outcome, which becomes the final status). */
-type FinalEntry = { [K in AuditEntry]: (typeof AUDIT)[K]['outcome'] extends ReclaimStatusName ? K : never }[AuditEntry];
+/** The entries that end a reclamation: an outcome that becomes its final status (restore entries excluded). */
+type FinalEntry = {
+  [K in AuditEntry]: (typeof AUDIT)[K]['event'] extends 'restored' | 'restore_failed' ? never : (typeof AUDIT)[K]['outcome'] extends ReclaimStatusName ? K : never;
+}[AuditEntry];
 
 function applyInspection(state: ReclaimState, i: UserInspection): void {
   state.scope = i.scope;
