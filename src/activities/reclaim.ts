@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import { requireOperations } from '../graph/preflight';
 import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
+import { auditKeys, REMOVAL_ENTRIES } from '../shared/audit';
 import { exclusionFor, openReadOnly, type ExclusionRule } from '../warehouse';
 import type { GraphFactory } from './graph-context';
 import { withHeartbeat } from './heartbeat';
@@ -216,7 +217,7 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
       });
     },
 
-    /** What one reclamation removed, from its `executed` audit row in the published warehouse. */
+    /** What one reclamation removed, from its removal audit row (REMOVAL_ENTRIES) in the published warehouse. */
     async readRemoval(input: { tenantId: string; reclaimWorkflowId: string }): Promise<{ userId: string; licenses: LicenseRef[] } | null> {
       if (!existsSync(deps.dbPath)) return null;
       const db = await openReadOnly(deps.dbPath);
@@ -224,9 +225,9 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
         const row = (
           await db.query(
             `SELECT user_id, skus, disabled_plans::VARCHAR AS plans FROM reclamations
-             WHERE workflow_id = $1 AND tenant_id = $2 AND event = 'executed' AND outcome IN ('executed', 'needs_group_change')
+             WHERE workflow_id = $1 AND tenant_id = $2 AND list_contains($3::JSON::VARCHAR[], event || ' ' || outcome)
              ORDER BY "at" DESC LIMIT 1`,
-            [input.reclaimWorkflowId, input.tenantId],
+            [input.reclaimWorkflowId, input.tenantId, JSON.stringify(auditKeys(REMOVAL_ENTRIES))],
           )
         ).rows[0];
         if (!row) return null;
