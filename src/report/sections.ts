@@ -31,7 +31,9 @@ export function banners(t: TenantReport): string {
     }
   }
   const last = t.runs[0];
-  if (last && last.status !== 'succeeded') out.push(`The last run (${esc(last.run_id)}) ended ${esc(last.status)}${last.message ? `: ${esc(last.message)}` : '.'}`);
+  // A degraded run because of concealed reports is already explained by the banner above.
+  const explained = last?.concealed === true && s?.concealed === true;
+  if (last && last.status !== 'succeeded' && !explained) out.push(`The last run (${esc(last.run_id)}) ended ${esc(last.status)}${last.message ? `: ${esc(last.message)}` : '.'}`);
   return out.map((m) => `<div class="banner" role="alert">${m}</div>`).join('');
 }
 

@@ -52,7 +52,7 @@ export interface Series {
 /** A line chart over dates; each point carries data-date and the value of every series at that date. */
 export function lineChart(chart: string, title: string, dates: string[], series: Series[]): string {
   if (dates.length === 0) return `<p class="empty">No history yet.</p>`;
-  const height = 240;
+  const height = 210;
   const left = 60;
   const right = 20;
   const top = 16;
@@ -74,8 +74,10 @@ export function lineChart(chart: string, title: string, dates: string[], series:
     return series.map((s) => `<circle class="point ${esc(s.cls)}" cx="${x(i).toFixed(1)}" cy="${y(s.values[i] ?? 0).toFixed(1)}" r="3.5"${s === series[0] ? dataAttrs(data) : ''}><title>${esc(d)}: ${esc(label)}</title></circle>`).join('');
   });
   const step = Math.max(1, Math.ceil(dates.length / 8));
+  // The first and last dates sit at the plot's edges: anchor them inwards so they are not cut off.
+  const anchor = (i: number) => (dates.length === 1 ? 'middle' : i === 0 ? 'start' : i === dates.length - 1 ? 'end' : 'middle');
   const ticks = dates.map((d, i) => (i % step === 0 || i === dates.length - 1
-    ? `<text class="axis" x="${x(i).toFixed(1)}" y="${height - 12}" text-anchor="middle">${esc(d)}</text>` : ''));
+    ? `<text class="axis" x="${x(i).toFixed(1)}" y="${height - 12}" text-anchor="${anchor(i)}">${esc(d)}</text>` : ''));
   const legend = series.map((s, i) => `<g transform="translate(${left + i * 140},${height + 8})"><rect class="key ${esc(s.cls)}" width="10" height="10" y="-9"/><text class="axis" x="14">${esc(s.name)}</text></g>`);
   return `<svg class="chart" data-chart="${esc(chart)}" role="img" aria-label="${esc(title)}" viewBox="0 0 ${WIDTH} ${height + 14}" preserveAspectRatio="xMinYMin meet">`
     + `${grid.join('')}${lines.join('')}${points.join('')}${ticks.join('')}${legend.join('')}</svg>`;
