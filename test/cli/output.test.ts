@@ -1,6 +1,6 @@
 // Output of any size, values scripts can trust, and terminal/spreadsheet safety: against a real in-memory DuckDB
-/* eslint-disable no-control-regex -- these tests look for control characters on purpose */
 // and, for the end-to-end cases, the real CLI on a real database file.
+/* eslint-disable no-control-regex -- these tests look for control characters on purpose */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
