@@ -111,7 +111,7 @@ describe('the HTML report in Chromium', () => {
   });
 
   it('fits a laptop screen: nothing wider than the 1366-pixel window', async () => {
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1366);
     const chartWidths = await page.$$eval('svg.chart', (s) => s.map((e) => e.getBoundingClientRect().width));
     for (const w of chartWidths) expect(w).toBeGreaterThan(600);
   });
