@@ -30,7 +30,7 @@ afterAll(() => {
 async function render(sql: string, opts: RenderOptions): Promise<{ text: string; total: number; shown: number }> {
   const sink = new StringSink();
   const summary = await renderQuery(conn, sql, opts, sink);
-  return { text: sink.text(), ...summary };
+  return { text: await sink.text(), ...summary };
 }
 
 describe('output of any size', () => {

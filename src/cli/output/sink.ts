@@ -1,6 +1,6 @@
 // Buffered writes to stdout (or any stream) that wait for 'drain': a 1M-row CSV never sits in memory as one
 // string, and a reader that goes away (`| head`) ends the output quietly instead of crashing with EPIPE.
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 
 const FLUSH_AT = 64 * 1024;
 
@@ -43,20 +43,16 @@ export class OutputSink {
   }
 }
 
-/** Collects output in memory: tests, and callers that want the text (the dev summary). */
+/** Collects output in memory: tests, and callers that want the text. */
 export class StringSink extends OutputSink {
-  private parts: string[] = [];
+  private readonly parts: string[];
   constructor() {
-    super({ on: () => undefined, write: () => true } as unknown as Writable);
+    const parts: string[] = [];
+    super(new Writable({ write(chunk: Buffer, _enc, done) { parts.push(chunk.toString()); done(); } }));
+    this.parts = parts;
   }
-  override write(text: string): Promise<void> {
-    this.parts.push(text);
-    return Promise.resolve();
-  }
-  override flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  text(): string {
+  async text(): Promise<string> {
+    await this.flush();
     return this.parts.join('');
   }
 }
