@@ -140,7 +140,7 @@ export function savings(t: TenantReport): string {
 
 export function reclamations(t: TenantReport): string {
   return `<section><h3>Reclamation log</h3><p>Most recent first (up to ${LIST_LIMIT} events).</p>
-    ${table(['at', 'event', 'actor', 'user_id', 'skus', 'outcome', 'detail'], t.reclamations,
+    ${table(['at', 'event', 'actor', 'user', 'skus', 'outcome', 'detail'], t.reclamations,
       (r, c) => (Array.isArray(r[c]) ? (r[c] as unknown[]).map(esc).join(', ') : fmt(r[c])))}</section>`;
 }
 

@@ -108,6 +108,8 @@ describe('the HTML report in Chromium', () => {
     const log = await page.$eval('section:has(h3:text("Reclamation log"))', (s) => s.textContent ?? '');
     expect(log).toContain(EVIL_ACTOR);
     expect(log).toContain(EVIL_DETAIL);
+    // Users are named by UPN from the latest roster.
+    expect(log).toContain('carol@contoso.com');
   });
 
   it('fits a laptop screen: nothing wider than the 1366-pixel window', async () => {
