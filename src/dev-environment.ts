@@ -21,7 +21,6 @@ const KEYS = [
   'TEMPORAL_ADDRESS',
   'TEMPORAL_NAMESPACE',
   'TEMPORAL_TASK_QUEUE',
-  'TEMPORAL_WAREHOUSE_TASK_QUEUE',
 ] as const;
 export type DevEnvironmentKey = (typeof KEYS)[number];
 

@@ -73,7 +73,6 @@ export function registerDev(program: Command): void {
           namespace: config.temporalNamespace,
           deps: { config },
           taskQueue: config.taskQueue,
-          warehouseTaskQueue: config.warehouseTaskQueue,
         });
         const running = runWorkers(workers, abort.signal);
         cleanups.unshift(() => running.catch(() => {}));
@@ -90,7 +89,6 @@ export function registerDev(program: Command): void {
             TEMPORAL_ADDRESS: address,
             TEMPORAL_NAMESPACE: config.temporalNamespace,
             TEMPORAL_TASK_QUEUE: config.taskQueue,
-            TEMPORAL_WAREHOUSE_TASK_QUEUE: config.warehouseTaskQueue,
           });
           cleanups.push(async () => removeDevEnvironment());
           say(`Dev environment for other terminals: ${devEnvironmentPath(config.dataDir)} (removed when this stops)`);

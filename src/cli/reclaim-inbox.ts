@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { CUSTOM_SEARCH_ATTRIBUTES, RECLAIM_STATE_ATTR, REQUESTER_ATTR, SCOPE_ATTR, TENANT_ATTR, cliTypeOf } from '../shared/search-attributes';
 import { listTenantIds, pickTenant } from '../tenants';
-import { reclaimStatusQuery, type ReclaimState, type ReclaimStatusName } from '../workflows';
+import { reclaimStatusQuery, type ReclaimState, type ReclaimStatusName } from '../workflows/reclaim-messages';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
 

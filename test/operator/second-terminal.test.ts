@@ -40,7 +40,7 @@ describe('a second terminal while `dev --keep-running` is up', () => {
     // the other processes learn all of that from the file only.
     dev = spawn(process.execPath, [BIN, 'dev', '--keep-running'], {
       cwd,
-      env: { ...bareEnv(), TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: uniqueName('term'), TEMPORAL_WAREHOUSE_TASK_QUEUE: uniqueName('term-wh') },
+      env: { ...bareEnv(), TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: uniqueName('term') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     dev.stdout!.on('data', (b: Buffer) => (devOut += b.toString()));
