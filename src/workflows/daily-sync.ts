@@ -1,6 +1,6 @@
 // dailySync: preflight -> extract (parallel) -> detect -> load and publish -> summarize.
 // Only ids, counts, verdicts and file paths cross into history; never user data or secrets.
-import { log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MainActivities, WarehouseActivities } from '../activities';
 import { warehouseTaskQueueFor } from '../shared/names';
 import { readTuning } from '../shared/tuning';
@@ -51,6 +51,8 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
   const heartbeatSeconds = readTuning(info.memo).heartbeatTimeoutSeconds ?? 120;
   const extract = extractWith(heartbeatSeconds);
   const warehouse = warehouseOn(warehouseTaskQueueFor(info.taskQueue), heartbeatSeconds);
+  // Runs started before notifications existed replay without the notify activity.
+  const notifying = patched('daily-run-notifications');
 
   try {
     const pre = await quick.preflight({ tenantId: input.tenantId, needReclaim: input.needReclaim ?? false });
@@ -88,7 +90,7 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
     await quick.cleanupStaging({ tenantId: input.tenantId, keep: input.keepRuns ?? 7 });
     enter('done');
     // After the load is durable: a receiver that is down delays the workflow's end, never the data.
-    if (loaded.status === 'degraded') {
+    if (notifying && loaded.status === 'degraded') {
       await notifyBeforeEnd('daily_run.degraded', { tenantId: input.tenantId, state: 'degraded', counts: { ...loaded.counts } });
     }
     return {
@@ -116,7 +118,7 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
         message: `failed during ${failedStage}: ${status.error}`,
         startedAt: startedAt.toISOString(),
       });
-      await notifyBeforeEnd('daily_run.failed', { tenantId: input.tenantId, state: 'failed', counts: { ...status.staged } });
+      if (notifying) await notifyBeforeEnd('daily_run.failed', { tenantId: input.tenantId, state: 'failed', counts: { ...status.staged } });
     });
   }
 }

@@ -9,6 +9,7 @@ import type { ReclamationEvent } from '../warehouse/types';
 import { cleanupThenRethrow, rootMessage } from './failures';
 import { act, quick, warehouseFor } from './reclaim-activities';
 import { acceptDecisions } from './reclaim-decisions';
+import { reclaimInbox } from './reclaim-inbox';
 import { DEFAULT_APPROVAL_TIMEOUT, reclaimStatusQuery, type ReclaimEvent, type ReclaimInput, type ReclaimState, type ReclaimStatusName } from './reclaim-messages';
 import { groupDetail, mailboxWarning } from './reclaim-texts';
 
@@ -42,6 +43,8 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     state.events.push({ at: now(), kind, ...(by ? { by } : {}), ...(text ? { note: text } : {}) });
   };
   acceptDecisions(state, { requireDistinctApprover: input.requireDistinctApprover ?? true, note, now });
+  const inbox = reclaimInbox(state);
+  inbox.publish();
 
   /** Ends the reclamation: its status becomes the entry's outcome, noted and audited. */
   const finish = async (entry: FinalEntry, extra: AuditExtra = {}): Promise<ReclaimState> => {
@@ -50,6 +53,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     if (extra.detail) state.detail = extra.detail;
     note(event, extra.actor, extra.detail);
     await audit(entry, extra);
+    await inbox.ended(entry);
     return state;
   };
 
@@ -66,6 +70,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     }
 
     state.status = 'awaiting_approval';
+    inbox.awaitingApproval();
     const decided = await condition(() => state.decision !== undefined, input.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT);
     if (!decided || !state.decision) return await finish('expired', { skus: [], detail: 'no decision before the approval timeout' });
     const decision = state.decision;
@@ -74,6 +79,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
 
     // Re-check: the facts the approver saw must still hold at the moment of acting.
     state.status = 'rechecking';
+    inbox.publish();
     const again = await quick.inspectUser({ tenantId: input.tenantId, userId: input.userId, skus: input.skus, baseline: first.activity });
     if (!again.exists) return await finish('abortedUserNotFound', { detail: 'user_not_found' });
     if (again.excludedBy) return await finish('aborted', { detail: `excluded: ${again.excludedBy}` });
@@ -92,6 +98,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     }
 
     state.status = 'removing';
+    inbox.publish();
     const r: RemovalResult = await act.removeLicenses({ tenantId: input.tenantId, userId: input.userId, skus: stillHeld });
     if (r.outcome === 'user_not_found') return await finish('removalUserNotFound', { skus: stillHeld, detail: 'user_not_found' });
     if (r.outcome === 'needs_group_change') {
@@ -111,7 +118,10 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     state.status = 'failed';
     state.detail = rootMessage(err);
     note('failed', undefined, state.detail);
-    return cleanupThenRethrow(err, () => audit('failed', { detail: state.detail }));
+    return cleanupThenRethrow(err, async () => {
+      await audit('failed', { detail: state.detail });
+      await inbox.ended('failed');
+    });
   }
 }
 
