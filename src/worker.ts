@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createMainActivities, createWarehouseActivities, type ActivityDeps } from './activities';
 import { TASK_QUEUE, WAREHOUSE_TASK_QUEUE } from './shared/names';
+import { applyPrivateUmask } from './warehouse/permissions';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -22,6 +23,8 @@ export interface WorkerSetup {
 }
 
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  // Staging files and the working database are private to the worker's user (issue 11); set before any is written.
+  applyPrivateUmask();
   const workers: Worker[] = [];
   if (setup.serveMain !== false) workers.push(await createMainWorker(setup));
   const warehouseActivities = createWarehouseActivities(setup.deps);

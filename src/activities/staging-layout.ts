@@ -9,6 +9,8 @@ export const runStagingDir = (dataDir: string, tenantId: string, runId: string):
   path.join(tenantStagingDir(dataDir, tenantId), safeSegment(runId));
 export const usersDir = (runDir: string): string => path.join(runDir, 'users');
 export const userPageFile = (runDir: string, page: number): string => path.join(usersDir(runDir), `page-${String(page).padStart(4, '0')}.json`);
+/** Where the users walk resumes from (the next page's link, kept out of heartbeats); removed when the walk ends. */
+export const usersCursorFile = (runDir: string): string => path.join(runDir, 'users.cursor.json');
 export const skusFile = (runDir: string): string => path.join(runDir, 'subscribedSkus.json');
 export const reportFile = (runDir: string, report: ReportName): string => path.join(runDir, 'reports', `${report}.csv`);
 export const manifestFile = (runDir: string): string => path.join(runDir, 'manifest.json');

@@ -2,7 +2,17 @@
 // Each write is followed by a publish, so analysts see whole snapshots only.
 import { Context } from '@temporalio/activity';
 import { withHeartbeat } from './heartbeat';
-import { loadStagingDir, publish, recordReclamationEvent, recordRun, type LoadResult, type ReclamationEvent, type RunRecord } from '../warehouse';
+import {
+  loadStagingDir,
+  markPublishFailed,
+  publish,
+  recordReclamationEvent,
+  recordRun,
+  runStatus,
+  type LoadResult,
+  type ReclamationEvent,
+  type RunRecord,
+} from '../warehouse';
 
 export interface WarehousePaths {
   workDbPath: string;
@@ -14,14 +24,22 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
     /** Loads one staged run in one transaction (idempotent per tenant and date), then publishes. */
     async loadAndPublish(input: { stagingDir: string; tenantId: string; runId: string; snapshotDate: string }): Promise<LoadResult> {
       const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, ...input }));
-      const published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
+      let published: Awaited<ReturnType<typeof publish>>;
+      try {
+        published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
+      } catch (err) {
+        // The load is committed: record this run as loaded-but-unpublished, not as a success (a retry reloads it).
+        await markPublishFailed(paths.workDbPath, result.runId, err);
+        throw err;
+      }
       Context.current().log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, bytes: published.bytes });
       return result;
     },
 
     /** Records a run that failed before or during the load; the previous snapshot stays published. */
     async recordFailedRun(run: RunRecord): Promise<void> {
-      await recordRun(paths.workDbPath, { ...run, status: 'failed' });
+      // A committed load whose publish failed keeps its own row (publish_failed, with the load's counts).
+      if ((await runStatus(paths.workDbPath, run.runId)) !== 'publish_failed') await recordRun(paths.workDbPath, { ...run, status: 'failed' });
       await publish(paths.workDbPath, paths.dbPath);
     },
 

@@ -2,8 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
-import { openReadOnly } from '../warehouse/index';
-import { formatRows, parseFormat } from './query';
+import { formatRows, parseFormat, queryPublished } from './query';
 import { UsageError } from './usage-error';
 
 interface CandidatesOptions {
@@ -39,15 +38,12 @@ export function registerCandidates(program: Command): void {
       const columns = opts.excluded
         ? 'tenant_id, user_principal_name, user_id, account_enabled, days_inactive, sku_part_numbers, excluded_by'
         : 'tenant_id, user_principal_name, user_id, account_enabled, days_inactive, last_activity_date, sku_part_numbers, has_direct';
-      const ro = await openReadOnly(file);
-      try {
-        const result = await ro.query(
-          `SELECT ${columns} FROM inactive_licensed_evaluation WHERE ${where.join(' AND ')}
-           ORDER BY tenant_id, days_inactive DESC NULLS FIRST, user_principal_name`,
-        );
-        process.stdout.write(formatRows(result, format));
-      } finally {
-        ro.close();
-      }
+      // Same checked, locked read-only session as `query`: --tenant text cannot turn into another statement.
+      const result = await queryPublished(
+        file,
+        `SELECT ${columns} FROM inactive_licensed_evaluation WHERE ${where.join(' AND ')}
+         ORDER BY tenant_id, days_inactive DESC NULLS FIRST, user_principal_name`,
+      );
+      process.stdout.write(formatRows(result, format));
     });
 }

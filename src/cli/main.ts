@@ -11,7 +11,10 @@ import { registerRun } from './run';
 import { registerSchedule } from './schedule';
 import { registerWorker } from './worker';
 import { UsageError } from './usage-error';
+import { applyPrivateUmask } from '../warehouse/permissions';
 
+// Before anything is written: the pipeline's files are its own (0600/0700); publish widens the one file analysts read.
+applyPrivateUmask();
 loadDotEnv();
 
 const program = new Command()

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
-import { openReadOnly, type QueryResult } from '../warehouse/index';
+import type { QueryResult } from '../warehouse/index';
+import { QueryRefusedError, runReadOnlyQuery } from '../warehouse/readonly-query';
 import { UsageError } from './usage-error';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
@@ -30,12 +31,13 @@ export function formatRows(result: QueryResult, format: OutputFormat): string {
   return [line(columns), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...cells.map(line), `(${rows.length} row${rows.length === 1 ? '' : 's'})`, ''].join('\n');
 }
 
+/** One checked read-only statement (src/warehouse/readonly-query.ts); a refused one is a usage error (exit 2). */
 export async function queryPublished(dbFile: string, sql: string): Promise<QueryResult> {
-  const ro = await openReadOnly(dbFile);
   try {
-    return await ro.query(sql);
-  } finally {
-    ro.close();
+    return await runReadOnlyQuery(dbFile, sql);
+  } catch (err) {
+    if (err instanceof QueryRefusedError) throw new UsageError(err.message, { cause: err });
+    throw err;
   }
 }
 
