@@ -12,6 +12,7 @@ export type {
 } from './types';
 export { DEFAULT_SETTINGS } from './types';
 export { MalformedReportError, StagingError, WarehouseLockedError, WarehouseOutOfMemoryError } from './errors';
+export { MalformedRowError } from './row-errors';
 export { validateStagedReports } from './reports';
 export { detectAnonymization, concealedMessage, type DetectOptions } from './anonymization';
 export { sampleAnonymization } from './sample';

@@ -4,6 +4,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { MalformedReportError, StagingError } from './errors';
+import { fromCsvParse, MalformedRowError } from './row-errors';
 import { sqlIdent, sqlString } from './sql';
 
 export type ReportName = 'getOffice365ActiveUserDetail' | 'getEmailActivityUserDetail';
@@ -102,7 +103,8 @@ export async function validateReport(stagingDir: string, spec: ReportSpec, sampl
   try {
     rows = await readHeader(file, sampleRows);
   } catch (err) {
-    throw new MalformedReportError(spec.file, '(header)', [], { cause: err });
+    const mapped = fromCsvParse(err, file);
+    throw mapped instanceof MalformedRowError ? mapped : new MalformedReportError(spec.file, '(header)', [], { cause: err });
   }
   const header = (rows[0] ?? []).map((h) => h.replace(/^\uFEFF/, '').trim());
   for (const c of spec.columns) {

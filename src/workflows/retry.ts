@@ -10,6 +10,7 @@ export const NON_RETRYABLE = [
   'SkipTokenExpiredError',
   'ConfigError',
   'MalformedReportError',
+  'MalformedRowError',
   'StagingError',
   'WarehouseOutOfMemoryError',
 ];
