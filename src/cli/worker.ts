@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../config';
+import { temporalTls } from '../temporal/tls';
 import { createWorkers, runWorkers } from '../worker';
 
 export function registerWorker(program: Command): void {
@@ -13,7 +14,7 @@ export function registerWorker(program: Command): void {
     .action(async (opts: { warehouse: boolean; warehouseOnly?: boolean }) => {
       const config = parseConfig();
       const address = config.temporalAddress ?? 'localhost:7233';
-      const connection = await NativeConnection.connect({ address }).catch((err: unknown) => {
+      const connection = await NativeConnection.connect({ address, tls: temporalTls(config) }).catch((err: unknown) => {
         throw new Error(`Cannot reach a Temporal server at ${address}: start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE).`, { cause: err });
       });
       const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config },
