@@ -42,7 +42,7 @@ export async function checkReadOnlySql(conn: DuckDBConnection, sql: string): Pro
   // EXPLAIN [ANALYZE] <stmt>: the statement it explains must pass the same checks.
   const explain = /^EXPLAIN(\s+ANALYZE)?\b/i.exec(body);
   if (explain) body = stripLeading(body.slice(explain[0].length));
-  const reader = await conn.runAndReadAll('SELECT json_serialize_sql($1)::VARCHAR', [body]);
+  const reader = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)::VARCHAR', [body]);
   const tree = JSON.parse(String(reader.getRowsJson()[0]?.[0] ?? '{}')) as {
     error?: boolean;
     error_type?: string;
