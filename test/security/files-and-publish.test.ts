@@ -119,7 +119,7 @@ describe('durable publish', () => {
     const err = await env.run(activities.loadAndPublish, { stagingDir, tenantId: TENANT, runId: 'wf-run', snapshotDate: '2024-05-10' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     // What dailySync does next: record the failure, which must not turn the row into a plain 'failed' one.
-    await env.run(activities.recordFailedRun, { runId: 'wf-run', tenantId: TENANT, snapshotDate: '2024-05-10', status: 'failed', message: 'failed during load' }).catch(() => undefined);
+    await env.run(activities.recordFailedRun, { runId: 'wf-run', tenantId: TENANT, snapshotDate: '2024-05-10', status: 'failed' as const, message: 'failed during load' }).catch(() => undefined);
     await closeWarehouse();
     expect(await runs(work)).toEqual([expect.objectContaining({ run_id: 'wf-run', tenant_id: TENANT, status: 'publish_failed' })]);
   });
