@@ -99,8 +99,9 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
         progress = cursor;
         ctx.log.info('resuming the users walk', { afterPage: cursor.page, attempt: ctx.info.attempt });
       } else {
-        // A fresh walk: drop whatever an earlier attempt left, so no page is doubled.
+        // A fresh walk: drop whatever an earlier attempt left (pages and cursor), so no page is doubled.
         await rm(dir, { recursive: true, force: true });
+        await rm(cursorFile, { force: true });
         progress = { page: 0, nextLink: firstUrl, count: 0 };
       }
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -115,6 +116,8 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
             } catch (err) {
               if (!(err instanceof SkipTokenExpiredError)) throw err;
               ctx.log.warn('the users page link expired: starting the walk over', { page: progress.page });
+              // The cursor goes with the pages: a crash before the next page must not resume past deleted pages.
+              await rm(cursorFile, { force: true });
               await rm(dir, { recursive: true, force: true });
               await mkdir(dir, { recursive: true, mode: 0o700 });
               progress = { page: 0, nextLink: firstUrl, count: 0 };
