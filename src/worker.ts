@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createMainActivities, createWarehouseActivities, type ActivityDeps } from './activities';
+import type { Logger } from './logger';
 import { TASK_QUEUE, WAREHOUSE_TASK_QUEUE } from './shared/names';
 import { applyPrivateUmask } from './warehouse/permissions';
 
@@ -46,7 +47,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
 async function createMainWorker(setup: WorkerSetup): Promise<Worker> {
   const workflowSource: Pick<WorkerOptions, 'workflowBundle'> = setup.workflowBundlePath
     ? { workflowBundle: { codePath: setup.workflowBundlePath } }
-    : { workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quietBundleLogger }) };
+    : { workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: bundleLogger(setup.deps.logger) }) };
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
@@ -77,12 +78,9 @@ export async function runWorkers(workers: Worker[], signal?: AbortSignal): Promi
   }
 }
 
-// Webpack's build report is noise for operators; keep warnings and errors.
-const quietBundleLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => process.stderr.write(`workflow bundle warning: ${message}\n`),
-  error: (message: string) => process.stderr.write(`workflow bundle error: ${message}\n`),
-};
+// Webpack's build report is noise for operators; keep warnings and errors (as JSON lines when the worker has a logger).
+function bundleLogger(logger?: Logger) {
+  const warn = (message: string) => (logger ? logger.warn('workflow bundle warning: %s', message) : process.stderr.write(`workflow bundle warning: ${message}\n`));
+  const error = (message: string) => (logger ? logger.error('workflow bundle error: %s', message) : process.stderr.write(`workflow bundle error: ${message}\n`));
+  return { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn, error };
+}

@@ -1,6 +1,6 @@
 // dailySync: preflight -> extract (parallel) -> detect -> load and publish -> summarize.
 // Only ids, counts, verdicts and file paths cross into history; never user data or secrets.
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MainActivities, WarehouseActivities } from '../activities';
 import type { StagedFile, ReportPeriod } from '../activities/extract';
 import { WAREHOUSE_TASK_QUEUE } from '../shared/names';
@@ -86,6 +86,7 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
   setHandler(dailySyncStatusQuery, () => status);
   let stageStarted = Date.now();
   const enter = (stage: DailySyncStage) => {
+    log.info('dailySync stage', { from: status.stage, to: stage, tenantId: input.tenantId, stageMs: Date.now() - stageStarted });
     status.stageMs[status.stage] = Date.now() - stageStarted;
     status.stage = stage;
     stageStarted = Date.now();
