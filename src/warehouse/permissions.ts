@@ -39,7 +39,7 @@ export function resolveGroup(text: string | undefined, groupFile = '/etc/group')
   if (text === undefined || text.trim() === '') return undefined;
   const t = text.trim();
   if (/^\d+$/.test(t)) return Number(t);
-  let lines: string[] = [];
+  let lines: string[];
   try {
     lines = readFileSync(groupFile, 'utf8').split('\n');
   } catch (err) {

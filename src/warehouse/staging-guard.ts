@@ -3,6 +3,7 @@
 // page or report would make the writer read any file the worker's user can (its key, another tenant's data).
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { STAGING_LAYOUT } from '../shared/staging-contract';
 import { StagingError } from './errors';
 
 /** The resolved path of `rel` inside `stagingDir`, or StagingError when it leaves the directory. */
@@ -42,9 +43,9 @@ function lstatExists(p: string): boolean {
 /** Checks every file a load reads by its fixed name (users pages, SKUs, reports, manifest), manifest or not. */
 export function assertStagedFilesSafe(stagingDir: string): void {
   const root = path.resolve(stagingDir);
-  const fixed = ['manifest.json', 'subscribedSkus.json', 'users', 'reports'];
-  for (const f of fixed) assertNotSymlink(root, path.join(root, f));
-  for (const sub of ['users', 'reports']) {
+  const { manifest, skus, usersDir, reportsDir } = STAGING_LAYOUT;
+  for (const f of [manifest, skus, usersDir, reportsDir]) assertNotSymlink(root, path.join(root, f));
+  for (const sub of [usersDir, reportsDir]) {
     const dir = path.join(root, sub);
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir)) assertNotSymlink(root, path.join(dir, f));
