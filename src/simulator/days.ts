@@ -136,3 +136,26 @@ export function applyLicenceChanges(seed: number, i: number, c: Churn, entries: 
   }
   return out;
 }
+
+/** What dayActivity needs of the tenant. */
+export interface DayTenant {
+  readonly seed: number;
+  readonly userCount: number;
+  readonly churn: Churn;
+  disableDayOf(i: number): number;
+}
+
+/**
+ * The latest evolution day (<= n) a continuing user was active on, or 0: hires from their first day, day-0 users
+ * only if active in the 30 days before day 0; never after leaving or being disabled.
+ */
+export function dayActivity(t: DayTenant, i: number, offsets: Int16Array, n: number, hired: number, leave: number, person: boolean): number {
+  if (n <= 0 || (i >= t.userCount && hired === 0)) return 0;
+  if (hired === 0) {
+    let recent = false;
+    for (const o of offsets) if (o >= 0 && o < 30) recent = true;
+    if (!recent || !person) return 0;
+  }
+  const upTo = Math.min(n, leave - 1, t.disableDayOf(i) - 1);
+  return latestActiveDay(t.seed, i, t.churn, Math.max(0, hired - 1), upTo);
+}

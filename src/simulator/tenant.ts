@@ -3,7 +3,6 @@
 // The generating functions live by subject: users.ts (profile, names, directory fields), ids.ts (object ids, UPN
 // index), licences.ts, activity.ts; random-streams.ts numbers the random stream each one draws from.
 // Day N (days.ts) of the same tenant: todayDay stays day 0's date (what generation draws from), currentDay = +N.
-// Over 300 lines because identity, licences and liveness must agree on the same day; the rules live in days.ts.
 import { activityOf } from './activity';
 import { applyLicenceChanges, disableDayOf, hireDay, hireLicences, hiresThrough, leaveDayOf, parseChurn, type Churn } from './days';
 import { idMasks, indexOfId, UpnIndex, userId, type IdMasks } from './ids';
