@@ -126,6 +126,8 @@ describe('simulated days', () => {
           const x = a[c] as string | null;
           const y = b[c] as string | null;
           if (x !== null) expect(y !== null && y >= x, `${upn} ${c}: ${x} -> ${y}`).toBe(true);
+          // A date only moves to a day the user was active on: the one new day the report covers.
+          if (y !== x) expect(y, `${upn} ${c}: ${x} -> ${y}`).toBe(b['Report Refresh Date']);
           if (y !== null && (x === null || y > x)) advanced++;
           if (y !== null) expect(y <= (b['Report Refresh Date'] as string)).toBe(true);
         }
