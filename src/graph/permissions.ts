@@ -55,6 +55,12 @@ export const GRAPH_OPERATIONS = {
     anyOf: ['ReportSettings.ReadWrite.All'],
     why: 'ReportSettings.ReadWrite.All to change the report privacy setting',
   },
+  /** `settings set --exclude-group` resolves names and checks ids; Directory.Read.All (the pipeline's grant) covers it. */
+  readGroups: {
+    grant: 'Group.Read.All',
+    anyOf: ['Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.Read.All', ...READ_DIRECTORY],
+    why: 'Group.Read.All (or Directory.Read.All) to find the groups excluded from reclamation',
+  },
   assignLicense: {
     grant: 'LicenseAssignment.ReadWrite.All',
     anyOf: ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
@@ -84,6 +90,7 @@ export function operationOf(method: string, url: URL): GraphOperationName | unde
   if (p.startsWith('/reports/')) return 'readReports';
   if (p.startsWith('/admin/reportSettings')) return method.toUpperCase() === 'GET' ? 'readReportSettings' : 'writeReportSettings';
   if (/^\/users\/[^/]+\/assignLicense/i.test(p)) return 'assignLicense';
+  if (p.startsWith('/groups')) return 'readGroups';
   if (p.startsWith('/users')) return /signInActivity/i.test(safeDecode(url.search)) ? 'readSignInActivity' : 'readUsers';
   if (p.startsWith('/subscribedSkus') || p.startsWith('/organization')) return 'readSubscribedSkus';
   return undefined;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { groupExcludedSql, upnExcludedSql } from './exclusion';
+import { SETTINGS_CLI_MIGRATION } from './migration-settings';
 import { sqlString } from './sql';
 import { DEFAULT_SETTINGS } from './types';
 
@@ -251,6 +252,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'tables', sql: TABLES },
   { version: 2, name: 'licensing reference', sql: reference },
   { version: 3, name: 'views', sql: VIEWS },
+  { version: 4, name: 'settings from the command line', sql: SETTINGS_CLI_MIGRATION },
 ];
 
 export async function migrate(conn: DuckDBConnection): Promise<void> {
