@@ -7,7 +7,7 @@ import { requireOperations } from '../graph/preflight';
 import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
 import { auditKeys, REMOVAL_ENTRIES } from '../shared/audit';
-import { exclusionFor, openReadOnly, type ExclusionRule } from '../warehouse';
+import { excludedSkuPartNumbers, exclusionFor, openReadOnly, type ExclusionRule } from '../warehouse';
 import type { GraphFactory } from './graph-context';
 import { withHeartbeat } from './heartbeat';
 
@@ -58,6 +58,7 @@ interface GraphUser {
 
 interface SubscribedSku {
   skuId: string;
+  skuPartNumber?: string;
   servicePlans?: { servicePlanId: string; servicePlanName: string }[];
 }
 
@@ -118,7 +119,7 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
 
   /** The latest snapshot's activity and the tenant's exclusion verdict, from the published file (read-only). */
   const warehouseFacts = async (tenantId: string, userId: string, upn: string | undefined, groupIds: string[]) => {
-    const none = { activity: { lastActivityDate: null, snapshotDate: null } as ActivityBaseline, excludedBy: null as UserInspection['excludedBy'] };
+    const none = { activity: { lastActivityDate: null, snapshotDate: null } as ActivityBaseline, excludedBy: null as UserInspection['excludedBy'], excludedSkus: [] as string[] };
     if (!existsSync(deps.dbPath)) return none;
     const db = await openReadOnly(deps.dbPath);
     try {
@@ -133,6 +134,8 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
         activity: { lastActivityDate: (a?.last as string | null) ?? null, snapshotDate: (a?.snap as string | null) ?? null },
         // The rule of the view the approver's list came from (exclusion.ts), on the user's UPN and groups now.
         excludedBy: await exclusionFor(db, tenantId, upn ?? '', groupIds),
+        // Licences of these SKU part numbers are never reclaimed (settings set --exclude-sku).
+        excludedSkus: await excludedSkuPartNumbers(db, tenantId),
       };
     } finally {
       db.close();
@@ -158,14 +161,17 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
         if (!u) return empty;
         const { direct, groups } = splitLicenses(u);
         const wanted = input.skus?.map(lower);
-        const scope = direct.map((d) => d.skuId).filter((s) => !wanted || wanted.includes(s));
+        const skus = (await graph.getJson<{ value: SubscribedSku[] }>('/v1.0/subscribedSkus')).value;
+        const facts = await warehouseFacts(input.tenantId, u.id, u.userPrincipalName, groups.flatMap((g) => g.groupIds));
+        const partOf = new Map(skus.map((k) => [lower(k.skuId), k.skuPartNumber]));
+        const never = (skuId: string) => facts.excludedSkus.includes(partOf.get(skuId) ?? '');
+        const scope = direct.map((d) => d.skuId).filter((s) => (!wanted || wanted.includes(s)) && !never(s));
         const groupInherited = groups
           // Also a SKU held both directly and through a group: removing the direct one leaves it with the user.
           .filter((g) => !wanted || wanted.includes(g.skuId))
           .map((g) => ({ skuId: g.skuId, groupIds: g.groupIds }));
         const notHeld = (wanted ?? []).filter((s) => !scope.includes(s) && !groupInherited.some((g) => g.skuId === s));
 
-        const skus = (await graph.getJson<{ value: SubscribedSku[] }>('/v1.0/subscribedSkus')).value;
         const mailboxPlans = new Map(skus.map((k) => [lower(k.skuId), (k.servicePlans ?? []).filter((p) => MAILBOX_PLAN.test(p.servicePlanName)).map((p) => lower(p.servicePlanId))]));
         const hostsMailbox = (skuId: string, disabled: string[]) => (mailboxPlans.get(skuId) ?? []).some((p) => !disabled.includes(p));
         const kept = [...direct.filter((d) => !scope.includes(d.skuId)), ...groups];
@@ -173,7 +179,6 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
           ? []
           : direct.filter((d) => scope.includes(d.skuId) && hostsMailbox(d.skuId, d.disabledPlans)).map((d) => d.skuId);
 
-        const facts = await warehouseFacts(input.tenantId, u.id, u.userPrincipalName, groups.flatMap((g) => g.groupIds));
         const base = input.baseline;
         const latest = facts.activity.lastActivityDate;
         const activeSinceRequest = Boolean(base && latest && (base.lastActivityDate === null || latest > base.lastActivityDate));
