@@ -5,6 +5,7 @@ import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
 import { createNotifyActivities, webhookTarget } from './notify';
 import { createReclaimActivities } from './reclaim';
+import { createSettingsActivities } from './settings';
 import { createRunFileActivities } from './run-files';
 import { createWarehouseWriteActivities } from './warehouse';
 import type { Logger } from '../logger';
@@ -31,7 +32,10 @@ export function createMainActivities(deps: ActivityDeps) {
 
 /** Activities served on the warehouse queue, one at a time (every DuckDB write). */
 export function createWarehouseActivities(deps: ActivityDeps) {
-  return createWarehouseWriteActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath });
+  return {
+    ...createWarehouseWriteActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath }),
+    ...createSettingsActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath, dataDir: deps.config.dataDir }),
+  };
 }
 
 export type MainActivities = ReturnType<typeof createMainActivities>;
