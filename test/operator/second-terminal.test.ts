@@ -79,6 +79,15 @@ describe('a second terminal while `dev --keep-running` is up', () => {
     });
     expect(JSON.parse(waiting.stdout).scope.length).toBeGreaterThan(0);
 
+    // The approver's inbox, as the Next lines say.
+    const inbox = /npx m365-license (reclaim list --state awaiting_approval)/.exec(next)?.[1];
+    expect(inbox, next).toBeDefined();
+    const listed = await waitFor(async () => {
+      const l = await cli(...inbox!.split(' '));
+      return l.code === 0 && l.stdout.includes(id) ? l : undefined;
+    });
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+awaiting_approval\\s+\\d+m\\s+\\d+`));
+
     const a = await cli(...approve![1]!.split(' '));
     expect(a.code, a.stderr).toBe(0);
     const done = await waitFor(async () => {
@@ -89,6 +98,17 @@ describe('a second terminal while `dev --keep-running` is up', () => {
     expect(done.status).toBe('executed');
     expect(done.removed.length).toBeGreaterThan(0);
   }, 240_000);
+
+  it('settings set from a second terminal goes through the dev worker and is published at once', async () => {
+    const r = await cli('settings', 'set', '--inactivity-days', '60', '--exclude-upn', 'breakglass-*@example.com', '--by', 'alice', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { writtenBy: string; effective: { inactivityDays: number; excludeUpnPatterns: string[] }; updatedBy: string };
+    expect(out.writtenBy).toBe('worker');
+    expect(out.effective).toMatchObject({ inactivityDays: 60, excludeUpnPatterns: ['breakglass-*@example.com'] });
+    const q = await cli('query', 'SELECT inactivity_days, updated_by FROM tenant_settings', '--format', 'json');
+    expect(q.code, q.stderr).toBe(0);
+    expect(JSON.parse(q.stdout)).toEqual([{ inactivity_days: 60, updated_by: 'alice' }]);
+  }, 120_000);
 
   it('stopping dev removes the file; the next command says no tenant is configured', async () => {
     dev.kill('SIGINT');
