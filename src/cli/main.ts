@@ -1,6 +1,7 @@
 // The `m365-license` command line: one file per command, wired here.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadDotEnv } from '../config';
+import { registerAuth } from './auth';
 import { registerCandidates } from './candidates';
 import { registerDev } from './dev';
 import { registerImport } from './import';
@@ -26,6 +27,7 @@ registerImport(program);
 registerQuery(program);
 registerCandidates(program);
 registerReclaim(program);
+registerAuth(program);
 registerSim(program);
 registerDev(program);
 registerWorker(program);

@@ -11,6 +11,8 @@ import type { SimContext } from './context';
 import type { Endpoint } from './faults';
 import { handleAssignLicense, handleReportSettings, handleSkus, handleUser, handleUsers, authenticate } from './graph';
 import { readBody, sendGraphError, sendGraphFault, sleep, type Exchange } from './http';
+import { handleDeviceCode, handleDeviceLogin, issueIdToken } from './delegated';
+import { handleCheckMemberGroups } from './directory';
 import { handleOidc, handleToken, sendTokenFault } from './identity';
 import { guid, hash } from './prng';
 import { handleReport, streamCsv } from './reports';
@@ -61,6 +63,12 @@ export interface SimulatorHandle {
   clientSecret: string;
   /** The secret's ID: sending it instead of the value is the classic mistake (AADSTS7000215). */
   clientSecretId: string;
+  /** The public client app registration admins sign in with (device-code flow; M365_APPROVAL_CLIENT_ID). */
+  publicClientId: string;
+  /** The approvers group (M365_APPROVERS_GROUP_ID); members in `state.directory`. */
+  approversGroupId: string;
+  /** An ID token for a user, signed with the tenant's published key; claims overridable, or signed with another key. */
+  idToken(userIdOrUpn: string, overrides?: Record<string, unknown>, signingKeyPem?: string): string;
   /** Registered client certificate; thumbprint = SHA-1 hex as MSAL wants. Files: certFile, keyFile. */
   certificate: { certPem: string; privateKeyPem: string; thumbprint: string; thumbprintSha256: string; certFile: string; keyFile: string };
   state: SimulatorState;
@@ -117,6 +125,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clientSecret: opts.clientSecret ?? `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(27).toString('base64url').slice(0, 34)}`,
     clientSecretId: guid(hash(seed, Date.now() & 0xffff), 3),
     servicePrincipalId: guid(seed, 4),
+    publicClientId: guid(seed, 6),
     authorityHost,
     graphUrl: authorityHost,
     reportsHost: `https://${name}:${reportsPort}`,
@@ -125,6 +134,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clientCertKey: createPublicKey(pki.clientCertPem),
     tokenCache: new Map(),
     downloads: new Map(),
+    deviceCodes: new Map(),
   };
 
   const track = (req: IncomingMessage, res: ServerResponse, ex: { faultText?: string; endpoint?: string }): void => {
@@ -181,7 +191,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const tenantSeg = decodeURIComponent(segs[0] ?? '');
       const rest = segs.slice(1).join('/');
       const tokenFault = (ex: Exchange): void => sendTokenFault(ctx, ex);
-      if (method === 'GET' && rest === 'v2.0/.well-known/openid-configuration') {
+      if (method === 'POST' && tenantSeg === 'devicelogin' && rest === '') {
+        run(req, res, undefined, (ex) => handleDeviceLogin(ctx, ex), tokenFault).catch(fail);
+      } else if (method === 'POST' && rest === 'oauth2/v2.0/devicecode') {
+        run(req, res, 'token', (ex) => (tenantSeg.toLowerCase() === tenantId || tenantSeg.toLowerCase() === tenantDomain ? handleDeviceCode(ctx, ex) : handleOidc(ctx, ex, tenantSeg, 'config')), tokenFault).catch(fail);
+      } else if (method === 'GET' && rest === 'v2.0/.well-known/openid-configuration') {
         run(req, res, 'oidc', (ex) => handleOidc(ctx, ex, tenantSeg, 'config'), tokenFault).catch(fail);
       } else if (method === 'GET' && rest === 'discovery/v2.0/keys') {
         run(req, res, 'oidc', (ex) => handleOidc(ctx, ex, tenantSeg, 'keys'), tokenFault).catch(fail);
@@ -206,6 +220,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'assignLicense' && method === 'POST') {
       endpoint = 'assignLicense';
       handler = (ex, roles) => handleAssignLicense(ctx, ex, version, roles, parts[1]!);
+    } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'checkMemberGroups' && method === 'POST') {
+      endpoint = 'users';
+      handler = (ex, roles) => handleCheckMemberGroups(ctx, ex, version, roles, parts[1]!);
     } else if (p0 === 'subscribedSkus' && parts.length === 1 && method === 'GET') {
       endpoint = 'skus';
       handler = (ex, roles) => handleSkus(ctx, ex, version, roles);
@@ -279,6 +296,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clientId: ctx.clientId,
     clientSecret: ctx.clientSecret,
     clientSecretId: ctx.clientSecretId,
+    publicClientId: ctx.publicClientId,
+    approversGroupId: state.directory.approversGroupId,
+    idToken: (userIdOrUpn, overrides, signingKeyPem) => issueIdToken(ctx, userIdOrUpn, overrides, signingKeyPem),
     certificate: { certPem: pki.clientCertPem, privateKeyPem: pki.clientKeyPem, thumbprint: pki.clientThumbprint, thumbprintSha256: pki.clientThumbprintSha256, certFile, keyFile },
     state,
     requestLog: state.requestLog,
