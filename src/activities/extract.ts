@@ -3,7 +3,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { preflight as graphPreflight } from '../graph/auth';
+import { preflight as graphPreflight } from '../graph/preflight';
 import { SkipTokenExpiredError } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
 import type { GraphFactory } from './graph-context';

@@ -3,8 +3,8 @@
 // and short reasons are returned: the UPN read from Graph for the exclusion check never leaves the activity.
 import { existsSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
-import { decodeRoles, permissionMessage } from '../graph/auth';
-import { GraphBadRequestError, GraphNotFoundError, GraphPermissionError, redactPersonalData } from '../graph/errors';
+import { requireOperations } from '../graph/preflight';
+import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
 import { openReadOnly } from '../warehouse';
 import type { GraphFactory } from './graph-context';
@@ -149,20 +149,8 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
     /** Fails non-retryably, before anyone is asked to approve, when the app cannot read users or remove licences. */
     async reclaimPreflight(input: { tenantId: string }): Promise<{ roles: string[] }> {
       const { tokens } = deps.graphFor(input.tenantId);
-      const roles = decodeRoles(await tokens.getToken({ forceRefresh: true }));
-      const has = (names: string[]) => names.some((n) => roles.includes(n));
-      const why: string[] = [];
-      const missing: string[] = [];
-      if (!has(['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'])) {
-        missing.push('User.Read.All');
-        why.push('User.Read.All (or Directory.Read.All) to read the user and their licences');
-      }
-      if (!has(['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'])) {
-        missing.push('LicenseAssignment.ReadWrite.All');
-        why.push('LicenseAssignment.ReadWrite.All (or User.ReadWrite.All) to remove and restore licences');
-      }
-      if (missing.length) throw new GraphPermissionError(permissionMessage(tokens.clientId, why, missing, roles.length === 0), { missing });
-      return { roles };
+      // A fresh token, so consent granted or revoked since the cached one shows in this check.
+      return { roles: await requireOperations(tokens, ['readUsers', 'assignLicense'], { forceRefresh: true }) };
     },
 
     /** The user's licences now, what a reclamation would take, and the checks the approver and the re-check need. */

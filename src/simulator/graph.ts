@@ -1,6 +1,7 @@
 // Microsoft Graph: bearer-token and role checks, /users (paging, $select), /subscribedSkus, assignLicense and
 // admin/reportSettings. Reports live in reports.ts.
 import { createHash } from 'node:crypto';
+import { GRAPH_OPERATIONS } from '../graph/permissions';
 import type { SimContext } from './context';
 import { sendGraphError, sendGraphJson, s2sUnauthorizedBody, type Exchange } from './http';
 import { decodeJwt, verifyJwt } from './jwt';
@@ -8,14 +9,15 @@ import { hash } from './prng';
 import { SKU_INDEX, SKUS } from './skus';
 import { formatDay, licensedServiceMask, toAssignedLicenses, toAssignmentStates, type GeneratedUser, type LicenseEntry, type Profile } from './tenant';
 
+/** The grants each endpoint accepts, from the pipeline's one permissions table. */
 export const ROLES = {
-  users: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-  skus: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'LicenseAssignment.Read.All', 'LicenseAssignment.ReadWrite.All'],
-  reports: ['Reports.Read.All'],
-  assignLicense: ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
-  reportSettingsRead: ['ReportSettings.Read.All', 'ReportSettings.ReadWrite.All'],
-  reportSettingsWrite: ['ReportSettings.ReadWrite.All'],
-  signInActivity: ['AuditLog.Read.All'],
+  users: GRAPH_OPERATIONS.readUsers.anyOf,
+  skus: GRAPH_OPERATIONS.readSubscribedSkus.anyOf,
+  reports: GRAPH_OPERATIONS.readReports.anyOf,
+  assignLicense: GRAPH_OPERATIONS.assignLicense.anyOf,
+  reportSettingsRead: GRAPH_OPERATIONS.readReportSettings.anyOf,
+  reportSettingsWrite: GRAPH_OPERATIONS.writeReportSettings.anyOf,
+  signInActivity: GRAPH_OPERATIONS.readSignInActivity.anyOf,
 } as const;
 
 const WWW_AUTH = 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';

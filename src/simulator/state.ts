@@ -1,4 +1,5 @@
 // The simulator's mutable state, shared by all handlers and exposed to tests on the handle.
+import { PIPELINE_GRANTS } from '../graph/permissions';
 import { SKUS } from './skus';
 import { Directory } from './directory';
 import { FaultEngine, parseFaults, type FaultSpec } from './faults';
@@ -31,7 +32,7 @@ export interface AssignLicenseLogEntry {
   error?: string;
 }
 
-export const DEFAULT_ROLES = ['Directory.Read.All', 'Reports.Read.All', 'LicenseAssignment.ReadWrite.All', 'ReportSettings.Read.All'];
+export const DEFAULT_ROLES = [...PIPELINE_GRANTS];
 
 export class SimulatorState {
   roles: string[];

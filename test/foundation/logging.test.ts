@@ -136,7 +136,7 @@ describe('a worker at LOG_LEVEL=info through a 429 storm and a failing run', () 
     const ofRun = lines.filter((l) => l.workflowId === workflowId);
 
     // The Graph client's in-process retries, each naming its activity and attempt.
-    const graphRetries = ofRun.filter((l) => l.msg === 'graph request will be retried');
+    const graphRetries = ofRun.filter((l) => typeof l.msg === 'string' && l.msg.endsWith('waiting before the retry'));
     expect(graphRetries.length).toBeGreaterThanOrEqual(8);
     for (const l of graphRetries) {
       expect(l).toMatchObject({ level: 'warn', status: 429, workflowId });
