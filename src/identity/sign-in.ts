@@ -2,7 +2,7 @@
 // app registration: delegated, scopes openid + profile, so the ID token names the person (oid, preferred_username).
 // MSAL's HTTP goes through undici with the configured CA, as for the app's own tokens (graph/auth.ts).
 import { LogLevel, PublicClientApplication } from '@azure/msal-node';
-import { UndiciNetworkModule } from '../graph/auth';
+import { UndiciNetworkModule } from '../graph/msal-network';
 import { createAgent } from '../graph/http';
 
 export class SignInError extends Error {

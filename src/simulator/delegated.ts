@@ -7,7 +7,8 @@ import type { SimContext } from './context';
 import { send, type Exchange } from './http';
 import { b64url, signJwt } from './jwt';
 
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** RFC 8628's grant type; MSAL sends the short form `device_code`, which Entra's v2.0 endpoint also accepts. */
+export const DEVICE_CODE_GRANTS = ['urn:ietf:params:oauth:grant-type:device_code', 'device_code'];
 const DEVICE_CODE_TTL_S = 900;
 const ID_TOKEN_TTL_S = 3600;
 

@@ -1,18 +1,15 @@
 // The simulated directory's people and groups beyond licences: the tenant's admins (who sign in with the device-code
 // flow), an approvers group with a nested group (transitive membership), groups tests create, and
 // POST /v1.0/users/{id}/checkMemberGroups (graph-contract-2 §6.1: at most 20 ids, transitive, unknown ids dropped).
+import { allows } from '../graph/permissions';
 import type { SimContext } from './context';
-import { hasRole, denyDirectory } from './graph';
+import { denyDirectory } from './graph';
 import { sendGraphError, sendGraphJson, type Exchange } from './http';
 import { guid } from './prng';
 import type { Tenant } from './tenant';
 
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_GROUP_IDS = 20;
-/** checkMemberGroups on a user: Directory.Read.All alone, or User.Read.All with a group permission (contract-2 §6.1). */
-const DIRECTORY_ROLES = ['Directory.Read.All', 'Directory.ReadWrite.All'];
-const USER_ROLES = ['User.Read.All', 'User.ReadWrite.All'];
-const GROUP_ROLES = ['GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All'];
 
 export interface SimGroup {
   id: string;
@@ -85,7 +82,8 @@ export class Directory {
 }
 
 export function handleCheckMemberGroups(ctx: SimContext, ex: Exchange, version: string, roles: string[], idOrUpn: string): void {
-  if (!hasRole(roles, DIRECTORY_ROLES) && !(hasRole(roles, USER_ROLES) && hasRole(roles, GROUP_ROLES))) return denyDirectory(ex);
+  // On a user it takes both: reading the user and reading group membership (Directory.Read.All gives both).
+  if (!allows(roles, 'readUsers') || !allows(roles, 'checkMemberGroups')) return denyDirectory(ex);
   const tenant = ctx.state.tenant;
   const i = tenant.resolveUser(idOrUpn);
   if (i < 0) return sendGraphError(ex, 404, 'Request_ResourceNotFound', `Resource '${idOrUpn}' does not exist or one of its queried reference-property objects are not present.`);
