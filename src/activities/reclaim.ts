@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { requireOperations } from '../graph/preflight';
 import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
-import { openReadOnly } from '../warehouse';
+import { exclusionFor, openReadOnly, type ExclusionRule } from '../warehouse';
 import type { GraphFactory } from './graph-context';
 import { withHeartbeat } from './heartbeat';
 
@@ -31,7 +31,7 @@ export interface UserInspection {
   notHeld: string[];
   /** SKUs in scope whose removal leaves the user without an Exchange Online mailbox plan. */
   mailboxSkus: string[];
-  excludedBy: 'upn_pattern' | 'group' | null;
+  excludedBy: ExclusionRule | null;
   activity: ActivityBaseline;
   /** Against a baseline taken at the request: the latest snapshot shows newer activity. */
   activeSinceRequest: boolean;
@@ -128,17 +128,10 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
           [tenantId, userId],
         )
       ).rows[0];
-      const s = (
-        await db.query(
-          `SELECT len(list_filter(exclude_upn_patterns, lambda p: lower($2) GLOB lower(p))) > 0 AS by_pattern,
-                  len(list_intersect(exclude_group_ids, $3::JSON::VARCHAR[])) > 0 AS by_group
-           FROM tenant_settings WHERE tenant_id = $1`,
-          [tenantId, upn ?? '', JSON.stringify(groupIds)],
-        )
-      ).rows[0];
       return {
         activity: { lastActivityDate: (a?.last as string | null) ?? null, snapshotDate: (a?.snap as string | null) ?? null },
-        excludedBy: s?.by_pattern ? ('upn_pattern' as const) : s?.by_group ? ('group' as const) : null,
+        // The rule of the view the approver's list came from (exclusion.ts), on the user's UPN and groups now.
+        excludedBy: await exclusionFor(db, tenantId, upn ?? '', groupIds),
       };
     } finally {
       db.close();

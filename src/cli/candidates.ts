@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
-import { openReadOnly } from '../warehouse/index';
+import { DEFAULT_SETTINGS, openReadOnly } from '../warehouse/index';
 import { formatRows, parseFormat } from './query';
 import { UsageError } from './usage-error';
 
@@ -19,7 +19,7 @@ const sqlString = (v: string): string => `'${v.replaceAll("'", "''")}'`;
 export function registerCandidates(program: Command): void {
   program
     .command('candidates')
-    .description('list licensed users inactive for N days (default: the tenant setting, 90), after grace period and exclusions')
+    .description(`list licensed users inactive for N days (default: the tenant setting, ${DEFAULT_SETTINGS.inactivityDays}), after grace period and exclusions`)
     .option('--inactive-days <n>', 'override the inactivity threshold for this listing')
     .option('--tenant <tenant>', 'only this tenant id')
     .option('--excluded', 'list the inactive users a rule kept off the list, and which rule')

@@ -40,7 +40,9 @@ function userOf(ctx: SimContext, login: string): string | undefined {
   return i < 0 ? undefined : ctx.state.tenant.userId(i);
 }
 
-export function handleDeviceCode(ctx: SimContext, ex: Exchange): void {
+export function handleDeviceCode(ctx: SimContext, ex: Exchange, tenant: string): void {
+  const t = tenant.toLowerCase();
+  if (t !== ctx.tenantId && t !== ctx.tenantDomain) return oauthFail(ex, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
   const form = new URLSearchParams(ex.body.toString('utf8'));
   const clientId = form.get('client_id');
   if (clientId?.toLowerCase() !== ctx.publicClientId) return unknownApp(ctx, ex, clientId);

@@ -3,7 +3,7 @@
 // POST /v1.0/users/{id}/checkMemberGroups (graph-contract-2 §6.1: at most 20 ids, transitive, unknown ids dropped).
 import { allows } from '../graph/permissions';
 import type { SimContext } from './context';
-import { denyDirectory } from './graph';
+import { denyDirectory } from './graph-access';
 import { sendGraphError, sendGraphJson, type Exchange } from './http';
 import { guid } from './prng';
 import type { Tenant } from './tenant';

@@ -3,7 +3,10 @@ import { PIPELINE_GRANTS } from '../graph/permissions';
 import { SKUS } from './skus';
 import { Directory } from './directory';
 import { FaultEngine, parseFaults, type FaultSpec } from './faults';
-import { formatDay, toAssignedLicenses, toAssignmentStates, type GeneratedUser, type Tenant } from './tenant';
+import { formatDay } from './dates';
+import { toAssignedLicenses, toAssignmentStates } from './licences';
+import type { Tenant } from './tenant';
+import type { GeneratedUser } from './users';
 
 export interface RequestLogEntry {
   method: string;

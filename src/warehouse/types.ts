@@ -81,11 +81,11 @@ export interface ReclamationEvent {
 }
 
 export interface WarehouseSettings {
-  /** Days without activity in any service before a licensed user is a candidate (default 90). */
+  /** Days without activity in any service before a licensed user is a candidate. */
   inactivityDays?: number;
-  /** Days after a user's creation or newest licence assignment during which they are never a candidate (default 30). */
+  /** Days after a user's creation or newest licence assignment during which they are never a candidate. */
   graceDays?: number;
-  /** A report refreshed more than this many days before the snapshot marks activity stale (default 7). */
+  /** A report refreshed more than this many days before the snapshot marks activity stale. */
   freshnessDays?: number;
   /** UPN glob patterns (`*`, `?`; case-insensitive) never proposed: break-glass and resource accounts. */
   excludeUpnPatterns?: string[];
@@ -93,7 +93,12 @@ export interface WarehouseSettings {
   excludeGroupIds?: string[];
 }
 
-export const DEFAULT_SETTINGS: Required<WarehouseSettings> = {
+/**
+ * The only definition of the thresholds' defaults: readSettings, the detect step and the `tenant_settings` view
+ * (interpolated when its migration runs) take them from here. Changing one needs a migration that re-creates
+ * `tenant_settings` (tenantSettingsView in migrations.ts), or existing databases keep the old default.
+ */
+export const DEFAULT_SETTINGS: Readonly<Required<WarehouseSettings>> = {
   inactivityDays: 90,
   graceDays: 30,
   freshnessDays: 7,

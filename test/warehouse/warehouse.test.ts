@@ -17,20 +17,14 @@ import {
   WarehouseLockedError,
   withWriter,
 } from '../../src/warehouse/index';
-import { E3, E5, GROUP, TENANT, tempDir, writeStaging } from './fixtures';
+import { E3, E5, GROUP, TENANT, warehouseFiles, writeStaging } from './fixtures';
 
 let root: string;
 let work: string;
 let published: string;
 
-beforeEach(() => {
-  root = tempDir();
-  work = path.join(root, 'work', 'm365.duckdb');
-  published = path.join(root, 'm365.duckdb');
-});
-afterEach(async () => {
-  await closeWarehouse();
-});
+beforeEach(() => ({ root, work, published } = warehouseFiles()));
+afterEach(() => closeWarehouse());
 
 const staging = (opts: Parameters<typeof writeStaging>[1] = {}) => writeStaging(path.join(root, 'staging', TENANT), opts);
 
