@@ -6,9 +6,16 @@ import { constants, createCipheriv, createDecipheriv, createHash, createPublicKe
 const PREFIX = 'm365sealed.v1';
 const SEALED = /^m365sealed\.v1\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{22})$/;
 
-/** A sealed value cannot be opened (wrong key, altered, not sealed at all). */
+/** A sealed value cannot be opened; `problem` is a stable code, safe for history. */
 export class SealError extends Error {
   override name = 'SealError';
+  constructor(
+    readonly problem: 'not_sealed' | 'other_key' | 'altered',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 /** Short id of a public key (so a worker can tell "sealed for another deployment" from "damaged"). */
@@ -34,9 +41,9 @@ export function seal(text: string, publicKey: KeyObject | string): string {
 
 export function open(sealed: string, privateKey: KeyObject): string {
   const m = SEALED.exec(sealed);
-  if (!m) throw new SealError('Not a sealed value: seal it with the tool (m365-license auth token / auth seal), never paste the raw text.');
+  if (!m) throw new SealError('not_sealed', 'Not a sealed value: seal it with the tool (m365-license auth token / auth seal), never paste the raw text.');
   const [, kid, wrapped, iv, ct, tag] = m;
-  if (kid !== keyId(privateKey)) throw new SealError('Sealed for another approval key (another deployment): seal it again with this deployment\'s public key.');
+  if (kid !== keyId(privateKey)) throw new SealError('other_key', 'Sealed for another approval key (another deployment): seal it again with this deployment\'s public key.');
   try {
     const cek = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(wrapped!, 'base64url'));
     const d = createDecipheriv('aes-256-gcm', cek, Buffer.from(iv!, 'base64url'));
@@ -44,7 +51,7 @@ export function open(sealed: string, privateKey: KeyObject): string {
     d.setAuthTag(Buffer.from(tag!, 'base64url'));
     return Buffer.concat([d.update(Buffer.from(ct!, 'base64url')), d.final()]).toString('utf8');
   } catch (cause) {
-    throw new SealError('The sealed value was altered or is damaged: seal it again.', { cause });
+    throw new SealError('altered', 'The sealed value was altered or is damaged: seal it again.', { cause });
   }
 }
 
