@@ -20,7 +20,8 @@ export interface IdentityProof {
 }
 
 export type IdentityVerdict =
-  | { ok: true; mode: IdentityMode; objectId: string; tokenRef: string; actorSealed: string }
+  /** `approver`: a member of the approvers group now (asked only for role 'approver'; always true in the lab mode). */
+  | { ok: true; mode: IdentityMode; objectId: string; approver: boolean; tokenRef: string; actorSealed: string }
   | { ok: false; mode: IdentityMode; problem: string };
 
 const ref = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 16);
@@ -50,7 +51,7 @@ export function createApprovalActivities(deps: { config: AppConfig; graphFor: Gr
         const by = typeof input.proof.by === 'string' ? input.proof.by.trim() : '';
         if (!by) return { ok: false, mode, problem: 'no_identity' };
         // A name is all the lab mode has; the object id stands in as a hash of it, so equal names compare equal.
-        return { ok: true, mode, objectId: `unverified-${ref(by.toLowerCase())}`, tokenRef: ref(by), actorSealed: sealForAudit(by) };
+        return { ok: true, mode, objectId: `unverified-${ref(by.toLowerCase())}`, approver: true, tokenRef: ref(by), actorSealed: sealForAudit(by) };
       }
       if (!input.proof.idToken) return { ok: false, mode, problem: 'no_token' };
       let raw: string;
@@ -74,16 +75,16 @@ export function createApprovalActivities(deps: { config: AppConfig; graphFor: Gr
         if (err instanceof IdTokenError && err.problem !== 'keys_unavailable') return { ok: false, mode, problem: `token_${err.problem}` };
         throw err;
       }
+      let approver = false;
       if (input.role === 'approver') {
         const graph = deps.graphFor(input.tenantId).client({ onRetry: () => Context.current().heartbeat() });
         try {
-          const groups = await memberGroups(graph, identity.objectId, [target.groupId]);
-          if (groups.length === 0) return { ok: false, mode, problem: 'not_an_approver' };
+          approver = (await memberGroups(graph, identity.objectId, [target.groupId])).length > 0;
         } finally {
           await graph.close();
         }
       }
-      return { ok: true, mode, objectId: identity.objectId, tokenRef: ref(identity.tokenId ?? raw), actorSealed: sealForAudit(identity.upn) };
+      return { ok: true, mode, objectId: identity.objectId, approver, tokenRef: ref(identity.tokenId ?? raw), actorSealed: sealForAudit(identity.upn) };
     },
   };
 }

@@ -7,6 +7,7 @@ import { createExtractActivities } from './extract';
 import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
 import { createReclaimActivities } from './reclaim';
+import { createReclaimOutcomeActivities } from './reclaim-outcome';
 import { createRunFileActivities } from './run-files';
 import { createWarehouseWriteActivities } from './warehouse';
 import type { Logger } from '../logger';
@@ -37,6 +38,7 @@ export function createMainActivities(deps: ActivityDeps) {
     ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
     ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath }),
+    ...createReclaimOutcomeActivities(),
   };
 }
 
