@@ -3,7 +3,7 @@
 // copy can be edited) nor anything the CLI passes in; the result's user must be the one the workflow id names.
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { ReclaimState } from '../workflows/reclaim-licenses';
+import type { ReclaimState } from '../workflows/reclaim-messages';
 import type { LicenseRef } from './reclaim';
 
 export type ReclaimOutcome =

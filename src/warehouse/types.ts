@@ -1,4 +1,5 @@
 // Public types of the warehouse module: what callers pass in and get back.
+import type { AuditEvent, AuditOutcome } from '../shared/audit';
 
 export interface LoadOptions {
   /** The private working database (never the published file). */
@@ -67,14 +68,14 @@ export interface ReclamationEvent {
   workflowId: string;
   tenantId: string;
   userId: string;
-  /** e.g. requested, approved, rejected, expired, removed, skipped, failed */
-  event: string;
+  /** One of the pairs named in src/shared/audit.ts (AUDIT): the workflows write `...AUDIT[entry]`. */
+  event: AuditEvent;
   actor?: string | null;
   /** ISO instant or Date. (workflowId, event, at) identifies the event: writing it twice keeps one row. */
   at: string | Date;
   reason?: string | null;
   skus?: string[] | null;
-  outcome?: string | null;
+  outcome?: AuditOutcome | null;
   detail?: string | null;
   /** Disabled plans per SKU before removal, kept so a removal can be undone; stored as JSON text. */
   disabledPlans?: unknown;

@@ -160,3 +160,7 @@ export function installApprovalGate(state: GateState, deps: GateDeps): { decisio
   }
   return { decisionAudit: () => audit };
 }
+
+/** The decision's sealed actor name and comment or reason, in the audit writer's shape. */
+export const decisionText = (a: DecisionAudit | undefined): { actorUpn: string; text?: string } | undefined =>
+  a ? { actorUpn: a.actorSealed, ...(a.textSealed ? { text: a.textSealed } : {}) } : undefined;
