@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { parseReclaimWorkflowId, parseRestoreWorkflowId } from '../shared/names';
 import { approveUpdate, rejectUpdate, reclaimStatusQuery, type DecisionInput, type DecisionVerdict, type ReclaimState, type RestoreState } from '../workflows/reclaim-messages';
-import { personProof, sealText } from './reclaim-proof';
+import { checkProofOptions, personProof, sealText } from './reclaim-proof';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
 
@@ -47,6 +47,7 @@ async function decide(kind: 'approve' | 'reject', id: string, opts: DecideOption
   const tenant = tenantOfDecisionId(id);
   if (opts.scope !== undefined && !/^[0-9a-f]{64}$/.test(opts.scope)) throw new UsageError('--scope takes the 64-hex scope hash `reclaim status` prints');
   const config = parseConfig();
+  checkProofOptions(config, opts);
   await withTemporalClient(config, async (client) => {
     const s = await queryState(client, id);
     if (s.status !== 'awaiting_approval') throw new Error(`${id} is ${s.status}, not awaiting approval: nothing to ${kind}.`);

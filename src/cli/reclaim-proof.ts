@@ -13,14 +13,19 @@ export interface ProofOptions {
   tenant?: string;
 }
 
-export async function personProof(config: AppConfig, opts: ProofOptions): Promise<IdentityProof> {
+/** Usage checks of --by and --token, before anything is contacted. */
+export function checkProofOptions(config: AppConfig, opts: ProofOptions): void {
   if (opts.by !== undefined && config.approvalIdentity !== 'unverified') {
     throw new UsageError('--by names nobody: decisions are signed in (`m365-license auth token`). It counts only with M365_APPROVAL_IDENTITY=unverified, a lab mode.');
   }
-  if (opts.token !== undefined) {
-    if (!isSealed(opts.token)) throw new UsageError('--token takes the sealed token `m365-license auth token` prints (a raw ID token is refused: it would be readable in history).');
-    return { idToken: opts.token };
+  if (opts.token !== undefined && !isSealed(opts.token)) {
+    throw new UsageError('--token takes the sealed token `m365-license auth token` prints (a raw ID token is refused: it would be readable in history).');
   }
+}
+
+export async function personProof(config: AppConfig, opts: ProofOptions): Promise<IdentityProof> {
+  checkProofOptions(config, opts);
+  if (opts.token !== undefined) return { idToken: opts.token };
   if (opts.by !== undefined) return { by: opts.by };
   return { idToken: await sealedSignIn({ tenant: opts.tenant, say: (m) => process.stderr.write(`${m}\n`) }) };
 }

@@ -12,7 +12,7 @@ import { openReadOnly } from '../warehouse/index';
 import { reclaimLicenses, restoreLicenses } from '../workflows';
 import type { ReclaimInput, RestoreInput } from '../workflows/reclaim-messages';
 import { bindingLine, queryState, registerDecisions, tenantOfDecisionId, type AnyReclaimState } from './reclaim-decide';
-import { personProof, sealText } from './reclaim-proof';
+import { checkProofOptions, personProof, sealText } from './reclaim-proof';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
 
@@ -176,6 +176,7 @@ export function registerReclaim(program: Command): void {
       const skus = parseSkus(opts.skus);
       if (!/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(opts.approvalTimeout ?? '')) throw new UsageError(`--approval-timeout must look like 7d, 12h, 30m or 45s, got ${opts.approvalTimeout}`);
       const config = parseConfig();
+      checkProofOptions(config, opts);
       const tenantId = pickTenant(config, opts.tenant);
       const userIds = opts.fromCandidates ? await candidateIds(config, tenantId, days, limit) : [await resolveUser(config, tenantId, opts.user!)];
       const requester = await personProof(config, { token: opts.token, by: opts.by, tenant: tenantId });

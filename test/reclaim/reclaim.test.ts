@@ -277,6 +277,8 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const u = pick(directOnly);
     const h = await start(u);
     await expect(start(u)).rejects.toThrow(/already open/);
+    // Decisions count only once the scope exists (awaiting_approval).
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
     await signalReject(client.client, people, h.workflowId);
     expect((await h.result()).status).toBe('rejected');
   });
