@@ -162,11 +162,11 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
   };
 
   return {
-    /** Fails non-retryably, before anyone is asked to approve, when the app cannot read users or remove licences. */
+    /** Fails non-retryably, before anyone is asked to approve, when the app cannot read users, their groups, or remove licences. */
     async reclaimPreflight(input: { tenantId: string }): Promise<{ roles: string[] }> {
       const { tokens } = deps.graphFor(input.tenantId);
       // A fresh token, so consent granted or revoked since the cached one shows in this check.
-      return { roles: await requireOperations(tokens, ['readUsers', 'assignLicense'], { forceRefresh: true }) };
+      return { roles: await requireOperations(tokens, ['readUsers', 'assignLicense', 'checkMemberGroups'], { forceRefresh: true }) };
     },
 
     /** The user's licences now, what a reclamation would take, and the checks the approver and the re-check need. */

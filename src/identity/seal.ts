@@ -54,6 +54,3 @@ export function open(sealed: string, privateKey: KeyObject): string {
     throw new SealError('altered', 'The sealed value was altered or is damaged: seal it again.', { cause });
   }
 }
-
-/** A stable reference to a sealed value (for history and audit rows), not the value. */
-export const sealedRef = (sealed: string): string => createHash('sha256').update(sealed).digest('hex').slice(0, 16);

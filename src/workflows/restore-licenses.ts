@@ -5,7 +5,7 @@
 import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import { AUDIT, type AuditEntry } from '../shared/audit';
 import { scopeHash } from '../shared/scope-hash';
-import { parseRestoreWorkflowId, parseReclaimWorkflowId } from '../shared/names';
+import { parseReclaimWorkflowId } from '../shared/names';
 import type { SealedAuditText } from '../activities/warehouse';
 import { decisionText, installApprovalGate } from './approval-gate';
 import { cleanupThenRethrow, rootMessage } from './failures';
@@ -56,7 +56,7 @@ export async function restoreLicenses(input: RestoreInput): Promise<RestoreResul
   };
 
   try {
-    if (!state.userId || parseRestoreWorkflowId(workflowId)?.reclaimWorkflowId !== input.reclaimWorkflowId) return await end('aborted', 'not_a_reclamation');
+    if (!state.userId) return await end('aborted', 'not_a_reclamation');
     const requester = await quick.verifyPerson({ tenantId: input.tenantId, proof: input.requester, role: 'requester' });
     state.identity = requester.mode;
     if (!requester.ok) return await end('aborted', `requester_not_verified: ${requester.problem}`);
