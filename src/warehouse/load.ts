@@ -8,6 +8,7 @@ import { insertRun } from './runs';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
 import { dropStaging, reportStats, stageSkus, stageUsers, type ReportStats } from './stage';
+import { fromDuckDbRead } from './row-errors';
 import { resolveIdentity } from './staging';
 import type { AnonymizationVerdict, LoadCounts, LoadOptions, LoadResult } from './types';
 
@@ -111,7 +112,8 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       return { runId: id.runId, tenantId: id.tenantId, snapshotDate: id.snapshotDate, status, message, counts, verdict };
     } catch (err) {
       if (inTransaction) await conn.run('ROLLBACK');
-      throw err;
+      // A broken staged row fails once, naming file, line and column, never its values.
+      throw fromDuckDbRead(err, opts.stagingDir, [active!, email!]);
     } finally {
       await dropStaging(conn);
     }
