@@ -11,6 +11,8 @@ import { pickTenant } from '../tenants';
 import { openReadOnly } from '../warehouse/index';
 import { reclaimLicenses, restoreLicenses } from '../workflows';
 import type { ReclaimInput, RestoreInput } from '../workflows/reclaim-messages';
+import { safeInline } from './output/sanitize';
+import { requestTexts, type RequestTexts } from './reclaim-audit';
 import { bindingLine, queryState, registerDecisions, tenantOfDecisionId, type AnyReclaimState } from './reclaim-decide';
 import { checkProofOptions, personProof, sealText } from './reclaim-proof';
 import { withTemporalClient } from './temporal-connection';
@@ -68,11 +70,12 @@ export function tenantOfWorkflowId(id: string): string {
   return parsed.tenantId;
 }
 
-export function statusLines(s: AnyReclaimState): string[] {
+export function statusLines(s: AnyReclaimState, texts: RequestTexts = {}): string[] {
   const restore = 'licenses' in s;
   const lines = [
     `${s.workflowId}: ${s.status}${!restore && s.dryRun ? ' (dry run)' : ''}`,
-    `  user ${s.userId} in tenant ${s.tenantId}; requested by ${s.requesterId || '(not verified)'} at ${s.requestedAt}${s.reasonRef ? ` (reason in the audit trail, row ${s.reasonRef})` : ''}`,
+    `  user ${s.userId} in tenant ${s.tenantId}; requested by ${s.requesterId || '(not verified)'}${texts.requesterUpn ? ` (${safeInline(texts.requesterUpn)})` : ''} at ${s.requestedAt}`,
+    ...(texts.reason ? [`  reason (audit trail): ${safeInline(texts.reason)}`] : s.reasonRef ? [`  reason: in the audit trail (row ${s.reasonRef})`] : []),
     `  identity: ${s.identity}${s.identity === 'unverified' ? ' (LAB MODE: approvals carry names, not sign-ins)' : ''}`,
   ];
   if (restore) lines.push(`  licences to assign back (as reclamation run ${s.sourceRunId ?? '?'} removed them): ${s.licenses.map((l) => l.skuId).join(', ') || 'none'}`);
@@ -216,9 +219,10 @@ export function registerReclaim(program: Command): void {
     .option('--json', 'the state as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       tenantOfDecisionId(id);
-      await withTemporalClient(parseConfig(), async (client) => {
+      const config = parseConfig();
+      await withTemporalClient(config, async (client) => {
         const s = await queryState(client, id);
-        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${statusLines(s).join('\n')}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${statusLines(s, await requestTexts(config.dbPath, s)).join('\n')}\n`);
         if (s.status === 'failed') process.exitCode = 1;
       });
     });

@@ -73,7 +73,8 @@ describe('m365-license reclaim (CLI)', () => {
     expect(status.stdout).toContain(`--scope ${waiting.scopeHash}`);
     expect(status.stdout).toContain(`run ${waiting.runId}`);
     expect(status.stdout).toContain('identity: verified');
-    expect(status.stdout).toContain(`requested by ${people.id('requester')}`);
+    expect(status.stdout).toContain(`requested by ${people.id('requester')} (${people.upn('requester')})`);
+    expect(status.stdout).toContain('reason (audit trail): left the company in May');
 
     const self = await cli('approve', id, '--token', people.token('requester'), '--scope', waiting.scopeHash);
     expect(self.code).toBe(1);
