@@ -64,6 +64,15 @@ export function handleDeviceCode(ctx: SimContext, ex: Exchange, tenant: string):
   });
 }
 
+/** GET /devicelogin: the sign-in page a person opens (a form posting the code and who they are). */
+export function handleDeviceLoginPage(_ctx: SimContext, ex: Exchange): void {
+  const html =
+    '<!doctype html><meta charset="utf-8"><title>Sign in (simulator)</title><h1>Sign in to the simulated tenant</h1>' +
+    '<form method="post" action="/devicelogin"><p><label>Code <input name="code" autofocus></label></p>' +
+    '<p><label>Account (UPN) <input name="login" size="50"></label></p><button>Sign in</button></form>';
+  send(ex, 200, { 'content-type': 'text/html; charset=utf-8' }, html);
+}
+
 /** POST /devicelogin `code=<user code>&login=<UPN or object id>`: the simulator's sign-in page (no password). */
 export function handleDeviceLogin(ctx: SimContext, ex: Exchange): void {
   const form = new URLSearchParams(ex.body.toString('utf8'));

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAssignLicense } from './assign-license';
 import type { SimContext } from './context';
-import { handleDeviceCode, handleDeviceLogin } from './delegated';
+import { handleDeviceCode, handleDeviceLogin, handleDeviceLoginPage } from './delegated';
 import { handleCheckMemberGroups } from './directory';
 import type { Endpoint } from './faults';
 import { authenticate } from './graph-access';
@@ -35,7 +35,9 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
       const tenantSeg = decodeURIComponent(segs[0] ?? '');
       const rest = segs.slice(1).join('/');
       const tokenFault = (ex: Exchange): void => sendTokenFault(ctx, ex);
-      if (method === 'POST' && tenantSeg === 'devicelogin' && rest === '') {
+      if (method === 'GET' && tenantSeg === 'devicelogin' && rest === '') {
+        run(req, res, undefined, (ex) => handleDeviceLoginPage(ctx, ex), tokenFault).catch(fail);
+      } else if (method === 'POST' && tenantSeg === 'devicelogin' && rest === '') {
         run(req, res, undefined, (ex) => handleDeviceLogin(ctx, ex), tokenFault).catch(fail);
       } else if (method === 'POST' && rest === 'oauth2/v2.0/devicecode') {
         run(req, res, 'token', (ex) => handleDeviceCode(ctx, ex, tenantSeg), tokenFault).catch(fail);

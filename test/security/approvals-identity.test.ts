@@ -86,6 +86,11 @@ describe('approval identity: sign-in, ID-token verification, sealing, approvers 
     await new Promise((r) => setTimeout(r, 1500));
     const pending = sim.state.requests('token').filter((e) => e.status === 400);
     expect(pending.length).toBeGreaterThan(0);
+    const page = await http.fetch(`${sim.authorityHost}/devicelogin`, { auth: false });
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<form method="post" action="\/devicelogin">/);
+    const wrong = await http.fetch(`${sim.authorityHost}/devicelogin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ code: 'NOPE', login: upn }).toString(), auth: false });
+    expect(wrong.status).toBe(400);
     const login = await http.fetch(`${sim.authorityHost}/devicelogin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ code, login: upn }).toString(), auth: false });
     expect(login.status).toBe(200);
     const id = await verifier.verify(await token);
