@@ -11,7 +11,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startReclamation, startRestore } from '../../src/cli/reclaim';
 import { startDailySync } from '../../src/cli/start-daily';
-import { publish, withWriter } from '../../src/warehouse';
+import { publish, updateSettings, withWriter } from '../../src/warehouse';
 import { approveUpdate, reclaimStatusQuery, type DecisionInput, type ReclaimInput, type ReclaimState } from '../../src/workflows/reclaim-messages';
 import { historyText } from '../helpers/history';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
@@ -209,6 +209,31 @@ describe('approval attacks are refused and change nothing', () => {
     expect(s.detail).toMatch(/^warehouse_unreadable/);
     expect(p.sim.state.assignedLicenses(u.id)).toEqual(before);
     expect(removalsOf(p.sim, u.id)).toHaveLength(0);
+  });
+
+  it('exclusion by group means membership, transitive, asked of Graph at execution: a user put in a nested excluded group is kept', async () => {
+    const u = pick(directOnly);
+    const dir = p.sim.state.directory;
+    const excluded = dir.addGroup('Executives (no reclamation)');
+    const nested = dir.addGroup('Executives EMEA');
+    dir.addMember(excluded, nested);
+    await updateSettings(p.config.workDbPath, p.sim.tenantId, { excludeGroupIds: [excluded] });
+    await publish(p.config.workDbPath, p.config.dbPath);
+    try {
+      const h = await start(u);
+      await waiting(h.workflowId);
+      const before = p.sim.state.assignedLicenses(u.id);
+      dir.addMember(nested, u.id); // joins after the request, through a group that assigns no licence
+      expect(await approve(client.client, people, h.workflowId)).toMatchObject({ accepted: true });
+      const s = await h.result();
+      expect(s.status).toBe('aborted');
+      expect(s.detail).toBe('excluded: group');
+      expect(p.sim.state.assignedLicenses(u.id)).toEqual(before);
+      expect(removalsOf(p.sim, u.id)).toHaveLength(0);
+    } finally {
+      await updateSettings(p.config.workDbPath, p.sim.tenantId, { excludeGroupIds: [] });
+      await publish(p.config.workDbPath, p.config.dbPath);
+    }
   });
 
   it('restore after a tampered warehouse: what comes back is what the reclamation\'s result in Temporal says, for its user only', async () => {
