@@ -28,6 +28,8 @@ export function simulatorEnv(sim: SimulatorHandle, dataDir: string): NodeJS.Proc
     M365_GRAPH_URL: sim.graphUrl,
     M365_CA_FILE: sim.caFile,
     M365_DATA_DIR: dataDir,
+    M365_APPROVAL_CLIENT_ID: sim.publicClientId,
+    M365_APPROVERS_GROUP_ID: sim.approversGroupId,
   };
 }
 
@@ -80,5 +82,8 @@ export async function runDevJob(ctx: DevJobContext): Promise<void> {
   say(`\nWorkflow: ${handle.workflowId}`);
   say(`  ${ctx.temporalCli ?? 'temporal'} workflow show --workflow-id ${handle.workflowId} --address ${ctx.temporalAddress}`);
   if (ctx.uiUrl) say(`  ${ctx.uiUrl}/namespaces/${config.temporalNamespace}/workflows/${encodeURIComponent(handle.workflowId)}`);
-  for (const line of await nextLines({ config, tenantId, keepRunning: ctx.keepRunning ?? false, simulated: Boolean(ctx.simulator) })) say(line);
+  const sim = ctx.simulator;
+  const upnOf = (id: string) => sim!.state.userAt(sim!.state.indexOf(id)).userPrincipalName;
+  const signIn = sim ? { url: `${sim.authorityHost}/devicelogin`, requester: upnOf(sim.state.directory.admins[0]!), approver: upnOf(sim.state.directory.admins[1]!) } : undefined;
+  for (const line of await nextLines({ config, tenantId, keepRunning: ctx.keepRunning ?? false, simulated: Boolean(sim), signIn })) say(line);
 }

@@ -9,6 +9,8 @@ export interface NextContext {
   tenantId: string;
   keepRunning: boolean;
   simulated: boolean;
+  /** The simulator's sign-in page and two of its people: one who requests, one in the approvers group. */
+  signIn?: { url: string; requester: string; approver: string };
 }
 
 /** One directly licensed inactive user of the simulated tenant, so the commands below can be run as printed. */
@@ -35,13 +37,17 @@ export async function nextLines(ctx: NextContext): Promise<string[]> {
   const who = ctx.simulated ? await exampleCandidate(ctx.config, ctx.tenantId) : undefined;
   const user = who?.upn ?? '<a user from the list>';
   const id = who ? reclaimWorkflowId(ctx.tenantId, who.userId) : '<the id request printed>';
+  const signIn = (who: string) =>
+    ctx.signIn ? [`      sign in when asked: open ${ctx.signIn.url}, enter the code it prints, log in as ${who}`] : [];
   lines.push(
     `  ${cli} candidates                                   who is inactive and licensed`,
     `  ${cli} reclaim request --user ${user} --reason "inactive"`,
+    ...signIn(ctx.signIn?.requester ?? ''),
     `  ${cli} reclaim list --state awaiting_approval       the approver's inbox`,
-    `  ${cli} reclaim status ${id}`,
-    `  ${cli} reclaim approve ${id} --by approver`,
-    `  ${cli} reclaim status ${id}      executed: the licences are gone`,
+    `  ${cli} reclaim status ${id}     what goes, the run and the scope hash a decision binds to`,
+    `  ${cli} reclaim approve ${id}`,
+    ...signIn(ctx.signIn ? `${ctx.signIn.approver} (an approver; never the requester)` : ''),
+    `  ${cli} reclaim status ${id}     executed: the licences are gone`,
     `  ${cli} query "SELECT event, actor, outcome, skus FROM reclamations ORDER BY at"`,
     `  ${cli} settings show                                 thresholds and exclusions (settings set --help)`,
   );

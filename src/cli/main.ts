@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadDotEnv } from '../config';
 import { applyDevEnvironment } from '../dev-environment';
+import { registerAuth } from './auth';
 import { registerCandidates } from './candidates';
 import { registerDev } from './dev';
 import { registerImport } from './import';
@@ -44,6 +45,7 @@ registerSettings(program);
 registerReport(program);
 registerExport(program);
 registerReclaim(program);
+registerAuth(program);
 registerSim(program);
 registerDev(program);
 registerWorker(program);

@@ -1,14 +1,14 @@
 // The approver's inbox: `reclaim list` reads Temporal visibility (the custom search attributes the reclamation
 // keeps up to date), and `reclaim status` of a closed reclamation answers from its result, so neither needs a
 // worker. Only ids, states and counts come from visibility; names stay in the workflow's own state.
-import { createHash } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { CUSTOM_SEARCH_ATTRIBUTES, RECLAIM_STATE_ATTR, REQUESTER_ATTR, SCOPE_ATTR, TENANT_ATTR, cliTypeOf } from '../shared/search-attributes';
 import { listTenantIds, pickTenant } from '../tenants';
-import { reclaimStatusQuery, type ReclaimState, type ReclaimStatusName } from '../workflows/reclaim-messages';
+import { reclaimStatusQuery, type ReclaimState, type ReclaimStatusName, type RestoreResult } from '../workflows/reclaim-messages';
+import type { AnyReclaimState } from './reclaim-decide';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
 
@@ -32,19 +32,13 @@ export class SearchAttributesMissingError extends Error {
   override name = 'SearchAttributesMissingError';
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** What visibility holds about a requester: the object id when that is what we have, else a short hash of the name. */
-export function requesterKey(requestedBy: string): string {
-  const v = requestedBy.trim().toLowerCase();
-  return GUID.test(v) ? v : `h-${createHash('sha256').update(v).digest('hex').slice(0, 16)}`;
-}
-
-/** Search attributes a reclamation starts with; the workflow upserts state and scope from then on. */
-export function reclaimStartAttributes(tenantId: string, requestedBy: string): SearchAttributePair[] {
+/**
+ * Search attributes a reclamation starts with; the workflow upserts state, scope and the requester's object id
+ * (once the worker has verified their sign-in) from then on.
+ */
+export function reclaimStartAttributes(tenantId: string): SearchAttributePair[] {
   return [
     { key: TENANT_ATTR, value: tenantId },
-    { key: REQUESTER_ATTR, value: requesterKey(requestedBy) },
     { key: RECLAIM_STATE_ATTR, value: 'checking' },
   ];
 }
@@ -68,7 +62,7 @@ export function listQuery(opts: { taskQueue: string; tenants: string[]; state?: 
   if (opts.tenants.length === 1) parts.push(`${TENANT_ATTR.name} = ${quote(opts.tenants[0]!)}`);
   else if (opts.tenants.length > 1) parts.push(`${TENANT_ATTR.name} IN (${opts.tenants.map(quote).join(', ')})`);
   if (opts.state) parts.push(`${RECLAIM_STATE_ATTR.name} = ${quote(opts.state)}`);
-  if (opts.requester) parts.push(`${REQUESTER_ATTR.name} = ${quote(requesterKey(opts.requester))}`);
+  if (opts.requester) parts.push(`${REQUESTER_ATTR.name} = ${quote(opts.requester.trim().toLowerCase())}`);
   if (!opts.all && !opts.state) parts.push(`ExecutionStatus = 'Running'`);
   return parts.join(' AND ');
 }
@@ -117,7 +111,7 @@ export function registerReclaimList(reclaim: Command): void {
     .description("the approver's inbox: open reclamations (or those in --state) with age and scope, from Temporal visibility")
     .option('--state <state>', `only reclamations in this state (${STATES.join(', ')}); includes closed ones`)
     .option('--tenant <tenant>', 'tenant id or name (default: every configured tenant)')
-    .option('--requested-by <name>', 'only requests by this person (object id or the name given at request)')
+    .option('--requested-by <objectId>', "only requests by this person (their object id, as reclaim status shows it)")
     .option('--all', 'closed reclamations too')
     .option('--limit <n>', 'at most N rows (newest first)', '200')
     .option('--json', 'one JSON array')
@@ -152,18 +146,31 @@ export function registerReclaimList(reclaim: Command): void {
     });
 }
 
-/** A reclamation's state: queried while it runs, read from its result once closed (no worker needed then). */
-export async function readReclamation(client: Client, id: string): Promise<{ state: ReclaimState | ClosedFailure; closed: boolean }> {
+export type ReadOutcome =
+  | { kind: 'state'; state: AnyReclaimState; closed: boolean }
+  | { kind: 'restore_result'; result: RestoreResult }
+  | { kind: 'ended'; failure: ClosedFailure };
+
+/**
+ * A reclamation's (or restore's) state: queried while it runs, read from its result once closed, so a finished
+ * one needs no worker. One that ended without a result (failed, terminated, timed out) is described from
+ * visibility and its failure.
+ */
+export async function readReclamation(client: Client, id: string): Promise<ReadOutcome> {
   const handle = client.workflow.getHandle(id);
   let described;
   try {
     described = await handle.describe();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new Error(`No reclamation ${id}.`, { cause: err });
+    if (err instanceof WorkflowNotFoundError) throw new Error(`No reclamation or restore ${id}.`, { cause: err });
     throw err;
   }
-  if (described.status.name === 'RUNNING') return { state: await handle.query(reclaimStatusQuery), closed: false };
-  if (described.status.name === 'COMPLETED') return { state: (await handle.result()) as ReclaimState, closed: true };
+  if (described.status.name === 'RUNNING') return { kind: 'state', state: (await handle.query(reclaimStatusQuery)) as AnyReclaimState, closed: false };
+  if (described.status.name === 'COMPLETED') {
+    const result: unknown = await handle.result();
+    if (described.type === 'restoreLicenses') return { kind: 'restore_result', result: result as RestoreResult };
+    return { kind: 'state', state: result as ReclaimState, closed: true };
+  }
   let detail = described.status.name.toLowerCase();
   try {
     await handle.result();
@@ -172,7 +179,8 @@ export async function readReclamation(client: Client, id: string): Promise<{ sta
   }
   const a = described.typedSearchAttributes;
   return {
-    state: {
+    kind: 'ended',
+    failure: {
       workflowId: id,
       closedAs: described.status.name,
       status: 'failed',
@@ -182,7 +190,6 @@ export async function readReclamation(client: Client, id: string): Promise<{ sta
       detail,
       closedAt: described.closeTime?.toISOString(),
     },
-    closed: true,
   };
 }
 
@@ -197,8 +204,6 @@ export interface ClosedFailure {
   detail: string;
   closedAt?: string;
 }
-
-export const isClosedFailure = (s: ReclaimState | ClosedFailure): s is ClosedFailure => 'closedAs' in s;
 
 export function closedFailureLines(s: ClosedFailure): string[] {
   return [

@@ -7,7 +7,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const TENANT_ATTR = defineSearchAttributeKey('M365TenantId', SearchAttributeType.KEYWORD);
 /** The reclamation's status (awaiting_approval, executed, …), upserted by the workflow on every change. */
 export const RECLAIM_STATE_ATTR = defineSearchAttributeKey('M365ReclaimState', SearchAttributeType.KEYWORD);
-/** Who asked: their object id when known, else a short hash of the name they gave (see requesterKey). */
+/** Who asked: the object id of their verified sign-in (the lab mode's opaque stand-in otherwise), never a name. */
 export const REQUESTER_ATTR = defineSearchAttributeKey('M365RequesterId', SearchAttributeType.KEYWORD);
 /** How many directly assigned SKUs the reclamation removes on approval (its scope). */
 export const SCOPE_ATTR = defineSearchAttributeKey('M365ReclaimSkuCount', SearchAttributeType.INT);

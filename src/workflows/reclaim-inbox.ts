@@ -3,7 +3,7 @@
 // Both are new commands, so executions started before them replay without (patch below).
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { AUDIT, type AuditEntry } from '../shared/audit';
-import { RECLAIM_STATE_ATTR, SCOPE_ATTR, TENANT_ATTR } from '../shared/search-attributes';
+import { RECLAIM_STATE_ATTR, REQUESTER_ATTR, SCOPE_ATTR, TENANT_ATTR } from '../shared/search-attributes';
 import { notifyBeforeEnd, notifyInBackground } from './notify';
 import type { ReclaimState } from './reclaim-messages';
 
@@ -28,6 +28,8 @@ export function reclaimInbox(state: ReclaimState): ReclaimInbox {
       { key: TENANT_ATTR, value: state.tenantId },
       { key: RECLAIM_STATE_ATTR, value: state.status },
       { key: SCOPE_ATTR, value: state.scope.length },
+      // The verified requester's object id (or the lab mode's opaque stand-in), never a name.
+      ...(state.requesterId ? [{ key: REQUESTER_ATTR, value: state.requesterId }] : []),
     ]);
   };
   return {

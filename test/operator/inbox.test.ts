@@ -6,10 +6,10 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requesterKey } from '../../src/cli/reclaim-inbox';
 import { startReclamation } from '../../src/cli/reclaim';
 import { startDailySync } from '../../src/cli/start-daily';
-import { approveSignal, type ReclaimInput } from '../../src/workflows/reclaim-messages';
+import type { ReclaimInput } from '../../src/workflows/reclaim-messages';
+import { approve, People } from '../reclaim/approvals';
 import { directOnly, userPicker, waitForStatus, type PickedUser } from '../reclaim/helpers';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient, temporalAddress } from '../helpers/temporal';
@@ -34,6 +34,7 @@ describe("approver's inbox, closed status and notifications", () => {
   let client: Awaited<ReturnType<typeof connectClient>>;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let pick: ReturnType<typeof userPicker>;
+  let people: People;
   let workersStopped = false;
 
   beforeAll(async () => {
@@ -46,6 +47,7 @@ describe("approver's inbox, closed status and notifications", () => {
     });
     client = await connectClient();
     pick = userPicker(p.sim);
+    people = new People(p.sim, p.config);
     await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' }, { taskQueue: p.taskQueue })).result();
   }, 120_000);
   afterAll(async () => {
@@ -81,21 +83,21 @@ describe("approver's inbox, closed status and notifications", () => {
     throw new Error(`listing never matched: ${JSON.stringify(last)}`);
   };
   const start = (u: PickedUser, extra: Partial<ReclaimInput> = {}) =>
-    startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requestedBy: 'alice', approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
+    startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requester(), approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
 
   it('lists awaiting reclamations with age, scope and a requester id; approving moves one to executed at once', async () => {
     const [a, b] = [pick(directOnly), pick(directOnly)];
     const ha = await start(a);
-    const hb = await start(b, { requestedBy: 'carol' });
+    const hb = await start(b, { requester: { idToken: people.token('approver2') } });
     await waitForStatus(client.client, ha.workflowId, (s) => s.status === 'awaiting_approval');
     await waitForStatus(client.client, hb.workflowId, (s) => s.status === 'awaiting_approval');
 
     const waiting = await listUntil(['--state', 'awaiting_approval'], (items) => items.length === 2);
     const itemA = waiting.find((i) => i.workflowId === ha.workflowId)!;
-    expect(itemA).toMatchObject({ state: 'awaiting_approval', tenantId: p.sim.tenantId, requesterId: requesterKey('alice'), closed: false });
+    expect(itemA).toMatchObject({ state: 'awaiting_approval', tenantId: p.sim.tenantId, requesterId: people.id('requester'), closed: false });
     expect(itemA.skus).toBe(a.assignments.length);
     expect(itemA.ageSeconds).toBeGreaterThanOrEqual(0);
-    expect(await list('--state', 'awaiting_approval', '--requested-by', 'carol')).toEqual([expect.objectContaining({ workflowId: hb.workflowId })]);
+    expect(await list('--state', 'awaiting_approval', '--requested-by', people.id('approver2'))).toEqual([expect.objectContaining({ workflowId: hb.workflowId })]);
     const text = await cli('list');
     expect(text.stdout).toMatch(/WORKFLOW ID\s+STATE\s+AGE\s+SKUS\s+REQUESTER/);
     expect(text.stdout).toContain(ha.workflowId);
@@ -103,7 +105,7 @@ describe("approver's inbox, closed status and notifications", () => {
 
     // The awaiting-approval notification is still being refused and retried; the approval goes through anyway.
     await expect.poll(() => receiver.received.some((r) => r.kind === 'reclamation.awaiting_approval' && r.status === 503), { timeout: 30_000, interval: 200 }).toBe(true);
-    await ha.signal(approveSignal, { by: 'bob' });
+    expect(await approve(client.client, people, ha.workflowId)).toMatchObject({ accepted: true });
     expect((await ha.result()).status).toBe('executed');
     receiver.allowAwaiting = true;
 
@@ -119,7 +121,7 @@ describe("approver's inbox, closed status and notifications", () => {
     for (const r of receiver.received) {
       expect(r.body).not.toContain(a.upn);
       expect(r.body).not.toContain(a.displayName);
-      expect(r.body).not.toContain('alice');
+      for (const who of ['requester', 'approver', 'approver2'] as const) expect(r.body).not.toContain(people.upn(who));
     }
     // Once the receiver accepts, the retried awaiting-approval message of the still-open request gets through.
     await expect.poll(() => receiver.received.some((r) => r.kind === 'reclamation.awaiting_approval' && r.status === 200 && r.body.includes(hb.workflowId)), { timeout: 60_000, interval: 500 }).toBe(true);
@@ -130,7 +132,7 @@ describe("approver's inbox, closed status and notifications", () => {
     const c = pick(directOnly);
     const hc = await start(c);
     await waitForStatus(client.client, hc.workflowId, (s) => s.status === 'awaiting_approval');
-    await hc.signal(approveSignal, { by: 'bob' });
+    expect(await approve(client.client, people, hc.workflowId)).toMatchObject({ accepted: true });
     await hc.result();
     const terminated = (await listUntil(['--all'], (items) => items.some((i) => i.state === 'awaiting_approval' && i.closed))).find((i) => i.state === 'awaiting_approval' && i.closed);
     await p.stop();
@@ -138,7 +140,7 @@ describe("approver's inbox, closed status and notifications", () => {
 
     const s = await cli('status', hc.workflowId, '--json');
     expect(s.code, s.stderr).toBe(0);
-    expect(JSON.parse(s.stdout)).toMatchObject({ workflowId: hc.workflowId, status: 'executed', decision: { by: 'bob' } });
+    expect(JSON.parse(s.stdout)).toMatchObject({ workflowId: hc.workflowId, status: 'executed', decision: { kind: 'approve', by: people.id('approver') } });
     const human = await cli('status', hc.workflowId);
     expect(human.stdout).toContain(`${hc.workflowId}: executed`);
 

@@ -2,7 +2,8 @@
 // separate processes with NO M365_* or TEMPORAL_* variable exported. They find the dev server, its queues and
 // the simulated tenant through the dev environment file, which `dev` removes when it stops.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +36,36 @@ describe('a second terminal while `dev --keep-running` is up', () => {
     }
   };
 
+  /**
+   * A command that signs its user in with the device-code flow, as a person would: read the code it prints,
+   * open the simulator's sign-in page (its URL from the same message), post the code and the account.
+   */
+  const cliSignedIn = (login: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: bareEnv(), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let signedIn = false;
+      child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr!.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        const m = /open the page (\S+) and enter the code (\S+) /.exec(stderr);
+        if (m && !signedIn) {
+          signedIn = true;
+          const ca = readFileSync(JSON.parse(readFileSync(devEnvFile, 'utf8')).env.M365_CA_FILE as string, 'utf8');
+          const body = new URLSearchParams({ code: m[2]!, login }).toString();
+          const req = httpsRequest(m[1]!, { method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => res.resume());
+          req.on('error', reject);
+          req.end(body);
+        }
+      });
+      const timer = setTimeout(() => child.kill(), 120_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 1, stdout, stderr });
+      });
+    });
+
   beforeAll(async () => {
     // The dev process itself uses the run's shared server (own queues, so nothing else on it picks its work up);
     // the other processes learn all of that from the file only.
@@ -63,13 +94,13 @@ describe('a second terminal while `dev --keep-running` is up', () => {
   it('request, inspect and approve a reclamation following the printed Next lines, without exports', async () => {
     expect(statSync(devEnvFile).mode & 0o777).toBe(0o600);
     const next = devOut.slice(devOut.indexOf('Next:'));
-    const request = /npx m365-license (reclaim request --user \S+ --reason "inactive")/.exec(next)?.[1];
-    const approve = /npx m365-license (reclaim approve (\S+) --by approver)/.exec(next);
-    expect(request, next).toBeDefined();
+    const request = /npx m365-license (reclaim request --user \S+) --reason "inactive"\n.*log in as (\S+)\n/.exec(next);
+    const approve = /npx m365-license reclaim approve (\S+)\n.*log in as (\S+) \(an approver/.exec(next);
+    expect(request, next).not.toBeNull();
     expect(approve, next).not.toBeNull();
-    const id = approve![2]!;
+    const id = approve![1]!;
 
-    const r = await cli(...request!.replace(' --reason "inactive"', '').split(' '), '--reason', 'inactive');
+    const r = await cliSignedIn(request![2]!, ...request![1]!.split(' '), '--reason', 'inactive');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(id);
 
@@ -88,8 +119,9 @@ describe('a second terminal while `dev --keep-running` is up', () => {
     });
     expect(listed.stdout).toMatch(new RegExp(`${id}\\s+awaiting_approval\\s+\\d+m\\s+\\d+`));
 
-    const a = await cli(...approve![1]!.split(' '));
+    const a = await cliSignedIn(approve![2]!, 'reclaim', 'approve', id);
     expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toMatch(new RegExp(`approved: ${id}`));
     const done = await waitFor(async () => {
       const s = await cli('reclaim', 'status', id, '--json');
       const status = s.code === 0 ? (JSON.parse(s.stdout) as { status: string }).status : '';
