@@ -1,5 +1,6 @@
 // The "Next" lines of the dev summary: the exact commands that take a new user from this run to an approved
 // reclamation, in a second terminal that needs no exports (the dev environment file supplies them).
+import path from 'node:path';
 import type { AppConfig } from '../config';
 import { reclaimWorkflowId } from '../shared/names';
 import { queryPublished } from './query';
@@ -50,6 +51,7 @@ export async function nextLines(ctx: NextContext): Promise<string[]> {
     `  ${cli} reclaim status ${id}     executed: the licences are gone`,
     `  ${cli} query "SELECT event, actor, outcome, skus FROM reclamations ORDER BY at"`,
     `  ${cli} settings show                                 thresholds and exclusions (settings set --help)`,
+    `  ${cli} report                                        then open ${path.join(path.dirname(ctx.config.dbPath), 'report.html')} in a browser`,
   );
   if (ctx.simulated) {
     lines.push('  set M365_TENANT_ID, M365_CLIENT_ID, M365_CLIENT_SECRET (an app with Directory.Read.All and Reports.Read.All,');
