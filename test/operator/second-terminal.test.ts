@@ -142,6 +142,14 @@ describe('a second terminal while `dev --keep-running` is up', () => {
     expect(JSON.parse(q.stdout)).toEqual([{ inactivity_days: 60, updated_by: 'alice' }]);
   }, 120_000);
 
+  it('report writes the HTML file the Next lines name', async () => {
+    const file = /npx m365-license report\s+then open (\S+) in a browser/.exec(devOut)?.[1];
+    expect(file, devOut).toBeDefined();
+    const r = await cli('report');
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(file!, 'utf8')).toMatch(/^<!doctype html>/i);
+  }, 120_000);
+
   it('stopping dev removes the file; the next command says no tenant is configured', async () => {
     dev.kill('SIGINT');
     await new Promise((r) => dev.once('exit', r));
