@@ -128,6 +128,21 @@ describe("approver's inbox, closed status and notifications", () => {
     await hb.terminate('test: closed without a result');
   }, 120_000);
 
+  it('a reclamation that fails notifies reclamation.failed after recording it', async () => {
+    const f = pick(directOnly);
+    p.sim.state.setRoles(['Directory.Read.All', 'Reports.Read.All']);
+    try {
+      const hf = await start(f);
+      await expect(hf.result()).rejects.toThrow();
+      const msg = receiver.received.find((r) => r.kind === 'reclamation.failed' && r.body.includes(hf.workflowId));
+      expect(msg?.valid).toBe(true);
+      expect(JSON.parse(msg!.body)).toMatchObject({ kind: 'reclamation.failed', tenantId: p.sim.tenantId, state: 'failed' });
+      expect(msg!.body).not.toContain(f.upn);
+    } finally {
+      p.sim.state.setRoles(['Directory.Read.All', 'Reports.Read.All', 'LicenseAssignment.ReadWrite.All', 'ReportSettings.Read.All']);
+    }
+  }, 60_000);
+
   it('reclaim status answers for closed reclamations with no worker running', async () => {
     const c = pick(directOnly);
     const hc = await start(c);
