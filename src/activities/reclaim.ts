@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { requireOperations } from '../graph/preflight';
 import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
-import { excludedSkuPartNumbers, exclusionFor, openReadOnly, type ExclusionRule } from '../warehouse';
+import { exclusionFor, neverReclaimedSkuIds, openReadOnly, type ExclusionRule } from '../warehouse';
 import { DEFAULT_SETTINGS } from '../warehouse/types';
 import type { GraphFactory } from './graph-context';
 import { memberGroups } from './group-membership';
@@ -127,25 +127,6 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
   };
 
   /**
-   * SKU ids whose licences are never reclaimed (settings set --exclude-sku, by part number). Unreadable warehouse:
-   * none here; the re-check then fails closed on its own.
-   */
-  const neverReclaimed = async (tenantId: string, skus: SubscribedSku[]): Promise<Set<string>> => {
-    if (!existsSync(deps.dbPath)) return new Set();
-    try {
-      const db = await openReadOnly(deps.dbPath);
-      try {
-        const parts = await excludedSkuPartNumbers(db, tenantId);
-        return new Set(skus.filter((k) => k.skuPartNumber && parts.includes(k.skuPartNumber)).map((k) => lower(k.skuId)));
-      } finally {
-        db.close();
-      }
-    } catch {
-      return new Set();
-    }
-  };
-
-  /**
    * The latest snapshot's activity and the tenant's exclusion verdict, from the published file (read-only). Group
    * exclusion means membership, transitive, asked of Graph now (checkMemberGroups), not only licence groups.
    */
@@ -201,7 +182,8 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
         const { direct, groups } = splitLicenses(u);
         const wanted = input.skus?.map(lower);
         const skus = (await graph.getJson<{ value: SubscribedSku[] }>('/v1.0/subscribedSkus')).value;
-        const never = await neverReclaimed(input.tenantId, skus);
+        // Licences of excluded SKUs (settings set --exclude-sku) never enter the scope.
+        const never = await neverReclaimedSkuIds(deps.dbPath, input.tenantId, skus);
         const scope = direct.map((d) => d.skuId).filter((s) => (!wanted || wanted.includes(s)) && !never.has(s));
         const groupInherited = groups
           // Also a SKU held both directly and through a group: removing the direct one leaves it with the user.

@@ -20,6 +20,7 @@ export { loadStagingDir } from './load';
 export { recordRun, recordReclamationEvent, markPublishFailed, runStatus } from './runs';
 export { getSettings, SETTING_KEYS, updateSettings, type SettingKey } from './settings';
 export { excludedSkuPartNumbers, exclusionFor, type ExclusionRule } from './exclusion';
+export { neverReclaimedSkuIds } from './excluded-skus';
 export { publish, sweepStalePublishCopies } from './publish';
 export { applyPrivateUmask, publishedAccess, PublishedAccessError } from './permissions';
 export { runReadOnlyQuery, checkReadOnlySql, QueryRefusedError } from './readonly-query';

@@ -4,11 +4,18 @@
 import { groupExcludedSql, skuExcludedSql, upnExcludedSql } from './exclusion';
 import { DEFAULT_SETTINGS } from './types';
 
-export const SETTINGS_CLI_MIGRATION = (): string => `
+/** The migration: its tables, then its views. */
+export const SETTINGS_CLI_MIGRATION = (): string => SETTINGS_CLI_TABLES + SETTINGS_CLI_VIEWS();
+
+const SETTINGS_CLI_TABLES = `
 ALTER TABLE settings ADD COLUMN exclude_sku_part_numbers VARCHAR[];
 ALTER TABLE settings ADD COLUMN updated_by VARCHAR;
 -- Every change made with \`settings set|unset\`: who, when, and the values given (JSON; unset keys as null).
 CREATE TABLE settings_changes (tenant_id VARCHAR NOT NULL, changed_at TIMESTAMPTZ NOT NULL, changed_by VARCHAR NOT NULL, change JSON NOT NULL);
+`;
+
+// The two views that read the new columns: tenant_settings exposes them, and the one exclusion rule gains 'sku'.
+const SETTINGS_CLI_VIEWS = (): string => `
 CREATE OR REPLACE VIEW tenant_settings AS
   SELECT t.tenant_id,
          coalesce(s.inactivity_days, ${DEFAULT_SETTINGS.inactivityDays}) AS inactivity_days, coalesce(s.grace_days, ${DEFAULT_SETTINGS.graceDays}) AS grace_days,
