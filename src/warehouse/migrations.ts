@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ACTIVE_SERVICES, REPORTS } from './reports';
+import { SPEND } from './spend-schema';
 import { sqlString } from './sql';
 
 /** Microsoft's licensing reference, copied into data/ (see data/README.md). */
@@ -244,6 +245,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'tables', sql: TABLES },
   { version: 2, name: 'licensing reference', sql: reference },
   { version: 3, name: 'views', sql: VIEWS },
+  { version: 4, name: 'spend: prices, contracts, subscriptions, Copilot, savings', sql: SPEND },
 ];
 
 export async function migrate(conn: DuckDBConnection): Promise<void> {
