@@ -21,3 +21,8 @@ export { getSettings, updateSettings } from './settings';
 export { publish } from './publish';
 export { openReadOnly, closeWarehouse, withWriter, type ReadOnlyWarehouse, type QueryResult } from './db';
 export { MIGRATIONS, LICENSING_REFERENCE_CSV } from './migrations';
+export { importPrices, setPrice, parsePricesFile, type PriceRow, type SetPriceOptions } from './prices';
+export { importContracts, parseContractsFile, type ContractRow } from './contracts';
+export { AdminFileError, type LineProblem } from './admin-csv';
+export { sumMoney, totalsByCurrency, formatMoney, MixedCurrencyError, type Money } from './money';
+export { DEFAULT_PRICES_CSV } from './spend-schema';
