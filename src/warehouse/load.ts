@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { concealedMessage, DEFAULT_CONCEALED_THRESHOLD, verdictFrom } from './anonymization';
 import { withWriter } from './db';
 import { ACTIVE_SERVICES, REPORTS, reportSelect, validateReport } from './reports';
+import { insertCopilotActivity, insertCopilotSuspicious, insertSubscriptions, validateCopilotReport } from './load-spend';
 import { insertRun } from './runs';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
@@ -11,8 +12,8 @@ import { resolveIdentity } from './staging';
 import type { AnonymizationVerdict, LoadCounts, LoadOptions, LoadResult } from './types';
 
 /** Tables holding one snapshot per (tenant_id, snapshot_date); replaced as a whole on reload. */
-const REPORT_TABLES = ['office365_active_user_detail', 'email_activity_user_detail'] as const;
-const SNAPSHOT_TABLES = ['users', 'skus', 'license_assignments', ...REPORT_TABLES, 'suspicious_activity', 'snapshots'] as const;
+const REPORT_TABLES = ['office365_active_user_detail', 'email_activity_user_detail', 'copilot_activity'] as const;
+const SNAPSHOT_TABLES = ['users', 'skus', 'license_assignments', 'subscriptions', ...REPORT_TABLES, 'suspicious_activity', 'snapshots'] as const;
 
 type Step = (name: string, ms: number) => void;
 let step: Step = () => undefined;
@@ -35,6 +36,7 @@ async function scalar(conn: DuckDBConnection, sql: string): Promise<unknown> {
 export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
   const id = resolveIdentity(opts.stagingDir, opts);
   const [active, email] = await Promise.all(REPORTS.map((s) => validateReport(opts.stagingDir, s)));
+  const copilot = await validateCopilotReport(opts.stagingDir);
   const t = sqlString(id.tenantId);
   const d = `DATE ${sqlString(id.snapshotDate)}`;
 
@@ -67,6 +69,8 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
           table,
         );
       }
+      await insertSubscriptions(conn, opts.stagingDir, t, d);
+      await insertCopilotActivity(conn, copilot, t, d);
       const verdict = await timed('verdict', () =>
         verdictOnTables(conn, t, d, {
           threshold: opts.concealedThreshold ?? DEFAULT_CONCEALED_THRESHOLD,
@@ -75,7 +79,7 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
           displayConcealedNames: id.manifest?.reportSettings?.displayConcealedNames,
         }),
       );
-      const suspiciousRows = await insertSuspicious(conn, t, d, verdict.concealed);
+      const suspiciousRows = (await insertSuspicious(conn, t, d, verdict.concealed)) + (await insertCopilotSuspicious(conn, t, d, verdict.concealed));
       if (verdict.concealed) {
         // Concealed names cannot be matched: keep no activity for this snapshot, so views keep the last good one.
         for (const table of REPORT_TABLES) await conn.run(`DELETE FROM ${table} WHERE tenant_id = ${t} AND snapshot_date = ${d}`);

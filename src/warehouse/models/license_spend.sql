@@ -1,4 +1,4 @@
--- Per tenant and SKU of the latest snapshot: seats bought, assigned, idle, and what they cost a year (annual_spend = paid seats x monthly price x 12; NULL money when no price is known).
+-- Per tenant and SKU of the latest snapshot: seats bought, assigned, idle, and what they cost a year (annual_spend = paid seats x monthly price x 12, trial seats free; NULL money when no price is known).
 WITH d AS (
   SELECT sd.* FROM sku_daily sd JOIN latest_snapshot l ON l.tenant_id = sd.tenant_id AND l.snapshot_date = sd.day),
 holders AS (
@@ -16,7 +16,7 @@ SELECT d.tenant_id, d.sku_id, d.sku_part_number, d.product_name, d.currency, d.u
        coalesce(h.disabled_assigned, 0) AS disabled_assigned,
        round(d.paid_seats * d.unit_price_monthly * 12, 2) AS annual_spend,
        round(least(greatest(d.purchased - d.assigned, 0), d.paid_seats) * d.unit_price_monthly * 12, 2) AS unassigned_annual_cost,
-       round(coalesce(h.inactive_assigned, 0) * d.unit_price_monthly * 12, 2) AS inactive_annual_cost,
+       round(least(coalesce(h.inactive_assigned, 0), d.paid_seats) * d.unit_price_monthly * 12, 2) AS inactive_annual_cost,
        coalesce(d.contract_term_end + 1, d.next_lifecycle_date) AS next_renewal_date,
        d.contract_term_end, d.seats_committed, d.trial_ends_on, d.day AS snapshot_date
 FROM d LEFT JOIN holders h ON h.tenant_id = d.tenant_id AND h.sku_id = d.sku_id
