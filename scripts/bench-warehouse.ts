@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync, createWriteStream, existsSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closeWarehouse, loadStagingDir, publish } from '../src/warehouse/index';
-import { REPORTS } from '../src/warehouse/reports';
+import { REPORTS } from '../src/shared/staging-contract';
 import { physicalLimit } from './lib/duckdb-bare';
 
 const SKUS = [

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createMainActivities, createWarehouseActivities, type ActivityDeps } from './activities';
 import type { Logger } from './logger';
-import { TASK_QUEUE, WAREHOUSE_TASK_QUEUE } from './shared/names';
+import { TASK_QUEUE, warehouseTaskQueueFor } from './shared/names';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -14,8 +14,8 @@ export interface WorkerSetup {
   deps: ActivityDeps;
   /** A pre-built bundle (tests build one per run); otherwise the workflows are bundled at start-up. */
   workflowBundlePath?: string;
+  /** The main queue (default m365-license); the warehouse queue follows from it (warehouseTaskQueueFor). */
   taskQueue?: string;
-  warehouseTaskQueue?: string;
   /** Serve the warehouse queue too (one process per deployment should; see design.md). */
   serveWarehouse?: boolean;
   /** Serve the main queue (default true); false gives a warehouse-only process, whose memory is DuckDB's. */
@@ -31,7 +31,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       await Worker.create({
         connection: setup.connection,
         namespace: setup.namespace,
-        taskQueue: setup.warehouseTaskQueue ?? WAREHOUSE_TASK_QUEUE,
+        taskQueue: warehouseTaskQueueFor(setup.taskQueue ?? TASK_QUEUE),
         activities: warehouseActivities,
         maxConcurrentActivityTaskExecutions: 1,
       }),

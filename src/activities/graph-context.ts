@@ -3,7 +3,7 @@
 // logger, which stamps each line with the running activity's ids (src/logger.ts).
 import type { AppConfig } from '../config';
 import { GraphClient, type GraphClientOptions } from '../graph/client';
-import { TokenProvider } from '../graph/auth';
+import { TokenProvider } from '../graph/token-provider';
 import { silentLogger, type Logger } from '../logger';
 import { resolveTenant, type TenantConnection } from '../tenants';
 

@@ -8,12 +8,15 @@ import { registerImport } from './import';
 import { registerPrices } from './prices';
 import { registerQuery } from './query';
 import { registerReclaim } from './reclaim';
+import { registerReport } from './report';
+import { registerExport } from './export';
 import { registerSim } from './sim';
 import { registerRun } from './run';
 import { registerSavings } from './savings';
 import { registerSchedule } from './schedule';
 import { registerWorker } from './worker';
 import { UsageError } from './usage-error';
+import { safeText } from './output/sanitize';
 
 loadDotEnv();
 
@@ -28,6 +31,8 @@ registerSchedule(program);
 registerImport(program);
 registerQuery(program);
 registerCandidates(program);
+registerReport(program);
+registerExport(program);
 registerReclaim(program);
 registerPrices(program);
 registerContracts(program);
@@ -44,10 +49,11 @@ try {
     process.exit(err.exitCode === 0 ? 0 : 2);
   }
   if (err instanceof UsageError) {
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${safeText(err.message)}\n`);
     process.exit(2);
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`${err instanceof ConfigError ? '' : 'Error: '}${message}\n`);
+  // Messages can carry data (a DuckDB error quoting a value): no control characters reach the terminal.
+  process.stderr.write(`${err instanceof ConfigError ? '' : 'Error: '}${safeText(message)}\n`);
   process.exit(1);
 }

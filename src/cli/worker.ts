@@ -6,6 +6,7 @@ import { parseConfig } from '../config';
 import { createLogger } from '../logger';
 import { installTemporalRuntimeLogger } from '../temporal/runtime';
 import { createWorkers, runWorkers } from '../worker';
+import { warehouseTaskQueueFor } from '../shared/names';
 
 export function registerWorker(program: Command): void {
   program
@@ -24,7 +25,6 @@ export function registerWorker(program: Command): void {
       });
       const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config, logger },
         taskQueue: config.taskQueue,
-        warehouseTaskQueue: config.warehouseTaskQueue,
         serveWarehouse: opts.warehouse,
         serveMain: !opts.warehouseOnly,
       });
@@ -32,7 +32,7 @@ export function registerWorker(program: Command): void {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
       // Operators and scripts wait for this line, whatever the log level.
       process.stderr.write(`worker started: ${address}, namespace ${config.temporalNamespace}, ${opts.warehouseOnly ? 'warehouse queue only' : `warehouse queue ${opts.warehouse ? 'served' : 'not served'}`}\n`);
-      logger.info({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, warehouseTaskQueue: config.warehouseTaskQueue }, 'worker started');
+      logger.info({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, warehouseTaskQueue: warehouseTaskQueueFor(config.taskQueue) }, 'worker started');
       await runWorkers(workers, abort.signal);
       await connection.close();
       logger.info('worker stopped');

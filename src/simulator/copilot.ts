@@ -4,10 +4,11 @@
 // recently than they use Microsoft 365 at all, and a share of holders never touch it.
 import { createHash } from 'node:crypto';
 import type { SimContext } from './context';
-import { hasRole, ROLES, denyS2S } from './graph';
+import { formatDay } from './dates';
+import { denyS2S, hasRole, ROLES } from './graph-access';
 import { send, sendGraphError, type Exchange } from './http';
 import { SKUS, SERVICES, serviceMask, skuIndexByPart } from './skus';
-import { formatDay, type Tenant } from './tenant';
+import type { Tenant } from './tenant';
 
 /** The v1.0 header, exactly as the contract quotes it (13 columns, version v1). */
 export const COPILOT_USAGE_COLUMNS = [

@@ -1,7 +1,11 @@
 // The simulator's mutable state, shared by all handlers and exposed to tests on the handle.
+import { PIPELINE_GRANTS } from '../graph/permissions';
 import { SKUS } from './skus';
 import { FaultEngine, parseFaults, type FaultSpec } from './faults';
-import { formatDay, toAssignedLicenses, toAssignmentStates, type GeneratedUser, type Tenant } from './tenant';
+import { formatDay } from './dates';
+import { toAssignedLicenses, toAssignmentStates } from './licences';
+import type { Tenant } from './tenant';
+import type { GeneratedUser } from './users';
 
 export interface RequestLogEntry {
   method: string;
@@ -30,12 +34,14 @@ export interface AssignLicenseLogEntry {
   error?: string;
 }
 
-export const DEFAULT_ROLES = ['Directory.Read.All', 'Reports.Read.All', 'LicenseAssignment.ReadWrite.All', 'ReportSettings.Read.All'];
+export const DEFAULT_ROLES = [...PIPELINE_GRANTS];
 
 export class SimulatorState {
   roles: string[];
   /** displayConcealedNames: report UPN / Display Name as MD5 hex. */
   concealed: boolean;
+  /** The tenant holds Microsoft Entra ID P1/P2 (signInActivity needs it); false answers Microsoft's non-premium 403. */
+  premium = true;
   /** When true, the client secret is expired (token requests with it fail with AADSTS7000222). */
   secretExpired = false;
   /** expires_in of issued access tokens. */

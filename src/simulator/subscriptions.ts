@@ -2,14 +2,14 @@
 // consistent with subscribedSkus' prepaid units. Annual terms renew on their anniversary, one SPE_E3 subscription is
 // month-to-month, the Power Apps trial is a trial, and the Project subscription sits in `Warning` (expired, in grace).
 import type { SimContext } from './context';
-import { hasRole, denyDirectory } from './graph';
+import { denyDirectory, hasRole, ROLES } from './graph-access';
 import { sendGraphError, sendGraphJson, type Exchange } from './http';
+import { formatDay } from './dates';
 import { guid, hash } from './prng';
+import { RandomStream } from './random-streams';
 import { SKUS } from './skus';
-import { formatDay, type Tenant } from './tenant';
+import type { Tenant } from './tenant';
 
-/** companySubscription read: Organization.Read.All (least), Directory.Read.All; LicenseAssignment.Read.All is not listed. */
-export const SUBSCRIPTION_ROLES = ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 
 export interface SimSubscription {
   id: string;
@@ -34,15 +34,15 @@ export function tenantSubscriptions(t: Tenant): SimSubscription[] {
   SKUS.forEach((sku, k) => {
     const p = t.prepaid(k);
     const make = (n: number, seats: number, status: SimSubscription['status'], created: number, next: number | null, trial = false): void => {
-      const direct = hash(t.seed, 310, k, n) % 3 !== 0;
+      const direct = hash(t.seed, RandomStream.SubscriptionOwner, k, n) % 3 !== 0;
       out.push({
-        id: guid(t.seed, 300 + k, n),
-        commerceSubscriptionId: guid(t.seed, 400 + k, n),
+        id: guid(t.seed, RandomStream.Subscription + k, n),
+        commerceSubscriptionId: guid(t.seed, RandomStream.CommerceSubscription + k, n),
         createdDateTime: at(created),
         isTrial: trial,
         nextLifecycleDateTime: next === null ? null : at(next),
         // Direct purchases carry no partner; some have no owner recorded at all (nullability is unconfirmed).
-        ownerId: direct ? guid(t.seed, 500, 0) : null,
+        ownerId: direct ? guid(t.seed, RandomStream.SubscriptionOwner) : null,
         ownerTenantId: null,
         ownerType: direct ? 'User' : null,
         serviceStatus: sku.servicePlans.map((sp) => ({
@@ -58,7 +58,7 @@ export function tenantSubscriptions(t: Tenant): SimSubscription[] {
       });
     };
     const today = t.todayDay;
-    const age = 30 + (hash(t.seed, 320, k) % 700); // days since the first purchase
+    const age = 30 + (hash(t.seed, RandomStream.SubscriptionAge, k) % 700); // days since the first purchase
     const created = today - age;
     const anniversary = created + 365 * Math.ceil((age + 1) / 365);
     if (sku.kind === 'free') return make(0, p.enabled, 'Enabled', created, null);
@@ -69,7 +69,7 @@ export function tenantSubscriptions(t: Tenant): SimSubscription[] {
       // Seats bought month to month on top of the annual commitment: they renew within the month.
       const monthly = Math.max(1, Math.ceil(p.enabled * 0.05));
       make(0, p.enabled - monthly, 'Enabled', created, anniversary);
-      make(1, monthly, 'Enabled', today - 40, today + 1 + (hash(t.seed, 330, k) % 28));
+      make(1, monthly, 'Enabled', today - 40, today + 1 + (hash(t.seed, RandomStream.SubscriptionRenewal, k) % 28));
       return;
     }
     make(0, p.enabled, 'Enabled', created, anniversary);
@@ -78,7 +78,7 @@ export function tenantSubscriptions(t: Tenant): SimSubscription[] {
 }
 
 export function handleSubscriptions(ctx: SimContext, ex: Exchange, version: string, roles: string[], id?: string): void {
-  if (!hasRole(roles, SUBSCRIPTION_ROLES)) return denyDirectory(ex);
+  if (!hasRole(roles, ROLES.subscriptions)) return denyDirectory(ex);
   const subs = tenantSubscriptions(ctx.state.tenant);
   if (id !== undefined) {
     const key = /^commerceSubscriptionId='([^']*)'$/.exec(id)?.[1];

@@ -3,50 +3,25 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { reportSelect, validateReport, type ReportName, type ReportSpec, type ValidatedReport } from './reports';
+import { COPILOT_USAGE_REPORT, STAGING_LAYOUT } from '../shared/staging-contract';
+import { reportSelect, validateReport, type ValidatedReport } from './reports';
 import { sqlString } from './sql';
 import { MAX_OBJECT_SIZE } from './stage';
-
-export const SUBSCRIPTIONS_FILE = 'subscriptions.json';
 
 const SUBSCRIPTION_STRUCT = `STRUCT(
   id VARCHAR, commerceSubscriptionId VARCHAR, createdDateTime VARCHAR, isTrial BOOLEAN, nextLifecycleDateTime VARCHAR,
   ownerId VARCHAR, ownerTenantId VARCHAR, ownerType VARCHAR, serviceStatus JSON, skuId VARCHAR, skuPartNumber VARCHAR,
   status VARCHAR, totalLicenses INTEGER)[]`;
 
-const date = (header: string, name: string, required = false) => ({ header, name, type: 'DATE' as const, required });
-
-/** Microsoft 365 Copilot usage user detail, v1.0 CSV (graph-contract-2 §3.3); parsed by header name, never by position. */
-export const COPILOT_REPORT: ReportSpec = {
-  // Not one of the two original reports (ReportName); validateReport and reportSelect only read file and columns.
-  report: 'getMicrosoft365CopilotUsageUserDetail' as ReportName,
-  file: 'reports/getMicrosoft365CopilotUsageUserDetail.csv',
-  columns: [
-    date('Report Refresh Date', 'report_refresh_date', true),
-    { header: 'User Principal Name', name: 'user_principal_name', type: 'VARCHAR', required: true },
-    { header: 'Display Name', name: 'display_name', type: 'VARCHAR', required: false },
-    date('Last Activity Date', 'last_activity_date', true),
-    date('Copilot Chat Last Activity Date', 'copilot_chat_last_activity_date'),
-    date('Microsoft Teams Copilot Last Activity Date', 'teams_copilot_last_activity_date'),
-    date('Word Copilot Last Activity Date', 'word_copilot_last_activity_date'),
-    date('Excel Copilot Last Activity Date', 'excel_copilot_last_activity_date'),
-    date('PowerPoint Copilot Last Activity Date', 'powerpoint_copilot_last_activity_date'),
-    date('Outlook Copilot Last Activity Date', 'outlook_copilot_last_activity_date'),
-    date('OneNote Copilot Last Activity Date', 'onenote_copilot_last_activity_date'),
-    date('Loop Copilot Last Activity Date', 'loop_copilot_last_activity_date'),
-    { header: 'Report Period', name: 'report_period', type: 'VARCHAR', required: false },
-  ],
-};
-
 /** The staged Copilot report validated (header by name), or null when the run did not stage one. */
 export async function validateCopilotReport(stagingDir: string): Promise<ValidatedReport | null> {
-  if (!existsSync(path.join(stagingDir, COPILOT_REPORT.file))) return null;
-  return validateReport(stagingDir, COPILOT_REPORT);
+  if (!existsSync(path.join(stagingDir, COPILOT_USAGE_REPORT.file))) return null;
+  return validateReport(stagingDir, COPILOT_USAGE_REPORT);
 }
 
 /** Inserts the snapshot's subscriptions (none when the file is absent). `t`, `d`: SQL literals of tenant and date. */
 export async function insertSubscriptions(conn: DuckDBConnection, stagingDir: string, t: string, d: string): Promise<number> {
-  const file = path.join(stagingDir, SUBSCRIPTIONS_FILE);
+  const file = path.join(stagingDir, STAGING_LAYOUT.subscriptions);
   if (!existsSync(file)) return 0;
   const r = await conn.run(`INSERT INTO subscriptions
     SELECT ${t}, ${d}, s.id, s.commerceSubscriptionId, lower(s.skuId), s.skuPartNumber, s.totalLicenses, s.status, s.isTrial,

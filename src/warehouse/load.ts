@@ -2,7 +2,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { concealedMessage, DEFAULT_CONCEALED_THRESHOLD, verdictFrom } from './anonymization';
 import { withWriter } from './db';
-import { ACTIVE_SERVICES, REPORTS, reportSelect, validateReport } from './reports';
+import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
+import { reportSelect, validateReport } from './reports';
 import { insertCopilotActivity, insertCopilotSuspicious, insertSubscriptions, validateCopilotReport } from './load-spend';
 import { insertRun } from './runs';
 import { readSettings } from './settings';

@@ -26,7 +26,7 @@ describe('dailySync end to end (real Temporal, simulator, DuckDB)', () => {
     await p?.stop();
   });
   const run = (snapshotDate: string, force = false) =>
-    startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate, warehouseTaskQueue: p.warehouseTaskQueue }, { force, taskQueue: p.taskQueue });
+    startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate }, { force, taskQueue: p.taskQueue });
 
   it('stages, loads and publishes a snapshot analysts can query; history holds no personal data or secret', async () => {
     const handle = await run('2026-11-20');
