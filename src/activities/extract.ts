@@ -4,12 +4,13 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { preflight as graphPreflight } from '../graph/preflight';
-import { SkipTokenExpiredError } from '../graph/errors';
+import { GraphPermissionError, SkipTokenExpiredError } from '../graph/errors';
+import { allows } from '../graph/permissions';
 import type { GraphClient } from '../graph/client';
 import type { GraphFactory } from './graph-context';
 import { withHeartbeat } from './heartbeat';
 import { writeFileAtomic, sha256OfFiles } from './staging-files';
-import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type StagedFile } from '../shared/staging-contract';
+import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type SignInOutcome, type StagedFile } from '../shared/staging-contract';
 import { reportFile, runStagingDir, skusFile, userPageFile, usersDir } from './staging-layout';
 
 export type { StagedFile } from '../shared/staging-contract';
@@ -24,7 +25,22 @@ export interface PreflightResult {
   roles: string[];
   canReadReportSettings: boolean;
   canReclaim: boolean;
+  /** AuditLog.Read.All is in the token: the users extract asks for signInActivity (absent in older histories). */
+  canReadSignIns?: boolean;
 }
+
+/**
+ * 403 codes on a signInActivity query that mean "not for this tenant or app" (graph-contract-2 §2.4): the users
+ * are read again without signInActivity and the run says why. Matched on the code, never on the message.
+ */
+export const SIGN_IN_DENIED_CODES = [
+  'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+  'Authentication_MSGraphPermissionMissing',
+  'Authentication_ApplicationHasNoDirectoryReadAccess',
+] as const;
+
+/** The users file plus what became of signInActivity. */
+export type StagedUsers = StagedFile & { signIn: SignInOutcome };
 
 export interface ExtractInput {
   tenantId: string;
@@ -36,6 +52,10 @@ interface UsersProgress {
   page: number;
   nextLink: string | null;
   count: number;
+  /** The walk selects signInActivity (false after a 403 made it fall back). */
+  signIn?: boolean;
+  /** Why signInActivity is absent, when it was asked for and refused. */
+  deniedCode?: string | null;
 }
 
 export type ReportPeriod = 'D7' | 'D30' | 'D90' | 'D180';
@@ -59,23 +79,27 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       // A fresh token, so consent granted or revoked since the cached one shows in this run's check.
       await tokens.getToken({ forceRefresh: true });
       const p = await graphPreflight(tokens, { needReclaim: input.needReclaim });
-      return { roles: p.roles, canReadReportSettings: p.canReadReportSettings, canReclaim: p.canReclaim };
+      return { roles: p.roles, canReadReportSettings: p.canReadReportSettings, canReclaim: p.canReclaim, canReadSignIns: allows(p.roles, 'readSignInActivity') };
     },
 
-    async extractUsers(input: ExtractInput): Promise<StagedFile> {
+    async extractUsers(input: ExtractInput & { signIn?: boolean }): Promise<StagedUsers> {
       const ctx = Context.current();
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
       const dir = usersDir(runDir);
-      const firstUrl = `/v1.0/users?$select=${USER_SELECT}&$top=999`;
+      // signInActivity caps a page at 500 users (graph-contract-2 §2.3); never assume a page is full.
+      const urlFor = (signIn: boolean): string =>
+        signIn ? `/v1.0/users?$select=${USER_SELECT},signInActivity&$top=500` : `/v1.0/users?$select=${USER_SELECT}&$top=999`;
       const resumed = ctx.info.heartbeatDetails as UsersProgress | undefined;
       let progress: UsersProgress;
+      let firstUrl = urlFor(input.signIn ?? false);
       if (resumed && resumed.nextLink) {
         progress = resumed;
+        firstUrl = urlFor(resumed.signIn ?? false);
         ctx.log.info('resuming the users walk', { afterPage: resumed.page, attempt: ctx.info.attempt });
       } else {
         // A fresh walk: drop whatever an earlier attempt left, so no page is doubled.
         await rm(dir, { recursive: true, force: true });
-        progress = { page: 0, nextLink: firstUrl, count: 0 };
+        progress = { page: 0, nextLink: firstUrl, count: 0, signIn: input.signIn ?? false, deniedCode: null };
       }
       await mkdir(dir, { recursive: true });
       await withClient(
@@ -86,17 +110,22 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
             try {
               body = await graph.getJsonText(progress.nextLink);
             } catch (err) {
-              if (!(err instanceof SkipTokenExpiredError)) throw err;
-              ctx.log.warn('the users page link expired: starting the walk over', { page: progress.page });
+              const denied = err instanceof GraphPermissionError && progress.signIn && (SIGN_IN_DENIED_CODES as readonly string[]).includes(err.code ?? '');
+              if (!(err instanceof SkipTokenExpiredError) && !denied) throw err;
+              if (denied) {
+                // No premium licence or no AuditLog.Read.All: the roster still loads, from reports only.
+                ctx.log.warn('signInActivity refused: reading the users again without it', { code: (err as GraphPermissionError).code });
+                firstUrl = urlFor(false);
+              } else ctx.log.warn('the users page link expired: starting the walk over', { page: progress.page });
               await rm(dir, { recursive: true, force: true });
               await mkdir(dir, { recursive: true });
-              progress = { page: 0, nextLink: firstUrl, count: 0 };
+              progress = { page: 0, nextLink: firstUrl, count: 0, signIn: denied ? false : progress.signIn, deniedCode: denied ? (err as GraphPermissionError).code ?? null : progress.deniedCode };
               continue;
             }
             const parsed = JSON.parse(body) as { value?: unknown[]; '@odata.nextLink'?: string };
             const page = progress.page + 1;
             await writeFileAtomic(userPageFile(runDir, page), body);
-            progress = { page, nextLink: parsed['@odata.nextLink'] ?? null, count: progress.count + (parsed.value?.length ?? 0) };
+            progress = { ...progress, page, nextLink: parsed['@odata.nextLink'] ?? null, count: progress.count + (parsed.value?.length ?? 0) };
             ctx.heartbeat(progress);
           }
         },
@@ -108,7 +137,13 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       for (const f of files) if (pageOf(f) > progress.page) await rm(path.join(dir, f));
       const kept = files.filter((f) => pageOf(f) <= progress.page).map((f) => path.join(dir, f));
       const { sha256, bytes } = await sha256OfFiles(kept);
-      return { path: dir, count: progress.count, bytes, sha256 };
+      const requested = input.signIn ?? false;
+      const signIn: SignInOutcome = {
+        requested,
+        available: requested && (progress.signIn ?? false),
+        reason: !requested ? 'not_granted' : (progress.deniedCode ?? null),
+      };
+      return { path: dir, count: progress.count, bytes, sha256, signIn };
     },
 
     async extractSkus(input: ExtractInput): Promise<StagedFile> {

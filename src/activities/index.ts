@@ -1,6 +1,7 @@
 // Activities are plain async functions built from their dependencies; the worker registers them.
 import type { AppConfig } from '../config';
 import { createExtractActivities } from './extract';
+import { createSpendExtractActivities } from './extract-spend';
 import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
 import { createReclaimActivities } from './reclaim';
@@ -22,6 +23,7 @@ export function createMainActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(),
     ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
+    ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
     ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath }),
   };

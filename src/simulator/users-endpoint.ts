@@ -1,10 +1,9 @@
 // GET /users and /users/{id | userPrincipalName}: $select, $top, $count and skiptoken paging over the generated
 // tenant, with Graph's validation errors; the projector renders one user for any $select.
 import type { SimContext } from './context';
-import { formatDay } from './dates';
 import { denyDirectory, hasRole, ROLES } from './graph-access';
 import { sendGraphError, sendGraphJson, type Exchange } from './http';
-import { licensedServiceMask, toAssignedLicenses, toAssignmentStates, type LicenseEntry } from './licences';
+import { toAssignedLicenses, toAssignmentStates, type LicenseEntry } from './licences';
 import { makeSkipToken, nextLinkFor, readSkipToken } from './paging';
 import { denyMissingAuditLog, denyNonPremium, signInActivityOf } from './sign-ins';
 import type { GeneratedUser, Profile } from './users';

@@ -27,3 +27,4 @@ export { importContracts, parseContractsFile, type ContractRow } from './contrac
 export { AdminFileError, type LineProblem } from './admin-csv';
 export { sumMoney, totalsByCurrency, formatMoney, MixedCurrencyError, type Money } from './money';
 export { DEFAULT_PRICES_CSV } from './spend-schema';
+export { updateSignalSettings, INACTIVITY_SIGNALS, type InactivitySignal, type SignalSettings } from './signal-settings';

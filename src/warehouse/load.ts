@@ -6,6 +6,7 @@ import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { reportSelect, validateReport } from './reports';
 import { insertCopilotActivity, insertCopilotSuspicious, insertSubscriptions, validateCopilotReport } from './load-spend';
 import { insertRun } from './runs';
+import { signInLoaded, signInNote, signInTime } from './sign-in';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
 import { dropStaging, reportStats, stageSkus, stageUsers, type ReportStats } from './stage';
@@ -91,12 +92,14 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
         );
       }
       const counts: LoadCounts = { ...roster, activityRows, suspiciousRows };
+      const signIn = await signInLoaded(conn, id.manifest?.signInActivity);
       await conn.run(`INSERT INTO snapshots VALUES (${t}, ${d}, ${sqlString(id.runId)}, now(), ${!verdict.concealed}, ${verdict.concealed},
-        ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'})`);
+        ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'}, ${signIn})`);
       const status = verdict.concealed ? 'degraded' : 'succeeded';
-      const message = verdict.concealed
-        ? concealedMessage(verdict, id.snapshotDate, lastGood)
-        : summary(id.tenantId, id.snapshotDate, counts, verdict, settings.freshnessDays);
+      const message = [
+        verdict.concealed ? concealedMessage(verdict, id.snapshotDate, lastGood) : summary(id.tenantId, id.snapshotDate, counts, verdict, settings.freshnessDays),
+        signInNote(id.manifest?.signInActivity, signIn, verdict.concealed),
+      ].filter(Boolean).join(' ');
       await insertRun(conn, {
         runId: id.runId,
         tenantId: id.tenantId,
@@ -126,7 +129,9 @@ async function insertRoster(conn: DuckDBConnection, t: string, d: string): Promi
   const users = await changed(
     conn,
     `INSERT INTO users SELECT ${t}, ${d}, u.id, u.userPrincipalName, u.displayName, u.mail, u.accountEnabled, u.userType,
-       try_cast(u.createdDateTime AS TIMESTAMPTZ), u.department, u.jobTitle, u.usageLocation FROM stg_users`,
+       try_cast(u.createdDateTime AS TIMESTAMPTZ), u.department, u.jobTitle, u.usageLocation,
+       ${signInTime('lastSignInDateTime')}, ${signInTime('lastNonInteractiveSignInDateTime')}, ${signInTime('lastSuccessfulSignInDateTime')}
+     FROM stg_users`,
     'users',
   );
   const skus = await changed(
