@@ -3,7 +3,10 @@
 // reports where sign-ins still decide who is inactive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDailySync } from '../../src/cli/start-daily';
-import { DEFAULT_ROLES } from '../../src/simulator';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_ROLES, SKUS } from '../../src/simulator';
+import { tenantSubscriptions } from '../../src/simulator/subscriptions';
+import { DEFAULT_PRICES_CSV } from '../../src/warehouse';
 import { openReadOnly } from '../../src/warehouse';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient } from '../helpers/temporal';
@@ -69,6 +72,20 @@ describe('dailySync with subscriptions, Copilot and sign-ins', () => {
     const spend = await q(db, `SELECT sku_part_number, currency, annual_spend::VARCHAR AS a, paid_seats, next_renewal_date FROM license_spend WHERE sku_part_number = 'SPE_E3'`);
     expect(spend[0]).toMatchObject({ currency: 'USD' });
     expect(Number(spend[0]!.a)).toBe(Number(spend[0]!.paid_seats) * 39 * 12); // July 2026 list price of data/prices.csv
+    // The tenant's annual spend, worked out here from the simulator's own seats and the shipped price list (the
+    // annual-term row in force on the snapshot date): paid seats = enabled seats minus trial seats.
+    const prices = readFileSync(DEFAULT_PRICES_CSV, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
+      .filter(([, , , billing, from, to]) => billing === 'annual' && from! <= '2026-11-20' && (to === '' || '2026-11-20' <= to!));
+    const trials = tenantSubscriptions(p.sim.state.tenant).filter((x) => x.isTrial);
+    let cents = 0;
+    SKUS.forEach((sku, k) => {
+      const price = prices.find(([part]) => part === sku.skuPartNumber);
+      if (!price) return;
+      const trial = trials.filter((x) => x.skuPartNumber === sku.skuPartNumber).reduce((a, x) => a + x.totalLicenses, 0);
+      cents += (p.sim.state.tenant.prepaid(k).enabled - trial) * Math.round(Number(price[2]) * 100) * 12;
+    });
+    const total = await q(db, `SELECT sum(annual_spend)::VARCHAR AS s FROM license_spend WHERE currency = 'USD'`);
+    expect(total[0]!.s).toBe((cents / 100).toFixed(2));
     const kinds = (await q(db, `SELECT DISTINCT kind FROM savings_opportunities`)).map((x) => x.kind).sort();
     expect(kinds).toEqual(expect.arrayContaining(['copilot_idle', 'reclaim_disabled', 'reclaim_inactive', 'reduce_unassigned']));
   }, 120_000);

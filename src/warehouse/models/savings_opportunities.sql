@@ -61,6 +61,8 @@ SELECT p.tenant_id, p.kind, p.user_id, p.user_principal_name, p.sku_part_number,
        CASE WHEN p.kind = 'downgrade' THEN p.saving_currency ELSE ls.currency END AS currency,
        ls.seat_realizable AS realizable, ls.seat_realizable_on AS realizable_on, p.confidence, p.evidence, ls.snapshot_date
 FROM per_seat p LEFT JOIN ls ON ls.tenant_id = p.tenant_id AND ls.sku_id = p.sku_id
+-- a free seat (price 0) saves nothing; an unpriced one (NULL) is listed with NULL money
+WHERE coalesce(CASE WHEN p.kind = 'downgrade' THEN p.unit_saving ELSE ls.unit_price_monthly END, 1) > 0
 UNION ALL
 SELECT tenant_id, 'reduce_unassigned', NULL, NULL, sku_part_number, least(unassigned, paid_seats),
        least(unassigned, paid_seats) * unit_price_monthly, round(least(unassigned, paid_seats) * unit_price_monthly * 12, 2), currency,
