@@ -2,7 +2,19 @@
 // Each write is followed by a publish, so analysts see whole snapshots only.
 import { Context } from '@temporalio/activity';
 import { withHeartbeat } from './heartbeat';
-import { loadStagingDir, publish, recordReclamationEvent, recordRun, type LoadResult, type ReclamationEvent, type RunRecord } from '../warehouse';
+import { exportAfterRun } from '../export';
+import { writeReportBesidePublished } from '../report';
+import {
+  loadStagingDir,
+  markPublishFailed,
+  publish,
+  recordReclamationEvent,
+  recordRun,
+  runStatus,
+  type LoadResult,
+  type ReclamationEvent,
+  type RunRecord,
+} from '../warehouse';
 
 export interface WarehousePaths {
   workDbPath: string;
@@ -14,14 +26,23 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
     /** Loads one staged run in one transaction (idempotent per tenant and date), then publishes. */
     async loadAndPublish(input: { stagingDir: string; tenantId: string; runId: string; snapshotDate: string }): Promise<LoadResult> {
       const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, ...input }));
-      const published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
+      let published: Awaited<ReturnType<typeof publish>>;
+      try {
+        published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
+      } catch (err) {
+        // The load is committed: record this run as loaded-but-unpublished, not as a success (a retry reloads it).
+        await markPublishFailed(paths.workDbPath, result.runId, err);
+        throw err;
+      }
       Context.current().log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, bytes: published.bytes });
+      await writeAfterPublish(paths.dbPath);
       return result;
     },
 
     /** Records a run that failed before or during the load; the previous snapshot stays published. */
     async recordFailedRun(run: RunRecord): Promise<void> {
-      await recordRun(paths.workDbPath, { ...run, status: 'failed' });
+      // A committed load whose publish failed keeps its own row (publish_failed, with the load's counts).
+      if ((await runStatus(paths.workDbPath, run.runId)) !== 'publish_failed') await recordRun(paths.workDbPath, { ...run, status: 'failed' });
       await publish(paths.workDbPath, paths.dbPath);
     },
 
@@ -32,5 +53,25 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
     },
   };
 }
+/**
+ * The HTML report beside the published file, and the export when M365_EXPORT_DIR asks for one. Both read the
+ * file just published; a failure here is logged, not fatal: the snapshot itself is already safely published.
+ */
+async function writeAfterPublish(dbPath: string): Promise<void> {
+  const log = Context.current().log;
+  try {
+    const report = await writeReportBesidePublished(dbPath);
+    log.info('report written', { bytes: report.bytes, tenants: report.tenants });
+  } catch (err) {
+    log.warn('report not written', { error: err instanceof Error ? err.name : 'Error' });
+  }
+  try {
+    const manifest = await exportAfterRun(dbPath);
+    if (manifest) log.info('views exported', { views: manifest.views.length });
+  } catch (err) {
+    log.warn('export failed', { error: err instanceof Error ? err.name : 'Error', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
 export type WarehouseWriteActivities = ReturnType<typeof createWarehouseWriteActivities>;
 

@@ -1,6 +1,6 @@
 // `m365-license sim`: run the Microsoft 365 tenant simulator until SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { FaultSpecError, parseFaults, startSimulator } from '../simulator/index';
+import { ChurnSpecError, FaultSpecError, parseChurn, parseFaults, startSimulator } from '../simulator/index';
 
 const int = (name: string, min: number) => (v: string): number => {
   const n = Number(v);
@@ -19,19 +19,23 @@ export function registerSim(program: Command): void {
     .option('--users <n>', 'number of users in the generated tenant', int('users', 0), 1000)
     .option('--seed <s>', 'seed of the generated tenant', int('seed', 0), 1)
     .option('--faults <spec>', 'fault spec, e.g. "users:429@0.3:retry=1.5,reports:reset@0.2,concealed,stale=10" (see src/simulator/README.md)')
+    .option('--day <n>', 'simulated day N of the same tenant (0 = the generated tenant; hires, leavers, licence changes follow)', int('day', 0), 0)
+    .option('--today <date>', "YYYY-MM-DD treated as day 0's today (default: the real UTC date)")
+    .option('--churn <spec>', 'day-to-day changes, JSON or key=value pairs: hiresPerDay, leaversPerDay, licenceChangesPerDay, disabledPerDay, activeShare (shares per day)')
     .option('--dir <dir>', 'where to write ca.pem and the client certificate (default: a temp dir)')
     .option('--json', 'print one JSON line instead of text')
-    .action(async (o: { port: number; users: number; seed: number; faults?: string; dir?: string; json?: boolean }) => {
+    .action(async (o: { port: number; users: number; seed: number; faults?: string; dir?: string; json?: boolean; day: number; today?: string; churn?: string }) => {
       try {
         parseFaults(o.faults);
+        parseChurn(o.churn);
       } catch (e) {
-        if (e instanceof FaultSpecError) {
-          process.stderr.write(`error: --faults: ${e.message}\n`);
+        if (e instanceof FaultSpecError || e instanceof ChurnSpecError) {
+          process.stderr.write(`error: --${e instanceof FaultSpecError ? 'faults' : 'churn'}: ${e.message}\n`);
           process.exit(2);
         }
         throw e;
       }
-      const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir });
+      const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir, day: o.day, today: o.today, churn: o.churn });
       const info = {
         authorityHost: sim.authorityHost,
         graphUrl: sim.graphUrl,
@@ -45,6 +49,9 @@ export function registerSim(program: Command): void {
         thumbprint: sim.certificate.thumbprint,
         users: o.users,
         seed: o.seed,
+        day: o.day,
+        today: sim.state.today,
+        refreshDate: sim.state.refreshDate,
       };
       if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
       else {
@@ -58,7 +65,7 @@ export function registerSim(program: Command): void {
             `  client id       ${info.clientId}   (M365_CLIENT_ID)`,
             `  client secret   ${info.clientSecret}   (M365_CLIENT_SECRET)`,
             `  certificate     ${info.certFile} / ${info.keyFile}, thumbprint ${info.thumbprint}`,
-            `  users ${o.users}, seed ${o.seed}${o.faults ? `, faults ${o.faults}` : ''}`,
+            `  users ${o.users}, seed ${o.seed}, day ${o.day} (today ${info.today}, report refresh ${info.refreshDate})${o.faults ? `, faults ${o.faults}` : ''}`,
             'Press Ctrl+C to stop.',
             '',
           ].join('\n'),

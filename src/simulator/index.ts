@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimContext } from './context';
 import { dayOf } from './dates';
+import { parseChurn, type Churn } from './days';
 import { guid, hash } from './prng';
 import { createRunner } from './request-pipeline';
 import { downloadListener, mainListener } from './routes';
@@ -19,6 +20,7 @@ export { SimulatorState, DEFAULT_ROLES, type RequestLogEntry } from './state';
 export { parseFaults, FaultSpecError, type FaultSpec, type FaultRule } from './faults';
 export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './reports';
 export { SKUS, type SkuDef } from './skus';
+export { DEFAULT_CHURN, parseChurn, ChurnSpecError, type Churn } from './days';
 export type { GeneratedUser } from './users';
 export type { LicenseEntry } from './licences';
 
@@ -37,12 +39,16 @@ export interface SimulatorOptions {
   dir?: string;
   /** Application roles put in access tokens; [] = no admin consent (tokens without `roles`). */
   roles?: string[];
-  /** 'YYYY-MM-DD' treated as today (default: the real UTC date). */
+  /** 'YYYY-MM-DD' treated as day 0's today (default: the real UTC date). */
   today?: string;
   /** The tenant has Microsoft Entra ID P1/P2, so signInActivity can be read (default true). */
   premium?: boolean;
   /** Fixed client secret (default: random per start). */
   clientSecret?: string;
+  /** Simulated day N of the same tenant (default 0 = the generated tenant); today becomes `today` + N. */
+  day?: number;
+  /** Day-to-day changes as shares of the user count per day, or a spec string (see days.ts); defaults DEFAULT_CHURN. */
+  churn?: Partial<Churn> | string;
 }
 
 export interface SimulatorHandle {
@@ -87,7 +93,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const pki = await getPki();
   const tenantId = guid(seed, 1);
   const tenantDomain = `m365sim${seed}.onmicrosoft.com`;
-  const tenant = new Tenant({ seed, userCount: users, todayDay, domain: tenantDomain });
+  const tenant = new Tenant({ seed, userCount: users, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn) });
   const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, seed);
   state.premium = opts.premium ?? true;
 

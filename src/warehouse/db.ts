@@ -40,7 +40,8 @@ interface WriterHandle {
 const writers = new Map<string, Promise<WriterHandle>>();
 
 async function openWriter(file: string): Promise<WriterHandle> {
-  mkdirSync(path.dirname(file), { recursive: true });
+  // Private to the pipeline: 0700 directory (the umask set at start-up gives the file and its WAL 0600).
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, ...writerLimits() });
@@ -120,11 +121,21 @@ export interface ReadOnlyWarehouse {
   close(): void;
 }
 
+/**
+ * Readers touch nothing but the published file: no file functions, ATTACH, COPY or INSTALL (external access off),
+ * and no SET that turns it back on (configuration locked), whatever SQL they run (issue 11).
+ */
+const READ_ONLY_SESSION: Record<string, string> = {
+  access_mode: 'READ_ONLY',
+  enable_external_access: 'false',
+  lock_configuration: 'true',
+};
+
 export async function openReadOnly(publishedPath: string): Promise<ReadOnlyWarehouse> {
   const file = path.resolve(publishedPath);
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });
+    instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, ...READ_ONLY_SESSION });
   } catch (err) {
     throw mapOpenError(err, file, 'read-only');
   }
@@ -142,8 +153,5 @@ export async function openReadOnly(publishedPath: string): Promise<ReadOnlyWareh
     },
   };
 }
-
-
-
 
 export { BASE_OPTIONS };

@@ -10,6 +10,7 @@ import { signInLoaded, signInNote, signInTime } from './sign-in';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
 import { dropStaging, reportStats, stageSkus, stageUsers, type ReportStats } from './stage';
+import { fromDuckDbRead } from './row-errors';
 import { resolveIdentity } from './staging';
 import type { AnonymizationVerdict, LoadCounts, LoadOptions, LoadResult } from './types';
 
@@ -118,7 +119,8 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       return { runId: id.runId, tenantId: id.tenantId, snapshotDate: id.snapshotDate, status, message, counts, verdict };
     } catch (err) {
       if (inTransaction) await conn.run('ROLLBACK');
-      throw err;
+      // A broken staged row fails once, naming file, line and column, never its values.
+      throw fromDuckDbRead(err, opts.stagingDir, [active!, email!]);
     } finally {
       await dropStaging(conn);
     }

@@ -29,7 +29,7 @@ const TABLES = (): string => {
 CREATE TABLE runs (
   run_id VARCHAR NOT NULL, tenant_id VARCHAR NOT NULL, snapshot_date DATE,
   started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ,
-  status VARCHAR NOT NULL, -- succeeded | degraded | failed
+  status VARCHAR NOT NULL, -- succeeded | degraded | failed | publish_failed
   users_count INTEGER, licensed_users_count INTEGER, skus_count INTEGER, assignments_count INTEGER,
   activity_rows INTEGER, suspicious_rows INTEGER,
   report_refresh_date DATE, concealed BOOLEAN, concealed_ratio DOUBLE, stale BOOLEAN,

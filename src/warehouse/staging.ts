@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { STAGING_LAYOUT, stagingManifestSchema, USER_PAGE_RE, type StagingManifest } from '../shared/staging-contract';
 import { StagingError } from './errors';
+import { assertNotSymlink, assertStagedFilesSafe, insideStaging } from './staging-guard';
 
 export type { StagingManifest } from '../shared/staging-contract';
 
@@ -40,9 +41,13 @@ export function resolveIdentity(
   if (!existsSync(stagingDir) || !statSync(stagingDir).isDirectory()) {
     throw new StagingError(`Staging directory not found: ${stagingDir}`);
   }
+  assertStagedFilesSafe(stagingDir);
   const manifest = readManifest(stagingDir);
   if (manifest && opts.tenantId && opts.tenantId !== manifest.tenantId) {
     throw new StagingError(`Tenant ${opts.tenantId} given, but the staging manifest says ${manifest.tenantId}.`);
+  }
+  if (manifest && opts.snapshotDate && opts.snapshotDate !== manifest.snapshotDate) {
+    throw new StagingError(`Date ${opts.snapshotDate} given, but the staging manifest says ${manifest.snapshotDate}: drop --date or fix the manifest.`);
   }
   const tenantId = manifest?.tenantId ?? opts.tenantId;
   if (!tenantId) throw new StagingError(`No manifest.json in ${stagingDir}: give the tenant id (--tenant).`);
@@ -50,7 +55,8 @@ export function resolveIdentity(
   if (!/^\d{4}-\d{2}-\d{2}$/.test(snapshotDate)) throw new StagingError(`Snapshot date must be YYYY-MM-DD, got ${snapshotDate}.`);
   const runId = opts.runId ?? manifest?.runId ?? `import-${tenantId}-${snapshotDate}`;
   for (const f of manifest?.files ?? []) {
-    const p = path.join(stagingDir, f.path);
+    const p = insideStaging(stagingDir, f.path);
+    assertNotSymlink(stagingDir, p);
     if (!existsSync(p)) throw new StagingError(`Staged file listed in the manifest is missing: ${p}`);
     const size = stagedSize(p);
     if (f.bytes !== undefined && size !== f.bytes) {

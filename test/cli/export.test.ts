@@ -76,7 +76,7 @@ describe('exportViews', () => {
     // A warehouse value crafted as a formula: an actor named "=HYPERLINK(...)" in the reclamation log.
     const { recordReclamationEvent, publish, closeWarehouse } = await import('../../src/warehouse/index');
     const work = path.join(plain.root, 'work', 'm365.duckdb');
-    await recordReclamationEvent(work, { workflowId: 'w-f', tenantId: 't', userId: 'u', event: 'requested', actor: '=HYPERLINK("http://evil")', at: '2024-05-12T00:00:00Z', reason: '+1', detail: '@SUM(A1)', outcome: '-2' });
+    await recordReclamationEvent(work, { workflowId: 'w-f', tenantId: 't', userId: '-2', event: 'requested', actor: '=HYPERLINK("http://evil")', at: '2024-05-12T00:00:00Z', reason: '+1', detail: '@SUM(A1)' });
     await publish(work, plain.published);
     await closeWarehouse(work);
     const dir = path.join(plain.root, 'formula-csv');

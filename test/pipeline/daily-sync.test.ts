@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { startDailySync } from '../../src/cli/start-daily';
 import { openReadOnly } from '../../src/warehouse';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
@@ -39,6 +41,10 @@ describe('dailySync end to end (real Temporal, simulator, DuckDB)', () => {
     expect(await count(p.config.dbPath, `select count(*) n from license_utilization where ${tenant}`)).toBeGreaterThan(3);
     expect(await count(p.config.dbPath, `select count(*) n from inactive_licensed_users where ${tenant}`)).toBeGreaterThan(0);
     expect(await count(p.config.dbPath, `select count(*) n from runs where run_id = '${result.runId}' and status = 'succeeded'`)).toBe(1);
+    // The HTML report is rewritten beside the published file after each load.
+    const report = readFileSync(path.join(path.dirname(p.config.dbPath), 'report.html'), 'utf8');
+    expect(report).toContain('<svg');
+    expect(report).not.toMatch(/<script/i);
 
     const text = await historyText(client.client, handle.workflowId);
     expect(text).not.toContain(p.sim.clientSecret);

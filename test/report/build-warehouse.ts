@@ -40,8 +40,8 @@ export async function buildWarehouse(opts: { spend?: boolean } = {}): Promise<Bu
   await loadStagingDir({ workDbPath: work, stagingDir: writeStaging(staging, { snapshotDate: '2024-05-11', refreshDate: '2024-05-09', concealed: true }) });
   await recordReclamationEvent(work, { workflowId: 'reclaim-1', tenantId: TENANT, userId: 'u-carol', event: 'requested', actor: EVIL_ACTOR,
     at: '2024-05-11T09:00:00Z', reason: 'inactive', skus: ['SPE_E5'] });
-  await recordReclamationEvent(work, { workflowId: 'reclaim-1', tenantId: TENANT, userId: 'u-carol', event: 'removed', actor: 'approver',
-    at: '2024-05-11T10:00:00Z', skus: ['SPE_E5'], outcome: 'removed', detail: EVIL_DETAIL });
+  await recordReclamationEvent(work, { workflowId: 'reclaim-1', tenantId: TENANT, userId: 'u-carol', event: 'executed', actor: 'approver',
+    at: '2024-05-11T10:00:00Z', skus: ['SPE_E5'], outcome: 'executed', detail: EVIL_DETAIL });
   // Migration 4 creates the real money views; a "plain" warehouse stands for one published before them.
   await withWriter(work, (c) => c.run(opts.spend ? SPEND_VIEWS : 'DROP VIEW IF EXISTS savings_opportunities; DROP VIEW IF EXISTS license_spend;'));
   await publish(work, published);
