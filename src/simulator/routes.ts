@@ -67,10 +67,10 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
       endpoint = 'reports';
       handler = (ex, roles) => handleReport(ctx, ex, version, roles, parts[1]!);
     } else if (p0 === 'directory' && parts[1] === 'subscriptions' && (parts.length === 2 || parts.length === 3) && method === 'GET') {
-      endpoint = 'skus';
+      endpoint = 'subscriptions';
       handler = (ex, roles) => handleSubscriptions(ctx, ex, version, roles, parts[2]);
     } else if (p0 === 'copilot' && parts[1] === 'reports' && parts.length === 3 && method === 'GET') {
-      endpoint = 'reports';
+      endpoint = 'copilotReports';
       handler = (ex, roles) => handleCopilotReport(ctx, ex, version, roles, parts[2]!);
     } else if (p0 === 'admin' && parts[1] === 'reportSettings' && parts.length === 2 && (method === 'GET' || method === 'PATCH')) {
       endpoint = 'reportSettings';

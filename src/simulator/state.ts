@@ -19,7 +19,7 @@ export interface RequestLogEntry {
   ms: number;
   /** ISO timestamp of the request's arrival. */
   at: string;
-  /** Which simulated endpoint handled it (token, oidc, users, skus, reports, download, assignLicense, reportSettings). */
+  /** Which simulated endpoint handled it (token, oidc, users, skus, subscriptions, reports, copilotReports, download, assignLicense, reportSettings). */
   endpoint?: string;
   /** The fault rule that shaped the response, if any (its spec text). */
   fault?: string;
