@@ -1,6 +1,7 @@
 // The `m365-license` command line: one file per command, wired here.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadDotEnv } from '../config';
+import { registerAuth } from './auth';
 import { registerCandidates } from './candidates';
 import { registerContracts } from './contracts';
 import { registerDev } from './dev';
@@ -40,6 +41,7 @@ registerReclaim(program);
 registerPrices(program);
 registerContracts(program);
 registerSavings(program);
+registerAuth(program);
 registerSim(program);
 registerDev(program);
 registerWorker(program);

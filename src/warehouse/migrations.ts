@@ -249,12 +249,21 @@ CREATE VIEW license_utilization_history AS
   FROM skus;
 `;
 
+// Who decided, as the sign-in proved it: `actor` is the object id, `actor_upn` the UPN from the ID token, `identity`
+// says whether it was verified (or the lab's `unverified` mode), `run_id` pins the workflow run.
+const RECLAMATION_IDENTITY = (): string => `
+ALTER TABLE reclamations ADD COLUMN actor_upn VARCHAR;
+ALTER TABLE reclamations ADD COLUMN identity VARCHAR;
+ALTER TABLE reclamations ADD COLUMN run_id VARCHAR;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'tables', sql: TABLES },
   { version: 2, name: 'licensing reference', sql: reference },
   { version: 3, name: 'views', sql: VIEWS },
-  { version: 4, name: 'spend: prices, contracts, subscriptions, Copilot, savings', sql: SPEND },
-  { version: 5, name: 'sign-in activity and the inactivity signal', sql: SIGN_IN },
+  { version: 4, name: 'reclamation identity', sql: RECLAMATION_IDENTITY },
+  { version: 5, name: 'spend: prices, contracts, subscriptions, Copilot, savings', sql: SPEND },
+  { version: 6, name: 'sign-in activity and the inactivity signal', sql: SIGN_IN },
 ];
 
 export async function migrate(conn: DuckDBConnection): Promise<void> {

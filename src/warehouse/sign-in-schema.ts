@@ -1,4 +1,4 @@
-// Migration 5: sign-in activity (issue 13). `users` keeps the three sign-in times Graph gives with AuditLog.Read.All
+// Migration 6: sign-in activity (issue 13). `users` keeps the three sign-in times Graph gives with AuditLog.Read.All
 // and Entra ID P1/P2; a snapshot records whether it had them; `user_last_activity` gains them and decides inactivity
 // by the tenant's signal (`signal_settings.inactivity_signal`: reports, sign_in, or both = the later of the two,
 // default both when sign-ins are there); `inactive_licensed_evaluation` then also runs on sign-ins alone (concealed

@@ -1,4 +1,4 @@
-// Migration 4: money. Prices and contracts kept by the admin, Graph's commerce subscriptions, the Copilot usage
+// Migration 5: money. Prices and contracts kept by the admin, Graph's commerce subscriptions, the Copilot usage
 // report, and the reference data the spend and savings views read (complementary SKUs, service plans that supersede
 // others, rightsizing rules, Copilot SKUs), loaded from data/; then the views of src/warehouse/models in order.
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ const dataFile = (name: string): string => {
   return file;
 };
 
-/** The default USD list prices shipped in data/ (loaded once by migration 4; edit and re-import with `prices import`). */
+/** The default USD list prices shipped in data/ (loaded once by migration 5; edit and re-import with `prices import`). */
 export const DEFAULT_PRICES_CSV = fileURLToPath(new URL('../../data/prices.csv', import.meta.url));
 
 const csv = (name: string, columns: Record<string, string>): string =>
