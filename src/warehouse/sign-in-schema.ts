@@ -5,6 +5,8 @@
 // reports) and says which signal decided. The exclusion fragments are the ones of src/warehouse/exclusion.ts.
 import { ACTIVE_SERVICES } from '../shared/staging-contract';
 import { groupExcludedSql, upnExcludedSql } from './exclusion';
+import { modelViewsSql } from './models';
+import { SIGN_IN_MODELS } from './spend-schema';
 
 export const SIGN_IN = (): string => `
 ALTER TABLE users ADD COLUMN last_sign_in_at TIMESTAMPTZ;
@@ -99,4 +101,5 @@ CREATE OR REPLACE VIEW inactive_licensed_users AS
   SELECT tenant_id, user_id, user_principal_name, account_enabled, days_inactive, sku_part_numbers,
          last_activity_date, sku_ids, has_direct, activity_as_of, inactivity_signal, last_sign_in_date, decided_without_current_reports
   FROM inactive_licensed_evaluation WHERE is_inactive AND excluded_by IS NULL;
+${modelViewsSql(SIGN_IN_MODELS)}
 `;

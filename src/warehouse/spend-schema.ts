@@ -31,8 +31,10 @@ export const SPEND_MODELS = [
   'rightsizing_matches',
   'rightsizing_candidates',
   'copilot_idle_seats',
-  'savings_opportunities',
 ] as const;
+
+/** Created by migration 6, after the sign-in columns it reads (a view is bound when it is created). */
+export const SIGN_IN_MODELS = ['savings_opportunities'] as const;
 
 export const SPEND_TABLES = (): string => `
 -- Prices kept by the admin. tenant_id NULL = applies to every tenant (list prices); a tenant's own row wins.

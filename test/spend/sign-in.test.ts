@@ -49,6 +49,10 @@ describe('inactivity signal', () => {
     expect(await rows(`SELECT last_seen_date::VARCHAR AS seen, days_inactive, report_days_inactive FROM user_last_activity WHERE user_id = 'u-dan'`))
       .toEqual([{ seen: '2026-05-19', days_inactive: 1, report_days_inactive: 168 }]);
     expect(await candidate('u-eve')).toEqual({ user_id: 'u-eve', days_inactive: null, inactivity_signal: 'both' });
+    expect(await rows(`SELECT DISTINCT evidence FROM savings_opportunities WHERE user_id = 'u-eve'`)).toEqual([
+      { evidence: 'account disabled (sign-in blocked); never signed in and no activity in the usage reports (as of 2026-05-18)' },
+    ]);
+    expect(await rows(`SELECT count(*)::INT AS n FROM savings_opportunities WHERE user_id = 'u-dan'`)).toEqual([{ n: 0 }]);
   });
 
   it('reports: dan is a candidate again (168 days without activity in the reports)', async () => {

@@ -11,7 +11,7 @@ WITH ls AS (
 ev AS (SELECT e.*, las.stale FROM inactive_licensed_evaluation e LEFT JOIN latest_activity_snapshot las ON las.tenant_id = e.tenant_id),
 held AS (
   SELECT ul.tenant_id, ul.user_id, ul.sku_id, ul.sku_part_number, u.user_principal_name, u.account_enabled,
-         ev.is_inactive, ev.excluded_by, ev.days_inactive, ev.activity_as_of, ev.stale
+         ev.is_inactive, ev.excluded_by, ev.days_inactive, ev.activity_as_of, ev.stale, ev.inactivity_signal, ul.snapshot_date
   FROM user_licenses ul
   JOIN users u ON u.tenant_id = ul.tenant_id AND u.snapshot_date = ul.snapshot_date AND u.user_id = ul.user_id
   LEFT JOIN ev ON ev.tenant_id = ul.tenant_id AND ev.user_id = ul.user_id),
@@ -25,8 +25,13 @@ reclaim AS (
               ELSE 'high' END AS confidence,
          concat_ws('; ',
            CASE WHEN NOT account_enabled THEN 'account disabled (sign-in blocked)' END,
-           CASE WHEN is_inactive AND days_inactive IS NULL THEN 'no activity in any service in the usage reports (as of ' || activity_as_of || ')'
-                WHEN is_inactive THEN 'no activity in any service for ' || days_inactive || ' days (reports as of ' || activity_as_of || ')' END,
+           CASE WHEN NOT is_inactive THEN NULL
+                WHEN inactivity_signal = 'sign_in' AND days_inactive IS NULL THEN 'never signed in (sign-ins as of ' || snapshot_date || '; reports concealed)'
+                WHEN inactivity_signal = 'sign_in' THEN 'no sign-in for ' || days_inactive || ' days (sign-ins as of ' || snapshot_date || '; reports concealed)'
+                WHEN inactivity_signal = 'both' AND days_inactive IS NULL THEN 'never signed in and no activity in the usage reports (as of ' || coalesce(activity_as_of::VARCHAR, '-') || ')'
+                WHEN inactivity_signal = 'both' THEN 'no sign-in and no activity in any service for ' || days_inactive || ' days (reports as of ' || coalesce(activity_as_of::VARCHAR, '-') || ', sign-ins as of ' || snapshot_date || ')'
+                WHEN days_inactive IS NULL THEN 'no activity in any service in the usage reports (as of ' || activity_as_of || ')'
+                ELSE 'no activity in any service for ' || days_inactive || ' days (reports as of ' || activity_as_of || ')' END,
            CASE WHEN stale THEN 'usage reports are stale' END) AS evidence
   FROM held
   WHERE excluded_by IS NULL AND (NOT account_enabled OR is_inactive)),
