@@ -89,13 +89,15 @@ export function createApprovalActivities(deps: { config: AppConfig; graphFor: Gr
   };
 }
 
-/** Opens sealed audit text in the warehouse worker; text that is not sealed is dropped, never stored. */
+/** Opens sealed audit text in the warehouse worker; text that is not sealed (or not for this key) is dropped, never stored. */
 export function openAuditText(sealed: string | undefined | null, key: KeyObject): string | null {
   if (!sealed) return null;
   try {
     return open(sealed, key);
   } catch (err) {
-    if (err instanceof SealError) return null;
-    throw err;
+    if (!(err instanceof SealError)) throw err;
+    // `other_key`: this worker's M365_APPROVAL_KEY_FILE is not the one the CLI sealed for; every worker needs the same.
+    Context.current().log.warn('audit text dropped: it cannot be opened with this worker\'s approval key', { problem: err.problem });
+    return null;
   }
 }

@@ -9,11 +9,7 @@ import { seal } from '../../src/identity/seal';
 import type { SimulatorHandle } from '../../src/simulator';
 import { approveSignal, approveUpdate, reclaimStatusQuery, rejectSignal, rejectUpdate, type DecisionInput, type DecisionVerdict, type ReclaimState, type RestoreState } from '../../src/workflows/reclaim-messages';
 
-/**
- * A JWT in text: a header and claims that both start `{"` (eyJ), at a segment start. Sealed values are random
- * base64url and contain `eyJ` now and then, so a looser pattern would flag them.
- */
-export const JWT_IN_TEXT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\./;
+export { JWT_IN_TEXT } from '../helpers/history';
 
 export type Person = 'requester' | 'approver' | 'approver2' | 'nestedApprover';
 const INDEX: Record<Person, number> = { requester: 0, approver: 1, approver2: 2, nestedApprover: 3 };
