@@ -10,6 +10,7 @@ export const ROLES = {
   users: GRAPH_OPERATIONS.readUsers.anyOf,
   groups: GRAPH_OPERATIONS.readGroups.anyOf,
   skus: GRAPH_OPERATIONS.readSubscribedSkus.anyOf,
+  subscriptions: GRAPH_OPERATIONS.readSubscriptions.anyOf,
   reports: GRAPH_OPERATIONS.readReports.anyOf,
   assignLicense: GRAPH_OPERATIONS.assignLicense.anyOf,
   reportSettingsRead: GRAPH_OPERATIONS.readReportSettings.anyOf,

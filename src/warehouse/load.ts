@@ -4,7 +4,9 @@ import { concealedMessage, DEFAULT_CONCEALED_THRESHOLD, verdictFrom } from './an
 import { withWriter } from './db';
 import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { reportSelect, validateReport } from './reports';
+import { insertCopilotActivity, insertCopilotSuspicious, insertSubscriptions, validateCopilotReport } from './load-spend';
 import { insertRun } from './runs';
+import { signInLoaded, signInNote, signInTime } from './sign-in';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
 import { dropStaging, reportStats, stageSkus, stageUsers, type ReportStats } from './stage';
@@ -13,8 +15,8 @@ import { resolveIdentity } from './staging';
 import type { AnonymizationVerdict, LoadCounts, LoadOptions, LoadResult } from './types';
 
 /** Tables holding one snapshot per (tenant_id, snapshot_date); replaced as a whole on reload. */
-const REPORT_TABLES = ['office365_active_user_detail', 'email_activity_user_detail'] as const;
-const SNAPSHOT_TABLES = ['users', 'skus', 'license_assignments', ...REPORT_TABLES, 'suspicious_activity', 'snapshots'] as const;
+const REPORT_TABLES = ['office365_active_user_detail', 'email_activity_user_detail', 'copilot_activity'] as const;
+const SNAPSHOT_TABLES = ['users', 'skus', 'license_assignments', 'subscriptions', ...REPORT_TABLES, 'suspicious_activity', 'snapshots'] as const;
 
 type Step = (name: string, ms: number) => void;
 let step: Step = () => undefined;
@@ -37,6 +39,7 @@ async function scalar(conn: DuckDBConnection, sql: string): Promise<unknown> {
 export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
   const id = resolveIdentity(opts.stagingDir, opts);
   const [active, email] = await Promise.all(REPORTS.map((s) => validateReport(opts.stagingDir, s)));
+  const copilot = await validateCopilotReport(opts.stagingDir);
   const t = sqlString(id.tenantId);
   const d = `DATE ${sqlString(id.snapshotDate)}`;
 
@@ -69,6 +72,8 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
           table,
         );
       }
+      await insertSubscriptions(conn, opts.stagingDir, t, d);
+      await insertCopilotActivity(conn, copilot, t, d);
       const verdict = await timed('verdict', () =>
         verdictOnTables(conn, t, d, {
           threshold: opts.concealedThreshold ?? DEFAULT_CONCEALED_THRESHOLD,
@@ -77,7 +82,7 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
           displayConcealedNames: id.manifest?.reportSettings?.displayConcealedNames,
         }),
       );
-      const suspiciousRows = await insertSuspicious(conn, t, d, verdict.concealed);
+      const suspiciousRows = (await insertSuspicious(conn, t, d, verdict.concealed)) + (await insertCopilotSuspicious(conn, t, d, verdict.concealed));
       if (verdict.concealed) {
         // Concealed names cannot be matched: keep no activity for this snapshot, so views keep the last good one.
         for (const table of REPORT_TABLES) await conn.run(`DELETE FROM ${table} WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
@@ -88,12 +93,14 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
         );
       }
       const counts: LoadCounts = { ...roster, activityRows, suspiciousRows };
+      const signIn = await signInLoaded(conn, id.manifest?.signInActivity);
       await conn.run(`INSERT INTO snapshots VALUES (${t}, ${d}, ${sqlString(id.runId)}, now(), ${!verdict.concealed}, ${verdict.concealed},
-        ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'})`);
+        ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'}, ${signIn})`);
       const status = verdict.concealed ? 'degraded' : 'succeeded';
-      const message = verdict.concealed
-        ? concealedMessage(verdict, id.snapshotDate, lastGood)
-        : summary(id.tenantId, id.snapshotDate, counts, verdict, settings.freshnessDays);
+      const message = [
+        verdict.concealed ? concealedMessage(verdict, id.snapshotDate, lastGood) : summary(id.tenantId, id.snapshotDate, counts, verdict, settings.freshnessDays),
+        signInNote(id.manifest?.signInActivity, signIn, verdict.concealed),
+      ].filter(Boolean).join(' ');
       await insertRun(conn, {
         runId: id.runId,
         tenantId: id.tenantId,
@@ -124,7 +131,9 @@ async function insertRoster(conn: DuckDBConnection, t: string, d: string): Promi
   const users = await changed(
     conn,
     `INSERT INTO users SELECT ${t}, ${d}, u.id, u.userPrincipalName, u.displayName, u.mail, u.accountEnabled, u.userType,
-       try_cast(u.createdDateTime AS TIMESTAMPTZ), u.department, u.jobTitle, u.usageLocation FROM stg_users`,
+       try_cast(u.createdDateTime AS TIMESTAMPTZ), u.department, u.jobTitle, u.usageLocation,
+       ${signInTime('lastSignInDateTime')}, ${signInTime('lastNonInteractiveSignInDateTime')}, ${signInTime('lastSuccessfulSignInDateTime')}
+     FROM stg_users`,
     'users',
   );
   const skus = await changed(

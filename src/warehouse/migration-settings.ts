@@ -1,6 +1,7 @@
-// Migration 4, "settings from the command line": SKU exclusions (a licence of an excluded SKU is never reclaimed),
+// Migration 7, "settings from the command line": SKU exclusions (a licence of an excluded SKU is never reclaimed),
 // who changed the settings and when (`settings.updated_by`, one `settings_changes` row per change), and the
-// exclusion rule of inactive_licensed_evaluation re-created with the SKU rule added (fragments from exclusion.ts).
+// exclusion rule of inactive_licensed_evaluation re-created with the SKU rule added (fragments from exclusion.ts):
+// the view as migration 6 (sign-in-schema.ts) left it, plus `excluded_by_sku`.
 import { groupExcludedSql, skuExcludedSql, upnExcludedSql } from './exclusion';
 import { DEFAULT_SETTINGS } from './types';
 
@@ -46,9 +47,12 @@ CREATE OR REPLACE VIEW inactive_licensed_evaluation AS
            (u.days_inactive IS NULL OR u.days_inactive >= st.inactivity_days) AS is_inactive,
            ${upnExcludedSql('u.user_principal_name', 'st.exclude_upn_patterns')} AS excluded_by_pattern,
            ${groupExcludedSql('lic.groups', 'st.exclude_group_ids')} AS excluded_by_group,
-           ${skuExcludedSql('lic.sku_part_numbers', 'st.exclude_sku_part_numbers')} AS excluded_by_sku
+           ${skuExcludedSql('lic.sku_part_numbers', 'st.exclude_sku_part_numbers')} AS excluded_by_sku,
+           u.inactivity_signal, u.last_sign_in_date, u.last_seen_date,
+           -- reports of this snapshot were concealed (or missing): the verdict rests on sign-ins and older reports
+           u.sign_in_available AND u.reports_behind AS decided_without_current_reports
     FROM user_last_activity u JOIN lic USING (tenant_id, user_id) JOIN tenant_settings st USING (tenant_id)
-    WHERE u.activity_snapshot_date IS NOT NULL)
+    WHERE u.activity_snapshot_date IS NOT NULL OR u.sign_in_available)
   SELECT *,
          CASE WHEN excluded_by_pattern THEN 'upn_pattern'
               WHEN excluded_by_group THEN 'group'

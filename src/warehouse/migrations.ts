@@ -6,6 +6,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { groupExcludedSql, upnExcludedSql } from './exclusion';
 import { SETTINGS_CLI_MIGRATION } from './migration-settings';
+import { SIGN_IN } from './sign-in-schema';
+import { SPEND } from './spend-schema';
 import { sqlString } from './sql';
 import { DEFAULT_SETTINGS } from './types';
 
@@ -261,7 +263,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'licensing reference', sql: reference },
   { version: 3, name: 'views', sql: VIEWS },
   { version: 4, name: 'reclamation identity', sql: RECLAMATION_IDENTITY },
-  { version: 5, name: 'settings from the command line', sql: SETTINGS_CLI_MIGRATION },
+  { version: 5, name: 'spend: prices, contracts, subscriptions, Copilot, savings', sql: SPEND },
+  { version: 6, name: 'sign-in activity and the inactivity signal', sql: SIGN_IN },
+  { version: 7, name: 'settings from the command line', sql: SETTINGS_CLI_MIGRATION },
 ];
 
 export async function migrate(conn: DuckDBConnection): Promise<void> {
