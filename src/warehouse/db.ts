@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { mapOpenError, mapWriteError } from './errors';
 import { migrate } from './migrations';
+import { acquireWriterLock, releaseWriterLock } from './writer-lock';
 export { sqlString } from './sql';
 
 /** Offline by construction: json and parquet are built in, nothing may be downloaded. */
@@ -42,10 +43,12 @@ const writers = new Map<string, Promise<WriterHandle>>();
 async function openWriter(file: string): Promise<WriterHandle> {
   // Private to the pipeline: 0700 directory (the umask set at start-up gives the file and its WAL 0600).
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  acquireWriterLock(file);
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, ...writerLimits() });
   } catch (err) {
+    releaseWriterLock(file);
     throw mapOpenError(err, file, 'read-write');
   }
   const connection = await instance.connect();
@@ -54,6 +57,7 @@ async function openWriter(file: string): Promise<WriterHandle> {
   } catch (err) {
     connection.closeSync();
     instance.closeSync();
+    releaseWriterLock(file);
     throw mapWriteError(err, writerMemoryLimit());
   }
   return { instance, connection, queue: Promise.resolve() };
@@ -96,6 +100,7 @@ export async function closeWarehouse(file?: string): Promise<void> {
     await handle.queue;
     handle.connection.closeSync();
     handle.instance.closeSync();
+    releaseWriterLock(key);
   }
 }
 
