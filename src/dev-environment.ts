@@ -5,7 +5,6 @@
 import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { processAlive } from './warehouse/writer-owner';
 
 export const DEV_ENVIRONMENT_FILE = 'dev-environment.json';
 
@@ -72,6 +71,16 @@ export function readDevEnvironment(dataDir: string): DevEnvironment | undefined 
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

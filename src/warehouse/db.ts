@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { mapOpenError, mapWriteError } from './errors';
 import { migrate } from './migrations';
-import { claimWriter, releaseWriter } from './writer-owner';
+import { acquireWriterLock, releaseWriterLock } from './writer-lock';
 export { sqlString } from './sql';
 
 /** Offline by construction: json and parquet are built in, nothing may be downloaded. */
@@ -43,12 +43,12 @@ const writers = new Map<string, Promise<WriterHandle>>();
 async function openWriter(file: string): Promise<WriterHandle> {
   // Private to the pipeline: 0700 directory (the umask set at start-up gives the file and its WAL 0600).
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  acquireWriterLock(file);
   let instance: DuckDBInstance;
-  claimWriter(file);
   try {
     instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, ...writerLimits() });
   } catch (err) {
-    releaseWriter(file);
+    releaseWriterLock(file);
     throw mapOpenError(err, file, 'read-write');
   }
   const connection = await instance.connect();
@@ -57,7 +57,7 @@ async function openWriter(file: string): Promise<WriterHandle> {
   } catch (err) {
     connection.closeSync();
     instance.closeSync();
-    releaseWriter(file);
+    releaseWriterLock(file);
     throw mapWriteError(err, writerMemoryLimit());
   }
   return { instance, connection, queue: Promise.resolve() };
@@ -100,7 +100,7 @@ export async function closeWarehouse(file?: string): Promise<void> {
     await handle.queue;
     handle.connection.closeSync();
     handle.instance.closeSync();
-    releaseWriter(key);
+    releaseWriterLock(key);
   }
 }
 
