@@ -10,7 +10,7 @@ import type { ProofBinding } from '../identity/proof';
 
 /** What `approve`/`reject` carry. Text (comment, reason) is sealed (`m365-license auth seal`), never plain. */
 export interface DecisionInput {
-  /** Sealed ID token (`m365-license auth token`). */
+  /** Sealed proof (`m365-license auth token ID --for approve|reject`): counts only for this workflow, run, scope and decision. */
   idToken?: string;
   /** Lab mode (M365_APPROVAL_IDENTITY=unverified) only: a name instead of a sign-in. */
   by?: string;

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startReclamation } from '../../src/cli/reclaim';
+import { startDailySync } from '../../src/cli/start-daily';
 import { approveUpdate, type DecisionInput, type ReclaimInput } from '../../src/workflows/reclaim-messages';
 import { historyText } from '../helpers/history';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
@@ -34,7 +35,9 @@ describe('a sealed proof counts only for what it was sealed for', () => {
     p = await startPipeline({ sim: { users: 400, seed: 117, today: TODAY } });
     client = await connectClient();
     people = new People(p.sim, p.config);
-  }, 120_000);
+    // A published snapshot: the audit trail and the re-check live in the warehouse.
+    await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: TODAY }, { taskQueue: p.taskQueue })).result();
+  }, 180_000);
   afterAll(async () => {
     for (const id of workflows) await client.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
     await client?.close();
