@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorEnv } from '../../src/cli/dev-job';
 import { startDailySync } from '../../src/cli/start-daily';
+import { ensureApprovalKey } from '../../src/identity/approval-key';
+import { openProof } from '../../src/identity/proof';
 import { reclaimWorkflowId } from '../../src/shared/names';
 import { historyText } from '../helpers/history';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
@@ -90,6 +92,16 @@ describe('m365-license reclaim (CLI)', () => {
     const stale = await cli('approve', id, '--token', people.token('approver', bound), '--scope', 'a'.repeat(64));
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/no longer the one you reviewed/);
+    // `auth token ID --for approve` reads the run and scope from status and binds the proof to them.
+    p.sim.state.directory.autoApprove = people.id('approver');
+    try {
+      const env = { ...process.env, ...simulatorEnv(p.sim, p.dataDir), TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: p.taskQueue };
+      const t = await exec(process.execPath, [BIN, 'auth', 'token', id, '--for', 'approve', '--scope', waiting.scopeHash], { env, cwd: p.dataDir });
+      expect(t.stderr).toContain(`"runId":"${waiting.runId}","scopeHash":"${waiting.scopeHash}"`);
+      expect(openProof(t.stdout.trim(), ensureApprovalKey(p.config)).binding).toEqual(bound);
+    } finally {
+      p.sim.state.directory.autoApprove = undefined;
+    }
     // A proof sealed to reject cannot approve, even on this run and scope.
     const wrongPurpose = await cli('approve', id, '--token', people.token('approver', { ...bound, purpose: 'reject' }), '--scope', waiting.scopeHash);
     expect(wrongPurpose.code).toBe(1);
