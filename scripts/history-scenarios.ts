@@ -9,10 +9,11 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { simulatorEnv } from '../src/cli/dev-job';
 import { parseConfig } from '../src/config';
 import { ensureApprovalKey } from '../src/identity/approval-key';
+import { sealProof, type ProofBinding } from '../src/identity/proof';
 import { seal } from '../src/identity/seal';
 import { startReclamation, startRestore } from '../src/cli/reclaim';
 import { startDailySync } from '../src/cli/start-daily';
-import { TASK_QUEUE } from '../src/shared/names';
+import { reclaimWorkflowId, restoreWorkflowId, TASK_QUEUE } from '../src/shared/names';
 import { startSimulator, type SimulatorHandle } from '../src/simulator';
 import { SKU_INDEX } from '../src/simulator/skus';
 import { healthCheck, type reclaimLicenses } from '../src/workflows';
@@ -49,13 +50,14 @@ export async function prepare(s: Scenario): Promise<Prepared> {
   return { env, sim, close: () => sim.close() };
 }
 
-/** A simulated admin's sealed sign-in: [0] requests, [1] and [2] approve. */
-const signIn = (sim: SimulatorHandle, admin: number): string => seal(sim.idToken(sim.state.directory.admins[admin]!), approvalKey!);
+/** A simulated admin's sign-in sealed as a proof for `binding`: [0] requests, [1] and [2] approve. */
+const signIn = (sim: SimulatorHandle, admin: number, binding: ProofBinding): string => sealProof(sim.idToken(sim.state.directory.admins[admin]!), binding, approvalKey!);
 
 /** A decision bound to the run and scope the status shows, signed in as an admin. */
 async function decisionBy(client: Client, sim: SimulatorHandle, id: string, admin: number, extra: Partial<DecisionInput> = {}): Promise<DecisionInput> {
   const st = (await client.workflow.getHandle(id).query(reclaimStatusQuery)) as ReclaimState | RestoreState;
-  return { idToken: signIn(sim, admin), runId: st.runId, scopeHash: st.scopeHash, ...extra };
+  const purpose = extra.reason !== undefined ? 'reject' : 'approve';
+  return { idToken: signIn(sim, admin, { purpose, workflowId: id, runId: st.runId, scopeHash: st.scopeHash }), runId: st.runId, scopeHash: st.scopeHash, ...extra };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,7 +96,8 @@ type ReclaimHandle = WorkflowHandle<typeof reclaimLicenses>;
 async function requestAndWait(client: Client, sim: SimulatorHandle, extra: Partial<ReclaimInput> = {}, restorable = false): Promise<ReclaimHandle> {
   // A fresh published snapshot: the re-check refuses to act without one.
   await (await startDailySync(client, { tenantId: sim.tenantId, snapshotDate: new Date().toISOString().slice(0, 10) }, { force: true })).result();
-  const input: ReclaimInput = { tenantId: sim.tenantId, userId: directlyLicensedUser(sim, restorable), requester: { idToken: signIn(sim, 0) }, reason: seal('inactive', approvalKey!), approvalTimeout: '1 hour', ...extra };
+  const userId = directlyLicensedUser(sim, restorable);
+  const input: ReclaimInput = { tenantId: sim.tenantId, userId, requester: { idToken: signIn(sim, 0, { purpose: 'request', workflowId: reclaimWorkflowId(sim.tenantId, userId) }) }, reason: seal('inactive', approvalKey!), approvalTimeout: '1 hour', ...extra };
   const handle = await startReclamation(client, input);
   await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (s) => s.status === 'awaiting_approval');
   return handle;
@@ -196,7 +199,7 @@ export const scenarios: Record<string, Scenario> = {
       const reclaim = await requestAndWait(client, sim!, {}, true);
       await reclaim.signal(approveSignal, await decisionBy(client, sim!, reclaim.workflowId, 1));
       await ended(reclaim, 'executed');
-      const handle = await startRestore(client, { tenantId: sim!.tenantId, reclaimWorkflowId: reclaim.workflowId, requester: { idToken: signIn(sim!, 0) } });
+      const handle = await startRestore(client, { tenantId: sim!.tenantId, reclaimWorkflowId: reclaim.workflowId, requester: { idToken: signIn(sim!, 0, { purpose: 'request', workflowId: restoreWorkflowId(reclaim.workflowId) }) } });
       await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (st) => st.status === 'awaiting_approval');
       await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 2));
       const r = await handle.result();

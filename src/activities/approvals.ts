@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import type { AppConfig } from '../config';
 import { approvalSettings, requireVerifiable } from '../identity/approval-settings';
 import { IdTokenError, IdTokenVerifier } from '../identity/verify-id-token';
+import { bindingMatches, openProof, type ProofBinding } from '../identity/proof';
 import { open, seal, SealError } from '../identity/seal';
 import type { GraphFactory } from './graph-context';
 import { memberGroups } from './group-membership';
@@ -43,7 +44,7 @@ export function createApprovalActivities(deps: { config: AppConfig; graphFor: Gr
      * Checks one person's proof. A refusal is a verdict (`ok: false` with a stable problem code), not a failure;
      * unreadable keys or Graph errors throw and are retried.
      */
-    async verifyPerson(input: { tenantId: string; proof: IdentityProof; role: 'requester' | 'approver' }): Promise<IdentityVerdict> {
+    async verifyPerson(input: { tenantId: string; proof: IdentityProof; role: 'requester' | 'approver'; expect?: ProofBinding }): Promise<IdentityVerdict> {
       const mode = deps.config.approvalIdentity;
       const key = deps.approvalKey();
       const sealForAudit = (text: string) => seal(text, createPublicKey(key));
@@ -56,7 +57,12 @@ export function createApprovalActivities(deps: { config: AppConfig; graphFor: Gr
       if (!input.proof.idToken) return { ok: false, mode, problem: 'no_token' };
       let raw: string;
       try {
-        raw = open(input.proof.idToken, key);
+        const opened = openProof(input.proof.idToken, key);
+        // A proof counts only for what it was sealed for (proof.ts): a copy from another workflow's history, run,
+        // scope or decision is refused before the token is even verified. Unbound proofs are refused too.
+        if (!opened.binding) return { ok: false, mode, problem: 'proof_unbound' };
+        if (!input.expect || !bindingMatches(opened.binding, input.expect)) return { ok: false, mode, problem: 'proof_bound_elsewhere' };
+        raw = opened.idToken;
       } catch (err) {
         if (err instanceof SealError) return { ok: false, mode, problem: `token_${err.problem}` };
         throw err;

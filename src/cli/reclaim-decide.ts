@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { parseReclaimWorkflowId, parseRestoreWorkflowId } from '../shared/names';
 import { approveUpdate, rejectUpdate, reclaimStatusQuery, type DecisionInput, type DecisionVerdict, type ReclaimState, type RestoreState } from '../workflows/reclaim-messages';
-import { checkProofOptions, personProof, sealText } from './reclaim-proof';
+import { personProofs, sealText, TOKEN_FILE_OPTION_HELP, TOKEN_OPTION_HELP } from './reclaim-proof';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
 
@@ -37,6 +37,7 @@ export function bindingLine(s: AnyReclaimState): string {
 
 interface DecideOptions {
   token?: string;
+  tokenFile?: string;
   by?: string;
   scope?: string;
   comment?: string;
@@ -47,13 +48,14 @@ async function decide(kind: 'approve' | 'reject', id: string, opts: DecideOption
   const tenant = tenantOfDecisionId(id);
   if (opts.scope !== undefined && !/^[0-9a-f]{64}$/.test(opts.scope)) throw new UsageError('--scope takes the 64-hex scope hash `reclaim status` prints');
   const config = parseConfig();
-  checkProofOptions(config, opts);
+  const proofs = personProofs(config, { ...opts, tenant });
   await withTemporalClient(config, async (client) => {
     const s = await queryState(client, id);
     if (s.status !== 'awaiting_approval') throw new Error(`${id} is ${s.status}, not awaiting approval: nothing to ${kind}.`);
     if (opts.scope !== undefined && opts.scope !== s.scopeHash) throw new Error(`The scope of ${id} is no longer the one you reviewed (${opts.scope}): run reclaim status ${id} again.`);
     process.stderr.write(`${kind === 'approve' ? 'approving' : 'rejecting'} ${bindingLine(s)}\n`);
-    const proof = await personProof(config, { ...opts, tenant });
+    // Bound to this decision of this run and scope: a copy cannot approve anything else (identity/proof.ts).
+    const proof = await proofs({ purpose: kind, workflowId: id, runId: s.runId, scopeHash: s.scopeHash });
     const text = sealText(config, kind === 'approve' ? opts.comment : opts.reason);
     const payload: DecisionInput = { ...proof, runId: s.runId, scopeHash: s.scopeHash, ...(text ? { [kind === 'approve' ? 'comment' : 'reason']: text } : {}) };
     let verdict: DecisionVerdict;
@@ -74,7 +76,8 @@ async function decide(kind: 'approve' | 'reject', id: string, opts: DecideOption
 export function registerDecisions(reclaim: Command): void {
   const common = (c: Command) =>
     c
-      .option('--token <sealed>', 'your sealed sign-in from `m365-license auth token` (default: sign in now)')
+      .option('--token <sealed>', `${TOKEN_OPTION_HELP} (default: sign in now)`)
+      .option('--token-file <path>', TOKEN_FILE_OPTION_HELP)
       .option('--scope <hash>', 'the scope hash `reclaim status` showed you; refused if the scope changed since')
       .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in');
   common(reclaim.command('approve <id>').description('approve a reclamation or restore (an approvers-group member other than the requester)'))

@@ -14,7 +14,7 @@ import type { ReclaimInput, RestoreInput } from '../workflows/reclaim-messages';
 import { safeInline } from './output/sanitize';
 import { requestTexts, type RequestTexts } from './reclaim-audit';
 import { bindingLine, registerDecisions, tenantOfDecisionId, type AnyReclaimState } from './reclaim-decide';
-import { checkProofOptions, personProof, sealText } from './reclaim-proof';
+import { personProofs, sealText, TOKEN_FILE_OPTION_HELP, TOKEN_OPTION_HELP } from './reclaim-proof';
 import { closedFailureLines, ensureSearchAttributes, readReclamation, reclaimStartAttributes, registerReclaimList } from './reclaim-inbox';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
@@ -151,6 +151,7 @@ interface RequestOptions {
   dryRun?: boolean;
   by?: string;
   token?: string;
+  tokenFile?: string;
   tenant?: string;
   approvalTimeout?: string;
   json?: boolean;
@@ -169,7 +170,8 @@ export function registerReclaim(program: Command): void {
     .option('--reason <text>', 'why (stored in the audit trail only, sealed on the way)')
     .option('--skus <ids>', 'only these SKU ids (comma-separated); default: every directly assigned licence')
     .option('--dry-run', 'go through approval and checks, record what would be removed, remove nothing')
-    .option('--token <sealed>', 'your sealed sign-in from `m365-license auth token` (default: sign in now)')
+    .option('--token <sealed>', `${TOKEN_OPTION_HELP} (default: sign in now)`)
+    .option('--token-file <path>', TOKEN_FILE_OPTION_HELP)
     .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
     .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
     .option('--approval-timeout <duration>', 'how long to wait for a decision, e.g. 7d, 12h, 30m', '7d')
@@ -182,10 +184,11 @@ export function registerReclaim(program: Command): void {
       const skus = parseSkus(opts.skus);
       if (!/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(opts.approvalTimeout ?? '')) throw new UsageError(`--approval-timeout must look like 7d, 12h, 30m or 45s, got ${opts.approvalTimeout}`);
       const config = parseConfig();
-      checkProofOptions(config, opts);
       const tenantId = pickTenant(config, opts.tenant);
+      // A given proof is bound to one workflow by `auth token <id>`: many requests need a sign-in here instead.
+      if (opts.fromCandidates && (opts.token !== undefined || opts.tokenFile !== undefined)) throw new UsageError('--from-candidates signs you in here (one proof per request): omit --token/--token-file');
+      const proofs = personProofs(config, { token: opts.token, tokenFile: opts.tokenFile, by: opts.by, tenant: tenantId });
       const userIds = opts.fromCandidates ? await candidateIds(config, tenantId, days, limit) : [await resolveUser(config, tenantId, opts.user!)];
-      const requester = await personProof(config, { token: opts.token, by: opts.by, tenant: tenantId });
       const reason = sealText(config, opts.reason);
       let refused = 0;
       await withTemporalClient(config, async (client) => {
@@ -194,7 +197,7 @@ export function registerReclaim(program: Command): void {
           const input: ReclaimInput = {
             tenantId,
             userId,
-            requester,
+            requester: await proofs({ purpose: 'request', workflowId: reclaimWorkflowId(tenantId, userId) }),
             ...(reason ? { reason } : {}),
             ...(skus ? { skus } : {}),
             ...(opts.dryRun ? { dryRun: true } : {}),
@@ -249,14 +252,16 @@ export function registerReclaim(program: Command): void {
     .command('restore <id>')
     .description('ask to assign back exactly what a reclamation removed (as its result in Temporal records); another approver approves')
     .option('--reason <text>', 'why (stored in the audit trail only)')
-    .option('--token <sealed>', 'your sealed sign-in from `m365-license auth token` (default: sign in now)')
+    .option('--token <sealed>', `${TOKEN_OPTION_HELP} (default: sign in now)`)
+    .option('--token-file <path>', TOKEN_FILE_OPTION_HELP)
     .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
     .option('--approval-timeout <duration>', 'how long to wait for a decision, e.g. 7d, 12h, 30m', '7d')
-    .action(async (id: string, opts: { reason?: string; token?: string; by?: string; approvalTimeout: string }) => {
+    .action(async (id: string, opts: { reason?: string; token?: string; tokenFile?: string; by?: string; approvalTimeout: string }) => {
       const config = parseConfig();
       const tenantId = pickTenant(config, tenantOfWorkflowId(id));
       if (!/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(opts.approvalTimeout)) throw new UsageError(`--approval-timeout must look like 7d, 12h, 30m or 45s, got ${opts.approvalTimeout}`);
-      const requester = await personProof(config, { token: opts.token, by: opts.by, tenant: tenantId });
+      // Bound to the restore's own workflow id: a proof for the reclamation (or another restore) does not count.
+      const requester = await personProofs(config, { token: opts.token, tokenFile: opts.tokenFile, by: opts.by, tenant: tenantId })({ purpose: 'request', workflowId: restoreWorkflowId(id) });
       const reason = sealText(config, opts.reason);
       await withTemporalClient(config, async (client) => {
         const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, requester, ...(reason ? { reason } : {}), approvalTimeout: opts.approvalTimeout.replace(/\s+/g, '') }, { taskQueue: config.taskQueue });

@@ -6,10 +6,11 @@
 // events). Identity is checked by an activity, never here; requester and approver differ by object id, always.
 import { defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
 import type { IdentityMode, IdentityProof, IdentityVerdict } from '../activities/approvals';
+import type { ProofBinding } from '../identity/proof';
 
 /** What `approve`/`reject` carry. Text (comment, reason) is sealed (`m365-license auth seal`), never plain. */
 export interface DecisionInput {
-  /** Sealed ID token (`m365-license auth token`). */
+  /** Sealed proof (`m365-license auth token ID --for approve|reject`): counts only for this workflow, run, scope and decision. */
   idToken?: string;
   /** Lab mode (M365_APPROVAL_IDENTITY=unverified) only: a name instead of a sign-in. */
   by?: string;
@@ -41,6 +42,7 @@ export interface GateEvent {
 
 /** The part of a workflow's state the gate reads and writes. */
 export interface GateState {
+  workflowId: string;
   status: string;
   runId: string;
   scopeHash: string;
@@ -88,7 +90,8 @@ export function boundCheck(state: GateState, v: DecisionInput): string | undefin
 }
 
 export interface GateDeps {
-  verify(proof: IdentityProof): Promise<IdentityVerdict>;
+  /** `expect`: what the proof must be sealed for (proof.ts); the activity compares it, the workflow only names it. */
+  verify(proof: IdentityProof, expect: ProofBinding): Promise<IdentityVerdict>;
   now(): string;
 }
 
@@ -118,7 +121,7 @@ export function installApprovalGate(state: GateState, deps: GateDeps): { decisio
       if (early) return refuse(early);
       let verdict: IdentityVerdict;
       try {
-        verdict = await deps.verify({ ...(v.idToken ? { idToken: v.idToken } : {}), ...(v.by ? { by: v.by } : {}) });
+        verdict = await deps.verify({ ...(v.idToken ? { idToken: v.idToken } : {}), ...(v.by ? { by: v.by } : {}) }, { purpose: kind, workflowId: state.workflowId, runId: state.runId, scopeHash: state.scopeHash });
       } catch {
         // The check itself failed (Graph or the keys unreachable past retries): refused, the request stays open.
         return refuse('identity_check_failed: try again');

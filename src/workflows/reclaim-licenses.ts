@@ -48,7 +48,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
   const note = (kind: ReclaimEvent['kind'], by?: string | null, text?: string | null): void => {
     state.events.push({ at: now(), kind, ...(by ? { by } : {}), ...(text ? { note: text } : {}) });
   };
-  const gate = installApprovalGate(state, { verify: (proof) => quick.verifyPerson({ tenantId: input.tenantId, proof, role: 'approver' }), now });
+  const gate = installApprovalGate(state, { verify: (proof, expect) => quick.verifyPerson({ tenantId: input.tenantId, proof, role: 'approver', expect }), now });
   const inbox = reclaimInbox(state);
   inbox.publish();
 
@@ -67,7 +67,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
 
   try {
     // Who asks, proven by their sign-in and checked in the worker; the workflow input cannot switch it off.
-    const requester: IdentityVerdict = await quick.verifyPerson({ tenantId: input.tenantId, proof: input.requester, role: 'requester' });
+    const requester: IdentityVerdict = await quick.verifyPerson({ tenantId: input.tenantId, proof: input.requester, role: 'requester', expect: { purpose: 'request', workflowId } });
     state.identity = requester.mode;
     if (!requester.ok) return await finish('aborted', { detail: `requester_not_verified: ${requester.problem}` });
     state.requesterId = requester.objectId;

@@ -45,7 +45,7 @@ export async function restoreLicenses(input: RestoreInput): Promise<RestoreResul
       disabledPlans: Object.fromEntries(state.licenses.map((l) => [l.skuId, l.disabledPlans])),
       ...extra,
     });
-  const gate = installApprovalGate(state, { verify: (proof) => quick.verifyPerson({ tenantId: input.tenantId, proof, role: 'approver' }), now });
+  const gate = installApprovalGate(state, { verify: (proof, expect) => quick.verifyPerson({ tenantId: input.tenantId, proof, role: 'approver', expect }), now });
   const end = async (status: RestoreStatusName, detail?: string, entry?: AuditEntry, extra: { actor?: string; sealed?: SealedAuditText } = {}): Promise<RestoreResult> => {
     state.status = status;
     if (detail) state.detail = detail;
@@ -57,7 +57,7 @@ export async function restoreLicenses(input: RestoreInput): Promise<RestoreResul
 
   try {
     if (!state.userId) return await end('aborted', 'not_a_reclamation');
-    const requester = await quick.verifyPerson({ tenantId: input.tenantId, proof: input.requester, role: 'requester' });
+    const requester = await quick.verifyPerson({ tenantId: input.tenantId, proof: input.requester, role: 'requester', expect: { purpose: 'request', workflowId } });
     state.identity = requester.mode;
     if (!requester.ok) return await end('aborted', `requester_not_verified: ${requester.problem}`);
     state.requesterId = requester.objectId;

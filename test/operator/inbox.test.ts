@@ -83,12 +83,12 @@ describe("approver's inbox, closed status and notifications", () => {
     throw new Error(`listing never matched: ${JSON.stringify(last)}`);
   };
   const start = (u: PickedUser, extra: Partial<ReclaimInput> = {}) =>
-    startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requester(), approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
+    startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
 
   it('lists awaiting reclamations with age, scope and a requester id; approving moves one to executed at once', async () => {
     const [a, b] = [pick(directOnly), pick(directOnly)];
     const ha = await start(a);
-    const hb = await start(b, { requester: { idToken: people.token('approver2') } });
+    const hb = await start(b, { requester: people.requesterFor(b.id, 'approver2') });
     await waitForStatus(client.client, ha.workflowId, (s) => s.status === 'awaiting_approval');
     await waitForStatus(client.client, hb.workflowId, (s) => s.status === 'awaiting_approval');
 

@@ -104,7 +104,7 @@ describe('m365-license settings', () => {
     const excludedPart = (await published('SELECT exclude_sku_part_numbers AS s FROM tenant_settings WHERE tenant_id = $1', [p.sim.tenantId]))[0]!.s as string[];
     const excludedIds = SKUS.filter((s) => excludedPart.includes(s.skuPartNumber)).map((s) => s.skuId);
     const u = pick((x) => x.assignments.filter((a) => a.assignedByGroup === null && a.state === 'Active').length >= 2 && x.assignments.some((a) => a.assignedByGroup === null && excludedIds.includes(a.skuId)));
-    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: new People(p.sim, p.config).requester(), approvalTimeout: '1 minute' }, { taskQueue: p.taskQueue });
+    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: new People(p.sim, p.config).requesterFor(u.id), approvalTimeout: '1 minute' }, { taskQueue: p.taskQueue });
     const s = await waitForStatus(client.client, h.workflowId, (x) => x.status === 'awaiting_approval');
     expect(s.scope.length).toBeGreaterThan(0);
     expect(s.scope.filter((id) => excludedIds.includes(id))).toEqual([]);

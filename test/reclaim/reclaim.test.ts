@@ -47,7 +47,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
   const start = (u: PickedUser, extra: Partial<ReclaimInput> = {}) =>
     startReclamation(
       client.client,
-      { tenantId: p.sim.tenantId, userId: u.id, requester: people.requester(), reason: people.seal('inactive 90 days'), approvalTimeout: '10 minutes', ...extra },
+      { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), reason: people.seal('inactive 90 days'), approvalTimeout: '10 minutes', ...extra },
       { taskQueue: p.taskQueue },
     );
   const held = (u: PickedUser) => p.sim.state.assignedLicenses(u.id);
@@ -90,7 +90,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await h.fetchHistory(), h.workflowId);
 
     // Restore: asked by one person, approved by another; the same SKUs come back with the same disabled plans.
-    const rh = await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, requester: { idToken: people.token('approver2') } }, { taskQueue: p.taskQueue });
+    const rh = await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, requester: people.requester(`restore-${h.workflowId}`, 'approver2') }, { taskQueue: p.taskQueue });
     const rs = await waitForStatus(client.client, rh.workflowId, (x) => x.status === 'awaiting_approval');
     expect(await rh.query(restoreStatusQuery)).toMatchObject({ sourceRunId: s.runId, userId: u.id });
     expect(rs.scopeHash).toMatch(/^[0-9a-f]{64}$/);

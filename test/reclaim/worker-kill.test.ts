@@ -49,7 +49,7 @@ describe('reclaimLicenses survives a worker crash between approval and removal',
     const people = new People(sim, parseConfig(simulatorEnv(sim, dataDir)));
     const h = await startReclamation(
       client.client,
-      { tenantId: sim.tenantId, userId: u.id, requester: people.requester(), approvalTimeout: '10 minutes' },
+      { tenantId: sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '10 minutes' },
       { taskQueue: queues.main },
     );
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');

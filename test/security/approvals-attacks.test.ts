@@ -16,7 +16,8 @@ import { approveUpdate, reclaimStatusQuery, type DecisionInput, type ReclaimInpu
 import { historyText } from '../helpers/history';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient, temporalAddress } from '../helpers/temporal';
-import { approve, decision, People, reject, JWT_IN_TEXT } from '../reclaim/approvals';
+import type { ProofBinding } from '../../src/identity/proof';
+import { approve, bindingOf, decision, People, reject, JWT_IN_TEXT } from '../reclaim/approvals';
 import { auditRows, directOnly, removalsOf, userPicker, waitForStatus, type PickedUser } from '../reclaim/helpers';
 
 const run = promisify(execFile);
@@ -48,7 +49,7 @@ describe('approval attacks are refused and change nothing', () => {
 
   const sync = async (date: string) => (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: date }, { taskQueue: p.taskQueue, force: true })).result();
   const start = async (u: PickedUser, extra: Partial<ReclaimInput> = {}) => {
-    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requester(), reason: people.seal('inactive'), approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
+    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), reason: people.seal('inactive'), approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
     workflows.push(h.workflowId);
     return h;
   };
@@ -94,23 +95,25 @@ describe('approval attacks are refused and change nothing', () => {
     await waiting(h.workflowId);
     const before = await snapshotOf(u, h.workflowId);
     const id = h.workflowId;
+    // Each proof is bound to this approval (run and scope as shown): what is attacked here is the token inside it.
+    const b: ProofBinding = await bindingOf(client.client, id, 'approve');
     const as = (idToken: string, extra: Partial<DecisionInput> = {}) => decision(client.client, people, id, 'approver', { idToken, ...extra });
     const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
     const now = Math.floor(Date.now() / 1000);
     const outsider = pick((x) => x.id !== people.id('requester')).id;
 
-    expect(await tryApprove(id, await as(people.token('requester'), { by: 'bob' }))).toMatch(/^self_approval/);
-    expect(await tryApprove(id, await as(people.token('approver', {}, otherKey)))).toBe('identity: token_signature');
-    expect(await tryApprove(id, await as(people.token('approver', { iat: now - 7200, nbf: now - 7200, exp: now - 3600 })))).toBe('identity: token_expired');
-    expect(await tryApprove(id, await as(people.token('approver', { aud: p.sim.clientId })))).toBe('identity: token_audience');
-    expect(await tryApprove(id, await as(people.token('approver', { iat: now - 3600 })))).toBe('identity: token_stale');
+    expect(await tryApprove(id, await as(people.token('requester', b), { by: 'bob' }))).toMatch(/^self_approval/);
+    expect(await tryApprove(id, await as(people.token('approver', b, {}, otherKey)))).toBe('identity: token_signature');
+    expect(await tryApprove(id, await as(people.token('approver', b, { iat: now - 7200, nbf: now - 7200, exp: now - 3600 })))).toBe('identity: token_expired');
+    expect(await tryApprove(id, await as(people.token('approver', b, { aud: p.sim.clientId })))).toBe('identity: token_audience');
+    expect(await tryApprove(id, await as(people.token('approver', b, { iat: now - 3600 })))).toBe('identity: token_stale');
     // The requester's token with the claims edited to name an approver: the signature no longer holds.
     const [hd, body, sig] = p.sim.idToken(people.id('requester')).split('.');
     const edited = JSON.parse(Buffer.from(body!, 'base64url').toString()) as Record<string, unknown>;
     const swapped = `${hd}.${Buffer.from(JSON.stringify({ ...edited, oid: people.id('approver') })).toString('base64url')}.${sig}`;
-    expect(await tryApprove(id, await as(people.seal(swapped)))).toBe('identity: token_signature');
+    expect(await tryApprove(id, await as(people.bind(swapped, b)))).toBe('identity: token_signature');
     expect(await tryApprove(id, await as(p.sim.idToken(people.id('approver'))))).toMatch(/^invalid: malformed: idToken must be a sealed token/);
-    expect(await tryApprove(id, await as(people.seal(p.sim.idToken(outsider))))).toBe('not_an_approver');
+    expect(await tryApprove(id, await as(people.bind(p.sim.idToken(outsider), b)))).toBe('not_an_approver');
     // The approvers group is read at approval time: removed from it, an approver is refused.
     p.sim.state.directory.removeMember(p.sim.approversGroupId, people.id('approver2'));
     try {
@@ -121,7 +124,7 @@ describe('approval attacks are refused and change nothing', () => {
 
     // The same through the plain temporal CLI: refused and recorded in the status timeline.
     const cli = inject('temporalCli');
-    await run(cli, ['workflow', 'signal', '--workflow-id', id, '--name', 'approve', '--input', JSON.stringify(await as(people.token('requester'), { by: 'bob' })), '--address', temporalAddress()]);
+    await run(cli, ['workflow', 'signal', '--workflow-id', id, '--name', 'approve', '--input', JSON.stringify(await as(people.token('requester', b), { by: 'bob' })), '--address', temporalAddress()]);
     const s = await waitForStatus(client.client, id, (x) => x.events.filter((e) => e.kind === 'ignored_approve').length >= 9);
     expect(s.status).toBe('awaiting_approval');
     expect(s.decision).toBeUndefined();
@@ -254,7 +257,7 @@ describe('approval attacks are refused and change nothing', () => {
     );
     await publish(p.config.workDbPath, p.config.dbPath);
 
-    const rh = await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, requester: { idToken: people.token('approver2') } }, { taskQueue: p.taskQueue });
+    const rh = await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, requester: people.requester(`restore-${h.workflowId}`, 'approver2') }, { taskQueue: p.taskQueue });
     workflows.push(rh.workflowId);
     const rs = await waitForStatus(client.client, rh.workflowId, (x) => x.status === 'awaiting_approval');
     expect((rs as unknown as { licenses: { skuId: string }[] }).licenses.map((l) => l.skuId).sort()).toEqual(before.map((l) => l.skuId).sort());

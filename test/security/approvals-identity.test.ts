@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorEnv } from '../../src/cli/dev-job';
 import { parseConfig, type AppConfig } from '../../src/config';
 import { ensureApprovalKey } from '../../src/identity/approval-key';
+import { openProof } from '../../src/identity/proof';
 import { isSealed, open, seal, SealError } from '../../src/identity/seal';
 import { signInWithDeviceCode } from '../../src/identity/sign-in';
 import { IdTokenVerifier, type IdTokenError } from '../../src/identity/verify-id-token';
@@ -53,15 +54,18 @@ describe('approval identity: sign-in, ID-token verification, sealing, approvers 
   };
   const admin = (i: number) => sim.state.directory.admins[i]!;
 
-  it('m365-license auth token: MSAL device-code sign-in, the ID token printed sealed, and it verifies as that person', async () => {
+  it('m365-license auth token ID --for request: MSAL device-code sign-in, a proof bound to that workflow printed sealed, and it verifies as that person', async () => {
     sim.state.directory.autoApprove = admin(1);
+    const workflowId = `reclaim-${sim.tenantId}-00000000-0000-0000-0000-000000000001`;
     try {
-      const r = await exec(process.execPath, [BIN, 'auth', 'token'], { env, cwd: config.dataDir });
+      const r = await exec(process.execPath, [BIN, 'auth', 'token', workflowId, '--for', 'request'], { env, cwd: config.dataDir });
       const sealed = r.stdout.trim();
       expect(isSealed(sealed)).toBe(true);
       expect(r.stderr).toMatch(/devicelogin.*enter the code/);
       expect(sealed).not.toMatch(JWT_IN_TEXT);
-      const id = await verifier.verify(open(sealed, ensureApprovalKey(config)));
+      const proof = openProof(sealed, ensureApprovalKey(config));
+      expect(proof.binding).toEqual({ purpose: 'request', workflowId });
+      const id = await verifier.verify(proof.idToken);
       expect(id.objectId).toBe(admin(1));
       expect(id.upn).toBe(sim.state.userAt(sim.state.indexOf(admin(1))).userPrincipalName);
       expect(id.tenantId).toBe(sim.tenantId);

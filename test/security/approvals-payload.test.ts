@@ -40,7 +40,7 @@ describe('approval payloads and scope hashes', () => {
   });
 
   it('binds to the state: awaiting approval, undecided, this run, this scope', () => {
-    const state: GateState = { status: 'awaiting_approval', runId: ok.runId, scopeHash: ok.scopeHash, requesterId: 'r', identity: 'verified', events: [] };
+    const state: GateState = { workflowId: 'reclaim-t-u', status: 'awaiting_approval', runId: ok.runId, scopeHash: ok.scopeHash, requesterId: 'r', identity: 'verified', events: [] };
     expect(boundCheck(state, ok)).toBeUndefined();
     expect(boundCheck({ ...state, status: 'checking' }, ok)).toBe('wrong_state: checking');
     expect(boundCheck({ ...state, status: 'executed' }, ok)).toBe('wrong_state: executed');
