@@ -26,7 +26,7 @@ export function createMainActivities(deps: ActivityDeps) {
 
 /** Activities served on the warehouse queue, one at a time (every DuckDB write). */
 export function createWarehouseActivities(deps: ActivityDeps) {
-  return createWarehouseWriteActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath });
+  return createWarehouseWriteActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath, historyDays: deps.config.historyDays });
 }
 
 export type MainActivities = ReturnType<typeof createMainActivities>;

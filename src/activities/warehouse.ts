@@ -7,13 +7,15 @@ import { loadStagingDir, publish, recordReclamationEvent, recordRun, type LoadRe
 export interface WarehousePaths {
   workDbPath: string;
   dbPath: string;
+  /** M365_HISTORY_DAYS */
+  historyDays?: number;
 }
 
 export function createWarehouseWriteActivities(paths: WarehousePaths) {
   return {
     /** Loads one staged run in one transaction (idempotent per tenant and date), then publishes. */
     async loadAndPublish(input: { stagingDir: string; tenantId: string; runId: string; snapshotDate: string }): Promise<LoadResult> {
-      const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, ...input }));
+      const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, publishedPath: paths.dbPath, historyDays: paths.historyDays, ...input }));
       const published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
       Context.current().log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, bytes: published.bytes });
       return result;

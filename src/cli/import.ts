@@ -37,7 +37,15 @@ export function registerImport(program: Command): void {
       const workDbPath = path.resolve(opts.workDb ?? config.workDbPath);
       if (published === workDbPath) throw new UsageError('--db and --work-db must be different files');
       try {
-        const result = await loadStagingDir({ workDbPath, stagingDir: from, tenantId: opts.tenant, snapshotDate: opts.date, runId: opts.runId });
+        const result = await loadStagingDir({
+          workDbPath,
+          stagingDir: from,
+          tenantId: opts.tenant,
+          snapshotDate: opts.date,
+          runId: opts.runId,
+          publishedPath: published,
+          historyDays: config.historyDays,
+        });
         const pub = await publish(workDbPath, published);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ ...result, published, publishMs: pub.ms, publishedBytes: pub.bytes })}\n`);

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { mapOpenError, mapWriteError } from './errors';
+import { historyRootFor } from './history/layout';
 import { migrate } from './migrations';
 export { sqlString } from './sql';
 
@@ -49,7 +50,7 @@ async function openWriter(file: string): Promise<WriterHandle> {
   }
   const connection = await instance.connect();
   try {
-    await migrate(connection);
+    await migrate(connection, historyRootFor(file));
   } catch (err) {
     connection.closeSync();
     instance.closeSync();

@@ -1,18 +1,26 @@
-// Loads one staging directory into the working database: one transaction, replacing that (tenant, snapshot_date).
+// Loads one staging directory: the day's Parquet partitions (roster changes, reports as sent), then one
+// transaction that makes them current, replaces that (tenant, snapshot_date)'s metadata, updates the current-state
+// tables and refreshes the tenant's marts. Loading the same day again replaces it; older days are never rewritten.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { concealedMessage, DEFAULT_CONCEALED_THRESHOLD, verdictFrom } from './anonymization';
 import { withWriter } from './db';
+import { registerDayFiles, syncCurrentState, writeDayFiles, type DayFiles } from './history/day';
+import { collectGarbage } from './history/gc';
+import { historyRootFor } from './history/layout';
+import { applyRetention } from './history/retention';
+import { refreshTenantModels } from './models';
 import { ACTIVE_SERVICES, REPORTS, reportSelect, validateReport } from './reports';
 import { insertRun } from './runs';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
-import { dropStaging, reportStats, stageSkus, stageUsers, type ReportStats } from './stage';
+import { reportStats, stageSkus, stageUsers } from './stage';
 import { resolveIdentity } from './staging';
-import type { AnonymizationVerdict, LoadCounts, LoadOptions, LoadResult } from './types';
+import { DEFAULT_HISTORY_DAYS, type AnonymizationVerdict, type LoadCounts, type LoadOptions, type LoadResult } from './types';
 
-/** Tables holding one snapshot per (tenant_id, snapshot_date); replaced as a whole on reload. */
-const REPORT_TABLES = ['office365_active_user_detail', 'email_activity_user_detail'] as const;
-const SNAPSHOT_TABLES = ['users', 'skus', 'license_assignments', ...REPORT_TABLES, 'suspicious_activity', 'snapshots'] as const;
+const NEW_TABLES = [
+  'new_users', 'new_license_assignments', 'new_skus', 'new_office365_active_user_detail', 'new_email_activity_user_detail',
+  'new_suspicious_activity', 'stg_users', 'stg_skus',
+];
 
 type Step = (name: string, ms: number) => void;
 let step: Step = () => undefined;
@@ -24,10 +32,6 @@ async function timed<T>(name: string, fn: () => Promise<T>): Promise<T> {
   return out;
 }
 
-async function changed(conn: DuckDBConnection, sql: string, name = 'insert'): Promise<number> {
-  return timed(name, async () => Number((await conn.run(sql)).rowsChanged));
-}
-
 async function scalar(conn: DuckDBConnection, sql: string): Promise<unknown> {
   return (await conn.runAndReadAll(sql)).getRowsJson()[0]?.[0] ?? null;
 }
@@ -35,6 +39,7 @@ async function scalar(conn: DuckDBConnection, sql: string): Promise<unknown> {
 export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
   const id = resolveIdentity(opts.stagingDir, opts);
   const [active, email] = await Promise.all(REPORTS.map((s) => validateReport(opts.stagingDir, s)));
+  const root = historyRootFor(opts.workDbPath);
   const t = sqlString(id.tenantId);
   const d = `DATE ${sqlString(id.snapshotDate)}`;
 
@@ -43,51 +48,53 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
     let inTransaction = false;
     step = opts.onStep ?? (() => undefined);
     try {
+      await timed('collect garbage', () => collectGarbage(conn, root, id.tenantId, opts.publishedPath));
       await timed('stage users', () => stageUsers(conn, opts.stagingDir));
-      await timed('stage skus', () => stageSkus(conn, opts.stagingDir));
-      const lastGood = (await scalar(
-        conn,
-        `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t} AND activity_loaded AND snapshot_date <> ${d}`,
-      )) as string | null;
-
-      await conn.run('BEGIN TRANSACTION');
-      inTransaction = true;
-      await timed('delete snapshot', async () => {
-        for (const table of SNAPSHOT_TABLES) await conn.run(`DELETE FROM ${table} WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
+      await timed('stage roster', () => stageRoster(conn));
+      await timed('stage skus', async () => {
+        await stageSkus(conn, opts.stagingDir);
+        await conn.run(`CREATE OR REPLACE TEMP TABLE new_skus AS
+          SELECT lower(s.skuId) AS sku_id, s.skuPartNumber AS sku_part_number, coalesce(r.product_name, s.skuPartNumber) AS product_name,
+                 s.appliesTo AS applies_to, s.capabilityStatus AS capability_status, s.prepaidUnits.enabled AS prepaid_enabled,
+                 s.prepaidUnits.suspended AS prepaid_suspended, s.prepaidUnits.warning AS prepaid_warning,
+                 s.prepaidUnits.lockedOut AS prepaid_locked_out, s.consumedUnits AS consumed_units, s.accountName AS account_name,
+                 s.subscriptionIds AS subscription_ids, s.servicePlans AS service_plans
+          FROM stg_skus LEFT JOIN sku_reference r ON r.sku_id = lower(s.skuId)`);
       });
-      const roster = await insertRoster(conn, t, d);
-      // Report rows go straight from the staged CSV into their typed tables, matched to the roster on the way.
-      const upnMap = `(SELECT lower(u.userPrincipalName) AS upn_lower, any_value(u.id) AS user_id FROM stg_users GROUP BY 1)`;
-      let activityRows = 0;
-      for (const [table, report] of [['office365_active_user_detail', active!], ['email_activity_user_detail', email!]] as const) {
-        activityRows += await changed(
-          conn,
-          `INSERT INTO ${table} SELECT ${t}, ${d}, m.user_id, r.* FROM (${reportSelect(report)}) r
-           LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name)`,
-          table,
-        );
-      }
+      // Report rows matched to the roster on the way in (UPNs are case-insensitive).
+      await timed('stage reports', async () => {
+        const upnMap = `(SELECT lower(user_principal_name) AS upn_lower, any_value(user_id) AS user_id FROM new_users GROUP BY 1)`;
+        for (const [table, report] of [['office365_active_user_detail', active!], ['email_activity_user_detail', email!]] as const) {
+          await conn.run(`CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT m.user_id, r.* FROM (${reportSelect(report)}) r
+            LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name)`);
+        }
+      });
       const verdict = await timed('verdict', () =>
-        verdictOnTables(conn, t, d, {
+        verdictOnStaged(conn, {
           threshold: opts.concealedThreshold ?? DEFAULT_CONCEALED_THRESHOLD,
           freshnessDays: settings.freshnessDays,
           snapshotDate: id.snapshotDate,
           displayConcealedNames: id.manifest?.reportSettings?.displayConcealedNames,
         }),
       );
-      const suspiciousRows = await insertSuspicious(conn, t, d, verdict.concealed);
-      if (verdict.concealed) {
-        // Concealed names cannot be matched: keep no activity for this snapshot, so views keep the last good one.
-        for (const table of REPORT_TABLES) await conn.run(`DELETE FROM ${table} WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
-        activityRows = 0;
-      } else {
-        activityRows = Number(
-          await scalar(conn, `SELECT count(*) FROM service_activity WHERE tenant_id = ${t} AND snapshot_date = ${d}`),
-        );
-      }
-      const counts: LoadCounts = { ...roster, activityRows, suspiciousRows };
+      await stageSuspicious(conn, verdict.concealed);
+      const counts = await countStaged(conn, verdict.concealed);
+      const lastGood = (await scalar(
+        conn,
+        `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t} AND activity_loaded AND snapshot_date <> ${d}`,
+      )) as string | null;
+
+      // Files first (a crash here leaves only invisible files), then one transaction makes them the day.
+      const files: DayFiles = await timed('write partitions', () =>
+        writeDayFiles(conn, root, id.tenantId, id.snapshotDate, { activity: !verdict.concealed }),
+      );
+      await conn.run('BEGIN TRANSACTION');
+      inTransaction = true;
+      await registerDayFiles(conn, id.tenantId, files);
+      await conn.run(`DELETE FROM snapshots WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
       await conn.run(`INSERT INTO snapshots VALUES (${t}, ${d}, ${sqlString(id.runId)}, now(), ${!verdict.concealed}, ${verdict.concealed},
         ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'})`);
+      await timed('current state', () => syncCurrentState(conn, root, id.tenantId, id.snapshotDate, !verdict.concealed));
       const status = verdict.concealed ? 'degraded' : 'succeeded';
       const message = verdict.concealed
         ? concealedMessage(verdict, id.snapshotDate, lastGood)
@@ -105,80 +112,89 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
         concealedRatio: verdict.ratio,
         stale: verdict.stale,
       });
+      await timed('marts', () => refreshTenantModels(conn, root, id.tenantId));
       await timed('commit', () => conn.run('COMMIT'));
       inTransaction = false;
+      await dropNew(conn);
+      await timed('retention', () => retain(conn, root, id.tenantId, opts.historyDays ?? DEFAULT_HISTORY_DAYS));
       return { runId: id.runId, tenantId: id.tenantId, snapshotDate: id.snapshotDate, status, message, counts, verdict };
     } catch (err) {
       if (inTransaction) await conn.run('ROLLBACK');
       throw err;
     } finally {
-      await dropStaging(conn);
+      await dropNew(conn);
     }
   });
 }
 
-async function insertRoster(conn: DuckDBConnection, t: string, d: string): Promise<Omit<LoadCounts, 'activityRows' | 'suspiciousRows'>> {
-  const users = await changed(
-    conn,
-    `INSERT INTO users SELECT ${t}, ${d}, u.id, u.userPrincipalName, u.displayName, u.mail, u.accountEnabled, u.userType,
-       try_cast(u.createdDateTime AS TIMESTAMPTZ), u.department, u.jobTitle, u.usageLocation FROM stg_users`,
-    'users',
-  );
-  const skus = await changed(
-    conn,
-    `INSERT INTO skus SELECT ${t}, ${d}, lower(s.skuId), s.skuPartNumber, coalesce(r.product_name, s.skuPartNumber), s.appliesTo,
-       s.capabilityStatus, s.prepaidUnits.enabled, s.prepaidUnits.suspended, s.prepaidUnits.warning, s.prepaidUnits.lockedOut,
-       s.consumedUnits, s.accountName, s.subscriptionIds, s.servicePlans
-     FROM stg_skus LEFT JOIN sku_reference r ON r.sku_id = lower(s.skuId)`,
-    'skus',
-  );
-  // licenseAssignmentStates says direct (assignedByGroup null) or inherited; a user without states but with
-  // assignedLicenses (property not selected) counts as direct.
-  const assignments = await changed(
-    conn,
-    `INSERT INTO license_assignments
-     SELECT ${t}, ${d}, user_id, lower(s.skuId), s.assignedByGroup, s.state, s.error, s.disabledPlans,
-            try_cast(s.lastUpdatedDateTime AS TIMESTAMPTZ)
-       FROM (SELECT u.id AS user_id, unnest(u.licenseAssignmentStates) AS s FROM stg_users)
-     UNION ALL
-     SELECT ${t}, ${d}, user_id, lower(a.skuId), NULL, NULL, NULL, a.disabledPlans, NULL
-       FROM (SELECT u.id AS user_id, unnest(u.assignedLicenses) AS a FROM stg_users WHERE len(coalesce(u.licenseAssignmentStates, [])) = 0)`,
-    'license_assignments',
-  );
-  const licensedUsers = Number(
-    await scalar(
-      conn,
-      `SELECT count(*) FROM stg_users WHERE len(coalesce(u.licenseAssignmentStates, [])) > 0 OR len(coalesce(u.assignedLicenses, [])) > 0`,
-    ),
-  );
-  return { users, licensedUsers, skus, assignments };
+async function dropNew(conn: DuckDBConnection): Promise<void> {
+  for (const table of NEW_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.${table}`);
 }
 
-async function verdictOnTables(
-  conn: DuckDBConnection,
-  t: string,
-  d: string,
-  opts: Parameters<typeof verdictFrom>[1],
-): Promise<AnonymizationVerdict> {
-  const stats: ReportStats[] = [];
-  for (const table of REPORT_TABLES) stats.push(await reportStats(conn, `${table} WHERE tenant_id = ${t} AND snapshot_date = ${d}`));
+/** The roster's typed rows from the staged Graph pages (stg_users), which are dropped right after. */
+async function stageRoster(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE new_users AS
+    SELECT u.id AS user_id, u.userPrincipalName AS user_principal_name, u.displayName AS display_name, u.mail, u.accountEnabled AS account_enabled,
+           u.userType AS user_type, try_cast(u.createdDateTime AS TIMESTAMPTZ) AS created_at, u.department, u.jobTitle AS job_title,
+           u.usageLocation AS usage_location
+    FROM stg_users`);
+  // licenseAssignmentStates says direct (assignedByGroup null) or inherited; a user without states but with
+  // assignedLicenses (property not selected) counts as direct.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE new_license_assignments AS
+    SELECT user_id, lower(s.skuId) AS sku_id, s.assignedByGroup AS assigned_by_group, s.state, s.error, s.disabledPlans AS disabled_plans,
+           try_cast(s.lastUpdatedDateTime AS TIMESTAMPTZ) AS last_updated_at
+      FROM (SELECT u.id AS user_id, unnest(u.licenseAssignmentStates) AS s FROM stg_users)
+    UNION ALL
+    SELECT user_id, lower(a.skuId), NULL, NULL, NULL, a.disabledPlans, NULL
+      FROM (SELECT u.id AS user_id, unnest(u.assignedLicenses) AS a FROM stg_users WHERE len(coalesce(u.licenseAssignmentStates, [])) = 0)`);
+  await conn.run('DROP TABLE temp.stg_users');
+}
+
+async function verdictOnStaged(conn: DuckDBConnection, opts: Parameters<typeof verdictFrom>[1]): Promise<AnonymizationVerdict> {
+  const stats = [await reportStats(conn, 'new_office365_active_user_detail'), await reportStats(conn, 'new_email_activity_user_detail')];
   return verdictFrom(stats, opts);
 }
 
-async function insertSuspicious(conn: DuckDBConnection, t: string, d: string, concealed: boolean): Promise<number> {
+/** Report rows not matched to the roster; on a concealed day every row (nothing can be matched). */
+async function stageSuspicious(conn: DuckDBConnection, concealed: boolean): Promise<void> {
   const reason = concealed ? `'concealed'` : `CASE WHEN coalesce(is_deleted, false) THEN 'deleted_user' ELSE 'unknown_user' END`;
-  const where = `tenant_id = ${t} AND snapshot_date = ${d}` + (concealed ? '' : ' AND (coalesce(is_deleted, false) OR user_id IS NULL)');
+  const where = concealed ? 'true' : 'coalesce(is_deleted, false) OR user_id IS NULL';
   const activeLast = `greatest(${ACTIVE_SERVICES.map(([s]) => `${s}_last_activity_date`).join(', ')})`;
-  return changed(
-    conn,
-    `INSERT INTO suspicious_activity
-     SELECT ${t}, ${d}, 'getOffice365ActiveUserDetail', user_principal_name, display_name, ${reason}, ${activeLast},
-            is_deleted, deleted_date, report_refresh_date FROM office365_active_user_detail WHERE ${where}
-     UNION ALL
-     SELECT ${t}, ${d}, 'getEmailActivityUserDetail', user_principal_name, display_name, ${reason}, last_activity_date,
-            is_deleted, deleted_date, report_refresh_date FROM email_activity_user_detail WHERE ${where}`,
-    'suspicious_activity',
-  );
+  await conn.run(`CREATE OR REPLACE TEMP TABLE new_suspicious_activity AS
+    SELECT 'getOffice365ActiveUserDetail' AS report, user_principal_name, display_name, ${reason} AS reason, ${activeLast} AS last_activity_date,
+           is_deleted, deleted_date, report_refresh_date FROM new_office365_active_user_detail WHERE ${where}
+    UNION ALL
+    SELECT 'getEmailActivityUserDetail', user_principal_name, display_name, ${reason}, last_activity_date,
+           is_deleted, deleted_date, report_refresh_date FROM new_email_activity_user_detail WHERE ${where}`);
+}
+
+async function countStaged(conn: DuckDBConnection, concealed: boolean): Promise<LoadCounts> {
+  const matched = `user_id IS NOT NULL AND NOT coalesce(is_deleted, false)`;
+  const row = (await conn.runAndReadAll(`SELECT
+      (SELECT count(*) FROM new_users)::BIGINT,
+      (SELECT count(DISTINCT user_id) FROM new_license_assignments)::BIGINT,
+      (SELECT count(*) FROM new_skus)::BIGINT,
+      (SELECT count(*) FROM new_license_assignments)::BIGINT,
+      (SELECT ${ACTIVE_SERVICES.length} * count(*) FILTER (WHERE ${matched}) FROM new_office365_active_user_detail)::BIGINT
+        + (SELECT count(*) FILTER (WHERE ${matched}) FROM new_email_activity_user_detail)::BIGINT,
+      (SELECT count(*) FROM new_suspicious_activity)::BIGINT`)).getRowsJson()[0]!.map(Number);
+  const [users, licensedUsers, skus, assignments, activityRows, suspiciousRows] = row as [number, number, number, number, number, number];
+  return { users, licensedUsers, skus, assignments, activityRows: concealed ? 0 : activityRows, suspiciousRows };
+}
+
+/** Retention after the day is committed; when days were cut, the current state and marts follow. */
+async function retain(conn: DuckDBConnection, root: string, tenantId: string, days: number): Promise<void> {
+  const { prunedDays } = await applyRetention(conn, root, tenantId, days);
+  if (prunedDays.length === 0) return;
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await syncCurrentState(conn, root, tenantId, null, false);
+    await refreshTenantModels(conn, root, tenantId);
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK');
+    throw err;
+  }
 }
 
 function summary(tenantId: string, date: string, c: LoadCounts, v: AnonymizationVerdict, freshnessDays: number): string {

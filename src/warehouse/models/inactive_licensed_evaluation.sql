@@ -1,0 +1,29 @@
+-- Every licensed user of the latest snapshot with each rule's verdict (what `inactive_licensed_users` and `inactive_licensed_users_excluded` keep)
+-- materialized: table
+-- Without any trusted activity snapshot nobody is evaluated (everyone would look never active).
+WITH lic AS (
+  SELECT la.tenant_id, la.user_id,
+         list(DISTINCT coalesce(k.sku_part_number, la.sku_id) ORDER BY coalesce(k.sku_part_number, la.sku_id)) AS sku_part_numbers,
+         list(DISTINCT la.sku_id ORDER BY la.sku_id) AS sku_ids,
+         coalesce(list(DISTINCT la.assigned_by_group) FILTER (WHERE la.assigned_by_group IS NOT NULL), []) AS groups,
+         bool_or(la.assigned_by_group IS NULL) AS has_direct,
+         max(la.last_updated_at) AS last_assignment_change,
+         any_value(la.snapshot_date) AS snapshot_date
+  FROM current_license_assignments la
+  LEFT JOIN current_skus k ON k.tenant_id = la.tenant_id AND k.sku_id = la.sku_id
+  GROUP BY la.tenant_id, la.user_id),
+e AS (
+  SELECT u.tenant_id, u.user_id, u.user_principal_name, u.account_enabled, u.days_inactive, u.last_activity_date,
+         lic.sku_part_numbers, lic.sku_ids, lic.has_direct, st.inactivity_days, st.grace_days,
+         greatest(u.created_at::DATE, lic.last_assignment_change::DATE, u.last_license_assign_date) AS newest_assignment_date,
+         lic.snapshot_date, u.activity_as_of,
+         (u.days_inactive IS NULL OR u.days_inactive >= st.inactivity_days) AS is_inactive,
+         len(list_filter(st.exclude_upn_patterns, lambda p: lower(u.user_principal_name) GLOB lower(p))) > 0 AS excluded_by_pattern,
+         len(list_intersect(lic.groups, st.exclude_group_ids)) > 0 AS excluded_by_group
+  FROM user_last_activity u JOIN lic USING (tenant_id, user_id) JOIN tenant_settings st USING (tenant_id)
+  WHERE u.activity_snapshot_date IS NOT NULL)
+SELECT *,
+       CASE WHEN excluded_by_pattern THEN 'upn_pattern'
+            WHEN excluded_by_group THEN 'group'
+            WHEN snapshot_date - newest_assignment_date < grace_days THEN 'grace' END AS excluded_by
+FROM e
