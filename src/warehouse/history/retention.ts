@@ -7,7 +7,7 @@ import { sqlString } from '../sql';
 import { registerDayFiles, type DayFiles } from './day';
 import { writePartition } from './files';
 import { newGeneration, ROSTER_TABLES } from './layout';
-import { rosterAsOfSql } from './roster';
+import { baseSql, rosterAsOfSql } from './roster';
 
 const dates = async (conn: DuckDBConnection, sql: string, params: string[]): Promise<string[]> =>
   (await conn.runAndReadAll(sql, params)).getRowsJson().map((r) => String(r[0]));
@@ -36,7 +36,7 @@ export async function applyRetention(conn: DuckDBConnection, root: string, tenan
     if (isBase[0] !== '0') continue;
     files.supersede.push({ table, snapshotDate: base });
     files.written.push(
-      await writePartition(conn, root, { table, tenantId, snapshotDate: base, generation: newGeneration(), base: true }, rosterAsOfSql(root, table, tenantId, base)),
+      await writePartition(conn, root, { table, tenantId, snapshotDate: base, generation: newGeneration(), base: true }, baseSql(table, rosterAsOfSql(root, table, tenantId, base))),
     );
   }
   for (const table of ['office365_active_user_detail', 'email_activity_user_detail', 'suspicious_activity'] as const) {

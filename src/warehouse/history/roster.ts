@@ -36,6 +36,10 @@ export function rosterAsOfSql(root: string, t: RosterTable, tenantId: string, da
           WHERE rn__ = 1 AND change = 'upsert'`;
 }
 
+/** A whole roster as a base partition: every row an `upsert`, in file column order. */
+export const baseSql = (t: RosterTable, roster: string): string =>
+  `SELECT ${HISTORY_TABLES[t].columns.map(([c]) => (c === 'change' ? `'upsert' AS change` : c)).join(', ')} FROM (${roster})`;
+
 /** An empty relation shaped like the roster (the day before a tenant's first load). */
 export const emptyRoster = (t: RosterTable): string =>
   `(SELECT ${HISTORY_TABLES[t].columns.filter(([c]) => c !== 'change').map(([c, type]) => `NULL::${type} AS ${c}`).join(', ')} LIMIT 0)`;
