@@ -4,6 +4,7 @@ import { ConfigError, loadDotEnv } from '../config';
 import { registerCandidates } from './candidates';
 import { registerDev } from './dev';
 import { registerImport } from './import';
+import { registerPublish } from './publish';
 import { registerQuery } from './query';
 import { registerReclaim } from './reclaim';
 import { registerSim } from './sim';
@@ -23,6 +24,7 @@ const program = new Command()
 registerRun(program);
 registerSchedule(program);
 registerImport(program);
+registerPublish(program);
 registerQuery(program);
 registerCandidates(program);
 registerReclaim(program);
