@@ -1,26 +1,23 @@
 // Loads one staging directory: the day's Parquet partitions (roster changes, reports as sent), then one
 // transaction that makes them current, replaces that (tenant, snapshot_date)'s metadata, updates the current-state
 // tables and refreshes the tenant's marts. Loading the same day again replaces it; older days are never rewritten.
+import { rmSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { concealedMessage, DEFAULT_CONCEALED_THRESHOLD, verdictFrom } from './anonymization';
 import { withWriter } from './db';
-import { registerDayFiles, syncCurrentState, writeDayFiles, type DayFiles } from './history/day';
+import { activitySummarySql, registerDayFiles, syncCurrentState, writeDayFiles, type DayFiles } from './history/day';
+import { stageFile, type StagedFile } from './history/files';
 import { collectGarbage } from './history/gc';
-import { historyRootFor } from './history/layout';
+import { columnNames, historyRootFor } from './history/layout';
 import { applyRetention } from './history/retention';
 import { refreshTenantModels } from './models';
 import { ACTIVE_SERVICES, REPORTS, reportSelect, validateReport } from './reports';
 import { insertRun } from './runs';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
-import { reportStats, stageSkus, stageUsers } from './stage';
+import { readUsers, reportStats, stageSkus } from './stage';
 import { resolveIdentity } from './staging';
 import { DEFAULT_HISTORY_DAYS, type AnonymizationVerdict, type LoadCounts, type LoadOptions, type LoadResult } from './types';
-
-const NEW_TABLES = [
-  'new_users', 'new_license_assignments', 'new_skus', 'new_office365_active_user_detail', 'new_email_activity_user_detail',
-  'new_suspicious_activity', 'stg_users', 'stg_skus',
-];
 
 type Step = (name: string, ms: number) => void;
 let step: Step = () => undefined;
@@ -46,11 +43,20 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
   return withWriter(opts.workDbPath, async (conn) => {
     const settings = await readSettings(conn, id.tenantId);
     let inTransaction = false;
+    const scratch: StagedFile[] = [];
+    const stage = async (name: string, sql: string) => {
+      const f = await stageFile(conn, root, id.tenantId, name, sql);
+      scratch.push(f);
+      return f;
+    };
     step = opts.onStep ?? (() => undefined);
     try {
       await timed('collect garbage', () => collectGarbage(conn, root, id.tenantId, opts.publishedPath));
-      await timed('stage users', () => stageUsers(conn, opts.stagingDir));
-      await timed('stage roster', () => stageRoster(conn));
+      // Staged data goes to scratch Parquet files, not memory: the writer's RSS stays flat with tenant size.
+      const stgUsers = await timed('stage users', () => stage('stg_users', `SELECT unnest(value) AS u FROM ${readUsers(opts.stagingDir)}`));
+      const users = await timed('stage roster', () => stage('new_users', rosterSql('users', parquet(stgUsers))));
+      const assignments = await timed('stage assignments', () => stage('new_license_assignments', rosterSql('license_assignments', parquet(stgUsers))));
+      rmSync(stgUsers.file, { force: true });
       await timed('stage skus', async () => {
         await stageSkus(conn, opts.stagingDir);
         await conn.run(`CREATE OR REPLACE TEMP TABLE new_skus AS
@@ -61,40 +67,50 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
                  s.subscriptionIds AS subscription_ids, s.servicePlans AS service_plans
           FROM stg_skus LEFT JOIN sku_reference r ON r.sku_id = lower(s.skuId)`);
       });
-      // Report rows matched to the roster on the way in (UPNs are case-insensitive).
-      await timed('stage reports', async () => {
-        const upnMap = `(SELECT lower(user_principal_name) AS upn_lower, any_value(user_id) AS user_id FROM new_users GROUP BY 1)`;
+      // Report rows as sent, matched to the roster on the way in (UPNs are case-insensitive): already the partition files.
+      const upnMap = `(SELECT lower(user_principal_name) AS upn_lower, any_value(user_id) AS user_id FROM ${parquet(users)} GROUP BY 1)`;
+      const reports = await timed('stage reports', async () => {
+        const out: StagedFile[] = [];
         for (const [table, report] of [['office365_active_user_detail', active!], ['email_activity_user_detail', email!]] as const) {
-          await conn.run(`CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT m.user_id, r.* FROM (${reportSelect(report)}) r
-            LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name)`);
+          out.push(
+            await stage(table, `SELECT ${columnNames(table).join(', ')} FROM (SELECT m.user_id, r.* FROM (${reportSelect(report)}) r
+              LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name))`),
+          );
         }
+        return out as [StagedFile, StagedFile];
       });
-      const verdict = await timed('verdict', () =>
-        verdictOnStaged(conn, {
+      const verdict = await timed('verdict', async () =>
+        verdictFrom([await reportStats(conn, parquet(reports[0])), await reportStats(conn, parquet(reports[1]))], {
           threshold: opts.concealedThreshold ?? DEFAULT_CONCEALED_THRESHOLD,
           freshnessDays: settings.freshnessDays,
           snapshotDate: id.snapshotDate,
           displayConcealedNames: id.manifest?.reportSettings?.displayConcealedNames,
         }),
       );
-      await stageSuspicious(conn, verdict.concealed);
-      const counts = await countStaged(conn, verdict.concealed);
+      const suspicious = await stage('suspicious_activity', suspiciousSql(parquet(reports[0]), parquet(reports[1]), verdict.concealed));
+      // Concealed names cannot be matched: no activity for this day, so the marts keep the last good one.
+      const activity = verdict.concealed ? null : await stage('activity', activitySummarySql(parquet(reports[0]), parquet(reports[1])));
+      const counts = await countStaged(conn, { users, assignments, reports, suspicious, concealed: verdict.concealed });
       const lastGood = (await scalar(
         conn,
         `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t} AND activity_loaded AND snapshot_date <> ${d}`,
       )) as string | null;
 
       // Files first (a crash here leaves only invisible files), then one transaction makes them the day.
-      const files: DayFiles = await timed('write partitions', () =>
-        writeDayFiles(conn, root, id.tenantId, id.snapshotDate, { activity: !verdict.concealed }),
-      );
+      const roster = { users: parquet(users), license_assignments: parquet(assignments), skus: 'new_skus' };
+      const daily = verdict.concealed
+        ? { suspicious_activity: suspicious }
+        : { office365_active_user_detail: reports[0], email_activity_user_detail: reports[1], suspicious_activity: suspicious };
+      const files: DayFiles = await timed('write partitions', () => writeDayFiles(conn, root, id.tenantId, id.snapshotDate, { roster, daily }));
       await conn.run('BEGIN TRANSACTION');
       inTransaction = true;
       await registerDayFiles(conn, id.tenantId, files);
       await conn.run(`DELETE FROM snapshots WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
       await conn.run(`INSERT INTO snapshots VALUES (${t}, ${d}, ${sqlString(id.runId)}, now(), ${!verdict.concealed}, ${verdict.concealed},
         ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'})`);
-      await timed('current state', () => syncCurrentState(conn, root, id.tenantId, id.snapshotDate, !verdict.concealed));
+      await timed('current state', () =>
+        syncCurrentState(conn, root, id.tenantId, { date: id.snapshotDate, roster, activity: activity ? parquet(activity) : null }),
+      );
       const status = verdict.concealed ? 'degraded' : 'succeeded';
       const message = verdict.concealed
         ? concealedMessage(verdict, id.snapshotDate, lastGood)
@@ -115,71 +131,70 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       await timed('marts', () => refreshTenantModels(conn, root, id.tenantId));
       await timed('commit', () => conn.run('COMMIT'));
       inTransaction = false;
-      await dropNew(conn);
       await timed('retention', () => retain(conn, root, id.tenantId, opts.historyDays ?? DEFAULT_HISTORY_DAYS));
       return { runId: id.runId, tenantId: id.tenantId, snapshotDate: id.snapshotDate, status, message, counts, verdict };
     } catch (err) {
       if (inTransaction) await conn.run('ROLLBACK');
       throw err;
     } finally {
-      await dropNew(conn);
+      await conn.run('DROP TABLE IF EXISTS temp.new_skus');
+      await conn.run('DROP TABLE IF EXISTS temp.stg_skus');
+      for (const f of scratch) rmSync(f.file, { force: true });
     }
   });
 }
 
-async function dropNew(conn: DuckDBConnection): Promise<void> {
-  for (const table of NEW_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.${table}`);
-}
+const parquet = (f: StagedFile): string => `read_parquet(${sqlString(f.file)})`;
 
-/** The roster's typed rows from the staged Graph pages (stg_users), which are dropped right after. */
-async function stageRoster(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE new_users AS
-    SELECT u.id AS user_id, u.userPrincipalName AS user_principal_name, u.displayName AS display_name, u.mail, u.accountEnabled AS account_enabled,
-           u.userType AS user_type, try_cast(u.createdDateTime AS TIMESTAMPTZ) AS created_at, u.department, u.jobTitle AS job_title,
-           u.usageLocation AS usage_location
-    FROM stg_users`);
+/** Typed roster rows from the staged Graph users (a relation with column u STRUCT). */
+function rosterSql(table: 'users' | 'license_assignments', stgUsers: string): string {
+  if (table === 'users') {
+    return `SELECT u.id AS user_id, u.userPrincipalName AS user_principal_name, u.displayName AS display_name, u.mail,
+              u.accountEnabled AS account_enabled, u.userType AS user_type, try_cast(u.createdDateTime AS TIMESTAMPTZ) AS created_at,
+              u.department, u.jobTitle AS job_title, u.usageLocation AS usage_location
+            FROM ${stgUsers}`;
+  }
   // licenseAssignmentStates says direct (assignedByGroup null) or inherited; a user without states but with
   // assignedLicenses (property not selected) counts as direct.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE new_license_assignments AS
-    SELECT user_id, lower(s.skuId) AS sku_id, s.assignedByGroup AS assigned_by_group, s.state, s.error, s.disabledPlans AS disabled_plans,
-           try_cast(s.lastUpdatedDateTime AS TIMESTAMPTZ) AS last_updated_at
-      FROM (SELECT u.id AS user_id, unnest(u.licenseAssignmentStates) AS s FROM stg_users)
-    UNION ALL
-    SELECT user_id, lower(a.skuId), NULL, NULL, NULL, a.disabledPlans, NULL
-      FROM (SELECT u.id AS user_id, unnest(u.assignedLicenses) AS a FROM stg_users WHERE len(coalesce(u.licenseAssignmentStates, [])) = 0)`);
-  await conn.run('DROP TABLE temp.stg_users');
-}
-
-async function verdictOnStaged(conn: DuckDBConnection, opts: Parameters<typeof verdictFrom>[1]): Promise<AnonymizationVerdict> {
-  const stats = [await reportStats(conn, 'new_office365_active_user_detail'), await reportStats(conn, 'new_email_activity_user_detail')];
-  return verdictFrom(stats, opts);
+  return `SELECT user_id, lower(s.skuId) AS sku_id, s.assignedByGroup AS assigned_by_group, s.state, s.error, s.disabledPlans AS disabled_plans,
+            try_cast(s.lastUpdatedDateTime AS TIMESTAMPTZ) AS last_updated_at
+          FROM (SELECT u.id AS user_id, unnest(u.licenseAssignmentStates) AS s FROM ${stgUsers})
+          UNION ALL
+          SELECT user_id, lower(a.skuId), NULL, NULL, NULL, a.disabledPlans, NULL
+          FROM (SELECT u.id AS user_id, unnest(u.assignedLicenses) AS a FROM ${stgUsers} WHERE len(coalesce(u.licenseAssignmentStates, [])) = 0)`;
 }
 
 /** Report rows not matched to the roster; on a concealed day every row (nothing can be matched). */
-async function stageSuspicious(conn: DuckDBConnection, concealed: boolean): Promise<void> {
+function suspiciousSql(active: string, email: string, concealed: boolean): string {
   const reason = concealed ? `'concealed'` : `CASE WHEN coalesce(is_deleted, false) THEN 'deleted_user' ELSE 'unknown_user' END`;
   const where = concealed ? 'true' : 'coalesce(is_deleted, false) OR user_id IS NULL';
   const activeLast = `greatest(${ACTIVE_SERVICES.map(([s]) => `${s}_last_activity_date`).join(', ')})`;
-  await conn.run(`CREATE OR REPLACE TEMP TABLE new_suspicious_activity AS
-    SELECT 'getOffice365ActiveUserDetail' AS report, user_principal_name, display_name, ${reason} AS reason, ${activeLast} AS last_activity_date,
-           is_deleted, deleted_date, report_refresh_date FROM new_office365_active_user_detail WHERE ${where}
-    UNION ALL
-    SELECT 'getEmailActivityUserDetail', user_principal_name, display_name, ${reason}, last_activity_date,
-           is_deleted, deleted_date, report_refresh_date FROM new_email_activity_user_detail WHERE ${where}`);
+  return `SELECT 'getOffice365ActiveUserDetail' AS report, user_principal_name, display_name, ${reason} AS reason, ${activeLast} AS last_activity_date,
+            is_deleted, deleted_date, report_refresh_date FROM ${active} WHERE ${where}
+          UNION ALL
+          SELECT 'getEmailActivityUserDetail', user_principal_name, display_name, ${reason}, last_activity_date,
+            is_deleted, deleted_date, report_refresh_date FROM ${email} WHERE ${where}`;
 }
 
-async function countStaged(conn: DuckDBConnection, concealed: boolean): Promise<LoadCounts> {
+async function countStaged(
+  conn: DuckDBConnection,
+  s: { users: StagedFile; assignments: StagedFile; reports: [StagedFile, StagedFile]; suspicious: StagedFile; concealed: boolean },
+): Promise<LoadCounts> {
   const matched = `user_id IS NOT NULL AND NOT coalesce(is_deleted, false)`;
   const row = (await conn.runAndReadAll(`SELECT
-      (SELECT count(*) FROM new_users)::BIGINT,
-      (SELECT count(DISTINCT user_id) FROM new_license_assignments)::BIGINT,
+      (SELECT count(DISTINCT user_id) FROM ${parquet(s.assignments)})::BIGINT,
       (SELECT count(*) FROM new_skus)::BIGINT,
-      (SELECT count(*) FROM new_license_assignments)::BIGINT,
-      (SELECT ${ACTIVE_SERVICES.length} * count(*) FILTER (WHERE ${matched}) FROM new_office365_active_user_detail)::BIGINT
-        + (SELECT count(*) FILTER (WHERE ${matched}) FROM new_email_activity_user_detail)::BIGINT,
-      (SELECT count(*) FROM new_suspicious_activity)::BIGINT`)).getRowsJson()[0]!.map(Number);
-  const [users, licensedUsers, skus, assignments, activityRows, suspiciousRows] = row as [number, number, number, number, number, number];
-  return { users, licensedUsers, skus, assignments, activityRows: concealed ? 0 : activityRows, suspiciousRows };
+      (SELECT ${ACTIVE_SERVICES.length} * count(*) FILTER (WHERE ${matched}) FROM ${parquet(s.reports[0])})::BIGINT
+        + (SELECT count(*) FILTER (WHERE ${matched}) FROM ${parquet(s.reports[1])})::BIGINT`)).getRowsJson()[0]!.map(Number);
+  const [licensedUsers, skus, activityRows] = row as [number, number, number];
+  return {
+    users: s.users.rows,
+    licensedUsers,
+    skus,
+    assignments: s.assignments.rows,
+    activityRows: s.concealed ? 0 : activityRows,
+    suspiciousRows: s.suspicious.rows,
+  };
 }
 
 /** Retention after the day is committed; when days were cut, the current state and marts follow. */
@@ -188,7 +203,7 @@ async function retain(conn: DuckDBConnection, root: string, tenantId: string, da
   if (prunedDays.length === 0) return;
   await conn.run('BEGIN TRANSACTION');
   try {
-    await syncCurrentState(conn, root, tenantId, null, false);
+    await syncCurrentState(conn, root, tenantId, null);
     await refreshTenantModels(conn, root, tenantId);
     await conn.run('COMMIT');
   } catch (err) {

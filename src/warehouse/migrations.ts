@@ -267,23 +267,13 @@ CREATE TABLE current_license_assignments (
   tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL, user_id VARCHAR NOT NULL, sku_id VARCHAR NOT NULL,
   assigned_by_group VARCHAR, state VARCHAR, error VARCHAR, disabled_plans VARCHAR[], last_updated_at TIMESTAMPTZ
 );
--- The report rows of each tenant's latest snapshot with trusted (not concealed) activity.
-CREATE TABLE current_office365_active_user_detail (
-  tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL, user_id VARCHAR,
-  report_refresh_date DATE, user_principal_name VARCHAR, display_name VARCHAR, is_deleted BOOLEAN, deleted_date DATE,
-  exchange_has_license BOOLEAN, onedrive_has_license BOOLEAN, sharepoint_has_license BOOLEAN, skype_has_license BOOLEAN,
-  yammer_has_license BOOLEAN, teams_has_license BOOLEAN,
+-- Per user, the last activity per service (and newest licence assign date) from the reports of each tenant's
+-- latest snapshot with trusted (not concealed) activity: what user_last_activity needs, a row per user.
+CREATE TABLE current_user_activity (
+  tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL, user_id VARCHAR NOT NULL,
   exchange_last_activity_date DATE, onedrive_last_activity_date DATE, sharepoint_last_activity_date DATE,
   skype_last_activity_date DATE, yammer_last_activity_date DATE, teams_last_activity_date DATE,
-  exchange_license_assign_date DATE, onedrive_license_assign_date DATE, sharepoint_license_assign_date DATE,
-  skype_license_assign_date DATE, yammer_license_assign_date DATE, teams_license_assign_date DATE,
-  assigned_products VARCHAR
-);
-CREATE TABLE current_email_activity_user_detail (
-  tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL, user_id VARCHAR,
-  report_refresh_date DATE, user_principal_name VARCHAR, display_name VARCHAR, is_deleted BOOLEAN, deleted_date DATE,
-  last_activity_date DATE, send_count BIGINT, receive_count BIGINT, read_count BIGINT, meeting_created_count BIGINT,
-  meeting_interacted_count BIGINT, assigned_products VARCHAR, report_period VARCHAR
+  outlook_last_activity_date DATE, last_license_assign_date DATE
 );
 -- Which Parquet file (generation) of each (table, tenant, day) counts; superseded rows stay until the files go.
 CREATE TABLE history_partitions (

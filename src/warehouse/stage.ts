@@ -35,7 +35,7 @@ export function usersGlob(stagingDir: string): string {
   return path.join(dir, 'page-*.json');
 }
 
-const readUsers = (stagingDir: string): string =>
+export const readUsers = (stagingDir: string): string =>
   `read_json(${sqlString(usersGlob(stagingDir))}, format = 'auto', maximum_object_size = ${MAX_OBJECT_SIZE},
              columns = {'value': ${sqlString(USER_STRUCT)}})`;
 

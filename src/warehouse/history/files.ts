@@ -1,6 +1,6 @@
-// Writing one partition file durably: COPY to a scratch name outside every glob, fsync, rename into the
+// Partition files are written durably: COPY to a scratch name outside every glob, fsync, rename into the
 // partition directory (atomic), fsync the directory. Readers only ever see whole files.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -18,6 +18,20 @@ export interface WrittenPartition {
   base: boolean;
 }
 
+export interface PartitionTarget {
+  table: HistoryTableName;
+  tenantId: string;
+  snapshotDate: string;
+  generation: string;
+  base: boolean;
+}
+
+/** A file in the scratch directory, in its final format, not yet in the history. */
+export interface StagedFile {
+  file: string;
+  rows: number;
+}
+
 async function fsyncPath(p: string): Promise<void> {
   const fh = await open(p, 'r');
   try {
@@ -27,24 +41,43 @@ async function fsyncPath(p: string): Promise<void> {
   }
 }
 
-/** ZSTD at DuckDB's default level; row groups of 122,880 rows keep the writer's buffers small. */
+/** ZSTD at DuckDB's default level. */
 export const PARQUET_OPTIONS = `FORMAT parquet, COMPRESSION zstd`;
 
-export async function writePartition(
-  conn: DuckDBConnection,
-  root: string,
-  p: { table: HistoryTableName; tenantId: string; snapshotDate: string; generation: string; base: boolean },
-  selectSql: string,
-): Promise<WrittenPartition> {
-  const scratch = scratchDir(root);
-  mkdirSync(scratch, { recursive: true });
-  const tmp = path.join(scratch, `${p.table}-${p.tenantId}-${p.snapshotDate}-${p.generation}.parquet`);
-  const r = await conn.run(`COPY (${selectSql}) TO ${sqlString(tmp)} (${PARQUET_OPTIONS})`);
-  await fsyncPath(tmp);
+/** Scratch files are named by tenant, so the collection of one tenant never touches another's running load. */
+export const scratchFile = (root: string, tenantId: string, name: string): string => path.join(scratchDir(root), `${name}-${tenantId}-${process.pid}.parquet`);
+
+/** COPYs `selectSql` into a scratch Parquet file. */
+export async function stageFile(conn: DuckDBConnection, root: string, tenantId: string, name: string, selectSql: string): Promise<StagedFile> {
+  mkdirSync(scratchDir(root), { recursive: true });
+  const file = scratchFile(root, tenantId, name);
+  const r = await conn.run(`COPY (${selectSql}) TO ${sqlString(file)} (${PARQUET_OPTIONS})`);
+  return { file, rows: Number(r.rowsChanged) };
+}
+
+/** Moves a staged file into its partition (fsync, rename, fsync the directory). */
+export async function placePartition(root: string, p: PartitionTarget, staged: StagedFile): Promise<WrittenPartition> {
+  await fsyncPath(staged.file);
   const dir = partitionDir(root, p.table, p.tenantId, p.snapshotDate);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, partFileName(p.generation));
-  await rename(tmp, file);
+  await rename(staged.file, file);
   await fsyncPath(dir);
-  return { ...p, rows: Number(r.rowsChanged), bytes: (await stat(file)).size };
+  return { ...p, rows: staged.rows, bytes: (await stat(file)).size };
+}
+
+/** Writes `selectSql` as the partition `p`; nothing (null) when it has no rows and `skipEmpty` is set. */
+export async function writePartition(
+  conn: DuckDBConnection,
+  root: string,
+  p: PartitionTarget,
+  selectSql: string,
+  skipEmpty = false,
+): Promise<WrittenPartition | null> {
+  const staged = await stageFile(conn, root, p.tenantId, `${p.table}-${p.snapshotDate}-${p.generation}`, selectSql);
+  if (skipEmpty && staged.rows === 0) {
+    rmSync(staged.file, { force: true });
+    return null;
+  }
+  return placePartition(root, p, staged);
 }

@@ -4,7 +4,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { refreshTenantModels } from '../models';
 import { sqlString } from '../sql';
-import { DAILY_TABLES, registerDayFiles, syncCurrentState, writeDayFiles } from './day';
+import { DAILY_TABLES, registerDayFiles, syncCurrentState, writeDayFiles, type StagedDay } from './day';
+import { stageFile } from './files';
 import { columnNames, ROSTER_TABLES } from './layout';
 import { rosterColumns } from './roster';
 
@@ -27,12 +28,17 @@ export async function moveLegacyHistory(conn: DuckDBConnection, root: string): P
   const tenants = new Set<string>();
   for (const [tenant, date, activity] of days as [string, string, boolean][]) {
     const where = `WHERE tenant_id = ${sqlString(tenant)} AND snapshot_date = DATE ${sqlString(date)}`;
-    for (const [table, legacy] of LEGACY) {
-      const cols = (ROSTER_TABLES as readonly string[]).includes(table) ? rosterColumns(table as (typeof ROSTER_TABLES)[number]) : columnNames(table);
-      await conn.run(`CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT ${cols.join(', ')} FROM ${legacy} ${where}`);
+    for (const table of ROSTER_TABLES) {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT ${rosterColumns(table).join(', ')} FROM legacy_${table} ${where}`);
     }
+    const daily: StagedDay['daily'] = {};
+    for (const table of DAILY_TABLES) {
+      if (!activity && table !== 'suspicious_activity') continue;
+      daily[table] = await stageFile(conn, root, tenant, `legacy-${table}`, `SELECT ${columnNames(table).join(', ')} FROM legacy_${table} ${where}`);
+    }
+    const roster = { users: 'new_users', license_assignments: 'new_license_assignments', skus: 'new_skus' };
     const prev = previous?.tenant === tenant ? previous.date : null;
-    const files = await writeDayFiles(conn, root, tenant, date, { activity, neighbours: { prev, next: null } });
+    const files = await writeDayFiles(conn, root, tenant, date, { roster, daily }, { prev, next: null });
     await conn.run('BEGIN TRANSACTION');
     await registerDayFiles(conn, tenant, files);
     await conn.run('COMMIT');
@@ -42,13 +48,11 @@ export async function moveLegacyHistory(conn: DuckDBConnection, root: string): P
   await conn.run('BEGIN TRANSACTION');
   try {
     for (const tenant of tenants) {
-      await syncCurrentState(conn, root, tenant, null, false);
+      await syncCurrentState(conn, root, tenant, null);
       await refreshTenantModels(conn, root, tenant);
     }
-    for (const [table, legacy] of LEGACY) {
-      await conn.run(`DROP TABLE IF EXISTS temp.new_${table}`);
-      await conn.run(`DROP TABLE IF EXISTS ${legacy}`);
-    }
+    for (const table of ROSTER_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.new_${table}`);
+    for (const [, legacy] of LEGACY) await conn.run(`DROP TABLE IF EXISTS ${legacy}`);
     await conn.run('COMMIT');
   } catch (err) {
     await conn.run('ROLLBACK');

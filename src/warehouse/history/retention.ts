@@ -36,7 +36,7 @@ export async function applyRetention(conn: DuckDBConnection, root: string, tenan
     if (isBase[0] !== '0') continue;
     files.supersede.push({ table, snapshotDate: base });
     files.written.push(
-      await writePartition(conn, root, { table, tenantId, snapshotDate: base, generation: newGeneration(), base: true }, baseSql(table, rosterAsOfSql(root, table, tenantId, base))),
+      (await writePartition(conn, root, { table, tenantId, snapshotDate: base, generation: newGeneration(), base: true }, baseSql(table, rosterAsOfSql(root, table, tenantId, base))))!,
     );
   }
   for (const table of ['office365_active_user_detail', 'email_activity_user_detail', 'suspicious_activity'] as const) {
