@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   mkdirSync(base, { recursive: true });
   for (const n of sizes.length ? sizes : [100_000, 1_000_000]) {
     const dir = path.join(base, `staging-${n}`);
-    let t = performance.now();
+    const t = performance.now();
     if (!existsSync(path.join(dir, 'manifest.json'))) await generate(dir, n);
     const genMs = performance.now() - t;
     const limitMs = await physicalLimit(dir, path.join(base, `limit-${n}.duckdb`));

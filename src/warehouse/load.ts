@@ -109,7 +109,7 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       await conn.run(`INSERT INTO snapshots VALUES (${t}, ${d}, ${sqlString(id.runId)}, now(), ${!verdict.concealed}, ${verdict.concealed},
         ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'})`);
       await timed('current state', () =>
-        syncCurrentState(conn, root, id.tenantId, { date: id.snapshotDate, roster, activity: activity ? parquet(activity) : null }),
+        syncCurrentState(conn, root, id.tenantId, { date: id.snapshotDate, roster, activity: activity ? parquet(activity) : null, increments: files.increments }),
       );
       const status = verdict.concealed ? 'degraded' : 'succeeded';
       const message = verdict.concealed

@@ -5,7 +5,8 @@ import { rmSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../sql';
 import { placePartition, writePartition, type StagedFile, type WrittenPartition } from './files';
-import { newGeneration, ROSTER_TABLES, type HistoryTableName, type RosterTable } from './layout';
+import { HISTORY_TABLES, newGeneration, partFileName, partitionDir, ROSTER_TABLES, type HistoryTableName, type RosterTable } from './layout';
+import path from 'node:path';
 import { changesSql, currentTable, emptyRoster, rosterAsOfSql, rosterColumns } from './roster';
 
 export const REPORT_HISTORY_TABLES = ['office365_active_user_detail', 'email_activity_user_detail'] as const;
@@ -21,9 +22,17 @@ export interface StagedDay {
 
 export interface DayFiles {
   written: WrittenPartition[];
+  /**
+   * Per roster table whose changes were computed against its current-state table (the usual next day): the
+   * changes file (null: no change), so the current state is updated by applying them instead of rewritten.
+   */
+  increments?: Partial<Record<RosterTable, string | null>>;
   /** (table, day) whose current partition the new files replace, or retire with no replacement. */
   supersede: { table: HistoryTableName; snapshotDate: string }[];
 }
+
+const partitionFile = (root: string, w: WrittenPartition): string =>
+  path.join(partitionDir(root, w.table, w.tenantId, w.snapshotDate), partFileName(w.generation));
 
 async function scalar(conn: DuckDBConnection, sql: string): Promise<string | null> {
   return ((await conn.runAndReadAll(sql)).getRowsJson()[0]?.[0] as string | null | undefined) ?? null;
@@ -49,6 +58,7 @@ export async function writeDayFiles(
   const latest = await scalar(conn, `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t}`);
   const written: WrittenPartition[] = [];
   const supersede: DayFiles['supersede'] = [];
+  const increments: NonNullable<DayFiles['increments']> = {};
   const keep = (w: WrittenPartition | null) => w && written.push(w);
 
   for (const table of ROSTER_TABLES) {
@@ -56,11 +66,13 @@ export async function writeDayFiles(
     const cur = staged.roster[table];
     supersede.push({ table, snapshotDate: date });
     let prevRel = emptyRoster(table);
+    let incremental = false;
     if (prev) {
       // The usual day: the current-state table already holds the previous day's roster.
       const held = await scalar(conn, `SELECT any_value(snapshot_date)::VARCHAR FROM ${currentTable(table)} WHERE tenant_id = ${t}`);
       if (latest === prev && held === prev) {
         prevRel = `(SELECT ${cols} FROM ${currentTable(table)} WHERE tenant_id = ${t})`;
+        incremental = !next;
       } else {
         await conn.run(`CREATE OR REPLACE TEMP TABLE prev_${table} AS ${rosterAsOfSql(root, table, tenantId, prev)}`);
         prevRel = `prev_${table}`;
@@ -69,7 +81,9 @@ export async function writeDayFiles(
     // The next loaded day's changes were computed against the old version of this day: recompute them.
     if (next) await conn.run(`CREATE OR REPLACE TEMP TABLE next_${table} AS ${rosterAsOfSql(root, table, tenantId, next)}`);
     const target = { table, tenantId, snapshotDate: date, generation: newGeneration(), base: !prev };
-    keep(await writePartition(conn, root, target, changesSql(table, cur, prevRel), true));
+    const changes = await writePartition(conn, root, target, changesSql(table, cur, prevRel), true);
+    keep(changes);
+    if (incremental) increments[table] = changes ? partitionFile(root, changes) : null;
     if (next) {
       supersede.push({ table, snapshotDate: next });
       const nextTarget = { table, tenantId, snapshotDate: next, generation: newGeneration(), base: false };
@@ -86,7 +100,7 @@ export async function writeDayFiles(
     if (file.rows === 0) rmSync(file.file, { force: true });
     else keep(await placePartition(root, { table, tenantId, snapshotDate: date, generation: newGeneration(), base: false }, file));
   }
-  return { written, supersede };
+  return { written, supersede, increments };
 }
 
 /** Makes the written files current (inside the caller's transaction). */
@@ -104,6 +118,19 @@ export async function registerDayFiles(conn: DuckDBConnection, tenantId: string,
          ${w.rows}, ${w.bytes}, ${w.base}, now(), NULL)`,
     );
   }
+}
+
+/** Applies a day's changes file to the current-state table that held the previous day (a few rows, not all). */
+async function applyIncrement(conn: DuckDBConnection, tenantId: string, table: RosterTable, file: string | null, date: string): Promise<void> {
+  const t = sqlString(tenantId);
+  const current = currentTable(table);
+  if (file) {
+    const changes = `read_parquet(${sqlString(file)})`;
+    const key = HISTORY_TABLES[table].key.map((k) => `c.${k} IS NOT DISTINCT FROM x.${k}`).join(' AND ');
+    await conn.run(`DELETE FROM ${current} c USING ${changes} x WHERE c.tenant_id = ${t} AND ${key}`);
+    await conn.run(`INSERT INTO ${current} SELECT ${t}, DATE ${sqlString(date)}, ${rosterColumns(table).join(', ')} FROM ${changes} WHERE change = 'upsert'`);
+  }
+  await conn.run(`UPDATE ${current} SET snapshot_date = DATE ${sqlString(date)} WHERE tenant_id = ${t}`);
 }
 
 const SERVICES = ['exchange', 'onedrive', 'sharepoint', 'skype', 'yammer', 'teams'] as const;
@@ -131,7 +158,7 @@ export async function syncCurrentState(
   conn: DuckDBConnection,
   root: string,
   tenantId: string,
-  staged: { date: string; roster: Record<RosterTable, string>; activity: string | null } | null,
+  staged: { date: string; roster: Record<RosterTable, string>; activity: string | null; increments?: DayFiles['increments'] } | null,
 ): Promise<void> {
   const t = sqlString(tenantId);
   const latest = await scalar(conn, `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t}`);
@@ -140,6 +167,11 @@ export async function syncCurrentState(
     const held = await scalar(conn, `SELECT any_value(snapshot_date)::VARCHAR FROM ${current} WHERE tenant_id = ${t}`);
     const fromStaged = latest !== null && latest === staged?.date;
     if (!fromStaged && held === latest) continue;
+    const increment = fromStaged ? staged.increments?.[table] : undefined;
+    if (increment !== undefined) {
+      await applyIncrement(conn, tenantId, table, increment, latest!);
+      continue;
+    }
     await conn.run(`DELETE FROM ${current} WHERE tenant_id = ${t}`);
     if (latest === null) continue;
     const cols = rosterColumns(table).join(', ');

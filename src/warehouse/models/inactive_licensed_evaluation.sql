@@ -1,4 +1,5 @@
 -- Every licensed user of the latest snapshot with each rule's verdict (what `inactive_licensed_users` and `inactive_licensed_users_excluded` keep)
+-- materialized: table
 -- Without any trusted activity snapshot nobody is evaluated (everyone would look never active).
 WITH lic AS (
   SELECT la.tenant_id, la.user_id,

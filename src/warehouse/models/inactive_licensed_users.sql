@@ -1,5 +1,4 @@
 -- Reclamation candidates: licensed users inactive ≥ N days (blocked accounts included), minus grace period and exclusions
--- materialized: table
 SELECT tenant_id, user_id, user_principal_name, account_enabled, days_inactive, sku_part_numbers,
        last_activity_date, sku_ids, has_direct, activity_as_of
 FROM inactive_licensed_evaluation WHERE is_inactive AND excluded_by IS NULL
