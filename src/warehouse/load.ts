@@ -17,6 +17,7 @@ import { readSettings } from './settings';
 import { sqlString } from './sql';
 import { readUsers, reportStats, stageSkus } from './stage';
 import { resolveIdentity } from './staging';
+import { verifyStagedFiles } from './verify';
 import { DEFAULT_HISTORY_DAYS, type AnonymizationVerdict, type LoadCounts, type LoadOptions, type LoadResult } from './types';
 
 type Step = (name: string, ms: number) => void;
@@ -50,6 +51,9 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       return f;
     };
     step = opts.onStep ?? (() => undefined);
+    // Checksums are read while DuckDB stages (its own threads); nothing is written to the history before they agree.
+    const verified = verifyStagedFiles(opts.stagingDir, id.manifest?.files ?? []);
+    verified.catch(() => undefined);
     try {
       await timed('collect garbage', () => collectGarbage(conn, root, id.tenantId, opts.publishedPath));
       // Staged data goes to scratch Parquet files, not memory: the writer's RSS stays flat with tenant size.
@@ -96,6 +100,7 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
         `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t} AND activity_loaded AND snapshot_date <> ${d}`,
       )) as string | null;
 
+      await timed('verify staged files', () => verified);
       // Files first (a crash here leaves only invisible files), then one transaction makes them the day.
       const roster = { users: parquet(users), license_assignments: parquet(assignments), skus: 'new_skus' };
       const daily = verdict.concealed
