@@ -1,5 +1,7 @@
-# The worker image: Node 20, the project's dependencies, and the TypeScript sources run through tsx.
-FROM node:20-bookworm-slim
+# The worker image: Node 24 LTS (Node 20 reached end of life in April 2026; the test suite runs on Node 20, the
+# oldest version `engines` allows, see README "Node versions"), the project's dependencies, and the TypeScript
+# sources run through tsx.
+FROM node:24-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
@@ -7,7 +9,10 @@ COPY bin ./bin
 COPY src ./src
 COPY data/ms-licensing-reference.csv ./data/ms-licensing-reference.csv
 COPY tsconfig.json ./
-ENV NODE_ENV=production M365_DATA_DIR=/data M365_DB=/data/m365.duckdb
+# /data is owned by the non-root user before it becomes a volume: a new named volume copies this ownership, so the
+# worker can write its databases and staging files there. (A bind mount keeps the host's owner: make it uid 1000.)
+RUN mkdir -p /data && chown node:node /data
+ENV NODE_ENV=production M365_DATA_DIR=/data M365_DB=/data/m365.duckdb LOG_LEVEL=info
 VOLUME ["/data"]
 USER node
 ENTRYPOINT ["node", "bin/m365-license.mjs"]

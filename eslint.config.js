@@ -1,5 +1,6 @@
 // Lint rules that guard the architecture: no I/O in workflow code, no floating promises anywhere.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
@@ -7,10 +8,11 @@ const nodeBuiltins = [
   'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
 ];
 
-export default tseslint.config(
+// defineConfig (ESLint 10) replaces typescript-eslint's deprecated tseslint.config helper.
+export default defineConfig(
   { ignores: ['node_modules/**', 'data/**', 'coverage/**', 'bin/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -8,7 +8,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closeWarehouse, loadStagingDir, publish } from '../src/warehouse/index';
-import { REPORTS } from '../src/warehouse/reports';
+import { REPORTS } from '../src/shared/staging-contract';
 import { physicalLimit } from './lib/duckdb-bare';
 
 const SKUS = [

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { simulatorEnv } from '../src/cli/dev-job';
 import { startDailySync } from '../src/cli/start-daily';
-import { dailySyncStatusQuery } from '../src/workflows';
+import { dailySyncStatusQuery } from '../src/workflows/daily-sync-messages';
 import { startDevServer } from '../src/temporal/dev-server';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { closeWarehouse } from '../src/warehouse';

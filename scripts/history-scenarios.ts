@@ -1,75 +1,185 @@
-// Scenarios that scripts/record-history.ts can record; each returns the workflow id it ran.
-import type { Client } from '@temporalio/client';
+// Scenarios that scripts/record-history.ts records for the replay test (test/foundation/replay.test.ts): one per
+// state a workflow can be in when new code is deployed. A `parked` scenario returns while its workflow is still
+// open (waiting for approval, mid-removal, mid-extract); the recorder saves the history so far, then terminates it.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { simulatorEnv } from '../src/cli/dev-job';
+import { startReclamation, startRestore } from '../src/cli/reclaim';
+import { startDailySync } from '../src/cli/start-daily';
 import { TASK_QUEUE } from '../src/shared/names';
-import { startSimulator } from '../src/simulator';
-import { startReclamation } from '../src/cli/reclaim';
-import { approveSignal, dailySync, healthCheck, reclaimStatusQuery } from '../src/workflows';
+import { startSimulator, type SimulatorHandle } from '../src/simulator';
+import { SKU_INDEX } from '../src/simulator/skus';
+import { healthCheck, type reclaimLicenses } from '../src/workflows';
+import { dailySyncStatusQuery } from '../src/workflows/daily-sync-messages';
+import { approveSignal, reclaimStatusQuery, rejectSignal, type ReclaimInput, type ReclaimState } from '../src/workflows/reclaim-messages';
 
-export interface Scenario {
-  prepare(): Promise<{ env?: NodeJS.ProcessEnv; close?: () => Promise<void> }>;
-  run(client: Client): Promise<string>;
+export interface Recorded {
+  workflowId: string;
+  /** Still open: save the history so far, then terminate the workflow. */
+  parked?: boolean;
 }
 
-export const scenarios: Record<string, Scenario> = {
-  healthCheck: {
-    prepare: async () => ({}),
-    run: async (client) => {
-      const workflowId = 'health-check-recorded';
-      await client.workflow.execute(healthCheck, { taskQueue: TASK_QUEUE, workflowId, args: ['recorded'] });
-      return workflowId;
-    },
-  },
-  dailySync: {
-    prepare: async () => {
-      const sim = await startSimulator({ users: 500, seed: 3 });
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'record-daily-'));
-      tenantId = sim.tenantId;
-      return { env: simulatorEnv(sim, dataDir), close: () => sim.close() };
-    },
-    run: async (client) => {
-      const workflowId = 'daily-recorded';
-      await client.workflow.execute(dailySync, { taskQueue: TASK_QUEUE, workflowId, args: [{ tenantId, snapshotDate: '2026-11-27' }] });
-      return workflowId;
-    },
-  },
-};
+export interface Scenario {
+  /** Simulator options; none: the scenario needs no tenant. */
+  sim?: Parameters<typeof startSimulator>[0];
+  run(client: Client, sim: SimulatorHandle | undefined): Promise<Recorded>;
+}
 
-let tenantId = '';
-let reclaimUserId = '';
+export interface Prepared {
+  env: NodeJS.ProcessEnv;
+  sim?: SimulatorHandle;
+  close(): Promise<void>;
+}
 
-/** A user who holds licences only directly (nothing inherited from a group), so the removal goes through. */
-function directlyLicensedUser(sim: Awaited<ReturnType<typeof startSimulator>>): string {
+export async function prepare(s: Scenario): Promise<Prepared> {
+  if (!s.sim) return { env: {}, close: async () => {} };
+  const sim = await startSimulator(s.sim);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'record-history-'));
+  return { env: simulatorEnv(sim, dataDir), sim, close: () => sim.close() };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, read: () => Promise<T | undefined>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await read().catch(() => undefined);
+    if (v !== undefined && ok(v)) return v;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * A user who holds licences only directly (nothing inherited from a group), so the removal goes through; with
+ * `restorable`, only SKUs with a unit to spare once freed, so putting them back goes through too.
+ */
+function directlyLicensedUser(sim: SimulatorHandle, restorable = false): string {
+  const consumed = sim.state.tenant.consumed();
+  const spare = (skuId: string) => {
+    const k = SKU_INDEX.get(skuId)!;
+    return consumed[k]! <= sim.state.tenant.prepaid(k).enabled;
+  };
   for (let i = 0; i < sim.state.userCount; i++) {
     const u = sim.state.userAt(i);
-    const a = sim.state.assignments(i) as Array<{ assignedByGroup: string | null; state: string }>;
-    if (u.accountEnabled && u.kind === 'member' && u.usageLocation && a.length > 0 && a.every((x) => x.assignedByGroup === null && x.state === 'Active')) return u.id;
+    const a = sim.state.assignments(i) as Array<{ skuId: string; assignedByGroup: string | null; state: string }>;
+    if (!u.accountEnabled || u.kind !== 'member' || !u.usageLocation || a.length === 0) continue;
+    if (a.every((x) => x.assignedByGroup === null && x.state === 'Active' && (!restorable || spare(x.skuId)))) return u.id;
   }
   throw new Error('no directly licensed user in the simulated tenant');
 }
 
-scenarios.reclaimLicenses = {
-  prepare: async () => {
-    const sim = await startSimulator({ users: 200, seed: 4 });
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'record-reclaim-'));
-    tenantId = sim.tenantId;
-    reclaimUserId = directlyLicensedUser(sim);
-    return { env: simulatorEnv(sim, dataDir), close: () => sim.close() };
+type ReclaimHandle = WorkflowHandle<typeof reclaimLicenses>;
+
+async function requestAndWait(client: Client, sim: SimulatorHandle, extra: Partial<ReclaimInput> = {}, restorable = false): Promise<ReclaimHandle> {
+  const input: ReclaimInput = { tenantId: sim.tenantId, userId: directlyLicensedUser(sim, restorable), requestedBy: 'alice', reason: 'inactive', approvalTimeout: '1 hour', ...extra };
+  const handle = await startReclamation(client, input);
+  await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (s) => s.status === 'awaiting_approval');
+  return handle;
+}
+
+async function ended(handle: ReclaimHandle, status: ReclaimState['status']): Promise<Recorded> {
+  const result = await handle.result();
+  if (result.status !== status) throw new Error(`expected ${status}, got ${result.status}`);
+  return { workflowId: handle.workflowId };
+}
+
+const reclaimSim = { users: 200, seed: 4 };
+
+export const scenarios: Record<string, Scenario> = {
+  healthCheck: {
+    run: async (client) => {
+      const workflowId = 'health-check-recorded';
+      await client.workflow.execute(healthCheck, { taskQueue: TASK_QUEUE, workflowId, args: ['recorded'] });
+      return { workflowId };
+    },
   },
-  run: async (client) => {
-    const handle = await startReclamation(client, { tenantId, userId: reclaimUserId, requestedBy: 'alice', reason: 'inactive', approvalTimeout: '1 hour' });
-    for (let i = 0; i < 100; i++) {
-      const s = await handle.query(reclaimStatusQuery).catch(() => undefined);
-      if (s?.status === 'awaiting_approval') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await handle.signal(approveSignal, { by: 'bob', comment: 'ok' });
-    await handle.signal(approveSignal, { by: 'bob' }); // a duplicate, recorded and ignored
-    const result = await handle.result();
-    if (result.status !== 'executed') throw new Error(`expected executed, got ${result.status}`);
-    return handle.workflowId;
+  dailySync: {
+    sim: { users: 500, seed: 3 },
+    run: async (client, sim) => {
+      const handle = await startDailySync(client, { tenantId: sim!.tenantId, snapshotDate: '2026-11-27' }, { force: true });
+      await handle.result();
+      return { workflowId: handle.workflowId };
+    },
+  },
+  /** Parked inside the extract: the users walk is slowed so its activity is running when the history is taken. */
+  dailySyncMidExtract: {
+    sim: { users: 2000, seed: 5 },
+    run: async (client, sim) => {
+      sim!.state.setFaults('users:slow:ms=1500');
+      const handle = await startDailySync(client, { tenantId: sim!.tenantId, snapshotDate: '2026-11-27' }, { force: true });
+      await until('the extract stage', () => handle.query(dailySyncStatusQuery), (s) => s.stage === 'extract' && s.staged.skus !== undefined);
+      return { workflowId: handle.workflowId, parked: true };
+    },
+  },
+  /** Approved and executed; a duplicate approval recorded and ignored. */
+  reclaimLicenses: {
+    sim: reclaimSim,
+    run: async (client, sim) => {
+      const handle = await requestAndWait(client, sim!);
+      await handle.signal(approveSignal, { by: 'bob', comment: 'ok' });
+      await handle.signal(approveSignal, { by: 'bob' });
+      return ended(handle, 'executed');
+    },
+  },
+  /** Parked waiting for a decision: the state most likely to be open at any deploy. */
+  reclaimAwaitingApproval: {
+    sim: reclaimSim,
+    run: async (client, sim) => {
+      const handle = await requestAndWait(client, sim!);
+      await handle.signal(approveSignal, { by: 'alice' }); // the requester: ignored, noted
+      await until('the ignored approval', () => handle.query(reclaimStatusQuery), (s) => s.events.some((e) => e.kind === 'ignored_approve'));
+      return { workflowId: handle.workflowId, parked: true };
+    },
+  },
+  /** Parked after approval, while assignLicense is in flight (the simulator holds the POST). */
+  reclaimApprovedMidRemoval: {
+    sim: reclaimSim,
+    run: async (client, sim) => {
+      const handle = await requestAndWait(client, sim!);
+      sim!.state.setFaults('assignLicense:slow:ms=20000:times=1');
+      await handle.signal(approveSignal, { by: 'bob' });
+      await until('removing', () => handle.query(reclaimStatusQuery), (s) => s.status === 'removing');
+      await sleep(1_000);
+      return { workflowId: handle.workflowId, parked: true };
+    },
+  },
+  reclaimRejected: {
+    sim: reclaimSim,
+    run: async (client, sim) => {
+      const handle = await requestAndWait(client, sim!);
+      await handle.signal(rejectSignal, { by: 'bob', reason: 'still needed' });
+      return ended(handle, 'rejected');
+    },
+  },
+  reclaimExpired: {
+    sim: reclaimSim,
+    run: async (client, sim) => {
+      const handle = await requestAndWait(client, sim!, { approvalTimeout: '2 seconds' });
+      return ended(handle, 'expired');
+    },
+  },
+  reclaimDryRun: {
+    sim: reclaimSim,
+    run: async (client, sim) => {
+      const handle = await requestAndWait(client, sim!, { dryRun: true });
+      await handle.signal(approveSignal, { by: 'bob' });
+      return ended(handle, 'dry_run');
+    },
+  },
+  /** A removal undone: the restore reads the executed reclamation's audit row and assigns the licences back. */
+  restoreLicenses: {
+    sim: reclaimSim,
+    run: async (client, sim) => {
+      const reclaim = await requestAndWait(client, sim!, {}, true);
+      await reclaim.signal(approveSignal, { by: 'bob' });
+      await ended(reclaim, 'executed');
+      const handle = await startRestore(client, { tenantId: sim!.tenantId, reclaimWorkflowId: reclaim.workflowId, by: 'carol' });
+      const r = await handle.result();
+      if (r.outcome !== 'restored') throw new Error(`expected restored, got ${r.outcome}: ${r.detail ?? ""}`);
+      return { workflowId: handle.workflowId };
+    },
   },
 };

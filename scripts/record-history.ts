@@ -1,6 +1,7 @@
-// Records a workflow history for the replay tests: starts a dev server and a worker, runs one scenario,
-// and saves `temporal workflow show --output json` under test/fixtures/histories/<scenario>.json.
-// Usage: node --import tsx scripts/record-history.ts <scenario>
+// Records workflow histories for the replay test: starts a Temporal dev server and, per scenario, a simulator
+// and the real workers; runs the scenario and saves `temporal workflow show --output json` under
+// test/fixtures/histories/<scenario>.json. A parked scenario's workflow is saved while still open, then terminated.
+// Usage: node --import tsx scripts/record-history.ts <scenario...|all>
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -10,34 +11,43 @@ import { runTemporalCli } from '../src/temporal/cli-binary';
 import { startDevServer } from '../src/temporal/dev-server';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { createWorkers, runWorkers } from '../src/worker';
-import { scenarios } from './history-scenarios';
+import { prepare, scenarios } from './history-scenarios';
 
-const name = process.argv[2] ?? '';
-const scenario = scenarios[name];
-if (!scenario) {
-  process.stderr.write(`usage: record-history.ts <${Object.keys(scenarios).join('|')}>\n`);
+const args = process.argv.slice(2);
+const names = args.includes('all') ? Object.keys(scenarios) : args;
+const unknown = names.filter((n) => !scenarios[n]);
+if (names.length === 0 || unknown.length) {
+  process.stderr.write(`usage: record-history.ts <${Object.keys(scenarios).join('|')}|all>...\n`);
   process.exit(2);
 }
 
 installTemporalRuntime('WARN');
 const server = await startDevServer();
-const abort = new AbortController();
 try {
-  const prepared = await scenario.prepare();
-  const config = { ...parseConfig(prepared.env ?? {}) };
-  const workers = await createWorkers({ connection: await NativeConnection.connect({ address: server.address }), namespace: 'default', deps: { config } });
-  const running = runWorkers(workers, abort.signal);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const workflowId = await scenario.run(client);
-  const json = runTemporalCli(server.cliPath, ['workflow', 'show', '--workflow-id', workflowId, '--address', server.address, '--output', 'json']);
-  const file = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'histories', `${name}.json`);
-  writeFileSync(file, json);
-  process.stdout.write(`recorded ${workflowId} -> ${file}\n`);
-  abort.abort();
-  await running;
+  for (const name of names) {
+    const scenario = scenarios[name]!;
+    const prepared = await prepare(scenario);
+    const abort = new AbortController();
+    const workerConnection = await NativeConnection.connect({ address: server.address });
+    const workers = await createWorkers({ connection: workerConnection, namespace: 'default', deps: { config: parseConfig(prepared.env) } });
+    const running = runWorkers(workers, abort.signal);
+    try {
+      const { workflowId, parked } = await scenario.run(client, prepared.sim);
+      const json = runTemporalCli(server.cliPath, ['workflow', 'show', '--workflow-id', workflowId, '--address', server.address, '--output', 'json']);
+      const file = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'histories', `${name}.json`);
+      writeFileSync(file, json);
+      if (parked) await client.workflow.getHandle(workflowId).terminate('recorded as a parked history');
+      process.stdout.write(`recorded ${name}: ${workflowId}${parked ? ' (parked, then terminated)' : ''} -> ${path.relative(process.cwd(), file)}\n`);
+    } finally {
+      abort.abort();
+      await running;
+      await workerConnection.close();
+      await prepared.close();
+    }
+  }
   await connection.close();
-  await prepared.close?.();
 } finally {
   await server.stop();
 }

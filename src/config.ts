@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { TASK_QUEUE, WAREHOUSE_TASK_QUEUE } from './shared/names';
+import { TASK_QUEUE } from './shared/names';
 
 const optionalText = z
   .string()
@@ -44,7 +44,6 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(TASK_QUEUE),
-  TEMPORAL_WAREHOUSE_TASK_QUEUE: z.string().trim().min(1).default(WAREHOUSE_TASK_QUEUE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,9 +69,8 @@ export interface AppConfig {
   reclaimEnabled: boolean;
   temporalAddress?: string;
   temporalNamespace: string;
-  /** Task queues (defaults m365-license, m365-license-warehouse); another pair isolates a deployment. */
+  /** The main task queue (default m365-license; its warehouse queue is warehouseTaskQueueFor(it)); another name isolates a deployment. */
   taskQueue: string;
-  warehouseTaskQueue: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -118,7 +116,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TEMPORAL_TASK_QUEUE,
-    warehouseTaskQueue: e.TEMPORAL_WAREHOUSE_TASK_QUEUE,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type AppConfig } from './config';
 // Checks the key (PKCS#1 converted) and that the thumbprint matches the certificate in the file.
-import { loadCertificate } from './graph/auth';
+import { loadCertificate } from './graph/credentials';
 
 const tenantEntry = z
   .object({

@@ -3,7 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createMainActivities, createWarehouseActivities, type ActivityDeps } from './activities';
-import { TASK_QUEUE, WAREHOUSE_TASK_QUEUE } from './shared/names';
+import type { Logger } from './logger';
+import { TASK_QUEUE, warehouseTaskQueueFor } from './shared/names';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -13,8 +14,8 @@ export interface WorkerSetup {
   deps: ActivityDeps;
   /** A pre-built bundle (tests build one per run); otherwise the workflows are bundled at start-up. */
   workflowBundlePath?: string;
+  /** The main queue (default m365-license); the warehouse queue follows from it (warehouseTaskQueueFor). */
   taskQueue?: string;
-  warehouseTaskQueue?: string;
   /** Serve the warehouse queue too (one process per deployment should; see design.md). */
   serveWarehouse?: boolean;
   /** Serve the main queue (default true); false gives a warehouse-only process, whose memory is DuckDB's. */
@@ -30,7 +31,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       await Worker.create({
         connection: setup.connection,
         namespace: setup.namespace,
-        taskQueue: setup.warehouseTaskQueue ?? WAREHOUSE_TASK_QUEUE,
+        taskQueue: warehouseTaskQueueFor(setup.taskQueue ?? TASK_QUEUE),
         activities: warehouseActivities,
         maxConcurrentActivityTaskExecutions: 1,
       }),
@@ -43,7 +44,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
 async function createMainWorker(setup: WorkerSetup): Promise<Worker> {
   const workflowSource: Pick<WorkerOptions, 'workflowBundle'> = setup.workflowBundlePath
     ? { workflowBundle: { codePath: setup.workflowBundlePath } }
-    : { workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quietBundleLogger }) };
+    : { workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: bundleLogger(setup.deps.logger) }) };
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
@@ -74,12 +75,9 @@ export async function runWorkers(workers: Worker[], signal?: AbortSignal): Promi
   }
 }
 
-// Webpack's build report is noise for operators; keep warnings and errors.
-const quietBundleLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => process.stderr.write(`workflow bundle warning: ${message}\n`),
-  error: (message: string) => process.stderr.write(`workflow bundle error: ${message}\n`),
-};
+// Webpack's build report is noise for operators; keep warnings and errors (as JSON lines when the worker has a logger).
+function bundleLogger(logger?: Logger) {
+  const warn = (message: string) => (logger ? logger.warn('workflow bundle warning: %s', message) : process.stderr.write(`workflow bundle warning: ${message}\n`));
+  const error = (message: string) => (logger ? logger.error('workflow bundle error: %s', message) : process.stderr.write(`workflow bundle error: ${message}\n`));
+  return { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn, error };
+}

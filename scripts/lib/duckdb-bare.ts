@@ -2,7 +2,8 @@
 // (read_json glob + unnest for the users, typed read_csv for the reports), with nothing else done.
 import { rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { REPORTS, reportSelect, validateReport } from '../../src/warehouse/reports';
+import { REPORTS } from '../../src/shared/staging-contract';
+import { reportSelect, validateReport } from '../../src/warehouse/reports';
 import { MAX_OBJECT_SIZE, usersGlob } from '../../src/warehouse/stage';
 
 /** Milliseconds DuckDB needs to read the staging directory `dir` into a fresh database file. */

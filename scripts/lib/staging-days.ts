@@ -4,7 +4,7 @@
 // days before the snapshot.
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPORTS } from '../../src/warehouse/reports';
+import { REPORTS } from '../../src/shared/staging-contract';
 
 export const SKUS = [
   ['06ebc4ee-1bb5-47dd-8120-11324bc54e06', 'SPE_E5'],

@@ -3,26 +3,22 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { preflight as graphPreflight } from '../graph/auth';
+import { preflight as graphPreflight } from '../graph/preflight';
 import { SkipTokenExpiredError } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
 import type { GraphFactory } from './graph-context';
 import { withHeartbeat } from './heartbeat';
 import { writeFileAtomic, sha256OfFiles } from './staging-files';
-import { REPORTS, reportFile, runStagingDir, skusFile, userPageFile, usersDir, type ReportName } from './staging-layout';
+import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type StagedFile } from '../shared/staging-contract';
+import { reportFile, runStagingDir, skusFile, userPageFile, usersDir } from './staging-layout';
+
+export type { StagedFile } from '../shared/staging-contract';
 
 /** The roster columns design.md asks for; `$select` also makes Graph return the select-only ones. */
 export const USER_SELECT = [
   'id', 'userPrincipalName', 'displayName', 'mail', 'accountEnabled', 'userType', 'createdDateTime',
   'department', 'jobTitle', 'usageLocation', 'assignedLicenses', 'licenseAssignmentStates',
 ].join(',');
-
-export interface StagedFile {
-  path: string;
-  count: number;
-  bytes: number;
-  sha256: string;
-}
 
 export interface PreflightResult {
   roles: string[];
@@ -107,9 +103,10 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
         () => progress,
       );
       // Pages beyond the last one can only be left by an earlier walk of a longer roster.
-      const files = (await readdir(dir)).filter((f) => /^page-\d+\.json$/.test(f)).sort();
-      for (const f of files) if (Number(f.slice(5, -5)) > progress.page) await rm(path.join(dir, f));
-      const kept = files.filter((f) => Number(f.slice(5, -5)) <= progress.page).map((f) => path.join(dir, f));
+      const pageOf = (f: string): number => Number(USER_PAGE_RE.exec(f)![1]);
+      const files = (await readdir(dir)).filter((f) => USER_PAGE_RE.test(f)).sort();
+      for (const f of files) if (pageOf(f) > progress.page) await rm(path.join(dir, f));
+      const kept = files.filter((f) => pageOf(f) <= progress.page).map((f) => path.join(dir, f));
       const { sha256, bytes } = await sha256OfFiles(kept);
       return { path: dir, count: progress.count, bytes, sha256 };
     },
@@ -126,7 +123,7 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
     },
 
     async extractReport(input: ExtractInput & { report: ReportName; period: ReportPeriod }): Promise<StagedFile> {
-      if (!REPORTS.includes(input.report)) throw new Error(`Unknown report ${input.report}`);
+      if (!REPORT_NAMES.includes(input.report)) throw new Error(`Unknown report ${input.report}`);
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
       const file = reportFile(runDir, input.report);
       await mkdir(path.dirname(file), { recursive: true });
@@ -138,7 +135,7 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
     },
 
     /** The tenant's "display concealed names" setting, when the app may read it. */
-    async readReportSettings(input: { tenantId: string }): Promise<{ displayConcealedNames: boolean } | null> {
+    async readReportSettings(input: { tenantId: string }): Promise<ReportSettings | null> {
       const body = await withClient(input.tenantId, (graph) =>
         graph.getJson<{ displayConcealedNames?: boolean; value?: { displayConcealedNames?: boolean } }>('/v1.0/admin/reportSettings'),
       );

@@ -1,8 +1,10 @@
 // One token provider per tenant per worker process, so MSAL's token cache is reused across activities;
-// a Graph client per activity, so retries can report to that activity's heartbeat.
+// a Graph client per activity, so retries can report to that activity's heartbeat. Both log through the worker's
+// logger, which stamps each line with the running activity's ids (src/logger.ts).
 import type { AppConfig } from '../config';
 import { GraphClient, type GraphClientOptions } from '../graph/client';
-import { TokenProvider } from '../graph/auth';
+import { TokenProvider } from '../graph/token-provider';
+import { silentLogger, type Logger } from '../logger';
 import { resolveTenant, type TenantConnection } from '../tenants';
 
 export interface TenantGraph {
@@ -14,17 +16,17 @@ export interface TenantGraph {
 
 export type GraphFactory = (tenantId: string) => TenantGraph;
 
-export function createGraphFactory(config: AppConfig): GraphFactory {
+export function createGraphFactory(config: AppConfig, logger: Logger = silentLogger): GraphFactory {
   const cache = new Map<string, TenantGraph>();
   return (tenantId) => {
     const hit = cache.get(tenantId);
     if (hit) return hit;
     const tenant = resolveTenant(config, tenantId);
-    const tokens = new TokenProvider(tenant);
+    const tokens = new TokenProvider(tenant, { logger });
     const made: TenantGraph = {
       tenant,
       tokens,
-      client: (overrides) => new GraphClient({ graphUrl: tenant.graphUrl, tokens, caPem: tenant.caPem, ...overrides }),
+      client: (overrides) => new GraphClient({ graphUrl: tenant.graphUrl, tokens, caPem: tenant.caPem, logger, ...overrides }),
     };
     cache.set(tenantId, made);
     return made;

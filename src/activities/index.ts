@@ -6,16 +6,19 @@ import { createHealthActivities } from './health';
 import { createReclaimActivities } from './reclaim';
 import { createRunFileActivities } from './run-files';
 import { createWarehouseWriteActivities } from './warehouse';
+import type { Logger } from '../logger';
 
 export interface ActivityDeps {
   config: AppConfig;
   /** Injected by tests that need a special client; defaults to one built from the configuration. */
   graphFor?: GraphFactory;
+  /** The worker's logger (JSON lines); the Graph client and token provider log retries and failures through it. */
+  logger?: Logger;
 }
 
 /** Activities served on the main task queue (Graph calls, staging files). */
 export function createMainActivities(deps: ActivityDeps) {
-  const graphFor = deps.graphFor ?? createGraphFactory(deps.config);
+  const graphFor = deps.graphFor ?? createGraphFactory(deps.config, deps.logger);
   return {
     ...createHealthActivities(),
     ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),

@@ -3,10 +3,11 @@
 // and short reasons are returned: the UPN read from Graph for the exclusion check never leaves the activity.
 import { existsSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
-import { decodeRoles, permissionMessage } from '../graph/auth';
-import { GraphBadRequestError, GraphNotFoundError, GraphPermissionError, redactPersonalData } from '../graph/errors';
+import { requireOperations } from '../graph/preflight';
+import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
-import { openReadOnly } from '../warehouse';
+import { auditKeys, REMOVAL_ENTRIES } from '../shared/audit';
+import { exclusionFor, openReadOnly, type ExclusionRule } from '../warehouse';
 import type { GraphFactory } from './graph-context';
 import { withHeartbeat } from './heartbeat';
 
@@ -31,7 +32,7 @@ export interface UserInspection {
   notHeld: string[];
   /** SKUs in scope whose removal leaves the user without an Exchange Online mailbox plan. */
   mailboxSkus: string[];
-  excludedBy: 'upn_pattern' | 'group' | null;
+  excludedBy: ExclusionRule | null;
   activity: ActivityBaseline;
   /** Against a baseline taken at the request: the latest snapshot shows newer activity. */
   activeSinceRequest: boolean;
@@ -128,17 +129,10 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
           [tenantId, userId],
         )
       ).rows[0];
-      const s = (
-        await db.query(
-          `SELECT len(list_filter(exclude_upn_patterns, lambda p: lower($2) GLOB lower(p))) > 0 AS by_pattern,
-                  len(list_intersect(exclude_group_ids, $3::JSON::VARCHAR[])) > 0 AS by_group
-           FROM tenant_settings WHERE tenant_id = $1`,
-          [tenantId, upn ?? '', JSON.stringify(groupIds)],
-        )
-      ).rows[0];
       return {
         activity: { lastActivityDate: (a?.last as string | null) ?? null, snapshotDate: (a?.snap as string | null) ?? null },
-        excludedBy: s?.by_pattern ? ('upn_pattern' as const) : s?.by_group ? ('group' as const) : null,
+        // The rule of the view the approver's list came from (exclusion.ts), on the user's UPN and groups now.
+        excludedBy: await exclusionFor(db, tenantId, upn ?? '', groupIds),
       };
     } finally {
       db.close();
@@ -149,20 +143,8 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
     /** Fails non-retryably, before anyone is asked to approve, when the app cannot read users or remove licences. */
     async reclaimPreflight(input: { tenantId: string }): Promise<{ roles: string[] }> {
       const { tokens } = deps.graphFor(input.tenantId);
-      const roles = decodeRoles(await tokens.getToken({ forceRefresh: true }));
-      const has = (names: string[]) => names.some((n) => roles.includes(n));
-      const why: string[] = [];
-      const missing: string[] = [];
-      if (!has(['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'])) {
-        missing.push('User.Read.All');
-        why.push('User.Read.All (or Directory.Read.All) to read the user and their licences');
-      }
-      if (!has(['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'])) {
-        missing.push('LicenseAssignment.ReadWrite.All');
-        why.push('LicenseAssignment.ReadWrite.All (or User.ReadWrite.All) to remove and restore licences');
-      }
-      if (missing.length) throw new GraphPermissionError(permissionMessage(tokens.clientId, why, missing, roles.length === 0), { missing });
-      return { roles };
+      // A fresh token, so consent granted or revoked since the cached one shows in this check.
+      return { roles: await requireOperations(tokens, ['readUsers', 'assignLicense'], { forceRefresh: true }) };
     },
 
     /** The user's licences now, what a reclamation would take, and the checks the approver and the re-check need. */
@@ -235,7 +217,7 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
       });
     },
 
-    /** What one reclamation removed, from its `executed` audit row in the published warehouse. */
+    /** What one reclamation removed, from its removal audit row (REMOVAL_ENTRIES) in the published warehouse. */
     async readRemoval(input: { tenantId: string; reclaimWorkflowId: string }): Promise<{ userId: string; licenses: LicenseRef[] } | null> {
       if (!existsSync(deps.dbPath)) return null;
       const db = await openReadOnly(deps.dbPath);
@@ -243,9 +225,9 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
         const row = (
           await db.query(
             `SELECT user_id, skus, disabled_plans::VARCHAR AS plans FROM reclamations
-             WHERE workflow_id = $1 AND tenant_id = $2 AND event = 'executed' AND outcome IN ('executed', 'needs_group_change')
+             WHERE workflow_id = $1 AND tenant_id = $2 AND list_contains($3::JSON::VARCHAR[], event || ' ' || outcome)
              ORDER BY "at" DESC LIMIT 1`,
-            [input.reclaimWorkflowId, input.tenantId],
+            [input.reclaimWorkflowId, input.tenantId, JSON.stringify(auditKeys(REMOVAL_ENTRIES))],
           )
         ).rows[0];
         if (!row) return null;

@@ -2,7 +2,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sampleAnonymization, validateStagedReports, type AnonymizationVerdict } from '../warehouse';
-import type { StagedFile } from './extract';
+import { stagingManifestSchema, type ManifestFile, type ReportSettings, type StagedFile, type StagingManifest } from '../shared/staging-contract';
 import { writeFileAtomic } from './staging-files';
 import { manifestFile, runStagingDir, tenantStagingDir } from './staging-layout';
 
@@ -14,7 +14,7 @@ export interface ManifestInput {
   users: StagedFile;
   skus: StagedFile;
   reports: Array<StagedFile & { name: string }>;
-  reportSettings: { displayConcealedNames: boolean } | null;
+  reportSettings: ReportSettings | null;
 }
 
 export function createRunFileActivities(deps: { dataDir: string }) {
@@ -22,19 +22,20 @@ export function createRunFileActivities(deps: { dataDir: string }) {
     /** Lists what the run staged; the load step and `import` read it. Returns the run directory. */
     async writeManifest(input: ManifestInput): Promise<string> {
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
-      const rel = (p: string) => path.relative(runDir, p);
-      const manifest = {
+      const entry = (kind: ManifestFile['kind'], name: string, f: StagedFile): ManifestFile => ({ kind, name, ...f, path: path.relative(runDir, f.path) });
+      // Parsed before writing: what lands on disk is what the warehouse's reader (the same schema) accepts.
+      const manifest: StagingManifest = stagingManifestSchema.parse({
         tenantId: input.tenantId,
         runId: input.runId,
         snapshotDate: input.snapshotDate,
         startedAt: input.startedAt,
         files: [
-          { kind: 'users', name: 'users', path: rel(input.users.path), count: input.users.count, bytes: input.users.bytes, sha256: input.users.sha256 },
-          { kind: 'skus', name: 'subscribedSkus', path: rel(input.skus.path), count: input.skus.count, bytes: input.skus.bytes, sha256: input.skus.sha256 },
-          ...input.reports.map((r) => ({ kind: 'report', name: r.name, path: rel(r.path), count: r.count, bytes: r.bytes, sha256: r.sha256 })),
+          entry('users', 'users', input.users),
+          entry('skus', 'subscribedSkus', input.skus),
+          ...input.reports.map(({ name, ...f }) => entry('report', name, f)),
         ],
         reportSettings: input.reportSettings,
-      };
+      } satisfies StagingManifest);
       await writeFileAtomic(manifestFile(runDir), `${JSON.stringify(manifest, null, 2)}\n`);
       return runDir;
     },

@@ -1,17 +1,16 @@
-// Where a run's files live: <dataDir>/staging/<tenant>/<runId>/ (design.md, "Staging").
+// Where a run's files live: <dataDir>/staging/<tenant>/<runId>/ (design.md, "Staging"). The names inside a run's
+// directory are the staging contract's (src/shared/staging-contract.ts); this file only roots them on disk.
 import path from 'node:path';
-
-export const REPORTS = ['getOffice365ActiveUserDetail', 'getEmailActivityUserDetail'] as const;
-export type ReportName = (typeof REPORTS)[number];
+import { reportPath, STAGING_LAYOUT, userPageName, type ReportName } from '../shared/staging-contract';
 
 export const tenantStagingDir = (dataDir: string, tenantId: string): string => path.join(dataDir, 'staging', safeSegment(tenantId));
 export const runStagingDir = (dataDir: string, tenantId: string, runId: string): string =>
   path.join(tenantStagingDir(dataDir, tenantId), safeSegment(runId));
-export const usersDir = (runDir: string): string => path.join(runDir, 'users');
-export const userPageFile = (runDir: string, page: number): string => path.join(usersDir(runDir), `page-${String(page).padStart(4, '0')}.json`);
-export const skusFile = (runDir: string): string => path.join(runDir, 'subscribedSkus.json');
-export const reportFile = (runDir: string, report: ReportName): string => path.join(runDir, 'reports', `${report}.csv`);
-export const manifestFile = (runDir: string): string => path.join(runDir, 'manifest.json');
+export const usersDir = (runDir: string): string => path.join(runDir, STAGING_LAYOUT.usersDir);
+export const userPageFile = (runDir: string, page: number): string => path.join(usersDir(runDir), userPageName(page));
+export const skusFile = (runDir: string): string => path.join(runDir, STAGING_LAYOUT.skus);
+export const reportFile = (runDir: string, report: ReportName): string => path.join(runDir, reportPath(report));
+export const manifestFile = (runDir: string): string => path.join(runDir, STAGING_LAYOUT.manifest);
 
 /** Ids come from configuration and Temporal; refuse anything that could climb out of the data directory. */
 function safeSegment(s: string): string {

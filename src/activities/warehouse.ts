@@ -2,6 +2,8 @@
 // Each write is followed by a publish, so analysts see whole snapshots only.
 import { Context } from '@temporalio/activity';
 import { withHeartbeat } from './heartbeat';
+import { exportAfterRun } from '../export';
+import { writeReportBesidePublished } from '../report';
 import { loadStagingDir, publish, recordReclamationEvent, recordRun, type LoadResult, type ReclamationEvent, type RunRecord } from '../warehouse';
 
 export interface WarehousePaths {
@@ -18,6 +20,7 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
       const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, publishedPath: paths.dbPath, historyDays: paths.historyDays, ...input }));
       const published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
       Context.current().log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, bytes: published.bytes });
+      await writeAfterPublish(paths.dbPath);
       return result;
     },
 
@@ -34,5 +37,25 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
     },
   };
 }
+/**
+ * The HTML report beside the published file, and the export when M365_EXPORT_DIR asks for one. Both read the
+ * file just published; a failure here is logged, not fatal: the snapshot itself is already safely published.
+ */
+async function writeAfterPublish(dbPath: string): Promise<void> {
+  const log = Context.current().log;
+  try {
+    const report = await writeReportBesidePublished(dbPath);
+    log.info('report written', { bytes: report.bytes, tenants: report.tenants });
+  } catch (err) {
+    log.warn('report not written', { error: err instanceof Error ? err.name : 'Error' });
+  }
+  try {
+    const manifest = await exportAfterRun(dbPath);
+    if (manifest) log.info('views exported', { views: manifest.views.length });
+  } catch (err) {
+    log.warn('export failed', { error: err instanceof Error ? err.name : 'Error', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
 export type WarehouseWriteActivities = ReturnType<typeof createWarehouseWriteActivities>;
 

@@ -51,7 +51,7 @@ export async function runDevJob(ctx: DevJobContext): Promise<void> {
   // dev is a demonstration: running the same day again is fine, the load is idempotent per date.
   const handle = await startDailySync(
     ctx.client,
-    { tenantId, snapshotDate, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled, warehouseTaskQueue: config.warehouseTaskQueue },
+    { tenantId, snapshotDate, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled },
     { force: true, taskQueue: config.taskQueue },
   );
   let last = '';

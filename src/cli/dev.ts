@@ -72,7 +72,6 @@ export function registerDev(program: Command): void {
           namespace: config.temporalNamespace,
           deps: { config },
           taskQueue: config.taskQueue,
-          warehouseTaskQueue: config.warehouseTaskQueue,
         });
         const running = runWorkers(workers, abort.signal);
         cleanups.unshift(() => running.catch(() => {}));

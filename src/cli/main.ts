@@ -7,11 +7,14 @@ import { registerImport } from './import';
 import { registerPublish } from './publish';
 import { registerQuery } from './query';
 import { registerReclaim } from './reclaim';
+import { registerReport } from './report';
+import { registerExport } from './export';
 import { registerSim } from './sim';
 import { registerRun } from './run';
 import { registerSchedule } from './schedule';
 import { registerWorker } from './worker';
 import { UsageError } from './usage-error';
+import { safeText } from './output/sanitize';
 
 loadDotEnv();
 
@@ -27,6 +30,8 @@ registerImport(program);
 registerPublish(program);
 registerQuery(program);
 registerCandidates(program);
+registerReport(program);
+registerExport(program);
 registerReclaim(program);
 registerSim(program);
 registerDev(program);
@@ -40,10 +45,11 @@ try {
     process.exit(err.exitCode === 0 ? 0 : 2);
   }
   if (err instanceof UsageError) {
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${safeText(err.message)}\n`);
     process.exit(2);
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`${err instanceof ConfigError ? '' : 'Error: '}${message}\n`);
+  // Messages can carry data (a DuckDB error quoting a value): no control characters reach the terminal.
+  process.stderr.write(`${err instanceof ConfigError ? '' : 'Error: '}${safeText(message)}\n`);
   process.exit(1);
 }

@@ -1,33 +1,30 @@
-// `m365-license query "SQL" [--db FILE] [--format table|csv|json]`: read-only SQL on the published warehouse.
+// `m365-license query "SQL" [--db FILE] [--format table|csv|json] [--limit N | --all]`: read-only SQL on the published warehouse.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { openReadOnly, type QueryResult } from '../warehouse/index';
-import { UsageError } from './usage-error';
+import { addListingOptions, listingOptions, parseFormat, type ListingFlags } from './output/listing';
+import { renderQuery, type OutputFormat } from './output/render';
+import { csvCell } from './output/sanitize';
+import { TextTable, tableFooter } from './output/table';
+import { cellText } from './output/values';
 
-export type OutputFormat = 'table' | 'csv' | 'json';
-const FORMATS: readonly OutputFormat[] = ['table', 'csv', 'json'];
+export { parseFormat, type OutputFormat };
 
-export function parseFormat(value: string | undefined): OutputFormat {
-  const f = (value ?? 'table') as OutputFormat;
-  if (!FORMATS.includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got ${value}`);
-  return f;
-}
-
-const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-const csvCell = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-
+/** Small, already-read results (the dev summary) as text; long listings stream through renderQuery instead. */
 export function formatRows(result: QueryResult, format: OutputFormat): string {
   const { columns, rows } = result;
   if (format === 'json') return `${JSON.stringify(rows)}\n`;
+  const lines: string[] = [];
   if (format === 'csv') {
-    return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(text(r[c]))).join(','))].join('\n') + '\n';
+    lines.push(columns.map((c) => csvCell(c)).join(','));
+    for (const r of rows) lines.push(columns.map((c) => csvCell(cellText(r[c]))).join(','));
+    return `${lines.join('\n')}\n`;
   }
-  const cells = rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? 'NULL' : text(r[c]))));
-  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
-  const fit = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
-  const line = (vals: string[]) => vals.map((v, i) => fit(v, widths[i]!)).join(' │ ').trimEnd();
-  return [line(columns), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...cells.map(line), `(${rows.length} row${rows.length === 1 ? '' : 's'})`, ''].join('\n');
+  const table = new TextTable(columns);
+  for (const r of rows) table.add(columns.map((c) => (r[c] === null || r[c] === undefined ? null : cellText(r[c]))));
+  lines.push(...table.lines(), tableFooter(rows.length, rows.length), '');
+  return lines.join('\n');
 }
 
 export async function queryPublished(dbFile: string, sql: string): Promise<QueryResult> {
@@ -40,16 +37,20 @@ export async function queryPublished(dbFile: string, sql: string): Promise<Query
 }
 
 export function registerQuery(program: Command): void {
-  program
+  const cmd = program
     .command('query')
     .description('run read-only SQL on the published warehouse and print the result')
     .argument('<sql>', 'SQL to run, e.g. "SELECT * FROM license_utilization"')
-    .option('--db <file>', 'published warehouse file (default: M365_DB or <dataDir>/m365.duckdb)')
-    .option('--format <format>', 'table, csv or json', 'table')
-    .action(async (sql: string, opts: { db?: string; format?: string }) => {
-      const format = parseFormat(opts.format);
-      const file = path.resolve(opts.db ?? parseConfig().dbPath);
-      const result = await queryPublished(file, sql);
-      process.stdout.write(formatRows(result, format));
-    });
+    .option('--db <file>', 'published warehouse file (default: M365_DB or <dataDir>/m365.duckdb)');
+  addListingOptions(cmd).action(async (sql: string, opts: ListingFlags & { db?: string }) => {
+    const render = listingOptions(opts);
+    const file = path.resolve(opts.db ?? parseConfig().dbPath);
+    const ro = await openReadOnly(file);
+    try {
+      // Streamed: rows are printed as DuckDB hands them out, so any result size fits in memory.
+      await renderQuery(ro.connection, sql, render);
+    } finally {
+      ro.close();
+    }
+  });
 }

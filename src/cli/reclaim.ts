@@ -7,20 +7,19 @@ import type { Command } from 'commander';
 import { parseConfig, type AppConfig } from '../config';
 import { createGraphFactory } from '../activities/graph-context';
 import { resolveUserId } from '../activities/reclaim';
-import { reclaimWorkflowId, TASK_QUEUE } from '../shared/names';
+import { parseReclaimWorkflowId, reclaimWorkflowId, restoreWorkflowId, TASK_QUEUE } from '../shared/names';
 import { pickTenant } from '../tenants';
 import { openReadOnly } from '../warehouse/index';
+import { reclaimLicenses, restoreLicenses } from '../workflows';
 import {
   approveSignal,
-  reclaimLicenses,
   reclaimStatusQuery,
   rejectSignal,
-  restoreLicenses,
-  restoreWorkflowId,
   type ReclaimInput,
   type ReclaimState,
+  type RestoreInput,
   type RestoreResult,
-} from '../workflows';
+} from '../workflows/reclaim-messages';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
 
@@ -57,7 +56,7 @@ export async function startReclamation(
 /** Starts the undo of one reclamation's removal. */
 export async function startRestore(
   client: Client,
-  input: { tenantId: string; reclaimWorkflowId: string; by: string; warehouseTaskQueue?: string },
+  input: RestoreInput,
   opts: { taskQueue?: string } = {},
 ): Promise<WorkflowHandle<typeof restoreLicenses>> {
   return client.workflow.start(restoreLicenses, {
@@ -69,11 +68,11 @@ export async function startRestore(
   });
 }
 
-/** The tenant id inside a reclaim-<tenant>-<userObjectId> id. */
+/** The tenant id inside a reclamation id; a usage error for anything else. */
 export function tenantOfWorkflowId(id: string): string {
-  const m = /^reclaim-(.+)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(id);
-  if (!m) throw new UsageError(`Not a reclamation id: ${id} (expected reclaim-<tenant>-<userObjectId>, as printed by reclaim request)`);
-  return m[1]!;
+  const parsed = parseReclaimWorkflowId(id);
+  if (!parsed) throw new UsageError(`Not a reclamation id: ${id} (expected reclaim-<tenant>-<userObjectId>, as printed by reclaim request)`);
+  return parsed.tenantId;
 }
 
 export function statusLines(s: ReclaimState): string[] {
@@ -192,7 +191,6 @@ export function registerReclaim(program: Command): void {
             ...(skus ? { skus } : {}),
             ...(opts.dryRun ? { dryRun: true } : {}),
             approvalTimeout: opts.approvalTimeout!.replace(/\s+/g, ''),
-            warehouseTaskQueue: config.warehouseTaskQueue,
           };
           try {
             const h = await startReclamation(client, input, { taskQueue: config.taskQueue });
@@ -268,7 +266,7 @@ export function registerReclaim(program: Command): void {
       const config = parseConfig();
       const tenantId = pickTenant(config, tenantOfWorkflowId(id));
       await withTemporalClient(config, async (client) => {
-        const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, by: opts.by, warehouseTaskQueue: config.warehouseTaskQueue }, { taskQueue: config.taskQueue });
+        const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, by: opts.by }, { taskQueue: config.taskQueue });
         const r: RestoreResult = await h.result();
         process.stdout.write(`${id}: ${r.outcome}${r.skus.length ? ` (${r.skus.join(', ')})` : ''}${r.detail ? `: ${r.detail}` : ''}\n`);
         if (r.outcome !== 'restored') process.exitCode = 1;

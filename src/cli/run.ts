@@ -42,7 +42,6 @@ export function registerRun(program: Command): void {
             reportPeriod: opts.period as 'D30',
             keepRuns: config.keepRuns,
             needReclaim: config.reclaimEnabled,
-            warehouseTaskQueue: config.warehouseTaskQueue,
           },
           { force: opts.force, taskQueue: config.taskQueue },
         );

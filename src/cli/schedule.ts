@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { parseConfig, type AppConfig } from '../config';
-import { dailyScheduleId, TASK_QUEUE } from '../shared/names';
+import { dailyScheduleId, scheduledDailyWorkflowId, TASK_QUEUE } from '../shared/names';
 import { listTenantIds, pickTenant, resolveTenant } from '../tenants';
 import { scheduledDailySync } from '../workflows';
 import { withTemporalClient } from './temporal-connection';
@@ -21,7 +21,7 @@ export async function createDailySchedule(
   config: AppConfig,
   tenantId: string,
   at: string,
-  queues: { taskQueue?: string; warehouseTaskQueue?: string } = {},
+  queues: { taskQueue?: string } = {},
 ): Promise<string> {
   const { hour, minute } = parseAt(at);
   const scheduleId = dailyScheduleId(tenantId);
@@ -32,8 +32,8 @@ export async function createDailySchedule(
       type: 'startWorkflow',
       workflowType: scheduledDailySync,
       taskQueue: queues.taskQueue ?? TASK_QUEUE,
-      workflowId: `scheduled-daily-${tenantId}`,
-      args: [{ tenantId, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled, warehouseTaskQueue: queues.warehouseTaskQueue }],
+      workflowId: scheduledDailyWorkflowId(tenantId),
+      args: [{ tenantId, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled }],
     },
     policies: {
       overlap: ScheduleOverlapPolicy.SKIP,
@@ -60,7 +60,7 @@ export function registerSchedule(program: Command): void {
       await withTemporalClient(config, async (client) => {
         for (const tenantId of tenantsFor(config, opts.tenant, opts.all)) {
           const at = opts.at ?? (config.tenantsFile ? resolveTenant(config, tenantId).schedule : undefined) ?? '02:00';
-          const id = await createDailySchedule(client, config, tenantId, at, { taskQueue: config.taskQueue, warehouseTaskQueue: config.warehouseTaskQueue });
+          const id = await createDailySchedule(client, config, tenantId, at, { taskQueue: config.taskQueue });
           process.stdout.write(`Created schedule ${id} (daily at ${at} UTC)\n`);
         }
       });

@@ -1,7 +1,9 @@
 // Starting and following a dailySync run: shared by `run` and `dev`.
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { dailyWorkflowId, TASK_QUEUE } from '../shared/names';
-import { dailySync, dailySyncStatusQuery, type DailySyncInput, type DailySyncResult, type DailySyncStatus } from '../workflows';
+import { tuningMemo, type WorkflowTuning } from '../shared/tuning';
+import { dailySync } from '../workflows';
+import { dailySyncStatusQuery, type DailySyncInput, type DailySyncResult, type DailySyncStatus } from '../workflows/daily-sync-messages';
 
 export class RunAlreadyExistsError extends Error {
   override name = 'RunAlreadyExistsError';
@@ -10,7 +12,7 @@ export class RunAlreadyExistsError extends Error {
 export async function startDailySync(
   client: Client,
   input: DailySyncInput & { snapshotDate: string },
-  opts: { force?: boolean; taskQueue?: string } = {},
+  opts: { force?: boolean; taskQueue?: string; /** Test wiring only (see src/shared/tuning.ts). */ tuning?: WorkflowTuning } = {},
 ): Promise<WorkflowHandle<typeof dailySync>> {
   const workflowId = dailyWorkflowId(input.tenantId, input.snapshotDate);
   try {
@@ -18,6 +20,7 @@ export async function startDailySync(
       taskQueue: opts.taskQueue ?? TASK_QUEUE,
       workflowId,
       args: [input],
+      ...(opts.tuning ? { memo: tuningMemo(opts.tuning) } : {}),
       // A failed day may always be run again; a completed one only with --force (the load is idempotent per date).
       workflowIdReusePolicy: opts.force ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
     });

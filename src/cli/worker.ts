@@ -1,8 +1,12 @@
-// `m365-license worker`: serve both task queues until SIGINT/SIGTERM.
+// `m365-license worker`: serve both task queues until SIGINT/SIGTERM. Logs are JSON lines on stdout (LOG_LEVEL):
+// Temporal's own, the activities' and workflows' (with their ids), and the Graph client's retries.
 import type { Command } from 'commander';
 import { NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../config';
+import { createLogger } from '../logger';
+import { installTemporalRuntimeLogger } from '../temporal/runtime';
 import { createWorkers, runWorkers } from '../worker';
+import { warehouseTaskQueueFor } from '../shared/names';
 
 export function registerWorker(program: Command): void {
   program
@@ -12,13 +16,15 @@ export function registerWorker(program: Command): void {
     .option('--warehouse-only', 'serve only the warehouse queue (keeps DuckDB\'s memory out of the Graph workers)')
     .action(async (opts: { warehouse: boolean; warehouseOnly?: boolean }) => {
       const config = parseConfig();
+      const logger = createLogger({ level: config.logLevel });
+      // Before the first connection, which would install Temporal's default (stderr) runtime instead.
+      installTemporalRuntimeLogger(logger);
       const address = config.temporalAddress ?? 'localhost:7233';
       const connection = await NativeConnection.connect({ address }).catch((err: unknown) => {
         throw new Error(`Cannot reach a Temporal server at ${address}: start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE).`, { cause: err });
       });
-      const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config },
+      const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config, logger },
         taskQueue: config.taskQueue,
-        warehouseTaskQueue: config.warehouseTaskQueue,
         serveWarehouse: opts.warehouse,
         serveMain: !opts.warehouseOnly,
       });
@@ -26,7 +32,9 @@ export function registerWorker(program: Command): void {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
       // Operators and scripts wait for this line, whatever the log level.
       process.stderr.write(`worker started: ${address}, namespace ${config.temporalNamespace}, ${opts.warehouseOnly ? 'warehouse queue only' : `warehouse queue ${opts.warehouse ? 'served' : 'not served'}`}\n`);
+      logger.info({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, warehouseTaskQueue: warehouseTaskQueueFor(config.taskQueue) }, 'worker started');
       await runWorkers(workers, abort.signal);
       await connection.close();
+      logger.info('worker stopped');
     });
 }

@@ -113,9 +113,6 @@ export const NON_RETRYABLE_GRAPH_ERRORS: string[] = [
   'GraphTlsError',
 ];
 
-/** Names that a later attempt may fix. */
-export const RETRYABLE_GRAPH_ERRORS: string[] = ['GraphThrottledError', 'GraphTransientError'];
-
 function withIds(message: string, ctx: GraphErrorContext): string {
   const ids: string[] = [];
   if (ctx.requestId) ids.push(`request-id ${ctx.requestId}`);

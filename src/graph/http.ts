@@ -171,3 +171,12 @@ export function loggablePath(pathOrUrl: string): string {
 }
 
 export const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `decodeURIComponent` that leaves malformed text as it is. */
+export const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};

@@ -3,26 +3,24 @@
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimContext } from './context';
-import type { Endpoint } from './faults';
-import { handleAssignLicense, handleReportSettings, handleSkus, handleUser, handleUsers, authenticate } from './graph';
-import { readBody, sendGraphError, sendGraphFault, sleep, type Exchange } from './http';
-import { handleOidc, handleToken, sendTokenFault } from './identity';
+import { dayOf } from './dates';
 import { guid, hash } from './prng';
-import { handleReport, streamCsv } from './reports';
+import { createRunner } from './request-pipeline';
+import { downloadListener, mainListener } from './routes';
 import { DEFAULT_ROLES, SimulatorState, type RequestLogEntry } from './state';
-import { dayOf, Tenant } from './tenant';
+import { Tenant } from './tenant';
 import { getPki } from './tls';
 
 export { SimulatorState, DEFAULT_ROLES, type RequestLogEntry } from './state';
 export { parseFaults, FaultSpecError, type FaultSpec, type FaultRule } from './faults';
 export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './reports';
 export { SKUS, type SkuDef } from './skus';
-export type { GeneratedUser, LicenseEntry } from './tenant';
+export type { GeneratedUser } from './users';
+export type { LicenseEntry } from './licences';
 
 export interface SimulatorOptions {
   /** 0 = any free port (default). The report download origin always takes a second free port. */
@@ -127,140 +125,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     downloads: new Map(),
   };
 
-  const track = (req: IncomingMessage, res: ServerResponse, ex: { faultText?: string; endpoint?: string }): void => {
-    const started = performance.now();
-    const at = new Date().toISOString();
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      const e: RequestLogEntry = {
-        method: req.method ?? '',
-        host: req.headers.host ?? '',
-        path: req.url ?? '',
-        status: res.statusCode,
-        authorization: req.headers.authorization !== undefined,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-        at,
-      };
-      if (ex.endpoint) e.endpoint = ex.endpoint;
-      if (ex.faultText) e.fault = ex.faultText;
-      state.log(e);
-    };
-    res.on('finish', finish);
-    res.on('close', finish);
-  };
-
-  const run = async (req: IncomingMessage, res: ServerResponse, endpoint: Endpoint | undefined, handler: (ex: Exchange) => void | Promise<void>, onFault: (ex: Exchange) => void): Promise<void> => {
-    const url = new URL(req.url ?? '/', authorityHost);
-    const body = req.method === 'POST' || req.method === 'PATCH' ? await readBody(req) : Buffer.alloc(0);
-    const ex: Exchange = { req, res, url, body, decision: { delayMs: 0 } };
-    if (endpoint) ex.endpoint = endpoint;
-    track(req, res, ex);
-    if (endpoint) ex.decision = state.faults.decide(endpoint);
-    if (ex.decision.delayMs > 0) await sleep(ex.decision.delayMs);
-    const rule = ex.decision.rule;
-    if (rule && rule.kind !== 'reset') return onFault(ex);
-    await handler(ex);
-  };
-
-  const graphFault = (ex: Exchange): void => sendGraphFault(ex, ex.decision.rule!);
-
-  main.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const rawPath = (req.url ?? '/').split('?')[0]!;
-    const method = req.method ?? 'GET';
-    const segs = rawPath.split('/').filter(Boolean);
-    const fail = (err: unknown): void => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`simulator error: ${(err as Error).message}`);
-      } else res.destroy();
-    };
-    // Identity platform: /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/discovery/v2.0/keys, /{tenant}/oauth2/v2.0/token
-    if (segs[0] !== 'v1.0' && segs[0] !== 'beta') {
-      const tenantSeg = decodeURIComponent(segs[0] ?? '');
-      const rest = segs.slice(1).join('/');
-      const tokenFault = (ex: Exchange): void => sendTokenFault(ctx, ex);
-      if (method === 'GET' && rest === 'v2.0/.well-known/openid-configuration') {
-        run(req, res, 'oidc', (ex) => handleOidc(ctx, ex, tenantSeg, 'config'), tokenFault).catch(fail);
-      } else if (method === 'GET' && rest === 'discovery/v2.0/keys') {
-        run(req, res, 'oidc', (ex) => handleOidc(ctx, ex, tenantSeg, 'keys'), tokenFault).catch(fail);
-      } else if (method === 'POST' && rest === 'oauth2/v2.0/token') {
-        run(req, res, 'token', (ex) => handleToken(ctx, ex, tenantSeg), tokenFault).catch(fail);
-      } else {
-        run(req, res, undefined, (ex) => sendGraphError(ex, 404, 'NotFound', `No simulated endpoint at ${method} ${rawPath}.`), graphFault).catch(fail);
-      }
-      return;
-    }
-    const version = segs[0]!;
-    const parts = segs.slice(1).map((s) => decodeURIComponent(s));
-    const p0 = parts[0] ?? '';
-    let endpoint: Endpoint | undefined;
-    let handler: ((ex: Exchange, roles: string[]) => void | Promise<void>) | undefined;
-    if (p0 === 'users' && parts.length === 1 && method === 'GET') {
-      endpoint = 'users';
-      handler = (ex, roles) => handleUsers(ctx, ex, version, roles);
-    } else if (p0 === 'users' && parts.length === 2 && method === 'GET') {
-      endpoint = 'users';
-      handler = (ex, roles) => handleUser(ctx, ex, version, roles, parts[1]!);
-    } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'assignLicense' && method === 'POST') {
-      endpoint = 'assignLicense';
-      handler = (ex, roles) => handleAssignLicense(ctx, ex, version, roles, parts[1]!);
-    } else if (p0 === 'subscribedSkus' && parts.length === 1 && method === 'GET') {
-      endpoint = 'skus';
-      handler = (ex, roles) => handleSkus(ctx, ex, version, roles);
-    } else if (p0 === 'reports' && parts.length === 2 && method === 'GET') {
-      endpoint = 'reports';
-      handler = (ex, roles) => handleReport(ctx, ex, version, roles, parts[1]!);
-    } else if (p0 === 'admin' && parts[1] === 'reportSettings' && parts.length === 2 && (method === 'GET' || method === 'PATCH')) {
-      endpoint = 'reportSettings';
-      handler = (ex, roles) => handleReportSettings(ctx, ex, version, roles);
-    }
-    run(
-      req,
-      res,
-      endpoint,
-      (ex) => {
-        if (!handler) return sendGraphError(ex, 400, 'BadRequest', `Resource not found for the segment '${p0}'.`);
-        const roles = authenticate(ctx, ex);
-        if (!roles) return;
-        return handler(ex, roles);
-      },
-      graphFault,
-    ).catch(fail);
-  });
-
-  reports.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const m = /^\/data\/download\/([A-Za-z0-9_-]+)$/.exec((req.url ?? '').split('?')[0]!);
-    const fault = (ex: Exchange): void => {
-      const rule = ex.decision.rule!;
-      ex.faultText = rule.text;
-      const h: Record<string, string> = { 'content-type': 'text/plain' };
-      if (rule.retryAfter !== undefined) h['retry-after'] = rule.retryAfter;
-      res.writeHead(rule.status ?? 503, h);
-      res.end(`Simulated ${rule.status ?? 503}`);
-    };
-    run(
-      req,
-      res,
-      'download',
-      async (ex) => {
-        const link = m && req.method === 'GET' ? ctx.downloads.get(m[1]!) : undefined;
-        if (!link || link.expiresAt < Date.now()) {
-          res.writeHead(404, { 'content-type': 'text/plain' });
-          res.end('The download link is unknown or has expired.');
-          return;
-        }
-        await streamCsv(ctx, ex, link);
-      },
-      fault,
-    ).catch((err: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500);
-        res.end(String((err as Error).message));
-      } else res.destroy();
-    });
-  });
+  const run = createRunner(state, authorityHost);
+  main.on('request', mainListener(ctx, run));
+  reports.on('request', downloadListener(ctx, run));
 
   const closeServer = (s: Server): Promise<void> =>
     new Promise((resolve) => {

@@ -1,7 +1,11 @@
 // The simulator's mutable state, shared by all handlers and exposed to tests on the handle.
+import { PIPELINE_GRANTS } from '../graph/permissions';
 import { SKUS } from './skus';
 import { FaultEngine, parseFaults, type FaultSpec } from './faults';
-import { formatDay, toAssignedLicenses, toAssignmentStates, type GeneratedUser, type Tenant } from './tenant';
+import { formatDay } from './dates';
+import { toAssignedLicenses, toAssignmentStates } from './licences';
+import type { Tenant } from './tenant';
+import type { GeneratedUser } from './users';
 
 export interface RequestLogEntry {
   method: string;
@@ -30,7 +34,7 @@ export interface AssignLicenseLogEntry {
   error?: string;
 }
 
-export const DEFAULT_ROLES = ['Directory.Read.All', 'Reports.Read.All', 'LicenseAssignment.ReadWrite.All', 'ReportSettings.Read.All'];
+export const DEFAULT_ROLES = [...PIPELINE_GRANTS];
 
 export class SimulatorState {
   roles: string[];

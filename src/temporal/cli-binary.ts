@@ -32,7 +32,59 @@ export class TemporalCliUnavailableError extends Error {
   override name = 'TemporalCliUnavailableError';
 }
 
-/** Builds the CLI from the Go module proxy into the shared cache, streaming go's progress to stderr. */
+/**
+ * Progress of the one-time Go build: on a terminal one line rewritten in place (\r) every second and on each step;
+ * otherwise (CI logs, pipes) a plain line every 10 s. Hundreds of "... N steps" lines told a new user nothing.
+ */
+export class BuildProgress {
+  private steps = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private drawn = false;
+  private lastDraw = 0;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly out: { isTTY?: boolean; write(text: string): unknown } = process.stderr,
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly everyMs = out.isTTY ? 1_000 : 10_000,
+  ) {}
+
+  start(): this {
+    this.timer = setInterval(() => this.render(), this.everyMs);
+    this.timer.unref?.();
+    return this;
+  }
+
+  /** go printed `lines` more lines (one per downloaded module or compiled package). */
+  step(lines: number): void {
+    this.steps += lines;
+    // On a terminal the counter moves with the build (at most 10 redraws a second); elsewhere only the timer prints.
+    if (this.out.isTTY && Date.now() - this.lastDraw >= 100) this.render();
+  }
+
+  private text(): string {
+    return `  ... ${this.steps} steps, ${Math.round((Date.now() - this.started) / 1000)} s`;
+  }
+
+  private render(): void {
+    this.lastDraw = Date.now();
+    if (this.out.isTTY) {
+      this.out.write(`\r${this.text()}\x1b[K`);
+      this.drawn = true;
+    } else {
+      this.log(this.text());
+    }
+  }
+
+  /** Stops the timer and ends the in-place line so the next message starts on its own line. */
+  done(): void {
+    clearInterval(this.timer);
+    if (this.drawn) this.out.write('\n');
+    this.drawn = false;
+  }
+}
+
+/** Builds the CLI from the Go module proxy into the shared cache, showing go's progress on stderr. */
 async function goInstall(goBin: string, targetDir: string, log: (line: string) => void): Promise<void> {
   mkdirSync(targetDir, { recursive: true });
   log(`Building the Temporal CLI v${TEMPORAL_CLI_VERSION} with Go into ${targetDir} (first time only, a few minutes)...`);
@@ -42,14 +94,20 @@ async function goInstall(goBin: string, targetDir: string, log: (line: string) =
       env: { ...process.env, GOBIN: targetDir, CGO_ENABLED: '0' },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
-    let count = 0;
+    const progress = new BuildProgress(process.stderr, log).start();
     child.stderr.on('data', (chunk: Buffer) => {
       // go prints one line per downloaded module or compiled package: a compact progress counter.
-      count += chunk.toString().split('\n').filter(Boolean).length;
-      if (count % 50 < 5) log(`  ... ${count} steps, ${Math.round((Date.now() - started) / 1000)} s`);
+      progress.step(chunk.toString().split('\n').filter(Boolean).length);
     });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install exited with code ${code}`))));
+    child.on('error', (err) => {
+      progress.done();
+      reject(err);
+    });
+    child.on('exit', (code) => {
+      progress.done();
+      if (code === 0) resolve();
+      else reject(new Error(`go install exited with code ${code}`));
+    });
   });
   log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s.`);
 }

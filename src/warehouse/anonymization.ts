@@ -1,10 +1,11 @@
 // Can the activity reports be trusted? Concealed names (Microsoft's default since 2021) and stale refresh dates.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BASE_OPTIONS } from './db';
-import { REPORTS, validateReport } from './reports';
+import { REPORTS } from '../shared/staging-contract';
+import { validateReport } from './reports';
 import { readManifest, todayUtc } from './staging';
 import { dropStaging, reportStats, stageReports, stageUsers, type ReportStats } from './stage';
-import type { AnonymizationVerdict } from './types';
+import { DEFAULT_SETTINGS, type AnonymizationVerdict } from './types';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 export const DEFAULT_CONCEALED_THRESHOLD = 0.5;
@@ -12,7 +13,7 @@ export const DEFAULT_CONCEALED_THRESHOLD = 0.5;
 export interface DetectOptions {
   /** Share of concealed UPNs above which the report counts as concealed (default 0.5). */
   threshold?: number;
-  /** Default 7. */
+  /** Default: DEFAULT_SETTINGS.freshnessDays. */
   freshnessDays?: number;
   /** The run's date (YYYY-MM-DD) staleness is measured against; default the manifest's, else today UTC. */
   snapshotDate?: string;
@@ -60,7 +61,7 @@ export async function detectAnonymization(stagingDir: string, opts: DetectOption
     await stageReports(conn, active!, email!);
     const verdict = await verdictOnStaged(conn, {
       threshold: opts.threshold ?? DEFAULT_CONCEALED_THRESHOLD,
-      freshnessDays: opts.freshnessDays ?? 7,
+      freshnessDays: opts.freshnessDays ?? DEFAULT_SETTINGS.freshnessDays,
       snapshotDate: opts.snapshotDate ?? manifest?.snapshotDate ?? todayUtc(),
       displayConcealedNames: opts.displayConcealedNames ?? manifest?.reportSettings?.displayConcealedNames,
     });

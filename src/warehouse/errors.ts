@@ -12,7 +12,7 @@ export class MalformedReportError extends Error {
   ) {
     super(
       `Report ${file} has no column "${column}" (header found: ${headerFound.map((h) => JSON.stringify(h)).join(', ') || 'none'}). ` +
-        'Re-run the extract; if Microsoft changed the report layout, update src/warehouse/reports.ts.',
+        'Re-run the extract; if Microsoft changed the report layout, update REPORTS in src/shared/staging-contract.ts.',
       options,
     );
   }

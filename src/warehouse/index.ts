@@ -18,6 +18,7 @@ export { sampleAnonymization } from './sample';
 export { loadStagingDir } from './load';
 export { recordRun, recordReclamationEvent } from './runs';
 export { getSettings, updateSettings } from './settings';
+export { exclusionFor, type ExclusionRule } from './exclusion';
 export { publish } from './publish';
 export { openReadOnly, closeWarehouse, withWriter, type ReadOnlyWarehouse, type QueryResult } from './db';
 export { MIGRATIONS, LICENSING_REFERENCE_CSV } from './migrations';

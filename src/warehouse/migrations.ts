@@ -3,9 +3,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ACTIVE_SERVICES, REPORTS } from './reports';
+import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
+import { groupExcludedSql, upnExcludedSql } from './exclusion';
 import { sqlString } from './sql';
 import { prepareHistory } from './history/prepare';
+import { DEFAULT_SETTINGS } from './types';
 
 /** Microsoft's licensing reference, copied into data/ (see data/README.md). */
 export const LICENSING_REFERENCE_CSV = fileURLToPath(new URL('../../data/ms-licensing-reference.csv', import.meta.url));
@@ -16,7 +18,7 @@ interface Migration {
   sql: () => string;
 }
 
-// The report tables' columns come from REPORTS (src/warehouse/reports.ts) as they were when this migration was
+// The report tables' columns come from REPORTS (src/shared/staging-contract.ts) as they were when this migration was
 // written; adding a report column later needs a new migration (ALTER TABLE ... ADD COLUMN), not an edit here.
 const TABLES = (): string => {
   const cols = (i: number) => REPORTS[i]!.columns.map((c) => `${c.name} ${c.type}`).join(', ');
@@ -110,6 +112,20 @@ INSERT INTO premium_skus VALUES
 `;
 };
 
+// Defaults come from DEFAULT_SETTINGS, interpolated when the migration runs (the SQL text is what it always was).
+const tenantSettingsView = (): string => `-- Effective thresholds per tenant (defaults when no settings row).
+CREATE VIEW tenant_settings AS
+  SELECT t.tenant_id,
+         coalesce(s.inactivity_days, ${DEFAULT_SETTINGS.inactivityDays}) AS inactivity_days, coalesce(s.grace_days, ${DEFAULT_SETTINGS.graceDays}) AS grace_days,
+         coalesce(s.freshness_days, ${DEFAULT_SETTINGS.freshnessDays}) AS freshness_days,
+         coalesce(s.exclude_upn_patterns, []::VARCHAR[]) AS exclude_upn_patterns,
+         coalesce(s.exclude_group_ids, []::VARCHAR[]) AS exclude_group_ids
+  FROM (SELECT tenant_id FROM snapshots UNION SELECT tenant_id FROM settings) t
+  LEFT JOIN settings s USING (tenant_id);
+`;
+
+// inactive_licensed_evaluation takes its exclusion rules from exclusion.ts, which the reclamation re-check also
+// applies; the fragments interpolate to the SQL this migration always had.
 const VIEWS = (): string => `
 -- One row per user and service (the design's contract), unpivoted from the two typed report tables.
 CREATE VIEW service_activity AS
@@ -129,16 +145,7 @@ CREATE VIEW latest_activity_snapshot AS
   FROM snapshots s
   JOIN (SELECT tenant_id, max(snapshot_date) AS snapshot_date FROM snapshots WHERE activity_loaded GROUP BY tenant_id) m
     USING (tenant_id, snapshot_date);
--- Effective thresholds per tenant (defaults when no settings row).
-CREATE VIEW tenant_settings AS
-  SELECT t.tenant_id,
-         coalesce(s.inactivity_days, 90) AS inactivity_days, coalesce(s.grace_days, 30) AS grace_days,
-         coalesce(s.freshness_days, 7) AS freshness_days,
-         coalesce(s.exclude_upn_patterns, []::VARCHAR[]) AS exclude_upn_patterns,
-         coalesce(s.exclude_group_ids, []::VARCHAR[]) AS exclude_group_ids
-  FROM (SELECT tenant_id FROM snapshots UNION SELECT tenant_id FROM settings) t
-  LEFT JOIN settings s USING (tenant_id);
-CREATE VIEW license_utilization AS
+${tenantSettingsView()}CREATE VIEW license_utilization AS
   SELECT k.tenant_id, k.sku_id, k.sku_part_number, k.product_name, k.capability_status,
          k.prepaid_enabled AS purchased, k.consumed_units AS assigned, k.prepaid_enabled - k.consumed_units AS available,
          CASE WHEN k.prepaid_enabled > 0 THEN round(k.consumed_units / k.prepaid_enabled, 4) END AS utilization,
@@ -187,8 +194,8 @@ CREATE VIEW inactive_licensed_evaluation AS
            greatest(u.created_at::DATE, lic.last_assignment_change::DATE, u.last_license_assign_date) AS newest_assignment_date,
            lic.snapshot_date, u.activity_as_of,
            (u.days_inactive IS NULL OR u.days_inactive >= st.inactivity_days) AS is_inactive,
-           len(list_filter(st.exclude_upn_patterns, lambda p: lower(u.user_principal_name) GLOB lower(p))) > 0 AS excluded_by_pattern,
-           len(list_intersect(lic.groups, st.exclude_group_ids)) > 0 AS excluded_by_group
+           ${upnExcludedSql('u.user_principal_name', 'st.exclude_upn_patterns')} AS excluded_by_pattern,
+           ${groupExcludedSql('lic.groups', 'st.exclude_group_ids')} AS excluded_by_group
     FROM user_last_activity u JOIN lic USING (tenant_id, user_id) JOIN tenant_settings st USING (tenant_id)
     WHERE u.activity_snapshot_date IS NOT NULL)
   SELECT *,

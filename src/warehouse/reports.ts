@@ -1,77 +1,11 @@
-// The two staged usage reports: their columns, header validation with csv-parse (first rows only),
-// and the typed DuckDB read_csv expression that does the bulk reading.
+// The staged usage reports (their columns are the staging contract's): header validation with csv-parse (first
+// rows only), and the typed DuckDB read_csv expression that does the bulk reading.
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
+import { REPORTS, type ReportSpec } from '../shared/staging-contract';
 import { MalformedReportError, StagingError } from './errors';
 import { sqlIdent, sqlString } from './sql';
-
-export type ReportName = 'getOffice365ActiveUserDetail' | 'getEmailActivityUserDetail';
-
-type ColumnType = 'DATE' | 'BOOLEAN' | 'BIGINT' | 'VARCHAR';
-
-interface ReportColumn {
-  header: string;
-  /** snake_case name of the column in the staging temp table. */
-  name: string;
-  type: ColumnType;
-  required: boolean;
-}
-
-export interface ReportSpec {
-  report: ReportName;
-  file: string;
-  columns: ReportColumn[];
-}
-
-/** Services of the active-user report, in its column naming. */
-export const ACTIVE_SERVICES = [
-  ['exchange', 'Exchange'],
-  ['onedrive', 'OneDrive'],
-  ['sharepoint', 'SharePoint'],
-  ['skype', 'Skype For Business'],
-  ['yammer', 'Yammer'],
-  ['teams', 'Teams'],
-] as const;
-
-const col = (header: string, name: string, type: ColumnType, required = true): ReportColumn => ({ header, name, type, required });
-
-const COMMON = [
-  col('Report Refresh Date', 'report_refresh_date', 'DATE'),
-  col('User Principal Name', 'user_principal_name', 'VARCHAR'),
-  col('Display Name', 'display_name', 'VARCHAR'),
-  col('Is Deleted', 'is_deleted', 'BOOLEAN'),
-  col('Deleted Date', 'deleted_date', 'DATE'),
-];
-
-export const REPORTS: readonly ReportSpec[] = [
-  {
-    report: 'getOffice365ActiveUserDetail',
-    file: 'reports/getOffice365ActiveUserDetail.csv',
-    columns: [
-      ...COMMON,
-      ...ACTIVE_SERVICES.map(([s, h]) => col(`Has ${h} License`, `${s}_has_license`, 'BOOLEAN')),
-      ...ACTIVE_SERVICES.map(([s, h]) => col(`${h} Last Activity Date`, `${s}_last_activity_date`, 'DATE')),
-      ...ACTIVE_SERVICES.map(([s, h]) => col(`${h} License Assign Date`, `${s}_license_assign_date`, 'DATE')),
-      col('Assigned Products', 'assigned_products', 'VARCHAR', false),
-    ],
-  },
-  {
-    report: 'getEmailActivityUserDetail',
-    file: 'reports/getEmailActivityUserDetail.csv',
-    columns: [
-      ...COMMON,
-      col('Last Activity Date', 'last_activity_date', 'DATE'),
-      col('Send Count', 'send_count', 'BIGINT', false),
-      col('Receive Count', 'receive_count', 'BIGINT', false),
-      col('Read Count', 'read_count', 'BIGINT', false),
-      col('Meeting Created Count', 'meeting_created_count', 'BIGINT', false),
-      col('Meeting Interacted Count', 'meeting_interacted_count', 'BIGINT', false),
-      col('Assigned Products', 'assigned_products', 'VARCHAR', false),
-      col('Report Period', 'report_period', 'VARCHAR', false),
-    ],
-  },
-];
 
 export interface ValidatedReport {
   spec: ReportSpec;

@@ -4,10 +4,10 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { DEFAULT_CONCEALED_THRESHOLD, verdictFrom, type DetectOptions } from './anonymization';
-import { REPORTS } from './reports';
+import { REPORTS } from '../shared/staging-contract';
 import { readManifest, todayUtc } from './staging';
 import type { ReportStats } from './stage';
-import type { AnonymizationVerdict } from './types';
+import { DEFAULT_SETTINGS, type AnonymizationVerdict } from './types';
 
 /** Same rule as the load's SQL (CONCEALED_UPN_SQL): MD5-style hex, or the short-lived `<PII:…>` form. */
 const isConcealedUpn = (upn: string): boolean => /^[0-9A-Fa-f]{32}$/.test(upn) || upn.startsWith('<PII:');
@@ -35,7 +35,7 @@ export async function sampleAnonymization(stagingDir: string, opts: DetectOption
   const stats = await Promise.all(REPORTS.map((spec) => sampleStats(path.join(stagingDir, spec.file), opts.sampleRows ?? 2_000)));
   return verdictFrom(stats, {
     threshold: opts.threshold ?? DEFAULT_CONCEALED_THRESHOLD,
-    freshnessDays: opts.freshnessDays ?? 7,
+    freshnessDays: opts.freshnessDays ?? DEFAULT_SETTINGS.freshnessDays,
     snapshotDate: opts.snapshotDate ?? manifest?.snapshotDate ?? todayUtc(),
     displayConcealedNames: opts.displayConcealedNames ?? manifest?.reportSettings?.displayConcealedNames,
   });

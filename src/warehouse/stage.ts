@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { STAGING_LAYOUT, USER_PAGE_GLOB } from '../shared/staging-contract';
 import { StagingError } from './errors';
 import { reportSelect, type ValidatedReport } from './reports';
 import { sqlString } from './sql';
@@ -29,10 +30,11 @@ export const CONCEALED_UPN_SQL = `(regexp_full_match(user_principal_name, '[0-9A
 export const TEMP_TABLES = ['stg_users', 'stg_skus', 'stg_active', 'stg_email'] as const;
 
 export function usersGlob(stagingDir: string): string {
-  const dir = path.join(stagingDir, 'users');
+  const dir = path.join(stagingDir, STAGING_LAYOUT.usersDir);
+  // Any name the glob below reads counts (a hand-made import directory need not number its pages).
   const pages = existsSync(dir) ? readdirSync(dir).filter((f) => /^page-.*\.json$/.test(f)) : [];
-  if (pages.length === 0) throw new StagingError(`No user pages (users/page-*.json) in ${stagingDir}.`);
-  return path.join(dir, 'page-*.json');
+  if (pages.length === 0) throw new StagingError(`No user pages (${STAGING_LAYOUT.usersDir}/${USER_PAGE_GLOB}) in ${stagingDir}.`);
+  return path.join(dir, USER_PAGE_GLOB);
 }
 
 export const readUsers = (stagingDir: string): string =>
@@ -45,7 +47,7 @@ export async function stageUsers(conn: DuckDBConnection, stagingDir: string): Pr
 }
 
 export async function stageSkus(conn: DuckDBConnection, stagingDir: string): Promise<void> {
-  const file = path.join(stagingDir, 'subscribedSkus.json');
+  const file = path.join(stagingDir, STAGING_LAYOUT.skus);
   if (!existsSync(file)) throw new StagingError(`Staged file missing: ${file}. Re-run the extract for this run.`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE stg_skus AS SELECT unnest(value) AS s
     FROM read_json(${sqlString(file)}, format = 'auto', maximum_object_size = ${MAX_OBJECT_SIZE}, columns = {'value': ${sqlString(SKU_STRUCT)}})`);

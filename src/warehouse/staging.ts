@@ -1,33 +1,13 @@
 // The staging directory of one run: its manifest (optional) and the identity of the snapshot it holds.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { STAGING_LAYOUT, stagingManifestSchema, type StagingManifest } from '../shared/staging-contract';
 import { StagingError } from './errors';
 
-const manifestSchema = z.object({
-  tenantId: z.string().min(1),
-  runId: z.string().min(1),
-  snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  startedAt: z.string().optional(),
-  files: z
-    .array(
-      z.object({
-        kind: z.enum(['users', 'skus', 'report']),
-        name: z.string(),
-        path: z.string(),
-        count: z.number().optional(),
-        bytes: z.number().optional(),
-        sha256: z.string().optional(),
-      }),
-    )
-    .default([]),
-  reportSettings: z.object({ displayConcealedNames: z.boolean() }).nullish(),
-});
-
-export type StagingManifest = z.infer<typeof manifestSchema>;
+export type { StagingManifest } from '../shared/staging-contract';
 
 export function readManifest(stagingDir: string): StagingManifest | null {
-  const file = path.join(stagingDir, 'manifest.json');
+  const file = path.join(stagingDir, STAGING_LAYOUT.manifest);
   if (!existsSync(file)) return null;
   let raw: unknown;
   try {
@@ -35,7 +15,7 @@ export function readManifest(stagingDir: string): StagingManifest | null {
   } catch (err) {
     throw new StagingError(`Staging manifest ${file} is not valid JSON.`, { cause: err });
   }
-  const parsed = manifestSchema.safeParse(raw);
+  const parsed = stagingManifestSchema.safeParse(raw);
   if (!parsed.success) {
     throw new StagingError(`Staging manifest ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }

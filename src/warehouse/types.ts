@@ -1,4 +1,5 @@
 // Public types of the warehouse module: what callers pass in and get back.
+import type { AuditEvent, AuditOutcome } from '../shared/audit';
 
 export interface LoadOptions {
   /** The private working database (never the published file). */
@@ -73,25 +74,25 @@ export interface ReclamationEvent {
   workflowId: string;
   tenantId: string;
   userId: string;
-  /** e.g. requested, approved, rejected, expired, removed, skipped, failed */
-  event: string;
+  /** One of the pairs named in src/shared/audit.ts (AUDIT): the workflows write `...AUDIT[entry]`. */
+  event: AuditEvent;
   actor?: string | null;
   /** ISO instant or Date. (workflowId, event, at) identifies the event: writing it twice keeps one row. */
   at: string | Date;
   reason?: string | null;
   skus?: string[] | null;
-  outcome?: string | null;
+  outcome?: AuditOutcome | null;
   detail?: string | null;
   /** Disabled plans per SKU before removal, kept so a removal can be undone; stored as JSON text. */
   disabledPlans?: unknown;
 }
 
 export interface WarehouseSettings {
-  /** Days without activity in any service before a licensed user is a candidate (default 90). */
+  /** Days without activity in any service before a licensed user is a candidate. */
   inactivityDays?: number;
-  /** Days after a user's creation or newest licence assignment during which they are never a candidate (default 30). */
+  /** Days after a user's creation or newest licence assignment during which they are never a candidate. */
   graceDays?: number;
-  /** A report refreshed more than this many days before the snapshot marks activity stale (default 7). */
+  /** A report refreshed more than this many days before the snapshot marks activity stale. */
   freshnessDays?: number;
   /** UPN glob patterns (`*`, `?`; case-insensitive) never proposed: break-glass and resource accounts. */
   excludeUpnPatterns?: string[];
@@ -99,7 +100,12 @@ export interface WarehouseSettings {
   excludeGroupIds?: string[];
 }
 
-export const DEFAULT_SETTINGS: Required<WarehouseSettings> = {
+/**
+ * The only definition of the thresholds' defaults: readSettings, the detect step and the `tenant_settings` view
+ * (interpolated when its migration runs) take them from here. Changing one needs a migration that re-creates
+ * `tenant_settings` (tenantSettingsView in migrations.ts), or existing databases keep the old default.
+ */
+export const DEFAULT_SETTINGS: Readonly<Required<WarehouseSettings>> = {
   inactivityDays: 90,
   graceDays: 30,
   freshnessDays: 7,

@@ -1,75 +1,30 @@
 // dailySync: preflight -> extract (parallel) -> detect -> load and publish -> summarize.
 // Only ids, counts, verdicts and file paths cross into history; never user data or secrets.
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MainActivities, WarehouseActivities } from '../activities';
-import type { StagedFile, ReportPeriod } from '../activities/extract';
-import { WAREHOUSE_TASK_QUEUE } from '../shared/names';
-import type { AnonymizationVerdict, LoadCounts, RunStatus } from '../warehouse/types';
-import { NON_RETRYABLE } from './retry';
-
-export interface DailySyncInput {
-  tenantId: string;
-  /** YYYY-MM-DD (UTC); default: the day the workflow started. */
-  snapshotDate?: string;
-  reportPeriod?: ReportPeriod;
-  /** Staging directories kept per tenant. */
-  keepRuns?: number;
-  /** Also require the license-write permission at preflight. */
-  needReclaim?: boolean;
-  /** The queue of the warehouse writer (default m365-license-warehouse); tests isolate it. */
-  warehouseTaskQueue?: string;
-  /** How soon a dead worker's activity is retried elsewhere (default 120 s). */
-  heartbeatTimeoutSeconds?: number;
-}
-
-export type DailySyncStage = 'preflight' | 'extract' | 'detect' | 'load' | 'cleanup' | 'done' | 'failed';
-
-export interface DailySyncStatus {
-  stage: DailySyncStage;
-  tenantId: string;
-  snapshotDate: string;
-  runId: string;
-  staged: { users?: number; skus?: number; activeUserRows?: number; emailRows?: number };
-  stageMs: Partial<Record<DailySyncStage, number>>;
-  verdict?: AnonymizationVerdict;
-  error?: string;
-}
-
-export interface DailySyncResult {
-  runId: string;
-  tenantId: string;
-  snapshotDate: string;
-  status: RunStatus;
-  message: string;
-  counts: LoadCounts;
-  verdict: AnonymizationVerdict;
-  stageMs: Partial<Record<DailySyncStage, number>>;
-  stagingDir: string;
-  staged: { users: StagedFile; skus: StagedFile; reports: StagedFile[] };
-}
-
-export const dailySyncStatusQuery = defineQuery<DailySyncStatus>('status');
-
-const graphErrors = { nonRetryableErrorTypes: NON_RETRYABLE, initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' };
+import { warehouseTaskQueueFor } from '../shared/names';
+import { readTuning } from '../shared/tuning';
+import { cleanupThenRethrow, DAILY_RETRY, rootMessage } from './failures';
+import { dailySyncStatusQuery, type DailySyncInput, type DailySyncResult, type DailySyncStage, type DailySyncStatus } from './daily-sync-messages';
 
 const quick = proxyActivities<MainActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { ...graphErrors, maximumAttempts: 5 },
+  retry: { ...DAILY_RETRY, maximumAttempts: 5 },
 });
 // Sized for a 1M-user tenant (about 1,000 pages); heartbeats catch a dead worker within two minutes.
 const extractWith = (heartbeatSeconds: number) =>
   proxyActivities<MainActivities>({
     startToCloseTimeout: '3 hours',
     heartbeatTimeout: `${heartbeatSeconds} seconds`,
-    retry: { ...graphErrors, maximumAttempts: 10 },
+    retry: { ...DAILY_RETRY, maximumAttempts: 10 },
   });
-const warehouseOn = (taskQueue: string | undefined, heartbeatSeconds: number) =>
+const warehouseOn = (taskQueue: string, heartbeatSeconds: number) =>
   proxyActivities<WarehouseActivities>({
-    taskQueue: taskQueue ?? WAREHOUSE_TASK_QUEUE,
+    taskQueue,
     startToCloseTimeout: '1 hour',
     heartbeatTimeout: `${heartbeatSeconds} seconds`,
     // A locked or busy database file clears up; a malformed staged report does not.
-    retry: { ...graphErrors, maximumAttempts: 10 },
+    retry: { ...DAILY_RETRY, maximumAttempts: 10 },
   });
 
 export async function dailySync(input: DailySyncInput): Promise<DailySyncResult> {
@@ -86,14 +41,15 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
   setHandler(dailySyncStatusQuery, () => status);
   let stageStarted = Date.now();
   const enter = (stage: DailySyncStage) => {
+    log.info('dailySync stage', { from: status.stage, to: stage, tenantId: input.tenantId, stageMs: Date.now() - stageStarted });
     status.stageMs[status.stage] = Date.now() - stageStarted;
     status.stage = stage;
     stageStarted = Date.now();
   };
   const ids = { tenantId: input.tenantId, runId: info.runId };
-  const heartbeatSeconds = input.heartbeatTimeoutSeconds ?? 120;
+  const heartbeatSeconds = readTuning(info.memo).heartbeatTimeoutSeconds ?? 120;
   const extract = extractWith(heartbeatSeconds);
-  const warehouse = warehouseOn(input.warehouseTaskQueue, heartbeatSeconds);
+  const warehouse = warehouseOn(warehouseTaskQueueFor(info.taskQueue), heartbeatSeconds);
 
   try {
     const pre = await quick.preflight({ tenantId: input.tenantId, needReclaim: input.needReclaim ?? false });
@@ -145,23 +101,16 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
   } catch (err) {
     const failedStage = status.stage;
     enter('failed');
-    status.error = failureMessage(err);
-    await warehouse.recordFailedRun({
-      runId: info.runId,
-      tenantId: input.tenantId,
-      snapshotDate: status.snapshotDate,
-      status: 'failed',
-      message: `failed during ${failedStage}: ${status.error}`,
-      startedAt: startedAt.toISOString(),
-    });
-    throw err;
+    status.error = rootMessage(err);
+    return cleanupThenRethrow(err, () =>
+      warehouse.recordFailedRun({
+        runId: info.runId,
+        tenantId: input.tenantId,
+        snapshotDate: status.snapshotDate,
+        status: 'failed',
+        message: `failed during ${failedStage}: ${status.error}`,
+        startedAt: startedAt.toISOString(),
+      }),
+    );
   }
-}
-
-/** The root cause's message: activity failures wrap the error that says what to do. */
-function failureMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  if (e instanceof ApplicationFailure || e instanceof Error) return e.message;
-  return String(e);
 }

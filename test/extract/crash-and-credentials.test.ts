@@ -28,8 +28,8 @@ describe('a worker killed during the users walk', () => {
     const first = await spawnWorker(p.env, queues);
     const handle = await startDailySync(
       client.client,
-      { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27', warehouseTaskQueue: p.warehouseTaskQueue, heartbeatTimeoutSeconds: 4 },
-      { taskQueue: p.taskQueue },
+      { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' },
+      { taskQueue: p.taskQueue, tuning: { heartbeatTimeoutSeconds: 4 } },
     );
     const runDir = runStagingDir(p.dataDir, p.sim.tenantId, (await handle.describe()).runId);
     const pagesOnDisk = () => {
@@ -82,7 +82,7 @@ describe('credentials that cannot work', () => {
     const started = Date.now();
     const handle = await startDailySync(
       client.client,
-      { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27', warehouseTaskQueue: p.warehouseTaskQueue },
+      { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' },
       { taskQueue: p.taskQueue },
     );
     const err = await handle.result().then(

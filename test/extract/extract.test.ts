@@ -27,7 +27,7 @@ describe('extract through dailySync', () => {
   const run = async () => {
     day += 1;
     const snapshotDate = `2026-10-${String(day).padStart(2, '0')}`;
-    return startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate, warehouseTaskQueue: p.warehouseTaskQueue }, { taskQueue: p.taskQueue });
+    return startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate }, { taskQueue: p.taskQueue });
   };
   const reset = () => {
     p.sim.state.setFaults('');

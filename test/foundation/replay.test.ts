@@ -1,18 +1,22 @@
 // Replays histories exported with `temporal workflow show --output json`: a change that breaks
-// determinism of a recorded workflow makes this fail.
+// determinism of a recorded workflow makes this fail. Recorded by scripts/record-history.ts, one per scenario of
+// scripts/history-scenarios.ts, among them every state an execution can be parked in at a deploy (see
+// src/workflows/README.md); histories recorded by older code stay, to prove it still replays.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { describe, expect, it, inject } from 'vitest';
+import { scenarios } from '../../scripts/history-scenarios';
 
 const dir = path.join(import.meta.dirname, '..', 'fixtures', 'histories');
 
 describe('replay of recorded histories', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-  it('has recorded histories to replay', () => {
-    expect(files.length).toBeGreaterThan(0);
+  it('has a recorded history for every scenario, parked ones included', () => {
+    expect(files).toEqual(expect.arrayContaining(Object.keys(scenarios).map((n) => `${n}.json`)));
+    expect(files).toEqual(expect.arrayContaining(['reclaimAwaitingApproval.json', 'reclaimApprovedMidRemoval.json', 'dailySyncMidExtract.json']));
   });
 
   for (const file of files) {

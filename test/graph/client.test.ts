@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GraphClient, type RetryInfo } from '../../src/graph/client';
-import type { TokenProvider } from '../../src/graph/auth';
-import { preflight } from '../../src/graph/auth';
+import type { TokenProvider } from '../../src/graph/token-provider';
+import { preflight } from '../../src/graph/preflight';
 import {
   GraphAuthError,
   GraphBadRequestError,
@@ -251,7 +251,7 @@ describe('GraphClient.downloadReport', () => {
 describe('preflight', () => {
   it('passes with Directory.Read.All + Reports.Read.All', async () => {
     const p = await preflight(fakeTokens(['Directory.Read.All', 'Reports.Read.All']), { needReclaim: false });
-    expect(p).toMatchObject({ canReclaim: false, canReadReportSettings: false, canWriteReportSettings: false });
+    expect(p).toMatchObject({ canReclaim: false, canReadReportSettings: false });
   });
   it('names every missing permission', async () => {
     const err = (await preflight(fakeTokens(['User.Read.All']), { needReclaim: true }).catch((e: unknown) => e)) as GraphPermissionError;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, classifyNetworkError, loggablePath, parseGraphError, parseRetryAfter } from '../../src/graph/http';
 import { NON_RETRYABLE_GRAPH_ERRORS, GraphAuthError, GraphThrottledError, redactPersonalData } from '../../src/graph/errors';
-import { decodeRoles } from '../../src/graph/auth';
+import { decodeRoles } from '../../src/graph/roles';
 import { fakeToken } from './stub-server';
 
 describe('parseRetryAfter', () => {

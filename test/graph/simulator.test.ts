@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { credentialsFromConfig, decodeRoles, preflight, TokenProvider, type GraphCredentials } from '../../src/graph/auth';
+import { decodeRoles, preflight, TokenProvider, type GraphCredentials } from '../../src/graph';
+import { resolveTenant } from '../../src/tenants';
 import { GraphClient } from '../../src/graph/client';
 import {
   GraphAuthError,
@@ -18,6 +19,7 @@ import {
   SkipTokenExpiredError,
 } from '../../src/graph/errors';
 import { parseConfig } from '../../src/config';
+import { captureLogger } from './capture-logger';
 
 const REPORT = "/v1.0/reports/getOffice365ActiveUserDetail(period='D7')";
 
@@ -85,7 +87,7 @@ describe('TokenProvider against the simulator', () => {
       M365_AUTHORITY_HOST: sim.authorityHost,
       M365_GRAPH_URL: sim.graphUrl,
     });
-    const c = credentialsFromConfig(config);
+    const c = resolveTenant(config, sim.tenantId);
     expect(c.clientSecret).toBeUndefined();
     expect(c.caPem).toBe(sim.caPem);
     const token = await tokens(c).getToken();
@@ -98,9 +100,9 @@ describe('TokenProvider against the simulator', () => {
     const file = path.join(dir, 'app.pem');
     writeFileSync(file, sim.certificate.certPem + sim.certificate.privateKeyPem);
     const base = { M365_TENANT_ID: sim.tenantId, M365_CLIENT_ID: sim.clientId, M365_CLIENT_CERT_PATH: file, M365_CA_FILE: sim.caFile, M365_AUTHORITY_HOST: sim.authorityHost };
-    const ok = credentialsFromConfig(parseConfig({ ...base, M365_CLIENT_CERT_THUMBPRINT: sim.certificate.thumbprint.toLowerCase() }));
+    const ok = resolveTenant(parseConfig({ ...base, M365_CLIENT_CERT_THUMBPRINT: sim.certificate.thumbprint.toLowerCase() }), sim.tenantId);
     expect(decodeRoles(await tokens(ok).getToken()).length).toBeGreaterThan(0);
-    expect(() => credentialsFromConfig(parseConfig({ ...base, M365_CLIENT_CERT_THUMBPRINT: 'AB'.repeat(20) }))).toThrow(/does not match the certificate/);
+    expect(() => resolveTenant(parseConfig({ ...base, M365_CLIENT_CERT_THUMBPRINT: 'AB'.repeat(20) }), sim.tenantId)).toThrow(/does not match the certificate/);
   });
 
   it('fails at once on the secret ID instead of its value: AADSTS7000215, the fix, no retry storm', async () => {
@@ -119,6 +121,17 @@ describe('TokenProvider against the simulator', () => {
     await expect(c.getJson('/users?$top=1')).rejects.toBeInstanceOf(GraphAuthError);
     expect(tokenRequests(mark)).toBeLessThanOrEqual(2);
     expect(sim.requestLog.slice(mark).filter((e) => e.endpoint === 'users')).toHaveLength(0);
+  });
+
+  it('logs a failed token request with its AADSTS code and never the secret', async () => {
+    reset();
+    const cap = captureLogger();
+    const t = new TokenProvider(creds({ clientSecret: sim.clientSecretId }), { logger: cap.logger });
+    open.push(t);
+    await expect(t.getToken()).rejects.toBeInstanceOf(GraphAuthError);
+    expect(cap.lines().find((l) => l.msg === 'graph token request failed')).toMatchObject({ level: 40, component: 'graph-token', aadsts: 7000215, error: 'GraphAuthError' });
+    expect(cap.text()).not.toContain(sim.clientSecretId);
+    expect(cap.text()).not.toContain(sim.clientSecret);
   });
 
   it('names an expired secret (AADSTS7000222)', async () => {
@@ -173,7 +186,6 @@ describe('preflight against the simulator', () => {
     const p = await preflight(tokens(), { needReclaim: true });
     expect(p.canReclaim).toBe(true);
     expect(p.canReadReportSettings).toBe(true);
-    expect(p.canWriteReportSettings).toBe(false);
   });
 
   it('fails non-retryably naming Reports.Read.All when it is missing', async () => {

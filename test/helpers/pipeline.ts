@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { parseConfig, type AppConfig } from '../../src/config';
 import { simulatorEnv } from '../../src/cli/dev-job';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator';
+import { warehouseTaskQueueFor } from '../../src/shared/names';
 import { createWorkers, runWorkers } from '../../src/worker';
 import { connectWorker, uniqueName } from './temporal';
 
@@ -31,14 +32,13 @@ export async function startPipeline(
   const env = { ...simulatorEnv(sim, dataDir), ...opts.env };
   const config = parseConfig(env);
   const taskQueue = uniqueName('main');
-  const warehouseTaskQueue = uniqueName('warehouse');
+  const warehouseTaskQueue = warehouseTaskQueueFor(taskQueue);
   const workers: Worker[] = opts.workers === false ? [] : await createWorkers({
     connection: await connectWorker(),
     namespace: 'default',
     deps: { config },
     workflowBundlePath: inject('workflowBundlePath'),
     taskQueue,
-    warehouseTaskQueue,
   });
   const abort = new AbortController();
   const running = runWorkers(workers, abort.signal);

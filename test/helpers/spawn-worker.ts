@@ -4,7 +4,7 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { temporalAddress } from './temporal';
 
-export async function spawnWorker(env: NodeJS.ProcessEnv, queues: { taskQueue: string; warehouseTaskQueue: string }): Promise<ChildProcess> {
+export async function spawnWorker(env: NodeJS.ProcessEnv, queues: { taskQueue: string }): Promise<ChildProcess> {
   const script = path.join(import.meta.dirname, 'worker-process.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: {
@@ -12,7 +12,6 @@ export async function spawnWorker(env: NodeJS.ProcessEnv, queues: { taskQueue: s
       ...env,
       TEMPORAL_ADDRESS: temporalAddress(),
       TEST_TASK_QUEUE: queues.taskQueue,
-      TEST_WAREHOUSE_TASK_QUEUE: queues.warehouseTaskQueue,
       TEST_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 // A worker in its own process, so a test can SIGKILL it. Configuration comes from the environment
-// (M365_* as usual); TEST_TASK_QUEUE, TEST_WAREHOUSE_TASK_QUEUE, TEST_WORKFLOW_BUNDLE and TEMPORAL_ADDRESS name the rest.
+// (M365_* as usual); TEST_TASK_QUEUE (the warehouse queue follows from it), TEST_WORKFLOW_BUNDLE and TEMPORAL_ADDRESS name the rest.
 import { NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../../src/config';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
@@ -14,7 +14,6 @@ const workers = await createWorkers({
   deps: { config },
   workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
   taskQueue: process.env.TEST_TASK_QUEUE,
-  warehouseTaskQueue: process.env.TEST_WAREHOUSE_TASK_QUEUE,
 });
 const abort = new AbortController();
 process.once('SIGTERM', () => abort.abort());

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { startDailySync } from '../../src/cli/start-daily';
 import { openReadOnly } from '../../src/warehouse';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
@@ -26,7 +28,7 @@ describe('dailySync end to end (real Temporal, simulator, DuckDB)', () => {
     await p?.stop();
   });
   const run = (snapshotDate: string, force = false) =>
-    startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate, warehouseTaskQueue: p.warehouseTaskQueue }, { force, taskQueue: p.taskQueue });
+    startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate }, { force, taskQueue: p.taskQueue });
 
   it('stages, loads and publishes a snapshot analysts can query; history holds no personal data or secret', async () => {
     const handle = await run('2026-11-20');
@@ -39,6 +41,10 @@ describe('dailySync end to end (real Temporal, simulator, DuckDB)', () => {
     expect(await count(p.config.dbPath, `select count(*) n from license_utilization where ${tenant}`)).toBeGreaterThan(3);
     expect(await count(p.config.dbPath, `select count(*) n from inactive_licensed_users where ${tenant}`)).toBeGreaterThan(0);
     expect(await count(p.config.dbPath, `select count(*) n from runs where run_id = '${result.runId}' and status = 'succeeded'`)).toBe(1);
+    // The HTML report is rewritten beside the published file after each load.
+    const report = readFileSync(path.join(path.dirname(p.config.dbPath), 'report.html'), 'utf8');
+    expect(report).toContain('<svg');
+    expect(report).not.toMatch(/<script/i);
 
     const text = await historyText(client.client, handle.workflowId);
     expect(text).not.toContain(p.sim.clientSecret);

@@ -17,7 +17,6 @@ describe('m365-license dev (what npm start runs)', () => {
       ...process.env,
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_TASK_QUEUE: uniqueName('dev'),
-      TEMPORAL_WAREHOUSE_TASK_QUEUE: uniqueName('dev-wh'),
       M365_DATA_DIR: dataDir,
     };
     for (const k of ['M365_TENANT_ID', 'M365_CLIENT_ID', 'M365_CLIENT_SECRET', 'M365_DB', 'M365_TENANTS_FILE']) delete env[k];

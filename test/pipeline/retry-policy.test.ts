@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NON_RETRYABLE_GRAPH_ERRORS } from '../../src/graph/errors';
-import { NON_RETRYABLE } from '../../src/workflows/retry';
+import { NON_RETRYABLE } from '../../src/workflows/failures';
 
 describe("the workflows' non-retryable error types", () => {
   it('include every Graph error that no retry can fix, and no retryable one', () => {

@@ -8,12 +8,16 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { parseConfig, type AppConfig } from '../../src/config';
 import { createDailySchedule } from '../../src/cli/schedule';
 import { startDailySync } from '../../src/cli/start-daily';
-import { dailyScheduleId, dailyWorkflowId } from '../../src/shared/names';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { dailyScheduleId, dailyWorkflowId, parseScheduledDailyWorkflowId } from '../../src/shared/names';
+import type { dailySync, scheduledDailySync } from '../../src/workflows';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { listTenantIds } from '../../src/tenants';
 import { openReadOnly } from '../../src/warehouse';
 import { createWorkers, runWorkers } from '../../src/worker';
 import { connectClient, connectWorker, temporalAddress, uniqueName } from '../helpers/temporal';
+
+const daysAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 describe('two tenants from a tenants file, with daily schedules', () => {
   const sims: SimulatorHandle[] = [];
@@ -23,7 +27,6 @@ describe('two tenants from a tenants file, with daily schedules', () => {
   let running: Promise<void>;
   const abort = new AbortController();
   const taskQueue = uniqueName('tenants');
-  const warehouseTaskQueue = uniqueName('tenants-wh');
 
   beforeAll(async () => {
     sims.push(await startSimulator({ users: 300, seed: 21 }), await startSimulator({ users: 500, seed: 22 }));
@@ -57,7 +60,6 @@ describe('two tenants from a tenants file, with daily schedules', () => {
       deps: { config },
       workflowBundlePath: inject('workflowBundlePath'),
       taskQueue,
-      warehouseTaskQueue,
     });
     running = runWorkers(workers, abort.signal);
     client = await connectClient();
@@ -72,7 +74,8 @@ describe('two tenants from a tenants file, with daily schedules', () => {
 
   it('keeps each tenant in its own rows of one warehouse', async () => {
     for (const s of sims) {
-      const h = await startDailySync(client.client, { tenantId: s.tenantId, snapshotDate: '2026-11-26', warehouseTaskQueue }, { taskQueue });
+      // Not yesterday: the backfill test below runs yesterday's scheduled day.
+      const h = await startDailySync(client.client, { tenantId: s.tenantId, snapshotDate: daysAgo(3) }, { taskQueue });
       expect((await h.result()).status).toBe('succeeded');
     }
     const db = await openReadOnly(config.dbPath);
@@ -91,7 +94,7 @@ describe('two tenants from a tenants file, with daily schedules', () => {
 
   it('creates one schedule per tenant, describes it, triggers it (the run completes) and deletes it', async () => {
     for (const tenantId of listTenantIds(config)) {
-      await createDailySchedule(client.client, config, tenantId, '02:00', { taskQueue, warehouseTaskQueue });
+      await createDailySchedule(client.client, config, tenantId, '02:00', { taskQueue });
     }
     const first = sims[0]!.tenantId;
     const handle = client.client.schedule.getHandle(dailyScheduleId(first));
@@ -118,9 +121,31 @@ describe('two tenants from a tenants file, with daily schedules', () => {
     expect(status).toBe('COMPLETED');
 
     // A manual run for the day the schedule already ran is refused, not doubled.
-    await expect(startDailySync(client.client, { tenantId: first, snapshotDate: today, warehouseTaskQueue }, { taskQueue })).rejects.toThrow(/already exists/);
+    await expect(startDailySync(client.client, { tenantId: first, snapshotDate: today }, { taskQueue })).rejects.toThrow(/already exists/);
 
     await handle.delete();
     await expect(handle.describe()).rejects.toThrow();
+  });
+
+  it('a backfilled (catch-up) run files its snapshot under the day the schedule intended, not the day it ran', async () => {
+    const second = sims[1]!.tenantId;
+    const handle = client.client.schedule.getHandle(dailyScheduleId(second));
+    // Yesterday's 02:00 action, started now: TemporalScheduledStartTime is yesterday 02:00 UTC.
+    const yesterday = daysAgo(1);
+    const at = Date.parse(`${yesterday}T02:00:00Z`);
+    await handle.backfill([{ start: new Date(at - 60_000), end: new Date(at + 60_000), overlap: ScheduleOverlapPolicy.ALLOW_ALL }]);
+    const deadline = Date.now() + 90_000;
+    let scheduled: { workflowId: string; outcome: string } | undefined;
+    while (!scheduled && Date.now() < deadline) {
+      const recent = (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId);
+      const id = recent.find((w) => parseScheduledDailyWorkflowId(w)?.scheduledAt?.startsWith(yesterday));
+      if (id) scheduled = await client.client.workflow.getHandle<typeof scheduledDailySync>(id).result();
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(scheduled).toEqual({ workflowId: dailyWorkflowId(second, yesterday), outcome: 'ran' });
+    const day = await client.client.workflow.getHandle<typeof dailySync>(dailyWorkflowId(second, yesterday)).result();
+    expect(day.snapshotDate).toBe(yesterday);
+    expect(day.status).not.toBe('failed');
+    await handle.delete();
   });
 });

@@ -23,7 +23,7 @@ describe('m365-license reclaim (CLI)', () => {
   beforeAll(async () => {
     p = await startPipeline({ sim: { users: 500, seed: 73, today: '2026-11-27' } });
     client = await connectClient();
-    const h = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27', warehouseTaskQueue: p.warehouseTaskQueue }, { taskQueue: p.taskQueue });
+    const h = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' }, { taskQueue: p.taskQueue });
     await h.result();
   }, 120_000);
   afterAll(async () => {

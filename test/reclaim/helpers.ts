@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { SimulatorHandle } from '../../src/simulator';
 import { openReadOnly } from '../../src/warehouse';
-import { reclaimStatusQuery, type ReclaimState } from '../../src/workflows';
+import { reclaimStatusQuery, type ReclaimState } from '../../src/workflows/reclaim-messages';
 
 export interface Assignment {
   skuId: string;

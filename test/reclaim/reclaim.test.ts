@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDailySync } from '../../src/cli/start-daily';
 import { startReclamation, startRestore } from '../../src/cli/reclaim';
 import { loadStagingDir, openReadOnly, publish } from '../../src/warehouse';
-import { approveSignal, rejectSignal, type ReclaimInput } from '../../src/workflows';
+import { approveSignal, rejectSignal, type ReclaimInput } from '../../src/workflows/reclaim-messages';
 import { historyText } from '../helpers/history';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient, temporalAddress } from '../helpers/temporal';
@@ -31,7 +31,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     client = await connectClient();
     pick = userPicker(p.sim);
     // A snapshot first: the request and the re-check read activity and exclusions from the published warehouse.
-    const h = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: SNAPSHOT, warehouseTaskQueue: p.warehouseTaskQueue }, { taskQueue: p.taskQueue });
+    const h = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: SNAPSHOT }, { taskQueue: p.taskQueue });
     stagingDir = (await h.result()).stagingDir;
   }, 120_000);
   afterAll(async () => {
@@ -42,7 +42,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
   const start = (u: PickedUser, extra: Partial<ReclaimInput> = {}) =>
     startReclamation(
       client.client,
-      { tenantId: p.sim.tenantId, userId: u.id, requestedBy: 'alice', reason: 'inactive 90 days', warehouseTaskQueue: p.warehouseTaskQueue, approvalTimeout: '10 minutes', ...extra },
+      { tenantId: p.sim.tenantId, userId: u.id, requestedBy: 'alice', reason: 'inactive 90 days', approvalTimeout: '10 minutes', ...extra },
       { taskQueue: p.taskQueue },
     );
   const held = (u: PickedUser) => p.sim.state.assignedLicenses(u.id);
@@ -79,7 +79,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await h.fetchHistory(), h.workflowId);
 
     // Restore: the same SKUs come back with the same disabled plans, and it is audited.
-    const r = await (await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, by: 'carol', warehouseTaskQueue: p.warehouseTaskQueue }, { taskQueue: p.taskQueue })).result();
+    const r = await (await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, by: 'carol' }, { taskQueue: p.taskQueue })).result();
     expect(r.outcome).toBe('restored');
     const norm = (l: { skuId: string; disabledPlans: string[] }[]) => l.map((x) => ({ skuId: x.skuId, disabledPlans: x.disabledPlans.slice().sort() })).sort((a, b) => a.skuId.localeCompare(b.skuId));
     expect(norm(held(u))).toEqual(norm(before));
@@ -234,6 +234,19 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     expect(held(u)).toEqual(before);
     expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(0);
     expect((await auditRows(p.config.dbPath, h.workflowId)).find((r) => r.event === 'aborted')?.detail).toMatch(/user_active/);
+  });
+
+  it('cancelled while awaiting approval: the failed audit row is still written (non-cancellable cleanup), nothing removed', async () => {
+    const u = pick(directOnly);
+    const before = held(u);
+    const h = await start(u);
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    await h.cancel();
+    await expect(h.result()).rejects.toThrow();
+    expect((await h.describe()).status.name).toBe('CANCELLED');
+    const failed = (await auditRows(p.config.dbPath, h.workflowId)).find((r) => r.event === 'failed');
+    expect(failed).toMatchObject({ outcome: 'failed' });
+    expect(held(u)).toEqual(before);
   });
 
   it('a duplicate request while one is open is refused', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorEnv } from '../../src/cli/dev-job';
 import { startReclamation } from '../../src/cli/reclaim';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { approveSignal } from '../../src/workflows';
+import { approveSignal } from '../../src/workflows/reclaim-messages';
 import { killHard, spawnWorker as spawnWorkerProcess } from '../helpers/spawn-worker';
 import { connectClient, uniqueName } from '../helpers/temporal';
 import { auditRows, directOnly, removalsOf, userPicker, waitForStatus } from './helpers';
@@ -18,11 +18,11 @@ describe('reclaimLicenses survives a worker crash between approval and removal',
   let sim: SimulatorHandle;
   let client: Awaited<ReturnType<typeof connectClient>>;
   let dataDir: string;
-  const queues = { main: uniqueName('reclaim-main'), warehouse: uniqueName('reclaim-wh') };
+  const queues = { main: uniqueName('reclaim-main') };
   const children: ChildProcess[] = [];
 
   const spawnWorker = async (): Promise<ChildProcess> => {
-    const child = await spawnWorkerProcess({ ...simulatorEnv(sim, dataDir), M365_DB: '', M365_TENANTS_FILE: '' }, { taskQueue: queues.main, warehouseTaskQueue: queues.warehouse });
+    const child = await spawnWorkerProcess({ ...simulatorEnv(sim, dataDir), M365_DB: '', M365_TENANTS_FILE: '' }, { taskQueue: queues.main });
     children.push(child);
     return child;
   };
@@ -43,7 +43,7 @@ describe('reclaimLicenses survives a worker crash between approval and removal',
     const first = await spawnWorker();
     const h = await startReclamation(
       client.client,
-      { tenantId: sim.tenantId, userId: u.id, requestedBy: 'alice', warehouseTaskQueue: queues.warehouse, approvalTimeout: '10 minutes' },
+      { tenantId: sim.tenantId, userId: u.id, requestedBy: 'alice', approvalTimeout: '10 minutes' },
       { taskQueue: queues.main },
     );
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');

@@ -1,5 +1,7 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgent } from '../../src/graph/http';
+import { UndiciNetworkModule } from '../../src/graph/msal-network';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index';
 import { hostOf, msalNetwork, SimClient } from './helpers';
 
@@ -34,13 +36,19 @@ describe('simulator identity platform', () => {
     expect(sim.state.requests('oidc').length).toBeGreaterThan(0);
   });
 
-  it('MSAL Node gets a token with the certificate (client assertion), using customAgentOptions.ca', async () => {
-    const cca = new ConfidentialClientApplication({
-      auth: { ...base(), clientCertificate: { thumbprint: sim.certificate.thumbprint, privateKey: sim.certificate.privateKeyPem } },
-      system: { customAgentOptions: { ca: sim.caPem } },
-    });
-    const r = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
-    expect(decode(r!.accessToken).appidacr).toBe('2');
+  it('MSAL Node gets a token with the certificate (client assertion), through the pipeline\'s network module trusting the CA', async () => {
+    // MSAL Node 5+ has no customAgentOptions: the CA reaches MSAL only through a custom network module.
+    const agent = createAgent(sim.caPem);
+    try {
+      const cca = new ConfidentialClientApplication({
+        auth: { ...base(), clientCertificate: { thumbprint: sim.certificate.thumbprint, privateKey: sim.certificate.privateKeyPem } },
+        system: { networkClient: new UndiciNetworkModule(agent, () => {}) },
+      });
+      const r = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
+      expect(decode(r!.accessToken).appidacr).toBe('2');
+    } finally {
+      await agent.close();
+    }
   });
 
   it('rejects an assertion signed by an unregistered key', async () => {

@@ -149,3 +149,17 @@ export function writeStaging(root: string, opts: FixtureOptions = {}): string {
 export function tempDir(prefix = 'wh-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
+
+export interface WarehouseFiles {
+  root: string;
+  /** The private working database. */
+  work: string;
+  /** Where publish puts the analysts' copy. */
+  published: string;
+}
+
+/** A fresh temp root with the working and published database paths the tests use. */
+export function warehouseFiles(): WarehouseFiles {
+  const root = tempDir();
+  return { root, work: path.join(root, 'work', 'm365.duckdb'), published: path.join(root, 'm365.duckdb') };
+}

@@ -4,7 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWarehouseWriteActivities } from '../../src/activities/warehouse';
 import { closeWarehouse } from '../../src/warehouse';
-import { NON_RETRYABLE } from '../../src/workflows/retry';
+import { NON_RETRYABLE } from '../../src/workflows/failures';
 import { tempDir, TENANT, writeStaging } from './fixtures';
 
 describe('the warehouse writer over its memory cap', () => {

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AUDIT } from '../../src/shared/audit';
 import {
   closeWarehouse,
   detectAnonymization,
@@ -17,20 +18,14 @@ import {
   WarehouseLockedError,
   withWriter,
 } from '../../src/warehouse/index';
-import { E3, E5, GROUP, TENANT, tempDir, writeStaging } from './fixtures';
+import { E3, E5, GROUP, TENANT, warehouseFiles, writeStaging } from './fixtures';
 
 let root: string;
 let work: string;
 let published: string;
 
-beforeEach(() => {
-  root = tempDir();
-  work = path.join(root, 'work', 'm365.duckdb');
-  published = path.join(root, 'm365.duckdb');
-});
-afterEach(async () => {
-  await closeWarehouse();
-});
+beforeEach(() => ({ root, work, published } = warehouseFiles()));
+afterEach(() => closeWarehouse());
 
 const staging = (opts: Parameters<typeof writeStaging>[1] = {}) => writeStaging(path.join(root, 'staging', TENANT), opts);
 
@@ -311,14 +306,14 @@ describe('runs and reclamation audit', () => {
     await recordRun(work, { runId: 'r-1', tenantId: TENANT, snapshotDate: '2024-05-10', status: 'failed', message: 'token refused' });
     expect(await rows(`SELECT run_id, status, message FROM runs`)).toEqual([{ run_id: 'r-1', status: 'failed', message: 'token refused' }]);
     const ev = {
-      workflowId: `reclaim-${TENANT}-u-bob`, tenantId: TENANT, userId: 'u-bob', event: 'removed', actor: 'ops@contoso.com',
-      at: '2024-05-12T10:00:00Z', reason: 'inactive 159 days', skus: [E3], outcome: 'ok', detail: null,
+      workflowId: `reclaim-${TENANT}-u-bob`, tenantId: TENANT, userId: 'u-bob', ...AUDIT.removed, actor: 'ops@contoso.com',
+      at: '2024-05-12T10:00:00Z', reason: 'inactive 159 days', skus: [E3], detail: null,
       disabledPlans: { [E3]: [] },
     };
     await recordReclamationEvent(work, ev);
     await recordReclamationEvent(work, ev);
     expect(await rows(`SELECT event, skus, disabled_plans::VARCHAR AS dp, "at"::VARCHAR AS at FROM reclamations`)).toEqual([
-      { event: 'removed', skus: [E3], dp: JSON.stringify({ [E3]: [] }), at: '2024-05-12 10:00:00+00' },
+      { event: 'executed', skus: [E3], dp: JSON.stringify({ [E3]: [] }), at: '2024-05-12 10:00:00+00' },
     ]);
   });
 });

@@ -1,11 +1,13 @@
 -- Every licensed user of the latest snapshot with each rule's verdict (what `inactive_licensed_users` and `inactive_licensed_users_excluded` keep)
 -- materialized: table
--- Without any trusted activity snapshot nobody is evaluated (everyone would look never active).
+-- Without any trusted activity snapshot nobody is evaluated (everyone would look never active). The exclusion rule
+-- comes from exclusion.ts, which the reclamation re-check applies too.
 WITH lic AS (
   SELECT la.tenant_id, la.user_id,
-         list(DISTINCT coalesce(k.sku_part_number, la.sku_id) ORDER BY coalesce(k.sku_part_number, la.sku_id)) AS sku_part_numbers,
-         list(DISTINCT la.sku_id ORDER BY la.sku_id) AS sku_ids,
-         coalesce(list(DISTINCT la.assigned_by_group) FILTER (WHERE la.assigned_by_group IS NOT NULL), []) AS groups,
+         -- list_sort(list_distinct(list(x))), not list(DISTINCT x ORDER BY x): the same lists, without an ordered aggregate per user.
+         list_sort(list_distinct(list(coalesce(k.sku_part_number, la.sku_id)))) AS sku_part_numbers,
+         list_sort(list_distinct(list(la.sku_id))) AS sku_ids,
+         list_distinct(list(la.assigned_by_group)) AS groups,
          bool_or(la.assigned_by_group IS NULL) AS has_direct,
          max(la.last_updated_at) AS last_assignment_change,
          any_value(la.snapshot_date) AS snapshot_date
@@ -18,8 +20,8 @@ e AS (
          greatest(u.created_at::DATE, lic.last_assignment_change::DATE, u.last_license_assign_date) AS newest_assignment_date,
          lic.snapshot_date, u.activity_as_of,
          (u.days_inactive IS NULL OR u.days_inactive >= st.inactivity_days) AS is_inactive,
-         len(list_filter(st.exclude_upn_patterns, lambda p: lower(u.user_principal_name) GLOB lower(p))) > 0 AS excluded_by_pattern,
-         len(list_intersect(lic.groups, st.exclude_group_ids)) > 0 AS excluded_by_group
+         {{ upn_excluded('u.user_principal_name', 'st.exclude_upn_patterns') }} AS excluded_by_pattern,
+         {{ group_excluded('lic.groups', 'st.exclude_group_ids') }} AS excluded_by_group
   FROM user_last_activity u JOIN lic USING (tenant_id, user_id) JOIN tenant_settings st USING (tenant_id)
   WHERE u.activity_snapshot_date IS NOT NULL)
 SELECT *,

@@ -1,0 +1,115 @@
+// The one table of Graph operations this pipeline performs and the application permissions that allow each:
+// the preflights, the 403 diagnosis and the simulator's grant checks all read it, so they cannot disagree.
+import { safeDecode } from './http';
+
+/** One Graph operation: what an admin should grant, and every application permission that also allows it. */
+export interface GraphOperation {
+  /** The permission we ask an admin to grant (the narrowest widely available one). */
+  grant: string;
+  /** Any one of these allows the operation. */
+  anyOf: readonly string[];
+  /** Why the pipeline needs it, naming the usual alternative, for messages to the admin. */
+  why: string;
+  /** A condition beyond the permission that Graph also checks. */
+  note?: string;
+}
+
+const READ_DIRECTORY = ['Directory.Read.All', 'Directory.ReadWrite.All'] as const;
+
+/** Per graph-contract.md and graph-contract-2.md (Microsoft's permission map). */
+export const GRAPH_OPERATIONS = {
+  readUsers: {
+    grant: 'User.Read.All',
+    anyOf: ['User.Read.All', 'User.ReadWrite.All', ...READ_DIRECTORY],
+    why: 'User.Read.All (or Directory.Read.All) to read users and their licences',
+  },
+  /** Users and SKUs through one grant: what the preflight asks for when the app can read neither. */
+  readUsersAndSkus: {
+    grant: 'Directory.Read.All',
+    anyOf: READ_DIRECTORY,
+    why: 'Directory.Read.All (or User.Read.All plus Organization.Read.All) to read users and subscribed SKUs',
+  },
+  readSignInActivity: {
+    grant: 'AuditLog.Read.All',
+    anyOf: ['AuditLog.Read.All'],
+    why: 'AuditLog.Read.All (with User.Read.All) to read sign-in activity',
+    note: 'signInActivity also needs a Microsoft Entra ID P1 or P2 license in the tenant',
+  },
+  readSubscribedSkus: {
+    grant: 'Organization.Read.All',
+    anyOf: ['Organization.Read.All', 'Organization.ReadWrite.All', ...READ_DIRECTORY, 'LicenseAssignment.Read.All', 'LicenseAssignment.ReadWrite.All'],
+    why: 'Organization.Read.All (or Directory.Read.All) to read subscribed SKUs',
+  },
+  readReports: {
+    grant: 'Reports.Read.All',
+    anyOf: ['Reports.Read.All'],
+    why: 'Reports.Read.All to read Microsoft 365 usage reports',
+  },
+  readReportSettings: {
+    grant: 'ReportSettings.Read.All',
+    anyOf: ['ReportSettings.Read.All', 'ReportSettings.ReadWrite.All'],
+    why: 'ReportSettings.Read.All to read the report privacy setting',
+  },
+  writeReportSettings: {
+    grant: 'ReportSettings.ReadWrite.All',
+    anyOf: ['ReportSettings.ReadWrite.All'],
+    why: 'ReportSettings.ReadWrite.All to change the report privacy setting',
+  },
+  assignLicense: {
+    grant: 'LicenseAssignment.ReadWrite.All',
+    anyOf: ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
+    why: 'LicenseAssignment.ReadWrite.All (or User.ReadWrite.All) to remove and restore licences',
+  },
+} as const satisfies Record<string, GraphOperation>;
+
+/** The consent the whole pipeline asks for: users and SKUs, reports, licence removal, and the report privacy setting. */
+export const PIPELINE_GRANTS: readonly string[] = [
+  GRAPH_OPERATIONS.readUsersAndSkus.grant,
+  GRAPH_OPERATIONS.readReports.grant,
+  GRAPH_OPERATIONS.assignLicense.grant,
+  GRAPH_OPERATIONS.readReportSettings.grant,
+];
+
+export type GraphOperationName = keyof typeof GRAPH_OPERATIONS;
+
+/** True when the roles allow the operation. */
+export const allows = (roles: Iterable<string>, op: GraphOperationName): boolean => {
+  const held = new Set(roles);
+  return GRAPH_OPERATIONS[op].anyOf.some((r) => held.has(r));
+};
+
+/** The operation a request performs, from its method, path (version prefix optional) and query. */
+export function operationOf(method: string, url: URL): GraphOperationName | undefined {
+  const p = url.pathname.replace(/^\/(v1\.0|beta)/, '');
+  if (p.startsWith('/reports/')) return 'readReports';
+  if (p.startsWith('/admin/reportSettings')) return method.toUpperCase() === 'GET' ? 'readReportSettings' : 'writeReportSettings';
+  if (/^\/users\/[^/]+\/assignLicense/i.test(p)) return 'assignLicense';
+  if (p.startsWith('/users')) return /signInActivity/i.test(safeDecode(url.search)) ? 'readSignInActivity' : 'readUsers';
+  if (p.startsWith('/subscribedSkus') || p.startsWith('/organization')) return 'readSubscribedSkus';
+  return undefined;
+}
+
+/** The permission need of a request, for the 403 diagnosis. */
+export function requiredPermission(method: string, url: URL): GraphOperation | undefined {
+  const op = operationOf(method, url);
+  return op ? GRAPH_OPERATIONS[op] : undefined;
+}
+
+/** The operations the roles do not allow, as the `missing` names and `why` phrases a GraphPermissionError carries. */
+export function missingFor(roles: Iterable<string>, ops: readonly GraphOperationName[]): { missing: string[]; why: string[] } {
+  const lacking = ops.filter((op) => !allows(roles, op));
+  return { missing: lacking.map((op) => GRAPH_OPERATIONS[op].grant), why: lacking.map((op) => GRAPH_OPERATIONS[op].why) };
+}
+
+/** The admin-facing text for missing permissions: what is missing, why, and the exact steps to grant it. */
+export function permissionMessage(clientId: string, why: string[], missing: string[], noRolesAtAll = false): string {
+  const intro = noRolesAtAll
+    ? `The app ${clientId} holds no Microsoft Graph application permissions (admin consent was never granted). It needs: `
+    : `The app ${clientId} is missing Microsoft Graph application permissions: `;
+  return (
+    intro +
+    why.join('; ') +
+    `. Fix: Entra admin center → App registrations → ${clientId} → API permissions → Add a permission → Microsoft Graph → ` +
+    `Application permissions → ${missing.join(', ')} → Add permissions → Grant admin consent for the tenant. Then run again.`
+  );
+}

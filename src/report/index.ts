@@ -1,0 +1,48 @@
+// The HTML report: read the published warehouse read-only, render one self-contained file. The CLI's `report`
+// command and the pipeline's publish step (writeReportBesidePublished) both end here.
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { openReadOnly } from '../warehouse/index';
+import { readReport, type ReportData } from './data';
+import { renderPage } from './page';
+
+export type { ReportData } from './data';
+export { REPORT_SQL } from './data';
+
+export interface ReportOptions {
+  /** Only this tenant; default every tenant in the warehouse. */
+  tenant?: string;
+}
+
+export async function buildReport(publishedPath: string, opts: ReportOptions = {}): Promise<{ html: string; data: ReportData }> {
+  const ro = await openReadOnly(publishedPath);
+  try {
+    const data = await readReport(ro.connection, opts.tenant);
+    return { html: renderPage(data), data };
+  } finally {
+    ro.close();
+  }
+}
+
+/** Writes the report to `outFile` atomically (a reader never sees half a page). Returns the file and its size. */
+export async function writeReport(publishedPath: string, outFile: string, opts: ReportOptions = {}): Promise<{ file: string; bytes: number; tenants: number }> {
+  const { html, data } = await buildReport(publishedPath, opts);
+  const file = path.resolve(outFile);
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${Date.now()}.tmp`);
+  try {
+    await writeFile(temp, html, { mode: 0o640 });
+    await rename(temp, file);
+  } finally {
+    await rm(temp, { force: true });
+  }
+  return { file, bytes: Buffer.byteLength(html), tenants: data.tenants.length };
+}
+
+/** The report beside the published database (`<dir>/report.html`), for the pipeline to call after each publish. */
+export function reportPathFor(publishedPath: string): string {
+  return path.join(path.dirname(path.resolve(publishedPath)), 'report.html');
+}
+
+export async function writeReportBesidePublished(publishedPath: string): Promise<{ file: string; bytes: number; tenants: number }> {
+  return writeReport(publishedPath, reportPathFor(publishedPath));
+}

@@ -1,0 +1,125 @@
+// The staging contract: what one run's staging directory holds (layout, report columns) and its manifest schema.
+// The extract writes it, the warehouse load and `m365-license import` read it; both sides take every name from
+// here. Pure (no Node built-ins), so workflows, the CLI and tests can import it too.
+import { z } from 'zod';
+
+// ---- layout (paths relative to the run's staging directory, '/'-separated) ---------------------------------
+
+export const REPORT_NAMES = ['getOffice365ActiveUserDetail', 'getEmailActivityUserDetail'] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+export const STAGING_LAYOUT = {
+  manifest: 'manifest.json',
+  /** One file per Graph page of /users, as Graph sent it. */
+  usersDir: 'users',
+  skus: 'subscribedSkus.json',
+  reportsDir: 'reports',
+} as const;
+
+/** Name of the n-th users page (1-based); zero-padded so a name sort is the page order. */
+export const userPageName = (page: number): string => `page-${String(page).padStart(4, '0')}.json`;
+/** Matches a users page file name; group 1 is the page number. */
+export const USER_PAGE_RE = /^page-(\d+)\.json$/;
+/** The same set as a glob, for DuckDB's read_json. */
+export const USER_PAGE_GLOB = 'page-*.json';
+export const reportPath = (report: ReportName): string => `${STAGING_LAYOUT.reportsDir}/${report}.csv`;
+
+// ---- report columns ------------------------------------------------------------------------------------------
+
+export type ColumnType = 'DATE' | 'BOOLEAN' | 'BIGINT' | 'VARCHAR';
+
+export interface ReportColumn {
+  header: string;
+  /** snake_case name of the column in the staging temp table and the report table. */
+  name: string;
+  type: ColumnType;
+  required: boolean;
+}
+
+export interface ReportSpec {
+  report: ReportName;
+  /** Relative to the staging directory. */
+  file: string;
+  columns: ReportColumn[];
+}
+
+/** Services of the active-user report, in its column naming. */
+export const ACTIVE_SERVICES = [
+  ['exchange', 'Exchange'],
+  ['onedrive', 'OneDrive'],
+  ['sharepoint', 'SharePoint'],
+  ['skype', 'Skype For Business'],
+  ['yammer', 'Yammer'],
+  ['teams', 'Teams'],
+] as const;
+
+const col = (header: string, name: string, type: ColumnType, required = true): ReportColumn => ({ header, name, type, required });
+
+const COMMON = [
+  col('Report Refresh Date', 'report_refresh_date', 'DATE'),
+  col('User Principal Name', 'user_principal_name', 'VARCHAR'),
+  col('Display Name', 'display_name', 'VARCHAR'),
+  col('Is Deleted', 'is_deleted', 'BOOLEAN'),
+  col('Deleted Date', 'deleted_date', 'DATE'),
+];
+
+const REPORT_COLUMNS: Record<ReportName, ReportColumn[]> = {
+  getOffice365ActiveUserDetail: [
+    ...COMMON,
+    ...ACTIVE_SERVICES.map(([s, h]) => col(`Has ${h} License`, `${s}_has_license`, 'BOOLEAN')),
+    ...ACTIVE_SERVICES.map(([s, h]) => col(`${h} Last Activity Date`, `${s}_last_activity_date`, 'DATE')),
+    ...ACTIVE_SERVICES.map(([s, h]) => col(`${h} License Assign Date`, `${s}_license_assign_date`, 'DATE')),
+    col('Assigned Products', 'assigned_products', 'VARCHAR', false),
+  ],
+  getEmailActivityUserDetail: [
+    ...COMMON,
+    col('Last Activity Date', 'last_activity_date', 'DATE'),
+    col('Send Count', 'send_count', 'BIGINT', false),
+    col('Receive Count', 'receive_count', 'BIGINT', false),
+    col('Read Count', 'read_count', 'BIGINT', false),
+    col('Meeting Created Count', 'meeting_created_count', 'BIGINT', false),
+    col('Meeting Interacted Count', 'meeting_interacted_count', 'BIGINT', false),
+    col('Assigned Products', 'assigned_products', 'VARCHAR', false),
+    col('Report Period', 'report_period', 'VARCHAR', false),
+  ],
+};
+
+/** Every staged report, in REPORT_NAMES order (the warehouse's first migration relies on that order). */
+export const REPORTS: readonly ReportSpec[] = REPORT_NAMES.map((report) => ({ report, file: reportPath(report), columns: REPORT_COLUMNS[report] }));
+
+// ---- manifest ------------------------------------------------------------------------------------------------
+
+/** What an extract activity returns for one staged file or directory; a manifest entry carries the same fields. */
+export const stagedFileSchema = z.object({
+  path: z.string(),
+  count: z.number(),
+  bytes: z.number(),
+  sha256: z.string(),
+});
+export type StagedFile = z.infer<typeof stagedFileSchema>;
+
+export const reportSettingsSchema = z.object({ displayConcealedNames: z.boolean() });
+export type ReportSettings = z.infer<typeof reportSettingsSchema>;
+
+/**
+ * One manifest entry: a staged file's fields (path relative to the staging directory) plus what it is. A field
+ * added to stagedFileSchema is written and read with no other change; it is optional when read, so a manifest
+ * written by hand or by an older version still loads.
+ */
+export const manifestFileSchema = z.object({
+  kind: z.enum(['users', 'skus', 'report']),
+  name: z.string(),
+  ...stagedFileSchema.partial().shape,
+  path: stagedFileSchema.shape.path,
+});
+export type ManifestFile = z.infer<typeof manifestFileSchema>;
+
+export const stagingManifestSchema = z.object({
+  tenantId: z.string().min(1),
+  runId: z.string().min(1),
+  snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  startedAt: z.string().optional(),
+  files: z.array(manifestFileSchema).default([]),
+  reportSettings: reportSettingsSchema.nullish(),
+});
+export type StagingManifest = z.infer<typeof stagingManifestSchema>;

@@ -1,0 +1,183 @@
+// GET /users and /users/{id | userPrincipalName}: $select, $top, $count and skiptoken paging over the generated
+// tenant, with Graph's validation errors; the projector renders one user for any $select.
+import type { SimContext } from './context';
+import { formatDay } from './dates';
+import { denyDirectory, hasRole, ROLES } from './graph-access';
+import { sendGraphError, sendGraphJson, type Exchange } from './http';
+import { licensedServiceMask, toAssignedLicenses, toAssignmentStates, type LicenseEntry } from './licences';
+import { makeSkipToken, nextLinkFor, readSkipToken } from './paging';
+import { hash } from './prng';
+import type { GeneratedUser, Profile } from './users';
+
+export const DEFAULT_SELECT = ['businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'];
+const KNOWN = [
+  ...DEFAULT_SELECT,
+  'accountEnabled', 'userType', 'createdDateTime', 'department', 'usageLocation', 'assignedLicenses', 'licenseAssignmentStates', 'signInActivity',
+  'companyName', 'employeeId', 'city', 'country', 'onPremisesSyncEnabled', 'proxyAddresses', 'otherMails', 'assignedPlans', 'creationType', 'externalUserState',
+];
+const KNOWN_LOWER = new Map(KNOWN.map((k) => [k.toLowerCase(), k]));
+const SINGLE_USER_ONLY = new Set(['aboutme', 'birthday', 'hiredate', 'interests', 'mysite', 'pastprojects', 'preferredname', 'responsibilities', 'schools', 'skills', 'mailboxsettings']);
+const MAX_TOP = 999;
+const SIGNIN_TOP_CAP = 500;
+
+type Projector = (u: GeneratedUser, licenses: LicenseEntry[] | Profile | undefined) => unknown;
+
+export interface UsersQuery {
+  fields: string[];
+  top: number;
+}
+
+/** Parses $select/$top; sends the 400/501 and returns undefined when invalid. */
+function parseUsersQuery(ex: Exchange): UsersQuery | undefined {
+  const q = ex.url.searchParams;
+  for (const k of ['$filter', '$search', '$orderby', '$expand', '$skip']) {
+    if (q.has(k)) {
+      sendGraphError(ex, 400, 'Request_UnsupportedQuery', `The simulator does not implement ${k} on users.`);
+      return undefined;
+    }
+  }
+  let fields = DEFAULT_SELECT;
+  const sel = q.get('$select');
+  if (sel !== null && sel.trim() !== '') {
+    fields = [];
+    for (const raw of sel.split(',')) {
+      const k = raw.trim().toLowerCase();
+      if (k === '') continue;
+      if (SINGLE_USER_ONLY.has(k)) {
+        sendGraphError(ex, 501, 'Request_UnsupportedQuery', `The following properties are not supported for a list request: '${raw.trim()}'.`);
+        return undefined;
+      }
+      const canon = KNOWN_LOWER.get(k);
+      if (!canon) {
+        sendGraphError(ex, 400, 'Request_BadRequest', `Could not find a property named '${raw.trim()}' on type 'Microsoft.DirectoryServices.User'.`);
+        return undefined;
+      }
+      if (!fields.includes(canon)) fields.push(canon);
+    }
+    if (!fields.includes('id')) fields.unshift('id');
+  }
+  let top = 100;
+  const t = q.get('$top');
+  if (t !== null) {
+    const n = Number(t);
+    if (!/^\d+$/.test(t) || n < 1 || n > MAX_TOP) {
+      sendGraphError(ex, 400, 'Request_BadRequest', `Invalid page size specified: '${t}'. Must be between 1 and 999 inclusive.`);
+      return undefined;
+    }
+    top = n;
+  }
+  if (fields.includes('signInActivity')) top = Math.min(top, SIGNIN_TOP_CAP);
+  return { fields, top };
+}
+
+export function projector(ctx: SimContext, fields: string[]): Projector {
+  const refreshDay = ctx.state.refreshDay;
+  const tenant = ctx.state.tenant;
+  return (u, lic) => {
+    let lics: LicenseEntry[] | undefined = Array.isArray(lic) ? lic : undefined;
+    const o: Record<string, unknown> = {};
+    for (const f of fields) {
+      switch (f) {
+        case 'assignedLicenses':
+          lics ??= tenant.licenses(u.index, lic as Profile | undefined);
+          o[f] = toAssignedLicenses(lics);
+          break;
+        case 'licenseAssignmentStates':
+          lics ??= tenant.licenses(u.index, lic as Profile | undefined);
+          o[f] = toAssignmentStates(lics);
+          break;
+        case 'signInActivity': {
+          const off = tenant.activity(u.index, licensedServiceMask(tenant.baselineLicenses(u.index)));
+          let best = -1;
+          for (const v of off) if (v >= 0 && (best < 0 || v < best)) best = v;
+          const day = refreshDay - best;
+          if (best < 0 || day < u.createdDay) o[f] = null;
+          else {
+            const ts = `${formatDay(day)}T08:${String(hash(u.index, 1) % 60).padStart(2, '0')}:00Z`;
+            const rid = `${u.id.slice(0, 24)}${u.id.slice(-12)}`;
+            o[f] = { lastSignInDateTime: ts, lastSignInRequestId: rid, lastNonInteractiveSignInDateTime: ts, lastNonInteractiveSignInRequestId: rid, lastSuccessfulSignInDateTime: ts, lastSuccessfulSignInRequestId: rid };
+          }
+          break;
+        }
+        case 'companyName': case 'employeeId': case 'city': case 'country': case 'externalUserState':
+          o[f] = null;
+          break;
+        case 'onPremisesSyncEnabled':
+          o[f] = null;
+          break;
+        case 'proxyAddresses':
+          o[f] = u.mail ? [`SMTP:${u.mail}`] : [];
+          break;
+        case 'otherMails': case 'assignedPlans':
+          o[f] = [];
+          break;
+        case 'creationType':
+          o[f] = u.userType === 'Guest' ? 'Invitation' : null;
+          break;
+        default:
+          o[f] = (u as unknown as Record<string, unknown>)[f] ?? null;
+      }
+    }
+    return o;
+  };
+}
+
+export function handleUsers(ctx: SimContext, ex: Exchange, version: string, roles: string[]): void {
+  if (!hasRole(roles, ROLES.users)) return denyDirectory(ex);
+  const q = parseUsersQuery(ex);
+  if (!q) return;
+  if (q.fields.includes('signInActivity') && !hasRole(roles, ROLES.signInActivity)) return denyDirectory(ex);
+  const state = ctx.state;
+  const tenant = state.tenant;
+  let offset = 0;
+  const tok = ex.url.searchParams.get('$skiptoken') ?? ex.url.searchParams.get('$skipToken');
+  if (tok !== null) {
+    const parsed = readSkipToken(ctx, tok);
+    if (!parsed) return sendGraphError(ex, 400, 'Request_BadRequest', `Invalid $skiptoken value: '${tok}'.`);
+    const page = Math.floor(parsed.offset / q.top) + 1;
+    const expired = parsed.epoch !== state.pageTokenEpoch ? undefined : state.faults.expiredFires(page);
+    if (parsed.epoch !== state.pageTokenEpoch || expired) {
+      if (expired) {
+        ex.faultText = expired.text;
+        state.pageTokenEpoch++;
+      }
+      return sendGraphError(ex, 400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
+    }
+    offset = parsed.offset;
+  }
+  const wantCount = ex.url.searchParams.get('$count') === 'true';
+  if (wantCount && String(ex.req.headers.consistencylevel ?? '').toLowerCase() !== 'eventual') {
+    return sendGraphError(ex, 400, 'Request_BadRequest', "$count is not currently supported without the header 'ConsistencyLevel: eventual'.");
+  }
+  const end = Math.min(offset + q.top, tenant.userCount);
+  const project = projector(ctx, q.fields);
+  const value: unknown[] = new Array(Math.max(0, end - offset));
+  for (let i = offset; i < end; i++) {
+    const prof = tenant.profile(i);
+    const u = tenant.userAt(i, prof);
+    value[i - offset] = project(u, prof);
+  }
+  const sel = ex.url.searchParams.get('$select');
+  const body: Record<string, unknown> = {
+    '@odata.context': `${ctx.graphUrl}/${version}/$metadata#users${sel ? `(${q.fields.join(',')})` : ''}`,
+  };
+  if (wantCount && tok === null) body['@odata.count'] = tenant.userCount;
+  if (end < tenant.userCount) body['@odata.nextLink'] = nextLinkFor(ctx, ex, makeSkipToken(ctx, end, state.pageTokenEpoch));
+  body.value = value;
+  sendGraphJson(ex, 200, body);
+}
+
+function notFound(ex: Exchange, id: string): void {
+  sendGraphError(ex, 404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+}
+
+export function handleUser(ctx: SimContext, ex: Exchange, version: string, roles: string[], idOrUpn: string): void {
+  if (!hasRole(roles, ROLES.users)) return denyDirectory(ex);
+  const q = parseUsersQuery(ex);
+  if (!q) return;
+  const tenant = ctx.state.tenant;
+  const i = tenant.resolveUser(idOrUpn);
+  if (i < 0) return notFound(ex, idOrUpn);
+  const body = projector(ctx, q.fields)(tenant.userAt(i), undefined) as Record<string, unknown>;
+  sendGraphJson(ex, 200, { '@odata.context': `${ctx.graphUrl}/${version}/$metadata#users/$entity`, ...body });
+}

@@ -1,0 +1,45 @@
+// Failures in workflow code: which errors no retry can fix, the retry presets built on that list, the root
+// message of a failure, and running cleanup in a catch block so that it always runs and never hides the error.
+import { ApplicationFailure, CancellationScope, log } from '@temporalio/workflow';
+
+// Error types no retry can fix: Temporal matches these names and fails the activity at once.
+// Graph's list is kept in src/graph/errors.ts (NON_RETRYABLE_GRAPH_ERRORS); it is repeated here because
+// workflow code must not import the Graph module (it pulls in I/O libraries), and a test keeps the two equal.
+export const NON_RETRYABLE = [
+  'GraphAuthError',
+  'GraphPermissionError',
+  'GraphBadRequestError',
+  'GraphNotFoundError',
+  'GraphTlsError',
+  'SkipTokenExpiredError',
+  'ConfigError',
+  'MalformedReportError',
+  'StagingError',
+  'WarehouseOutOfMemoryError',
+];
+
+/** The daily sync's retries: Graph throttling and outages can last minutes. */
+export const DAILY_RETRY = { nonRetryableErrorTypes: NON_RETRYABLE, initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' };
+/** A reclamation's retries: someone is waiting on the answer, so the waits stay short. */
+export const RECLAIM_RETRY = { nonRetryableErrorTypes: NON_RETRYABLE, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
+
+/** The root cause's message: activity failures wrap the error that says what to do. */
+export function rootMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  if (e instanceof ApplicationFailure || e instanceof Error) return e.message;
+  return String(e);
+}
+
+/**
+ * Runs a catch block's cleanup (a failed-run row, a `failed` audit row) even when the workflow is being
+ * cancelled, then rethrows `original`. A cleanup that fails itself is logged and the original error surfaces.
+ */
+export async function cleanupThenRethrow(original: unknown, cleanup: () => Promise<unknown>): Promise<never> {
+  try {
+    await CancellationScope.nonCancellable(cleanup);
+  } catch (cleanupErr) {
+    log.warn('cleanup after a failure failed; the original error follows', { cleanupError: rootMessage(cleanupErr) });
+  }
+  throw original;
+}

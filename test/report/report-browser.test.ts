@@ -1,0 +1,134 @@
+// The HTML report in a real browser: headless Chromium from the OS packages driven by playwright-core. The page must
+// load with no console error and no request beyond its own file, and every chart must show what the same SQL returns.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_SQL, reportPathFor, writeReport, writeReportBesidePublished } from '../../src/report/index';
+import { openReadOnly } from '../../src/warehouse/index';
+import { TENANT } from '../warehouse/fixtures';
+import { EVIL_ACTOR, EVIL_DETAIL, buildWarehouse, type BuiltWarehouse } from './build-warehouse';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+let wh: BuiltWarehouse;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+const failed: string[] = [];
+const requests: string[] = [];
+
+async function sql(query: string, params: (string | number)[] = []): Promise<Record<string, unknown>[]> {
+  const ro = await openReadOnly(wh.published);
+  try {
+    return (await ro.query(query, params)).rows;
+  } finally {
+    ro.close();
+  }
+}
+
+const attrs = (selector: string, names: string[]) =>
+  page.$$eval(selector, (els, ns) => els.map((e) => Object.fromEntries(ns.map((n) => [n, e.getAttribute(`data-${n}`)]))), names);
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (Debian) or set CHROMIUM_PATH.`);
+  }
+  wh = await buildWarehouse({ spend: true });
+  const { file } = await writeReportBesidePublished(wh.published);
+  expect(file).toBe(reportPathFor(wh.published));
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  page.on('requestfailed', (r) => failed.push(r.url()));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the HTML report in Chromium', () => {
+  it('loads from the file system with no console error, no failed request and no request but its own file', () => {
+    expect(consoleErrors).toEqual([]);
+    expect(failed).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(reportPathFor(wh.published)).href]);
+  });
+
+  it('draws one utilisation bar per SKU with the assigned and purchased counts of license_utilization', async () => {
+    const expected = (await sql(REPORT_SQL.utilization, [TENANT])).map((r) => ({ sku: r.sku_part_number, assigned: String(r.assigned), purchased: String(r.purchased) }));
+    expect(expected).toHaveLength(2);
+    expect(await attrs('[data-chart="utilization"] rect.bar', ['sku', 'assigned', 'purchased'])).toEqual(expected);
+  });
+
+  it('draws inactive and never-active users per SKU as inactive_licensed_users counts them', async () => {
+    const expected = (await sql(REPORT_SQL.inactiveBySku, [TENANT])).map((r) => ({ sku: r.sku, inactive: String(r.inactive), 'never-active': String(r.never_active) }));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await attrs('[data-chart="inactive"] rect.bar', ['sku', 'inactive', 'never-active'])).toEqual(expected);
+    const listed = await page.$$eval('section:has([data-chart="inactive"]) tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+    expect(listed).toEqual((await sql(REPORT_SQL.inactiveUsers, [TENANT, 200])).map((r) => r.user_principal_name));
+  });
+
+  it('shows activity by service and licence as activity_by_license counts it', async () => {
+    const services = ['any', 'exchange', 'outlook', 'onedrive', 'sharepoint', 'skype', 'yammer', 'teams'];
+    const expected = (await sql(REPORT_SQL.activity, [TENANT])).flatMap((r) =>
+      services.map((s) => ({ sku: r.sku, service: s, active: String(r[s === 'any' ? 'active_any_30d' : `active_${s}_30d`]), holders: String(r.holders) })));
+    expect(expected).toHaveLength(16);
+    expect(expected.some((e) => e.active !== '0')).toBe(true);
+    expect(await attrs('[data-chart="activity"] td.heat', ['sku', 'service', 'active', 'holders'])).toEqual(expected);
+  });
+
+  it('plots one trend point per snapshot with the history\'s totals', async () => {
+    const expected = (await sql(REPORT_SQL.trend, [TENANT])).map((r) => ({ date: r.snapshot_date, assigned: String(r.assigned), purchased: String(r.purchased) }));
+    expect(expected.map((e) => e.date)).toEqual(['2024-05-09', '2024-05-10', '2024-05-11']);
+    expect(await attrs('[data-chart="trend"] circle[data-date]', ['date', 'assigned', 'purchased'])).toEqual(expected);
+  });
+
+  it('renders spend and savings because this warehouse has those views', async () => {
+    const spend = (await sql('SELECT sku_part_number, annual_spend::DOUBLE AS s FROM license_spend WHERE tenant_id = $1', [TENANT]))
+      .map((r) => ({ sku: r.sku_part_number, 'annual-spend': String(r.s) }));
+    expect(await attrs('[data-chart="spend"] rect.bar', ['sku', 'annual-spend'])).toEqual(spend);
+    const saving = await sql(`SELECT sum(annual_saving)::DOUBLE AS s FROM savings_opportunities WHERE tenant_id = $1`, [TENANT]);
+    expect(await attrs('[data-chart="savings"] rect.bar', ['kind', 'annual-saving'])).toEqual([{ kind: 'reclaim_inactive (USD)', 'annual-saving': String(saving[0]!.s) }]);
+  });
+
+  it('shows a banner for the concealed latest report', async () => {
+    const banners = await page.$$eval('.banner', (b) => b.map((e) => e.textContent ?? ''));
+    expect(banners.some((b) => b.includes('2024-05-11 were concealed') && b.includes('snapshot of 2024-05-10'))).toBe(true);
+  });
+
+  it('shows HTML from the warehouse as text: the reclamation log cannot inject markup', async () => {
+    expect(await page.$$('img, script')).toHaveLength(0);
+    const log = await page.$eval('section:has(h3:text("Reclamation log"))', (s) => s.textContent ?? '');
+    expect(log).toContain(EVIL_ACTOR);
+    expect(log).toContain(EVIL_DETAIL);
+    // Users are named by UPN from the latest roster.
+    expect(log).toContain('carol@contoso.com');
+  });
+
+  it('fits a laptop screen: nothing wider than the 1366-pixel window', async () => {
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1366);
+    const chartWidths = await page.$$eval('svg.chart', (s) => s.map((e) => e.getBoundingClientRect().width));
+    for (const w of chartWidths) expect(w).toBeGreaterThan(600);
+  });
+});
+
+describe('report without the optional views', () => {
+  it('leaves out spend and savings when the warehouse has no such views, and writes only where told', async () => {
+    const plain = await buildWarehouse();
+    const out = path.join(plain.root, 'custom.html');
+    await writeReport(plain.published, out, { tenant: TENANT });
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('data-chart="utilization"');
+    expect(html).not.toContain('data-chart="spend"');
+    expect(html).not.toContain('Savings opportunities');
+    expect(existsSync(reportPathFor(plain.published))).toBe(false);
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+});
