@@ -15,10 +15,11 @@ const BASE_OPTIONS: Record<string, string> = {
 };
 
 /**
- * Measured at 1M users in a warehouse-only worker: with 1GB the load takes 14-17 s and the process peaks at 1.27 GB;
- * 700MB keeps it near 1 GB but the load spills and takes 18-20 s; 300MB runs out of memory.
+ * The load stages a run into scratch Parquet files rather than memory (history/files.ts), so DuckDB's buffer pool
+ * is the writer's main memory: 600MB keeps a 1M-user load's process under 1 GB (scripts/bench-warehouse.ts).
+ * Before that (every snapshot in tables), 1GB peaked at 1.27 GB and 700MB spilled; 300MB ran out of memory.
  */
-const WRITER_MEMORY_LIMIT = '1GB';
+const WRITER_MEMORY_LIMIT = '600MB';
 const writerMemoryLimit = (): string => process.env.M365_DUCKDB_MEMORY_LIMIT || WRITER_MEMORY_LIMIT;
 
 /**
