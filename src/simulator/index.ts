@@ -12,6 +12,7 @@ import { guid, hash } from './prng';
 import { createRunner } from './request-pipeline';
 import { downloadListener, mainListener } from './routes';
 import { DEFAULT_ROLES, SimulatorState, type RequestLogEntry } from './state';
+import type { DayChurn } from './days';
 import { Tenant } from './tenant';
 import { getPki } from './tls';
 
@@ -21,6 +22,7 @@ export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './reports';
 export { SKUS, type SkuDef } from './skus';
 export type { GeneratedUser } from './users';
 export type { LicenseEntry } from './licences';
+export { DEFAULT_DAY_CHURN, type DayChurn } from './days';
 
 export interface SimulatorOptions {
   /** 0 = any free port (default). The report download origin always takes a second free port. */
@@ -41,6 +43,10 @@ export interface SimulatorOptions {
   today?: string;
   /** Fixed client secret (default: random per start). */
   clientSecret?: string;
+  /** Day N of the same tenant (`sim --day N`, days.ts): hires, leavers, licence changes, disabled accounts; default 0. */
+  day?: number;
+  /** Shares of the tenant per day for `day` (default 0.001 hires and leavers, 0.002 licence changes, 0.0005 disabled). */
+  churn?: Partial<DayChurn>;
 }
 
 export interface SimulatorHandle {
@@ -85,7 +91,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const pki = await getPki();
   const tenantId = guid(seed, 1);
   const tenantDomain = `m365sim${seed}.onmicrosoft.com`;
-  const tenant = new Tenant({ seed, userCount: users, todayDay, domain: tenantDomain });
+  const day = opts.day ?? 0;
+  if (!Number.isInteger(day) || day < 0) throw new RangeError('day must be a non-negative integer');
+  const tenant = new Tenant({ seed, userCount: users, todayDay, domain: tenantDomain, day, churn: opts.churn });
   const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, seed);
 
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'm365-sim-'));

@@ -29,6 +29,8 @@ export enum RandomStream {
   Report = 20,
   /** Base of the licence-group ids: Group + SKU index (licences.ts). */
   Group = 100,
+  /** The tenant's day-to-day changes under `--day N` (days.ts): n = 0 leaving, 1 licence change, 2 disabling. */
+  Churn = 200,
 }
 
 /** A tenant-wide value of a stream. */

@@ -57,9 +57,12 @@ export function reportRow(t: Tenant, report: ReportName, i: number, refreshDay: 
   const prof = t.profile(i);
   if (prof.createdDay > refreshDay) return undefined;
   const u = t.userAt(i, prof);
-  const deleted = u.deleted;
   const r = t.reportRng(i, 1);
-  const deletedOffset = deleted ? r.int(30) : -1;
+  // A leaver of `--day N` shows as deleted from the refresh after it left, for 30 days, then is gone.
+  const leftOn = t.hasLeft(i) ? t.todayDay + t.days.leaveDay(i) : Infinity;
+  if (refreshDay - leftOn >= 30) return undefined;
+  const deleted = u.deleted || leftOn <= refreshDay;
+  const deletedOffset = u.deleted ? r.int(30) : deleted ? refreshDay - leftOn : -1;
   const entries: LicenseEntry[] = [];
   const masks: number[] = [];
   let mask = 0;

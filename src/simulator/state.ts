@@ -74,11 +74,11 @@ export class SimulatorState {
     return this.tenant.deletedCount;
   }
   get today(): string {
-    return formatDay(this.tenant.todayDay);
+    return formatDay(this.tenant.currentDay);
   }
   /** Report refresh date as a day number: two days before today, minus stale=N. */
   get refreshDay(): number {
-    return this.tenant.todayDay - 2 - this.faults.spec.staleDays;
+    return this.tenant.currentDay - 2 - this.faults.spec.staleDays;
   }
   get refreshDate(): string {
     return formatDay(this.refreshDay);

@@ -3,6 +3,7 @@
 // The generating functions live by subject: users.ts (profile, names, directory fields), ids.ts (object ids, UPN
 // index), licences.ts, activity.ts; random-streams.ts numbers the random stream each one draws from.
 import { activityOf } from './activity';
+import { DEFAULT_DAY_CHURN, TenantDays, type DayChurn } from './days';
 import { idMasks, indexOfId, UpnIndex, userId, type IdMasks } from './ids';
 import { assignedSkuIndexes, baselineLicenses, groupIdOf, prepaidUnits, type LicenseEntry, type PrepaidUnits } from './licences';
 import type { Rng } from './prng';
@@ -15,12 +16,19 @@ export interface TenantOptions {
   userCount: number;
   todayDay: number;
   domain: string;
+  /** Days after `todayDay` (`sim --day N`, days.ts); default 0, the tenant as generated. */
+  day?: number;
+  churn?: Partial<DayChurn>;
 }
 
 export class Tenant {
   readonly seed: number;
   readonly userCount: number;
+  /** Day 0's date (day number): what the generated profiles are relative to. */
   readonly todayDay: number;
+  /** The simulated day's date: todayDay + day. Reports are refreshed relative to it. */
+  readonly currentDay: number;
+  readonly days: TenantDays;
   readonly domain: string;
   /** Report-only rows for recently deleted users (indices userCount .. userCount+deletedCount-1). */
   readonly deletedCount: number;
@@ -34,8 +42,11 @@ export class Tenant {
 
   constructor(o: TenantOptions) {
     this.seed = o.seed;
-    this.userCount = o.userCount;
+    this.days = new TenantDays(o.seed, o.userCount, o.day ?? 0, { ...DEFAULT_DAY_CHURN, ...o.churn });
+    // Hires take the indices after day 0's users (the report-only deleted rows follow them).
+    this.userCount = o.userCount + this.days.hires;
     this.todayDay = o.todayDay;
+    this.currentDay = o.todayDay + this.days.day;
     this.domain = o.domain;
     this.deletedCount = o.userCount >= 20 ? Math.ceil(o.userCount * 0.005) : 0;
     this.namePermutation = namePermutation(o.seed);
@@ -50,13 +61,15 @@ export class Tenant {
 
   /** Index of a live user by object id, or -1. */
   indexOfId(id: string): number {
-    return indexOfId(this.seed, this.masks, this.userCount, id);
+    const i = indexOfId(this.seed, this.masks, this.userCount, id);
+    return i >= 0 && this.days.hasLeft(i) ? -1 : i;
   }
 
   /** Index of a live user by user principal name (case-insensitive), or -1. Builds a compact hash index on first use. */
   indexOfUpn(upn: string): number {
     this.upnIndex ??= new UpnIndex(this.userCount, (i) => upnOf(this, i, this.profile(i)));
-    return this.upnIndex.find(upn);
+    const i = this.upnIndex.find(upn);
+    return i >= 0 && this.days.hasLeft(i) ? -1 : i;
   }
 
   /** Resolve `{id | userPrincipalName}` as used in /users/{...} paths. */
@@ -65,7 +78,25 @@ export class Tenant {
   }
 
   profile(i: number): Profile {
-    return profileOf(this, i);
+    const p = profileOf(this, i);
+    if (i >= this.days.baseCount && i < this.userCount) {
+      // A hire: a member who joined on their hire day.
+      return { kind: 'member', enabled: true, usage: p.usage, createdDay: this.todayDay + this.days.hireDay(i), createdKnown: true };
+    }
+    return this.days.disabled(i) ? { ...p, enabled: false } : p;
+  }
+
+  /** Users in the directory on the simulated day (day 0: userCount). */
+  liveCount(): number {
+    if (this.days.day === 0) return this.userCount;
+    let n = 0;
+    for (let i = 0; i < this.userCount; i++) if (!this.days.hasLeft(i)) n++;
+    return n;
+  }
+
+  /** Whether user i has left the tenant by the simulated day (not in /users; deleted in the reports for 30 days). */
+  hasLeft(i: number): boolean {
+    return i < this.userCount && this.days.hasLeft(i);
   }
 
   /** The generated user at index i (0 <= i < userCount; indices up to userCount+deletedCount are deleted users). */
@@ -82,7 +113,7 @@ export class Tenant {
 
   /** Licences as generated (what the usage reports show until the next refresh). */
   baselineLicenses(i: number, prof?: Profile): LicenseEntry[] {
-    return baselineLicenses(this, i, prof ?? this.profile(i));
+    return this.days.licences(i, baselineLicenses(this, i, prof ?? this.profile(i)), this.todayDay);
   }
 
   /** Current licence assignment states of a live user (assignLicense changes included). */
@@ -111,6 +142,7 @@ export class Tenant {
       const base = new Int32Array(SKUS.length);
       const cur = new Int32Array(SKUS.length);
       for (let i = 0; i < this.userCount; i++) {
+        if (this.days.hasLeft(i)) continue;
         const bl = this.baselineLicenses(i);
         for (const s of assignedSkuIndexes(bl)) base[s]!++;
         for (const s of assignedSkuIndexes(this.overrides.get(i) ?? bl)) cur[s]!++;
@@ -131,7 +163,7 @@ export class Tenant {
 
   /** Per-service activity, in days before the report refresh date (-1 = never); see activity.ts. */
   activity(i: number, licensedMask: number, prof?: Profile): Int16Array {
-    return activityOf(this.seed, i, licensedMask, prof ?? this.profile(i));
+    return this.days.activity(activityOf(this.seed, i, licensedMask, prof ?? this.profile(i)));
   }
 
   /** Deterministic per-user random stream for report values (email counts, deletion dates). */

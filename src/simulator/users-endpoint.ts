@@ -151,17 +151,18 @@ export function handleUsers(ctx: SimContext, ex: Exchange, version: string, role
   }
   const end = Math.min(offset + q.top, tenant.userCount);
   const project = projector(ctx, q.fields);
-  const value: unknown[] = new Array(Math.max(0, end - offset));
+  const value: unknown[] = [];
   for (let i = offset; i < end; i++) {
+    if (tenant.hasLeft(i)) continue; // a leaver of `--day N`: gone from the directory
     const prof = tenant.profile(i);
     const u = tenant.userAt(i, prof);
-    value[i - offset] = project(u, prof);
+    value.push(project(u, prof));
   }
   const sel = ex.url.searchParams.get('$select');
   const body: Record<string, unknown> = {
     '@odata.context': `${ctx.graphUrl}/${version}/$metadata#users${sel ? `(${q.fields.join(',')})` : ''}`,
   };
-  if (wantCount && tok === null) body['@odata.count'] = tenant.userCount;
+  if (wantCount && tok === null) body['@odata.count'] = tenant.liveCount();
   if (end < tenant.userCount) body['@odata.nextLink'] = nextLinkFor(ctx, ex, makeSkipToken(ctx, end, state.pageTokenEpoch));
   body.value = value;
   sendGraphJson(ex, 200, body);
