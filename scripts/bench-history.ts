@@ -50,7 +50,8 @@ if (!json) process.stdout.write(`day | load s | publish s | MB added | MB total 
 for (let day = 1; day <= days; day++) {
   await writeStagingDay(staging, users, day);
   let t = performance.now();
-  const result = await loadStagingDir({ workDbPath: work, stagingDir: staging, publishedPath: published });
+  const steps: Record<string, number> = {};
+  const result = await loadStagingDir({ workDbPath: work, stagingDir: staging, publishedPath: published, onStep: (s, ms) => (steps[s] = Math.round(ms)) });
   const loadMs = performance.now() - t;
   const pub = await publish(work, published);
   const total = bytesUnder(dataDir);
@@ -75,6 +76,7 @@ for (let day = 1; day <= days; day++) {
     history_bytes: bytesUnder(path.join(dataDir, 'history')),
     published_bytes: pub.bytes,
     query_ms: queryMs,
+    load_steps_ms: steps,
   };
   previous = total;
   if (json) process.stdout.write(`${JSON.stringify(row)}\n`);

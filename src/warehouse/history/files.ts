@@ -48,10 +48,20 @@ export const PARQUET_OPTIONS = `FORMAT parquet, COMPRESSION zstd`;
 export const scratchFile = (root: string, tenantId: string, name: string): string => path.join(scratchDir(root), `${name}-${tenantId}-${process.pid}.parquet`);
 
 /** COPYs `selectSql` into a scratch Parquet file. */
-export async function stageFile(conn: DuckDBConnection, root: string, tenantId: string, name: string, selectSql: string): Promise<StagedFile> {
+export async function stageFile(
+  conn: DuckDBConnection,
+  root: string,
+  tenantId: string,
+  name: string,
+  selectSql: string,
+  /** Rows sorted by this column in row groups of `rowGroupSize`: readers filtering on it skip most of the file. */
+  cluster?: { by: string; rowGroupSize: number },
+): Promise<StagedFile> {
   mkdirSync(scratchDir(root), { recursive: true });
   const file = scratchFile(root, tenantId, name);
-  const r = await conn.run(`COPY (${selectSql}) TO ${sqlString(file)} (${PARQUET_OPTIONS})`);
+  const sql = cluster ? `SELECT * FROM (${selectSql}) ORDER BY ${cluster.by}` : selectSql;
+  const options = cluster ? `${PARQUET_OPTIONS}, ROW_GROUP_SIZE ${cluster.rowGroupSize}` : PARQUET_OPTIONS;
+  const r = await conn.run(`COPY (${sql}) TO ${sqlString(file)} (${options})`);
   return { file, rows: Number(r.rowsChanged) };
 }
 
