@@ -2,12 +2,12 @@
 // with the published file for garbage collection, then publish: exactly what the loadAndPublish activity runs),
 // printing per day the load and publish seconds, the bytes the day added to the data directory (working database,
 // history and published file; staging excluded), its total, the published file's size, and three analyst history
-// queries on the published file. Usage (via npm run bench): --history [--days 30] [--users 100000] [--json]
+// queries on the published file. Usage (via npm run bench): --history [--days 30] [--users 100000] [--no-churn] [--json]
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closeWarehouse, loadStagingDir, openReadOnly, publish } from '../src/warehouse/index';
-import { snapshotDateOf, writeStagingDay } from './lib/staging-days';
+import { DEFAULT_CHURN, snapshotDateOf, writeStagingDay } from './lib/staging-days';
 
 const args = process.argv.slice(2);
 const num = (flag: string, fallback: number): number => {
@@ -19,6 +19,8 @@ const num = (flag: string, fallback: number): number => {
 const days = num('--days', 30);
 const users = num('--users', 100_000);
 const json = args.includes('--json');
+// --no-churn: the same tenant every day (only the dates move), the "same data loaded for a new date" case.
+const churn = args.includes('--no-churn') ? { hires: 0, leavers: 0, licenceChanges: 0, disabled: 0 } : DEFAULT_CHURN;
 
 const bytesUnder = (dir: string): number =>
   existsSync(dir)
@@ -48,7 +50,7 @@ const sec = (ms: number) => +(ms / 1000).toFixed(2);
 let previous = 0;
 if (!json) process.stdout.write(`day | load s | publish s | MB added | MB total | published MB | query ms (${Object.keys(QUERIES).join(', ')})\n`);
 for (let day = 1; day <= days; day++) {
-  await writeStagingDay(staging, users, day);
+  await writeStagingDay(staging, users, day, churn);
   let t = performance.now();
   const steps: Record<string, number> = {};
   const result = await loadStagingDir({ workDbPath: work, stagingDir: staging, publishedPath: published, onStep: (s, ms) => (steps[s] = Math.round(ms)) });
