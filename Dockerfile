@@ -11,7 +11,8 @@ COPY data/ms-licensing-reference.csv ./data/ms-licensing-reference.csv
 COPY tsconfig.json ./
 # /data is owned by the non-root user before it becomes a volume: a new named volume copies this ownership, so the
 # worker can write its databases and staging files there. (A bind mount keeps the host's owner: make it uid 1000.)
-RUN mkdir -p /data && chown node:node /data
+# 0750: the published file's group (M365_PUBLISHED_GROUP) may reach it; everything else inside is 0600/0700.
+RUN mkdir -p /data && chown node:node /data && chmod 0750 /data
 ENV NODE_ENV=production M365_DATA_DIR=/data M365_DB=/data/m365.duckdb LOG_LEVEL=info
 VOLUME ["/data"]
 USER node

@@ -41,7 +41,18 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  M365_PUBLISHED_MODE: z
+    .string()
+    .trim()
+    .regex(/^(0?[0-7]{3})?$/, { message: 'must be an octal mode such as 0640' })
+    .refine((v) => v === '' || (parseInt(v, 8) & 0o133) === 0, { message: 'must not let group or others write or execute (use 0640 or 0600)' })
+    .optional(),
+  M365_PUBLISHED_GROUP: optionalText,
   TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_TLS_CERT: optionalText,
+  TEMPORAL_TLS_KEY: optionalText,
+  TEMPORAL_TLS_CA: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(TASK_QUEUE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -67,7 +78,12 @@ export interface AppConfig {
   /** Days of warehouse history kept per tenant; 0 keeps everything. */
   historyDays: number;
   reclaimEnabled: boolean;
+  /** Published file's mode (octal text, default 0640) and group (name or gid); applied by publish (warehouse/permissions.ts). */
+  publishedMode?: string;
+  publishedGroup?: string;
   temporalAddress?: string;
+  /** mTLS to Temporal: client certificate and key, the CA that signed the server's certificate, its name. */
+  temporalTls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
   temporalNamespace: string;
   /** The main task queue (default m365-license; its warehouse queue is warehouseTaskQueueFor(it)); another name isolates a deployment. */
   taskQueue: string;
@@ -93,6 +109,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.M365_CLIENT_SECRET && e.M365_CLIENT_CERT_PATH) {
     throw new ConfigError('Invalid configuration:\n- set either M365_CLIENT_SECRET or M365_CLIENT_CERT_PATH, not both');
   }
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    throw new ConfigError('Invalid configuration:\n- TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the worker\'s client certificate and its key)');
+  }
   if (e.M365_CLIENT_CERT_PATH && !e.M365_CLIENT_CERT_THUMBPRINT) {
     throw new ConfigError('Invalid configuration:\n- M365_CLIENT_CERT_THUMBPRINT is required with M365_CLIENT_CERT_PATH');
   }
@@ -113,7 +132,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     keepRuns: e.M365_KEEP_RUNS,
     historyDays: e.M365_HISTORY_DAYS,
     reclaimEnabled: e.M365_RECLAIM_ENABLED,
+    publishedMode: e.M365_PUBLISHED_MODE || undefined,
+    publishedGroup: e.M365_PUBLISHED_GROUP,
     temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalTls:
+      e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME
+        ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY, caPath: e.TEMPORAL_TLS_CA, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+        : undefined,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TEMPORAL_TASK_QUEUE,
     logLevel: e.LOG_LEVEL,

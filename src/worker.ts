@@ -5,6 +5,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from
 import { createMainActivities, createWarehouseActivities, type ActivityDeps } from './activities';
 import type { Logger } from './logger';
 import { TASK_QUEUE, warehouseTaskQueueFor } from './shared/names';
+import { applyPrivateUmask } from './warehouse/permissions';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -23,6 +24,8 @@ export interface WorkerSetup {
 }
 
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  // Staging files and the working database are private to the worker's user (issue 11); set before any is written.
+  applyPrivateUmask();
   const workers: Worker[] = [];
   if (setup.serveMain !== false) workers.push(await createMainWorker(setup));
   const warehouseActivities = createWarehouseActivities(setup.deps);

@@ -1,6 +1,6 @@
 // Extract activities: copy what Graph returns into the run's staging directory, exactly once, resumable.
 // Each returns only a file reference and counts: no user data crosses into workflow history.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { preflight as graphPreflight } from '../graph/preflight';
@@ -10,7 +10,7 @@ import type { GraphFactory } from './graph-context';
 import { withHeartbeat } from './heartbeat';
 import { writeFileAtomic, sha256OfFiles } from './staging-files';
 import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type StagedFile } from '../shared/staging-contract';
-import { reportFile, runStagingDir, skusFile, userPageFile, usersDir } from './staging-layout';
+import { reportFile, runStagingDir, skusFile, userPageFile, usersCursorFile, usersDir } from './staging-layout';
 
 export type { StagedFile } from '../shared/staging-contract';
 
@@ -31,11 +31,30 @@ export interface ExtractInput {
   runId: string;
 }
 
-/** Heartbeat details of the users walk: enough to resume after the last page written. */
+/**
+ * Heartbeat details of the users walk: page number and count only. The next page's link stays on disk (the
+ * cursor file in the run's staging directory): Graph skiptokens can encode UPNs, and heartbeat details are
+ * recorded in workflow history (issue 11, item 7).
+ */
 interface UsersProgress {
   page: number;
-  nextLink: string | null;
   count: number;
+}
+
+/** The users walk's resume point on disk: written after each page file, so it never points past a missing page. */
+interface UsersCursor extends UsersProgress {
+  nextLink: string | null;
+}
+
+async function readCursor(file: string): Promise<UsersCursor | null> {
+  try {
+    const c = JSON.parse(await readFile(file, 'utf8')) as Partial<UsersCursor>;
+    return typeof c.page === 'number' && typeof c.count === 'number' && (typeof c.nextLink === 'string' || c.nextLink === null)
+      ? { page: c.page, count: c.count, nextLink: c.nextLink }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 export type ReportPeriod = 'D7' | 'D30' | 'D90' | 'D180';
@@ -67,17 +86,22 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
       const dir = usersDir(runDir);
       const firstUrl = `/v1.0/users?$select=${USER_SELECT}&$top=999`;
+      const cursorFile = usersCursorFile(runDir);
       const resumed = ctx.info.heartbeatDetails as UsersProgress | undefined;
-      let progress: UsersProgress;
-      if (resumed && resumed.nextLink) {
-        progress = resumed;
-        ctx.log.info('resuming the users walk', { afterPage: resumed.page, attempt: ctx.info.attempt });
+      // An earlier attempt heartbeated: continue from its cursor on disk (which may be a page ahead of the beat).
+      const cursor = resumed ? await readCursor(cursorFile) : null;
+      let progress: UsersCursor;
+      if (cursor && cursor.nextLink && cursor.page >= resumed!.page) {
+        progress = cursor;
+        ctx.log.info('resuming the users walk', { afterPage: cursor.page, attempt: ctx.info.attempt });
       } else {
-        // A fresh walk: drop whatever an earlier attempt left, so no page is doubled.
+        // A fresh walk: drop whatever an earlier attempt left (pages and cursor), so no page is doubled.
         await rm(dir, { recursive: true, force: true });
+        await rm(cursorFile, { force: true });
         progress = { page: 0, nextLink: firstUrl, count: 0 };
       }
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const beat = (): UsersProgress => ({ page: progress.page, count: progress.count });
       await withClient(
         input.tenantId,
         async (graph) => {
@@ -88,8 +112,10 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
             } catch (err) {
               if (!(err instanceof SkipTokenExpiredError)) throw err;
               ctx.log.warn('the users page link expired: starting the walk over', { page: progress.page });
+              // The cursor goes with the pages: a crash before the next page must not resume past deleted pages.
+              await rm(cursorFile, { force: true });
               await rm(dir, { recursive: true, force: true });
-              await mkdir(dir, { recursive: true });
+              await mkdir(dir, { recursive: true, mode: 0o700 });
               progress = { page: 0, nextLink: firstUrl, count: 0 };
               continue;
             }
@@ -97,11 +123,13 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
             const page = progress.page + 1;
             await writeFileAtomic(userPageFile(runDir, page), body);
             progress = { page, nextLink: parsed['@odata.nextLink'] ?? null, count: progress.count + (parsed.value?.length ?? 0) };
-            ctx.heartbeat(progress);
+            await writeFileAtomic(cursorFile, JSON.stringify(progress));
+            ctx.heartbeat(beat());
           }
         },
-        () => progress,
+        beat,
       );
+      await rm(cursorFile, { force: true });
       // Pages beyond the last one can only be left by an earlier walk of a longer roster.
       const pageOf = (f: string): number => Number(USER_PAGE_RE.exec(f)![1]);
       const files = (await readdir(dir)).filter((f) => USER_PAGE_RE.test(f)).sort();
@@ -113,7 +141,7 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
 
     async extractSkus(input: ExtractInput): Promise<StagedFile> {
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
-      await mkdir(runDir, { recursive: true });
+      await mkdir(runDir, { recursive: true, mode: 0o700 });
       const body = await withClient(input.tenantId, (graph) => graph.getJsonText('/v1.0/subscribedSkus'));
       const parsed = JSON.parse(body) as { value?: unknown[] };
       const file = skusFile(runDir);
@@ -126,7 +154,7 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       if (!REPORT_NAMES.includes(input.report)) throw new Error(`Unknown report ${input.report}`);
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
       const file = reportFile(runDir, input.report);
-      await mkdir(path.dirname(file), { recursive: true });
+      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       const r = await withClient(
         input.tenantId,
         (graph) => graph.downloadReport(`/v1.0/reports/${input.report}(period='${input.period}')`, file),

@@ -6,7 +6,7 @@ import { rename, writeFile } from 'node:fs/promises';
 /** Writes via a temp file and a rename, so a crash never leaves half a file under the final name. */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
+  await writeFile(tmp, data, { mode: 0o600 });
   await rename(tmp, file);
 }
 

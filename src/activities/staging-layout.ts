@@ -8,6 +8,8 @@ export const runStagingDir = (dataDir: string, tenantId: string, runId: string):
   path.join(tenantStagingDir(dataDir, tenantId), safeSegment(runId));
 export const usersDir = (runDir: string): string => path.join(runDir, STAGING_LAYOUT.usersDir);
 export const userPageFile = (runDir: string, page: number): string => path.join(usersDir(runDir), userPageName(page));
+/** Where the users walk resumes from (the next page's link, kept out of heartbeats); removed when the walk ends. */
+export const usersCursorFile = (runDir: string): string => path.join(runDir, 'users.cursor.json');
 export const skusFile = (runDir: string): string => path.join(runDir, STAGING_LAYOUT.skus);
 export const reportFile = (runDir: string, report: ReportName): string => path.join(runDir, reportPath(report));
 export const manifestFile = (runDir: string): string => path.join(runDir, STAGING_LAYOUT.manifest);

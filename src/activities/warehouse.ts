@@ -4,7 +4,17 @@ import { Context } from '@temporalio/activity';
 import { withHeartbeat } from './heartbeat';
 import { exportAfterRun } from '../export';
 import { writeReportBesidePublished } from '../report';
-import { loadStagingDir, publish, recordReclamationEvent, recordRun, type LoadResult, type ReclamationEvent, type RunRecord } from '../warehouse';
+import {
+  loadStagingDir,
+  markPublishFailed,
+  publish,
+  recordReclamationEvent,
+  recordRun,
+  runStatus,
+  type LoadResult,
+  type ReclamationEvent,
+  type RunRecord,
+} from '../warehouse';
 
 export interface WarehousePaths {
   workDbPath: string;
@@ -18,7 +28,14 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
     /** Loads one staged run in one transaction (idempotent per tenant and date), then publishes. */
     async loadAndPublish(input: { stagingDir: string; tenantId: string; runId: string; snapshotDate: string }): Promise<LoadResult> {
       const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, publishedPath: paths.dbPath, historyDays: paths.historyDays, ...input }));
-      const published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
+      let published: Awaited<ReturnType<typeof publish>>;
+      try {
+        published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
+      } catch (err) {
+        // The load is committed: record this run as loaded-but-unpublished, not as a success (a retry reloads it).
+        await markPublishFailed(paths.workDbPath, result.runId, err);
+        throw err;
+      }
       Context.current().log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, bytes: published.bytes });
       await writeAfterPublish(paths.dbPath);
       return result;
@@ -26,7 +43,8 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
 
     /** Records a run that failed before or during the load; the previous snapshot stays published. */
     async recordFailedRun(run: RunRecord): Promise<void> {
-      await recordRun(paths.workDbPath, { ...run, status: 'failed' });
+      // A committed load whose publish failed keeps its own row (publish_failed, with the load's counts).
+      if ((await runStatus(paths.workDbPath, run.runId)) !== 'publish_failed') await recordRun(paths.workDbPath, { ...run, status: 'failed' });
       await publish(paths.workDbPath, paths.dbPath);
     },
 

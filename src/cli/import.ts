@@ -4,7 +4,9 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
-import { closeWarehouse, loadStagingDir, publish, recordRun, StagingError } from '../warehouse/index';
+import { closeWarehouse, loadStagingDir, markPublishFailed, publish, recordRun, StagingError, type LoadResult } from '../warehouse/index';
+import { readManifest } from '../warehouse/staging';
+import { parseDateOption } from './date-option';
 import { UsageError } from './usage-error';
 
 interface ImportOptions {
@@ -29,15 +31,16 @@ export function registerImport(program: Command): void {
     .option('--run-id <id>', 'run id (default: the manifest\'s, else import-<tenant>-<date>)')
     .option('--json', 'print the result as one JSON object')
     .action(async (opts: ImportOptions) => {
+      if (opts.date !== undefined) parseDateOption(opts.date);
       const config = parseConfig();
       const from = path.resolve(opts.from);
       if (!existsSync(from) || !statSync(from).isDirectory()) throw new UsageError(`--from: not a directory: ${from}`);
-      if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${opts.date}`);
       const published = path.resolve(opts.db ?? config.dbPath);
       const workDbPath = path.resolve(opts.workDb ?? config.workDbPath);
       if (published === workDbPath) throw new UsageError('--db and --work-db must be different files');
+      let result: LoadResult | undefined;
       try {
-        const result = await loadStagingDir({
+        result = await loadStagingDir({
           workDbPath,
           stagingDir: from,
           tenantId: opts.tenant,
@@ -46,7 +49,12 @@ export function registerImport(program: Command): void {
           publishedPath: published,
           historyDays: config.historyDays,
         });
-        const pub = await publish(workDbPath, published);
+        const loaded = result;
+        const pub = await publish(workDbPath, published).catch(async (err: unknown) => {
+          // The load committed: mark its own run row, rather than recording a second, tenant-less failure.
+          await markPublishFailed(workDbPath, loaded.runId, err).catch(() => undefined);
+          throw err;
+        });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ ...result, published, publishMs: pub.ms, publishedBytes: pub.bytes })}\n`);
         } else {
@@ -66,11 +74,13 @@ export function registerImport(program: Command): void {
           );
         }
       } catch (err) {
-        if (err instanceof StagingError && /give the tenant id/.test(err.message)) throw new UsageError(err.message);
+        // Options that contradict the manifest, or no tenant at all: the command was called wrongly (exit 2).
+        if (err instanceof StagingError && /give the tenant id|given, but the staging manifest says/.test(err.message)) throw new UsageError(err.message, { cause: err });
+        if (result) throw err;
         // Record the failure in the working database only: nothing of this run reaches the published file now.
         await recordRun(workDbPath, {
           runId: opts.runId ?? `import-failed-${new Date().toISOString()}`,
-          tenantId: opts.tenant ?? 'unknown',
+          tenantId: opts.tenant ?? manifestTenant(from) ?? 'unknown',
           snapshotDate: opts.date ?? null,
           status: 'failed',
           message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
@@ -80,4 +90,13 @@ export function registerImport(program: Command): void {
         await closeWarehouse();
       }
     });
+}
+
+/** The manifest's tenant, if the manifest is readable (a failed load is recorded under it). */
+function manifestTenant(dir: string): string | undefined {
+  try {
+    return readManifest(dir)?.tenantId;
+  } catch {
+    return undefined;
+  }
 }

@@ -15,7 +15,10 @@ import { registerSchedule } from './schedule';
 import { registerWorker } from './worker';
 import { UsageError } from './usage-error';
 import { safeText } from './output/sanitize';
+import { applyPrivateUmask } from '../warehouse/permissions';
 
+// Before anything is written: the pipeline's files are its own (0600/0700); publish widens the one file analysts read.
+applyPrivateUmask();
 loadDotEnv();
 
 const program = new Command()

@@ -8,6 +8,8 @@ import { renderQuery, type OutputFormat } from './output/render';
 import { csvCell } from './output/sanitize';
 import { TextTable, tableFooter } from './output/table';
 import { cellText } from './output/values';
+import { QueryRefusedError, checkReadOnlySql, runReadOnlyQuery } from '../warehouse/readonly-query';
+import { UsageError } from './usage-error';
 
 export { parseFormat, type OutputFormat };
 
@@ -27,12 +29,13 @@ export function formatRows(result: QueryResult, format: OutputFormat): string {
   return lines.join('\n');
 }
 
+/** One checked read-only statement (src/warehouse/readonly-query.ts); a refused one is a usage error (exit 2). */
 export async function queryPublished(dbFile: string, sql: string): Promise<QueryResult> {
-  const ro = await openReadOnly(dbFile);
   try {
-    return await ro.query(sql);
-  } finally {
-    ro.close();
+    return await runReadOnlyQuery(dbFile, sql);
+  } catch (err) {
+    if (err instanceof QueryRefusedError) throw new UsageError(err.message, { cause: err });
+    throw err;
   }
 }
 
@@ -47,6 +50,10 @@ export function registerQuery(program: Command): void {
     const file = path.resolve(opts.db ?? parseConfig().dbPath);
     const ro = await openReadOnly(file);
     try {
+      // One checked read-only statement (src/warehouse/readonly-query.ts); a refused one is a usage error (exit 2).
+      await checkReadOnlySql(ro.connection, sql).catch((err: unknown) => {
+        throw err instanceof QueryRefusedError ? new UsageError(err.message, { cause: err }) : err;
+      });
       // Streamed: rows are printed as DuckDB hands them out, so any result size fits in memory.
       await renderQuery(ro.connection, sql, render);
     } finally {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { pickTenant } from '../tenants';
+import { parseDateOption } from './date-option';
 import { UsageError } from './usage-error';
 import { followRun, progressLine, startDailySync, summaryLines } from './start-daily';
 import { withTemporalClient } from './temporal-connection';
@@ -28,10 +29,9 @@ export function registerRun(program: Command): void {
     .option('--json', 'machine-readable output: one JSON object')
     .option('--quiet', 'no progress display')
     .action(async (opts: RunOptions) => {
+      const snapshotDate = opts.date === undefined ? new Date().toISOString().slice(0, 10) : parseDateOption(opts.date);
       const config = parseConfig();
       const tenantId = pickTenant(config, opts.tenant);
-      const snapshotDate = opts.date ?? new Date().toISOString().slice(0, 10);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(snapshotDate)) throw new UsageError(`--date must be YYYY-MM-DD, got ${snapshotDate}`);
       if (!['D7', 'D30', 'D90', 'D180'].includes(opts.period)) throw new UsageError(`--period must be D7, D30, D90 or D180`);
       await withTemporalClient(config, async (client) => {
         const handle = await startDailySync(

@@ -1,6 +1,6 @@
 // `m365-license sim`: run the Microsoft 365 tenant simulator until SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { DEFAULT_DAY_CHURN, FaultSpecError, parseFaults, startSimulator, type DayChurn } from '../simulator/index';
+import { ChurnSpecError, FaultSpecError, parseChurn, parseFaults, startSimulator } from '../simulator/index';
 
 const int = (name: string, min: number) => (v: string): number => {
   const n = Number(v);
@@ -19,23 +19,23 @@ export function registerSim(program: Command): void {
     .option('--users <n>', 'number of users in the generated tenant', int('users', 0), 1000)
     .option('--seed <s>', 'seed of the generated tenant', int('seed', 0), 1)
     .option('--faults <spec>', 'fault spec, e.g. "users:429@0.3:retry=1.5,reports:reset@0.2,concealed,stale=10" (see src/simulator/README.md)')
+    .option('--day <n>', 'simulated day N of the same tenant (0 = the generated tenant; hires, leavers, licence changes follow)', int('day', 0), 0)
+    .option('--today <date>', "YYYY-MM-DD treated as day 0's today (default: the real UTC date)")
+    .option('--churn <spec>', 'day-to-day changes, JSON or key=value pairs: hiresPerDay, leaversPerDay, licenceChangesPerDay, disabledPerDay, activeShare (shares per day)')
     .option('--dir <dir>', 'where to write ca.pem and the client certificate (default: a temp dir)')
-    .option('--day <n>', 'day N of the same tenant: hires, leavers, licence changes, disabled accounts, activity and report dates moved forward', int('day', 0), 0)
-    .option('--churn <spec>', 'shares of the tenant per day, e.g. "hires=0.002,leavers=0.001,licenceChanges=0.002,disabled=0.0005"')
-    .option('--today <YYYY-MM-DD>', 'the date of day 0 (default: today, UTC)')
     .option('--json', 'print one JSON line instead of text')
-    .action(async (o: { port: number; users: number; seed: number; faults?: string; dir?: string; json?: boolean; day: number; churn?: string; today?: string }) => {
-      const churn = parseChurn(o.churn);
+    .action(async (o: { port: number; users: number; seed: number; faults?: string; dir?: string; json?: boolean; day: number; today?: string; churn?: string }) => {
       try {
         parseFaults(o.faults);
+        parseChurn(o.churn);
       } catch (e) {
-        if (e instanceof FaultSpecError) {
-          process.stderr.write(`error: --faults: ${e.message}\n`);
+        if (e instanceof FaultSpecError || e instanceof ChurnSpecError) {
+          process.stderr.write(`error: --${e instanceof FaultSpecError ? 'faults' : 'churn'}: ${e.message}\n`);
           process.exit(2);
         }
         throw e;
       }
-      const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir, day: o.day, churn, today: o.today });
+      const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir, day: o.day, today: o.today, churn: o.churn });
       const info = {
         authorityHost: sim.authorityHost,
         graphUrl: sim.graphUrl,
@@ -51,7 +51,7 @@ export function registerSim(program: Command): void {
         seed: o.seed,
         day: o.day,
         today: sim.state.today,
-        liveUsers: sim.state.tenant.liveCount(),
+        refreshDate: sim.state.refreshDate,
       };
       if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
       else {
@@ -65,7 +65,7 @@ export function registerSim(program: Command): void {
             `  client id       ${info.clientId}   (M365_CLIENT_ID)`,
             `  client secret   ${info.clientSecret}   (M365_CLIENT_SECRET)`,
             `  certificate     ${info.certFile} / ${info.keyFile}, thumbprint ${info.thumbprint}`,
-            `  users ${o.users}, seed ${o.seed}, day ${o.day} (${info.today}, ${info.liveUsers} users)${o.faults ? `, faults ${o.faults}` : ''}`,
+            `  users ${o.users}, seed ${o.seed}, day ${o.day} (today ${info.today}, report refresh ${info.refreshDate})${o.faults ? `, faults ${o.faults}` : ''}`,
             'Press Ctrl+C to stop.',
             '',
           ].join('\n'),
@@ -78,20 +78,4 @@ export function registerSim(program: Command): void {
       });
       await sim.close();
     });
-}
-
-/** `--churn hires=0.002,leavers=0.001`: the shares of DayChurn by name; exits 2 on a bad spec. */
-function parseChurn(spec: string | undefined): Partial<DayChurn> | undefined {
-  if (!spec) return undefined;
-  const out: Partial<DayChurn> = {};
-  for (const part of spec.split(',')) {
-    const [key, value] = part.split('=');
-    const v = Number(value);
-    if (!key || !(key in DEFAULT_DAY_CHURN) || !Number.isFinite(v) || v < 0 || v > 1) {
-      process.stderr.write(`error: --churn: "${part}" is not name=share with a name of ${Object.keys(DEFAULT_DAY_CHURN).join(', ')} and 0 <= share <= 1\n`);
-      process.exit(2);
-    }
-    out[key as keyof DayChurn] = v;
-  }
-  return out;
 }

@@ -1,85 +1,161 @@
-// The tenant moving through days (`sim --day N`): day 0 is the tenant as generated; each later day of the same
-// seed adds hires, loses leavers (shown as deleted in the reports for 30 days, then gone), changes some users'
-// licences, disables some accounts, and moves the report refresh date forward with it. Recently active users stay
-// recently active (their dates move with the refresh date); inactive users keep their dates, so they age.
-// Every change is a pure function of (seed, user index, day): day N is the same whenever it is generated.
+// A tenant that moves through days: day N (0 = the generated tenant) of the same seed, computed directly from
+// (seed, user index, N) with no state carried between days, so day 30 costs the same as day 1. Each kind of change
+// draws from its own appended RandomStream, so day 0 stays byte-identical to the tenant before days existed.
+// Shares are of the day-0 user count, per day. Hires take indices after the report-only deleted users.
 import { formatDay, timeOf } from './dates';
 import type { LicenseEntry } from './licences';
-import { RandomStream, userHash } from './random-streams';
+import { hash, unit } from './prng';
+import { RandomStream, userHash, userRng } from './random-streams';
 import { SKUS, skuIndexByPart } from './skus';
 
-/** Shares of the tenant per day. */
-export interface DayChurn {
-  hires: number;
-  leavers: number;
-  licenceChanges: number;
-  disabled: number;
+export interface Churn {
+  /** New users per day, as a share of the day-0 user count (default 0.001). */
+  hiresPerDay: number;
+  /** Users deleted per day, as a share (default 0.001). */
+  leaversPerDay: number;
+  /** Users whose licences change per day, as a share (default 0.005). */
+  licenceChangesPerDay: number;
+  /** Enabled members disabled per day, as a share (default 0.0005). */
+  disabledPerDay: number;
+  /** Share of active users (activity in the 30 days before day 0, or hired since) active on a given day (default 0.6). */
+  activeShare: number;
 }
-export const DEFAULT_DAY_CHURN: DayChurn = { hires: 0.001, leavers: 0.001, licenceChanges: 0.002, disabled: 0.0005 };
 
-const uniform = (seed: number, i: number, n: number): number => userHash(seed, i, RandomStream.Churn, n) / 0x1_0000_0000;
+export const DEFAULT_CHURN: Readonly<Churn> = { hiresPerDay: 0.001, leaversPerDay: 0.001, licenceChangesPerDay: 0.005, disabledPerDay: 0.0005, activeShare: 0.6 };
 
-/** The first day (>= 1) an event of kind `n` happens to user i, each day picking a `share` of users; Infinity when never. */
-export const eventDay = (seed: number, i: number, n: number, share: number): number =>
-  share <= 0 ? Infinity : 1 + Math.floor(uniform(seed, i, n) / share);
+/** How many days a leaver's report rows still show `Is Deleted` before they are gone. */
+export const DELETED_ROW_DAYS = 30;
 
-export class TenantDays {
-  /** Hires per day (at least one when hires are on). */
-  readonly hiresPerDay: number;
-  constructor(
-    readonly seed: number,
-    /** Users of day 0. */
-    readonly baseCount: number,
-    readonly day: number,
-    readonly churn: DayChurn,
-  ) {
-    this.hiresPerDay = churn.hires > 0 ? Math.max(1, Math.floor(baseCount * churn.hires)) : 0;
+export class ChurnSpecError extends Error {
+  override readonly name = 'ChurnSpecError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`${message}. Give a JSON object, e.g. {"hiresPerDay":0.001,"leaversPerDay":0.001}, or key=value pairs "hiresPerDay=0.001,leaversPerDay=0.002"; each value a share in [0,1].`, options);
   }
+}
 
-  get hires(): number {
-    return this.hiresPerDay * this.day;
+/** Churn from a partial object or a spec string (JSON or `key=value,...`); missing keys take the defaults. */
+export function parseChurn(spec: string | Partial<Churn> | undefined): Churn {
+  let o: Record<string, unknown> = {};
+  if (typeof spec === 'string') {
+    const s = spec.trim();
+    if (s.startsWith('{')) {
+      try {
+        o = JSON.parse(s) as Record<string, unknown>;
+      } catch (e) {
+        throw new ChurnSpecError(`churn spec is not valid JSON: ${s}`, { cause: e });
+      }
+    } else if (s) {
+      for (const part of s.split(',')) {
+        const [k, v] = part.split('=').map((x) => x.trim());
+        if (!k || v === undefined) throw new ChurnSpecError(`churn spec part "${part}" is not key=value`);
+        o[k] = Number(v);
+      }
+    }
+  } else if (spec) o = { ...spec };
+  const out: Churn = { ...DEFAULT_CHURN };
+  for (const [k, v] of Object.entries(o)) {
+    if (!(k in DEFAULT_CHURN)) throw new ChurnSpecError(`unknown churn key "${k}" (known: ${Object.keys(DEFAULT_CHURN).join(', ')})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) throw new ChurnSpecError(`churn ${k} must be a number in [0,1], got ${String(v)}`);
+    out[k as keyof Churn] = v;
   }
+  return out;
+}
 
-  /** Day (>= 1) a hire (index >= baseCount) joined. */
-  hireDay(i: number): number {
-    return 1 + Math.floor((i - this.baseCount) / this.hiresPerDay);
+/** Hires made on days 1..n. */
+export const hiresThrough = (userCount: number, c: Churn, n: number): number => (n <= 0 ? 0 : Math.floor(userCount * c.hiresPerDay * n + 1e-9));
+
+/** The day (1..) on which hire k (0-based) joins. */
+export function hireDay(userCount: number, c: Churn, k: number): number {
+  const rate = userCount * c.hiresPerDay;
+  let d = Math.max(1, Math.floor(k / rate) + 1);
+  while (d > 1 && hiresThrough(userCount, c, d - 1) > k) d--;
+  while (hiresThrough(userCount, c, d) <= k) d++;
+  return d;
+}
+
+/** The day (1..) a user's event of a per-day share happens, or Infinity: uniform hash u leaves on day floor(u/share)+1. */
+function eventDay(seed: number, i: number, stream: RandomStream, share: number): number {
+  if (share <= 0) return Infinity;
+  return Math.floor(unit(userHash(seed, i, stream)) / share) + 1;
+}
+
+export const leaveDayOf = (seed: number, i: number, c: Churn): number => eventDay(seed, i, RandomStream.DayLeave, c.leaversPerDay);
+export const disableDayOf = (seed: number, i: number, c: Churn): number => eventDay(seed, i, RandomStream.DayDisable, c.disabledPerDay);
+
+/** The latest day in (after, upTo] the user is active, or 0: one hash per day, walking back from upTo. */
+export function latestActiveDay(seed: number, i: number, c: Churn, after: number, upTo: number): number {
+  for (let d = upTo; d > after; d--) if (unit(hash(seed, i, RandomStream.DayActivity, d)) < c.activeShare) return d;
+  return 0;
+}
+
+const BASE_SKU = skuIndexByPart('SPE_E3');
+const HIRE_SKUS = ['SPE_E3', 'SPE_E5', 'O365_BUSINESS_PREMIUM'].map(skuIndexByPart);
+const ADDON_SKUS = ['POWER_BI_PRO', 'VISIOCLIENT', 'PROJECTPROFESSIONAL', 'POWER_BI_STANDARD'].map(skuIndexByPart);
+
+function directEntry(seed: number, i: number, skuIndex: number, day: number): LicenseEntry {
+  return {
+    skuIndex,
+    skuId: SKUS[skuIndex]!.skuId,
+    assignedByGroup: null,
+    disabledPlans: [],
+    state: 'Active',
+    error: null,
+    assignedDay: day,
+    lastUpdatedDateTime: formatDay(day) + timeOf(hash(seed, i, RandomStream.DayHire, skuIndex)),
+  };
+}
+
+/** A hire's licence on joining (90% get a base suite, assigned directly). */
+export function hireLicences(seed: number, i: number, joinDay: number): LicenseEntry[] {
+  const r = userRng(seed, i, RandomStream.DayHire);
+  return r.chance(0.9) ? [directEntry(seed, i, r.pick(HIRE_SKUS), joinDay)] : [];
+}
+
+/**
+ * Applies the licence changes of days (from, upTo] to `entries` (a fresh copy is returned when anything changes).
+ * Change days follow a geometric process of the per-day share, so finding them costs O(1 + changes). A change
+ * removes one held SKU (half the time), or adds an add-on not held; a user holding nothing gets a base suite.
+ */
+export function applyLicenceChanges(seed: number, i: number, c: Churn, entries: LicenseEntry[], dayZero: number, from: number, upTo: number): LicenseEntry[] {
+  const p = c.licenceChangesPerDay;
+  if (p <= 0 || upTo <= from) return entries;
+  const r = userRng(seed, i, RandomStream.DayLicence);
+  const logq = Math.log(1 - Math.min(p, 0.999999));
+  let out = entries;
+  for (let d = from; ; ) {
+    d += 1 + Math.floor(Math.log(1 - r.float()) / logq);
+    if (d > upTo) break;
+    const held = [...new Set(out.filter((e) => e.state !== 'Error').map((e) => e.skuIndex))];
+    const roll = r.float();
+    const addon = ADDON_SKUS[Math.floor(r.float() * ADDON_SKUS.length)]!;
+    if (held.length === 0) out = [...out, directEntry(seed, i, BASE_SKU, dayZero + d)];
+    else if (roll < 0.5 || held.includes(addon)) {
+      const drop = held[Math.floor(r.float() * held.length)]!;
+      out = out.filter((e) => e.skuIndex !== drop);
+    } else out = [...out, directEntry(seed, i, addon, dayZero + d)];
   }
+  return out;
+}
 
-  /** Day a user of day 0 leaves (Infinity: stays); hires stay. */
-  leaveDay(i: number): number {
-    return i < this.baseCount ? eventDay(this.seed, i, 0, this.churn.leavers) : Infinity;
-  }
+/** What dayActivity needs of the tenant. */
+export interface DayTenant {
+  readonly seed: number;
+  readonly userCount: number;
+  readonly churn: Churn;
+  disableDayOf(i: number): number;
+}
 
-  hasLeft(i: number): boolean {
-    return this.leaveDay(i) <= this.day;
-  }
-
-  disabled(i: number): boolean {
-    return eventDay(this.seed, i, 2, this.churn.disabled) <= this.day;
-  }
-
-  /**
-   * Licences after this day's changes: a user picked for a change loses the last of their licences, or, holding
-   * none, gets Microsoft 365 E3 directly, dated the day of the change.
-   */
-  licences(i: number, entries: LicenseEntry[], day0: number): LicenseEntry[] {
-    const changed = eventDay(this.seed, i, 1, this.churn.licenceChanges);
-    if (changed > this.day) return entries;
-    if (entries.length > 0) return entries.slice(0, -1);
-    const k = skuIndexByPart('SPE_E3');
-    const assignedDay = day0 + changed;
-    return [{
-      skuIndex: k, skuId: SKUS[k]!.skuId, assignedByGroup: null, disabledPlans: [], state: 'Active', error: null, assignedDay,
-      lastUpdatedDateTime: formatDay(assignedDay) + timeOf(userHash(this.seed, i, RandomStream.Churn, 3)),
-    }];
-  }
-
-  /** Activity offsets (days before the refresh date): an inactive user's dates stay put while the refresh date moves. */
-  activity(offsets: Int16Array): Int16Array {
-    if (this.day === 0) return offsets;
+/**
+ * The latest evolution day (<= n) a continuing user was active on, or 0: hires from their first day, day-0 users
+ * only if active in the 30 days before day 0; never after leaving or being disabled.
+ */
+export function dayActivity(t: DayTenant, i: number, offsets: Int16Array, n: number, hired: number, leave: number, person: boolean): number {
+  if (n <= 0 || (i >= t.userCount && hired === 0)) return 0;
+  if (hired === 0) {
     let recent = false;
     for (const o of offsets) if (o >= 0 && o < 30) recent = true;
-    if (recent) return offsets;
-    return offsets.map((o) => (o < 0 ? o : o + this.day));
+    if (!recent || !person) return 0;
   }
+  const upTo = Math.min(n, leave - 1, t.disableDayOf(i) - 1);
+  return latestActiveDay(t.seed, i, t.churn, Math.max(0, hired - 1), upTo);
 }

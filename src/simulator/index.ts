@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimContext } from './context';
 import { dayOf } from './dates';
+import { parseChurn, type Churn } from './days';
 import { guid, hash } from './prng';
 import { createRunner } from './request-pipeline';
 import { downloadListener, mainListener } from './routes';
 import { DEFAULT_ROLES, SimulatorState, type RequestLogEntry } from './state';
-import type { DayChurn } from './days';
 import { Tenant } from './tenant';
 import { getPki } from './tls';
 
@@ -20,9 +20,9 @@ export { SimulatorState, DEFAULT_ROLES, type RequestLogEntry } from './state';
 export { parseFaults, FaultSpecError, type FaultSpec, type FaultRule } from './faults';
 export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './reports';
 export { SKUS, type SkuDef } from './skus';
+export { DEFAULT_CHURN, parseChurn, ChurnSpecError, type Churn } from './days';
 export type { GeneratedUser } from './users';
 export type { LicenseEntry } from './licences';
-export { DEFAULT_DAY_CHURN, type DayChurn } from './days';
 
 export interface SimulatorOptions {
   /** 0 = any free port (default). The report download origin always takes a second free port. */
@@ -39,14 +39,14 @@ export interface SimulatorOptions {
   dir?: string;
   /** Application roles put in access tokens; [] = no admin consent (tokens without `roles`). */
   roles?: string[];
-  /** 'YYYY-MM-DD' treated as today (default: the real UTC date). */
+  /** 'YYYY-MM-DD' treated as day 0's today (default: the real UTC date). */
   today?: string;
   /** Fixed client secret (default: random per start). */
   clientSecret?: string;
-  /** Day N of the same tenant (`sim --day N`, days.ts): hires, leavers, licence changes, disabled accounts; default 0. */
+  /** Simulated day N of the same tenant (default 0 = the generated tenant); today becomes `today` + N. */
   day?: number;
-  /** Shares of the tenant per day for `day` (default 0.001 hires and leavers, 0.002 licence changes, 0.0005 disabled). */
-  churn?: Partial<DayChurn>;
+  /** Day-to-day changes as shares of the user count per day, or a spec string (see days.ts); defaults DEFAULT_CHURN. */
+  churn?: Partial<Churn> | string;
 }
 
 export interface SimulatorHandle {
@@ -91,9 +91,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const pki = await getPki();
   const tenantId = guid(seed, 1);
   const tenantDomain = `m365sim${seed}.onmicrosoft.com`;
-  const day = opts.day ?? 0;
-  if (!Number.isInteger(day) || day < 0) throw new RangeError('day must be a non-negative integer');
-  const tenant = new Tenant({ seed, userCount: users, todayDay, domain: tenantDomain, day, churn: opts.churn });
+  const tenant = new Tenant({ seed, userCount: users, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn) });
   const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, seed);
 
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'm365-sim-'));

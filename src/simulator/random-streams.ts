@@ -25,12 +25,20 @@ export enum RandomStream {
   CreatedTime = 12,
   /** Time of day of a licence's lastUpdatedDateTime (licences.ts). */
   LicenceUpdatedTime = 13,
+  /** Day evolution (days.ts): the day a user leaves. */
+  DayLeave = 14,
+  /** Day evolution: the day an enabled member's account is disabled. */
+  DayDisable = 15,
+  /** Day evolution: the days and contents of a user's licence changes. */
+  DayLicence = 16,
+  /** Day evolution: whether a user is active on a given day (n = day). */
+  DayActivity = 17,
+  /** Day evolution: a hire's first licence. */
+  DayHire = 18,
   /** Base of the report streams: Report + salt, salt 0..79 (reportRng; reports.ts uses salt 1). */
   Report = 20,
   /** Base of the licence-group ids: Group + SKU index (licences.ts). */
   Group = 100,
-  /** The tenant's day-to-day changes under `--day N` (days.ts): n = 0 leaving, 1 licence change, 2 disabling. */
-  Churn = 200,
 }
 
 /** A tenant-wide value of a stream. */

@@ -1,6 +1,7 @@
 // Usage reports: the Graph function call answers 302 to a pre-authenticated download URL on a second origin,
 // which streams the CSV (UTF-8 BOM, CRLF line endings, RFC 4180 quoting) row by row with backpressure.
 // Beta also answers $format=application/json with paged JSON (200 rows a page).
+// Slightly over 300 lines: the row generator, both writers and the Graph handler share the row shape.
 import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { DownloadLink, ReportName, SimContext } from './context';
@@ -10,7 +11,8 @@ import { makeSkipToken, nextLinkFor, readSkipToken } from './paging';
 import { destroySoon, sendGraphError, sendGraphJson, type Exchange } from './http';
 import { SKUS, SERVICES, serviceMask } from './skus';
 import { formatDay } from './dates';
-import type { LicenseEntry } from './licences';
+import { dayActivity, DELETED_ROW_DAYS } from './days';
+import { licensedServiceMask, type LicenseEntry } from './licences';
 import type { Tenant } from './tenant';
 
 // Written apart from the pipeline's staging contract (src/shared/staging-contract.ts) on purpose: the simulator plays
@@ -47,7 +49,7 @@ const PERIODS: Record<string, number> = { D7: 7, D30: 30, D90: 90, D180: 180 };
 const md5Upper = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase();
 
 /** Total report rows (live users plus recently deleted users); rows of users created after the refresh date are skipped. */
-export const reportIndexCount = (t: Tenant): number => t.userCount + t.deletedCount;
+export const reportIndexCount = (t: Tenant): number => t.indexLimit;
 
 /**
  * The row for user index i as of `refreshDay`, or undefined when the user did not exist yet on that day.
@@ -58,16 +60,20 @@ export function reportRow(t: Tenant, report: ReportName, i: number, refreshDay: 
   if (prof.createdDay > refreshDay) return undefined;
   const u = t.userAt(i, prof);
   const r = t.reportRng(i, 1);
-  // A leaver of `--day N` shows as deleted from the refresh after it left, for 30 days, then is gone.
-  const leftOn = t.hasLeft(i) ? t.todayDay + t.days.leaveDay(i) : Infinity;
-  if (refreshDay - leftOn >= 30) return undefined;
-  const deleted = u.deleted || leftOn <= refreshDay;
-  const deletedOffset = u.deleted ? r.int(30) : deleted ? refreshDay - leftOn : -1;
+  // Day N: events of evolution days 1..n are visible (n = refresh date - day 0's today, so reports lag like Graph's);
+  // generated offsets count back from `anchor`, which stays at day 0's refresh date once days move.
+  const n = refreshDay - t.todayDay;
+  const anchor = t.day === 0 ? refreshDay : Math.min(refreshDay, t.todayDay - 2);
+  const leave = t.leaveDayOf(i);
+  const deleted = u.deleted || leave <= n;
+  let deletedOffset = u.deleted ? r.int(30) : -1;
+  if (!u.deleted && deleted) deletedOffset = anchor - (t.todayDay + leave);
+  if (deleted && t.day > 0 && refreshDay - (anchor - deletedOffset) >= DELETED_ROW_DAYS) return undefined;
   const entries: LicenseEntry[] = [];
   const masks: number[] = [];
   let mask = 0;
   if (!deleted) {
-    for (const e of t.baselineLicenses(i, prof)) {
+    for (const e of t.dayLicenses(i, n, prof)) {
       if (e.state === 'Error' || e.assignedDay > refreshDay) continue;
       const m = serviceMask(SKUS[e.skuIndex]!, e.disabledPlans);
       entries.push(e);
@@ -75,16 +81,27 @@ export function reportRow(t: Tenant, report: ReportName, i: number, refreshDay: 
       mask |= m;
     }
   }
-  const offsets = t.activity(i, deleted ? 0b111111 : mask, prof);
+  // Once days move, offsets come from day 0's licences and hires only have days' activity, on their first
+  // licence's services, so a licence change or leaving never moves a date backwards.
+  const hired = t.day === 0 ? 0 : t.hireDayOf(i);
+  const actMask = t.day === 0 || u.deleted ? (deleted ? 0b111111 : mask) : licensedServiceMask(t.baselineLicenses(i, prof), anchor);
+  const offsets = t.activity(i, actMask, prof);
+  const hireMask = hired > 0 ? licensedServiceMask(t.dayLicenses(i, hired, prof)) : 0;
+  if (hired > 0) offsets.fill(-1);
+  const active = t.day === 0 ? 0 : dayActivity(t, i, offsets, n, hired, leave, prof.kind === 'member' || prof.kind === 'guest');
   const last: (string | null)[] = [];
   for (let s = 0; s < SERVICES.length; s++) {
     let o = offsets[s]!;
+    if (active > 0 && (o >= 0 || (hireMask & (1 << s)) !== 0)) {
+      last.push(formatDay(t.todayDay + active));
+      continue;
+    }
     if (o < 0) {
       last.push(null);
       continue;
     }
-    if (deleted && o < deletedOffset) o = deletedOffset + o;
-    const d = refreshDay - o;
+    if (u.deleted && o < deletedOffset) o = deletedOffset + o;
+    const d = anchor - o;
     last.push(d >= u.createdDay ? formatDay(d) : null);
   }
   const products: string[] = [];
@@ -95,7 +112,7 @@ export function reportRow(t: Tenant, report: ReportName, i: number, refreshDay: 
   const upn = concealed ? md5Upper(u.userPrincipalName) : u.userPrincipalName;
   const name = concealed ? md5Upper(u.displayName) : u.displayName;
   const refresh = formatDay(refreshDay);
-  const deletedDate = deleted ? formatDay(refreshDay - deletedOffset) : null;
+  const deletedDate = deleted ? formatDay(anchor - deletedOffset) : null;
   if (report === 'getEmailActivityUserDetail') {
     const exo = last[0]!;
     let counts: (number | null)[];

@@ -70,6 +70,10 @@ export class SimulatorState {
   get userCount(): number {
     return this.tenant.userCount;
   }
+  /** Users in /users on the simulated day (userCount on day 0). */
+  get liveCount(): number {
+    return this.tenant.liveCount;
+  }
   get deletedCount(): number {
     return this.tenant.deletedCount;
   }

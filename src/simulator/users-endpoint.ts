@@ -149,21 +149,23 @@ export function handleUsers(ctx: SimContext, ex: Exchange, version: string, role
   if (wantCount && String(ex.req.headers.consistencylevel ?? '').toLowerCase() !== 'eventual') {
     return sendGraphError(ex, 400, 'Request_BadRequest', "$count is not currently supported without the header 'ConsistencyLevel: eventual'.");
   }
-  const end = Math.min(offset + q.top, tenant.userCount);
+  // Offsets are user indices; on a simulated day > 0 leavers are skipped and hires follow the deleted rows' indices.
+  const limit = tenant.day === 0 ? tenant.userCount : tenant.indexLimit;
   const project = projector(ctx, q.fields);
   const value: unknown[] = [];
-  for (let i = offset; i < end; i++) {
-    if (tenant.hasLeft(i)) continue; // a leaver of `--day N`: gone from the directory
-    const prof = tenant.profile(i);
-    const u = tenant.userAt(i, prof);
-    value.push(project(u, prof));
+  let end = offset;
+  for (; end < limit && value.length < q.top; end++) {
+    if (tenant.day > 0 && !tenant.isLive(end)) continue;
+    const prof = tenant.profile(end);
+    value.push(project(tenant.userAt(end, prof), prof));
   }
+  while (tenant.day > 0 && end < limit && !tenant.isLive(end)) end++; // no empty last page
   const sel = ex.url.searchParams.get('$select');
   const body: Record<string, unknown> = {
     '@odata.context': `${ctx.graphUrl}/${version}/$metadata#users${sel ? `(${q.fields.join(',')})` : ''}`,
   };
-  if (wantCount && tok === null) body['@odata.count'] = tenant.liveCount();
-  if (end < tenant.userCount) body['@odata.nextLink'] = nextLinkFor(ctx, ex, makeSkipToken(ctx, end, state.pageTokenEpoch));
+  if (wantCount && tok === null) body['@odata.count'] = tenant.liveCount;
+  if (end < limit) body['@odata.nextLink'] = nextLinkFor(ctx, ex, makeSkipToken(ctx, end, state.pageTokenEpoch));
   body.value = value;
   sendGraphJson(ex, 200, body);
 }

@@ -1,6 +1,7 @@
 // Finds a Temporal CLI binary without the internet: $TEMPORAL_CLI, PATH, a per-user cache shared by
 // every clone, a `go install` build into that cache, and only then the SDK's own download.
 import { spawn, spawnSync } from 'node:child_process';
+import { GO_VARS, minimalChildEnv } from './child-env';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,7 +92,7 @@ async function goInstall(goBin: string, targetDir: string, log: (line: string) =
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const child = spawn(goBin, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: targetDir, CGO_ENABLED: '0' },
+      env: minimalChildEnv(GO_VARS, { GOBIN: targetDir, CGO_ENABLED: '0' }),
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     const progress = new BuildProgress(process.stderr, log).start();
@@ -145,9 +146,12 @@ export async function ensureTemporalCli(
   }
 }
 
+/** The Temporal CLI's own settings (address, namespace, TLS file paths), passed through; nothing else of ours. */
+const TEMPORAL_CLI_VARS = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME'];
+
 /** Runs `temporal <args>` and returns stdout; used by tests and the CLI for plain Temporal commands. */
 export function runTemporalCli(bin: string, args: string[]): string {
-  const r = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: minimalChildEnv(TEMPORAL_CLI_VARS) });
   if (r.status !== 0) throw new Error(`temporal ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
   return r.stdout;
 }

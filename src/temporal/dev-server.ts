@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Connection } from '@temporalio/client';
+import { minimalChildEnv } from './child-env';
 import { ensureTemporalCli } from './cli-binary';
 
 export interface DevServer {
@@ -78,7 +79,8 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   const started = Date.now();
-  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A minimal environment: the dev server must never see M365_CLIENT_SECRET or other pipeline settings.
+  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: minimalChildEnv() });
   let output = '';
   const keep = (b: Buffer) => {
     output = (output + b.toString()).slice(-8_000);

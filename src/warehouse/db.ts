@@ -6,7 +6,8 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node
 import { mapOpenError, mapWriteError } from './errors';
 import { historyRootFor } from './history/layout';
 import { migrate } from './migrations';
-export { sqlString } from './sql';
+import { sqlString } from './sql';
+export { sqlString };
 
 /** Offline by construction: json and parquet are built in, nothing may be downloaded. */
 const BASE_OPTIONS: Record<string, string> = {
@@ -42,7 +43,8 @@ interface WriterHandle {
 const writers = new Map<string, Promise<WriterHandle>>();
 
 async function openWriter(file: string): Promise<WriterHandle> {
-  mkdirSync(path.dirname(file), { recursive: true });
+  // Private to the pipeline: 0700 directory (the umask set at start-up gives the file and its WAL 0600).
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, ...writerLimits() });
@@ -122,6 +124,23 @@ export interface ReadOnlyWarehouse {
   close(): void;
 }
 
+/**
+ * Readers touch nothing but the published file and its history: no file functions, ATTACH, COPY or INSTALL
+ * (external access off, except the history directory its views read), and no SET that turns it back on
+ * (configuration locked), whatever SQL they run (issue 11).
+ */
+async function lockReadOnlySession(connection: DuckDBConnection): Promise<void> {
+  const hasPaths = (await connection.runAndReadAll(
+    `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'warehouse_paths'`,
+  )).getRowsJson()[0]?.[0];
+  const history = Number(hasPaths) > 0
+    ? ((await connection.runAndReadAll(`SELECT path FROM warehouse_paths WHERE name = 'history'`)).getRowsJson()[0]?.[0] as string | undefined)
+    : undefined;
+  if (history) await connection.run(`SET allowed_directories = [${sqlString(history + path.sep)}]`);
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET lock_configuration = true');
+}
+
 export async function openReadOnly(publishedPath: string): Promise<ReadOnlyWarehouse> {
   const file = path.resolve(publishedPath);
   let instance: DuckDBInstance;
@@ -131,6 +150,13 @@ export async function openReadOnly(publishedPath: string): Promise<ReadOnlyWareh
     throw mapOpenError(err, file, 'read-only');
   }
   const connection = await instance.connect();
+  try {
+    await lockReadOnlySession(connection);
+  } catch (err) {
+    connection.closeSync();
+    instance.closeSync();
+    throw err;
+  }
   let closed = false;
   return {
     path: file,
@@ -144,8 +170,5 @@ export async function openReadOnly(publishedPath: string): Promise<ReadOnlyWareh
     },
   };
 }
-
-
-
 
 export { BASE_OPTIONS };

@@ -12,13 +12,16 @@ export type {
 } from './types';
 export { DEFAULT_HISTORY_DAYS, DEFAULT_SETTINGS } from './types';
 export { MalformedReportError, StagingError, WarehouseLockedError, WarehouseOutOfMemoryError } from './errors';
+export { MalformedRowError } from './row-errors';
 export { validateStagedReports } from './reports';
 export { detectAnonymization, concealedMessage, type DetectOptions } from './anonymization';
 export { sampleAnonymization } from './sample';
 export { loadStagingDir } from './load';
-export { recordRun, recordReclamationEvent } from './runs';
+export { recordRun, recordReclamationEvent, markPublishFailed, runStatus } from './runs';
 export { getSettings, updateSettings } from './settings';
 export { exclusionFor, type ExclusionRule } from './exclusion';
-export { publish } from './publish';
+export { publish, sweepStalePublishCopies } from './publish';
+export { applyPrivateUmask, publishedAccess, PublishedAccessError } from './permissions';
+export { runReadOnlyQuery, checkReadOnlySql, QueryRefusedError } from './readonly-query';
 export { openReadOnly, closeWarehouse, withWriter, type ReadOnlyWarehouse, type QueryResult } from './db';
 export { MIGRATIONS, LICENSING_REFERENCE_CSV } from './migrations';

@@ -17,6 +17,7 @@ import { insertRun } from './runs';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
 import { readUsers, reportStats, stageSkus } from './stage';
+import { fromDuckDbRead } from './row-errors';
 import { resolveIdentity } from './staging';
 import { verifyStagedFiles } from './verify';
 import { DEFAULT_HISTORY_DAYS, type AnonymizationVerdict, type LoadCounts, type LoadOptions, type LoadResult } from './types';
@@ -141,7 +142,8 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       return { runId: id.runId, tenantId: id.tenantId, snapshotDate: id.snapshotDate, status, message, counts, verdict };
     } catch (err) {
       if (inTransaction) await conn.run('ROLLBACK');
-      throw err;
+      // A broken staged row fails once, naming file, line and column, never its values.
+      throw fromDuckDbRead(err, opts.stagingDir, [active!, email!]);
     } finally {
       await conn.run('DROP TABLE IF EXISTS temp.new_skus');
       await conn.run('DROP TABLE IF EXISTS temp.stg_skus');

@@ -28,7 +28,7 @@ const TABLES = (): string => {
 CREATE TABLE runs (
   run_id VARCHAR NOT NULL, tenant_id VARCHAR NOT NULL, snapshot_date DATE,
   started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ,
-  status VARCHAR NOT NULL, -- succeeded | degraded | failed
+  status VARCHAR NOT NULL, -- succeeded | degraded | failed | publish_failed
   users_count INTEGER, licensed_users_count INTEGER, skus_count INTEGER, assignments_count INTEGER,
   activity_rows INTEGER, suspicious_rows INTEGER,
   report_refresh_date DATE, concealed BOOLEAN, concealed_ratio DOUBLE, stale BOOLEAN,
@@ -291,6 +291,8 @@ CREATE TABLE history_partitions (
 );
 -- The models (src/warehouse/models/*.sql) as last created, and the hash that decides when tables are recomputed.
 CREATE TABLE warehouse_models (name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, description VARCHAR NOT NULL, sql_hash VARCHAR NOT NULL);
+-- Where the views read from ('history': the absolute history directory): readers allow exactly that directory.
+CREATE TABLE warehouse_paths (name VARCHAR PRIMARY KEY, path VARCHAR NOT NULL);
 `;
 
 export const MIGRATIONS: readonly Migration[] = [

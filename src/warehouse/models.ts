@@ -128,6 +128,7 @@ export async function createModels(conn: DuckDBConnection, historyRoot: string, 
     else if (m.materialized.kind === 'macro') await conn.run(`CREATE MACRO ${m.name}(${m.materialized.args.join(', ')}) AS TABLE ${sql}`);
     else if (rebuildTables || !existing.get(m.name)?.includes('TABLE')) await conn.run(`CREATE TABLE ${m.name} AS ${sql}`);
   }
+  await conn.run(`INSERT OR REPLACE INTO warehouse_paths VALUES ('history', ${sqlString(historyRoot)})`);
   await conn.run('DELETE FROM warehouse_models');
   await conn.run(
     `INSERT INTO warehouse_models VALUES ${[['*', 'all', 'hash of every model', hash], ...models.map((m) => [m.name, m.materialized.kind, m.description, ''])]

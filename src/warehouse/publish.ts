@@ -1,16 +1,26 @@
 // Publish: analysts see a new snapshot all at once. Checkpoint the working file, copy it beside the published
 // file, verify the copy, drop any stale .wal of the published name, then rename atomically over it.
-import { copyFile, rm, stat, rename, mkdir } from 'node:fs/promises';
+// Durable: the copy and the directory are fsynced before and after the rename, so a power cut leaves either the
+// old or the new snapshot under the published name; temporary copies a crashed publish left are swept first.
+import { copyFile, open, readdir, rm, stat, rename, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BASE_OPTIONS, withWriter } from './db';
+import { applyPublishedAccess, makeDirectoryTraversable, publishedAccess, type PublishedAccess } from './permissions';
 
-export async function publish(workDbPath: string, publishedPath: string): Promise<{ bytes: number; ms: number }> {
+export async function publish(
+  workDbPath: string,
+  publishedPath: string,
+  access: PublishedAccess = publishedAccess(),
+): Promise<{ bytes: number; ms: number }> {
   const started = performance.now();
   const target = path.resolve(publishedPath);
-  await mkdir(path.dirname(target), { recursive: true });
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.publish-${process.pid}-${Date.now()}`);
+  const dir = path.dirname(target);
+  await mkdir(dir, { recursive: true });
+  await makeDirectoryTraversable(dir, access);
+  await sweepStalePublishCopies(target);
+  const temp = path.join(dir, `${tempPrefix(target)}${process.pid}-${Date.now()}`);
   try {
     // Hold the writer queue while copying, so no write lands between the checkpoint and the copy.
     await withWriter(workDbPath, async (conn) => {
@@ -26,13 +36,54 @@ export async function publish(workDbPath: string, publishedPath: string): Promis
       check.closeSync();
     }
     if (existsSync(`${temp}.wal`)) throw new Error(`Publish aborted: the copy ${temp} left a write-ahead log; the working database was not checkpointed.`);
+    await applyPublishedAccess(temp, access);
+    await fsyncPath(temp);
     // DuckDB finds a WAL by file name: a stale one would be replayed into the newly renamed file.
     await rm(`${target}.wal`, { force: true });
+    await fsyncPath(dir);
     await rename(temp, target);
+    await fsyncPath(dir);
     const { size } = await stat(target);
     return { bytes: size, ms: Math.round(performance.now() - started) };
   } finally {
     await rm(temp, { force: true });
     await rm(`${temp}.wal`, { force: true });
+  }
+}
+
+const tempPrefix = (target: string): string => `.${path.basename(target)}.publish-`;
+
+/** Flushes a file's (or a directory's entries') data to disk. */
+async function fsyncPath(p: string): Promise<void> {
+  const handle = await open(p, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes temporary copies (and their WALs) left by a publish whose process is gone; a live one keeps its copy. */
+export async function sweepStalePublishCopies(target: string): Promise<string[]> {
+  const dir = path.dirname(target);
+  const prefix = tempPrefix(target);
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (pid && pid !== process.pid && isAlive(pid)) continue;
+    if (pid === process.pid) continue; // this process's own copy is in use, or removed by its own finally
+    await rm(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

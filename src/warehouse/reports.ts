@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse';
 import { REPORTS, type ReportSpec } from '../shared/staging-contract';
 import { MalformedReportError, StagingError } from './errors';
+import { fromCsvParse, MalformedRowError } from './row-errors';
 import { sqlIdent, sqlString } from './sql';
 
 export interface ValidatedReport {
@@ -36,7 +37,8 @@ export async function validateReport(stagingDir: string, spec: ReportSpec, sampl
   try {
     rows = await readHeader(file, sampleRows);
   } catch (err) {
-    throw new MalformedReportError(spec.file, '(header)', [], { cause: err });
+    const mapped = fromCsvParse(err, file);
+    throw mapped instanceof MalformedRowError ? mapped : new MalformedReportError(spec.file, '(header)', [], { cause: err });
   }
   const header = (rows[0] ?? []).map((h) => h.replace(/^\uFEFF/, '').trim());
   for (const c of spec.columns) {

@@ -48,6 +48,30 @@ export async function recordRun(workDbPath: string, run: RunRecord): Promise<voi
   });
 }
 
+/**
+ * A load committed but its publish failed: say so on the run's own row (same run id and tenant), keeping the
+ * load's counts. The next successful publish carries the data; the row stays until the run is loaded again.
+ */
+export async function markPublishFailed(workDbPath: string, runId: string, error: unknown): Promise<void> {
+  const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  await withWriter(workDbPath, async (conn) => {
+    await conn.run(
+      `UPDATE runs SET status = 'publish_failed', finished_at = now(),
+         message = 'Loaded into the working database, but publishing it failed (analysts still see the previous snapshot): ' || $2 || ' | ' || coalesce(message, '')
+       WHERE run_id = $1`,
+      [runId, why],
+    );
+  });
+}
+
+/** The recorded status of a run, or null when it has no row. */
+export async function runStatus(workDbPath: string, runId: string): Promise<string | null> {
+  return withWriter(workDbPath, async (conn) => {
+    const r = await conn.runAndReadAll('SELECT status FROM runs WHERE run_id = $1', [runId]);
+    return (r.getRowsJson()[0]?.[0] as string | undefined) ?? null;
+  });
+}
+
 /** Appends one audit event; writing the same (workflow_id, event, at) again changes nothing (activity retries). */
 export async function recordReclamationEvent(workDbPath: string, ev: ReclamationEvent): Promise<void> {
   const at = ev.at instanceof Date ? ev.at.toISOString() : ev.at;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse';
 import { DEFAULT_CONCEALED_THRESHOLD, verdictFrom, type DetectOptions } from './anonymization';
 import { REPORTS } from '../shared/staging-contract';
+import { fromCsvParse } from './row-errors';
 import { readManifest, todayUtc } from './staging';
 import type { ReportStats } from './stage';
 import { DEFAULT_SETTINGS, type AnonymizationVerdict } from './types';
@@ -23,6 +24,9 @@ async function sampleStats(file: string, rows: number): Promise<ReportStats> {
       const refresh = row['Report Refresh Date'];
       if (refresh && (!stats.refreshDate || refresh > stats.refreshDate)) stats.refreshDate = refresh;
     }
+  } catch (err) {
+    // csv-parse's error keeps the raw row: report file and line only.
+    throw fromCsvParse(err, file);
   } finally {
     stream.destroy();
   }

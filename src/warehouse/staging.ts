@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { STAGING_LAYOUT, stagingManifestSchema, type StagingManifest } from '../shared/staging-contract';
 import { StagingError } from './errors';
+import { assertNotSymlink, assertStagedFilesSafe, insideStaging } from './staging-guard';
 
 export type { StagingManifest } from '../shared/staging-contract';
 
@@ -40,15 +41,21 @@ export function resolveIdentity(
   if (!existsSync(stagingDir) || !statSync(stagingDir).isDirectory()) {
     throw new StagingError(`Staging directory not found: ${stagingDir}`);
   }
+  assertStagedFilesSafe(stagingDir);
   const manifest = readManifest(stagingDir);
   if (manifest && opts.tenantId && opts.tenantId !== manifest.tenantId) {
     throw new StagingError(`Tenant ${opts.tenantId} given, but the staging manifest says ${manifest.tenantId}.`);
+  }
+  if (manifest && opts.snapshotDate && opts.snapshotDate !== manifest.snapshotDate) {
+    throw new StagingError(`Date ${opts.snapshotDate} given, but the staging manifest says ${manifest.snapshotDate}: drop --date or fix the manifest.`);
   }
   const tenantId = manifest?.tenantId ?? opts.tenantId;
   if (!tenantId) throw new StagingError(`No manifest.json in ${stagingDir}: give the tenant id (--tenant).`);
   const snapshotDate = manifest?.snapshotDate ?? opts.snapshotDate ?? todayUtc();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(snapshotDate)) throw new StagingError(`Snapshot date must be YYYY-MM-DD, got ${snapshotDate}.`);
   const runId = opts.runId ?? manifest?.runId ?? `import-${tenantId}-${snapshotDate}`;
-  // Sizes and checksums of the listed files are checked by the load (verify.ts), which names every bad file at once.
+  // Every listed path must stay inside the staging directory and not be a symlink; whether each file is there with
+  // its recorded size and checksum is checked by the load (verify.ts), which names every bad file at once.
+  for (const f of manifest?.files ?? []) assertNotSymlink(stagingDir, insideStaging(stagingDir, f.path));
   return { tenantId, runId, snapshotDate, startedAt: manifest?.startedAt ?? new Date().toISOString(), manifest };
 }

@@ -33,7 +33,8 @@ export interface AnonymizationVerdict {
   stale: boolean;
 }
 
-export type RunStatus = 'succeeded' | 'degraded' | 'failed';
+/** publish_failed: the load committed to the working database, but analysts do not see it yet (publish failed). */
+export type RunStatus = 'succeeded' | 'degraded' | 'failed' | 'publish_failed';
 
 export interface LoadCounts {
   users: number;

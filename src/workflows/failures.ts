@@ -14,6 +14,7 @@ export const NON_RETRYABLE = [
   'SkipTokenExpiredError',
   'ConfigError',
   'MalformedReportError',
+  'MalformedRowError',
   'StagingError',
   'WarehouseOutOfMemoryError',
 ];

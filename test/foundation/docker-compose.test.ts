@@ -5,33 +5,81 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
 const root = path.join(import.meta.dirname, '..', '..');
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
-  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; volumes?: string[]; depends_on?: unknown; command?: string[]; deploy?: { replicas?: number } }>;
-  volumes: Record<string, unknown>;
-};
+const raw = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+interface Service {
+  image?: string;
+  build?: unknown;
+  environment?: Record<string, string>;
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  command?: string[];
+  ports?: string[];
+  entrypoint?: string[];
+  deploy?: { replicas?: number };
+}
+const compose = parse(raw, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const svc = (name: string): Service => compose.services[name]!;
+/** Graph workers and the one warehouse writer: both run this project's image on the shared data volume. */
+const WORKERS = ['graph-worker', 'warehouse-writer'];
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL, the Temporal server with schema setup, the UI, Graph workers and one warehouse writer', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['graph-worker', 'postgresql', 'temporal', 'temporal-ui', 'warehouse-writer']);
-    expect(compose.services.postgresql?.image).toMatch(/^postgres:/);
-    expect(compose.services.temporal?.image).toMatch(/^temporalio\/auto-setup:/);
-    expect(compose.services.temporal?.environment?.DB).toBe('postgres12');
-    expect(compose.services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
+  it('runs PostgreSQL, a schema job, the Temporal server, a namespace job, the UI, Graph workers and one warehouse writer', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'graph-worker', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'warehouse-writer',
+    ]);
+    expect(svc('postgresql').image).toMatch(/^postgres:/);
+    expect(svc('temporal-ui').image).toMatch(/^temporalio\/ui:/);
+    // auto-setup is deprecated and no longer built: the plain server image, schema set up by admin-tools.
+    for (const s of Object.values(compose.services)) expect(s.image ?? '').not.toMatch(/auto-setup/);
+    expect(svc('temporal').image).toMatch(/^temporalio\/server:/);
+    expect(svc('temporal').environment?.DB).toBe('postgres12');
   });
 
-  it('builds both workers from the Dockerfile with the variables the configuration reads', () => {
-    const graph = compose.services['graph-worker']!;
-    const writer = compose.services['warehouse-writer']!;
-    expect(graph.command).toEqual(['worker', '--no-warehouse']);
-    expect(graph.deploy?.replicas).toBe(2);
+  it('sets up and upgrades the schema in a one-shot admin-tools job before the server starts', () => {
+    const schema = svc('temporal-schema');
+    expect(schema.image).toMatch(/^temporalio\/admin-tools:/);
+    const script = (schema.command ?? []).join('\n');
+    expect(script).toContain('temporal-sql-tool --plugin postgres12');
+    for (const step of [' create', ' setup-schema', ' update-schema']) expect(script).toContain(step);
+    expect(script).toContain('temporal_visibility');
+    expect(svc('temporal').depends_on?.['temporal-schema']?.condition).toBe('service_completed_successfully');
+    expect(schema.depends_on?.postgresql?.condition).toBe('service_healthy');
+  });
+
+  it('registers the namespace in a one-shot job, and the worker waits for it', () => {
+    const ns = svc('temporal-namespace');
+    expect(ns.image).toMatch(/^temporalio\/admin-tools:/);
+    expect((ns.command ?? []).join('\n')).toMatch(/temporal operator namespace create/);
+    expect(ns.environment?.NAMESPACE).toContain('TEMPORAL_NAMESPACE');
+    for (const w of WORKERS) expect(svc(w).depends_on?.['temporal-namespace']?.condition).toBe('service_completed_successfully');
+  });
+
+  it('binds every published port to 127.0.0.1 by default', () => {
+    const published = Object.entries(compose.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, p] as const));
+    expect(published.map(([n]) => n).sort()).toEqual(['postgresql', 'temporal', 'temporal-ui']);
+    for (const [, port] of published) expect(port).toMatch(/^\$\{BIND_IP:-127\.0\.0\.1\}:\d+:\d+$/);
+  });
+
+  it('requires a PostgreSQL password: no default anywhere', () => {
+    expect(svc('postgresql').environment?.POSTGRES_PASSWORD).toBe('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}');
+    for (const name of ['temporal', 'temporal-schema']) expect(svc(name).environment?.POSTGRES_PWD).toBe('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}');
+    expect(svc('temporal-schema').environment?.SQL_PASSWORD).toBe('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}');
+    expect(raw).not.toMatch(/POSTGRES_PASSWORD:-/);
+  });
+
+  it('builds both workers from the Dockerfile with the variables the configuration reads: Graph workers scale, one writer', () => {
+    expect(svc('graph-worker').command).toEqual(['worker', '--no-warehouse']);
+    expect(svc('graph-worker').deploy?.replicas).toBe(2);
     // One writer only: DuckDB allows one process on the working file.
-    expect(writer.command).toEqual(['worker', '--warehouse-only']);
-    expect(writer.deploy?.replicas ?? 1).toBe(1);
+    expect(svc('warehouse-writer').command).toEqual(['worker', '--warehouse-only']);
+    expect(svc('warehouse-writer').deploy?.replicas ?? 1).toBe(1);
     const configSource = readFileSync(path.join(root, 'src', 'config.ts'), 'utf8');
-    for (const worker of [graph, writer]) {
+    for (const w of WORKERS) {
+      const worker = svc(w);
       expect(worker.build).toBe('.');
       const env = Object.keys(worker.environment ?? {});
-      for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'M365_TENANT_ID', 'M365_CLIENT_ID', 'M365_CLIENT_SECRET', 'M365_CLIENT_CERT_PATH', 'M365_DATA_DIR', 'M365_DB']) {
+      for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'M365_TENANT_ID', 'M365_CLIENT_ID',
+        'M365_CLIENT_SECRET', 'M365_CLIENT_CERT_PATH', 'M365_DATA_DIR', 'M365_DB', 'M365_PUBLISHED_MODE', 'M365_PUBLISHED_GROUP']) {
         expect(env).toContain(name);
       }
       // Every variable the worker gets is one the configuration schema knows.
@@ -39,13 +87,19 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('keeps the warehouse and the database on named volumes', () => {
-    // The Graph workers stage files the writer loads: both on the same volume, the same M365_DATA_DIR.
-    for (const name of ['graph-worker', 'warehouse-writer']) {
-      expect(compose.services[name]?.volumes).toContain('m365-data:/data');
-      expect(compose.services[name]?.environment?.M365_DATA_DIR).toBe('/data');
+  it('keeps the warehouse and the database on named volumes, /data owned by the image\'s non-root user', () => {
+    // The Graph workers stage the files the writer loads: the same volume, the same M365_DATA_DIR.
+    for (const w of WORKERS) {
+      expect(svc(w).volumes).toContain('m365-data:/data');
+      expect(svc(w).environment?.M365_DATA_DIR).toBe('/data');
     }
     expect(Object.keys(compose.volumes).sort()).toEqual(['m365-data', 'postgres-data']);
-    expect(readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toMatch(/VOLUME \["\/data"\]/);
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/VOLUME \["\/data"\]/);
+    expect(dockerfile).toMatch(/USER node/);
+    // The volume copies the image directory's ownership on first use: node must own /data before VOLUME.
+    const chownAt = dockerfile.search(/chown node:node \/data/);
+    expect(chownAt).toBeGreaterThan(-1);
+    expect(chownAt).toBeLessThan(dockerfile.indexOf('VOLUME'));
   });
 });

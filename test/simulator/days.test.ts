@@ -1,88 +1,206 @@
-// `sim --day N`: a deterministic next day of the same tenant, seen through Graph (users walk, usage report).
+// A tenant that moves through days: day N of the same seed is deterministic, and day N+1 differs from day N by
+// hires, leavers, licence changes, disabled accounts and activity that only moves forward (days.ts).
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimulatorHandle } from '../../src/simulator/index';
+import { dayOf, formatDay } from '../../src/simulator/dates';
+import { ChurnSpecError, DEFAULT_CHURN, hiresThrough, parseChurn, type Churn } from '../../src/simulator/days';
+import { startSimulator, SKUS, type SimulatorHandle } from '../../src/simulator/index';
+import { assignedSkuIndexes, toAssignedLicenses } from '../../src/simulator/licences';
+import { ACTIVE_USER_COLUMNS, reportIndexCount, reportRow } from '../../src/simulator/reports';
+import { Tenant } from '../../src/simulator/tenant';
 import { SimClient } from './helpers';
 
-type Page = { value: Record<string, unknown>[]; '@odata.nextLink'?: string };
+const TODAY = '2026-01-15';
+// High churn so a small tenant shows every kind of change each day.
+const CHURN: Partial<Churn> = { hiresPerDay: 0.01, leaversPerDay: 0.01, licenceChangesPerDay: 0.02, disabledPerDay: 0.005 };
+const tenantOn = (day: number, seed = 3, users = 2000, churn: Partial<Churn> = CHURN): Tenant =>
+  new Tenant({ seed, userCount: users, todayDay: dayOf(TODAY), domain: 'contoso.test', day, churn });
 
-async function walk(c: SimClient, sim: SimulatorHandle): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  let url: string | undefined = `${sim.graphUrl}/v1.0/users?$select=id,userPrincipalName,accountEnabled,createdDateTime,assignedLicenses&$top=999`;
-  while (url) {
-    const p = (await c.fetch(url)).json() as Page;
-    for (const u of p.value) out.set(u.id as string, u);
-    url = p['@odata.nextLink'];
+interface LiveUser { id: string; upn: string; enabled: boolean; created: string | null; skus: number[] }
+function liveUsers(t: Tenant): Map<string, LiveUser> {
+  const out = new Map<string, LiveUser>();
+  for (let i = 0; i < t.indexLimit; i++) {
+    if (!t.isLive(i)) continue;
+    const u = t.userAt(i);
+    out.set(u.id, { id: u.id, upn: u.userPrincipalName, enabled: u.accountEnabled, created: u.createdDateTime, skus: assignedSkuIndexes(t.licenses(i)).sort() });
   }
   return out;
 }
 
-async function reportRows(c: SimClient): Promise<Map<string, string[]>> {
-  const { download } = await c.report(`/v1.0/reports/getOffice365ActiveUserDetail(period='D7')`);
-  const lines = download.text.replace(/^\uFEFF/, '').trim().split('\n').slice(1);
-  // UPN is the second column; UPNs contain no commas.
-  return new Map(lines.map((l) => [l.split(',')[1]!, l.split(',')]));
+type Row = Record<string, string | boolean | null | string[] | number>;
+function reportRows(t: Tenant, refreshDay = t.currentDay - 2): Map<string, Row> {
+  const out = new Map<string, Row>();
+  for (let i = 0; i < reportIndexCount(t); i++) {
+    const r = reportRow(t, 'getOffice365ActiveUserDetail', i, refreshDay, 30, false);
+    if (r) out.set(r[1] as string, Object.fromEntries(ACTIVE_USER_COLUMNS.map((c, k) => [c, r[k]!])));
+  }
+  return out;
 }
 
-describe('simulator days', () => {
-  const sims: SimulatorHandle[] = [];
-  const clients: SimClient[] = [];
-  const open = async (day: number, churn?: Record<string, number>) => {
-    const sim = await startSimulator({ users: 3000, seed: 9, today: '2026-11-01', day, churn });
-    const c = new SimClient(sim);
-    await c.login();
-    sims.push(sim);
-    clients.push(c);
-    return { sim, c };
-  };
-  let day0: Map<string, Record<string, unknown>>;
-  let day20: Map<string, Record<string, unknown>>;
-  let d20: { sim: SimulatorHandle; c: SimClient };
+function fingerprint(t: Tenant): string {
+  return createHash('sha256')
+    .update(JSON.stringify([[...liveUsers(t).values()], [...reportRows(t).values()], Array.from(t.consumed())]))
+    .digest('hex');
+}
+
+const ACTIVITY = ACTIVE_USER_COLUMNS.filter((c) => c.endsWith('Last Activity Date'));
+
+describe('simulated days', () => {
+  it('the same seed and day give identical output; another day or seed does not', () => {
+    const a = fingerprint(tenantOn(7));
+    expect(fingerprint(tenantOn(7))).toBe(a);
+    expect(fingerprint(tenantOn(8))).not.toBe(a);
+    expect(fingerprint(tenantOn(7, 4))).not.toBe(a);
+  });
+
+  it('day 0 ignores churn: it is the generated tenant', () => {
+    expect(fingerprint(tenantOn(0, 3, 2000, CHURN))).toBe(fingerprint(new Tenant({ seed: 3, userCount: 2000, todayDay: dayOf(TODAY), domain: 'contoso.test' })));
+  });
+
+  describe('day N+1 against day N', () => {
+    const N = 6;
+    const before = tenantOn(N);
+    const after = tenantOn(N + 1);
+    const u0 = liveUsers(before);
+    const u1 = liveUsers(after);
+
+    it('hires appear, created on the new day, as many as the share says', () => {
+      const hired = [...u1.values()].filter((u) => !u0.has(u.id));
+      const expected = hiresThrough(2000, parseChurn(CHURN), N + 1) - hiresThrough(2000, parseChurn(CHURN), N);
+      expect(expected).toBe(20);
+      expect(hired).toHaveLength(expected);
+      for (const h of hired) expect(h.created?.slice(0, 10)).toBe(formatDay(dayOf(TODAY) + N + 1));
+      expect(new Set([...u1.values()].map((u) => u.upn.toLowerCase())).size).toBe(u1.size);
+      expect(after.liveCount).toBe(u1.size);
+    });
+
+    it('leavers disappear from /users and cannot be looked up; their report rows say Is Deleted, then go', () => {
+      const left = [...u0.values()].filter((u) => !u1.has(u.id));
+      expect(left.length).toBeGreaterThan(5);
+      for (const l of left.slice(0, 5)) {
+        expect(after.indexOfId(l.id)).toBe(-1);
+        expect(after.indexOfUpn(l.upn)).toBe(-1);
+        expect(before.indexOfId(l.id)).toBeGreaterThanOrEqual(0);
+      }
+      // Reports lag two days: the leave of day N+1 shows in the report of day N+3 and is gone 30 days later.
+      const upn = left[0]!.upn;
+      const shown = reportRows(tenantOn(N + 3)).get(upn)!;
+      expect(shown['Is Deleted']).toBe(true);
+      expect(shown['Deleted Date']).toBe(formatDay(dayOf(TODAY) + N + 1));
+      expect(reportRows(tenantOn(N + 2)).get(upn)!['Is Deleted']).toBe(false);
+      expect(reportRows(tenantOn(N + 3 + 29)).get(upn)?.['Is Deleted']).toBe(true);
+      expect(reportRows(tenantOn(N + 3 + 30)).has(upn)).toBe(false);
+    });
+
+    it('licence changes show in /users and subscribedSkus consumedUnits stays the count of holders', () => {
+      const changed = [...u1.values()].filter((u) => u0.has(u.id) && u0.get(u.id)!.skus.join() !== u.skus.join());
+      expect(changed.length).toBeGreaterThan(10);
+      for (const t of [before, after]) {
+        const counts = new Array<number>(SKUS.length).fill(0);
+        for (const u of liveUsers(t).values()) for (const s of u.skus) counts[s]!++;
+        expect(Array.from(t.consumed())).toEqual(counts);
+      }
+      expect(Array.from(after.consumed())).not.toEqual(Array.from(before.consumed()));
+    });
+
+    it('accounts get disabled, and stay disabled', () => {
+      const disabled = [...u1.values()].filter((u) => u0.get(u.id)?.enabled === true && !u.enabled);
+      expect(disabled.length).toBeGreaterThan(0);
+      const later = liveUsers(tenantOn(N + 5));
+      for (const d of disabled) if (later.has(d.id)) expect(later.get(d.id)!.enabled).toBe(false);
+    });
+
+    it('the refresh date advances by one day and activity dates never move backwards', () => {
+      const r0 = reportRows(before);
+      const r1 = reportRows(after);
+      const refresh0 = [...r0.values()][0]!['Report Refresh Date'] as string;
+      expect(refresh0).toBe(formatDay(dayOf(TODAY) + N - 2));
+      for (const r of r1.values()) expect(r['Report Refresh Date']).toBe(formatDay(dayOf(TODAY) + N - 1));
+      let advanced = 0;
+      let continuing = 0;
+      for (const [upn, a] of r0) {
+        const b = r1.get(upn);
+        if (!b || a['Is Deleted'] || b['Is Deleted']) continue;
+        continuing++;
+        for (const c of ACTIVITY) {
+          const x = a[c] as string | null;
+          const y = b[c] as string | null;
+          if (x !== null) expect(y !== null && y >= x, `${upn} ${c}: ${x} -> ${y}`).toBe(true);
+          // A date only moves to a day the user was active on: the one new day the report covers.
+          if (y !== x) expect(y, `${upn} ${c}: ${x} -> ${y}`).toBe(b['Report Refresh Date']);
+          if (y !== null && (x === null || y > x)) advanced++;
+          if (y !== null) expect(y <= (b['Report Refresh Date'] as string)).toBe(true);
+        }
+      }
+      expect(continuing).toBeGreaterThan(1900);
+      expect(advanced).toBeGreaterThan(500);
+    });
+
+    it('about activeShare of recently active users are active on the refresh day', () => {
+      const r1 = reportRows(after);
+      const refresh = formatDay(after.currentDay - 2);
+      const rows = [...r1.values()].filter((r) => !r['Is Deleted']);
+      const recent = rows.filter((r) => ACTIVITY.some((c) => r[c] !== null && (r[c] as string) >= formatDay(dayOf(TODAY) - 2 - 29)));
+      const today = recent.filter((r) => ACTIVITY.some((c) => r[c] === refresh));
+      expect(today.length / recent.length).toBeGreaterThan(0.45);
+      expect(today.length / recent.length).toBeLessThan(0.7);
+    });
+  });
+
+  it('churn specs: JSON, key=value, defaults, and a clear error', () => {
+    expect(parseChurn(undefined)).toEqual(DEFAULT_CHURN);
+    expect(parseChurn('{"hiresPerDay":0.02}').hiresPerDay).toBe(0.02);
+    expect(parseChurn('leaversPerDay=0.003, activeShare=0.5')).toMatchObject({ leaversPerDay: 0.003, activeShare: 0.5, hiresPerDay: 0.001 });
+    expect(() => parseChurn('hires=0.1')).toThrow(ChurnSpecError);
+    expect(() => parseChurn({ leaversPerDay: 2 })).toThrow(/in \[0,1\]/);
+  });
+});
+
+describe('simulated day over HTTPS', () => {
+  let sims: SimulatorHandle[];
+  let clients: SimClient[];
   beforeAll(async () => {
-    const d0 = await open(0);
-    d20 = await open(20, { hires: 0.002, leavers: 0.002, licenceChanges: 0.003, disabled: 0.001 });
-    day0 = await walk(d0.c, d0.sim);
-    day20 = await walk(d20.c, d20.sim);
+    sims = await Promise.all([10, 11].map((day) => startSimulator({ users: 2000, seed: 3, today: TODAY, day, churn: CHURN })));
+    clients = sims.map((s) => new SimClient(s));
+    await Promise.all(clients.map((c) => c.login()));
   });
   afterAll(async () => {
-    for (const c of clients) await c.close();
-    for (const s of sims) await s.close();
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all(sims.map((s) => s.close()));
   });
 
-  it('day N has hires, leavers, licence changes and disabled accounts, at about the configured shares', () => {
-    const hires = [...day20.keys()].filter((id) => !day0.has(id));
-    const leavers = [...day0.keys()].filter((id) => !day20.has(id));
-    const kept = [...day0.keys()].filter((id) => day20.has(id));
-    const licences = (u: Record<string, unknown>) => JSON.stringify(u.assignedLicenses);
-    const changed = kept.filter((id) => licences(day0.get(id)!) !== licences(day20.get(id)!));
-    const disabled = kept.filter((id) => day0.get(id)!.accountEnabled === true && day20.get(id)!.accountEnabled === false);
-    expect(hires).toHaveLength(6 * 20); // 0.002 x 3000 per day
-    for (const id of hires) expect(String(day20.get(id)!.createdDateTime) > '2026-11-01').toBe(true);
-    // 20 days at 0.002 of 3000: about 120 leavers (binomial), likewise licence changes and disabled accounts.
-    expect(leavers.length).toBeGreaterThan(70);
-    expect(leavers.length).toBeLessThan(180);
-    expect(changed.length).toBeGreaterThan(100);
-    expect(disabled.length).toBeGreaterThan(25);
-    expect(d20.sim.state.today).toBe('2026-11-21');
-  });
+  async function allUsers(c: SimClient): Promise<{ count: number; users: Array<{ id: string; accountEnabled: boolean; assignedLicenses: Array<{ skuId: string }> }> }> {
+    let url: string | undefined = `${c.sim.graphUrl}/v1.0/users?$select=id,accountEnabled,assignedLicenses&$top=999&$count=true`;
+    const users: Array<{ id: string; accountEnabled: boolean; assignedLicenses: Array<{ skuId: string }> }> = [];
+    let count = -1;
+    while (url) {
+      const page = (await c.fetch(url, { headers: { consistencylevel: 'eventual' } })).json() as { value: typeof users; '@odata.nextLink'?: string; '@odata.count'?: number };
+      if (page['@odata.count'] !== undefined) count = page['@odata.count'];
+      users.push(...page.value);
+      url = page['@odata.nextLink'];
+    }
+    return { count, users };
+  }
 
-  it('is deterministic: the same day of the same seed is the same tenant', async () => {
-    const again = await open(20, { hires: 0.002, leavers: 0.002, licenceChanges: 0.003, disabled: 0.001 });
-    const users = await walk(again.c, again.sim);
-    expect([...users.entries()]).toEqual([...day20.entries()]);
-  });
-
-  it('leavers show as deleted in the reports for 30 days, then are gone; refresh dates follow the day', async () => {
-    const rows = await reportRows(d20.c);
-    const refresh = '2026-11-19';
-    for (const r of rows.values()) expect(r[0]).toBe(refresh);
-    const leftUpns = [...day0.values()].filter((u) => !day20.has(u.id as string)).map((u) => u.userPrincipalName as string);
-    const deleted = leftUpns.filter((upn) => rows.get(upn)?.[3] === 'True');
-    // Everyone who left up to the refresh date shows as deleted; those who left in the last two days not yet.
-    expect(deleted.length).toBeGreaterThan(leftUpns.length * 0.8);
-    for (const upn of deleted) expect(rows.get(upn)![4]! <= refresh).toBe(true);
-    const later = await open(60, { hires: 0.002, leavers: 0.002, licenceChanges: 0.003, disabled: 0.001 });
-    const laterRows = await reportRows(later.c);
-    // Who left by day 20 left more than 30 days before day 60's refresh: gone from the report.
-    for (const upn of deleted) expect(laterRows.has(upn)).toBe(false);
+  it('/users, subscribedSkus and the report follow the day', async () => {
+    const [d10, d11] = await Promise.all(clients.map(allUsers));
+    for (const [k, d] of [d10!, d11!].entries()) {
+      expect(d.users).toHaveLength(d.count);
+      expect(new Set(d.users.map((u) => u.id)).size).toBe(d.count);
+      const skus = (await clients[k]!.graph('/v1.0/subscribedSkus')).json() as { value: Array<{ skuId: string; consumedUnits: number }> };
+      const held = new Map<string, number>();
+      for (const u of d.users) for (const l of u.assignedLicenses) held.set(l.skuId, (held.get(l.skuId) ?? 0) + 1);
+      for (const s of skus.value) expect(s.consumedUnits, s.skuId).toBe(held.get(s.skuId) ?? 0);
+      const { download } = await clients[k]!.report("/v1.0/reports/getOffice365ActiveUserDetail(period='D7')");
+      const first = download.text.split('\r\n')[1]!;
+      expect(first.slice(0, 10)).toBe(formatDay(dayOf(TODAY) + 10 + k - 2));
+    }
+    const ids10 = new Set(d10!.users.map((u) => u.id));
+    const ids11 = new Set(d11!.users.map((u) => u.id));
+    expect([...ids11].filter((id) => !ids10.has(id))).toHaveLength(20);
+    expect([...ids10].filter((id) => !ids11.has(id)).length).toBeGreaterThan(5);
+    const one = tenantOn(11);
+    const sample = d11!.users[1234]!;
+    expect(sample.assignedLicenses.map((l) => l.skuId)).toEqual(toAssignedLicenses(one.licenses(one.indexOfId(sample.id))).map((l) => l.skuId));
   });
 });

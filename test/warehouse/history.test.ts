@@ -223,6 +223,25 @@ describe('readers and crashes', () => {
     expect(existsSync(path.join(history, '.incoming')) ? readdirSync(path.join(history, '.incoming')) : []).toEqual([]);
   });
 
+  it('the analysts\' checked read-only query reads the history (only the history directory) and the as-of macros', async () => {
+    await load(day(stagingRoot(), 1));
+    await load(day(stagingRoot(), 2));
+    await publish(work, published);
+    const { runReadOnlyQuery } = await import('../../src/warehouse/readonly-query');
+    const r = await runReadOnlyQuery(published, `SELECT count(*)::INT AS n FROM users_as_of(DATE '${dateOf(2)}')`);
+    expect(r.rows).toEqual([{ n: 6 }]);
+    expect((await runReadOnlyQuery(published, `SELECT count(DISTINCT snapshot_date)::INT AS n FROM service_activity`)).rows).toEqual([{ n: 2 }]);
+    // Reading the partitions directly, or any other file, stays refused.
+    await expect(runReadOnlyQuery(published, `SELECT * FROM read_parquet('${history}/users/*/*/*.parquet')`)).rejects.toThrow(/not allowed/);
+    const ro = await openReadOnly(published);
+    try {
+      await expect(ro.query(`SELECT * FROM read_csv('/etc/passwd')`)).rejects.toThrow(/disabled by configuration|Permission/);
+      await expect(ro.query(`SET enable_external_access = true`)).rejects.toThrow();
+    } finally {
+      ro.close();
+    }
+  });
+
   it('the published file does not grow with history', async () => {
     const sizes: number[] = [];
     for (const n of [1, 2, 3, 4, 5, 6]) {
