@@ -1,4 +1,5 @@
 -- Per user of the latest snapshot: last activity over all services, `days_inactive` (counted to the report refresh date), one column per service
+-- materialized: table
 SELECT u.tenant_id, u.user_id, u.user_principal_name, u.display_name, u.account_enabled, u.user_type,
        greatest(a.outlook_last_activity_date, a.exchange_last_activity_date, a.onedrive_last_activity_date, a.sharepoint_last_activity_date,
                 a.skype_last_activity_date, a.yammer_last_activity_date, a.teams_last_activity_date) AS last_activity_date,
