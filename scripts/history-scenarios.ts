@@ -1,11 +1,15 @@
 // Scenarios that scripts/record-history.ts records for the replay test (test/foundation/replay.test.ts): one per
 // state a workflow can be in when new code is deployed. A `parked` scenario returns while its workflow is still
 // open (waiting for approval, mid-removal, mid-extract); the recorder saves the history so far, then terminates it.
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { simulatorEnv } from '../src/cli/dev-job';
+import { parseConfig } from '../src/config';
+import { ensureApprovalKey } from '../src/identity/approval-key';
+import { seal } from '../src/identity/seal';
 import { startReclamation, startRestore } from '../src/cli/reclaim';
 import { startDailySync } from '../src/cli/start-daily';
 import { TASK_QUEUE } from '../src/shared/names';
@@ -13,7 +17,7 @@ import { startSimulator, type SimulatorHandle } from '../src/simulator';
 import { SKU_INDEX } from '../src/simulator/skus';
 import { healthCheck, type reclaimLicenses } from '../src/workflows';
 import { dailySyncStatusQuery } from '../src/workflows/daily-sync-messages';
-import { approveSignal, reclaimStatusQuery, rejectSignal, type ReclaimInput, type ReclaimState } from '../src/workflows/reclaim-messages';
+import { approveSignal, reclaimStatusQuery, rejectSignal, type DecisionInput, type ReclaimInput, type ReclaimState, type RestoreState } from '../src/workflows/reclaim-messages';
 
 export interface Recorded {
   workflowId: string;
@@ -33,11 +37,25 @@ export interface Prepared {
   close(): Promise<void>;
 }
 
+// The approval key of the scenario being recorded: people's sign-ins are sealed with it, as the CLI seals them.
+let approvalKey: KeyObject | undefined;
+
 export async function prepare(s: Scenario): Promise<Prepared> {
   if (!s.sim) return { env: {}, close: async () => {} };
   const sim = await startSimulator(s.sim);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'record-history-'));
-  return { env: simulatorEnv(sim, dataDir), sim, close: () => sim.close() };
+  const env = simulatorEnv(sim, dataDir);
+  approvalKey = createPublicKey(ensureApprovalKey(parseConfig(env)));
+  return { env, sim, close: () => sim.close() };
+}
+
+/** A simulated admin's sealed sign-in: [0] requests, [1] and [2] approve. */
+const signIn = (sim: SimulatorHandle, admin: number): string => seal(sim.idToken(sim.state.directory.admins[admin]!), approvalKey!);
+
+/** A decision bound to the run and scope the status shows, signed in as an admin. */
+async function decisionBy(client: Client, sim: SimulatorHandle, id: string, admin: number, extra: Partial<DecisionInput> = {}): Promise<DecisionInput> {
+  const st = (await client.workflow.getHandle(id).query(reclaimStatusQuery)) as ReclaimState | RestoreState;
+  return { idToken: signIn(sim, admin), runId: st.runId, scopeHash: st.scopeHash, ...extra };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,7 +92,9 @@ function directlyLicensedUser(sim: SimulatorHandle, restorable = false): string 
 type ReclaimHandle = WorkflowHandle<typeof reclaimLicenses>;
 
 async function requestAndWait(client: Client, sim: SimulatorHandle, extra: Partial<ReclaimInput> = {}, restorable = false): Promise<ReclaimHandle> {
-  const input: ReclaimInput = { tenantId: sim.tenantId, userId: directlyLicensedUser(sim, restorable), requestedBy: 'alice', reason: 'inactive', approvalTimeout: '1 hour', ...extra };
+  // A fresh published snapshot: the re-check refuses to act without one.
+  await (await startDailySync(client, { tenantId: sim.tenantId, snapshotDate: new Date().toISOString().slice(0, 10) }, { force: true })).result();
+  const input: ReclaimInput = { tenantId: sim.tenantId, userId: directlyLicensedUser(sim, restorable), requester: { idToken: signIn(sim, 0) }, reason: seal('inactive', approvalKey!), approvalTimeout: '1 hour', ...extra };
   const handle = await startReclamation(client, input);
   await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (s) => s.status === 'awaiting_approval');
   return handle;
@@ -119,8 +139,8 @@ export const scenarios: Record<string, Scenario> = {
     sim: reclaimSim,
     run: async (client, sim) => {
       const handle = await requestAndWait(client, sim!);
-      await handle.signal(approveSignal, { by: 'bob', comment: 'ok' });
-      await handle.signal(approveSignal, { by: 'bob' });
+      await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 1, { comment: seal('ok', approvalKey!) }));
+      await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 2));
       return ended(handle, 'executed');
     },
   },
@@ -129,7 +149,7 @@ export const scenarios: Record<string, Scenario> = {
     sim: reclaimSim,
     run: async (client, sim) => {
       const handle = await requestAndWait(client, sim!);
-      await handle.signal(approveSignal, { by: 'alice' }); // the requester: ignored, noted
+      await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 0)); // the requester: refused, noted
       await until('the ignored approval', () => handle.query(reclaimStatusQuery), (s) => s.events.some((e) => e.kind === 'ignored_approve'));
       return { workflowId: handle.workflowId, parked: true };
     },
@@ -140,7 +160,7 @@ export const scenarios: Record<string, Scenario> = {
     run: async (client, sim) => {
       const handle = await requestAndWait(client, sim!);
       sim!.state.setFaults('assignLicense:slow:ms=20000:times=1');
-      await handle.signal(approveSignal, { by: 'bob' });
+      await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 1));
       await until('removing', () => handle.query(reclaimStatusQuery), (s) => s.status === 'removing');
       await sleep(1_000);
       return { workflowId: handle.workflowId, parked: true };
@@ -150,7 +170,7 @@ export const scenarios: Record<string, Scenario> = {
     sim: reclaimSim,
     run: async (client, sim) => {
       const handle = await requestAndWait(client, sim!);
-      await handle.signal(rejectSignal, { by: 'bob', reason: 'still needed' });
+      await handle.signal(rejectSignal, await decisionBy(client, sim!, handle.workflowId, 1, { reason: seal('still needed', approvalKey!) }));
       return ended(handle, 'rejected');
     },
   },
@@ -165,18 +185,20 @@ export const scenarios: Record<string, Scenario> = {
     sim: reclaimSim,
     run: async (client, sim) => {
       const handle = await requestAndWait(client, sim!, { dryRun: true });
-      await handle.signal(approveSignal, { by: 'bob' });
+      await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 1));
       return ended(handle, 'dry_run');
     },
   },
-  /** A removal undone: the restore reads the executed reclamation's audit row and assigns the licences back. */
+  /** A removal undone: the restore reads the executed reclamation's result, is approved, and assigns the licences back. */
   restoreLicenses: {
     sim: reclaimSim,
     run: async (client, sim) => {
       const reclaim = await requestAndWait(client, sim!, {}, true);
-      await reclaim.signal(approveSignal, { by: 'bob' });
+      await reclaim.signal(approveSignal, await decisionBy(client, sim!, reclaim.workflowId, 1));
       await ended(reclaim, 'executed');
-      const handle = await startRestore(client, { tenantId: sim!.tenantId, reclaimWorkflowId: reclaim.workflowId, by: 'carol' });
+      const handle = await startRestore(client, { tenantId: sim!.tenantId, reclaimWorkflowId: reclaim.workflowId, requester: { idToken: signIn(sim!, 0) } });
+      await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (st) => st.status === 'awaiting_approval');
+      await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 2));
       const r = await handle.result();
       if (r.outcome !== 'restored') throw new Error(`expected restored, got ${r.outcome}: ${r.detail ?? ""}`);
       return { workflowId: handle.workflowId };

@@ -41,6 +41,12 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  M365_APPROVAL_CLIENT_ID: optionalText,
+  M365_APPROVERS_GROUP_ID: optionalText,
+  M365_APPROVAL_IDENTITY: z.enum(['verified', 'unverified']).default('verified'),
+  M365_APPROVAL_KEY_FILE: optionalText,
+  M365_APPROVAL_PUBLIC_KEY_FILE: optionalText,
+  M365_APPROVAL_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   M365_PUBLISHED_MODE: z
     .string()
     .trim()
@@ -78,6 +84,16 @@ export interface AppConfig {
   /** Days of warehouse history kept per tenant; 0 keeps everything. */
   historyDays: number;
   reclaimEnabled: boolean;
+  /** Approvals (src/identity): the public client app people sign in with, the approvers group, and the mode. */
+  approvalClientId?: string;
+  approversGroupId?: string;
+  /** `unverified` is a lab mode: approvals carry a name, not a sign-in; shown in status and every audit row. */
+  approvalIdentity: 'verified' | 'unverified';
+  /** The workers' approval private key (seal.ts) and the public key the CLI seals with. */
+  approvalKeyFile: string;
+  approvalPublicKeyFile: string;
+  /** How old a sign-in (ID token `iat`) may be when it is presented. */
+  approvalMaxAgeMinutes: number;
   /** Published file's mode (octal text, default 0640) and group (name or gid); applied by publish (warehouse/permissions.ts). */
   publishedMode?: string;
   publishedGroup?: string;
@@ -116,6 +132,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('Invalid configuration:\n- M365_CLIENT_CERT_THUMBPRINT is required with M365_CLIENT_CERT_PATH');
   }
   const dataDir = path.resolve(e.M365_DATA_DIR);
+  const approvalKeyFile = path.resolve(e.M365_APPROVAL_KEY_FILE ?? path.join(dataDir, 'keys', 'approval-key.pem'));
   return {
     tenantId: e.M365_TENANT_ID,
     clientId: e.M365_CLIENT_ID,
@@ -132,6 +149,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     keepRuns: e.M365_KEEP_RUNS,
     historyDays: e.M365_HISTORY_DAYS,
     reclaimEnabled: e.M365_RECLAIM_ENABLED,
+    approvalClientId: e.M365_APPROVAL_CLIENT_ID,
+    approversGroupId: e.M365_APPROVERS_GROUP_ID,
+    approvalIdentity: e.M365_APPROVAL_IDENTITY,
+    approvalKeyFile,
+    approvalPublicKeyFile: path.resolve(e.M365_APPROVAL_PUBLIC_KEY_FILE ?? `${approvalKeyFile}.pub`),
+    approvalMaxAgeMinutes: e.M365_APPROVAL_MAX_AGE_MINUTES,
     publishedMode: e.M365_PUBLISHED_MODE || undefined,
     publishedGroup: e.M365_PUBLISHED_GROUP,
     temporalAddress: e.TEMPORAL_ADDRESS,

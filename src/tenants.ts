@@ -19,6 +19,9 @@ const tenantEntry = z
     authorityHost: z.string().url().optional(),
     graphUrl: z.string().url().optional(),
     caFile: z.string().optional(),
+    /** The public client app registration approvers sign in with, and the approvers group (src/identity). */
+    approvalClientId: z.string().optional(),
+    approversGroupId: z.string().optional(),
     schedule: z.string().regex(/^\d{2}:\d{2}$/).optional(),
   })
   .strict()
@@ -40,6 +43,8 @@ export interface TenantConnection {
   graphUrl: string;
   caPem?: string;
   schedule?: string;
+  approvalClientId?: string;
+  approversGroupId?: string;
 }
 
 export function readTenantsFile(file: string): TenantEntry[] {
@@ -107,6 +112,8 @@ export function resolveTenant(config: AppConfig, tenantId: string, env: NodeJS.P
       authorityHost: config.authorityHost,
       graphUrl: config.graphUrl,
       caPem: caPemOf(config.caFile),
+      approvalClientId: config.approvalClientId,
+      approversGroupId: config.approversGroupId,
     };
   }
   const entry = readTenantsFile(config.tenantsFile).find((t) => t.tenantId === tenantId);
@@ -127,5 +134,7 @@ export function resolveTenant(config: AppConfig, tenantId: string, env: NodeJS.P
     graphUrl: (entry.graphUrl ?? config.graphUrl).replace(/\/+$/, ''),
     caPem: caPemOf(entry.caFile ?? config.caFile),
     schedule: entry.schedule,
+    approvalClientId: entry.approvalClientId ?? config.approvalClientId,
+    approversGroupId: entry.approversGroupId ?? config.approversGroupId,
   };
 }

@@ -1,9 +1,13 @@
 // Activities are plain async functions built from their dependencies; the worker registers them.
+import type { KeyObject } from 'node:crypto';
 import type { AppConfig } from '../config';
+import { ensureApprovalKey } from '../identity/approval-key';
+import { createApprovalActivities } from './approvals';
 import { createExtractActivities } from './extract';
 import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
 import { createReclaimActivities } from './reclaim';
+import { createReclaimOutcomeActivities } from './reclaim-outcome';
 import { createRunFileActivities } from './run-files';
 import { createWarehouseWriteActivities } from './warehouse';
 import type { Logger } from '../logger';
@@ -16,20 +20,36 @@ export interface ActivityDeps {
   logger?: Logger;
 }
 
+/** The workers' approval key, created on first use when missing (approval-key.ts). */
+const approvalKeyOf = (config: AppConfig): (() => KeyObject) => {
+  let key: KeyObject | undefined;
+  return () => (key ??= ensureApprovalKey(config));
+};
+
 /** Activities served on the main task queue (Graph calls, staging files). */
 export function createMainActivities(deps: ActivityDeps) {
   const graphFor = deps.graphFor ?? createGraphFactory(deps.config, deps.logger);
+  const approvalKey = approvalKeyOf(deps.config);
+  // At start-up, so the public key is on disk before anyone seals with it.
+  approvalKey();
   return {
+    ...createApprovalActivities({ config: deps.config, graphFor, approvalKey }),
     ...createHealthActivities(),
     ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
     ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath }),
+    ...createReclaimOutcomeActivities(),
   };
 }
 
 /** Activities served on the warehouse queue, one at a time (every DuckDB write). */
 export function createWarehouseActivities(deps: ActivityDeps) {
-  return createWarehouseWriteActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath, historyDays: deps.config.historyDays });
+  return createWarehouseWriteActivities({
+    workDbPath: deps.config.workDbPath,
+    dbPath: deps.config.dbPath,
+    approvalKey: approvalKeyOf(deps.config),
+    historyDays: deps.config.historyDays,
+  });
 }
 
 export type MainActivities = ReturnType<typeof createMainActivities>;

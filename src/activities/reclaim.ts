@@ -6,9 +6,10 @@ import { Context } from '@temporalio/activity';
 import { requireOperations } from '../graph/preflight';
 import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
-import { auditKeys, REMOVAL_ENTRIES } from '../shared/audit';
 import { exclusionFor, openReadOnly, type ExclusionRule } from '../warehouse';
+import { DEFAULT_SETTINGS } from '../warehouse/types';
 import type { GraphFactory } from './graph-context';
+import { memberGroups } from './group-membership';
 import { withHeartbeat } from './heartbeat';
 
 export interface LicenseRef {
@@ -36,6 +37,11 @@ export interface UserInspection {
   activity: ActivityBaseline;
   /** Against a baseline taken at the request: the latest snapshot shows newer activity. */
   activeSinceRequest: boolean;
+  /**
+   * Re-check only: why the warehouse facts cannot be trusted, so the reclamation must stop (fail closed) instead of
+   * skipping the exclusion and activity checks: unreadable, or its snapshot older than the freshness setting.
+   */
+  failClosed?: { reason: 'warehouse_unreadable' | 'snapshot_stale'; detail: string };
 }
 
 export type RemovalResult =
@@ -87,6 +93,9 @@ async function readUser(graph: GraphClient, userId: string): Promise<GraphUser |
   }
 }
 
+/** Graph's own failures (retry, permission) are not "the warehouse cannot be read". */
+const isGraphError = (err: unknown): boolean => err instanceof Error && /^Graph|SkipToken/.test(err.name);
+
 function splitLicenses(u: GraphUser): { direct: LicenseRef[]; groups: { skuId: string; groupIds: string[]; disabledPlans: string[] }[] } {
   const direct: LicenseRef[] = [];
   const groups = new Map<string, { skuId: string; groupIds: string[]; disabledPlans: string[] }>();
@@ -116,10 +125,11 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
     }
   };
 
-  /** The latest snapshot's activity and the tenant's exclusion verdict, from the published file (read-only). */
-  const warehouseFacts = async (tenantId: string, userId: string, upn: string | undefined, groupIds: string[]) => {
-    const none = { activity: { lastActivityDate: null, snapshotDate: null } as ActivityBaseline, excludedBy: null as UserInspection['excludedBy'] };
-    if (!existsSync(deps.dbPath)) return none;
+  /**
+   * The latest snapshot's activity and the tenant's exclusion verdict, from the published file (read-only). Group
+   * exclusion means membership, transitive, asked of Graph now (checkMemberGroups), not only licence groups.
+   */
+  const warehouseFacts = async (graph: GraphClient, tenantId: string, userId: string, upn: string | undefined, licenceGroups: string[]) => {
     const db = await openReadOnly(deps.dbPath);
     try {
       const a = (
@@ -129,10 +139,22 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
           [tenantId, userId],
         )
       ).rows[0];
+      const t = (
+        await db.query(
+          `SELECT (SELECT snapshot_date::VARCHAR FROM latest_snapshot WHERE tenant_id = $1) AS snapshot,
+                  (SELECT freshness_days FROM tenant_settings WHERE tenant_id = $1) AS freshness,
+                  (SELECT exclude_group_ids FROM tenant_settings WHERE tenant_id = $1) AS groups`,
+          [tenantId],
+        )
+      ).rows[0];
+      const excludeGroups = (t?.groups as string[] | null) ?? [];
+      const member = excludeGroups.length ? await memberGroups(graph, userId, excludeGroups) : [];
       return {
         activity: { lastActivityDate: (a?.last as string | null) ?? null, snapshotDate: (a?.snap as string | null) ?? null },
         // The rule of the view the approver's list came from (exclusion.ts), on the user's UPN and groups now.
-        excludedBy: await exclusionFor(db, tenantId, upn ?? '', groupIds),
+        excludedBy: await exclusionFor(db, tenantId, upn ?? '', [...licenceGroups, ...member]),
+        snapshot: (t?.snapshot as string | null) ?? null,
+        freshnessDays: Number(t?.freshness ?? DEFAULT_SETTINGS.freshnessDays),
       };
     } finally {
       db.close();
@@ -140,15 +162,15 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
   };
 
   return {
-    /** Fails non-retryably, before anyone is asked to approve, when the app cannot read users or remove licences. */
+    /** Fails non-retryably, before anyone is asked to approve, when the app cannot read users, their groups, or remove licences. */
     async reclaimPreflight(input: { tenantId: string }): Promise<{ roles: string[] }> {
       const { tokens } = deps.graphFor(input.tenantId);
       // A fresh token, so consent granted or revoked since the cached one shows in this check.
-      return { roles: await requireOperations(tokens, ['readUsers', 'assignLicense'], { forceRefresh: true }) };
+      return { roles: await requireOperations(tokens, ['readUsers', 'assignLicense', 'checkMemberGroups'], { forceRefresh: true }) };
     },
 
     /** The user's licences now, what a reclamation would take, and the checks the approver and the re-check need. */
-    async inspectUser(input: { tenantId: string; userId: string; skus?: string[]; baseline?: ActivityBaseline }): Promise<UserInspection> {
+    async inspectUser(input: { tenantId: string; userId: string; skus?: string[]; baseline?: ActivityBaseline; recheck?: boolean }): Promise<UserInspection> {
       return withClient(input.tenantId, async (graph) => {
         const u = await readUser(graph, input.userId);
         const empty: UserInspection = {
@@ -173,11 +195,31 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
           ? []
           : direct.filter((d) => scope.includes(d.skuId) && hostsMailbox(d.skuId, d.disabledPlans)).map((d) => d.skuId);
 
-        const facts = await warehouseFacts(input.tenantId, u.id, u.userPrincipalName, groups.flatMap((g) => g.groupIds));
+        const licenceGroups = groups.flatMap((g) => g.groupIds);
+        const found = { exists: true, direct, groupInherited, scope, notHeld, mailboxSkus };
+        const noFacts = { excludedBy: null, activity: { lastActivityDate: null, snapshotDate: null }, activeSinceRequest: false };
+        let facts: Awaited<ReturnType<typeof warehouseFacts>>;
+        try {
+          if (!existsSync(deps.dbPath)) throw new Error(`no published warehouse at ${deps.dbPath}`);
+          facts = await warehouseFacts(graph, input.tenantId, u.id, u.userPrincipalName, licenceGroups);
+        } catch (err) {
+          if (isGraphError(err)) throw err;
+          // At the request the approver sees the Graph facts; at execution nothing goes without the warehouse's.
+          if (!input.recheck) return { ...found, ...noFacts };
+          Context.current().log.warn('re-check: the published warehouse cannot be read', { error: (err as Error).name });
+          return { ...found, ...noFacts, failClosed: { reason: 'warehouse_unreadable', detail: `the published warehouse cannot be read (${(err as Error).name}): run a daily sync, then request again` } };
+        }
         const base = input.baseline;
         const latest = facts.activity.lastActivityDate;
         const activeSinceRequest = Boolean(base && latest && (base.lastActivityDate === null || latest > base.lastActivityDate));
-        return { exists: true, direct, groupInherited, scope, notHeld, mailboxSkus, excludedBy: facts.excludedBy, activity: facts.activity, activeSinceRequest };
+        const result: UserInspection = { ...found, excludedBy: facts.excludedBy, activity: facts.activity, activeSinceRequest };
+        if (input.recheck) {
+          const age = facts.snapshot ? Math.floor((Date.now() - Date.parse(`${facts.snapshot}T00:00:00Z`)) / 86_400_000) : Infinity;
+          if (age > facts.freshnessDays) {
+            result.failClosed = { reason: 'snapshot_stale', detail: `the latest snapshot (${facts.snapshot ?? 'none'}) is older than the freshness setting (${facts.freshnessDays} days): run a daily sync first` };
+          }
+        }
+        return result;
       });
     },
 
@@ -215,28 +257,6 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
         if (left.length) return { outcome: 'failed', detail: `verify: still assigned after assignLicense: ${left.join(' ')}` };
         return { outcome: 'removed', removed: skus, alreadyRemoved: held.length === 0 };
       });
-    },
-
-    /** What one reclamation removed, from its removal audit row (REMOVAL_ENTRIES) in the published warehouse. */
-    async readRemoval(input: { tenantId: string; reclaimWorkflowId: string }): Promise<{ userId: string; licenses: LicenseRef[] } | null> {
-      if (!existsSync(deps.dbPath)) return null;
-      const db = await openReadOnly(deps.dbPath);
-      try {
-        const row = (
-          await db.query(
-            `SELECT user_id, skus, disabled_plans::VARCHAR AS plans FROM reclamations
-             WHERE workflow_id = $1 AND tenant_id = $2 AND list_contains($3::JSON::VARCHAR[], event || ' ' || outcome)
-             ORDER BY "at" DESC LIMIT 1`,
-            [input.reclaimWorkflowId, input.tenantId, JSON.stringify(auditKeys(REMOVAL_ENTRIES))],
-          )
-        ).rows[0];
-        if (!row) return null;
-        const plans = (row.plans ? JSON.parse(row.plans as string) : {}) as Record<string, string[]>;
-        const skus = (row.skus as string[] | null) ?? [];
-        return { userId: row.user_id as string, licenses: skus.map((s) => ({ skuId: s, disabledPlans: plans[s] ?? [] })) };
-      } finally {
-        db.close();
-      }
     },
 
     /** Assigns licences back with their disabled plans; those already back as asked are left alone (idempotent). */

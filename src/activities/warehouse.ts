@@ -1,6 +1,8 @@
 // Warehouse activities: every DuckDB write, served on the m365-license-warehouse queue with one slot.
 // Each write is followed by a publish, so analysts see whole snapshots only.
+import { createHash, type KeyObject } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import { openAuditText } from './approvals';
 import { withHeartbeat } from './heartbeat';
 import { exportAfterRun } from '../export';
 import { writeReportBesidePublished } from '../report';
@@ -21,6 +23,14 @@ export interface WarehousePaths {
   dbPath: string;
   /** M365_HISTORY_DAYS */
   historyDays?: number;
+  /** Opens the sealed actor UPN and reason/comment text of audit events (approvals.ts). */
+  approvalKey?: () => KeyObject;
+}
+
+/** Audit text that crossed Temporal sealed (never readable in history): opened here, stored in the audit table. */
+export interface SealedAuditText {
+  actorUpn?: string;
+  text?: string;
 }
 
 export function createWarehouseWriteActivities(paths: WarehousePaths) {
@@ -48,10 +58,20 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
       await publish(paths.workDbPath, paths.dbPath);
     },
 
-    /** Appends one reclamation audit event (idempotent per workflow, event and instant) and publishes. */
-    async recordReclamation(event: ReclamationEvent): Promise<void> {
-      await recordReclamationEvent(paths.workDbPath, event);
+    /**
+     * Appends one reclamation audit event (idempotent per workflow, event and instant) and publishes. Sealed text
+     * is opened here; unsealed text is never stored. Returns a reference to the row (for workflow history).
+     */
+    async recordReclamation(event: ReclamationEvent & { sealed?: SealedAuditText }): Promise<{ ref: string }> {
+      const { sealed, ...row } = event;
+      if (sealed && paths.approvalKey) {
+        const key = paths.approvalKey();
+        row.actorUpn = openAuditText(sealed.actorUpn, key);
+        row.reason = openAuditText(sealed.text, key);
+      }
+      await recordReclamationEvent(paths.workDbPath, row);
       await publish(paths.workDbPath, paths.dbPath);
+      return { ref: createHash('sha256').update(`${row.workflowId}|${row.event}|${String(row.at)}`).digest('hex').slice(0, 16) };
     },
   };
 }

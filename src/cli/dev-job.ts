@@ -25,6 +25,8 @@ export function simulatorEnv(sim: SimulatorHandle, dataDir: string): NodeJS.Proc
     M365_GRAPH_URL: sim.graphUrl,
     M365_CA_FILE: sim.caFile,
     M365_DATA_DIR: dataDir,
+    M365_APPROVAL_CLIENT_ID: sim.publicClientId,
+    M365_APPROVERS_GROUP_ID: sim.approversGroupId,
   };
 }
 

@@ -1,6 +1,7 @@
 // The `m365-license` command line: one file per command, wired here.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadDotEnv } from '../config';
+import { registerAuth } from './auth';
 import { registerCandidates } from './candidates';
 import { registerDev } from './dev';
 import { registerImport } from './import';
@@ -36,6 +37,7 @@ registerCandidates(program);
 registerReport(program);
 registerExport(program);
 registerReclaim(program);
+registerAuth(program);
 registerSim(program);
 registerDev(program);
 registerWorker(program);

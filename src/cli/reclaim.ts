@@ -1,8 +1,7 @@
 // `m365-license reclaim request|approve|reject|status|restore`: human-approved licence reclamation.
 // A UPN given on the command line is resolved to the object id here, so only ids reach workflow history.
 import { existsSync } from 'node:fs';
-import os from 'node:os';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { parseConfig, type AppConfig } from '../config';
 import { createGraphFactory } from '../activities/graph-context';
@@ -11,15 +10,11 @@ import { parseReclaimWorkflowId, reclaimWorkflowId, restoreWorkflowId, TASK_QUEU
 import { pickTenant } from '../tenants';
 import { openReadOnly } from '../warehouse/index';
 import { reclaimLicenses, restoreLicenses } from '../workflows';
-import {
-  approveSignal,
-  reclaimStatusQuery,
-  rejectSignal,
-  type ReclaimInput,
-  type ReclaimState,
-  type RestoreInput,
-  type RestoreResult,
-} from '../workflows/reclaim-messages';
+import type { ReclaimInput, RestoreInput } from '../workflows/reclaim-messages';
+import { safeInline } from './output/sanitize';
+import { requestTexts, type RequestTexts } from './reclaim-audit';
+import { bindingLine, queryState, registerDecisions, tenantOfDecisionId, type AnyReclaimState } from './reclaim-decide';
+import { checkProofOptions, personProof, sealText } from './reclaim-proof';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
 
@@ -75,23 +70,28 @@ export function tenantOfWorkflowId(id: string): string {
   return parsed.tenantId;
 }
 
-export function statusLines(s: ReclaimState): string[] {
+export function statusLines(s: AnyReclaimState, texts: RequestTexts = {}): string[] {
+  const restore = 'licenses' in s;
   const lines = [
-    `${s.workflowId}: ${s.status}${s.dryRun ? ' (dry run)' : ''}`,
-    `  user ${s.userId} in tenant ${s.tenantId}; requested by ${s.requestedBy} at ${s.requestedAt}${s.reason ? `: ${s.reason}` : ''}`,
-    `  licences to remove (direct): ${s.scope.length ? s.scope.join(', ') : 'none'}`,
+    `${s.workflowId}: ${s.status}${!restore && s.dryRun ? ' (dry run)' : ''}`,
+    `  user ${s.userId} in tenant ${s.tenantId}; requested by ${s.requesterId || '(not verified)'}${texts.requesterUpn ? ` (${safeInline(texts.requesterUpn)})` : ''} at ${s.requestedAt}`,
+    ...(texts.reason ? [`  reason (audit trail): ${safeInline(texts.reason)}`] : s.reasonRef ? [`  reason: in the audit trail (row ${s.reasonRef})`] : []),
+    `  identity: ${s.identity}${s.identity === 'unverified' ? ' (LAB MODE: approvals carry names, not sign-ins)' : ''}`,
   ];
-  for (const g of s.groupInherited) lines.push(`  stays (assigned by group ${g.groupIds.join(', ')}; change the group membership instead): ${g.skuId}`);
-  if (s.notHeld.length) lines.push(`  not held by the user: ${s.notHeld.join(', ')}`);
-  if (s.mailboxWarning) lines.push(`  WARNING: ${s.mailboxWarning}`);
-  if (s.decision) lines.push(`  ${s.decision.kind === 'approve' ? 'approved' : 'rejected'} by ${s.decision.by} at ${s.decision.at}${s.decision.note ? `: ${s.decision.note}` : ''}`);
-  if (s.removed.length) lines.push(`  ${s.status === 'dry_run' ? 'would remove' : 'removed'}: ${s.removed.join(', ')}`);
+  if (restore) lines.push(`  licences to assign back (as reclamation run ${s.sourceRunId ?? '?'} removed them): ${s.licenses.map((l) => l.skuId).join(', ') || 'none'}`);
+  else {
+    lines.push(`  licences to remove (direct): ${s.scope.length ? s.scope.join(', ') : 'none'}`);
+    for (const g of s.groupInherited) lines.push(`  stays (assigned by group ${g.groupIds.join(', ')}; change the group membership instead): ${g.skuId}`);
+    if (s.notHeld.length) lines.push(`  not held by the user: ${s.notHeld.join(', ')}`);
+    if (s.mailboxWarning) lines.push(`  WARNING: ${s.mailboxWarning}`);
+  }
+  if (s.status === 'awaiting_approval') lines.push(`  to decide: reclaim approve|reject ${s.workflowId} --scope ${s.scopeHash}`, `  binds to: ${bindingLine(s)}`);
+  if (s.decision) lines.push(`  ${s.decision.kind === 'approve' ? 'approved' : 'rejected'} by ${s.decision.by} at ${s.decision.at}`);
+  if (!restore && s.removed.length) lines.push(`  ${s.status === 'dry_run' ? 'would remove' : 'removed'}: ${s.removed.join(', ')}`);
   if (s.detail) lines.push(`  detail: ${s.detail}`);
   for (const e of s.events) lines.push(`  ${e.at} ${e.kind}${e.by ? ` by ${e.by}` : ''}${e.note ? `: ${e.note}` : ''}`);
   return lines;
 }
-
-const actorDefault = (): string => process.env.M365_ACTOR ?? os.userInfo().username;
 
 function parseSkus(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
@@ -147,6 +147,7 @@ interface RequestOptions {
   skus?: string;
   dryRun?: boolean;
   by?: string;
+  token?: string;
   tenant?: string;
   approvalTimeout?: string;
   json?: boolean;
@@ -162,10 +163,11 @@ export function registerReclaim(program: Command): void {
     .option('--from-candidates', 'one request per user of inactive_licensed_users (published warehouse)')
     .option('--inactive-days <n>', 'with --from-candidates: only users inactive at least N days')
     .option('--limit <k>', 'with --from-candidates: at most K requests')
-    .option('--reason <text>', 'why (recorded in the audit trail)')
+    .option('--reason <text>', 'why (stored in the audit trail only, sealed on the way)')
     .option('--skus <ids>', 'only these SKU ids (comma-separated); default: every directly assigned licence')
     .option('--dry-run', 'go through approval and checks, record what would be removed, remove nothing')
-    .option('--by <name>', 'the requester (default: M365_ACTOR or the OS user)')
+    .option('--token <sealed>', 'your sealed sign-in from `m365-license auth token` (default: sign in now)')
+    .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
     .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
     .option('--approval-timeout <duration>', 'how long to wait for a decision, e.g. 7d, 12h, 30m', '7d')
     .option('--json', 'one JSON line per request')
@@ -177,17 +179,19 @@ export function registerReclaim(program: Command): void {
       const skus = parseSkus(opts.skus);
       if (!/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(opts.approvalTimeout ?? '')) throw new UsageError(`--approval-timeout must look like 7d, 12h, 30m or 45s, got ${opts.approvalTimeout}`);
       const config = parseConfig();
+      checkProofOptions(config, opts);
       const tenantId = pickTenant(config, opts.tenant);
       const userIds = opts.fromCandidates ? await candidateIds(config, tenantId, days, limit) : [await resolveUser(config, tenantId, opts.user!)];
-      const requestedBy = opts.by ?? actorDefault();
+      const requester = await personProof(config, { token: opts.token, by: opts.by, tenant: tenantId });
+      const reason = sealText(config, opts.reason);
       let refused = 0;
       await withTemporalClient(config, async (client) => {
         for (const userId of userIds) {
           const input: ReclaimInput = {
             tenantId,
             userId,
-            requestedBy,
-            ...(opts.reason ? { reason: opts.reason } : {}),
+            requester,
+            ...(reason ? { reason } : {}),
             ...(skus ? { skus } : {}),
             ...(opts.dryRun ? { dryRun: true } : {}),
             approvalTimeout: opts.approvalTimeout!.replace(/\s+/g, ''),
@@ -207,69 +211,39 @@ export function registerReclaim(program: Command): void {
       if (refused > 0 && !opts.fromCandidates) process.exitCode = 1;
     });
 
-  const signal = async (id: string, send: (client: Client) => Promise<void>) => {
-    tenantOfWorkflowId(id);
-    await withTemporalClient(parseConfig(), async (client) => {
-      try {
-        await send(client);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw new Error(`No open reclamation ${id} (it may have ended: see reclaim status ${id}).`, { cause: err });
-        throw err;
-      }
-    });
-  };
-
-  reclaim
-    .command('approve <id>')
-    .description('approve a reclamation (the approver must differ from the requester)')
-    .requiredOption('--by <name>', 'the approver')
-    .option('--comment <text>', 'a note for the audit trail')
-    .action(async (id: string, opts: { by: string; comment?: string }) => {
-      await signal(id, (c) => c.workflow.getHandle(id).signal(approveSignal, { by: opts.by, ...(opts.comment ? { comment: opts.comment } : {}) }));
-      process.stdout.write(`approval sent to ${id}; see reclaim status ${id}\n`);
-    });
-
-  reclaim
-    .command('reject <id>')
-    .description('reject a reclamation: nothing is removed')
-    .requiredOption('--by <name>', 'who rejects')
-    .requiredOption('--reason <text>', 'why')
-    .action(async (id: string, opts: { by: string; reason: string }) => {
-      await signal(id, (c) => c.workflow.getHandle(id).signal(rejectSignal, { by: opts.by, reason: opts.reason }));
-      process.stdout.write(`rejection sent to ${id}\n`);
-    });
+  registerDecisions(reclaim);
 
   reclaim
     .command('status <id>')
     .description('what a reclamation will do or did: SKUs, group-inherited licences, mailbox warning, decisions')
     .option('--json', 'the state as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
-      tenantOfWorkflowId(id);
-      await withTemporalClient(parseConfig(), async (client) => {
-        let s: ReclaimState;
-        try {
-          s = await client.workflow.getHandle(id).query(reclaimStatusQuery);
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new Error(`No reclamation ${id}.`, { cause: err });
-          throw err;
-        }
-        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${statusLines(s).join('\n')}\n`);
+      tenantOfDecisionId(id);
+      const config = parseConfig();
+      await withTemporalClient(config, async (client) => {
+        const s = await queryState(client, id);
+        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${statusLines(s, await requestTexts(config.dbPath, s)).join('\n')}\n`);
         if (s.status === 'failed') process.exitCode = 1;
       });
     });
 
   reclaim
     .command('restore <id>')
-    .description('assign back exactly the licences a reclamation removed, with the same disabled plans')
-    .requiredOption('--by <name>', 'who restores')
-    .action(async (id: string, opts: { by: string }) => {
+    .description('ask to assign back exactly what a reclamation removed (as its result in Temporal records); another approver approves')
+    .option('--reason <text>', 'why (stored in the audit trail only)')
+    .option('--token <sealed>', 'your sealed sign-in from `m365-license auth token` (default: sign in now)')
+    .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
+    .option('--approval-timeout <duration>', 'how long to wait for a decision, e.g. 7d, 12h, 30m', '7d')
+    .action(async (id: string, opts: { reason?: string; token?: string; by?: string; approvalTimeout: string }) => {
       const config = parseConfig();
       const tenantId = pickTenant(config, tenantOfWorkflowId(id));
+      if (!/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(opts.approvalTimeout)) throw new UsageError(`--approval-timeout must look like 7d, 12h, 30m or 45s, got ${opts.approvalTimeout}`);
+      const requester = await personProof(config, { token: opts.token, by: opts.by, tenant: tenantId });
+      const reason = sealText(config, opts.reason);
       await withTemporalClient(config, async (client) => {
-        const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, by: opts.by }, { taskQueue: config.taskQueue });
-        const r: RestoreResult = await h.result();
-        process.stdout.write(`${id}: ${r.outcome}${r.skus.length ? ` (${r.skus.join(', ')})` : ''}${r.detail ? `: ${r.detail}` : ''}\n`);
-        if (r.outcome !== 'restored') process.exitCode = 1;
+        const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, requester, ...(reason ? { reason } : {}), approvalTimeout: opts.approvalTimeout.replace(/\s+/g, '') }, { taskQueue: config.taskQueue });
+        process.stdout.write(`${h.workflowId}\n`);
+        process.stderr.write(`waiting for another approver: reclaim status ${h.workflowId}, then reclaim approve ${h.workflowId}\n`);
       });
     });
 }

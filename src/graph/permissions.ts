@@ -55,6 +55,12 @@ export const GRAPH_OPERATIONS = {
     anyOf: ['ReportSettings.ReadWrite.All'],
     why: 'ReportSettings.ReadWrite.All to change the report privacy setting',
   },
+  /** Group membership (transitive) for the approvers group and exclusion groups: with readUsers, or Directory.Read.All alone. */
+  checkMemberGroups: {
+    grant: 'GroupMember.Read.All',
+    anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', ...READ_DIRECTORY],
+    why: 'GroupMember.Read.All with User.Read.All (or Directory.Read.All alone) to check approvers-group and exclusion-group membership',
+  },
   assignLicense: {
     grant: 'LicenseAssignment.ReadWrite.All',
     anyOf: ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
@@ -84,6 +90,7 @@ export function operationOf(method: string, url: URL): GraphOperationName | unde
   if (p.startsWith('/reports/')) return 'readReports';
   if (p.startsWith('/admin/reportSettings')) return method.toUpperCase() === 'GET' ? 'readReportSettings' : 'writeReportSettings';
   if (/^\/users\/[^/]+\/assignLicense/i.test(p)) return 'assignLicense';
+  if (/^\/users\/[^/]+\/checkMemberGroups/i.test(p)) return 'checkMemberGroups';
   if (p.startsWith('/users')) return /signInActivity/i.test(safeDecode(url.search)) ? 'readSignInActivity' : 'readUsers';
   if (p.startsWith('/subscribedSkus') || p.startsWith('/organization')) return 'readSubscribedSkus';
   return undefined;

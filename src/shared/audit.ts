@@ -2,10 +2,23 @@
 // The workflow records them, `recordReclamation` writes them, and the SQL that reads the audit back selects by
 // them, so a word is written here once. Pure module (no I/O): workflow code imports it too.
 // The written (event, outcome) pairs are the table's public contract (docs/warehouse.md): change a pair only
-// with a note there, because analysts' queries and `readRemoval` of older rows depend on it.
+// with a note there, because analysts' queries depend on it.
 
 /** The `event` column: what happened. */
-export type AuditEvent = 'requested' | 'approved' | 'rejected' | 'expired' | 'aborted' | 'executed' | 'failed' | 'restored' | 'restore_failed';
+export type AuditEvent =
+  | 'requested'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'aborted'
+  | 'executed'
+  | 'failed'
+  | 'restore_requested'
+  | 'restore_approved'
+  | 'restore_rejected'
+  | 'restore_expired'
+  | 'restored'
+  | 'restore_failed';
 
 /** The `outcome` column: how the reclamation (or restore) stands after the event; null while it is still open. */
 export type AuditOutcome =
@@ -45,6 +58,11 @@ export const AUDIT = {
   removalNeedsGroupChange: { event: 'failed', outcome: 'needs_group_change' },
   /** The removal or an earlier step failed (Graph's redacted message or the root error in `detail`). */
   failed: { event: 'failed', outcome: 'failed' },
+  /** A restore was asked for (by a verified person); it waits for another approver, as a removal does. */
+  restoreRequested: { event: 'restore_requested', outcome: null },
+  restoreApproved: { event: 'restore_approved', outcome: null },
+  restoreRejected: { event: 'restore_rejected', outcome: 'rejected' },
+  restoreExpired: { event: 'restore_expired', outcome: 'expired' },
   restored: { event: 'restored', outcome: 'restored' },
   restoreFailed: { event: 'restore_failed', outcome: 'failed' },
   restoreUserNotFound: { event: 'restore_failed', outcome: 'user_not_found' },
@@ -52,10 +70,10 @@ export const AUDIT = {
 
 export type AuditEntry = keyof typeof AUDIT;
 
-/** The entries whose row lists SKUs actually taken from the user: what `restore` puts back. */
+/** The entries whose row lists SKUs actually taken from the user (restore itself reads the workflow's result). */
 export const REMOVAL_ENTRIES = ['removed', 'removedGroupCopiesRemain'] as const satisfies readonly AuditEntry[];
 
-/** `event outcome` keys of entries, for SQL that matches rows against a list (see readRemoval). */
+/** `event outcome` keys of entries, for SQL that matches rows against a list. */
 export const auditKeys = (entries: readonly AuditEntry[]): string[] => entries.map((e) => `${AUDIT[e].event} ${AUDIT[e].outcome}`);
 
 /**

@@ -1,5 +1,6 @@
 // Everything a handler needs: identities, keys, URLs and the mutable state.
 import type { KeyObject } from 'node:crypto';
+import type { DeviceCodeEntry } from './delegated';
 import type { Pki } from './tls';
 import type { SimulatorState } from './state';
 
@@ -11,6 +12,8 @@ export interface SimContext {
   clientId: string;
   clientSecret: string;
   clientSecretId: string;
+  /** The public client app registration admins sign in with (device code, delegated). */
+  publicClientId: string;
   /** Service principal object id of the app in the tenant (the `oid` of app tokens). */
   servicePrincipalId: string;
   authorityHost: string;
@@ -22,6 +25,7 @@ export interface SimContext {
   /** Verified access tokens -> claims (bounded). */
   tokenCache: Map<string, Record<string, unknown>>;
   downloads: Map<string, DownloadLink>;
+  deviceCodes: Map<string, DeviceCodeEntry>;
 }
 
 export interface DownloadLink {

@@ -3,6 +3,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { SimContext } from './context';
 import { send, type Exchange, type Headers } from './http';
+import { DEVICE_CODE_GRANTS, handleDeviceCodeGrant } from './delegated';
 import { b64url, decodeJwt, signJwt, verifyJwt } from './jwt';
 
 const GRAPH_RESOURCE = 'https://graph.microsoft.com';
@@ -117,6 +118,7 @@ export function handleToken(ctx: SimContext, ex: Exchange, tenant: string): void
   }
   const grant = form.get('grant_type');
   if (!grant) return err(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+  if (DEVICE_CODE_GRANTS.includes(grant)) return handleDeviceCodeGrant(ctx, ex, form);
   if (grant !== 'client_credentials') return err(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`);
   if (!clientId) return err(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
   if (clientId.toLowerCase() !== ctx.clientId) {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimContext } from './context';
 import { dayOf } from './dates';
+import { issueIdToken } from './delegated';
 import { parseChurn, type Churn } from './days';
 import { guid, hash } from './prng';
 import { createRunner } from './request-pipeline';
@@ -65,6 +66,12 @@ export interface SimulatorHandle {
   clientSecret: string;
   /** The secret's ID: sending it instead of the value is the classic mistake (AADSTS7000215). */
   clientSecretId: string;
+  /** The public client app registration admins sign in with (device-code flow; M365_APPROVAL_CLIENT_ID). */
+  publicClientId: string;
+  /** The approvers group (M365_APPROVERS_GROUP_ID); members in `state.directory`. */
+  approversGroupId: string;
+  /** An ID token for a user, signed with the tenant's published key; claims overridable, or signed with another key. */
+  idToken(userIdOrUpn: string, overrides?: Record<string, unknown>, signingKeyPem?: string): string;
   /** Registered client certificate; thumbprint = SHA-1 hex as MSAL wants. Files: certFile, keyFile. */
   certificate: { certPem: string; privateKeyPem: string; thumbprint: string; thumbprintSha256: string; certFile: string; keyFile: string };
   state: SimulatorState;
@@ -121,6 +128,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clientSecret: opts.clientSecret ?? `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(27).toString('base64url').slice(0, 34)}`,
     clientSecretId: guid(hash(seed, Date.now() & 0xffff), 3),
     servicePrincipalId: guid(seed, 4),
+    publicClientId: guid(seed, 6),
     authorityHost,
     graphUrl: authorityHost,
     reportsHost: `https://${name}:${reportsPort}`,
@@ -129,6 +137,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clientCertKey: createPublicKey(pki.clientCertPem),
     tokenCache: new Map(),
     downloads: new Map(),
+    deviceCodes: new Map(),
   };
 
   const run = createRunner(state, authorityHost);
@@ -152,6 +161,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clientId: ctx.clientId,
     clientSecret: ctx.clientSecret,
     clientSecretId: ctx.clientSecretId,
+    publicClientId: ctx.publicClientId,
+    approversGroupId: state.directory.approversGroupId,
+    idToken: (userIdOrUpn, overrides, signingKeyPem) => issueIdToken(ctx, userIdOrUpn, overrides, signingKeyPem),
     certificate: { certPem: pki.clientCertPem, privateKeyPem: pki.clientKeyPem, thumbprint: pki.clientThumbprint, thumbprintSha256: pki.clientThumbprintSha256, certFile, keyFile },
     state,
     requestLog: state.requestLog,

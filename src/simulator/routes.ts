@@ -3,6 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAssignLicense } from './assign-license';
 import type { SimContext } from './context';
+import { handleDeviceCode, handleDeviceLogin, handleDeviceLoginPage } from './delegated';
+import { handleCheckMemberGroups } from './directory';
 import type { Endpoint } from './faults';
 import { authenticate } from './graph-access';
 import { sendGraphError, sendGraphFault, type Exchange } from './http';
@@ -33,7 +35,13 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
       const tenantSeg = decodeURIComponent(segs[0] ?? '');
       const rest = segs.slice(1).join('/');
       const tokenFault = (ex: Exchange): void => sendTokenFault(ctx, ex);
-      if (method === 'GET' && rest === 'v2.0/.well-known/openid-configuration') {
+      if (method === 'GET' && tenantSeg === 'devicelogin' && rest === '') {
+        run(req, res, undefined, (ex) => handleDeviceLoginPage(ctx, ex), tokenFault).catch(fail);
+      } else if (method === 'POST' && tenantSeg === 'devicelogin' && rest === '') {
+        run(req, res, undefined, (ex) => handleDeviceLogin(ctx, ex), tokenFault).catch(fail);
+      } else if (method === 'POST' && rest === 'oauth2/v2.0/devicecode') {
+        run(req, res, 'token', (ex) => handleDeviceCode(ctx, ex, tenantSeg), tokenFault).catch(fail);
+      } else if (method === 'GET' && rest === 'v2.0/.well-known/openid-configuration') {
         run(req, res, 'oidc', (ex) => handleOidc(ctx, ex, tenantSeg, 'config'), tokenFault).catch(fail);
       } else if (method === 'GET' && rest === 'discovery/v2.0/keys') {
         run(req, res, 'oidc', (ex) => handleOidc(ctx, ex, tenantSeg, 'keys'), tokenFault).catch(fail);
@@ -58,6 +66,9 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
     } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'assignLicense' && method === 'POST') {
       endpoint = 'assignLicense';
       handler = (ex, roles) => handleAssignLicense(ctx, ex, version, roles, parts[1]!);
+    } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'checkMemberGroups' && method === 'POST') {
+      endpoint = 'users';
+      handler = (ex, roles) => handleCheckMemberGroups(ctx, ex, version, roles, parts[1]!);
     } else if (p0 === 'subscribedSkus' && parts.length === 1 && method === 'GET') {
       endpoint = 'skus';
       handler = (ex, roles) => handleSkus(ctx, ex, version, roles);

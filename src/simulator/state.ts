@@ -1,6 +1,7 @@
 // The simulator's mutable state, shared by all handlers and exposed to tests on the handle.
 import { PIPELINE_GRANTS } from '../graph/permissions';
 import { SKUS } from './skus';
+import { Directory } from './directory';
 import { FaultEngine, parseFaults, type FaultSpec } from './faults';
 import { formatDay } from './dates';
 import { toAssignedLicenses, toAssignmentStates } from './licences';
@@ -54,6 +55,10 @@ export class SimulatorState {
   assignLicenseCalls = 0;
   /** Bumped by the `expired` fault: skiptokens from older epochs are rejected. */
   pageTokenEpoch = 0;
+  /** Admins, the approvers group and other groups (directory.ts); `directory.autoApprove` signs device codes in. */
+  readonly directory: Directory;
+  /** Seconds MSAL waits between device-code polls (Entra says 5; 1 keeps tests quick). */
+  deviceCodeInterval = 1;
 
   constructor(
     readonly tenant: Tenant,
@@ -65,6 +70,7 @@ export class SimulatorState {
     const spec = parseFaults(faults);
     this.faults = new FaultEngine(spec, seed);
     this.concealed = spec.concealed;
+    this.directory = new Directory(tenant, seed);
   }
 
   get userCount(): number {

@@ -248,6 +248,14 @@ CREATE VIEW license_utilization_history AS
   FROM skus;
 `;
 
+// Who decided, as the sign-in proved it: `actor` is the object id, `actor_upn` the UPN from the ID token, `identity`
+// says whether it was verified (or the lab's `unverified` mode), `run_id` pins the workflow run.
+const RECLAMATION_IDENTITY = (): string => `
+ALTER TABLE reclamations ADD COLUMN actor_upn VARCHAR;
+ALTER TABLE reclamations ADD COLUMN identity VARCHAR;
+ALTER TABLE reclamations ADD COLUMN run_id VARCHAR;
+`;
+
 // History moves to immutable Parquet partitions (src/warehouse/history); the database keeps the current state
 // and the small tables. The tables that held every snapshot keep their rows under legacy_* names: the writer moves
 // them into partitions on open (history/legacy.ts), then drops them. Views are models since this version.
@@ -299,7 +307,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'tables', sql: TABLES },
   { version: 2, name: 'licensing reference', sql: reference },
   { version: 3, name: 'views', sql: VIEWS },
-  { version: 4, name: 'history in parquet partitions', sql: HISTORY_PARTITIONS },
+  { version: 4, name: 'reclamation identity', sql: RECLAMATION_IDENTITY },
+  { version: 5, name: 'history in parquet partitions', sql: HISTORY_PARTITIONS },
 ];
 
 /** Applies pending migrations, then recreates the models (views over `historyRoot`'s partitions, marts). */

@@ -77,8 +77,8 @@ export async function recordReclamationEvent(workDbPath: string, ev: Reclamation
   const at = ev.at instanceof Date ? ev.at.toISOString() : ev.at;
   await withWriter(workDbPath, async (conn) => {
     await conn.run(
-      `INSERT INTO reclamations
-       SELECT $1, $2, $3, $4, $5, $6::TIMESTAMPTZ, $7, $8::JSON::VARCHAR[], $9, $10, $11::JSON
+      `INSERT INTO reclamations (workflow_id, tenant_id, user_id, event, actor, "at", reason, skus, outcome, detail, disabled_plans, actor_upn, identity, run_id)
+       SELECT $1, $2, $3, $4, $5, $6::TIMESTAMPTZ, $7, $8::JSON::VARCHAR[], $9, $10, $11::JSON, $12, $13, $14
        WHERE NOT EXISTS (SELECT 1 FROM reclamations WHERE workflow_id = $1 AND event = $4 AND "at" = $6::TIMESTAMPTZ)`,
       [
         ev.workflowId,
@@ -92,6 +92,9 @@ export async function recordReclamationEvent(workDbPath: string, ev: Reclamation
         ev.outcome ?? null,
         ev.detail ?? null,
         ev.disabledPlans === undefined ? null : JSON.stringify(ev.disabledPlans),
+        ev.actorUpn ?? null,
+        ev.identity ?? null,
+        ev.runId ?? null,
       ],
     );
   });

@@ -86,6 +86,12 @@ export interface ReclamationEvent {
   detail?: string | null;
   /** Disabled plans per SKU before removal, kept so a removal can be undone; stored as JSON text. */
   disabledPlans?: unknown;
+  /** The actor's UPN from their verified sign-in (`actor` is the object id). */
+  actorUpn?: string | null;
+  /** 'verified' (an Entra sign-in checked by the worker) or 'unverified' (the lab mode). */
+  identity?: 'verified' | 'unverified' | null;
+  /** The workflow run the event belongs to. */
+  runId?: string | null;
 }
 
 export interface WarehouseSettings {

@@ -1,31 +1,37 @@
-// reclaimLicenses: preflight -> inspect -> wait for a human (approve | reject | timeout) -> re-check -> remove
-// the directly assigned licences in scope -> verify and audit. It may wait days for a decision: read the
-// workflows README before changing what it does (open executions replay on the new code).
-// Only ids, SKU and plan ids, dates, names of the people deciding and short reasons cross into history.
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+// reclaimLicenses: verify the requester -> preflight -> inspect -> wait for an approver (approve | reject | timeout,
+// approval-gate.ts) -> re-check (fails closed) -> remove the directly assigned licences in scope -> verify and
+// audit. It may wait days for a decision: read the workflows README before changing what it does.
+// Only ids, SKU and plan ids, dates, hashes, sealed text and short codes cross into history: names, reasons and
+// comments are opened by the audit writer, in the worker.
+import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { IdentityVerdict } from '../activities/approvals';
 import type { RemovalResult, UserInspection } from '../activities/reclaim';
+import type { SealedAuditText } from '../activities/warehouse';
 import { AUDIT, type AuditEntry } from '../shared/audit';
+import { scopeHash } from '../shared/scope-hash';
 import type { ReclamationEvent } from '../warehouse/types';
+import { decisionText, installApprovalGate } from './approval-gate';
 import { cleanupThenRethrow, rootMessage } from './failures';
 import { act, quick, warehouseFor } from './reclaim-activities';
-import { acceptDecisions } from './reclaim-decisions';
 import { DEFAULT_APPROVAL_TIMEOUT, reclaimStatusQuery, type ReclaimEvent, type ReclaimInput, type ReclaimState, type ReclaimStatusName } from './reclaim-messages';
 import { groupDetail, mailboxWarning } from './reclaim-texts';
 
-type AuditExtra = Pick<ReclamationEvent, 'actor' | 'reason' | 'skus' | 'detail' | 'disabledPlans'>;
+type AuditExtra = Pick<ReclamationEvent, 'actor' | 'skus' | 'detail' | 'disabledPlans'> & { sealed?: SealedAuditText };
 
 const now = (): string => new Date().toISOString();
 
 export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState> {
-  const { workflowId, taskQueue } = workflowInfo();
+  const { workflowId, runId, taskQueue } = workflowInfo();
   const state: ReclaimState = {
     workflowId,
+    runId,
     tenantId: input.tenantId,
     userId: input.userId,
     status: 'checking',
-    requestedBy: input.requestedBy,
+    requesterId: '',
     requestedAt: now(),
-    reason: input.reason,
+    identity: 'verified',
+    scopeHash: '',
     dryRun: input.dryRun ?? false,
     scope: [],
     groupInherited: [],
@@ -36,12 +42,12 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
   };
   setHandler(reclaimStatusQuery, () => state);
   const warehouse = warehouseFor(taskQueue);
-  const ids = { workflowId, tenantId: input.tenantId, userId: input.userId };
-  const audit = (entry: AuditEntry, extra: AuditExtra = {}) => warehouse.recordReclamation({ ...ids, ...AUDIT[entry], at: now(), ...extra });
+  const audit = (entry: AuditEntry, extra: AuditExtra = {}) =>
+    warehouse.recordReclamation({ workflowId, runId, tenantId: input.tenantId, userId: input.userId, identity: state.identity, ...AUDIT[entry], at: now(), ...extra });
   const note = (kind: ReclaimEvent['kind'], by?: string | null, text?: string | null): void => {
     state.events.push({ at: now(), kind, ...(by ? { by } : {}), ...(text ? { note: text } : {}) });
   };
-  acceptDecisions(state, { requireDistinctApprover: input.requireDistinctApprover ?? true, note, now });
+  const gate = installApprovalGate(state, { verify: (proof) => quick.verifyPerson({ tenantId: input.tenantId, proof, role: 'approver' }), now });
 
   /** Ends the reclamation: its status becomes the entry's outcome, noted and audited. */
   const finish = async (entry: FinalEntry, extra: AuditExtra = {}): Promise<ReclaimState> => {
@@ -50,15 +56,30 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     if (extra.detail) state.detail = extra.detail;
     note(event, extra.actor, extra.detail);
     await audit(entry, extra);
+    // A decision still being checked when the reclamation ends is answered (refused: wrong state) first.
+    await condition(allHandlersFinished);
     return state;
   };
 
   try {
+    // Who asks, proven by their sign-in and checked in the worker; the workflow input cannot switch it off.
+    const requester: IdentityVerdict = await quick.verifyPerson({ tenantId: input.tenantId, proof: input.requester, role: 'requester' });
+    state.identity = requester.mode;
+    if (!requester.ok) return await finish('aborted', { detail: `requester_not_verified: ${requester.problem}` });
+    state.requesterId = requester.objectId;
     await quick.reclaimPreflight({ tenantId: input.tenantId });
     const first = await quick.inspectUser({ tenantId: input.tenantId, userId: input.userId, skus: input.skus });
     applyInspection(state, first);
-    note('requested', input.requestedBy, input.reason);
-    await audit('requested', { actor: input.requestedBy, reason: input.reason, skus: state.scope, disabledPlans: state.disabledPlans, detail: groupDetail(state) });
+    state.scopeHash = scopeHash({ kind: 'remove', tenantId: input.tenantId, userId: input.userId, skus: state.scope, dryRun: state.dryRun });
+    note('requested', state.requesterId);
+    const requested = await audit('requested', {
+      actor: state.requesterId,
+      sealed: { actorUpn: requester.actorSealed, ...(input.reason ? { text: input.reason } : {}) },
+      skus: state.scope,
+      disabledPlans: state.disabledPlans,
+      detail: groupDetail(state),
+    });
+    if (input.reason) state.reasonRef = requested.ref;
     if (!first.exists) return await finish('abortedUserNotFound', { detail: 'user_not_found' });
     if (state.scope.length === 0) {
       if (state.groupInherited.length) return await finish('abortedNeedsGroupChange', { skus: [], detail: groupDetail(state) });
@@ -69,13 +90,16 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     const decided = await condition(() => state.decision !== undefined, input.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT);
     if (!decided || !state.decision) return await finish('expired', { skus: [], detail: 'no decision before the approval timeout' });
     const decision = state.decision;
-    if (decision.kind === 'reject') return await finish('rejected', { actor: decision.by, reason: decision.note, skus: [] });
-    await audit('approved', { actor: decision.by, reason: decision.note, skus: state.scope });
+    const sealed = decisionText(gate.decisionAudit());
+    if (decision.kind === 'reject') return await finish('rejected', { actor: decision.by, sealed, skus: [] });
+    await audit('approved', { actor: decision.by, sealed, skus: state.scope });
 
-    // Re-check: the facts the approver saw must still hold at the moment of acting.
+    // Re-check: the facts the approver saw must still hold at the moment of acting, and the warehouse they come
+    // from must be readable and fresh; otherwise nothing is removed.
     state.status = 'rechecking';
-    const again = await quick.inspectUser({ tenantId: input.tenantId, userId: input.userId, skus: input.skus, baseline: first.activity });
+    const again = await quick.inspectUser({ tenantId: input.tenantId, userId: input.userId, skus: input.skus, baseline: first.activity, recheck: true });
     if (!again.exists) return await finish('abortedUserNotFound', { detail: 'user_not_found' });
+    if (again.failClosed) return await finish('aborted', { detail: `${again.failClosed.reason}: ${again.failClosed.detail}` });
     if (again.excludedBy) return await finish('aborted', { detail: `excluded: ${again.excludedBy}` });
     if (again.activeSinceRequest) return await finish('aborted', { detail: `user_active: activity on ${again.activity.lastActivityDate ?? '?'} is newer than at the request` });
     const stillHeld = state.scope.filter((s) => again.direct.some((d) => d.skuId === s));
@@ -117,7 +141,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
 
 /** The entries that end a reclamation: an outcome that becomes its final status (restore entries excluded). */
 type FinalEntry = {
-  [K in AuditEntry]: (typeof AUDIT)[K]['event'] extends 'restored' | 'restore_failed' ? never : (typeof AUDIT)[K]['outcome'] extends ReclaimStatusName ? K : never;
+  [K in AuditEntry]: (typeof AUDIT)[K]['event'] extends 'restored' | 'restore_failed' | `restore_${string}` ? never : (typeof AUDIT)[K]['outcome'] extends ReclaimStatusName ? K : never;
 }[AuditEntry];
 
 function applyInspection(state: ReclaimState, i: UserInspection): void {

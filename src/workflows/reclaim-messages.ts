@@ -1,14 +1,18 @@
 // The public shape of reclaimLicenses and restoreLicenses: inputs, results, the status a `status` query
-// returns, and the approve / reject signals. The CLI and the tests import these; the workflows implement them.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+// returns; the approve / reject updates and signals live in approval-gate.ts. The CLI and the tests import these.
+import { defineQuery } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
+import type { IdentityMode, IdentityProof } from '../activities/approvals';
 import type { AuditEvent, AuditOutcome, TimelineNote } from '../shared/audit';
+export { approveSignal, approveUpdate, rejectSignal, rejectUpdate, type DecisionInput, type DecisionVerdict } from './approval-gate';
 
 export interface ReclaimInput {
   tenantId: string;
   /** The user's object id (never a UPN: the CLI resolves it before starting). */
   userId: string;
-  requestedBy: string;
+  /** Who asks: their sealed ID token (`m365-license auth token`), verified by the worker; `by` only in the lab mode. */
+  requester: IdentityProof;
+  /** Why, sealed (`m365-license auth seal`): opened into the audit table, never readable in history. */
   reason?: string;
   /** Narrow the scope to these SKU ids; default: every directly assigned licence. */
   skus?: string[];
@@ -19,17 +23,6 @@ export interface ReclaimInput {
    * choice (`reclaim request --approval-timeout`), so it is an input; tests use the same path with seconds.
    */
   approvalTimeout?: Duration;
-  /** Refuse an approval by the requester (default true). */
-  requireDistinctApprover?: boolean;
-}
-
-export interface ApproveSignal {
-  by: string;
-  comment?: string;
-}
-export interface RejectSignal {
-  by: string;
-  reason: string;
 }
 
 /** Where a reclamation stands: a step while it runs, then the outcome its last audit row records. */
@@ -38,8 +31,26 @@ export type ReclaimStatusName = 'checking' | 'awaiting_approval' | 'rechecking' 
 export interface ReclaimEvent {
   at: string;
   kind: AuditEvent | TimelineNote;
+  /** An object id (or the lab mode's stand-in), never a name. */
   by?: string;
   note?: string;
+}
+
+/** What the approval gate adds to both workflows' state (approval-gate.ts reads and writes it). */
+export interface ApprovalFields {
+  /** This run: an approval names it. */
+  runId: string;
+  /** The hash of the scope shown (shared/scope-hash.ts): an approval names it. */
+  scopeHash: string;
+  /** The requester's object id, from their verified sign-in ('' until verified). */
+  requesterId: string;
+  requestedAt: string;
+  /** `verified` (Entra sign-in checked by the worker) or the lab's `unverified`. */
+  identity: IdentityMode;
+  /** The audit row holding the request's reason (the text itself is only in the audit table). */
+  reasonRef?: string;
+  decision?: { kind: 'approve' | 'reject'; by: string; at: string };
+  events: ReclaimEvent[];
 }
 
 export interface GroupInherited {
@@ -47,14 +58,11 @@ export interface GroupInherited {
   groupIds: string[];
 }
 
-export interface ReclaimState {
+export interface ReclaimState extends ApprovalFields {
   workflowId: string;
   tenantId: string;
   userId: string;
   status: ReclaimStatusName;
-  requestedBy: string;
-  requestedAt: string;
-  reason?: string;
   dryRun: boolean;
   /** Directly assigned SKU ids that go on approval. */
   scope: string[];
@@ -66,30 +74,48 @@ export interface ReclaimState {
   disabledPlans: Record<string, string[]>;
   /** Set when a removed SKU carries the user's only Exchange Online mailbox plan. */
   mailboxWarning?: string;
-  decision?: { kind: 'approve' | 'reject'; by: string; at: string; note?: string };
   /** SKU ids removed (or, in a dry run, that would have been). */
   removed: string[];
   /** Why it ended aborted or failed (a short code or Graph's redacted message). */
   detail?: string;
-  events: ReclaimEvent[];
 }
 
 export interface RestoreInput {
   tenantId: string;
-  /** The reclaimLicenses workflow whose removal is undone. */
+  /** The reclaimLicenses workflow whose removal is undone; what it removed is read from its result in Temporal. */
   reclaimWorkflowId: string;
-  by: string;
+  /** A particular run of it (default: the latest). */
+  reclaimRunId?: string;
+  /** Who asks, as for a reclamation; another approver must approve, as for a removal. */
+  requester: IdentityProof;
+  /** Why, sealed. */
+  reason?: string;
+  approvalTimeout?: Duration;
+}
+
+export type RestoreStatusName = 'checking' | 'awaiting_approval' | 'restoring' | 'restored' | 'nothing_to_restore' | 'rejected' | 'expired' | 'aborted' | 'failed' | 'user_not_found';
+
+export interface RestoreState extends ApprovalFields {
+  workflowId: string;
+  tenantId: string;
+  reclaimWorkflowId: string;
+  /** The reclamation run whose result says what was removed. */
+  sourceRunId?: string;
+  userId: string;
+  status: RestoreStatusName;
+  /** What comes back: the SKUs and disabled plans the reclamation's result records. */
+  licenses: { skuId: string; disabledPlans: string[] }[];
+  detail?: string;
 }
 
 export interface RestoreResult {
   reclaimWorkflowId: string;
-  outcome: 'restored' | 'nothing_to_restore' | 'failed' | 'user_not_found';
+  outcome: RestoreStatusName;
   skus: string[];
   detail?: string;
 }
 
-export const approveSignal = defineSignal<[ApproveSignal]>('approve');
-export const rejectSignal = defineSignal<[RejectSignal]>('reject');
 export const reclaimStatusQuery = defineQuery<ReclaimState>('status');
+export const restoreStatusQuery = defineQuery<RestoreState>('status');
 
 export const DEFAULT_APPROVAL_TIMEOUT = '7 days';

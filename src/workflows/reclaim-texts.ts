@@ -8,5 +8,3 @@ export const mailboxWarning = (mailboxSkus: string[]): string =>
 /** Which SKUs stay with the user because a group assigns them, and through which groups; undefined when none. */
 export const groupDetail = (s: ReclaimState): string | undefined =>
   s.groupInherited.length ? `needs_group_change: ${s.groupInherited.map((g) => `${g.skuId} via group ${g.groupIds.join(', ')}`).join('; ')}` : undefined;
-
-export const alreadyDecided = (kind: 'approve' | 'reject'): string => `already ${kind === 'approve' ? 'approved' : 'rejected'}`;

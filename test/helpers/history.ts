@@ -18,3 +18,9 @@ export async function historyText(client: Client, workflowId: string): Promise<s
   walk(history);
   return decoded.join('\n');
 }
+
+/**
+ * A JWT in text: a header and claims that both start `{"` (eyJ), at a segment start. Sealed values are random
+ * base64url and contain `eyJ` now and then, so a looser pattern would flag them.
+ */
+export const JWT_IN_TEXT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\./;

@@ -63,6 +63,10 @@ export async function waitForStatus(client: Client, workflowId: string, pred: (s
 export interface AuditRow {
   event: string;
   actor: string | null;
+  actor_upn: string | null;
+  identity: string | null;
+  run_id: string | null;
+  reason: string | null;
   outcome: string | null;
   skus: string[] | null;
   detail: string | null;
@@ -74,7 +78,8 @@ export async function auditRows(dbPath: string, workflowId: string): Promise<Aud
   const db = await openReadOnly(dbPath);
   try {
     const r = await db.query(
-      `SELECT event, actor, outcome, skus, detail, disabled_plans::VARCHAR AS plans FROM reclamations WHERE workflow_id = $1 ORDER BY "at", event`,
+      `SELECT event, actor, actor_upn, identity, run_id, reason, outcome, skus, detail, disabled_plans::VARCHAR AS plans
+       FROM reclamations WHERE workflow_id = $1 ORDER BY "at", event`,
       [workflowId],
     );
     return r.rows as unknown as AuditRow[];

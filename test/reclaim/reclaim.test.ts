@@ -11,25 +11,30 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDailySync } from '../../src/cli/start-daily';
 import { startReclamation, startRestore } from '../../src/cli/reclaim';
 import { loadStagingDir, openReadOnly, publish } from '../../src/warehouse';
-import { approveSignal, rejectSignal, type ReclaimInput } from '../../src/workflows/reclaim-messages';
+import { restoreStatusQuery, type ReclaimInput } from '../../src/workflows/reclaim-messages';
+import { approve, decision, People, reject, signalApprove, signalReject, JWT_IN_TEXT } from './approvals';
 import { historyText } from '../helpers/history';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient, temporalAddress } from '../helpers/temporal';
 import { auditRows, directOnly, removalsOf, userPicker, waitForStatus, type PickedUser } from './helpers';
 
 const run = promisify(execFile);
-const SNAPSHOT = '2026-11-27';
+// Today: the re-check refuses a snapshot older than the freshness setting (7 days).
+const SNAPSHOT = new Date().toISOString().slice(0, 10);
+const NEXT_DAY = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
   let pick: ReturnType<typeof userPicker>;
   let stagingDir: string;
+  let people: People;
 
   beforeAll(async () => {
     p = await startPipeline({ sim: { users: 1000, seed: 71, today: SNAPSHOT } });
     client = await connectClient();
     pick = userPicker(p.sim);
+    people = new People(p.sim, p.config);
     // A snapshot first: the request and the re-check read activity and exclusions from the published warehouse.
     const h = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: SNAPSHOT }, { taskQueue: p.taskQueue });
     stagingDir = (await h.result()).stagingDir;
@@ -42,7 +47,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
   const start = (u: PickedUser, extra: Partial<ReclaimInput> = {}) =>
     startReclamation(
       client.client,
-      { tenantId: p.sim.tenantId, userId: u.id, requestedBy: 'alice', reason: 'inactive 90 days', approvalTimeout: '10 minutes', ...extra },
+      { tenantId: p.sim.tenantId, userId: u.id, requester: people.requester(), reason: people.seal('inactive 90 days'), approvalTimeout: '10 minutes', ...extra },
       { taskQueue: p.taskQueue },
     );
   const held = (u: PickedUser) => p.sim.state.assignedLicenses(u.id);
@@ -54,7 +59,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const waiting = await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
     expect(waiting.scope.sort()).toEqual(before.map((l) => l.skuId).sort());
     expect(Object.keys(waiting.disabledPlans).sort()).toEqual(waiting.scope.slice().sort());
-    await h.signal(approveSignal, { by: 'bob', comment: 'ok' });
+    expect(await approve(client.client, people, h.workflowId, 'approver', { comment: people.seal('ok, checked with the manager') })).toMatchObject({ accepted: true });
     const s = await h.result();
     expect(s.status).toBe('executed');
     expect(held(u)).toEqual([]);
@@ -63,27 +68,41 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const rows = await auditRows(p.config.dbPath, h.workflowId);
     expect(rows.map((r) => r.event)).toEqual(expect.arrayContaining(['requested', 'approved', 'executed']));
     const executed = rows.find((r) => r.event === 'executed')!;
-    expect(executed.actor).toBe('bob');
+    expect(executed.actor).toBe(people.id('approver'));
     expect(executed.skus!.sort()).toEqual(before.map((l) => l.skuId).sort());
     expect(JSON.parse(executed.plans!)).toEqual(Object.fromEntries(before.map((l) => [l.skuId, l.disabledPlans])));
-    expect(rows.find((r) => r.event === 'requested')!.actor).toBe('alice');
+    const requested = rows.find((r) => r.event === 'requested')!;
+    // Object ids from the verified sign-ins; the UPNs and the free text only in the audit table.
+    expect(requested).toMatchObject({ actor: people.id('requester'), actor_upn: people.upn('requester'), reason: 'inactive 90 days', identity: 'verified', run_id: s.runId });
+    expect(rows.find((r) => r.event === 'approved')).toMatchObject({ actor: people.id('approver'), actor_upn: people.upn('approver'), reason: 'ok, checked with the manager' });
+    expect(rows.every((r) => r.identity === 'verified')).toBe(true);
 
     const text = await historyText(client.client, h.workflowId);
     expect(text).not.toContain(p.sim.clientSecret);
-    expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+    expect(text).not.toMatch(JWT_IN_TEXT);
     expect(text).not.toContain(u.upn);
     expect(text).not.toContain(u.displayName);
     expect(text).not.toMatch(/@m365sim/i);
+    expect(text).not.toContain('inactive 90 days');
+    expect(text).not.toContain('checked with the manager');
 
     // The recorded history replays on the current code (determinism guard).
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await h.fetchHistory(), h.workflowId);
 
-    // Restore: the same SKUs come back with the same disabled plans, and it is audited.
-    const r = await (await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, by: 'carol' }, { taskQueue: p.taskQueue })).result();
+    // Restore: asked by one person, approved by another; the same SKUs come back with the same disabled plans.
+    const rh = await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, requester: { idToken: people.token('approver2') } }, { taskQueue: p.taskQueue });
+    const rs = await waitForStatus(client.client, rh.workflowId, (x) => x.status === 'awaiting_approval');
+    expect(await rh.query(restoreStatusQuery)).toMatchObject({ sourceRunId: s.runId, userId: u.id });
+    expect(rs.scopeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await approve(client.client, people, rh.workflowId, 'approver2')).toMatchObject({ accepted: false, reason: expect.stringMatching(/^self_approval/) });
+    expect(await approve(client.client, people, rh.workflowId, 'nestedApprover')).toMatchObject({ accepted: true });
+    const r = await rh.result();
     expect(r.outcome).toBe('restored');
     const norm = (l: { skuId: string; disabledPlans: string[] }[]) => l.map((x) => ({ skuId: x.skuId, disabledPlans: x.disabledPlans.slice().sort() })).sort((a, b) => a.skuId.localeCompare(b.skuId));
     expect(norm(held(u))).toEqual(norm(before));
-    expect((await auditRows(p.config.dbPath, h.workflowId)).find((x) => x.event === 'restored')?.actor).toBe('carol');
+    const after = await auditRows(p.config.dbPath, h.workflowId);
+    expect(after.find((x) => x.event === 'restore_requested')?.actor).toBe(people.id('approver2'));
+    expect(after.find((x) => x.event === 'restored')?.actor).toBe(people.id('nestedApprover'));
   });
 
   it('reject: nothing is removed; a later approve changes nothing but is recorded', async () => {
@@ -91,10 +110,13 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const before = held(u);
     const h = await start(u);
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
-    await h.signal(rejectSignal, { by: 'bob', reason: 'still needed' });
-    await h.signal(approveSignal, { by: 'dave' }).catch(() => undefined);
+    const id = h.workflowId;
+    const late = await decision(client.client, people, id, 'approver2');
+    expect(await reject(client.client, people, id)).toMatchObject({ accepted: true });
+    await client.client.workflow.getHandle(id).signal('approve', late).catch(() => undefined);
     const s = await h.result();
     expect(s.status).toBe('rejected');
+    expect((await auditRows(p.config.dbPath, id)).find((r) => r.event === 'rejected')?.reason).toBe('still needed');
     expect(held(u)).toEqual(before);
     expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(0);
     expect((await auditRows(p.config.dbPath, h.workflowId)).map((r) => r.event)).toContain('rejected');
@@ -115,15 +137,17 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const h = await start(u);
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
     const cli = inject('temporalCli');
-    const signal = (by: string) =>
-      run(cli, ['workflow', 'signal', '--workflow-id', h.workflowId, '--name', 'approve', '--input', JSON.stringify({ by }), '--address', temporalAddress()]);
-    await signal('alice');
+    // What the README tells an approver to run: a sealed sign-in plus the run and scope `reclaim status` shows.
+    const signal = async (who: 'requester' | 'approver2') =>
+      run(cli, ['workflow', 'signal', '--workflow-id', h.workflowId, '--name', 'approve', '--input', JSON.stringify(await decision(client.client, people, h.workflowId, who)), '--address', temporalAddress()]);
+    await signal('requester');
     const refused = await waitForStatus(client.client, h.workflowId, (s) => s.events.some((e) => e.kind === 'ignored_approve'));
     expect(refused.status).toBe('awaiting_approval');
-    await signal('erin');
+    expect(refused.events.find((e) => e.kind === 'ignored_approve')).toMatchObject({ by: people.id('requester'), note: expect.stringMatching(/^self_approval/) });
+    await signal('approver2');
     const s = await h.result();
     expect(s.status).toBe('executed');
-    expect(s.decision?.by).toBe('erin');
+    expect(s.decision?.by).toBe(people.id('approver2'));
     expect(held(u)).toEqual([]);
   });
 
@@ -131,7 +155,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const u = pick(directOnly);
     const h = await start(u);
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
-    await Promise.all([h.signal(approveSignal, { by: 'bob' }), h.signal(approveSignal, { by: 'bob' })]);
+    await Promise.all([signalApprove(client.client, people, h.workflowId), signalApprove(client.client, people, h.workflowId)]);
     const s = await h.result();
     expect(s.status).toBe('executed');
     expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(1);
@@ -146,7 +170,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const hasDirect = u.assignments.some((a) => a.assignedByGroup === null);
     if (hasDirect) {
       await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
-      await h.signal(approveSignal, { by: 'bob' });
+      await signalApprove(client.client, people, h.workflowId);
     }
     const s = await h.result();
     expect(s.status).toBe('needs_group_change');
@@ -166,7 +190,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
     p.sim.state.setFaults('assignLicense:429@0.6:retry=0.2');
     try {
-      await h.signal(approveSignal, { by: 'bob' });
+      await signalApprove(client.client, people, h.workflowId);
       const s = await h.result();
       expect(s.status).toBe('executed');
     } finally {
@@ -181,7 +205,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const before = held(u);
     const h = await start(u, { dryRun: true });
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
-    await h.signal(approveSignal, { by: 'bob' });
+    await signalApprove(client.client, people, h.workflowId);
     const s = await h.result();
     expect(s.status).toBe('dry_run');
     expect(s.removed.sort()).toEqual(before.map((l) => l.skuId).sort());
@@ -221,13 +245,13 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
       row![col] = row![0]!; // the report refresh date
       const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
       writeFileSync(csvFile, '\uFEFF' + rows.map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n');
-      await loadStagingDir({ workDbPath: p.config.workDbPath, stagingDir: next, tenantId: p.sim.tenantId, snapshotDate: '2026-11-28', runId: 'test-active-user' });
+      await loadStagingDir({ workDbPath: p.config.workDbPath, stagingDir: next, tenantId: p.sim.tenantId, snapshotDate: NEXT_DAY, runId: 'test-active-user' });
       await publish(p.config.workDbPath, p.config.dbPath);
     } finally {
       rmSync(next, { recursive: true, force: true });
     }
 
-    await h.signal(approveSignal, { by: 'bob' });
+    await signalApprove(client.client, people, h.workflowId);
     const s = await h.result();
     expect(s.status).toBe('aborted');
     expect(s.detail).toMatch(/^user_active/);
@@ -253,7 +277,9 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const u = pick(directOnly);
     const h = await start(u);
     await expect(start(u)).rejects.toThrow(/already open/);
-    await h.signal(rejectSignal, { by: 'bob', reason: 'test' });
+    // Decisions count only once the scope exists (awaiting_approval).
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    await signalReject(client.client, people, h.workflowId);
     expect((await h.result()).status).toBe('rejected');
   });
 

@@ -8,12 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatorEnv } from '../../src/cli/dev-job';
 import { startReclamation } from '../../src/cli/reclaim';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { approveSignal } from '../../src/workflows/reclaim-messages';
+import { startDailySync } from '../../src/cli/start-daily';
+import { parseConfig } from '../../src/config';
+import { People, signalApprove } from './approvals';
 import { killHard, spawnWorker as spawnWorkerProcess } from '../helpers/spawn-worker';
 import { connectClient, uniqueName } from '../helpers/temporal';
 import { auditRows, directOnly, removalsOf, userPicker, waitForStatus } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TODAY = new Date().toISOString().slice(0, 10);
 describe('reclaimLicenses survives a worker crash between approval and removal', () => {
   let sim: SimulatorHandle;
   let client: Awaited<ReturnType<typeof connectClient>>;
@@ -28,7 +31,7 @@ describe('reclaimLicenses survives a worker crash between approval and removal',
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({ users: 300, seed: 72, today: '2026-11-27' });
+    sim = await startSimulator({ users: 300, seed: 72, today: TODAY });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'reclaim-kill-'));
     client = await connectClient();
   });
@@ -41,15 +44,18 @@ describe('reclaimLicenses survives a worker crash between approval and removal',
   it('exactly one removal after the restart', async () => {
     const u = userPicker(sim)(directOnly);
     const first = await spawnWorker();
+    // A fresh snapshot: the re-check refuses to act without one.
+    await (await startDailySync(client.client, { tenantId: sim.tenantId, snapshotDate: TODAY }, { taskQueue: queues.main })).result();
+    const people = new People(sim, parseConfig(simulatorEnv(sim, dataDir)));
     const h = await startReclamation(
       client.client,
-      { tenantId: sim.tenantId, userId: u.id, requestedBy: 'alice', approvalTimeout: '10 minutes' },
+      { tenantId: sim.tenantId, userId: u.id, requester: people.requester(), approvalTimeout: '10 minutes' },
       { taskQueue: queues.main },
     );
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
     // The removal's POST is held 4 s inside the simulator, which then applies it: the worker dies in between.
     sim.state.setFaults('assignLicense:slow:ms=4000:times=1');
-    await h.signal(approveSignal, { by: 'bob' });
+    await signalApprove(client.client, people, h.workflowId);
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'removing');
     await sleep(1_500);
     await killHard(first);
