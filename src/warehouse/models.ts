@@ -45,8 +45,21 @@ function parseModel(name: string, text: string, names: Set<string>): Model {
   return { name, description: first.slice(3).trim(), materialized, sql, dependsOn };
 }
 
-/** Every model, in dependency order (a model after everything it reads). */
+const loaded = new Map<string, Model[]>();
+
+/**
+ * Every model, in dependency order (a model after everything it reads). Read once per process: the models a
+ * writer refreshes are the ones it created at open, even if the files change under a running worker.
+ */
 export function loadModels(dir = MODELS_DIR): Model[] {
+  const cached = loaded.get(dir);
+  if (cached) return cached;
+  const models = readModels(dir);
+  loaded.set(dir, models);
+  return models;
+}
+
+function readModels(dir: string): Model[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
   const names = new Set(files.map((f) => f.slice(0, -4)));
   const models = new Map(files.map((f) => [f.slice(0, -4), parseModel(f.slice(0, -4), readFileSync(path.join(dir, f), 'utf8'), names)]));
