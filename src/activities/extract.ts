@@ -4,12 +4,13 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { preflight as graphPreflight } from '../graph/preflight';
-import { SkipTokenExpiredError } from '../graph/errors';
+import { GraphPermissionError, SkipTokenExpiredError } from '../graph/errors';
+import { allows } from '../graph/permissions';
 import type { GraphClient } from '../graph/client';
 import type { GraphFactory } from './graph-context';
 import { withHeartbeat } from './heartbeat';
 import { writeFileAtomic, sha256OfFiles } from './staging-files';
-import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type StagedFile } from '../shared/staging-contract';
+import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type SignInOutcome, type StagedFile } from '../shared/staging-contract';
 import { reportFile, runStagingDir, skusFile, userPageFile, usersCursorFile, usersDir } from './staging-layout';
 
 export type { StagedFile } from '../shared/staging-contract';
@@ -24,7 +25,22 @@ export interface PreflightResult {
   roles: string[];
   canReadReportSettings: boolean;
   canReclaim: boolean;
+  /** AuditLog.Read.All is in the token: the users extract asks for signInActivity (absent in older histories). */
+  canReadSignIns?: boolean;
 }
+
+/**
+ * 403 codes on a signInActivity query that mean "not for this tenant or app" (graph-contract-2 §2.4): the users
+ * are read again without signInActivity and the run says why. Matched on the code, never on the message.
+ */
+export const SIGN_IN_DENIED_CODES = [
+  'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+  'Authentication_MSGraphPermissionMissing',
+  'Authentication_ApplicationHasNoDirectoryReadAccess',
+] as const;
+
+/** The users file plus what became of signInActivity. */
+export type StagedUsers = StagedFile & { signIn: SignInOutcome };
 
 export interface ExtractInput {
   tenantId: string;
@@ -44,13 +60,17 @@ interface UsersProgress {
 /** The users walk's resume point on disk: written after each page file, so it never points past a missing page. */
 interface UsersCursor extends UsersProgress {
   nextLink: string | null;
+  /** The walk selects signInActivity (false after a 403 made it fall back). */
+  signIn?: boolean;
+  /** The Graph error code that refused signInActivity, when it was asked for. */
+  deniedCode?: string | null;
 }
 
 async function readCursor(file: string): Promise<UsersCursor | null> {
   try {
     const c = JSON.parse(await readFile(file, 'utf8')) as Partial<UsersCursor>;
     return typeof c.page === 'number' && typeof c.count === 'number' && (typeof c.nextLink === 'string' || c.nextLink === null)
-      ? { page: c.page, count: c.count, nextLink: c.nextLink }
+      ? { page: c.page, count: c.count, nextLink: c.nextLink, signIn: c.signIn === true, deniedCode: c.deniedCode ?? null }
       : null;
   } catch {
     return null;
@@ -78,14 +98,18 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       // A fresh token, so consent granted or revoked since the cached one shows in this run's check.
       await tokens.getToken({ forceRefresh: true });
       const p = await graphPreflight(tokens, { needReclaim: input.needReclaim });
-      return { roles: p.roles, canReadReportSettings: p.canReadReportSettings, canReclaim: p.canReclaim };
+      return { roles: p.roles, canReadReportSettings: p.canReadReportSettings, canReclaim: p.canReclaim, canReadSignIns: allows(p.roles, 'readSignInActivity') };
     },
 
-    async extractUsers(input: ExtractInput): Promise<StagedFile> {
+    async extractUsers(input: ExtractInput & { signIn?: boolean }): Promise<StagedUsers> {
       const ctx = Context.current();
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
       const dir = usersDir(runDir);
-      const firstUrl = `/v1.0/users?$select=${USER_SELECT}&$top=999`;
+      // signInActivity caps a page at 500 users (graph-contract-2 §2.3); never assume a page is full.
+      const urlFor = (signIn: boolean): string =>
+        signIn ? `/v1.0/users?$select=${USER_SELECT},signInActivity&$top=500` : `/v1.0/users?$select=${USER_SELECT}&$top=999`;
+      const requested = input.signIn ?? false;
+      let firstUrl = urlFor(requested);
       const cursorFile = usersCursorFile(runDir);
       const resumed = ctx.info.heartbeatDetails as UsersProgress | undefined;
       // An earlier attempt heartbeated: continue from its cursor on disk (which may be a page ahead of the beat).
@@ -93,12 +117,13 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       let progress: UsersCursor;
       if (cursor && cursor.nextLink && cursor.page >= resumed!.page) {
         progress = cursor;
+        firstUrl = urlFor(cursor.signIn ?? false);
         ctx.log.info('resuming the users walk', { afterPage: cursor.page, attempt: ctx.info.attempt });
       } else {
         // A fresh walk: drop whatever an earlier attempt left (pages and cursor), so no page is doubled.
         await rm(dir, { recursive: true, force: true });
         await rm(cursorFile, { force: true });
-        progress = { page: 0, nextLink: firstUrl, count: 0 };
+        progress = { page: 0, nextLink: firstUrl, count: 0, signIn: requested, deniedCode: null };
       }
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const beat = (): UsersProgress => ({ page: progress.page, count: progress.count });
@@ -110,19 +135,24 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
             try {
               body = await graph.getJsonText(progress.nextLink);
             } catch (err) {
-              if (!(err instanceof SkipTokenExpiredError)) throw err;
-              ctx.log.warn('the users page link expired: starting the walk over', { page: progress.page });
+              const deniedCode = err instanceof GraphPermissionError && progress.signIn && (SIGN_IN_DENIED_CODES as readonly string[]).includes(err.code ?? '') ? err.code! : null;
+              if (!(err instanceof SkipTokenExpiredError) && !deniedCode) throw err;
+              if (deniedCode) {
+                // No premium licence or no AuditLog.Read.All: the roster still loads, from reports only.
+                ctx.log.warn('signInActivity refused: reading the users again without it', { code: deniedCode });
+                firstUrl = urlFor(false);
+              } else ctx.log.warn('the users page link expired: starting the walk over', { page: progress.page });
               // The cursor goes with the pages: a crash before the next page must not resume past deleted pages.
               await rm(cursorFile, { force: true });
               await rm(dir, { recursive: true, force: true });
               await mkdir(dir, { recursive: true, mode: 0o700 });
-              progress = { page: 0, nextLink: firstUrl, count: 0 };
+              progress = { page: 0, nextLink: firstUrl, count: 0, signIn: deniedCode ? false : progress.signIn, deniedCode: deniedCode ?? progress.deniedCode };
               continue;
             }
             const parsed = JSON.parse(body) as { value?: unknown[]; '@odata.nextLink'?: string };
             const page = progress.page + 1;
             await writeFileAtomic(userPageFile(runDir, page), body);
-            progress = { page, nextLink: parsed['@odata.nextLink'] ?? null, count: progress.count + (parsed.value?.length ?? 0) };
+            progress = { ...progress, page, nextLink: parsed['@odata.nextLink'] ?? null, count: progress.count + (parsed.value?.length ?? 0) };
             await writeFileAtomic(cursorFile, JSON.stringify(progress));
             ctx.heartbeat(beat());
           }
@@ -136,7 +166,12 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       for (const f of files) if (pageOf(f) > progress.page) await rm(path.join(dir, f));
       const kept = files.filter((f) => pageOf(f) <= progress.page).map((f) => path.join(dir, f));
       const { sha256, bytes } = await sha256OfFiles(kept);
-      return { path: dir, count: progress.count, bytes, sha256 };
+      const signIn: SignInOutcome = {
+        requested,
+        available: requested && (progress.signIn ?? false),
+        reason: !requested ? 'not_granted' : (progress.deniedCode ?? null),
+      };
+      return { path: dir, count: progress.count, bytes, sha256, signIn };
     },
 
     async extractSkus(input: ExtractInput): Promise<StagedFile> {

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config';
 import { ensureApprovalKey } from '../identity/approval-key';
 import { createApprovalActivities } from './approvals';
 import { createExtractActivities } from './extract';
+import { createSpendExtractActivities } from './extract-spend';
 import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
 import { createReclaimActivities } from './reclaim';
@@ -36,6 +37,7 @@ export function createMainActivities(deps: ActivityDeps) {
     ...createApprovalActivities({ config: deps.config, graphFor, approvalKey }),
     ...createHealthActivities(),
     ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
+    ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
     ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath }),
     ...createReclaimOutcomeActivities(),

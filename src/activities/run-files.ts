@@ -2,7 +2,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sampleAnonymization, validateStagedReports, type AnonymizationVerdict } from '../warehouse';
-import { stagingManifestSchema, type ManifestFile, type ReportSettings, type StagedFile, type StagingManifest } from '../shared/staging-contract';
+import { stagingManifestSchema, type ManifestFile, type ReportSettings, type SignInOutcome, type StagedFile, type StagingManifest } from '../shared/staging-contract';
 import { writeFileAtomic } from './staging-files';
 import { manifestFile, runStagingDir, tenantStagingDir } from './staging-layout';
 
@@ -15,6 +15,10 @@ export interface ManifestInput {
   skus: StagedFile;
   reports: Array<StagedFile & { name: string }>;
   reportSettings: ReportSettings | null;
+  /** GET /directory/subscriptions, when the app could read it (issue 13). */
+  subscriptions?: StagedFile | null;
+  /** What became of signInActivity in the users extract (issue 13). */
+  signIn?: SignInOutcome | null;
 }
 
 export function createRunFileActivities(deps: { dataDir: string }) {
@@ -33,8 +37,10 @@ export function createRunFileActivities(deps: { dataDir: string }) {
           entry('users', 'users', input.users),
           entry('skus', 'subscribedSkus', input.skus),
           ...input.reports.map(({ name, ...f }) => entry('report', name, f)),
+          ...(input.subscriptions ? [entry('subscriptions', 'subscriptions', input.subscriptions)] : []),
         ],
         reportSettings: input.reportSettings,
+        signInActivity: input.signIn ?? null,
       } satisfies StagingManifest);
       await writeFileAtomic(manifestFile(runDir), `${JSON.stringify(manifest, null, 2)}\n`);
       return runDir;

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config';
 import type { SimulatorHandle } from '../simulator';
 import { followRun, progressLine, startDailySync, summaryLines } from './start-daily';
 import { formatRows, queryPublished } from './query';
+import { spendSummaryLines } from './savings';
 
 export interface DevJobContext {
   client: Client;
@@ -70,6 +71,9 @@ export async function runDevJob(ctx: DevJobContext): Promise<void> {
     `SELECT (SELECT count(*) FROM inactive_licensed_users WHERE tenant_id = '${tenantId.replaceAll("'", "''")}')::INTEGER AS inactive_licensed_users`,
   );
   say(`  inactive licensed users: ${String(totals.rows[0]?.inactive_licensed_users ?? 0)}`);
+  say('  money (prices: data/prices.csv list prices and whatever `m365-license prices|contracts import` added):');
+  for (const line of await spendSummaryLines(config.dbPath, tenantId)) say(line);
+  say('  details: m365-license savings');
 
   say(`\nThe warehouse: ${config.dbPath} (open it read-only; it is replaced atomically after each run)`);
   for (const ex of EXAMPLES) {

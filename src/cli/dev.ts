@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { hasTenant, parseConfig } from '../config';
-import { startSimulator } from '../simulator';
+import { DEFAULT_ROLES, startSimulator } from '../simulator';
 import { preferredPort, startDevServer, type DevServer } from '../temporal/dev-server';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createWorkers, runWorkers } from '../worker';
@@ -40,7 +40,8 @@ export function registerDev(program: Command): void {
         let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
         if (!hasTenant(config)) {
           say('No tenant configured (M365_TENANT_ID etc.): starting the Microsoft 365 tenant simulator with 10,000 users...');
-          simulator = await startSimulator({ users: 10_000, seed: 1, dir: path.join(config.dataDir, 'simulator') });
+          // With AuditLog.Read.All, so the demo shows sign-in activity next to the usage reports.
+          simulator = await startSimulator({ users: 10_000, seed: 1, dir: path.join(config.dataDir, 'simulator'), roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'] });
           cleanups.push(() => simulator!.close());
           config = parseConfig({ ...process.env, ...simulatorEnv(simulator, config.dataDir) });
           say(`Simulator: identity ${simulator.authorityHost}, Graph ${simulator.graphUrl}, CA ${simulator.caFile}`);

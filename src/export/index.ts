@@ -7,6 +7,7 @@ import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdent, sqlString } from '../warehouse/sql';
+import { FORMULA_START, UNSAFE_SQL_CLASS } from '../cli/output/sanitize';
 
 export type ExportFormat = 'csv' | 'parquet';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'parquet'];
@@ -67,7 +68,11 @@ async function selectFor(conn: DuckDBConnection, view: string, format: ExportFor
     WHERE table_catalog = 'wh' AND table_name = ${sqlString(view)} ORDER BY ordinal_position`);
   const list = cols.map(([name, type]) => {
     const c = sqlIdent(name!);
-    if (format === 'csv' && type === 'VARCHAR') return `CASE WHEN regexp_matches(${c}, '^[=+\\-@\\t\\r]') THEN '''' || ${c} ELSE ${c} END AS ${c}`;
+    if (format === 'csv' && type === 'VARCHAR') {
+      // The same two rules as the CLI's CSV (src/cli/output/sanitize.ts): control characters out, formulas quoted.
+      const clean = `regexp_replace(${c}, ${sqlString(UNSAFE_SQL_CLASS)}, '', 'g')`;
+      return `CASE WHEN regexp_matches(${clean}, ${sqlString(FORMULA_START)}) THEN '''' || ${clean} ELSE ${clean} END AS ${c}`;
+    }
     return c;
   });
   return `SELECT ${list.join(', ')} FROM wh.${sqlIdent(view)}`;

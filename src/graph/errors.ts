@@ -57,9 +57,12 @@ export class GraphAuthError extends GraphError {
 export class GraphPermissionError extends GraphError {
   override name = 'GraphPermissionError';
   readonly missing: string[];
-  constructor(message: string, ctx: GraphErrorContext & { missing?: string[] } = {}) {
+  /** Graph's `error.code` of the 403 (callers match on it, never on the message: graph-contract-2 §2.4). */
+  readonly code?: string;
+  constructor(message: string, ctx: GraphErrorContext & { missing?: string[]; code?: string } = {}) {
     super(message, ctx);
     this.missing = ctx.missing ?? [];
+    this.code = ctx.code;
   }
 }
 

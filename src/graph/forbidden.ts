@@ -24,13 +24,13 @@ export function permissionFailure(
   const roles = new Set(decodeRoles(token));
   const where = `${method} ${loggablePath(url.href)}`;
   const detail = `Graph denied ${where} (403${code ? ` ${code}` : ''}${graphText ? `: ${graphText}` : ''}). `;
-  if (!need) return new GraphPermissionError(detail + 'Check the app\'s Microsoft Graph application permissions and admin consent.', { ...ctx, missing: [] });
+  if (!need) return new GraphPermissionError(detail + 'Check the app\'s Microsoft Graph application permissions and admin consent.', { ...ctx, code, missing: [] });
   const held = need.anyOf.filter((r) => roles.has(r));
   if (held.length) {
     return new GraphPermissionError(
       detail + `The token already holds ${held.join(', ')}; a newly granted consent can take up to an hour to apply${need.note ? `, and ${need.note}` : ''}.`,
-      { ...ctx, missing: [] },
+      { ...ctx, code, missing: [] },
     );
   }
-  return new GraphPermissionError(detail + permissionMessage(clientId, [need.why], [need.grant]), { ...ctx, missing: [need.grant] });
+  return new GraphPermissionError(detail + permissionMessage(clientId, [need.why], [need.grant]), { ...ctx, code, missing: [need.grant] });
 }

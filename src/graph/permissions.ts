@@ -40,6 +40,12 @@ export const GRAPH_OPERATIONS = {
     anyOf: ['Organization.Read.All', 'Organization.ReadWrite.All', ...READ_DIRECTORY, 'LicenseAssignment.Read.All', 'LicenseAssignment.ReadWrite.All'],
     why: 'Organization.Read.All (or Directory.Read.All) to read subscribed SKUs',
   },
+  /** GET /directory/subscriptions (graph-contract-2 §1): LicenseAssignment.Read.All is not listed for it. */
+  readSubscriptions: {
+    grant: 'Organization.Read.All',
+    anyOf: ['Organization.Read.All', 'Organization.ReadWrite.All', ...READ_DIRECTORY],
+    why: 'Organization.Read.All (or Directory.Read.All) to read commerce subscriptions (terms, trials, renewal dates)',
+  },
   readReports: {
     grant: 'Reports.Read.All',
     anyOf: ['Reports.Read.All'],
@@ -87,7 +93,9 @@ export const allows = (roles: Iterable<string>, op: GraphOperationName): boolean
 /** The operation a request performs, from its method, path (version prefix optional) and query. */
 export function operationOf(method: string, url: URL): GraphOperationName | undefined {
   const p = url.pathname.replace(/^\/(v1\.0|beta)/, '');
-  if (p.startsWith('/reports/')) return 'readReports';
+  // The Copilot usage reports live under /copilot/reports since 2025-11; same permission as the other reports.
+  if (p.startsWith('/reports/') || p.startsWith('/copilot/reports/')) return 'readReports';
+  if (p.startsWith('/directory/subscriptions')) return 'readSubscriptions';
   if (p.startsWith('/admin/reportSettings')) return method.toUpperCase() === 'GET' ? 'readReportSettings' : 'writeReportSettings';
   if (/^\/users\/[^/]+\/assignLicense/i.test(p)) return 'assignLicense';
   if (/^\/users\/[^/]+\/checkMemberGroups/i.test(p)) return 'checkMemberGroups';

@@ -7,12 +7,17 @@ import { z } from 'zod';
 
 export const REPORT_NAMES = ['getOffice365ActiveUserDetail', 'getEmailActivityUserDetail'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
+/** Reports a run stages when the tenant has them; the load takes them when present (issue 13: Copilot). */
+export const OPTIONAL_REPORT_NAMES = ['getMicrosoft365CopilotUsageUserDetail'] as const;
+export type OptionalReportName = (typeof OPTIONAL_REPORT_NAMES)[number];
 
 export const STAGING_LAYOUT = {
   manifest: 'manifest.json',
   /** One file per Graph page of /users, as Graph sent it. */
   usersDir: 'users',
   skus: 'subscribedSkus.json',
+  /** GET /directory/subscriptions, all pages' values in one `{"value": [...]}` (optional). */
+  subscriptions: 'subscriptions.json',
   reportsDir: 'reports',
 } as const;
 
@@ -22,7 +27,7 @@ export const userPageName = (page: number): string => `page-${String(page).padSt
 export const USER_PAGE_RE = /^page-(\d+)\.json$/;
 /** The same set as a glob, for DuckDB's read_json. */
 export const USER_PAGE_GLOB = 'page-*.json';
-export const reportPath = (report: ReportName): string => `${STAGING_LAYOUT.reportsDir}/${report}.csv`;
+export const reportPath = (report: ReportName | OptionalReportName): string => `${STAGING_LAYOUT.reportsDir}/${report}.csv`;
 
 // ---- report columns ------------------------------------------------------------------------------------------
 
@@ -37,7 +42,7 @@ export interface ReportColumn {
 }
 
 export interface ReportSpec {
-  report: ReportName;
+  report: ReportName | OptionalReportName;
   /** Relative to the staging directory. */
   file: string;
   columns: ReportColumn[];
@@ -87,6 +92,29 @@ const REPORT_COLUMNS: Record<ReportName, ReportColumn[]> = {
 /** Every staged report, in REPORT_NAMES order (the warehouse's first migration relies on that order). */
 export const REPORTS: readonly ReportSpec[] = REPORT_NAMES.map((report) => ({ report, file: reportPath(report), columns: REPORT_COLUMNS[report] }));
 
+const date = (header: string, name: string, required = false): ReportColumn => col(header, name, 'DATE', required);
+
+/** Microsoft 365 Copilot usage user detail, v1.0 CSV (graph-contract-2 §3.3); parsed by header name, never by position. */
+export const COPILOT_USAGE_REPORT: ReportSpec = {
+  report: 'getMicrosoft365CopilotUsageUserDetail',
+  file: reportPath('getMicrosoft365CopilotUsageUserDetail'),
+  columns: [
+    date('Report Refresh Date', 'report_refresh_date', true),
+    col('User Principal Name', 'user_principal_name', 'VARCHAR'),
+    col('Display Name', 'display_name', 'VARCHAR', false),
+    date('Last Activity Date', 'last_activity_date', true),
+    date('Copilot Chat Last Activity Date', 'copilot_chat_last_activity_date'),
+    date('Microsoft Teams Copilot Last Activity Date', 'teams_copilot_last_activity_date'),
+    date('Word Copilot Last Activity Date', 'word_copilot_last_activity_date'),
+    date('Excel Copilot Last Activity Date', 'excel_copilot_last_activity_date'),
+    date('PowerPoint Copilot Last Activity Date', 'powerpoint_copilot_last_activity_date'),
+    date('Outlook Copilot Last Activity Date', 'outlook_copilot_last_activity_date'),
+    date('OneNote Copilot Last Activity Date', 'onenote_copilot_last_activity_date'),
+    date('Loop Copilot Last Activity Date', 'loop_copilot_last_activity_date'),
+    col('Report Period', 'report_period', 'VARCHAR', false),
+  ],
+};
+
 // ---- manifest ------------------------------------------------------------------------------------------------
 
 /** What an extract activity returns for one staged file or directory; a manifest entry carries the same fields. */
@@ -99,6 +127,15 @@ export const stagedFileSchema = z.object({
 export type StagedFile = z.infer<typeof stagedFileSchema>;
 
 export const reportSettingsSchema = z.object({ displayConcealedNames: z.boolean() });
+
+/** What the users extract found about sign-in activity (graph-contract-2 §2.4). */
+export const signInOutcomeSchema = z.object({
+  requested: z.boolean(),
+  available: z.boolean(),
+  /** `not_granted` (no AuditLog.Read.All in the token), or the Graph error code of the 403 that refused it. */
+  reason: z.string().nullable(),
+});
+export type SignInOutcome = z.infer<typeof signInOutcomeSchema>;
 export type ReportSettings = z.infer<typeof reportSettingsSchema>;
 
 /**
@@ -107,7 +144,7 @@ export type ReportSettings = z.infer<typeof reportSettingsSchema>;
  * written by hand or by an older version still loads.
  */
 export const manifestFileSchema = z.object({
-  kind: z.enum(['users', 'skus', 'report']),
+  kind: z.enum(['users', 'skus', 'report', 'subscriptions']),
   name: z.string(),
   ...stagedFileSchema.partial().shape,
   path: stagedFileSchema.shape.path,
@@ -121,5 +158,7 @@ export const stagingManifestSchema = z.object({
   startedAt: z.string().optional(),
   files: z.array(manifestFileSchema).default([]),
   reportSettings: reportSettingsSchema.nullish(),
+  /** Whether the users pages carry signInActivity, and if not why (a Graph error code or `not_granted`). */
+  signInActivity: signInOutcomeSchema.nullish(),
 });
 export type StagingManifest = z.infer<typeof stagingManifestSchema>;

@@ -7,7 +7,7 @@
  *   flag    := "concealed"                    report UPN / Display Name rendered as 32-char uppercase hex MD5
  *            | "stale=" DAYS                  report refresh date DAYS older than the normal (today - 2 days)
  *   rule    := endpoint ":" kind ["@" PROB] (":" param)*
- *   endpoint:= token | oidc | users | skus | reports | download | assignLicense | reportSettings | *
+ *   endpoint:= token | oidc | users | skus | subscriptions | reports | copilotReports | download | assignLicense | reportSettings | *
  *   kind    := 429 | 500 | 502 | 503 | 504   that HTTP status with the endpoint's error envelope
  *                                            (Graph JSON; OAuth JSON on token/oidc). param retry=SECONDS sets
  *                                            Retry-After (integer or fractional, e.g. retry=1.5; default 1 for 429,
@@ -31,7 +31,7 @@
  */
 import { hash, unit } from './prng';
 
-export const ENDPOINTS = ['token', 'oidc', 'users', 'skus', 'reports', 'download', 'assignLicense', 'reportSettings'] as const;
+export const ENDPOINTS = ['token', 'oidc', 'users', 'skus', 'subscriptions', 'reports', 'copilotReports', 'download', 'assignLicense', 'reportSettings'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 export type FaultKind = 'status' | 'outage' | 'reset' | 'slow' | 'expired' | 'malformed';
 

@@ -9,6 +9,7 @@ import { decodeJwt, verifyJwt } from './jwt';
 export const ROLES = {
   users: GRAPH_OPERATIONS.readUsers.anyOf,
   skus: GRAPH_OPERATIONS.readSubscribedSkus.anyOf,
+  subscriptions: GRAPH_OPERATIONS.readSubscriptions.anyOf,
   reports: GRAPH_OPERATIONS.readReports.anyOf,
   assignLicense: GRAPH_OPERATIONS.assignLicense.anyOf,
   reportSettingsRead: GRAPH_OPERATIONS.readReportSettings.anyOf,

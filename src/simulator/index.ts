@@ -42,6 +42,8 @@ export interface SimulatorOptions {
   roles?: string[];
   /** 'YYYY-MM-DD' treated as day 0's today (default: the real UTC date). */
   today?: string;
+  /** The tenant has Microsoft Entra ID P1/P2, so signInActivity can be read (default true). */
+  premium?: boolean;
   /** Fixed client secret (default: random per start). */
   clientSecret?: string;
   /** Simulated day N of the same tenant (default 0 = the generated tenant); today becomes `today` + N. */
@@ -100,6 +102,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const tenantDomain = `m365sim${seed}.onmicrosoft.com`;
   const tenant = new Tenant({ seed, userCount: users, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn) });
   const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, seed);
+  state.premium = opts.premium ?? true;
 
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'm365-sim-'));
   mkdirSync(dir, { recursive: true });

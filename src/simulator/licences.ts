@@ -43,6 +43,8 @@ const ADDONS: readonly (readonly [number, number])[] = [
   [skuIndexByPart('POWERAPPS_VIRAL'), 0.03],
   [skuIndexByPart('VISIOCLIENT'), 0.03],
   [skuIndexByPart('PROJECTPROFESSIONAL'), 0.02],
+  // Last, so drawing it shifts no earlier value of the licence stream.
+  [skuIndexByPart('Microsoft_365_Copilot'), 0.06],
 ];
 const EXO_STD = skuIndexByPart('EXCHANGESTANDARD');
 const PBI_PRO = skuIndexByPart('POWER_BI_PRO');

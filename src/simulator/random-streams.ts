@@ -39,6 +39,13 @@ export enum RandomStream {
   Report = 20,
   /** Base of the licence-group ids: Group + SKU index (licences.ts). */
   Group = 100,
+  /** Base of the subscription ids: Subscription + SKU index (subscriptions.ts); CommerceSubscription likewise. */
+  Subscription = 300,
+  CommerceSubscription = 400,
+  /** Tenant-wide: subscription owner, purchase age, monthly renewal day (subscriptions.ts). */
+  SubscriptionOwner = 500,
+  SubscriptionAge = 501,
+  SubscriptionRenewal = 502,
 }
 
 /** A tenant-wide value of a stream. */

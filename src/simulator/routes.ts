@@ -2,6 +2,7 @@
 // report download origin.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAssignLicense } from './assign-license';
+import { handleCopilotReport } from './copilot';
 import type { SimContext } from './context';
 import { handleDeviceCode, handleDeviceLogin, handleDeviceLoginPage } from './delegated';
 import { handleCheckMemberGroups } from './directory';
@@ -13,6 +14,7 @@ import { handleReport, streamCsv } from './reports';
 import { handleReportSettings } from './report-settings';
 import type { Runner } from './request-pipeline';
 import { handleSkus } from './subscribed-skus';
+import { handleSubscriptions } from './subscriptions';
 import { handleUser, handleUsers } from './users-endpoint';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -75,6 +77,12 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
     } else if (p0 === 'reports' && parts.length === 2 && method === 'GET') {
       endpoint = 'reports';
       handler = (ex, roles) => handleReport(ctx, ex, version, roles, parts[1]!);
+    } else if (p0 === 'directory' && parts[1] === 'subscriptions' && (parts.length === 2 || parts.length === 3) && method === 'GET') {
+      endpoint = 'subscriptions';
+      handler = (ex, roles) => handleSubscriptions(ctx, ex, version, roles, parts[2]);
+    } else if (p0 === 'copilot' && parts[1] === 'reports' && parts.length === 3 && method === 'GET') {
+      endpoint = 'copilotReports';
+      handler = (ex, roles) => handleCopilotReport(ctx, ex, version, roles, parts[2]!);
     } else if (p0 === 'admin' && parts[1] === 'reportSettings' && parts.length === 2 && (method === 'GET' || method === 'PATCH')) {
       endpoint = 'reportSettings';
       handler = (ex, roles) => handleReportSettings(ctx, ex, version, roles);

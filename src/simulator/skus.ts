@@ -50,6 +50,9 @@ const VISIO_ONLINE = P('VISIOONLINE', '2bdbaf8f-738f-4ac7-9234-3c3ee2ce7d0f');
 const PROJECT_CLIENT = P('PROJECT_CLIENT_SUBSCRIPTION', 'fafd7243-e5c1-4a3a-9e40-495efcb1d3c3');
 const PROJECT_SPO = P('SHAREPOINT_PROJECT', 'fe71d6c3-a2ea-4499-9778-da042bf08063');
 const BOOKINGS_RM = P('O365_SB_Relationship_Management', '5bfe124c-bbdc-4494-8835-f1297d457d79');
+const COPILOT_APPS = P('M365_COPILOT_APPS', 'a62f8878-de10-42f3-b68f-6149a25ceb97');
+const COPILOT_CHAT = P('M365_COPILOT_BUSINESS_CHAT', '3f30311c-6b1e-48a4-ab79-725b469da960');
+const COPILOT_TEAMS = P('M365_COPILOT_TEAMS', 'b95945de-b3bd-46db-8437-f2beb6ea2347');
 
 export const SKUS: readonly SkuDef[] = [
   { skuId: '05e9a617-0261-4cee-bb44-138d3ef5d965', skuPartNumber: 'SPE_E3', productName: 'Microsoft 365 E3', reportName: 'MICROSOFT 365 E3', kind: 'paid',
@@ -74,6 +77,9 @@ export const SKUS: readonly SkuDef[] = [
     servicePlans: [EXO_F, VISIO_CLIENT, VISIO_ONLINE] },
   { skuId: '53818b1b-4a27-454b-8896-0dba576410e6', skuPartNumber: 'PROJECTPROFESSIONAL', productName: 'Planner and Project Plan 3', reportName: 'PROJECT ONLINE PROFESSIONAL', kind: 'paid',
     servicePlans: [EXO_F, SPO_WAC, PROJECT_CLIENT, PROJECT_SPO, SPO_E] },
+  // Appended last so the SKU indices above (and every generated assignment) stay as they were.
+  { skuId: '639dec6b-bb19-468b-871c-c5c441c4b0cb', skuPartNumber: 'Microsoft_365_Copilot', productName: 'Microsoft Copilot for Microsoft 365', reportName: 'MICROSOFT 365 COPILOT', kind: 'paid',
+    servicePlans: [COPILOT_APPS, COPILOT_CHAT, COPILOT_TEAMS] },
 ];
 
 export const SKU_INDEX: ReadonlyMap<string, number> = new Map(SKUS.map((s, i) => [s.skuId, i]));

@@ -20,7 +20,7 @@ export interface RequestLogEntry {
   ms: number;
   /** ISO timestamp of the request's arrival. */
   at: string;
-  /** Which simulated endpoint handled it (token, oidc, users, skus, reports, download, assignLicense, reportSettings). */
+  /** Which simulated endpoint handled it (token, oidc, users, skus, subscriptions, reports, copilotReports, download, assignLicense, reportSettings). */
   endpoint?: string;
   /** The fault rule that shaped the response, if any (its spec text). */
   fault?: string;
@@ -41,6 +41,8 @@ export class SimulatorState {
   roles: string[];
   /** displayConcealedNames: report UPN / Display Name as MD5 hex. */
   concealed: boolean;
+  /** The tenant holds Microsoft Entra ID P1/P2 (signInActivity needs it); false answers Microsoft's non-premium 403. */
+  premium = true;
   /** When true, the client secret is expired (token requests with it fail with AADSTS7000222). */
   secretExpired = false;
   /** expires_in of issued access tokens. */

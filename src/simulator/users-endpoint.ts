@@ -1,12 +1,11 @@
 // GET /users and /users/{id | userPrincipalName}: $select, $top, $count and skiptoken paging over the generated
 // tenant, with Graph's validation errors; the projector renders one user for any $select.
 import type { SimContext } from './context';
-import { formatDay } from './dates';
 import { denyDirectory, hasRole, ROLES } from './graph-access';
 import { sendGraphError, sendGraphJson, type Exchange } from './http';
-import { licensedServiceMask, toAssignedLicenses, toAssignmentStates, type LicenseEntry } from './licences';
+import { toAssignedLicenses, toAssignmentStates, type LicenseEntry } from './licences';
 import { makeSkipToken, nextLinkFor, readSkipToken } from './paging';
-import { hash } from './prng';
+import { denyMissingAuditLog, denyNonPremium, signInActivityOf } from './sign-ins';
 import type { GeneratedUser, Profile } from './users';
 
 export const DEFAULT_SELECT = ['businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'];
@@ -86,19 +85,9 @@ export function projector(ctx: SimContext, fields: string[]): Projector {
           lics ??= tenant.licenses(u.index, lic as Profile | undefined);
           o[f] = toAssignmentStates(lics);
           break;
-        case 'signInActivity': {
-          const off = tenant.activity(u.index, licensedServiceMask(tenant.baselineLicenses(u.index)));
-          let best = -1;
-          for (const v of off) if (v >= 0 && (best < 0 || v < best)) best = v;
-          const day = refreshDay - best;
-          if (best < 0 || day < u.createdDay) o[f] = null;
-          else {
-            const ts = `${formatDay(day)}T08:${String(hash(u.index, 1) % 60).padStart(2, '0')}:00Z`;
-            const rid = `${u.id.slice(0, 24)}${u.id.slice(-12)}`;
-            o[f] = { lastSignInDateTime: ts, lastSignInRequestId: rid, lastNonInteractiveSignInDateTime: ts, lastNonInteractiveSignInRequestId: rid, lastSuccessfulSignInDateTime: ts, lastSuccessfulSignInRequestId: rid };
-          }
+        case 'signInActivity':
+          o[f] = signInActivityOf(tenant, u, refreshDay);
           break;
-        }
         case 'companyName': case 'employeeId': case 'city': case 'country': case 'externalUserState':
           o[f] = null;
           break;
@@ -126,7 +115,10 @@ export function handleUsers(ctx: SimContext, ex: Exchange, version: string, role
   if (!hasRole(roles, ROLES.users)) return denyDirectory(ex);
   const q = parseUsersQuery(ex);
   if (!q) return;
-  if (q.fields.includes('signInActivity') && !hasRole(roles, ROLES.signInActivity)) return denyDirectory(ex);
+  if (q.fields.includes('signInActivity')) {
+    if (!hasRole(roles, ROLES.signInActivity)) return denyMissingAuditLog(ex);
+    if (!ctx.state.premium) return denyNonPremium(ex);
+  }
   const state = ctx.state;
   const tenant = state.tenant;
   let offset = 0;
@@ -178,6 +170,10 @@ export function handleUser(ctx: SimContext, ex: Exchange, version: string, roles
   if (!hasRole(roles, ROLES.users)) return denyDirectory(ex);
   const q = parseUsersQuery(ex);
   if (!q) return;
+  if (q.fields.includes('signInActivity')) {
+    if (!hasRole(roles, ROLES.signInActivity)) return denyMissingAuditLog(ex);
+    if (!ctx.state.premium) return denyNonPremium(ex);
+  }
   const tenant = ctx.state.tenant;
   const i = tenant.resolveUser(idOrUpn);
   if (i < 0) return notFound(ex, idOrUpn);

@@ -7,6 +7,7 @@ import { mapOpenError, mapWriteError } from './errors';
 import { historyRootFor } from './history/layout';
 import { migrate } from './migrations';
 import { sqlString } from './sql';
+import { acquireWriterLock, releaseWriterLock } from './writer-lock';
 export { sqlString };
 
 /** Offline by construction: json and parquet are built in, nothing may be downloaded. */
@@ -45,10 +46,12 @@ const writers = new Map<string, Promise<WriterHandle>>();
 async function openWriter(file: string): Promise<WriterHandle> {
   // Private to the pipeline: 0700 directory (the umask set at start-up gives the file and its WAL 0600).
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  acquireWriterLock(file);
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, ...writerLimits() });
   } catch (err) {
+    releaseWriterLock(file);
     throw mapOpenError(err, file, 'read-write');
   }
   const connection = await instance.connect();
@@ -57,6 +60,7 @@ async function openWriter(file: string): Promise<WriterHandle> {
   } catch (err) {
     connection.closeSync();
     instance.closeSync();
+    releaseWriterLock(file);
     throw mapWriteError(err, writerMemoryLimit());
   }
   return { instance, connection, queue: Promise.resolve() };
@@ -99,6 +103,7 @@ export async function closeWarehouse(file?: string): Promise<void> {
     await handle.queue;
     handle.connection.closeSync();
     handle.instance.closeSync();
+    releaseWriterLock(key);
   }
 }
 

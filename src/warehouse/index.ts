@@ -25,3 +25,9 @@ export { applyPrivateUmask, publishedAccess, PublishedAccessError } from './perm
 export { runReadOnlyQuery, checkReadOnlySql, QueryRefusedError } from './readonly-query';
 export { openReadOnly, closeWarehouse, withWriter, type ReadOnlyWarehouse, type QueryResult } from './db';
 export { MIGRATIONS, LICENSING_REFERENCE_CSV } from './migrations';
+export { importPrices, setPrice, parsePricesFile, type PriceRow, type SetPriceOptions } from './prices';
+export { importContracts, parseContractsFile, type ContractRow } from './contracts';
+export { AdminFileError, type LineProblem } from './admin-csv';
+export { sumMoney, totalsByCurrency, formatMoney, MixedCurrencyError, type Money } from './money';
+export { DEFAULT_PRICES_CSV } from './spend-schema';
+export { updateSignalSettings, INACTIVITY_SIGNALS, type InactivitySignal, type SignalSettings } from './signal-settings';

@@ -13,7 +13,9 @@ import { applyRetention } from './history/retention';
 import { refreshTenantModels } from './models';
 import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { reportSelect, validateReport } from './reports';
+import { copilotSuspiciousSql, insertCopilotActivity, insertSubscriptions, validateCopilotReport } from './load-spend';
 import { insertRun } from './runs';
+import { signInLoaded, signInNote, signInTime } from './sign-in';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
 import { readUsers, reportStats, stageSkus } from './stage';
@@ -40,6 +42,7 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
   const id = resolveIdentity(opts.stagingDir, opts);
   const [active, email] = await Promise.all(REPORTS.map((s) => validateReport(opts.stagingDir, s)));
   const root = historyRootFor(opts.workDbPath);
+  const copilot = await validateCopilotReport(opts.stagingDir);
   const t = sqlString(id.tenantId);
   const d = `DATE ${sqlString(id.snapshotDate)}`;
 
@@ -60,6 +63,7 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       await timed('collect garbage', () => collectGarbage(conn, root, id.tenantId, opts.publishedPath));
       // Staged data goes to scratch Parquet files, not memory: the writer's RSS stays flat with tenant size.
       const stgUsers = await timed('stage users', () => stage('stg_users', `SELECT unnest(value) AS u FROM ${readUsers(opts.stagingDir)}`));
+      const signIn = await signInLoaded(conn, id.manifest?.signInActivity, parquet(stgUsers));
       const users = await timed('stage roster', () => stage('new_users', rosterSql('users', parquet(stgUsers))));
       const assignments = await timed('stage assignments', () => stage('new_license_assignments', rosterSql('license_assignments', parquet(stgUsers))));
       rmSync(stgUsers.file, { force: true });
@@ -93,7 +97,11 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
           displayConcealedNames: id.manifest?.reportSettings?.displayConcealedNames,
         }),
       );
-      const suspicious = await stage('suspicious_activity', suspiciousSql(parquet(reports[0]), parquet(reports[1]), verdict.concealed));
+      const copilotSuspicious = copilot ? `UNION ALL ${copilotSuspiciousSql(copilot, upnMap, verdict.concealed)}` : '';
+      const suspicious = await stage(
+        'suspicious_activity',
+        `${suspiciousSql(parquet(reports[0]), parquet(reports[1]), verdict.concealed)} ${copilotSuspicious}`,
+      );
       // Concealed names cannot be matched: no activity for this day, so the marts keep the last good one.
       const activity = verdict.concealed ? null : await stage('activity', activitySummarySql(parquet(reports[0]), parquet(reports[1])));
       const counts = await countStaged(conn, { users, assignments, reports, suspicious, concealed: verdict.concealed });
@@ -113,15 +121,21 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       inTransaction = true;
       await registerDayFiles(conn, id.tenantId, files);
       await conn.run(`DELETE FROM snapshots WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
-      await conn.run(`INSERT INTO snapshots VALUES (${t}, ${d}, ${sqlString(id.runId)}, now(), ${!verdict.concealed}, ${verdict.concealed},
-        ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'})`);
+      // Named columns: later migrations add columns (sign_in_loaded, migration 6).
+      await conn.run(`INSERT INTO snapshots (tenant_id, snapshot_date, run_id, loaded_at, activity_loaded, concealed, stale, report_refresh_date, sign_in_loaded)
+        VALUES (${t}, ${d}, ${sqlString(id.runId)}, now(), ${!verdict.concealed}, ${verdict.concealed},
+        ${verdict.stale}, ${verdict.reportRefreshDate ? `DATE ${sqlString(verdict.reportRefreshDate)}` : 'NULL'}, ${signIn})`);
+      // Subscriptions and the Copilot report stay tables (small; see load-spend.ts). Concealed: no Copilot rows.
+      await insertSubscriptions(conn, opts.stagingDir, t, d);
+      await insertCopilotActivity(conn, verdict.concealed ? null : copilot, upnMap, t, d);
       await timed('current state', () =>
         syncCurrentState(conn, root, id.tenantId, { date: id.snapshotDate, roster, activity: activity ? parquet(activity) : null, increments: files.increments }),
       );
       const status = verdict.concealed ? 'degraded' : 'succeeded';
-      const message = verdict.concealed
-        ? concealedMessage(verdict, id.snapshotDate, lastGood)
-        : summary(id.tenantId, id.snapshotDate, counts, verdict, settings.freshnessDays);
+      const message = [
+        verdict.concealed ? concealedMessage(verdict, id.snapshotDate, lastGood) : summary(id.tenantId, id.snapshotDate, counts, verdict, settings.freshnessDays),
+        signInNote(id.manifest?.signInActivity, signIn, verdict.concealed),
+      ].filter(Boolean).join(' ');
       await insertRun(conn, {
         runId: id.runId,
         tenantId: id.tenantId,
@@ -165,7 +179,9 @@ function rosterSql(table: 'users' | 'license_assignments', stgUsers: string): st
   if (table === 'users') {
     return `SELECT u.id AS user_id, u.userPrincipalName AS user_principal_name, u.displayName AS display_name, u.mail,
               u.accountEnabled AS account_enabled, u.userType AS user_type, try_cast(u.createdDateTime AS TIMESTAMPTZ) AS created_at,
-              u.department, u.jobTitle AS job_title, u.usageLocation AS usage_location
+              u.department, u.jobTitle AS job_title, u.usageLocation AS usage_location,
+              ${signInTime('lastSignInDateTime')} AS last_sign_in_at, ${signInTime('lastNonInteractiveSignInDateTime')} AS last_non_interactive_sign_in_at,
+              ${signInTime('lastSuccessfulSignInDateTime')} AS last_successful_sign_in_at
             FROM ${stgUsers}`;
   }
   // licenseAssignmentStates says direct (assignedByGroup null) or inherited; a user without states but with

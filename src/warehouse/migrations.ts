@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { groupExcludedSql, upnExcludedSql } from './exclusion';
+import { SIGN_IN } from './sign-in-schema';
+import { SPEND } from './spend-schema';
 import { sqlString } from './sql';
 import { prepareHistory } from './history/prepare';
 import { DEFAULT_SETTINGS } from './types';
@@ -270,7 +272,8 @@ ALTER TABLE suspicious_activity RENAME TO legacy_suspicious_activity;
 CREATE TABLE current_users (
   tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL, user_id VARCHAR NOT NULL,
   user_principal_name VARCHAR, display_name VARCHAR, mail VARCHAR, account_enabled BOOLEAN, user_type VARCHAR,
-  created_at TIMESTAMPTZ, department VARCHAR, job_title VARCHAR, usage_location VARCHAR
+  created_at TIMESTAMPTZ, department VARCHAR, job_title VARCHAR, usage_location VARCHAR,
+  last_sign_in_at TIMESTAMPTZ, last_non_interactive_sign_in_at TIMESTAMPTZ, last_successful_sign_in_at TIMESTAMPTZ
 );
 CREATE TABLE current_skus (
   tenant_id VARCHAR NOT NULL, snapshot_date DATE NOT NULL, sku_id VARCHAR NOT NULL,
@@ -308,7 +311,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'licensing reference', sql: reference },
   { version: 3, name: 'views', sql: VIEWS },
   { version: 4, name: 'reclamation identity', sql: RECLAMATION_IDENTITY },
-  { version: 5, name: 'history in parquet partitions', sql: HISTORY_PARTITIONS },
+  { version: 5, name: 'spend: prices, contracts, subscriptions, Copilot, savings', sql: SPEND },
+  { version: 6, name: 'sign-in activity and the inactivity signal', sql: SIGN_IN },
+  { version: 7, name: 'history in parquet partitions', sql: HISTORY_PARTITIONS },
 ];
 
 /** Applies pending migrations, then recreates the models (views over `historyRoot`'s partitions, marts). */

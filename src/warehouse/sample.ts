@@ -1,10 +1,10 @@
 // A quick verdict from the first rows of each staged report (csv-parse, streaming, stops early): what the
 // pipeline's detect step shows while the load, which computes the verdict over every row, is still ahead.
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { DEFAULT_CONCEALED_THRESHOLD, verdictFrom, type DetectOptions } from './anonymization';
-import { REPORTS } from '../shared/staging-contract';
+import { COPILOT_USAGE_REPORT, REPORTS } from '../shared/staging-contract';
 import { fromCsvParse } from './row-errors';
 import { readManifest, todayUtc } from './staging';
 import type { ReportStats } from './stage';
@@ -36,7 +36,9 @@ async function sampleStats(file: string, rows: number): Promise<ReportStats> {
 /** The verdict over the first `sampleRows` rows of each report; `matchedToRoster` is 0 (the load counts it). */
 export async function sampleAnonymization(stagingDir: string, opts: DetectOptions & { sampleRows?: number } = {}): Promise<AnonymizationVerdict> {
   const manifest = readManifest(stagingDir);
-  const stats = await Promise.all(REPORTS.map((spec) => sampleStats(path.join(stagingDir, spec.file), opts.sampleRows ?? 2_000)));
+  // The Copilot report counts like the others when the run staged it (its names are concealed the same way).
+  const specs = [...REPORTS, ...(existsSync(path.join(stagingDir, COPILOT_USAGE_REPORT.file)) ? [COPILOT_USAGE_REPORT] : [])];
+  const stats = await Promise.all(specs.map((spec) => sampleStats(path.join(stagingDir, spec.file), opts.sampleRows ?? 2_000)));
   return verdictFrom(stats, {
     threshold: opts.threshold ?? DEFAULT_CONCEALED_THRESHOLD,
     freshnessDays: opts.freshnessDays ?? DEFAULT_SETTINGS.freshnessDays,

@@ -13,7 +13,8 @@ const USER_STRUCT = `STRUCT(
   createdDateTime VARCHAR, department VARCHAR, jobTitle VARCHAR, usageLocation VARCHAR,
   assignedLicenses STRUCT(skuId VARCHAR, disabledPlans VARCHAR[])[],
   licenseAssignmentStates STRUCT(skuId VARCHAR, assignedByGroup VARCHAR, state VARCHAR, error VARCHAR,
-                                 disabledPlans VARCHAR[], lastUpdatedDateTime VARCHAR)[])[]`;
+                                 disabledPlans VARCHAR[], lastUpdatedDateTime VARCHAR)[],
+  signInActivity STRUCT(lastSignInDateTime VARCHAR, lastNonInteractiveSignInDateTime VARCHAR, lastSuccessfulSignInDateTime VARCHAR))[]`;
 
 const SKU_STRUCT = `STRUCT(
   id VARCHAR, accountId VARCHAR, accountName VARCHAR, appliesTo VARCHAR, capabilityStatus VARCHAR, consumedUnits INTEGER,

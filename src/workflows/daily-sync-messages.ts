@@ -21,7 +21,7 @@ export interface DailySyncStatus {
   tenantId: string;
   snapshotDate: string;
   runId: string;
-  staged: { users?: number; skus?: number; activeUserRows?: number; emailRows?: number };
+  staged: { users?: number; skus?: number; activeUserRows?: number; emailRows?: number; subscriptions?: number; copilotRows?: number };
   stageMs: Partial<Record<DailySyncStage, number>>;
   verdict?: AnonymizationVerdict;
   error?: string;
@@ -37,7 +37,7 @@ export interface DailySyncResult {
   verdict: AnonymizationVerdict;
   stageMs: Partial<Record<DailySyncStage, number>>;
   stagingDir: string;
-  staged: { users: StagedFile; skus: StagedFile; reports: StagedFile[] };
+  staged: { users: StagedFile; skus: StagedFile; reports: StagedFile[]; subscriptions?: StagedFile | null };
 }
 
 export const dailySyncStatusQuery = defineQuery<DailySyncStatus>('status');

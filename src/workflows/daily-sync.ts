@@ -1,6 +1,6 @@
 // dailySync: preflight -> extract (parallel) -> detect -> load and publish -> summarize.
 // Only ids, counts, verdicts and file paths cross into history; never user data or secrets.
-import { log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MainActivities, WarehouseActivities } from '../activities';
 import { warehouseTaskQueueFor } from '../shared/names';
 import { readTuning } from '../shared/tuning';
@@ -56,12 +56,16 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
 
     enter('extract');
     const period = input.reportPeriod ?? 'D30';
-    const [users, skus, activeUsers, email, reportSettings] = await Promise.all([
-      extract.extractUsers(ids).then((f) => ((status.staged.users = f.count), f)),
+    // Issue 13 (sign-ins, subscriptions, Copilot): histories recorded before it replay without these extracts.
+    const spendExtracts = patched('issue-13-spend-extracts');
+    const [users, skus, activeUsers, email, reportSettings, subscriptions, copilot] = await Promise.all([
+      extract.extractUsers({ ...ids, signIn: spendExtracts && (pre.canReadSignIns ?? false) }).then((f) => ((status.staged.users = f.count), f)),
       extract.extractSkus(ids).then((f) => ((status.staged.skus = f.count), f)),
       extract.extractReport({ ...ids, report: 'getOffice365ActiveUserDetail', period }).then((f) => ((status.staged.activeUserRows = f.count), f)),
       extract.extractReport({ ...ids, report: 'getEmailActivityUserDetail', period }).then((f) => ((status.staged.emailRows = f.count), f)),
       pre.canReadReportSettings ? quick.readReportSettings({ tenantId: input.tenantId }) : Promise.resolve(null),
+      spendExtracts ? extract.extractSubscriptions(ids).then((f) => ((status.staged.subscriptions = f?.count), f)) : Promise.resolve(null),
+      spendExtracts ? extract.extractCopilotReport({ ...ids, period }).then((f) => ((status.staged.copilotRows = f?.count), f)) : Promise.resolve(null),
     ]);
     const stagingDir = await quick.writeManifest({
       ...ids,
@@ -72,8 +76,11 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
       reports: [
         { ...activeUsers, name: 'getOffice365ActiveUserDetail' },
         { ...email, name: 'getEmailActivityUserDetail' },
+        ...(copilot ? [{ ...copilot, name: 'getMicrosoft365CopilotUsageUserDetail' }] : []),
       ],
       reportSettings,
+      subscriptions,
+      signIn: spendExtracts ? users.signIn : null,
     });
 
     enter('detect');
@@ -96,7 +103,7 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
       verdict: loaded.verdict,
       stageMs: status.stageMs,
       stagingDir,
-      staged: { users, skus, reports: [activeUsers, email] },
+      staged: { users, skus, reports: copilot ? [activeUsers, email, copilot] : [activeUsers, email], subscriptions },
     };
   } catch (err) {
     const failedStage = status.stage;

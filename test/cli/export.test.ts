@@ -88,6 +88,24 @@ describe('exportViews', () => {
     expect(line).toContain(`,'-2,`);
   });
 
+  it('strips control characters and quotes formulas hidden behind blanks, line breaks or fullwidth signs', async () => {
+    const { recordReclamationEvent, publish, closeWarehouse } = await import('../../src/warehouse/index');
+    const work = path.join(plain.root, 'work', 'm365.duckdb');
+    await recordReclamationEvent(work, { workflowId: 'w-g', tenantId: 't', userId: ' =1+1', event: 'requested', actor: '\uFF1DSUM(A1)',
+      at: '2024-05-13T00:00:00Z', reason: '\n=cmd', detail: '\u001b]0;pwned\u0007\u001b[2Jok\u202e' });
+    await publish(work, plain.published);
+    await closeWarehouse(work);
+    const dir = path.join(plain.root, 'hidden-csv');
+    await exportViews({ publishedPath: plain.published, toDir: dir, format: 'csv', views: ['reclamations'] });
+    const text = readFileSync(path.join(dir, 'reclamations.csv'), 'utf8');
+    // eslint-disable-next-line no-control-regex -- the assertion is about control characters
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(text).toContain(`,' =1+1,`);
+    expect(text).toContain(`'\uFF1DSUM(A1)`);
+    expect(text).toContain(`"'\n=cmd"`);
+    expect(text).toContain(`]0;pwned[2Jok`);
+  });
+
   it('leaves license_spend out when the warehouse has none, and refuses unknown views naming the ones there are', async () => {
     const { manifest } = await exportViews({ publishedPath: plain.published, toDir: path.join(plain.root, 'o'), format: 'csv' });
     expect(manifest.views.map((v) => v.view)).toEqual(['license_utilization', 'inactive_licensed_users']);

@@ -119,6 +119,12 @@ describe('terminal and spreadsheet safety', () => {
     expect(text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u202e]/);
     expect(csvCell('\rcmd')).toBe(`"'\rcmd"`);
     expect(csvCell('-5', false)).toBe('-5');
+    // Formulas behind blanks, a line break or fullwidth signs are quoted too; plain text is left alone.
+    expect(csvCell('  =1+1')).toBe(`'  =1+1`);
+    expect(csvCell('\n=1+1')).toBe(`"'\n=1+1"`);
+    expect(csvCell('\uFF1D1+1')).toBe(`'\uFF1D1+1`);
+    expect(csvCell('\uFF20SUM(A1)')).toBe(`'\uFF20SUM(A1)`);
+    expect(csvCell('a=1')).toBe('a=1');
   });
 
   it('JSON escapes C1 controls and bidi overrides but keeps the value', async () => {

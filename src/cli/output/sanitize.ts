@@ -18,12 +18,19 @@ export function safeText(s: string): string {
 }
 
 /**
- * OWASP CSV-injection rule: a text cell starting with = + - @ tab or CR is prefixed with a single quote so
+ * OWASP CSV-injection rule, widened: a text cell whose first non-blank character is = + - @ (ASCII or fullwidth,
+ * which some spreadsheets fold to ASCII), or that starts with tab, CR or LF, is prefixed with a single quote so
  * spreadsheets show it as text instead of evaluating it. Applied to text columns only: -5 in a number column is a number.
+ * FORMULA_START is written so JavaScript and DuckDB (RE2) read it the same way; the export builds its SQL from it.
  */
+export const FORMULA_START = '^([\t\r\n]|[ ]*[=+\\-@\uFF1D\uFF0B\uFF0D\uFF20])';
+const FORMULA_START_RE = new RegExp(FORMULA_START);
 export function neutraliseFormula(s: string): string {
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return FORMULA_START_RE.test(s) ? `'${s}` : s;
 }
+
+/** UNSAFE as an RE2 character class, for SQL that strips control characters inside DuckDB (the CSV export). */
+export const UNSAFE_SQL_CLASS = '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x{9f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]';
 
 /** One CSV cell: control characters stripped, formulas neutralised (text cells), quoted when needed (RFC 4180). */
 export function csvCell(s: string, isText = true): string {

@@ -27,6 +27,8 @@ export interface HistoryTable {
 const USER_COLUMNS = [
   ['user_principal_name', 'VARCHAR'], ['display_name', 'VARCHAR'], ['mail', 'VARCHAR'], ['account_enabled', 'BOOLEAN'],
   ['user_type', 'VARCHAR'], ['created_at', 'TIMESTAMPTZ'], ['department', 'VARCHAR'], ['job_title', 'VARCHAR'], ['usage_location', 'VARCHAR'],
+  // Sign-in times (migration 6; NULL without AuditLog.Read.All / Entra ID P1-P2).
+  ['last_sign_in_at', 'TIMESTAMPTZ'], ['last_non_interactive_sign_in_at', 'TIMESTAMPTZ'], ['last_successful_sign_in_at', 'TIMESTAMPTZ'],
 ] as const;
 const ASSIGNMENT_COLUMNS = [
   ['state', 'VARCHAR'], ['error', 'VARCHAR'], ['disabled_plans', 'VARCHAR[]'], ['last_updated_at', 'TIMESTAMPTZ'],

@@ -1,4 +1,4 @@
-// Warehouses from before the partitions kept every snapshot in tables (legacy_* since migration 5). On the first
+// Warehouses from before the partitions kept every snapshot in tables (legacy_* since migration 7). On the first
 // open after the upgrade, each (tenant, day) moves into partitions, oldest first, through the same code as a load;
 // then the tables are dropped. Empty ones (a new warehouse) are simply dropped.
 import type { DuckDBConnection } from '@duckdb/node-api';

@@ -9,12 +9,19 @@ import { PARQUET_OPTIONS } from './files';
 import { HISTORY_TABLE_NAMES, HISTORY_TABLES, partFileName, partitionDir, SCHEMA_DATE, SCHEMA_GENERATION, SCHEMA_TENANT } from './layout';
 import { moveLegacyHistory } from './legacy';
 
-/** Writes each table's empty schema file once (the views need one file to bind before the first load). */
+/**
+ * Writes each table's empty schema file (the views need one file to bind before the first load), and rewrites it
+ * when a table gained columns (sign-in times, migration 6): with union_by_name, older partitions read those as NULL.
+ */
 async function ensureSchemaFiles(conn: DuckDBConnection, root: string): Promise<void> {
   for (const table of HISTORY_TABLE_NAMES) {
     const dir = partitionDir(root, table, SCHEMA_TENANT, SCHEMA_DATE);
     const file = path.join(dir, partFileName(SCHEMA_GENERATION));
-    if (existsSync(file)) continue;
+    const want = HISTORY_TABLES[table].columns.map(([c]) => c).join(',');
+    if (existsSync(file)) {
+      const have = (await conn.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(file)}) LIMIT 0`)).columnNames().join(',');
+      if (have === want) continue;
+    }
     mkdirSync(dir, { recursive: true });
     const cols = HISTORY_TABLES[table].columns.map(([c, type]) => `NULL::${type} AS ${c}`).join(', ');
     await conn.run(`COPY (SELECT ${cols} LIMIT 0) TO ${sqlString(file)} (${PARQUET_OPTIONS})`);

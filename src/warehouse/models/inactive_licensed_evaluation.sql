@@ -1,7 +1,8 @@
 -- Every licensed user of the latest snapshot with each rule's verdict (what `inactive_licensed_users` and `inactive_licensed_users_excluded` keep)
 -- materialized: table
--- Without any trusted activity snapshot nobody is evaluated (everyone would look never active). The exclusion rule
--- comes from exclusion.ts, which the reclamation re-check applies too.
+-- Evaluated once a trusted activity snapshot exists or the latest snapshot has sign-ins (concealed reports: sign-ins
+-- decide); otherwise nobody (everyone would look never active). The exclusion rule comes from exclusion.ts, which
+-- the reclamation re-check applies too.
 WITH lic AS (
   SELECT la.tenant_id, la.user_id,
          -- list_sort(list_distinct(list(x))), not list(DISTINCT x ORDER BY x): the same lists, without an ordered aggregate per user.
@@ -21,9 +22,12 @@ e AS (
          lic.snapshot_date, u.activity_as_of,
          (u.days_inactive IS NULL OR u.days_inactive >= st.inactivity_days) AS is_inactive,
          {{ upn_excluded('u.user_principal_name', 'st.exclude_upn_patterns') }} AS excluded_by_pattern,
-         {{ group_excluded('lic.groups', 'st.exclude_group_ids') }} AS excluded_by_group
+         {{ group_excluded('lic.groups', 'st.exclude_group_ids') }} AS excluded_by_group,
+         u.inactivity_signal, u.last_sign_in_date, u.last_seen_date,
+         -- reports of this snapshot were concealed (or missing): the verdict rests on sign-ins and older reports
+         u.sign_in_available AND u.reports_behind AS decided_without_current_reports
   FROM user_last_activity u JOIN lic USING (tenant_id, user_id) JOIN tenant_settings st USING (tenant_id)
-  WHERE u.activity_snapshot_date IS NOT NULL)
+  WHERE u.activity_snapshot_date IS NOT NULL OR u.sign_in_available)
 SELECT *,
        CASE WHEN excluded_by_pattern THEN 'upn_pattern'
             WHEN excluded_by_group THEN 'group'

@@ -1,14 +1,15 @@
--- Holders of premium suites who used only mail (Exchange/Outlook) in the last 90 days
+-- Holders of licences a rightsizing rule says they could do without (by default: premium suites used only for mail in 90 days), one row per user, with the best rule per licence and the monthly saving.
 -- materialized: table
-SELECT u.tenant_id, u.user_id, u.user_principal_name,
-       list(DISTINCT k.sku_part_number ORDER BY k.sku_part_number) AS premium_sku_part_numbers,
-       greatest(u.exchange_last_activity_date, u.outlook_last_activity_date) AS last_mail_activity_date,
-       any_value(p.suggestion) AS suggestion
-FROM current_license_assignments la
-JOIN current_skus k ON k.tenant_id = la.tenant_id AND k.sku_id = la.sku_id
-JOIN premium_skus p ON p.sku_part_number = k.sku_part_number
-JOIN user_last_activity u ON u.tenant_id = la.tenant_id AND u.user_id = la.user_id
-WHERE greatest(u.exchange_last_activity_date, u.outlook_last_activity_date) >= u.activity_as_of - 90
-  AND coalesce(greatest(u.onedrive_last_activity_date, u.sharepoint_last_activity_date, u.skype_last_activity_date,
-                        u.yammer_last_activity_date, u.teams_last_activity_date) < u.activity_as_of - 90, true)
-GROUP BY ALL
+WITH best AS (
+  SELECT * FROM rightsizing_matches
+  QUALIFY row_number() OVER (PARTITION BY tenant_id, user_id, sku_id ORDER BY confidence_rank, monthly_saving DESC NULLS LAST, rule_id) = 1)
+SELECT tenant_id, user_id, any_value(user_principal_name) AS user_principal_name,
+       list(sku_part_number ORDER BY sku_part_number) AS premium_sku_part_numbers,
+       max(last_mail_activity_date) AS last_mail_activity_date,
+       string_agg(suggestion, '; ' ORDER BY sku_part_number) AS suggestion,
+       list(suggested_sku_part_number ORDER BY sku_part_number) AS suggested_sku_part_numbers,
+       list(rule_id ORDER BY sku_part_number) AS rule_ids,
+       CASE max(confidence_rank) WHEN 0 THEN 'high' WHEN 1 THEN 'medium' ELSE 'low' END AS confidence,
+       CASE WHEN count(DISTINCT currency) = 1 AND count(monthly_saving) = count(*) THEN any_value(currency) END AS currency,
+       CASE WHEN count(DISTINCT currency) = 1 AND count(monthly_saving) = count(*) THEN sum(monthly_saving) END AS monthly_saving
+FROM best GROUP BY tenant_id, user_id
