@@ -7,6 +7,7 @@ import { registerContracts } from './contracts';
 import { registerDev } from './dev';
 import { registerImport } from './import';
 import { registerPrices } from './prices';
+import { registerPublish } from './publish';
 import { registerQuery } from './query';
 import { registerReclaim } from './reclaim';
 import { registerReport } from './report';
@@ -33,6 +34,7 @@ const program = new Command()
 registerRun(program);
 registerSchedule(program);
 registerImport(program);
+registerPublish(program);
 registerQuery(program);
 registerCandidates(program);
 registerReport(program);

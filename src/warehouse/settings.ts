@@ -1,6 +1,8 @@
 // Per-tenant thresholds of the analyst views (`settings` table); defaults apply where a value is unset.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { withWriter } from './db';
+import { historyRootFor } from './history/layout';
+import { refreshTenantModels } from './models';
 import { DEFAULT_SETTINGS, type WarehouseSettings } from './types';
 
 export async function readSettings(conn: DuckDBConnection, tenantId: string): Promise<Required<WarehouseSettings>> {
@@ -45,5 +47,7 @@ export async function updateSettings(workDbPath: string, tenantId: string, parti
         JSON.stringify(s.excludeGroupIds),
       ],
     );
+    // The candidate marts are tables: recompute this tenant's rows under the new thresholds.
+    await refreshTenantModels(conn, historyRootFor(workDbPath), tenantId);
   });
 }
