@@ -1,6 +1,7 @@
 // End-to-end benchmark: simulated tenants through Temporal (dev server, worker process, simulator process),
 // per-stage wall time, rows/s, the worker's peak RSS, and DuckDB alone reading the same staged files.
 // Usage: npm run bench [-- --users N] [-- --json] [-- --single-worker]
+//        npm run bench -- --history [--days 30] [--users 100000] [--json]   (history: scripts/bench-history.ts)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,11 @@ import { closeWarehouse } from '../src/warehouse';
 import { physicalLimit } from './lib/duckdb-bare';
 
 const args = process.argv.slice(2);
+// --history: successive simulated days through the warehouse load path (scripts/bench-history.ts).
+if (args.includes('--history')) {
+  await import('./bench-history');
+  process.exit(0);
+}
 const json = args.includes('--json');
 // Default: the deployment the README recommends, Graph workers apart from the one warehouse writer process.
 const singleWorker = args.includes('--single-worker');

@@ -41,6 +41,7 @@ const envSchema = z.object({
   M365_DB: optionalText,
   M365_TENANTS_FILE: optionalText,
   M365_KEEP_RUNS: z.coerce.number().int().min(1).default(7),
+  M365_HISTORY_DAYS: z.coerce.number().int().min(0).default(730),
   M365_DUCKDB_MEMORY_LIMIT: z
     .string()
     .trim()
@@ -94,6 +95,8 @@ export interface AppConfig {
   workDbPath: string;
   tenantsFile?: string;
   keepRuns: number;
+  /** Days of warehouse history kept per tenant; 0 keeps everything. */
+  historyDays: number;
   reclaimEnabled: boolean;
   /** Where workflow notifications go (M365_NOTIFY_WEBHOOK), signed with notifySecret; none when unset. */
   notifyWebhook?: string;
@@ -164,6 +167,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workDbPath: path.join(dataDir, 'work', 'm365.duckdb'),
     tenantsFile: e.M365_TENANTS_FILE,
     keepRuns: e.M365_KEEP_RUNS,
+    historyDays: e.M365_HISTORY_DAYS,
     reclaimEnabled: e.M365_RECLAIM_ENABLED,
     notifyWebhook: e.M365_NOTIFY_WEBHOOK,
     notifySecret: e.M365_NOTIFY_SECRET,

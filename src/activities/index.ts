@@ -50,7 +50,12 @@ export function createMainActivities(deps: ActivityDeps) {
 /** Activities served on the warehouse queue, one at a time (every DuckDB write). */
 export function createWarehouseActivities(deps: ActivityDeps) {
   return {
-    ...createWarehouseWriteActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath, approvalKey: approvalKeyOf(deps.config) }),
+    ...createWarehouseWriteActivities({
+      workDbPath: deps.config.workDbPath,
+      dbPath: deps.config.dbPath,
+      approvalKey: approvalKeyOf(deps.config),
+      historyDays: deps.config.historyDays,
+    }),
     ...createSettingsActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath, dataDir: deps.config.dataDir }),
   };
 }

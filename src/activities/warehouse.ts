@@ -21,6 +21,8 @@ import {
 export interface WarehousePaths {
   workDbPath: string;
   dbPath: string;
+  /** M365_HISTORY_DAYS */
+  historyDays?: number;
   /** Opens the sealed actor UPN and reason/comment text of audit events (approvals.ts). */
   approvalKey?: () => KeyObject;
 }
@@ -35,7 +37,7 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
   return {
     /** Loads one staged run in one transaction (idempotent per tenant and date), then publishes. */
     async loadAndPublish(input: { stagingDir: string; tenantId: string; runId: string; snapshotDate: string }): Promise<LoadResult> {
-      const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, ...input }));
+      const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, publishedPath: paths.dbPath, historyDays: paths.historyDays, ...input }));
       let published: Awaited<ReturnType<typeof publish>>;
       try {
         published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));

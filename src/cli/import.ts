@@ -40,7 +40,15 @@ export function registerImport(program: Command): void {
       if (published === workDbPath) throw new UsageError('--db and --work-db must be different files');
       let result: LoadResult | undefined;
       try {
-        result = await loadStagingDir({ workDbPath, stagingDir: from, tenantId: opts.tenant, snapshotDate: opts.date, runId: opts.runId });
+        result = await loadStagingDir({
+          workDbPath,
+          stagingDir: from,
+          tenantId: opts.tenant,
+          snapshotDate: opts.date,
+          runId: opts.runId,
+          publishedPath: published,
+          historyDays: config.historyDays,
+        });
         const loaded = result;
         const pub = await publish(workDbPath, published).catch(async (err: unknown) => {
           // The load committed: mark its own run row, rather than recording a second, tenant-less failure.

@@ -8,6 +8,7 @@ import { registerContracts } from './contracts';
 import { registerDev } from './dev';
 import { registerImport } from './import';
 import { registerPrices } from './prices';
+import { registerPublish } from './publish';
 import { registerQuery } from './query';
 import { registerReclaim } from './reclaim';
 import { registerReport } from './report';
@@ -42,6 +43,7 @@ program.hook('preAction', (_program, action) => {
 registerRun(program);
 registerSchedule(program);
 registerImport(program);
+registerPublish(program);
 registerQuery(program);
 registerCandidates(program);
 registerSettings(program);

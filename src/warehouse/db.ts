@@ -4,9 +4,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { mapOpenError, mapWriteError } from './errors';
+import { historyRootFor } from './history/layout';
 import { migrate } from './migrations';
+import { sqlString } from './sql';
 import { acquireWriterLock, releaseWriterLock } from './writer-lock';
-export { sqlString } from './sql';
+export { sqlString };
 
 /** Offline by construction: json and parquet are built in, nothing may be downloaded. */
 const BASE_OPTIONS: Record<string, string> = {
@@ -15,10 +17,11 @@ const BASE_OPTIONS: Record<string, string> = {
 };
 
 /**
- * Measured at 1M users in a warehouse-only worker: with 1GB the load takes 14-17 s and the process peaks at 1.27 GB;
- * 700MB keeps it near 1 GB but the load spills and takes 18-20 s; 300MB runs out of memory.
+ * The load stages a run into scratch Parquet files rather than memory (history/files.ts), so DuckDB's buffer pool
+ * is the writer's main memory: 600MB keeps a 1M-user load's process under 1 GB (scripts/bench-warehouse.ts).
+ * Before that (every snapshot in tables), 1GB peaked at 1.27 GB and 700MB spilled; 300MB ran out of memory.
  */
-const WRITER_MEMORY_LIMIT = '1GB';
+const WRITER_MEMORY_LIMIT = '600MB';
 const writerMemoryLimit = (): string => process.env.M365_DUCKDB_MEMORY_LIMIT || WRITER_MEMORY_LIMIT;
 
 /**
@@ -53,7 +56,7 @@ async function openWriter(file: string): Promise<WriterHandle> {
   }
   const connection = await instance.connect();
   try {
-    await migrate(connection);
+    await migrate(connection, historyRootFor(file));
   } catch (err) {
     connection.closeSync();
     instance.closeSync();
@@ -127,24 +130,38 @@ export interface ReadOnlyWarehouse {
 }
 
 /**
- * Readers touch nothing but the published file: no file functions, ATTACH, COPY or INSTALL (external access off),
- * and no SET that turns it back on (configuration locked), whatever SQL they run (issue 11).
+ * Readers touch nothing but the published file and its history: no file functions, ATTACH, COPY or INSTALL
+ * (external access off, except the history directory its views read), and no SET that turns it back on
+ * (configuration locked), whatever SQL they run (issue 11).
  */
-const READ_ONLY_SESSION: Record<string, string> = {
-  access_mode: 'READ_ONLY',
-  enable_external_access: 'false',
-  lock_configuration: 'true',
-};
+async function lockReadOnlySession(connection: DuckDBConnection): Promise<void> {
+  const hasPaths = (await connection.runAndReadAll(
+    `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'warehouse_paths'`,
+  )).getRowsJson()[0]?.[0];
+  const history = Number(hasPaths) > 0
+    ? ((await connection.runAndReadAll(`SELECT path FROM warehouse_paths WHERE name = 'history'`)).getRowsJson()[0]?.[0] as string | undefined)
+    : undefined;
+  if (history) await connection.run(`SET allowed_directories = [${sqlString(history + path.sep)}]`);
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET lock_configuration = true');
+}
 
 export async function openReadOnly(publishedPath: string): Promise<ReadOnlyWarehouse> {
   const file = path.resolve(publishedPath);
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, ...READ_ONLY_SESSION });
+    instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });
   } catch (err) {
     throw mapOpenError(err, file, 'read-only');
   }
   const connection = await instance.connect();
+  try {
+    await lockReadOnlySession(connection);
+  } catch (err) {
+    connection.closeSync();
+    instance.closeSync();
+    throw err;
+  }
   let closed = false;
   return {
     path: file,

@@ -10,7 +10,7 @@ export type {
   RunStatus,
   WarehouseSettings,
 } from './types';
-export { DEFAULT_SETTINGS } from './types';
+export { DEFAULT_HISTORY_DAYS, DEFAULT_SETTINGS } from './types';
 export { MalformedReportError, StagingError, WarehouseLockedError, WarehouseOutOfMemoryError } from './errors';
 export { MalformedRowError } from './row-errors';
 export { validateStagedReports } from './reports';

@@ -19,8 +19,12 @@ export async function validateCopilotReport(stagingDir: string): Promise<Validat
   return validateReport(stagingDir, COPILOT_USAGE_REPORT);
 }
 
-/** Inserts the snapshot's subscriptions (none when the file is absent). `t`, `d`: SQL literals of tenant and date. */
+/**
+ * Replaces the snapshot's subscriptions (none when the file is absent). `t`, `d`: SQL literals of tenant and date.
+ * A small table per snapshot, kept in the database rather than the Parquet history (spend reads every day of it).
+ */
 export async function insertSubscriptions(conn: DuckDBConnection, stagingDir: string, t: string, d: string): Promise<number> {
+  await conn.run(`DELETE FROM subscriptions WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
   const file = path.join(stagingDir, STAGING_LAYOUT.subscriptions);
   if (!existsSync(file)) return 0;
   const r = await conn.run(`INSERT INTO subscriptions
@@ -32,21 +36,25 @@ export async function insertSubscriptions(conn: DuckDBConnection, stagingDir: st
   return Number(r.rowsChanged);
 }
 
-/** Copilot report rows into copilot_activity, matched to the staged roster by UPN (case-insensitive). */
-export async function insertCopilotActivity(conn: DuckDBConnection, report: ValidatedReport | null, t: string, d: string): Promise<number> {
+/**
+ * Copilot report rows into copilot_activity (replacing the day's rows), matched to the roster by UPN
+ * (case-insensitive) through `upnMap` (a relation of upn_lower, user_id). These rows stay in a table, not in the
+ * Parquet history: the report is small (licensed Copilot users only) and only its latest day is read.
+ */
+export async function insertCopilotActivity(conn: DuckDBConnection, report: ValidatedReport | null, upnMap: string, t: string, d: string): Promise<number> {
+  await conn.run(`DELETE FROM copilot_activity WHERE tenant_id = ${t} AND snapshot_date = ${d}`);
   if (!report) return 0;
   const r = await conn.run(`INSERT INTO copilot_activity
     SELECT ${t}, ${d}, m.user_id, r.* FROM (${reportSelect(report)}) r
-    LEFT JOIN (SELECT lower(u.userPrincipalName) AS upn_lower, any_value(u.id) AS user_id FROM stg_users GROUP BY 1) m
-      ON m.upn_lower = lower(r.user_principal_name)`);
+    LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name)`);
   return Number(r.rowsChanged);
 }
 
-/** Copilot report rows not matched to the roster (or all of them when concealed) into suspicious_activity. */
-export async function insertCopilotSuspicious(conn: DuckDBConnection, t: string, d: string, concealed: boolean): Promise<number> {
-  const r = await conn.run(`INSERT INTO suspicious_activity
-    SELECT ${t}, ${d}, 'getMicrosoft365CopilotUsageUserDetail', user_principal_name, display_name,
-           ${concealed ? `'concealed'` : `'unknown_user'`}, last_activity_date, NULL, NULL, report_refresh_date
-    FROM copilot_activity WHERE tenant_id = ${t} AND snapshot_date = ${d}${concealed ? '' : ' AND user_id IS NULL'}`);
-  return Number(r.rowsChanged);
+/** Copilot report rows not matched to the roster (or all of them when concealed), shaped like suspicious_activity. */
+export function copilotSuspiciousSql(report: ValidatedReport, upnMap: string, concealed: boolean): string {
+  return `SELECT 'getMicrosoft365CopilotUsageUserDetail' AS report, r.user_principal_name, r.display_name,
+            ${concealed ? `'concealed'` : `'unknown_user'`} AS reason, r.last_activity_date, NULL::BOOLEAN AS is_deleted,
+            NULL::DATE AS deleted_date, r.report_refresh_date
+          FROM (${reportSelect(report)}) r LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name)
+          WHERE ${concealed ? 'true' : 'm.user_id IS NULL'}`;
 }

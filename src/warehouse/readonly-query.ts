@@ -57,20 +57,21 @@ export async function checkReadOnlySql(conn: DuckDBConnection, sql: string): Pro
   }
   const count = tree.statements?.length ?? 0;
   if (count !== 1) throw new QueryRefusedError(`Refused: give exactly one statement (found ${count}). Several statements separated by ';' are not run.`);
-  for (const problem of refusedNodes(tree.statements![0])) throw new QueryRefusedError(`Refused: ${problem}. The query may only read the warehouse's own tables and views.`);
+  const macros = await warehouseMacros(conn);
+  for (const problem of refusedNodes(tree.statements![0], macros)) throw new QueryRefusedError(`Refused: ${problem}. The query may only read the warehouse's own tables and views.`);
 }
 
 /** Walks the parse tree, yielding a description of each table function, function or table that would read outside. */
-function* refusedNodes(node: unknown): Generator<string> {
+function* refusedNodes(node: unknown, macros: ReadonlySet<string>): Generator<string> {
   if (Array.isArray(node)) {
-    for (const n of node) yield* refusedNodes(n);
+    for (const n of node) yield* refusedNodes(n, macros);
     return;
   }
   if (node === null || typeof node !== 'object') return;
   const o = node as Record<string, unknown>;
   if (o.type === 'TABLE_FUNCTION') {
     const name = String((o.function as { function_name?: unknown } | undefined)?.function_name ?? '');
-    if (!ALLOWED_TABLE_FUNCTION.test(name)) yield `table function ${name}() is not allowed (it may read files or run other SQL)`;
+    if (!ALLOWED_TABLE_FUNCTION.test(name) && !macros.has(name.toLowerCase())) yield `table function ${name}() is not allowed (it may read files or run other SQL)`;
   }
   if (o.class === 'FUNCTION' && typeof o.function_name === 'string' && REFUSED_FUNCTION.test(o.function_name)) {
     yield `function ${o.function_name}() is not allowed (it reads files or runs other SQL)`;
@@ -78,7 +79,16 @@ function* refusedNodes(node: unknown): Generator<string> {
   if (o.type === 'BASE_TABLE' && typeof o.table_name === 'string' && FILE_LIKE_TABLE.test(o.table_name)) {
     yield `"${o.table_name}" looks like a file name; reading files is not allowed`;
   }
-  for (const v of Object.values(o)) yield* refusedNodes(v);
+  for (const v of Object.values(o)) yield* refusedNodes(v, macros);
+}
+
+/** The warehouse's own table macros (`users_as_of(d)` ...): they read only its views, so they are allowed. */
+async function warehouseMacros(conn: DuckDBConnection): Promise<Set<string>> {
+  const rows = (await conn.runAndReadAll(
+    `SELECT DISTINCT lower(function_name) FROM duckdb_functions()
+     WHERE function_type = 'table_macro' AND NOT internal AND schema_name = 'main'`,
+  )).getRowsJson();
+  return new Set(rows.map((r) => String(r[0])));
 }
 
 /** Runs one checked read-only statement on the published file, in a session with external access off. */

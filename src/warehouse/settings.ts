@@ -2,6 +2,8 @@
 // unset (NULL), so `unset` returns a value to the default. Each change records who made it (`settings_changes`).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { withWriter } from './db';
+import { historyRootFor } from './history/layout';
+import { refreshTenantModels } from './models';
 import { DEFAULT_SETTINGS, type WarehouseSettings } from './types';
 
 export type SettingKey = keyof WarehouseSettings;
@@ -70,6 +72,8 @@ export async function updateSettings(workDbPath: string, tenantId: string, parti
       await conn.run('ROLLBACK');
       throw err;
     }
+    // The candidate marts are tables: recompute this tenant's rows under the new thresholds.
+    await refreshTenantModels(conn, historyRootFor(workDbPath), tenantId);
     return readSettings(conn, tenantId);
   });
 }

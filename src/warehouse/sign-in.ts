@@ -8,10 +8,10 @@ export const signInTime = (field: string): string =>
   `CASE WHEN try_cast(u.signInActivity.${field} AS TIMESTAMPTZ) >= TIMESTAMPTZ '1900-01-01 00:00:00+00'
         THEN try_cast(u.signInActivity.${field} AS TIMESTAMPTZ) END`;
 
-/** Whether the staged users carry sign-in activity: the manifest says so, or (no manifest entry) any user has it. */
-export async function signInLoaded(conn: DuckDBConnection, outcome: SignInOutcome | null | undefined): Promise<boolean> {
+/** Whether the staged users (`stgUsers`: a relation with column u STRUCT) carry sign-in activity: the manifest says so, or (no manifest entry) any user has it. */
+export async function signInLoaded(conn: DuckDBConnection, outcome: SignInOutcome | null | undefined, stgUsers: string): Promise<boolean> {
   if (outcome) return outcome.available;
-  const r = await conn.runAndReadAll('SELECT count(*) > 0 FROM stg_users WHERE u.signInActivity IS NOT NULL');
+  const r = await conn.runAndReadAll(`SELECT count(*) > 0 FROM ${stgUsers} WHERE u.signInActivity IS NOT NULL`);
   return r.getRowsJson()[0]?.[0] === true;
 }
 

@@ -1,6 +1,8 @@
 // Per-tenant usage-signal settings (`signal_settings`): which signal decides inactivity (reports, sign_in, or both =
 // the later of the two; default both when sign-ins are there) and after how many idle days a Copilot seat counts.
 import { withWriter } from './db';
+import { historyRootFor } from './history/layout';
+import { refreshTenantModels } from './models';
 
 export const INACTIVITY_SIGNALS = ['reports', 'sign_in', 'both'] as const;
 export type InactivitySignal = (typeof INACTIVITY_SIGNALS)[number];
@@ -25,5 +27,7 @@ export async function updateSignalSettings(workDbPath: string, tenantId: string,
          copilot_idle_days = coalesce(excluded.copilot_idle_days, signal_settings.copilot_idle_days), updated_at = now()`,
       [tenantId, partial.inactivitySignal ?? null, days ?? null],
     );
+    // user_last_activity and the candidate marts are tables: recompute this tenant's rows under the new signal.
+    await refreshTenantModels(conn, historyRootFor(workDbPath), tenantId);
   });
 }

@@ -1,9 +1,9 @@
 // Migration 5: money. Prices and contracts kept by the admin, Graph's commerce subscriptions, the Copilot usage
 // report, and the reference data the spend and savings views read (complementary SKUs, service plans that supersede
-// others, rightsizing rules, Copilot SKUs), loaded from data/; then the views of src/warehouse/models in order.
+// others, rightsizing rules, Copilot SKUs), loaded from data/. The spend and savings views are models
+// (src/warehouse/models/*.sql), created by the generic model loader after every migration run.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { modelViewsSql } from './models';
 import { sqlString } from './sql';
 
 const dataFile = (name: string): string => {
@@ -18,23 +18,6 @@ export const DEFAULT_PRICES_CSV = fileURLToPath(new URL('../../data/prices.csv',
 const csv = (name: string, columns: Record<string, string>): string =>
   `read_csv(${sqlString(dataFile(name))}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
     columns = {${Object.entries(columns).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}})`;
-
-/** Spend views in dependency order (each reads only tables and the views before it). */
-export const SPEND_MODELS = [
-  'user_licenses',
-  'sku_daily',
-  'license_spend',
-  'sku_part_prices',
-  'spend_by_department',
-  'spend_history',
-  'overlapping_licenses',
-  'rightsizing_matches',
-  'rightsizing_candidates',
-  'copilot_idle_seats',
-] as const;
-
-/** Created by migration 6, after the sign-in columns it reads (a view is bound when it is created). */
-export const SIGN_IN_MODELS = ['savings_opportunities'] as const;
 
 export const SPEND_TABLES = (): string => `
 -- Prices kept by the admin. tenant_id NULL = applies to every tenant (list prices); a tenant's own row wins.
@@ -94,4 +77,4 @@ INSERT INTO prices
   })};
 `;
 
-export const SPEND = (): string => `${SPEND_TABLES()}\n${modelViewsSql(SPEND_MODELS)}`;
+export const SPEND = (): string => SPEND_TABLES();

@@ -22,7 +22,7 @@ const SKU_STRUCT = `STRUCT(
   servicePlans JSON, skuId VARCHAR, skuPartNumber VARCHAR, subscriptionIds VARCHAR[])[]`;
 
 /** A Graph page is one JSON object (about 1 MB for 999 users). DuckDB buffers twice this per thread, so it must
- * fit the writer's memory limit (M365_DUCKDB_MEMORY_LIMIT, 1GB by default): 64 MB leaves 60x headroom. */
+ * fit the writer's memory limit (M365_DUCKDB_MEMORY_LIMIT, 600MB by default): 64 MB leaves ample headroom. */
 export const MAX_OBJECT_SIZE = 64 * 1024 * 1024;
 
 /** Concealed UPN: MD5 hex instead of a name (or the short-lived `<PII:...>` form of 2021). */
@@ -38,7 +38,7 @@ export function usersGlob(stagingDir: string): string {
   return path.join(dir, USER_PAGE_GLOB);
 }
 
-const readUsers = (stagingDir: string): string =>
+export const readUsers = (stagingDir: string): string =>
   `read_json(${sqlString(usersGlob(stagingDir))}, format = 'auto', maximum_object_size = ${MAX_OBJECT_SIZE},
              columns = {'value': ${sqlString(USER_STRUCT)}})`;
 

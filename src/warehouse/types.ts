@@ -14,7 +14,13 @@ export interface LoadOptions {
   concealedThreshold?: number;
   /** Called with each step's duration (benchmarks, diagnostics). */
   onStep?: (step: string, ms: number) => void;
+  /** The published file: history files it still names are kept by the load's garbage collection. */
+  publishedPath?: string;
+  /** Days of history kept per tenant (M365_HISTORY_DAYS, default 730); 0 keeps everything. */
+  historyDays?: number;
 }
+
+export const DEFAULT_HISTORY_DAYS = 730;
 
 export interface AnonymizationVerdict {
   concealed: boolean;

@@ -13,6 +13,8 @@ import { EVIL_DETAIL, buildWarehouse, type BuiltWarehouse } from '../report/buil
 const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
 let wh: BuiltWarehouse;
 let plain: BuiltWarehouse;
+// Its own warehouse: these tests reopen the writer, which recreates every model (license_spend too), and republish.
+let marks: BuiltWarehouse;
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 async function count(sql: string, file: string): Promise<number> {
@@ -27,7 +29,8 @@ async function count(sql: string, file: string): Promise<number> {
 beforeAll(async () => {
   wh = await buildWarehouse({ spend: true });
   plain = await buildWarehouse();
-}, 120_000);
+  marks = await buildWarehouse();
+}, 180_000);
 
 describe('exportViews', () => {
   it('writes the default views (license_spend when present) as CSV with a manifest that matches the files', async () => {
@@ -75,12 +78,12 @@ describe('exportViews', () => {
   it('prefixes cells starting with = + - @ in CSV', async () => {
     // A warehouse value crafted as a formula: an actor named "=HYPERLINK(...)" in the reclamation log.
     const { recordReclamationEvent, publish, closeWarehouse } = await import('../../src/warehouse/index');
-    const work = path.join(plain.root, 'work', 'm365.duckdb');
+    const work = path.join(marks.root, 'work', 'm365.duckdb');
     await recordReclamationEvent(work, { workflowId: 'w-f', tenantId: 't', userId: '-2', event: 'requested', actor: '=HYPERLINK("http://evil")', at: '2024-05-12T00:00:00Z', reason: '+1', detail: '@SUM(A1)' });
-    await publish(work, plain.published);
+    await publish(work, marks.published);
     await closeWarehouse(work);
-    const dir = path.join(plain.root, 'formula-csv');
-    await exportViews({ publishedPath: plain.published, toDir: dir, format: 'csv', views: ['reclamations'] });
+    const dir = path.join(marks.root, 'formula-csv');
+    await exportViews({ publishedPath: marks.published, toDir: dir, format: 'csv', views: ['reclamations'] });
     const line = readFileSync(path.join(dir, 'reclamations.csv'), 'utf8').split('\n').find((l) => l.startsWith('w-f'))!;
     expect(line).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(line).toContain(`,'+1,`);
@@ -90,13 +93,13 @@ describe('exportViews', () => {
 
   it('strips control characters and quotes formulas hidden behind blanks, line breaks or fullwidth signs', async () => {
     const { recordReclamationEvent, publish, closeWarehouse } = await import('../../src/warehouse/index');
-    const work = path.join(plain.root, 'work', 'm365.duckdb');
+    const work = path.join(marks.root, 'work', 'm365.duckdb');
     await recordReclamationEvent(work, { workflowId: 'w-g', tenantId: 't', userId: ' =1+1', event: 'requested', actor: '\uFF1DSUM(A1)',
       at: '2024-05-13T00:00:00Z', reason: '\n=cmd', detail: '\u001b]0;pwned\u0007\u001b[2Jok\u202e' });
-    await publish(work, plain.published);
+    await publish(work, marks.published);
     await closeWarehouse(work);
-    const dir = path.join(plain.root, 'hidden-csv');
-    await exportViews({ publishedPath: plain.published, toDir: dir, format: 'csv', views: ['reclamations'] });
+    const dir = path.join(marks.root, 'hidden-csv');
+    await exportViews({ publishedPath: marks.published, toDir: dir, format: 'csv', views: ['reclamations'] });
     const text = readFileSync(path.join(dir, 'reclamations.csv'), 'utf8');
     // eslint-disable-next-line no-control-regex -- the assertion is about control characters
     expect(text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e]/);

@@ -15,13 +15,18 @@ interface Service {
   command?: string[];
   ports?: string[];
   entrypoint?: string[];
+  deploy?: { replicas?: number };
 }
 const compose = parse(raw, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const svc = (name: string): Service => compose.services[name]!;
+/** Graph workers and the one warehouse writer: both run this project's image on the shared data volume. */
+const WORKERS = ['graph-worker', 'warehouse-writer'];
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL, a schema job, the Temporal server, a namespace job, the UI and the worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
+  it('runs PostgreSQL, a schema job, the Temporal server, a namespace job, the UI, Graph workers and one warehouse writer', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'graph-worker', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'warehouse-writer',
+    ]);
     expect(svc('postgresql').image).toMatch(/^postgres:/);
     expect(svc('temporal-ui').image).toMatch(/^temporalio\/ui:/);
     // auto-setup is deprecated and no longer built: the plain server image, schema set up by admin-tools.
@@ -46,7 +51,7 @@ describe('docker-compose.yml', () => {
     expect(ns.image).toMatch(/^temporalio\/admin-tools:/);
     expect((ns.command ?? []).join('\n')).toMatch(/temporal operator namespace create/);
     expect(ns.environment?.NAMESPACE).toContain('TEMPORAL_NAMESPACE');
-    expect(svc('worker').depends_on?.['temporal-namespace']?.condition).toBe('service_completed_successfully');
+    for (const w of WORKERS) expect(svc(w).depends_on?.['temporal-namespace']?.condition).toBe('service_completed_successfully');
   });
 
   it('binds every published port to 127.0.0.1 by default', () => {
@@ -62,23 +67,32 @@ describe('docker-compose.yml', () => {
     expect(raw).not.toMatch(/POSTGRES_PASSWORD:-/);
   });
 
-  it('builds the worker from the Dockerfile with the variables the configuration reads', () => {
-    const worker = svc('worker');
-    expect(worker.build).toBe('.');
-    expect(worker.command).toEqual(['worker']);
-    const env = Object.keys(worker.environment ?? {});
-    for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'M365_TENANT_ID', 'M365_CLIENT_ID',
-      'M365_CLIENT_SECRET', 'M365_CLIENT_CERT_PATH', 'M365_DATA_DIR', 'M365_DB', 'M365_PUBLISHED_MODE', 'M365_PUBLISHED_GROUP']) {
-      expect(env).toContain(name);
-    }
-    // Every variable the worker gets is one the configuration schema knows.
+  it('builds both workers from the Dockerfile with the variables the configuration reads: Graph workers scale, one writer', () => {
+    expect(svc('graph-worker').command).toEqual(['worker', '--no-warehouse']);
+    expect(svc('graph-worker').deploy?.replicas).toBe(2);
+    // One writer only: DuckDB allows one process on the working file.
+    expect(svc('warehouse-writer').command).toEqual(['worker', '--warehouse-only']);
+    expect(svc('warehouse-writer').deploy?.replicas ?? 1).toBe(1);
     const configSource = readFileSync(path.join(root, 'src', 'config.ts'), 'utf8');
-    for (const name of env) expect(configSource).toContain(name);
+    for (const w of WORKERS) {
+      const worker = svc(w);
+      expect(worker.build).toBe('.');
+      const env = Object.keys(worker.environment ?? {});
+      for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'M365_TENANT_ID', 'M365_CLIENT_ID',
+        'M365_CLIENT_SECRET', 'M365_CLIENT_CERT_PATH', 'M365_DATA_DIR', 'M365_DB', 'M365_PUBLISHED_MODE', 'M365_PUBLISHED_GROUP']) {
+        expect(env).toContain(name);
+      }
+      // Every variable the worker gets is one the configuration schema knows.
+      for (const name of env) expect(configSource).toContain(name);
+    }
   });
 
   it('keeps the warehouse and the database on named volumes, /data owned by the image\'s non-root user', () => {
-    expect(svc('worker').volumes).toContain('m365-data:/data');
-    expect(svc('worker').environment?.M365_DATA_DIR).toBe('/data');
+    // The Graph workers stage the files the writer loads: the same volume, the same M365_DATA_DIR.
+    for (const w of WORKERS) {
+      expect(svc(w).volumes).toContain('m365-data:/data');
+      expect(svc(w).environment?.M365_DATA_DIR).toBe('/data');
+    }
     expect(Object.keys(compose.volumes).sort()).toEqual(['m365-data', 'postgres-data']);
     const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/VOLUME \["\/data"\]/);

@@ -9,6 +9,7 @@ import { reportFile, runStagingDir, skusFile, userPageFile } from '../../src/act
 import { REPORT_NAMES, STAGING_LAYOUT, stagingManifestSchema, type StagedFile } from '../../src/shared/staging-contract';
 import { closeWarehouse, loadStagingDir } from '../../src/warehouse/index';
 import { readManifest, resolveIdentity } from '../../src/warehouse/staging';
+import { verifyStagedFiles } from '../../src/warehouse/verify';
 import { TENANT, tempDir, writeStaging } from './fixtures';
 
 afterEach(async () => {
@@ -86,6 +87,7 @@ describe('staging contract', () => {
       users: s.users, skus: s.skus, reports: s.reports, reportSettings: null,
     });
     writeFileSync(skusFile(s.runDir), '{}');
-    expect(() => resolveIdentity(s.runDir, {})).toThrow(/subscribedSkus\.json has 2 bytes, the manifest says/);
+    // The load verifies the listed files (src/warehouse/verify.ts) and names each bad one.
+    await expect(verifyStagedFiles(s.runDir, readManifest(s.runDir)!.files)).rejects.toThrow(/subscribedSkus\.json: 2 bytes, the manifest says \d+/);
   });
 });

@@ -5,8 +5,7 @@ SELECT la.tenant_id, la.snapshot_date, la.user_id, la.sku_id, k.sku_part_number,
        -- a plan is off for the user only when every assignment path disables it
        list_reduce(list(coalesce(list_transform(la.disabled_plans, lambda p: lower(p)), []::VARCHAR[])), lambda a, b: list_intersect(a, b)) AS disabled_plans,
        max(la.last_updated_at) AS last_assignment_change
-FROM license_assignments la
-JOIN latest_snapshot l ON l.tenant_id = la.tenant_id AND l.snapshot_date = la.snapshot_date
-LEFT JOIN skus k ON k.tenant_id = la.tenant_id AND k.snapshot_date = la.snapshot_date AND k.sku_id = la.sku_id
+FROM current_license_assignments la
+LEFT JOIN current_skus k ON k.tenant_id = la.tenant_id AND k.sku_id = la.sku_id
 WHERE coalesce(trim(la.state), 'Active') <> 'Error'
 GROUP BY la.tenant_id, la.snapshot_date, la.user_id, la.sku_id, k.sku_part_number, k.product_name

@@ -1,0 +1,4 @@
+-- subscribed SKUs as they were on date `d`, e.g. `FROM skus_as_of(DATE '2026-11-15')`
+-- materialized: macro(d)
+SELECT * EXCLUDE (valid_from, valid_to) FROM skus_history
+WHERE valid_from <= d AND coalesce(valid_to, DATE '9999-12-31') > d
