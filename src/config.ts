@@ -18,6 +18,16 @@ const urlText = (fallback: string) =>
     .refine((v) => /^https:\/\//.test(v), { message: 'must be an https:// URL' })
     .transform((v) => v.replace(/\/+$/, ''));
 
+/** https anywhere; plain http only to this machine (a local relay), where nothing crosses a network. */
+function isWebhookUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   M365_TENANT_ID: optionalText,
   M365_CLIENT_ID: optionalText,
@@ -41,6 +51,10 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  M365_NOTIFY_WEBHOOK: optionalText.refine((v) => v === undefined || isWebhookUrl(v), {
+    message: 'must be an https:// URL (http:// only for localhost or 127.0.0.1)',
+  }),
+  M365_NOTIFY_SECRET: optionalText,
   M365_APPROVAL_CLIENT_ID: optionalText,
   M365_APPROVERS_GROUP_ID: optionalText,
   M365_APPROVAL_IDENTITY: z.enum(['verified', 'unverified']).default('verified'),
@@ -84,6 +98,9 @@ export interface AppConfig {
   /** Days of warehouse history kept per tenant; 0 keeps everything. */
   historyDays: number;
   reclaimEnabled: boolean;
+  /** Where workflow notifications go (M365_NOTIFY_WEBHOOK), signed with notifySecret; none when unset. */
+  notifyWebhook?: string;
+  notifySecret?: string;
   /** Approvals (src/identity): the public client app people sign in with, the approvers group, and the mode. */
   approvalClientId?: string;
   approversGroupId?: string;
@@ -131,6 +148,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.M365_CLIENT_CERT_PATH && !e.M365_CLIENT_CERT_THUMBPRINT) {
     throw new ConfigError('Invalid configuration:\n- M365_CLIENT_CERT_THUMBPRINT is required with M365_CLIENT_CERT_PATH');
   }
+  if (e.M365_NOTIFY_WEBHOOK && !e.M365_NOTIFY_SECRET) {
+    throw new ConfigError('Invalid configuration:\n- M365_NOTIFY_SECRET is required with M365_NOTIFY_WEBHOOK (receivers check the HMAC signature made with it)');
+  }
   const dataDir = path.resolve(e.M365_DATA_DIR);
   const approvalKeyFile = path.resolve(e.M365_APPROVAL_KEY_FILE ?? path.join(dataDir, 'keys', 'approval-key.pem'));
   return {
@@ -149,6 +169,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     keepRuns: e.M365_KEEP_RUNS,
     historyDays: e.M365_HISTORY_DAYS,
     reclaimEnabled: e.M365_RECLAIM_ENABLED,
+    notifyWebhook: e.M365_NOTIFY_WEBHOOK,
+    notifySecret: e.M365_NOTIFY_SECRET,
     approvalClientId: e.M365_APPROVAL_CLIENT_ID,
     approversGroupId: e.M365_APPROVERS_GROUP_ID,
     approvalIdentity: e.M365_APPROVAL_IDENTITY,

@@ -7,7 +7,9 @@ import { createExtractActivities } from './extract';
 import { createSpendExtractActivities } from './extract-spend';
 import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
+import { createNotifyActivities, webhookTarget } from './notify';
 import { createReclaimActivities } from './reclaim';
+import { createSettingsActivities } from './settings';
 import { createReclaimOutcomeActivities } from './reclaim-outcome';
 import { createRunFileActivities } from './run-files';
 import { createWarehouseWriteActivities } from './warehouse';
@@ -40,18 +42,22 @@ export function createMainActivities(deps: ActivityDeps) {
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
     ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath }),
+    ...createNotifyActivities({ webhook: webhookTarget(deps.config) }),
     ...createReclaimOutcomeActivities(),
   };
 }
 
 /** Activities served on the warehouse queue, one at a time (every DuckDB write). */
 export function createWarehouseActivities(deps: ActivityDeps) {
-  return createWarehouseWriteActivities({
-    workDbPath: deps.config.workDbPath,
-    dbPath: deps.config.dbPath,
-    approvalKey: approvalKeyOf(deps.config),
-    historyDays: deps.config.historyDays,
-  });
+  return {
+    ...createWarehouseWriteActivities({
+      workDbPath: deps.config.workDbPath,
+      dbPath: deps.config.dbPath,
+      approvalKey: approvalKeyOf(deps.config),
+      historyDays: deps.config.historyDays,
+    }),
+    ...createSettingsActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath, dataDir: deps.config.dataDir }),
+  };
 }
 
 export type MainActivities = ReturnType<typeof createMainActivities>;

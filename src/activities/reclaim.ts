@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { requireOperations } from '../graph/preflight';
 import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
-import { exclusionFor, openReadOnly, type ExclusionRule } from '../warehouse';
+import { exclusionFor, neverReclaimedSkuIds, openReadOnly, type ExclusionRule } from '../warehouse';
 import { DEFAULT_SETTINGS } from '../warehouse/types';
 import type { GraphFactory } from './graph-context';
 import { memberGroups } from './group-membership';
@@ -64,6 +64,7 @@ interface GraphUser {
 
 interface SubscribedSku {
   skuId: string;
+  skuPartNumber?: string;
   servicePlans?: { servicePlanId: string; servicePlanName: string }[];
 }
 
@@ -180,14 +181,16 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
         if (!u) return empty;
         const { direct, groups } = splitLicenses(u);
         const wanted = input.skus?.map(lower);
-        const scope = direct.map((d) => d.skuId).filter((s) => !wanted || wanted.includes(s));
+        const skus = (await graph.getJson<{ value: SubscribedSku[] }>('/v1.0/subscribedSkus')).value;
+        // Licences of excluded SKUs (settings set --exclude-sku) never enter the scope.
+        const never = await neverReclaimedSkuIds(deps.dbPath, input.tenantId, skus);
+        const scope = direct.map((d) => d.skuId).filter((s) => (!wanted || wanted.includes(s)) && !never.has(s));
         const groupInherited = groups
           // Also a SKU held both directly and through a group: removing the direct one leaves it with the user.
           .filter((g) => !wanted || wanted.includes(g.skuId))
           .map((g) => ({ skuId: g.skuId, groupIds: g.groupIds }));
         const notHeld = (wanted ?? []).filter((s) => !scope.includes(s) && !groupInherited.some((g) => g.skuId === s));
 
-        const skus = (await graph.getJson<{ value: SubscribedSku[] }>('/v1.0/subscribedSkus')).value;
         const mailboxPlans = new Map(skus.map((k) => [lower(k.skuId), (k.servicePlans ?? []).filter((p) => MAILBOX_PLAN.test(p.servicePlanName)).map((p) => lower(p.servicePlanId))]));
         const hostsMailbox = (skuId: string, disabled: string[]) => (mailboxPlans.get(skuId) ?? []).some((p) => !disabled.includes(p));
         const kept = [...direct.filter((d) => !scope.includes(d.skuId)), ...groups];

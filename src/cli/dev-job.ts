@@ -4,6 +4,7 @@ import type { AppConfig } from '../config';
 import type { SimulatorHandle } from '../simulator';
 import { followRun, progressLine, startDailySync, summaryLines } from './start-daily';
 import { formatRows, queryPublished } from './query';
+import { nextLines } from './dev-next';
 import { spendSummaryLines } from './savings';
 
 export interface DevJobContext {
@@ -14,6 +15,8 @@ export interface DevJobContext {
   temporalCli?: string;
   uiUrl?: string;
   simulator?: SimulatorHandle;
+  /** `dev --keep-running`: the "Next" lines are for a second terminal while this one stays up. */
+  keepRunning?: boolean;
 }
 
 /** Environment that points the pipeline at a running simulator (its CA is trusted explicitly). */
@@ -83,8 +86,8 @@ export async function runDevJob(ctx: DevJobContext): Promise<void> {
   say(`\nWorkflow: ${handle.workflowId}`);
   say(`  ${ctx.temporalCli ?? 'temporal'} workflow show --workflow-id ${handle.workflowId} --address ${ctx.temporalAddress}`);
   if (ctx.uiUrl) say(`  ${ctx.uiUrl}/namespaces/${config.temporalNamespace}/workflows/${encodeURIComponent(handle.workflowId)}`);
-  say('\nNext:');
-  say('  npm start -- --keep-running      keep the server, UI, worker and simulator up (Ctrl-C stops them)');
-  say('  set M365_TENANT_ID, M365_CLIENT_ID, M365_CLIENT_SECRET (an app with Directory.Read.All and Reports.Read.All,');
-  say('  admin-consented) to run against your tenant instead of the simulator; see README.md.');
+  const sim = ctx.simulator;
+  const upnOf = (id: string) => sim!.state.userAt(sim!.state.indexOf(id)).userPrincipalName;
+  const signIn = sim ? { url: `${sim.authorityHost}/devicelogin`, requester: upnOf(sim.state.directory.admins[0]!), approver: upnOf(sim.state.directory.admins[1]!) } : undefined;
+  for (const line of await nextLines({ config, tenantId, keepRunning: ctx.keepRunning ?? false, simulated: Boolean(sim), signIn })) say(line);
 }

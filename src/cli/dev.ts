@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { hasTenant, parseConfig } from '../config';
+import { devEnvironmentPath, writeDevEnvironment } from '../dev-environment';
 import { DEFAULT_ROLES, startSimulator } from '../simulator';
 import { preferredPort, startDevServer, type DevServer } from '../temporal/dev-server';
 import { installTemporalRuntime } from '../temporal/runtime';
@@ -81,7 +82,20 @@ export function registerDev(program: Command): void {
         cleanups.push(() => connection.close());
         const client = new Client({ connection, namespace: config.temporalNamespace });
 
-        await runDevJob({ client, config, say, temporalAddress: address, temporalCli: server?.cliPath, uiUrl: server?.uiUrl, simulator });
+        if (opts.keepRunning) {
+          // A second terminal finds this server, its queues and the simulator without exports (removed on exit).
+          const removeDevEnvironment = writeDevEnvironment(config.dataDir, {
+            ...(simulator ? simulatorEnv(simulator, config.dataDir) : { M365_DATA_DIR: config.dataDir }),
+            M365_DB: config.dbPath,
+            TEMPORAL_ADDRESS: address,
+            TEMPORAL_NAMESPACE: config.temporalNamespace,
+            TEMPORAL_TASK_QUEUE: config.taskQueue,
+          });
+          cleanups.push(async () => removeDevEnvironment());
+          say(`Dev environment for other terminals: ${devEnvironmentPath(config.dataDir)} (removed when this stops)`);
+        }
+
+        await runDevJob({ client, config, say, temporalAddress: address, temporalCli: server?.cliPath, uiUrl: server?.uiUrl, simulator, keepRunning: Boolean(opts.keepRunning) });
 
         if (opts.keepRunning) {
           say('\nEverything stays up until Ctrl-C.');

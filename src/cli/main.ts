@@ -1,6 +1,7 @@
 // The `m365-license` command line: one file per command, wired here.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadDotEnv } from '../config';
+import { applyDevEnvironment } from '../dev-environment';
 import { registerAuth } from './auth';
 import { registerCandidates } from './candidates';
 import { registerContracts } from './contracts';
@@ -16,6 +17,7 @@ import { registerSim } from './sim';
 import { registerRun } from './run';
 import { registerSavings } from './savings';
 import { registerSchedule } from './schedule';
+import { registerSettings } from './settings';
 import { registerWorker } from './worker';
 import { UsageError } from './usage-error';
 import { safeText } from './output/sanitize';
@@ -31,12 +33,20 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
+// Every command but `dev` and `sim` finds a running `dev --keep-running` when no tenant is configured.
+program.hook('preAction', (_program, action) => {
+  let top = action;
+  while (top.parent && top.parent !== program) top = top.parent;
+  if (top.name() !== 'dev' && top.name() !== 'sim') applyDevEnvironment(process.env, (line) => process.stderr.write(`${line}\n`));
+});
+
 registerRun(program);
 registerSchedule(program);
 registerImport(program);
 registerPublish(program);
 registerQuery(program);
 registerCandidates(program);
+registerSettings(program);
 registerReport(program);
 registerExport(program);
 registerReclaim(program);

@@ -13,8 +13,9 @@ import { reclaimLicenses, restoreLicenses } from '../workflows';
 import type { ReclaimInput, RestoreInput } from '../workflows/reclaim-messages';
 import { safeInline } from './output/sanitize';
 import { requestTexts, type RequestTexts } from './reclaim-audit';
-import { bindingLine, queryState, registerDecisions, tenantOfDecisionId, type AnyReclaimState } from './reclaim-decide';
+import { bindingLine, registerDecisions, tenantOfDecisionId, type AnyReclaimState } from './reclaim-decide';
 import { personProofs, sealText, TOKEN_FILE_OPTION_HELP, TOKEN_OPTION_HELP } from './reclaim-proof';
+import { closedFailureLines, ensureSearchAttributes, readReclamation, reclaimStartAttributes, registerReclaimList } from './reclaim-inbox';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
 
@@ -36,6 +37,8 @@ export async function startReclamation(
       taskQueue: opts.taskQueue ?? TASK_QUEUE,
       workflowId,
       args: [input],
+      // The approver's inbox (`reclaim list`) filters on these; the workflow keeps state, scope and requester current.
+      typedSearchAttributes: reclaimStartAttributes(input.tenantId),
       // A closed reclamation (rejected, expired, executed) may be requested again; an open one is never doubled.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
@@ -189,6 +192,7 @@ export function registerReclaim(program: Command): void {
       const reason = sealText(config, opts.reason);
       let refused = 0;
       await withTemporalClient(config, async (client) => {
+        await ensureSearchAttributes(client, config.temporalNamespace);
         for (const userId of userIds) {
           const input: ReclaimInput = {
             tenantId,
@@ -215,6 +219,7 @@ export function registerReclaim(program: Command): void {
     });
 
   registerDecisions(reclaim);
+  registerReclaimList(reclaim);
 
   reclaim
     .command('status <id>')
@@ -224,7 +229,20 @@ export function registerReclaim(program: Command): void {
       tenantOfDecisionId(id);
       const config = parseConfig();
       await withTemporalClient(config, async (client) => {
-        const s = await queryState(client, id);
+        // Running: the status query; closed: the result, so a finished one needs no worker.
+        const r = await readReclamation(client, id);
+        if (r.kind === 'ended') {
+          process.stdout.write(opts.json ? `${JSON.stringify(r.failure)}\n` : `${closedFailureLines(r.failure).join('\n')}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        if (r.kind === 'restore_result') {
+          const x = r.result;
+          process.stdout.write(opts.json ? `${JSON.stringify(x)}\n` : `${id}: ${x.outcome}${x.skus.length ? ` (${x.skus.join(', ')})` : ''}${x.detail ? `: ${safeInline(x.detail)}` : ''}\n`);
+          if (x.outcome !== 'restored') process.exitCode = 1;
+          return;
+        }
+        const s = r.state;
         process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${statusLines(s, await requestTexts(config.dbPath, s)).join('\n')}\n`);
         if (s.status === 'failed') process.exitCode = 1;
       });

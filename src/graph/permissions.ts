@@ -61,6 +61,12 @@ export const GRAPH_OPERATIONS = {
     anyOf: ['ReportSettings.ReadWrite.All'],
     why: 'ReportSettings.ReadWrite.All to change the report privacy setting',
   },
+  /** `settings set --exclude-group` resolves names and checks ids; Directory.Read.All (the pipeline's grant) covers it. */
+  readGroups: {
+    grant: 'Group.Read.All',
+    anyOf: ['Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.Read.All', ...READ_DIRECTORY],
+    why: 'Group.Read.All (or Directory.Read.All) to find the groups excluded from reclamation',
+  },
   /** Group membership (transitive) for the approvers group and exclusion groups: with readUsers, or Directory.Read.All alone. */
   checkMemberGroups: {
     grant: 'GroupMember.Read.All',
@@ -98,6 +104,7 @@ export function operationOf(method: string, url: URL): GraphOperationName | unde
   if (p.startsWith('/directory/subscriptions')) return 'readSubscriptions';
   if (p.startsWith('/admin/reportSettings')) return method.toUpperCase() === 'GET' ? 'readReportSettings' : 'writeReportSettings';
   if (/^\/users\/[^/]+\/assignLicense/i.test(p)) return 'assignLicense';
+  if (p.startsWith('/groups')) return 'readGroups';
   if (/^\/users\/[^/]+\/checkMemberGroups/i.test(p)) return 'checkMemberGroups';
   if (p.startsWith('/users')) return /signInActivity/i.test(safeDecode(url.search)) ? 'readSignInActivity' : 'readUsers';
   if (p.startsWith('/subscribedSkus') || p.startsWith('/organization')) return 'readSubscribedSkus';

@@ -51,3 +51,6 @@ export function parseScheduledDailyWorkflowId(id: string): { tenantId: string; s
   const m = new RegExp(`^scheduled-daily-(.+?)(?:-(${DAY}T[0-9:.]+Z))?$`).exec(id);
   return m ? { tenantId: m[1]!, ...(m[2] ? { scheduledAt: m[2] } : {}) } : undefined;
 }
+
+/** One `settings set|unset` applied by the warehouse writer: `settings-<tenant>-<request id>`. */
+export const settingsWorkflowId = (tenantId: string, requestId: string): string => `settings-${tenantId}-${requestId}`;

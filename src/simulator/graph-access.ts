@@ -8,6 +8,7 @@ import { decodeJwt, verifyJwt } from './jwt';
 /** The grants each endpoint accepts, from the pipeline's one permissions table. */
 export const ROLES = {
   users: GRAPH_OPERATIONS.readUsers.anyOf,
+  groups: GRAPH_OPERATIONS.readGroups.anyOf,
   skus: GRAPH_OPERATIONS.readSubscribedSkus.anyOf,
   subscriptions: GRAPH_OPERATIONS.readSubscriptions.anyOf,
   reports: GRAPH_OPERATIONS.readReports.anyOf,

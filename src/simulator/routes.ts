@@ -16,6 +16,7 @@ import type { Runner } from './request-pipeline';
 import { handleSkus } from './subscribed-skus';
 import { handleSubscriptions } from './subscriptions';
 import { handleUser, handleUsers } from './users-endpoint';
+import { handleGroups } from './groups-endpoint';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -68,6 +69,10 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
     } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'assignLicense' && method === 'POST') {
       endpoint = 'assignLicense';
       handler = (ex, roles) => handleAssignLicense(ctx, ex, version, roles, parts[1]!);
+    } else if (p0 === 'groups' && parts.length <= 2 && method === 'GET') {
+      // Directory reads share the users endpoint's faults.
+      endpoint = 'users';
+      handler = (ex, roles) => handleGroups(ctx, ex, roles, parts[1]);
     } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'checkMemberGroups' && method === 'POST') {
       endpoint = 'users';
       handler = (ex, roles) => handleCheckMemberGroups(ctx, ex, version, roles, parts[1]!);

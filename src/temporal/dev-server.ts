@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Connection } from '@temporalio/client';
+import { CUSTOM_SEARCH_ATTRIBUTES, cliTypeOf } from '../shared/search-attributes';
 import { minimalChildEnv } from './child-env';
 import { ensureTemporalCli } from './cli-binary';
 
@@ -78,6 +79,8 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  // The approver's inbox filters on these (registering an existing one again is accepted).
+  for (const a of CUSTOM_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=${cliTypeOf(a.type)}`);
   const started = Date.now();
   // A minimal environment: the dev server must never see M365_CLIENT_SECRET or other pipeline settings.
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: minimalChildEnv() });

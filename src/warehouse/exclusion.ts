@@ -6,7 +6,11 @@
 // re-creates `inactive_licensed_evaluation` from these fragments.
 import type { QueryResult } from './db';
 
-/** Which rule keeps a user off the list; the view adds 'grace', which the re-check does not apply. */
+/**
+ * Which rule keeps a user off the list; the view adds 'grace', which the re-check does not apply, and 'sku' (every
+ * licence the user holds is of an excluded SKU), which the re-check applies per licence: excluded SKUs never
+ * enter a reclamation's scope (excludedSkuPartNumbers).
+ */
 export type ExclusionRule = 'upn_pattern' | 'group';
 
 /** SQL: true when `upn` matches one of `patterns` (VARCHAR[] of globs, case-insensitive). */
@@ -14,6 +18,15 @@ export const upnExcludedSql = (upn: string, patterns: string): string => `len(li
 
 /** SQL: true when the lists `groups` and `excludedGroups` (VARCHAR[] of group ids) share an id. */
 export const groupExcludedSql = (groups: string, excludedGroups: string): string => `len(list_intersect(${groups}, ${excludedGroups})) > 0`;
+
+/** SQL: true when every entry of `held` (VARCHAR[] of SKU part numbers) is in `excludedSkus`: nothing left to reclaim. */
+export const skuExcludedSql = (held: string, excludedSkus: string): string => `len(list_filter(${held}, lambda s: NOT list_contains(${excludedSkus}, s))) = 0`;
+
+/** The tenant's excluded SKU part numbers (`settings set --exclude-sku`), as the settings stand in `db`. */
+export async function excludedSkuPartNumbers(db: { query(sql: string, params: string[]): Promise<QueryResult> }, tenantId: string): Promise<string[]> {
+  const row = (await db.query('SELECT exclude_sku_part_numbers AS skus FROM tenant_settings WHERE tenant_id = $1', [tenantId])).rows[0];
+  return (row?.skus as string[] | null | undefined) ?? [];
+}
 
 /**
  * The rule for one user as the tenant's settings stand in `db` (the published warehouse for the re-check): the

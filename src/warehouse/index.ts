@@ -18,8 +18,9 @@ export { detectAnonymization, concealedMessage, type DetectOptions } from './ano
 export { sampleAnonymization } from './sample';
 export { loadStagingDir } from './load';
 export { recordRun, recordReclamationEvent, markPublishFailed, runStatus } from './runs';
-export { getSettings, updateSettings } from './settings';
-export { exclusionFor, type ExclusionRule } from './exclusion';
+export { getSettings, SETTING_KEYS, updateSettings, type SettingKey } from './settings';
+export { excludedSkuPartNumbers, exclusionFor, type ExclusionRule } from './exclusion';
+export { neverReclaimedSkuIds } from './excluded-skus';
 export { publish, sweepStalePublishCopies } from './publish';
 export { applyPrivateUmask, publishedAccess, PublishedAccessError } from './permissions';
 export { runReadOnlyQuery, checkReadOnlySql, QueryRefusedError } from './readonly-query';

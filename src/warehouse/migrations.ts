@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { groupExcludedSql, upnExcludedSql } from './exclusion';
+import { SETTINGS_CLI_MIGRATION } from './migration-settings';
 import { SIGN_IN } from './sign-in-schema';
 import { SPEND } from './spend-schema';
 import { sqlString } from './sql';
@@ -314,6 +315,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'spend: prices, contracts, subscriptions, Copilot, savings', sql: SPEND },
   { version: 6, name: 'sign-in activity and the inactivity signal', sql: SIGN_IN },
   { version: 7, name: 'history in parquet partitions', sql: HISTORY_PARTITIONS },
+  { version: 8, name: 'settings from the command line', sql: SETTINGS_CLI_MIGRATION },
 ];
 
 /** Applies pending migrations, then recreates the models (views over `historyRoot`'s partitions, marts). */

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { groupExcludedSql, upnExcludedSql } from './exclusion';
+import { groupExcludedSql, skuExcludedSql, upnExcludedSql } from './exclusion';
 import { sqlString } from './sql';
 import { DEFAULT_SETTINGS } from './types';
 import { currentPartitions, HISTORY_TABLES, type HistoryTableName } from './history/layout';
@@ -88,6 +88,7 @@ const TEMPLATES: Record<string, (root: string, ...args: string[]) => string> = {
   /** The exclusion rule, shared with the reclamation re-check (exclusion.ts). */
   upn_excluded: (_root, upn, patterns) => upnExcludedSql(upn!, patterns!),
   group_excluded: (_root, groups, excluded) => groupExcludedSql(groups!, excluded!),
+  sku_excluded: (_root, held, excluded) => skuExcludedSql(held!, excluded!),
   /** A default of the settings (types.ts DEFAULT_SETTINGS), e.g. `{{ default_setting('inactivityDays') }}`. */
   default_setting: (_root, name) => {
     const v = (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[name!];

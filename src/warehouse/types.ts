@@ -105,6 +105,8 @@ export interface WarehouseSettings {
   excludeUpnPatterns?: string[];
   /** Group ids: users holding a licence inherited from one of them are never proposed. */
   excludeGroupIds?: string[];
+  /** SKU part numbers whose licences are never reclaimed (a user holding only such licences is never proposed). */
+  excludeSkuPartNumbers?: string[];
 }
 
 /**
@@ -118,4 +120,5 @@ export const DEFAULT_SETTINGS: Readonly<Required<WarehouseSettings>> = {
   freshnessDays: 7,
   excludeUpnPatterns: [],
   excludeGroupIds: [],
+  excludeSkuPartNumbers: [],
 };

@@ -5,6 +5,7 @@ import type { MainActivities, WarehouseActivities } from '../activities';
 import { warehouseTaskQueueFor } from '../shared/names';
 import { readTuning } from '../shared/tuning';
 import { cleanupThenRethrow, DAILY_RETRY, rootMessage } from './failures';
+import { notifyBeforeEnd } from './notify';
 import { dailySyncStatusQuery, type DailySyncInput, type DailySyncResult, type DailySyncStage, type DailySyncStatus } from './daily-sync-messages';
 
 const quick = proxyActivities<MainActivities>({
@@ -50,6 +51,8 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
   const heartbeatSeconds = readTuning(info.memo).heartbeatTimeoutSeconds ?? 120;
   const extract = extractWith(heartbeatSeconds);
   const warehouse = warehouseOn(warehouseTaskQueueFor(info.taskQueue), heartbeatSeconds);
+  // Runs started before notifications existed replay without the notify activity.
+  const notifying = patched('daily-run-notifications');
 
   try {
     const pre = await quick.preflight({ tenantId: input.tenantId, needReclaim: input.needReclaim ?? false });
@@ -93,6 +96,10 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
     enter('cleanup');
     await quick.cleanupStaging({ tenantId: input.tenantId, keep: input.keepRuns ?? 7 });
     enter('done');
+    // After the load is durable: a receiver that is down delays the workflow's end, never the data.
+    if (notifying && loaded.status === 'degraded') {
+      await notifyBeforeEnd('daily_run.degraded', { tenantId: input.tenantId, state: 'degraded', counts: { ...loaded.counts } });
+    }
     return {
       runId: info.runId,
       tenantId: input.tenantId,
@@ -109,15 +116,16 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
     const failedStage = status.stage;
     enter('failed');
     status.error = rootMessage(err);
-    return cleanupThenRethrow(err, () =>
-      warehouse.recordFailedRun({
+    return cleanupThenRethrow(err, async () => {
+      await warehouse.recordFailedRun({
         runId: info.runId,
         tenantId: input.tenantId,
         snapshotDate: status.snapshotDate,
         status: 'failed',
         message: `failed during ${failedStage}: ${status.error}`,
         startedAt: startedAt.toISOString(),
-      }),
-    );
+      });
+      if (notifying) await notifyBeforeEnd('daily_run.failed', { tenantId: input.tenantId, state: 'failed', counts: { ...status.staged } });
+    });
   }
 }

@@ -18,3 +18,4 @@ export { dailySync } from './daily-sync';
 export { scheduledDailySync } from './scheduled-daily-sync';
 export { reclaimLicenses } from './reclaim-licenses';
 export { restoreLicenses } from './restore-licenses';
+export { applySettings } from './apply-settings';

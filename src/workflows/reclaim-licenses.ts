@@ -13,6 +13,7 @@ import type { ReclamationEvent } from '../warehouse/types';
 import { decisionText, installApprovalGate } from './approval-gate';
 import { cleanupThenRethrow, rootMessage } from './failures';
 import { act, quick, warehouseFor } from './reclaim-activities';
+import { reclaimInbox } from './reclaim-inbox';
 import { DEFAULT_APPROVAL_TIMEOUT, reclaimStatusQuery, type ReclaimEvent, type ReclaimInput, type ReclaimState, type ReclaimStatusName } from './reclaim-messages';
 import { groupDetail, mailboxWarning } from './reclaim-texts';
 
@@ -48,6 +49,8 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     state.events.push({ at: now(), kind, ...(by ? { by } : {}), ...(text ? { note: text } : {}) });
   };
   const gate = installApprovalGate(state, { verify: (proof, expect) => quick.verifyPerson({ tenantId: input.tenantId, proof, role: 'approver', expect }), now });
+  const inbox = reclaimInbox(state);
+  inbox.publish();
 
   /** Ends the reclamation: its status becomes the entry's outcome, noted and audited. */
   const finish = async (entry: FinalEntry, extra: AuditExtra = {}): Promise<ReclaimState> => {
@@ -58,6 +61,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     await audit(entry, extra);
     // A decision still being checked when the reclamation ends is answered (refused: wrong state) first.
     await condition(allHandlersFinished);
+    await inbox.ended(entry);
     return state;
   };
 
@@ -87,6 +91,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     }
 
     state.status = 'awaiting_approval';
+    inbox.awaitingApproval();
     const decided = await condition(() => state.decision !== undefined, input.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT);
     if (!decided || !state.decision) return await finish('expired', { skus: [], detail: 'no decision before the approval timeout' });
     const decision = state.decision;
@@ -97,6 +102,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     // Re-check: the facts the approver saw must still hold at the moment of acting, and the warehouse they come
     // from must be readable and fresh; otherwise nothing is removed.
     state.status = 'rechecking';
+    inbox.publish();
     const again = await quick.inspectUser({ tenantId: input.tenantId, userId: input.userId, skus: input.skus, baseline: first.activity, recheck: true });
     if (!again.exists) return await finish('abortedUserNotFound', { detail: 'user_not_found' });
     if (again.failClosed) return await finish('aborted', { detail: `${again.failClosed.reason}: ${again.failClosed.detail}` });
@@ -116,6 +122,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     }
 
     state.status = 'removing';
+    inbox.publish();
     const r: RemovalResult = await act.removeLicenses({ tenantId: input.tenantId, userId: input.userId, skus: stillHeld });
     if (r.outcome === 'user_not_found') return await finish('removalUserNotFound', { skus: stillHeld, detail: 'user_not_found' });
     if (r.outcome === 'needs_group_change') {
@@ -135,7 +142,10 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     state.status = 'failed';
     state.detail = rootMessage(err);
     note('failed', undefined, state.detail);
-    return cleanupThenRethrow(err, () => audit('failed', { detail: state.detail }));
+    return cleanupThenRethrow(err, async () => {
+      await audit('failed', { detail: state.detail });
+      await inbox.ended('failed');
+    });
   }
 }
 

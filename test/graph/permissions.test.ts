@@ -18,7 +18,8 @@ describe('GRAPH_OPERATIONS', () => {
     expect(operationOf('GET', url("/beta/reports/getOffice365ActiveUserDetail(period='D7')"))).toBe('readReports');
     expect(operationOf('GET', url('/v1.0/admin/reportSettings'))).toBe('readReportSettings');
     expect(operationOf('PATCH', url('/v1.0/admin/reportSettings'))).toBe('writeReportSettings');
-    expect(operationOf('GET', url('/v1.0/groups'))).toBeUndefined();
+    expect(operationOf('GET', url("/v1.0/groups?$filter=displayName eq 'x'"))).toBe('readGroups');
+    expect(operationOf('GET', url('/v1.0/directoryRoles'))).toBeUndefined();
   });
 
   it('the 403 diagnosis asks for the table\'s grant', () => {
@@ -29,6 +30,7 @@ describe('GRAPH_OPERATIONS', () => {
     expect(ROLES.assignLicense).toBe(GRAPH_OPERATIONS.assignLicense.anyOf);
     expect(ROLES.skus).toBe(GRAPH_OPERATIONS.readSubscribedSkus.anyOf);
     expect(ROLES.users).toBe(GRAPH_OPERATIONS.readUsers.anyOf);
+    expect(ROLES.groups).toBe(GRAPH_OPERATIONS.readGroups.anyOf);
   });
 
   it('any one listed permission allows the operation; a read permission never allows a write', () => {

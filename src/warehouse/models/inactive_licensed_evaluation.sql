@@ -23,6 +23,7 @@ e AS (
          (u.days_inactive IS NULL OR u.days_inactive >= st.inactivity_days) AS is_inactive,
          {{ upn_excluded('u.user_principal_name', 'st.exclude_upn_patterns') }} AS excluded_by_pattern,
          {{ group_excluded('lic.groups', 'st.exclude_group_ids') }} AS excluded_by_group,
+         {{ sku_excluded('lic.sku_part_numbers', 'st.exclude_sku_part_numbers') }} AS excluded_by_sku,
          u.inactivity_signal, u.last_sign_in_date, u.last_seen_date,
          -- reports of this snapshot were concealed (or missing): the verdict rests on sign-ins and older reports
          u.sign_in_available AND u.reports_behind AS decided_without_current_reports
@@ -31,5 +32,6 @@ e AS (
 SELECT *,
        CASE WHEN excluded_by_pattern THEN 'upn_pattern'
             WHEN excluded_by_group THEN 'group'
+            WHEN excluded_by_sku THEN 'sku'
             WHEN snapshot_date - newest_assignment_date < grace_days THEN 'grace' END AS excluded_by
 FROM e

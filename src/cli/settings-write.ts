@@ -1,0 +1,127 @@
+// How `settings set|unset` validates a change and gets it written. Validation: day ranges, SKU part numbers the
+// tenant holds (or Microsoft's licensing reference knows), groups resolved to ids through Graph. Writing: a
+// running warehouse worker owns (locks) the working database, so the change goes to it as an applySettings
+// workflow; when nothing holds the file the command writes and publishes itself, as `import` does.
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createGraphFactory } from '../activities/graph-context';
+import { applySettingsRequest, writeSettingsRequest, type SettingsRequest } from '../activities/settings';
+import type { AppConfig } from '../config';
+import { GraphNotFoundError } from '../graph/errors';
+import { settingsWorkflowId } from '../shared/names';
+import { closeWarehouse, openReadOnly, WarehouseLockedError } from '../warehouse/index';
+import type { WarehouseSettings } from '../warehouse/types';
+import { applySettings } from '../workflows';
+import { withTemporalClient } from './temporal-connection';
+import { UsageError } from './usage-error';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Allowed ranges, in days. */
+export const RANGES = { inactivityDays: [1, 3650], graceDays: [0, 3650], freshnessDays: [1, 365] } as const;
+
+export function parseDays(flag: string, key: keyof typeof RANGES, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  const [min, max] = RANGES[key];
+  if (!/^\d+$/.test(v.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number of days from ${min} to ${max}, got ${v}`);
+  return n;
+}
+
+export function parseUpnPatterns(list: string[] | undefined): string[] | undefined {
+  if (list === undefined) return undefined;
+  for (const p of list) {
+    if (!p.trim() || /\s/.test(p) || p.length > 256) throw new UsageError(`--exclude-upn takes UPN globs such as 'admin-*@contoso.com' (no spaces), got '${p}'`);
+  }
+  return [...new Set(list.map((p) => p.trim()))];
+}
+
+/** SKU part numbers, checked case-insensitively against the tenant's SKUs and the licensing reference; returns their canonical spelling. */
+export async function resolveSkus(config: AppConfig, tenantId: string, list: string[] | undefined): Promise<string[] | undefined> {
+  if (list === undefined) return undefined;
+  if (!existsSync(config.dbPath)) throw new UsageError(`--exclude-sku needs the published warehouse (${config.dbPath}) to check SKU names: run a daily sync first.`);
+  const db = await openReadOnly(config.dbPath);
+  let known: string[];
+  let tenants: string[];
+  try {
+    const r = await db.query(
+      `SELECT DISTINCT sku_part_number AS part, true AS held FROM skus WHERE tenant_id = $1 AND sku_part_number IS NOT NULL
+       UNION ALL SELECT DISTINCT sku_part_number, false FROM sku_reference WHERE sku_part_number IS NOT NULL`,
+      [tenantId],
+    );
+    known = r.rows.map((row) => String(row.part));
+    tenants = r.rows.filter((row) => row.held).map((row) => String(row.part));
+  } finally {
+    db.close();
+  }
+  const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
+  return [
+    ...new Set(
+      list.map((s) => {
+        const hit = byLower.get(s.trim().toLowerCase());
+        if (!hit) throw new UsageError(`--exclude-sku: ${s} is not a SKU part number this tenant holds or Microsoft lists; the tenant holds ${[...new Set(tenants)].sort().join(', ')}`);
+        return hit;
+      }),
+    ),
+  ];
+}
+
+/** Group ids or display names, each resolved through Graph to exactly one group id. */
+export async function resolveGroups(config: AppConfig, tenantId: string, list: string[] | undefined): Promise<string[] | undefined> {
+  if (list === undefined) return undefined;
+  if (list.length === 0) return [];
+  const tenant = createGraphFactory(config)(tenantId);
+  const graph = tenant.client();
+  try {
+    const ids: string[] = [];
+    for (const g of list) {
+      if (GUID.test(g.trim())) {
+        try {
+          ids.push((await graph.getJson<{ id: string }>(`/v1.0/groups/${g.trim().toLowerCase()}?$select=id,displayName`)).id.toLowerCase());
+        } catch (err) {
+          if (err instanceof GraphNotFoundError) throw new UsageError(`--exclude-group: no group ${g} in tenant ${tenantId}`, { cause: err });
+          throw err;
+        }
+        continue;
+      }
+      const filter = encodeURIComponent(`displayName eq '${g.trim().replaceAll("'", "''")}'`);
+      const found = (await graph.getJson<{ value: { id: string }[] }>(`/v1.0/groups?$filter=${filter}&$select=id,displayName`)).value;
+      if (found.length === 0) throw new UsageError(`--exclude-group: no group named '${g}' in tenant ${tenantId} (give its object id or exact display name)`);
+      if (found.length > 1) throw new UsageError(`--exclude-group: ${found.length} groups are named '${g}': give the object id (${found.map((f) => f.id).join(', ')})`);
+      ids.push(found[0]!.id.toLowerCase());
+    }
+    return [...new Set(ids)];
+  } finally {
+    await graph.close();
+    await tenant.tokens.close();
+  }
+}
+
+export type WritePath = 'worker' | 'direct';
+
+/**
+ * Writes the change and publishes. While another process (a warehouse worker) owns the working database, the
+ * change goes to that worker as an applySettings workflow; otherwise this process writes it, as `import` does.
+ */
+export async function writeSettings(config: AppConfig, request: SettingsRequest): Promise<{ via: WritePath; effective?: Required<WarehouseSettings> }> {
+  try {
+    return { via: 'direct', effective: await applySettingsRequest({ workDbPath: config.workDbPath, dbPath: config.dbPath }, request) };
+  } catch (err) {
+    if (!(err instanceof WarehouseLockedError)) throw err;
+  } finally {
+    await closeWarehouse();
+  }
+  await withTemporalClient(config, async (client) => {
+    const requestFile = writeSettingsRequest(config.dataDir, request);
+    const handle = await client.workflow.start(applySettings, {
+      taskQueue: config.taskQueue,
+      workflowId: settingsWorkflowId(request.tenantId, randomUUID().slice(0, 8)),
+      args: [{ tenantId: request.tenantId, requestFile }],
+      // A worker that holds the database but no longer polls: fail instead of waiting for ever.
+      workflowExecutionTimeout: '2 minutes',
+    });
+    const r = await handle.result();
+    if (!r.applied) throw new Error(`The warehouse worker did not find the settings request ${requestFile}: run settings set where the worker's data directory (${config.dataDir}) is.`);
+  });
+  return { via: 'worker' };
+}

@@ -1,0 +1,170 @@
+// `m365-license settings show|set|unset`: the thresholds and exclusions behind the candidate list, per tenant.
+// Changes are validated here, written through the warehouse writer (settings-write.ts) and published at once;
+// each records who made it and when.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import type { Command } from 'commander';
+import { parseConfig } from '../config';
+import { pickTenant } from '../tenants';
+import { DEFAULT_SETTINGS, openReadOnly, type SettingKey } from '../warehouse/index';
+import type { WarehouseSettings } from '../warehouse/types';
+import { parseDays, parseUpnPatterns, resolveGroups, resolveSkus, writeSettings } from './settings-write';
+import { UsageError } from './usage-error';
+
+const actorDefault = (): string => process.env.M365_ACTOR ?? os.userInfo().username;
+
+/** Flag, setting key and label of each setting, in display order. */
+const FIELDS: ReadonlyArray<{ flag: string; key: SettingKey; label: string }> = [
+  { flag: 'inactivity-days', key: 'inactivityDays', label: 'inactivity days' },
+  { flag: 'grace-days', key: 'graceDays', label: 'grace days' },
+  { flag: 'freshness-days', key: 'freshnessDays', label: 'freshness days' },
+  { flag: 'exclude-upn', key: 'excludeUpnPatterns', label: 'excluded UPN patterns' },
+  { flag: 'exclude-group', key: 'excludeGroupIds', label: 'excluded groups' },
+  { flag: 'exclude-sku', key: 'excludeSkuPartNumbers', label: 'excluded SKUs' },
+];
+
+export interface ShownSettings {
+  tenantId: string;
+  effective: Required<WarehouseSettings>;
+  /** Keys with a stored value (the others are defaults). */
+  stored: SettingKey[];
+  updatedAt: string | null;
+  updatedBy: string | null;
+  changes: Array<{ changedAt: string; changedBy: string; change: unknown }>;
+}
+
+/** The tenant's settings as the published warehouse has them (defaults when it has none yet). */
+export async function readShownSettings(dbPath: string, tenantId: string): Promise<ShownSettings> {
+  const shown: ShownSettings = { tenantId, effective: { ...DEFAULT_SETTINGS }, stored: [], updatedAt: null, updatedBy: null, changes: [] };
+  if (!existsSync(dbPath)) return shown;
+  const db = await openReadOnly(dbPath);
+  try {
+    const row = (await db.query('SELECT * FROM settings WHERE tenant_id = $1', [tenantId])).rows[0];
+    if (!row) return shown;
+    const columns: Record<SettingKey, string> = {
+      inactivityDays: 'inactivity_days',
+      graceDays: 'grace_days',
+      freshnessDays: 'freshness_days',
+      excludeUpnPatterns: 'exclude_upn_patterns',
+      excludeGroupIds: 'exclude_group_ids',
+      excludeSkuPartNumbers: 'exclude_sku_part_numbers',
+    };
+    for (const f of FIELDS) {
+      const v = row[columns[f.key]];
+      if (v === null || v === undefined) continue;
+      shown.stored.push(f.key);
+      (shown.effective as Record<string, unknown>)[f.key] = typeof v === 'bigint' ? Number(v) : v;
+    }
+    shown.updatedAt = row.updated_at ? new Date(String(row.updated_at)).toISOString() : null;
+    shown.updatedBy = (row.updated_by as string | null) ?? null;
+    const changes = await db
+      .query(
+        `SELECT changed_at::VARCHAR AS at, changed_by AS by, change::VARCHAR AS change FROM settings_changes WHERE tenant_id = $1 ORDER BY changed_at DESC LIMIT 5`,
+        [tenantId],
+      )
+      // A file published before settings_changes existed has no change log yet.
+      .catch(() => ({ rows: [] as Record<string, unknown>[] }));
+    shown.changes = changes.rows.map((c) => ({ changedAt: String(c.at), changedBy: String(c.by), change: JSON.parse(String(c.change)) as unknown }));
+    return shown;
+  } finally {
+    db.close();
+  }
+}
+
+function showLines(s: ShownSettings): string[] {
+  const lines = [`Settings of tenant ${s.tenantId}:`];
+  for (const f of FIELDS) {
+    const v = s.effective[f.key];
+    const text = Array.isArray(v) ? (v.length ? v.join(', ') : 'none') : String(v);
+    lines.push(`  ${f.label.padEnd(22)} ${text}${s.stored.includes(f.key) ? '' : ' (default)'}`);
+  }
+  if (s.updatedBy) lines.push(`  last changed by ${s.updatedBy} at ${s.updatedAt}`);
+  for (const c of s.changes) lines.push(`    ${c.changedAt} ${c.changedBy}: ${JSON.stringify(c.change)}`);
+  return lines;
+}
+
+interface SetOptions {
+  tenant?: string;
+  inactivityDays?: string;
+  graceDays?: string;
+  freshnessDays?: string;
+  excludeUpn?: string[];
+  excludeGroup?: string[];
+  excludeSku?: string[];
+  by?: string;
+  json?: boolean;
+}
+
+export function registerSettings(program: Command): void {
+  const settings = program.command('settings').description('thresholds and exclusions of the candidate list, per tenant');
+
+  settings
+    .command('show')
+    .description('the effective settings (defaults marked), who changed them last, and the latest changes')
+    .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
+    .option('--json', 'as one JSON object')
+    .action(async (opts: { tenant?: string; json?: boolean }) => {
+      const config = parseConfig();
+      const s = await readShownSettings(config.dbPath, pickTenant(config, opts.tenant));
+      process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${showLines(s).join('\n')}\n`);
+    });
+
+  settings
+    .command('set')
+    .description('change settings; lists replace the current list (give the flag with no value to empty it, or use unset)')
+    .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
+    .option('--inactivity-days <n>', 'days without activity before a licensed user is a candidate (1-3650)')
+    .option('--grace-days <n>', 'days after creation or a new licence during which a user is never a candidate (0-3650)')
+    .option('--freshness-days <n>', 'a report older than this many days marks activity stale (1-365)')
+    .option('--exclude-upn [glob...]', "UPN globs never proposed, e.g. 'admin-*@contoso.com' (case-insensitive)")
+    .option('--exclude-group [idOrName...]', 'groups (object id or display name) whose licence holders are never proposed')
+    .option('--exclude-sku [part...]', 'SKU part numbers (e.g. POWER_BI_STANDARD) whose licences are never reclaimed')
+    .option('--by <name>', 'who makes the change (default: M365_ACTOR or the OS user)')
+    .option('--json', 'print the resulting settings as JSON')
+    .action(async (opts: SetOptions) => {
+      const list = (v: string[] | boolean | undefined): string[] | undefined => (v === undefined ? undefined : v === true ? [] : (v as string[]));
+      const set: WarehouseSettings = {
+        inactivityDays: parseDays('--inactivity-days', 'inactivityDays', opts.inactivityDays),
+        graceDays: parseDays('--grace-days', 'graceDays', opts.graceDays),
+        freshnessDays: parseDays('--freshness-days', 'freshnessDays', opts.freshnessDays),
+        excludeUpnPatterns: parseUpnPatterns(list(opts.excludeUpn)),
+      };
+      const config = parseConfig();
+      const tenantId = pickTenant(config, opts.tenant);
+      set.excludeSkuPartNumbers = await resolveSkus(config, tenantId, list(opts.excludeSku));
+      set.excludeGroupIds = await resolveGroups(config, tenantId, list(opts.excludeGroup));
+      const given = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined)) as WarehouseSettings;
+      if (Object.keys(given).length === 0) throw new UsageError('settings set: give at least one setting (see settings set --help)');
+      await apply(config, tenantId, given, [], opts.by, opts.json);
+    });
+
+  const unset = settings
+    .command('unset')
+    .description('return settings to their defaults (lists to empty)')
+    .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
+    .option('--all', 'every setting')
+    .option('--by <name>', 'who makes the change (default: M365_ACTOR or the OS user)')
+    .option('--json', 'print the resulting settings as JSON');
+  for (const f of FIELDS) unset.option(`--${f.flag}`, `reset ${f.label}`);
+  unset.action(async (opts: Record<string, unknown> & { tenant?: string; all?: boolean; by?: string; json?: boolean }) => {
+    const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const keys = FIELDS.filter((f) => opts.all || opts[camel(f.flag)]).map((f) => f.key);
+    if (keys.length === 0) throw new UsageError('settings unset: name the settings to reset (e.g. --grace-days) or --all');
+    const config = parseConfig();
+    await apply(config, pickTenant(config, opts.tenant), {}, keys, opts.by, opts.json);
+  });
+}
+
+async function apply(config: ReturnType<typeof parseConfig>, tenantId: string, set: WarehouseSettings, unset: SettingKey[], by: string | undefined, json: boolean | undefined): Promise<void> {
+  const actor = by ?? actorDefault();
+  const { via } = await writeSettings(config, { tenantId, actor, set, unset });
+  const shown = await readShownSettings(config.dbPath, tenantId);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...shown, writtenBy: via })}\n`);
+    return;
+  }
+  process.stdout.write(`${showLines(shown).join('\n')}\n`);
+  process.stderr.write(
+    `Saved and published (${via === 'worker' ? 'by the running warehouse worker' : 'directly: no warehouse worker runs'}); candidates and inactive_licensed_users reflect it now.\n`,
+  );
+}

@@ -1,0 +1,104 @@
+// The local dev environment `dev --keep-running` leaves for a second terminal: the Temporal server it started,
+// its task queues and the simulator's tenant and credentials, in a 0600 file in the data directory that `dev`
+// removes on exit. Other commands read it only when no tenant is configured and the dev process is still alive,
+// and real environment variables always win over it.
+import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const DEV_ENVIRONMENT_FILE = 'dev-environment.json';
+
+/** The variables a dev environment may supply: exactly what `dev` itself ran with. */
+const KEYS = [
+  'M365_TENANT_ID',
+  'M365_CLIENT_ID',
+  'M365_CLIENT_SECRET',
+  'M365_AUTHORITY_HOST',
+  'M365_GRAPH_URL',
+  'M365_CA_FILE',
+  'M365_DATA_DIR',
+  'M365_DB',
+  'M365_APPROVAL_CLIENT_ID',
+  'M365_APPROVERS_GROUP_ID',
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_TASK_QUEUE',
+] as const;
+export type DevEnvironmentKey = (typeof KEYS)[number];
+
+const fileSchema = z.object({
+  pid: z.number().int().positive(),
+  startedAt: z.string(),
+  env: z.partialRecord(z.enum(KEYS), z.string()),
+});
+export type DevEnvironment = z.infer<typeof fileSchema>;
+
+export const devEnvironmentPath = (dataDir: string): string => path.join(path.resolve(dataDir), DEV_ENVIRONMENT_FILE);
+
+/**
+ * Writes the file (owner-only: it holds the simulator's client secret) and returns the function that removes it.
+ * Written to a temporary name first, so a reader never sees half a file and a stale file's mode never carries over.
+ */
+export function writeDevEnvironment(dataDir: string, env: Partial<Record<DevEnvironmentKey, string | undefined>>, pid = process.pid): () => void {
+  const file = devEnvironmentPath(dataDir);
+  const tmp = `${file}.${pid}.tmp`;
+  const clean = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && (KEYS as readonly string[]).includes(k)));
+  const body: DevEnvironment = { pid, startedAt: new Date().toISOString(), env: clean };
+  writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+  let removed = false;
+  const remove = () => {
+    if (removed) return;
+    removed = true;
+    // Only our own file: a later dev process may have replaced it.
+    if (readDevEnvironment(dataDir)?.pid === pid) rmSync(file, { force: true });
+  };
+  // Belt and braces: also on process.exit() paths that skip the caller's cleanup.
+  process.once('exit', remove);
+  return remove;
+}
+
+export function readDevEnvironment(dataDir: string): DevEnvironment | undefined {
+  let text: string;
+  try {
+    text = readFileSync(devEnvironmentPath(dataDir), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = fileSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export type DevEnvironmentOutcome = 'configured' | 'absent' | 'stale' | 'applied';
+
+/**
+ * Fills `env` from a live dev environment when no tenant is configured (no M365_TENANT_ID, no M365_TENANTS_FILE).
+ * Variables already set are kept. A file whose dev process is gone is ignored, with a note through `note`.
+ */
+export function applyDevEnvironment(env: NodeJS.ProcessEnv = process.env, note: (line: string) => void = () => {}): DevEnvironmentOutcome {
+  if (env.M365_TENANT_ID?.trim() || env.M365_TENANTS_FILE?.trim()) return 'configured';
+  const dataDir = env.M365_DATA_DIR?.trim() || 'data';
+  const dev = readDevEnvironment(dataDir);
+  if (!dev) return 'absent';
+  if (!processAlive(dev.pid)) {
+    note(`note: ignoring ${devEnvironmentPath(dataDir)}: the dev process that wrote it (pid ${dev.pid}) is gone; start \`m365-license dev --keep-running\` again or configure a tenant.`);
+    return 'stale';
+  }
+  for (const [k, v] of Object.entries(dev.env)) if (v !== undefined && !env[k]?.trim()) env[k] = v;
+  return 'applied';
+}

@@ -1,0 +1,34 @@
+// What a notification says. Workflows build these (type-only import), the notify activity delivers them.
+// Ids, states and counts only: never a UPN, a display name, a reason text or a secret.
+
+export type NotifyKind =
+  | 'reclamation.awaiting_approval'
+  | 'reclamation.executed'
+  | 'reclamation.failed'
+  | 'daily_run.degraded'
+  | 'daily_run.failed';
+
+export interface NotifyMessage {
+  kind: NotifyKind;
+  tenantId: string;
+  workflowId: string;
+  /** The Temporal run id: with workflowId and kind it names one event, so a receiver can drop repeats. */
+  runId: string;
+  /** The reclamation status or the daily run status (`awaiting_approval`, `executed`, `degraded`, …). */
+  state: string;
+  /** Counts that say how big the event is: SKUs in scope or removed, users loaded, quarantined rows, … */
+  counts: Record<string, number>;
+  /** When the workflow decided this (workflow time, ISO-8601). */
+  at: string;
+}
+
+export interface NotifyResult {
+  delivered: boolean;
+  /** HTTP status of the accepted delivery. */
+  status?: number;
+}
+
+/** The JSON body sent: the message plus a stable event id and a format version. */
+export function webhookBody(m: NotifyMessage): string {
+  return JSON.stringify({ version: 1, id: `${m.workflowId}/${m.runId}/${m.kind}`, ...m });
+}
