@@ -42,7 +42,7 @@ describe("approver's inbox, closed status and notifications", () => {
     receiver = await startReceiver(SECRET);
     receiver.refuse = (kind) => kind === 'reclamation.awaiting_approval' && !receiver.allowAwaiting;
     p = await startPipeline({
-      sim: { users: 400, seed: 91, today: '2026-11-27' },
+      sim: { users: 400, seed: 193, today: '2026-11-27' },
       env: { M365_NOTIFY_WEBHOOK: receiver.url, M365_NOTIFY_SECRET: SECRET },
     });
     client = await connectClient();
