@@ -8,8 +8,7 @@ import { GraphBadRequestError, GraphNotFoundError, GraphPermissionError } from '
 import type { GraphClient } from '../graph/client';
 import { COPILOT_USAGE_REPORT, STAGING_LAYOUT, type StagedFile } from '../shared/staging-contract';
 import type { ExtractInput, ReportPeriod } from './extract';
-import type { GraphFactory } from './graph-context';
-import { withHeartbeat } from './heartbeat';
+import { withActivityGraph, type GraphFactory } from './graph-context';
 import { sha256OfFiles, writeFileAtomic } from './staging-files';
 import { runStagingDir } from './staging-layout';
 
@@ -17,15 +16,7 @@ import { runStagingDir } from './staging-layout';
 const copilotPeriod = (p: ReportPeriod): string => p;
 
 export function createSpendExtractActivities(deps: { dataDir: string; graphFor: GraphFactory }) {
-  const withClient = async <T>(tenantId: string, fn: (graph: GraphClient) => Promise<T>): Promise<T> => {
-    const ctx = Context.current();
-    const graph = deps.graphFor(tenantId).client({ onRetry: () => ctx.heartbeat() });
-    try {
-      return await withHeartbeat(() => fn(graph));
-    } finally {
-      await graph.close();
-    }
-  };
+  const withClient = <T>(tenantId: string, fn: (graph: GraphClient) => Promise<T>): Promise<T> => withActivityGraph(deps.graphFor, tenantId, fn);
   /** An answer that means "this tenant or app has none of it": the run goes on without it. */
   const absent = (err: unknown): boolean => err instanceof GraphPermissionError || err instanceof GraphNotFoundError || err instanceof GraphBadRequestError;
 

@@ -7,8 +7,7 @@ import { preflight as graphPreflight } from '../graph/preflight';
 import { GraphPermissionError, SkipTokenExpiredError } from '../graph/errors';
 import { allows } from '../graph/permissions';
 import type { GraphClient } from '../graph/client';
-import type { GraphFactory } from './graph-context';
-import { withHeartbeat } from './heartbeat';
+import { withActivityGraph, type GraphFactory } from './graph-context';
 import { writeFileAtomic, sha256OfFiles } from './staging-files';
 import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type SignInOutcome, type StagedFile } from '../shared/staging-contract';
 import { reportFile, runStagingDir, skusFile, userPageFile, usersCursorFile, usersDir } from './staging-layout';
@@ -81,15 +80,8 @@ export type ReportPeriod = 'D7' | 'D30' | 'D90' | 'D180';
 
 export function createExtractActivities(deps: { dataDir: string; graphFor: GraphFactory }) {
   // Each activity gets its own client; it heartbeats on a timer and on every retry wait.
-  const withClient = async <T>(tenantId: string, fn: (graph: GraphClient) => Promise<T>, details?: () => unknown): Promise<T> => {
-    const ctx = Context.current();
-    const graph = deps.graphFor(tenantId).client({ onRetry: () => ctx.heartbeat(details?.()) });
-    try {
-      return await withHeartbeat(() => fn(graph), details);
-    } finally {
-      await graph.close();
-    }
-  };
+  const withClient = <T>(tenantId: string, fn: (graph: GraphClient) => Promise<T>, details?: () => unknown): Promise<T> =>
+    withActivityGraph(deps.graphFor, tenantId, fn, details);
 
   return {
     /** Gets a token and checks its roles; fails non-retryably naming each missing permission. */

@@ -8,9 +8,8 @@ import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '..
 import type { GraphClient } from '../graph/client';
 import { exclusionFor, neverReclaimedSkuIds, openReadOnly, type ExclusionRule } from '../warehouse';
 import { DEFAULT_SETTINGS } from '../warehouse/types';
-import type { GraphFactory } from './graph-context';
+import { withActivityGraph, type GraphFactory } from './graph-context';
 import { memberGroups } from './group-membership';
-import { withHeartbeat } from './heartbeat';
 
 export interface LicenseRef {
   skuId: string;
@@ -116,15 +115,7 @@ function splitLicenses(u: GraphUser): { direct: LicenseRef[]; groups: { skuId: s
 }
 
 export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: string }) {
-  const withClient = async <T>(tenantId: string, fn: (graph: GraphClient) => Promise<T>): Promise<T> => {
-    const ctx = Context.current();
-    const graph = deps.graphFor(tenantId).client({ onRetry: () => ctx.heartbeat() });
-    try {
-      return await withHeartbeat(() => fn(graph));
-    } finally {
-      await graph.close();
-    }
-  };
+  const withClient = <T>(tenantId: string, fn: (graph: GraphClient) => Promise<T>): Promise<T> => withActivityGraph(deps.graphFor, tenantId, fn);
 
   /**
    * The latest snapshot's activity and the tenant's exclusion verdict, from the published file (read-only). Group

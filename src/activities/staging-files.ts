@@ -1,6 +1,4 @@
-// Small file helpers for the staging area: atomic writes and streamed hashes.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+// Small file helpers for the staging area: atomic writes and the checksums the manifest records.
 import { rename, writeFile } from 'node:fs/promises';
 
 /** Writes via a temp file and a rename, so a crash never leaves half a file under the final name. */
@@ -10,15 +8,5 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
   await rename(tmp, file);
 }
 
-/** SHA-256 over several files in order, streamed (never a whole file in memory). */
-export async function sha256OfFiles(files: string[]): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for (const f of files) {
-    for await (const chunk of createReadStream(f, { highWaterMark: 1 << 20 })) {
-      hash.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-    }
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
+/** The manifest's checksums are computed the way the load verifies them. */
+export { sha256OfFiles } from '../warehouse/verify';

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { USER_PAGE_RE } from '../shared/staging-contract';
 import { StagingError } from './errors';
 
 export interface ManifestFileEntry {
@@ -17,12 +18,13 @@ export interface ManifestFileEntry {
 function filesOf(p: string): string[] {
   if (!statSync(p).isDirectory()) return [p];
   return readdirSync(p)
-    .filter((f) => /^page-\d+\.json$/.test(f))
+    .filter((f) => USER_PAGE_RE.test(f))
     .sort()
     .map((f) => path.join(p, f));
 }
 
-async function digest(files: string[]): Promise<{ sha256: string; bytes: number }> {
+/** SHA-256 over several files in order, streamed (never a whole file in memory); the extract records the same. */
+export async function sha256OfFiles(files: string[]): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
   for (const f of files) {
@@ -50,7 +52,7 @@ export async function stagedFileProblems(stagingDir: string, entries: ManifestFi
       continue;
     }
     if (e.sha256 !== undefined) {
-      const actual = await digest(files);
+      const actual = await sha256OfFiles(files);
       if (actual.sha256 !== e.sha256.toLowerCase()) problems.push(`${e.path}: SHA-256 ${actual.sha256}, the manifest says ${e.sha256}`);
     }
   }
