@@ -168,17 +168,21 @@ export async function markMartsDue(conn: DuckDBConnection, tenantId: string | nu
 /**
  * Recomputes the marts of every tenant marked due and returns how many tenants it refreshed. Publish runs it before
  * the checkpoint: the marts are materialised where analysts read them, once per publish however many loads or
- * changes came before. One transaction per mart, not per tenant, and a big tenant's per-user marts in slices of
- * users (martSlices): the memory a refresh needs stays flat with tenant size. A failure leaves the tenant due (its
+ * changes came before. A big tenant (more than one slice of users, martSlices) gets a transaction per mart and its
+ * per-user marts in slices of users: the memory a refresh needs stays flat with tenant size. A failure leaves the tenant due (its
  * mark goes last), and nothing is published before every due tenant is whole again.
  */
 export async function refreshDueMarts(conn: DuckDBConnection, historyRoot: string, usersPerSlice = USERS_PER_SLICE): Promise<number> {
   const due = (await conn.runAndReadAll('SELECT tenant_id FROM marts_due ORDER BY since')).getRowsJson().map((r) => String(r[0]));
   for (const tenantId of due) {
     const slices = await martSlices(conn, tenantId, usersPerSlice);
-    for (const m of loadModels()) {
-      if (m.materialized.kind !== 'table') continue;
-      await inOwnTransaction(conn, () => refreshModel(conn, historyRoot, tenantId, m, slices));
+    const marts = loadModels().filter((m) => m.materialized.kind === 'table');
+    // A tenant of one slice in one transaction (one commit, not one per mart); a big one a transaction per mart.
+    const groups = slices.length === 1 ? [marts] : marts.map((m) => [m]);
+    for (const group of groups) {
+      await inOwnTransaction(conn, async () => {
+        for (const m of group) await refreshModel(conn, historyRoot, tenantId, m, slices);
+      });
     }
     await conn.run(`DELETE FROM marts_due WHERE tenant_id = ${sqlString(tenantId)}`);
   }
