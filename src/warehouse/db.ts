@@ -18,12 +18,12 @@ const BASE_OPTIONS: Record<string, string> = {
 
 /**
  * The load stages a run into scratch Parquet files rather than memory (history/files.ts), and publish refreshes a
- * big tenant's marts in slices of users (models.ts), so DuckDB's buffer pool is the writer's main memory: 500MB
- * keeps a 1M-user load and publish under 1 GB RSS (scripts/bench-warehouse.ts; DuckDB allocates a few hundred MB
- * outside its limit, and the peak varies by about 150 MB from run to run). 600MB peaked at 0.94-1.1 GB before the
- * marts were sliced; 400MB for the marts ran out of memory.
+ * big tenant's marts in slices of users (models.ts), so DuckDB's buffer pool is the writer's main memory. With 600MB
+ * a 1M-user load and publish peaks at 0.85-1.13 GB RSS (scripts/bench-warehouse.ts): DuckDB allocates up to a few
+ * hundred MB outside its limit, and that part varies by 250 MB from run to run. 500MB ran out of memory staging the
+ * second day's reports at 1M users.
  */
-const WRITER_MEMORY_LIMIT = '500MB';
+const WRITER_MEMORY_LIMIT = '600MB';
 const writerMemoryLimit = (): string => process.env.M365_DUCKDB_MEMORY_LIMIT || WRITER_MEMORY_LIMIT;
 
 /**

@@ -20,9 +20,13 @@ export function changesSql(t: RosterTable, cur: string, prev: string): string {
   const deleteCols = HISTORY_TABLES[t].columns
     .map(([c]) => (c === 'change' ? `'delete' AS change` : keyOf(t).includes(c) ? `p.${c}` : `NULL::${typeOf(t, c)} AS ${c}`))
     .join(', ');
-  const row = (alias: string) => `row(${attrs.map((a) => `${alias}.${a}${typeOf(t, a) === 'JSON' ? '::VARCHAR' : ''}`).join(', ')})`;
-  return `SELECT ${upsertCols} FROM ${cur} c LEFT JOIN (SELECT *, true AS present__ FROM ${prev}) p ON ${keyEquals(t, 'c', 'p')}
-          WHERE p.present__ IS NULL OR ${row('c')} IS DISTINCT FROM ${row('p')}
+  // The previous day as key + a 64-bit hash of its attributes: the join's build side stays narrow (at 1M users the
+  // whole previous rows did not fit the writer's memory limit). A change whose hash collides (2^-64) is missed.
+  const rowHash = (alias: string) => `hash(row(${attrs.map((a) => `${alias}.${a}${typeOf(t, a) === 'JSON' ? '::VARCHAR' : ''}`).join(', ')}))`;
+  const prevKeys = keyOf(t).map((k) => `p.${k}`).join(', ');
+  return `SELECT ${upsertCols} FROM ${cur} c
+          LEFT JOIN (SELECT ${prevKeys}, ${rowHash('p')} AS hash__ FROM ${prev} p) p ON ${keyEquals(t, 'c', 'p')}
+          WHERE p.hash__ IS NULL OR ${rowHash('c')} <> p.hash__
           UNION ALL
           SELECT ${deleteCols} FROM ${prev} p ANTI JOIN ${cur} c ON ${keyEquals(t, 'c', 'p')}`;
 }
