@@ -210,62 +210,71 @@ describe('readers and crashes', () => {
   }
 
   it('a reader holding the published file (from another directory) keeps its snapshot through a load and a re-run', async () => {
-    await load(day(stagingRoot(), 1));
+    await load(dirOf(0));
     await publish(work, published);
     const sql = `SELECT string_agg(DISTINCT snapshot_date::VARCHAR, ',' ORDER BY snapshot_date::VARCHAR), count(*)::INT,
-      (SELECT count(*)::INT FROM users_as_of(DATE '${dateOf(1)}') WHERE account_enabled) FROM users`;
+      (SELECT count(*)::INT FROM users_as_of(DATE '${dateOf(0)}') WHERE account_enabled) FROM users`;
+    const enabled = (dir: string) => stagedRoster(dir).filter((u) => u.endsWith(':true')).length;
     const reader = startReader(published, sql, '/');
-    expect(await reader.next()).toEqual([[dateOf(1), 6, 5]]);
+    expect(await reader.next()).toEqual([[dateOf(0), stagedRoster(dirOf(0)).length, enabled(dirOf(0))]]);
 
-    await load(day(stagingRoot(), 2));
+    await load(dirOf(1));
     await publish(work, published);
-    // Day 1 again, with carol enabled: a new generation of day 1's files.
-    await load(day(stagingRoot(), 3, { snapshotDate: dateOf(1), runId: 'rerun' }));
+    // Day 0 again, with day 2's roster (as `import --date` would load it): a new generation of day 0's files.
+    const rerun = withoutManifest(dirOf(2));
+    try {
+      await load(rerun, { tenantId: TENANT, snapshotDate: dateOf(0), runId: 'rerun' });
+    } finally {
+      rmSync(rerun, { recursive: true, force: true });
+    }
     await publish(work, published);
+    expect(enabled(dirOf(2))).not.toBe(enabled(dirOf(0)));
 
     reader.ask();
-    expect(await reader.next()).toEqual([[dateOf(1), 6, 5]]);
+    expect(await reader.next()).toEqual([[dateOf(0), stagedRoster(dirOf(0)).length, enabled(dirOf(0))]]);
     const fresh = startReader(published, sql, '/');
-    expect(await fresh.next()).toEqual([[`${dateOf(1)},${dateOf(2)}`, 7 + 6, 7]]);
+    expect(await fresh.next()).toEqual([[`${dateOf(0)},${dateOf(1)}`, stagedRoster(dirOf(2)).length + stagedRoster(dirOf(1)).length, enabled(dirOf(2))]]);
   });
 
   it('a writer killed between writing partitions and committing leaves no half day; the rerun completes it', async () => {
-    await load(day(stagingRoot(), 1));
+    await load(dirOf(0));
     await publish(work, published);
     await closeWarehouse();
     const before = await counts(published);
-    const day2 = day(stagingRoot(), 2);
+    const day1 = dirOf(1);
     for (const step of ['write partitions', 'retention']) {
-      const child = spawn(process.execPath, ['--import', tsx, path.join(import.meta.dirname, 'crash-writer.ts'), work, day2, step]);
+      const child = spawn(process.execPath, ['--import', tsx, path.join(import.meta.dirname, 'crash-writer.ts'), work, day1, step]);
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
       child.stderr.on('data', (b: Buffer) => (out += b.toString()));
       const signal = await new Promise((r) => child.once('exit', (_code, sig) => r(sig)));
       expect(signal, out).toBe('SIGKILL');
-      // Files of day 2 exist on disk, but the published file shows none of them.
-      expect(partFiles('office365_active_user_detail', dateOf(2)).length).toBeGreaterThan(0);
+      // Files of day 1 exist on disk, but the published file shows none of them.
+      expect(partFiles('office365_active_user_detail', dateOf(1)).length).toBeGreaterThan(0);
       expect(await counts(published)).toEqual(before);
     }
-    // Killed after its commit: the working database has day 2, the published file does not yet.
-    expect(await rows(`SELECT count(*)::INT AS n FROM snapshots WHERE snapshot_date = '${dateOf(2)}'`)).toEqual([{ n: 1 }]);
-    const r = await load(day2);
+    // Killed after its commit: the working database has day 1, the published file does not yet.
+    expect(await rows(`SELECT count(*)::INT AS n FROM snapshots WHERE snapshot_date = '${dateOf(1)}'`)).toEqual([{ n: 1 }]);
+    const r = await load(day1);
     await publish(work, published);
-    expect(r.counts.users).toBe(6);
-    expect(await rosterOn(dateOf(2), published)).toEqual(stagedRoster(day2));
-    expect(await rows(`SELECT count(*)::INT AS n FROM office365_active_user_detail WHERE snapshot_date = '${dateOf(2)}'`, published)).toEqual([{ n: 8 }]);
+    expect(r.counts.users).toBe(stagedRoster(day1).length);
+    expect(await rosterOn(dateOf(1), published)).toEqual(stagedRoster(day1));
+    expect(await rows(`SELECT count(*)::INT AS n FROM office365_active_user_detail WHERE snapshot_date = '${dateOf(1)}'`, published)).toEqual([
+      { n: reportRows(day1, 'getOffice365ActiveUserDetail').length },
+    ]);
     // The crashed load's orphan files were collected; what remains is the current file and the one the old
     // published file named.
-    expect(partFiles('office365_active_user_detail', dateOf(2)).length).toBeLessThanOrEqual(2);
+    expect(partFiles('office365_active_user_detail', dateOf(1)).length).toBeLessThanOrEqual(2);
     expect(existsSync(path.join(history, '.incoming')) ? readdirSync(path.join(history, '.incoming')) : []).toEqual([]);
   });
 
   it('the analysts\' checked read-only query reads the history (only the history directory) and the as-of macros', async () => {
-    await load(day(stagingRoot(), 1));
-    await load(day(stagingRoot(), 2));
+    await load(dirOf(0));
+    await load(dirOf(1));
     await publish(work, published);
     const { runReadOnlyQuery } = await import('../../src/warehouse/readonly-query');
-    const r = await runReadOnlyQuery(published, `SELECT count(*)::INT AS n FROM users_as_of(DATE '${dateOf(2)}')`);
-    expect(r.rows).toEqual([{ n: 6 }]);
+    const r = await runReadOnlyQuery(published, `SELECT count(*)::INT AS n FROM users_as_of(DATE '${dateOf(1)}')`);
+    expect(r.rows).toEqual([{ n: stagedRoster(dirOf(1)).length }]);
     expect((await runReadOnlyQuery(published, `SELECT count(DISTINCT snapshot_date)::INT AS n FROM service_activity`)).rows).toEqual([{ n: 2 }]);
     // Reading the partitions directly, or any other file, stays refused.
     await expect(runReadOnlyQuery(published, `SELECT * FROM read_parquet('${history}/users/*/*/*.parquet')`)).rejects.toThrow(/not allowed/);
@@ -280,8 +289,8 @@ describe('readers and crashes', () => {
 
   it('the published file does not grow with history', async () => {
     const sizes: number[] = [];
-    for (const n of [1, 2, 3, 4, 5, 6]) {
-      await load(day(stagingRoot(), n));
+    for (const n of [0, 1, 2, 3, 4, 5]) {
+      await load(dirOf(n));
       await publish(work, published);
       sizes.push(statSync(published).size);
     }
