@@ -78,22 +78,24 @@ async function stageDay(t: SimulatedTenant, day: number): Promise<SimulatedDay> 
     const spend = createSpendExtractActivities({ dataDir, graphFor });
     const files = createRunFileActivities({ dataDir });
     const env = new MockActivityEnvironment();
+    // Typed like the workflow's proxies (the mock's own signature loses the result type).
+    const run = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R>;
     const runId = `sim-${createHash('sha256').update(keyOf(t, day)).digest('hex').slice(0, 16)}`;
     const ids = { tenantId: sim.tenantId, runId };
     const snapshotDate = simulatedDate(t, day);
     const period = 'D30' as const;
     // dailySync's extract stage (src/workflows/daily-sync.ts), activity for activity.
-    const pre = await env.run(extract.preflight, { tenantId: sim.tenantId, needReclaim: false });
+    const pre = await run(extract.preflight, { tenantId: sim.tenantId, needReclaim: false });
     const [users, skus, activeUsers, email, reportSettings, subscriptions, copilot] = await Promise.all([
-      env.run(extract.extractUsers, { ...ids, signIn: pre.canReadSignIns ?? false }),
-      env.run(extract.extractSkus, ids),
-      env.run(extract.extractReport, { ...ids, report: 'getOffice365ActiveUserDetail', period }),
-      env.run(extract.extractReport, { ...ids, report: 'getEmailActivityUserDetail', period }),
-      pre.canReadReportSettings ? env.run(extract.readReportSettings, { tenantId: sim.tenantId }) : Promise.resolve(null),
-      env.run(spend.extractSubscriptions, ids),
-      env.run(spend.extractCopilotReport, { ...ids, period }),
+      run(extract.extractUsers, { ...ids, signIn: pre.canReadSignIns ?? false }),
+      run(extract.extractSkus, ids),
+      run(extract.extractReport, { ...ids, report: 'getOffice365ActiveUserDetail', period }),
+      run(extract.extractReport, { ...ids, report: 'getEmailActivityUserDetail', period }),
+      pre.canReadReportSettings ? run(extract.readReportSettings, { tenantId: sim.tenantId }) : Promise.resolve(null),
+      run(spend.extractSubscriptions, ids),
+      run(spend.extractCopilotReport, { ...ids, period }),
     ]);
-    const dir = await env.run(files.writeManifest, {
+    const dir = await run(files.writeManifest, {
       ...ids,
       snapshotDate,
       startedAt: `${snapshotDate}T06:00:00.000Z`,
