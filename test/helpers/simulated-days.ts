@@ -41,7 +41,7 @@ export const simulatedDate = (t: SimulatedTenant, day: number): string => format
 // One staging directory per (tenant, day) per test process: the same inputs give the same content, so a test file
 // that asks for a day twice reads the first staging again.
 const staged = new Map<string, Promise<SimulatedDay>>();
-let dataDir: string | undefined;
+let processDataDir: string | undefined;
 
 const keyOf = (t: SimulatedTenant, day: number): string => JSON.stringify([t.seed, t.users, t.today, day, Object.entries(t.churn ?? {}).sort()]);
 
@@ -53,7 +53,7 @@ export function simulatedDay(t: SimulatedTenant, day: number): Promise<Simulated
   const key = keyOf(t, day);
   let p = staged.get(key);
   if (!p) {
-    p = stageDay(t, day);
+    p = stageSimulatedDay(t, day);
     staged.set(key, p);
     p.catch(() => staged.delete(key));
   }
@@ -67,8 +67,9 @@ export async function simulatedDays(t: SimulatedTenant, days: number[]): Promise
   return out;
 }
 
-async function stageDay(t: SimulatedTenant, day: number): Promise<SimulatedDay> {
-  dataDir ??= mkdtempSync(path.join(os.tmpdir(), 'm365-simdays-'));
+/** Stages the day afresh (no cache), into `into` (default: the process's own temporary data directory). */
+export async function stageSimulatedDay(t: SimulatedTenant, day: number, into?: string): Promise<SimulatedDay> {
+  const dataDir = into ?? (processDataDir ??= mkdtempSync(path.join(os.tmpdir(), 'm365-simdays-')));
   const sim = await startSimulator({ seed: t.seed, users: t.users, today: t.today, day, churn: t.churn });
   try {
     // The pipeline's own configuration from the simulator's environment: M365_CA_FILE is the explicit trust.
