@@ -2,7 +2,7 @@
 // with the published file for garbage collection, then publish: exactly what the loadAndPublish activity runs),
 // printing per day the load and publish seconds, the bytes the day added to the data directory (working database,
 // history and published file; staging excluded), its total, the published file's size, and three analyst history
-// queries on the published file. Usage (via npm run bench): --history [--days 30] [--users 100000] [--no-churn] [--json]
+// queries on the published file. Usage (via npm run bench): --history [--days 30] [--users 100000] [--no-churn] [--no-sign-ins] [--json]
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,8 @@ const num = (flag: string, fallback: number): number => {
 const days = num('--days', 30);
 const users = num('--users', 100_000);
 const json = args.includes('--json');
+// --no-sign-ins: users without signInActivity (a tenant without Entra ID P1/P2, or an app without AuditLog.Read.All).
+const signIns = !args.includes('--no-sign-ins');
 // --no-churn: the same tenant every day (only the dates move), the "same data loaded for a new date" case.
 const churn = args.includes('--no-churn') ? { hires: 0, leavers: 0, licenceChanges: 0, disabled: 0 } : DEFAULT_CHURN;
 
@@ -50,7 +52,7 @@ const sec = (ms: number) => +(ms / 1000).toFixed(2);
 let previous = 0;
 if (!json) process.stdout.write(`day | load s | publish s | MB added | MB total | published MB | query ms (${Object.keys(QUERIES).join(', ')})\n`);
 for (let day = 1; day <= days; day++) {
-  await writeStagingDay(staging, users, day, churn);
+  await writeStagingDay(staging, users, day, churn, 'bench-tenant', signIns);
   let t = performance.now();
   const steps: Record<string, number> = {};
   const result = await loadStagingDir({ workDbPath: work, stagingDir: staging, publishedPath: published, onStep: (s, ms) => (steps[s] = Math.round(ms)) });

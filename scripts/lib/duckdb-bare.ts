@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { REPORTS } from '../../src/shared/staging-contract';
 import { reportSelect, validateReport } from '../../src/warehouse/reports';
-import { MAX_OBJECT_SIZE, usersGlob } from '../../src/warehouse/stage';
+import { readUsers } from '../../src/warehouse/stage';
 
 /** Milliseconds DuckDB needs to read the staging directory `dir` into a fresh database file. */
 export async function physicalLimit(dir: string, dbFile: string): Promise<number> {
@@ -13,11 +13,8 @@ export async function physicalLimit(dir: string, dbFile: string): Promise<number
   const conn = await instance.connect();
   const [a, e] = await Promise.all(REPORTS.map((s) => validateReport(dir, s)));
   const t0 = performance.now();
-  await conn.run(`CREATE TABLE users AS SELECT u.* FROM (SELECT unnest(value) AS u FROM read_json('${usersGlob(dir)}', format = 'auto',
-    maximum_object_size = ${MAX_OBJECT_SIZE}, columns = {'value': 'STRUCT(id VARCHAR, userPrincipalName VARCHAR, displayName VARCHAR, mail VARCHAR,
-    accountEnabled BOOLEAN, userType VARCHAR, createdDateTime VARCHAR, department VARCHAR, jobTitle VARCHAR, usageLocation VARCHAR,
-    assignedLicenses STRUCT(skuId VARCHAR, disabledPlans VARCHAR[])[], licenseAssignmentStates STRUCT(skuId VARCHAR, assignedByGroup VARCHAR,
-    state VARCHAR, error VARCHAR, disabledPlans VARCHAR[], lastUpdatedDateTime VARCHAR)[])[]'}))`);
+  // The same typed read of the user pages as the load (every property it selects, signInActivity included).
+  await conn.run(`CREATE TABLE users AS SELECT u.* FROM (SELECT unnest(value) AS u FROM ${readUsers(dir)})`);
   await conn.run(`CREATE TABLE active AS ${reportSelect(a!)}`);
   await conn.run(`CREATE TABLE email AS ${reportSelect(e!)}`);
   await conn.run('CHECKPOINT');

@@ -57,7 +57,15 @@ async function writeLines(file: string, lines: Iterable<string>): Promise<void> 
 }
 
 /** Writes day `day` (1-based) of a tenant of `n` initial users into `dir`; returns its snapshot date. */
-export async function writeStagingDay(dir: string, n: number, day = 1, churn: Churn = DEFAULT_CHURN, tenantId = 'bench-tenant'): Promise<string> {
+export async function writeStagingDay(
+  dir: string,
+  n: number,
+  day = 1,
+  churn: Churn = DEFAULT_CHURN,
+  tenantId = 'bench-tenant',
+  /** Users carry signInActivity (a tenant with Entra ID P1/P2 and an app holding AuditLog.Read.All). */
+  withSignIns = true,
+): Promise<string> {
   const snapshot = snapshotDateOf(day);
   const refresh = minus(snapshot, 2);
   rmSync(dir, { recursive: true, force: true });
@@ -70,6 +78,25 @@ export async function writeStagingDay(dir: string, n: number, day = 1, churn: Ch
   const enabled = (i: number) => i % 17 !== 0 && eventDay(i, 13, churn.disabled) > day - 1;
   // Hire k appears on day 2 + floor(k / hires per day) and keeps that creation date.
   const created = (i: number) => (i < n ? '2020-01-01' : snapshotDateOf(2 + Math.floor((i - n) / Math.max(1, n * churn.hires)))) + 'T00:00:00Z';
+
+  // Activity moves forward: a user active in a service was last active a few days before the refresh date; the
+  // rest keep an old date (or none), so inactive users stay inactive from day to day.
+  const lastActive = (i: number, k: number): string => {
+    const h = hash(i, 100 + k);
+    if (h < 0.15) return '';
+    if (h < 0.35) return minus(snapshotDateOf(1), 30 + Math.floor(hash(i, 200 + k) * 300));
+    return minus(refresh, Math.floor(hash(i, 300 + k + day * 7) * 10));
+  };
+  // signInActivity (Entra ID P1/P2): interactive sign-in on the day of the latest activity; token refreshes keep the
+  // non-interactive time at the snapshot day for recently active users, so it moves every day for most of them.
+  const signIns = (i: number): string => {
+    if (!withSignIns) return '';
+    const last = [0, 1, 2, 3, 4, 5, 6].map((k) => lastActive(i, k)).filter(Boolean).sort().pop();
+    if (!last) return `,"signInActivity":null`;
+    const interactive = `${last}T0${(i % 9) + 1}:${String(i % 60).padStart(2, '0')}:00Z`;
+    const nonInteractive = last >= minus(refresh, 10) ? `${snapshot}T0${(i % 7) + 1}:${String((i * 7) % 60).padStart(2, '0')}:00Z` : interactive;
+    return `,"signInActivity":{"lastSignInDateTime":"${interactive}","lastNonInteractiveSignInDateTime":"${nonInteractive}","lastSuccessfulSignInDateTime":"${nonInteractive}"}`;
+  };
 
   for (let p = 0; p * PAGE < present.length; p++) {
     const users: string[] = [];
@@ -84,7 +111,7 @@ export async function writeStagingDay(dir: string, n: number, day = 1, churn: Ch
       users.push(
         `{"id":"${hexId(i, 1)}","userPrincipalName":"user${i}@contoso.com","displayName":"User ${i}","mail":"user${i}@contoso.com",` +
           `"accountEnabled":${enabled(i)},"userType":"${i % 20 === 0 ? 'Guest' : 'Member'}","createdDateTime":"${created(i)}",` +
-          `"department":"Dept ${i % 30}","jobTitle":"Title ${i % 12}","usageLocation":"US","assignedLicenses":${lic},"licenseAssignmentStates":${states}}`,
+          `"department":"Dept ${i % 30}","jobTitle":"Title ${i % 12}","usageLocation":"US","assignedLicenses":${lic},"licenseAssignmentStates":${states}${signIns(i)}}`,
       );
     }
     const next = (p + 1) * PAGE < present.length ? `,"@odata.nextLink":"https://graph.microsoft.com/v1.0/users?$skiptoken=${p + 1}"` : '';
@@ -100,14 +127,6 @@ export async function writeStagingDay(dir: string, n: number, day = 1, churn: Ch
     `"prepaidUnits":{"enabled":${Math.ceil(n / 2)},"lockedOut":0,"suspended":0,"warning":0},"servicePlans":[],"skuId":"${id}","skuPartNumber":"${part}","subscriptionIds":["s"]}`;
   writeFileSync(path.join(dir, 'subscribedSkus.json'), `{"value":[${SKUS.map(sku).join(',')}]}`);
 
-  // Activity moves forward: a user active in a service was last active a few days before the refresh date; the
-  // rest keep an old date (or none), so inactive users stay inactive from day to day.
-  const lastActive = (i: number, k: number): string => {
-    const h = hash(i, 100 + k);
-    if (h < 0.15) return '';
-    if (h < 0.35) return minus(snapshotDateOf(1), 30 + Math.floor(hash(i, 200 + k) * 300));
-    return minus(refresh, Math.floor(hash(i, 300 + k + day * 7) * 10));
-  };
   const active = REPORTS[0]!.columns.map((c) => c.header).join(',');
   const email = REPORTS[1]!.columns.map((c) => c.header).join(',');
   await writeLines(

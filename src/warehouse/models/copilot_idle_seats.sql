@@ -13,7 +13,7 @@ held AS (
          ul.snapshot_date - ul.last_assignment_change::DATE < st.grace_days AS in_grace
   FROM user_licenses ul
   JOIN copilot_skus cs ON cs.sku_part_number = ul.sku_part_number
-  JOIN users u ON u.tenant_id = ul.tenant_id AND u.snapshot_date = ul.snapshot_date AND u.user_id = ul.user_id
+  JOIN current_users u ON u.tenant_id = ul.tenant_id AND u.snapshot_date = ul.snapshot_date AND u.user_id = ul.user_id
   JOIN latest_activity_snapshot las ON las.tenant_id = ul.tenant_id
   JOIN tenant_settings st ON st.tenant_id = ul.tenant_id
   LEFT JOIN signal_settings ss ON ss.tenant_id = ul.tenant_id

@@ -1,6 +1,5 @@
 -- Per tenant and SKU of the latest snapshot: seats bought, assigned, idle, and what they cost a year (annual_spend = paid seats x monthly price x 12, trial seats free; NULL money when no price is known).
-WITH d AS (
-  SELECT sd.* FROM sku_daily sd JOIN latest_snapshot l ON l.tenant_id = sd.tenant_id AND l.snapshot_date = sd.day),
+WITH d AS (SELECT * FROM latest_sku_daily),
 holders AS (
   SELECT ul.tenant_id, ul.sku_id,
          count(*) FILTER (WHERE e.is_inactive AND e.excluded_by IS NULL)::INTEGER AS inactive_assigned,
@@ -8,7 +7,7 @@ holders AS (
          count(*) FILTER (WHERE NOT u.account_enabled)::INTEGER AS disabled_assigned
   FROM user_licenses ul
   LEFT JOIN inactive_licensed_evaluation e ON e.tenant_id = ul.tenant_id AND e.user_id = ul.user_id
-  LEFT JOIN users u ON u.tenant_id = ul.tenant_id AND u.snapshot_date = ul.snapshot_date AND u.user_id = ul.user_id
+  LEFT JOIN current_users u ON u.tenant_id = ul.tenant_id AND u.snapshot_date = ul.snapshot_date AND u.user_id = ul.user_id
   GROUP BY ul.tenant_id, ul.sku_id)
 SELECT d.tenant_id, d.sku_id, d.sku_part_number, d.product_name, d.currency, d.unit_price_monthly, d.billing, d.price_source,
        d.purchased, d.assigned, greatest(d.purchased - d.assigned, 0) AS unassigned, d.trial_seats, d.paid_seats,

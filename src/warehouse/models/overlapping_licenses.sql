@@ -29,7 +29,7 @@ SELECT p.tenant_id, p.user_id, u.user_principal_name, p.redundant AS redundant_s
        p.redundant_sku_id, p.covering_sku_id
 FROM pairs p
 JOIN latest_snapshot l ON l.tenant_id = p.tenant_id
-JOIN users u ON u.tenant_id = p.tenant_id AND u.snapshot_date = l.snapshot_date AND u.user_id = p.user_id
+JOIN current_users u ON u.tenant_id = p.tenant_id AND u.snapshot_date = l.snapshot_date AND u.user_id = p.user_id
 LEFT JOIN license_spend pa ON pa.tenant_id = p.tenant_id AND pa.sku_id = p.redundant_sku_id
 LEFT JOIN license_spend pb ON pb.tenant_id = p.tenant_id AND pb.sku_id = p.covering_sku_id
 -- two SKUs covering each other: the dearer one is the redundant one

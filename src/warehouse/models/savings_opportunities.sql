@@ -13,7 +13,7 @@ held AS (
   SELECT ul.tenant_id, ul.user_id, ul.sku_id, ul.sku_part_number, u.user_principal_name, u.account_enabled,
          ev.is_inactive, ev.excluded_by, ev.days_inactive, ev.activity_as_of, ev.stale, ev.inactivity_signal, ul.snapshot_date
   FROM user_licenses ul
-  JOIN users u ON u.tenant_id = ul.tenant_id AND u.snapshot_date = ul.snapshot_date AND u.user_id = ul.user_id
+  JOIN current_users u ON u.tenant_id = ul.tenant_id AND u.snapshot_date = ul.snapshot_date AND u.user_id = ul.user_id
   LEFT JOIN ev ON ev.tenant_id = ul.tenant_id AND ev.user_id = ul.user_id),
 reclaim AS (
   SELECT tenant_id, user_id, user_principal_name, sku_id, sku_part_number,
