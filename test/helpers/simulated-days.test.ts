@@ -1,9 +1,9 @@
 // The simulated-days helper: a day staged twice is the same day (the tests that load it derive their expectations
 // from it), another day is not, and the staging carries the pipeline's manifest with the day's date.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { stagingManifestSchema } from '../../src/shared/staging-contract';
 import { simulatedDay, stageSimulatedDay, type SimulatedTenant } from './simulated-days';
 
@@ -17,8 +17,10 @@ const users = (dir: string) =>
 
 describe('simulated days, staged through the extract path', () => {
   it('the same (tenant, day) gives the same staged content; the next day differs', async () => {
-    const a = await stageSimulatedDay(T, 2, mkdtempSync(path.join(os.tmpdir(), 'simdays-a-')));
-    const b = await stageSimulatedDay(T, 2, mkdtempSync(path.join(os.tmpdir(), 'simdays-b-')));
+    const roots = [mkdtempSync(path.join(os.tmpdir(), 'simdays-a-')), mkdtempSync(path.join(os.tmpdir(), 'simdays-b-'))];
+    onTestFinished(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+    const a = await stageSimulatedDay(T, 2, roots[0]);
+    const b = await stageSimulatedDay(T, 2, roots[1]);
     const next = await simulatedDay(T, 3);
     expect(a.snapshotDate).toBe('2025-03-03');
     expect(next.snapshotDate).toBe('2025-03-04');

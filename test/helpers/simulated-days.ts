@@ -4,7 +4,7 @@
 // gives them an activity context; no Temporal server is needed). History, retention and re-check tests load these
 // directories instead of hand-edited fixtures; what a day holds comes from the simulator, never from the test.
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -43,6 +43,13 @@ export const simulatedDate = (t: SimulatedTenant, day: number): string => format
 const staged = new Map<string, Promise<SimulatedDay>>();
 let processDataDir: string | undefined;
 
+/** The process's staging root, removed when the test process exits. */
+function tempDataDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'm365-simdays-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 const keyOf = (t: SimulatedTenant, day: number): string => JSON.stringify([t.seed, t.users, t.today, day, Object.entries(t.churn ?? {}).sort()]);
 
 /**
@@ -69,7 +76,7 @@ export async function simulatedDays(t: SimulatedTenant, days: number[]): Promise
 
 /** Stages the day afresh (no cache), into `into` (default: the process's own temporary data directory). */
 export async function stageSimulatedDay(t: SimulatedTenant, day: number, into?: string): Promise<SimulatedDay> {
-  const dataDir = into ?? (processDataDir ??= mkdtempSync(path.join(os.tmpdir(), 'm365-simdays-')));
+  const dataDir = into ?? (processDataDir ??= tempDataDir());
   const sim = await startSimulator({ seed: t.seed, users: t.users, today: t.today, day, churn: t.churn });
   try {
     // The pipeline's own configuration from the simulator's environment: M365_CA_FILE is the explicit trust.
