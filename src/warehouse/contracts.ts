@@ -3,6 +3,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AdminFileError, BILLINGS, overlaps, parseAmount, parseCurrency, parseDate, readAdminCsv, type Billing, type LineProblem } from './admin-csv';
 import { withWriter } from './db';
+import { markMartsDue } from './models';
 import { inTransaction, knownSkus, unknownSkuReason } from './prices';
 
 export interface ContractRow {
@@ -130,6 +131,8 @@ export async function importContracts(workDbPath: string, file: string): Promise
           [c.tenantId, c.commerceSubscriptionId, c.skuPartNumber, c.seatsCommitted, c.termStart, c.termEnd, c.billing, c.currency, c.unitPriceMonthly, c.source ?? `import: ${file}`],
         );
       }
+      // Contract prices change the savings figures: the marts follow at publish.
+      await markMartsDue(conn, null);
     });
     return { rows: rows.length };
   });

@@ -10,7 +10,7 @@ import { stageFile, type StagedFile } from './history/files';
 import { collectGarbage } from './history/gc';
 import { columnNames, historyRootFor } from './history/layout';
 import { applyRetention } from './history/retention';
-import { refreshTenantModels } from './models';
+import { markMartsDue } from './models';
 import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { reportSelect, validateReport } from './reports';
 import { copilotSuspiciousSql, insertCopilotActivity, insertSubscriptions, validateCopilotReport } from './load-spend';
@@ -149,7 +149,8 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
         concealedRatio: verdict.ratio,
         stale: verdict.stale,
       });
-      await timed('marts', () => refreshTenantModels(conn, root, id.tenantId));
+      // The marts follow at publish (refreshDueMarts), in their own transaction: the load only lands the day.
+      await markMartsDue(conn, id.tenantId);
       await timed('commit', () => conn.run('COMMIT'));
       inTransaction = false;
       await timed('retention', () => retain(conn, root, id.tenantId, opts.historyDays ?? DEFAULT_HISTORY_DAYS));
@@ -227,14 +228,14 @@ async function countStaged(
   };
 }
 
-/** Retention after the day is committed; when days were cut, the current state and marts follow. */
+/** Retention after the day is committed; when days were cut, the current state follows (and the marts, at publish). */
 async function retain(conn: DuckDBConnection, root: string, tenantId: string, days: number): Promise<void> {
   const { prunedDays } = await applyRetention(conn, root, tenantId, days);
   if (prunedDays.length === 0) return;
   await conn.run('BEGIN TRANSACTION');
   try {
     await syncCurrentState(conn, root, tenantId, null);
-    await refreshTenantModels(conn, root, tenantId);
+    await markMartsDue(conn, tenantId);
     await conn.run('COMMIT');
   } catch (err) {
     await conn.run('ROLLBACK');

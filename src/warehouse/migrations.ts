@@ -307,6 +307,13 @@ CREATE TABLE warehouse_models (name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, 
 CREATE TABLE warehouse_paths (name VARCHAR PRIMARY KEY, path VARCHAR NOT NULL);
 `;
 
+// Version 9: the marts (table models) are recomputed at publish, not inside each load; a load, a settings, price or
+// contract change marks its tenant (or all) due in the same transaction, and publish clears the mark with the rows.
+const MARTS_DUE = `
+CREATE TABLE marts_due (tenant_id VARCHAR PRIMARY KEY, since TIMESTAMPTZ NOT NULL);
+INSERT INTO marts_due SELECT DISTINCT tenant_id, now() FROM snapshots;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'tables', sql: TABLES },
   { version: 2, name: 'licensing reference', sql: reference },
@@ -316,6 +323,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'sign-in activity and the inactivity signal', sql: SIGN_IN },
   { version: 7, name: 'history in parquet partitions', sql: HISTORY_PARTITIONS },
   { version: 8, name: 'settings from the command line', sql: SETTINGS_CLI_MIGRATION },
+  { version: 9, name: 'marts refreshed at publish', sql: () => MARTS_DUE },
 ];
 
 /** Applies pending migrations, then recreates the models (views over `historyRoot`'s partitions, marts). */

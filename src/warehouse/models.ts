@@ -140,8 +140,11 @@ export async function createModels(conn: DuckDBConnection, historyRoot: string, 
     const sql = expand(m.sql, historyRoot);
     if (m.materialized.kind === 'view') await conn.run(`CREATE VIEW ${m.name} AS ${sql}`);
     else if (m.materialized.kind === 'macro') await conn.run(`CREATE MACRO ${m.name}(${m.materialized.args.join(', ')}) AS TABLE ${sql}`);
-    else if (rebuildTables || !existing.get(m.name)?.includes('TABLE')) await conn.run(`CREATE TABLE ${m.name} AS ${sql}`);
+    // A changed table model starts empty and every tenant's rows are due: the next publish computes them one tenant
+    // per transaction, never every tenant in the one transaction that opens the writer.
+    else if (rebuildTables || !existing.get(m.name)?.includes('TABLE')) await conn.run(`CREATE TABLE ${m.name} AS SELECT * FROM (${sql}) LIMIT 0`);
   }
+  if (rebuildTables) await markMartsDue(conn, null);
   await conn.run(`INSERT OR REPLACE INTO warehouse_paths VALUES ('history', ${sqlString(historyRoot)})`);
   await conn.run('DELETE FROM warehouse_models');
   await conn.run(
@@ -152,14 +155,55 @@ export async function createModels(conn: DuckDBConnection, historyRoot: string, 
 }
 
 /**
- * Recomputes the table models' rows of one tenant, in dependency order (inside the caller's transaction):
- * after a load, a settings change, or anything else the marts read.
+ * Marks the table models (the current-state marts) of a tenant, or of every tenant (null), as due: the next
+ * publish recomputes them (refreshDueMarts). A load, a settings, price or contract change calls this inside its
+ * own transaction, so the mark commits with the change it follows.
+ */
+export async function markMartsDue(conn: DuckDBConnection, tenantId: string | null): Promise<void> {
+  const tenants = tenantId === null ? `SELECT DISTINCT tenant_id FROM snapshots` : `SELECT ${sqlString(tenantId)} AS tenant_id`;
+  await conn.run(`INSERT INTO marts_due SELECT tenant_id, now() FROM (${tenants}) ON CONFLICT DO NOTHING`);
+}
+
+/**
+ * Recomputes the marts of every tenant marked due and returns how many tenants it refreshed. Publish runs it before
+ * the checkpoint: the marts are materialised where analysts read them, once per publish however many loads or
+ * changes came before. One transaction per mart, not per tenant: a 1M-user tenant's rows of one mart fit the
+ * writer's memory limit, all of them at once do not. A failure leaves the tenant due (its mark goes last), and
+ * nothing is published before every due tenant is whole again.
+ */
+export async function refreshDueMarts(conn: DuckDBConnection, historyRoot: string): Promise<number> {
+  const due = (await conn.runAndReadAll('SELECT tenant_id FROM marts_due ORDER BY since')).getRowsJson().map((r) => String(r[0]));
+  for (const tenantId of due) {
+    for (const m of loadModels()) {
+      if (m.materialized.kind !== 'table') continue;
+      await inOwnTransaction(conn, () => refreshModel(conn, historyRoot, tenantId, m));
+    }
+    await conn.run(`DELETE FROM marts_due WHERE tenant_id = ${sqlString(tenantId)}`);
+  }
+  return due.length;
+}
+
+async function inOwnTransaction(conn: DuckDBConnection, fn: () => Promise<void>): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await fn();
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK');
+    throw err;
+  }
+}
+
+/** One table model's rows of one tenant, recomputed. */
+async function refreshModel(conn: DuckDBConnection, historyRoot: string, tenantId: string, m: Model): Promise<void> {
+  const t = sqlString(tenantId);
+  await conn.run(`DELETE FROM ${m.name} WHERE tenant_id = ${t}`);
+  await conn.run(`INSERT INTO ${m.name} SELECT * FROM (${expand(m.sql, historyRoot)}) WHERE tenant_id = ${t}`);
+}
+
+/**
+ * Recomputes the table models' rows of one tenant, in dependency order (inside the caller's transaction).
  */
 export async function refreshTenantModels(conn: DuckDBConnection, historyRoot: string, tenantId: string, models = loadModels()): Promise<void> {
-  const t = sqlString(tenantId);
-  for (const m of models) {
-    if (m.materialized.kind !== 'table') continue;
-    await conn.run(`DELETE FROM ${m.name} WHERE tenant_id = ${t}`);
-    await conn.run(`INSERT INTO ${m.name} SELECT * FROM (${expand(m.sql, historyRoot)}) WHERE tenant_id = ${t}`);
-  }
+  for (const m of models) if (m.materialized.kind === 'table') await refreshModel(conn, historyRoot, tenantId, m);
 }

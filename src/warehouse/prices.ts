@@ -3,6 +3,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AdminFileError, BILLINGS, overlaps, parseAmount, parseCurrency, parseDate, readAdminCsv, type Billing, type LineProblem } from './admin-csv';
 import { withWriter } from './db';
+import { markMartsDue } from './models';
 
 export interface PriceRow {
   tenantId: string | null;
@@ -165,7 +166,11 @@ export async function importPrices(workDbPath: string, file: string): Promise<{ 
     const rows = parsePricesFile(file, await knownSkus(conn));
     const problems = checkPrices(rows, await storedPrices(conn));
     if (problems.length > 0) throw new AdminFileError(file, problems);
-    await inTransaction(conn, () => writePrices(conn, rows, `import: ${file}`));
+    // Prices change every tenant's savings figures: their marts are recomputed at publish.
+    await inTransaction(conn, async () => {
+      await writePrices(conn, rows, `import: ${file}`);
+      await markMartsDue(conn, null);
+    });
     return { rows: rows.length };
   });
 }
@@ -219,6 +224,7 @@ export async function setPrice(workDbPath: string, o: SetPriceOptions): Promise<
     await inTransaction(conn, async () => {
       if (closed) await writePrices(conn, [closed], 'prices set');
       await writePrices(conn, [row], 'prices set');
+      await markMartsDue(conn, null);
     });
     return row;
   });

@@ -1,5 +1,6 @@
-// Publish: analysts see a new snapshot all at once. Checkpoint the working file, copy it beside the published
-// file, verify the copy, drop any stale .wal of the published name, then rename atomically over it.
+// Publish: analysts see a new snapshot all at once. Recompute the marts of tenants marked due (models.ts), checkpoint
+// the working file, copy it beside the published file, verify the copy, drop any stale .wal of the published name,
+// then rename atomically over it.
 // Durable: the copy and the directory are fsynced before and after the rename, so a power cut leaves either the
 // old or the new snapshot under the published name; temporary copies a crashed publish left are swept first.
 import { copyFile, open, readdir, rm, stat, rename, mkdir } from 'node:fs/promises';
@@ -7,13 +8,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BASE_OPTIONS, withWriter } from './db';
+import { historyRootFor } from './history/layout';
+import { refreshDueMarts } from './models';
 import { applyPublishedAccess, makeDirectoryTraversable, publishedAccess, type PublishedAccess } from './permissions';
 
 export async function publish(
   workDbPath: string,
   publishedPath: string,
   access: PublishedAccess = publishedAccess(),
-): Promise<{ bytes: number; ms: number }> {
+): Promise<{ bytes: number; ms: number; /** Of ms, recomputing the due marts. */ martsMs: number; martsTenants: number }> {
   const started = performance.now();
   const target = path.resolve(publishedPath);
   const dir = path.dirname(target);
@@ -22,10 +25,14 @@ export async function publish(
   await sweepStalePublishCopies(target);
   const temp = path.join(dir, `${tempPrefix(target)}${process.pid}-${Date.now()}`);
   try {
-    // Hold the writer queue while copying, so no write lands between the checkpoint and the copy.
-    await withWriter(workDbPath, async (conn) => {
+    // Hold the writer queue while copying, so no write lands between the refresh, the checkpoint and the copy.
+    const marts = await withWriter(workDbPath, async (conn) => {
+      const t = performance.now();
+      const tenants = await refreshDueMarts(conn, historyRootFor(workDbPath));
+      const ms = Math.round(performance.now() - t);
       await conn.run('CHECKPOINT');
       await copyFile(path.resolve(workDbPath), temp);
+      return { ms, tenants };
     });
     const check = await DuckDBInstance.create(temp, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });
     try {
@@ -44,7 +51,7 @@ export async function publish(
     await rename(temp, target);
     await fsyncPath(dir);
     const { size } = await stat(target);
-    return { bytes: size, ms: Math.round(performance.now() - started) };
+    return { bytes: size, ms: Math.round(performance.now() - started), martsMs: marts.ms, martsTenants: marts.tenants };
   } finally {
     await rm(temp, { force: true });
     await rm(`${temp}.wal`, { force: true });

@@ -2,8 +2,7 @@
 // unset (NULL), so `unset` returns a value to the default. Each change records who made it (`settings_changes`).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { withWriter } from './db';
-import { historyRootFor } from './history/layout';
-import { refreshTenantModels } from './models';
+import { markMartsDue } from './models';
 import { DEFAULT_SETTINGS, type WarehouseSettings } from './types';
 
 export type SettingKey = keyof WarehouseSettings;
@@ -67,13 +66,13 @@ export async function updateSettings(workDbPath: string, tenantId: string, parti
         [tenantId, ...(values as (string | number | null)[]), actor],
       );
       await conn.run('INSERT INTO settings_changes VALUES ($1, now(), $2, $3::JSON)', [tenantId, actor, JSON.stringify(change)]);
+      // The candidate marts are tables: this tenant's rows are recomputed under the new thresholds at publish.
+      await markMartsDue(conn, tenantId);
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK');
       throw err;
     }
-    // The candidate marts are tables: recompute this tenant's rows under the new thresholds.
-    await refreshTenantModels(conn, historyRootFor(workDbPath), tenantId);
     return readSettings(conn, tenantId);
   });
 }

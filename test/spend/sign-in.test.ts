@@ -1,13 +1,14 @@
 // The inactivity signal on a crafted tenant: reports, sign-ins, or both (the later of the two), per tenant.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeWarehouse, loadStagingDir, updateSignalSettings, withWriter } from '../../src/warehouse/index';
+import { queryWork } from '../warehouse/work-query';
+import { closeWarehouse, loadStagingDir, updateSignalSettings } from '../../src/warehouse/index';
 import { tempDir } from '../warehouse/fixtures';
 import { craftedTenant, TENANT, writeTenant, type TenantSpec } from './fixture';
 
 let root: string;
 let work: string;
-const rows = (sql: string) => withWriter(work, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]);
+const rows = (sql: string) => queryWork(work, sql);
 
 /** dan is idle in the reports (last activity 2025-12-01) but signed in on 2026-05-19; eve never signed in at all. */
 function withSignIns(spec: TenantSpec): TenantSpec {

@@ -5,15 +5,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeWarehouse, importContracts, importPrices, loadStagingDir, sumMoney, totalsByCurrency, withWriter, MixedCurrencyError } from '../../src/warehouse/index';
+import { queryWork } from '../warehouse/work-query';
+import { closeWarehouse, importContracts, importPrices, loadStagingDir, sumMoney, totalsByCurrency, MixedCurrencyError } from '../../src/warehouse/index';
 import { tempDir } from '../warehouse/fixtures';
 import { craftedTenant, TENANT, writeTenant } from './fixture';
 
 let root: string;
 let work: string;
 
-const rows = (sql: string): Promise<Record<string, unknown>[]> =>
-  withWriter(work, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]);
+const rows = (sql: string): Promise<Record<string, unknown>[]> => queryWork(work, sql);
 
 beforeAll(async () => {
   root = tempDir('spend-');

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queryWork } from './work-query';
 import { AUDIT } from '../../src/shared/audit';
 import {
   closeWarehouse,
@@ -16,7 +17,6 @@ import {
   updateSettings,
   validateStagedReports,
   WarehouseLockedError,
-  withWriter,
 } from '../../src/warehouse/index';
 import { E3, E5, GROUP, TENANT, warehouseFiles, writeStaging } from './fixtures';
 
@@ -30,7 +30,7 @@ afterEach(() => closeWarehouse());
 const staging = (opts: Parameters<typeof writeStaging>[1] = {}) => writeStaging(path.join(root, 'staging', TENANT), opts);
 
 async function rows(sql: string, file = work): Promise<Record<string, unknown>[]> {
-  if (file === work) return withWriter(work, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]);
+  if (file === work) return queryWork(work, sql);
   const ro = await openReadOnly(file);
   try {
     return (await ro.query(sql)).rows;
