@@ -17,11 +17,13 @@ const BASE_OPTIONS: Record<string, string> = {
 };
 
 /**
- * The load stages a run into scratch Parquet files rather than memory (history/files.ts), so DuckDB's buffer pool
- * is the writer's main memory: 600MB keeps a 1M-user load's process under 1 GB (scripts/bench-warehouse.ts).
- * Before that (every snapshot in tables), 1GB peaked at 1.27 GB and 700MB spilled; 300MB ran out of memory.
+ * The load stages a run into scratch Parquet files rather than memory (history/files.ts), and publish refreshes a
+ * big tenant's marts in slices of users (models.ts), so DuckDB's buffer pool is the writer's main memory: 500MB
+ * keeps a 1M-user load and publish under 1 GB RSS (scripts/bench-warehouse.ts; DuckDB allocates a few hundred MB
+ * outside its limit, and the peak varies by about 150 MB from run to run). 600MB peaked at 0.94-1.1 GB before the
+ * marts were sliced; 400MB for the marts ran out of memory.
  */
-const WRITER_MEMORY_LIMIT = '600MB';
+const WRITER_MEMORY_LIMIT = '500MB';
 const writerMemoryLimit = (): string => process.env.M365_DUCKDB_MEMORY_LIMIT || WRITER_MEMORY_LIMIT;
 
 /**

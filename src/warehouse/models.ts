@@ -142,7 +142,8 @@ export async function createModels(conn: DuckDBConnection, historyRoot: string, 
     else if (m.materialized.kind === 'macro') await conn.run(`CREATE MACRO ${m.name}(${m.materialized.args.join(', ')}) AS TABLE ${sql}`);
     // A changed table model starts empty and every tenant's rows are due: the next publish computes them one tenant
     // per transaction, never every tenant in the one transaction that opens the writer.
-    else if (rebuildTables || !existing.get(m.name)?.includes('TABLE')) await conn.run(`CREATE TABLE ${m.name} AS SELECT * FROM (${sql}) LIMIT 0`);
+    else if (rebuildTables || !existing.get(m.name)?.includes('TABLE')) await conn.run(`CREATE TABLE ${m.name} AS SELECT * FROM (${sql}
+) LIMIT 0`);
   }
   if (rebuildTables) await markMartsDue(conn, null);
   await conn.run(`INSERT OR REPLACE INTO warehouse_paths VALUES ('history', ${sqlString(historyRoot)})`);
@@ -167,16 +168,21 @@ export async function markMartsDue(conn: DuckDBConnection, tenantId: string | nu
 /**
  * Recomputes the marts of every tenant marked due and returns how many tenants it refreshed. Publish runs it before
  * the checkpoint: the marts are materialised where analysts read them, once per publish however many loads or
- * changes came before. One transaction per mart, not per tenant: a 1M-user tenant's rows of one mart fit the
- * writer's memory limit, all of them at once do not. A failure leaves the tenant due (its mark goes last), and
- * nothing is published before every due tenant is whole again.
+ * changes came before. A big tenant (more than one slice of users, martSlices) gets a transaction per mart and its
+ * per-user marts in slices of users: the memory a refresh needs stays flat with tenant size. A failure leaves the tenant due (its
+ * mark goes last), and nothing is published before every due tenant is whole again.
  */
-export async function refreshDueMarts(conn: DuckDBConnection, historyRoot: string): Promise<number> {
+export async function refreshDueMarts(conn: DuckDBConnection, historyRoot: string, usersPerSlice = USERS_PER_SLICE): Promise<number> {
   const due = (await conn.runAndReadAll('SELECT tenant_id FROM marts_due ORDER BY since')).getRowsJson().map((r) => String(r[0]));
   for (const tenantId of due) {
-    for (const m of loadModels()) {
-      if (m.materialized.kind !== 'table') continue;
-      await inOwnTransaction(conn, () => refreshModel(conn, historyRoot, tenantId, m));
+    const slices = await martSlices(conn, tenantId, usersPerSlice);
+    const marts = loadModels().filter((m) => m.materialized.kind === 'table');
+    // A tenant of one slice in one transaction (one commit, not one per mart); a big one a transaction per mart.
+    const groups = slices.length === 1 ? [marts] : marts.map((m) => [m]);
+    for (const group of groups) {
+      await inOwnTransaction(conn, async () => {
+        for (const m of group) await refreshModel(conn, historyRoot, tenantId, m, slices);
+      });
     }
     await conn.run(`DELETE FROM marts_due WHERE tenant_id = ${sqlString(tenantId)}`);
   }
@@ -194,11 +200,48 @@ async function inOwnTransaction(conn: DuckDBConnection, fn: () => Promise<void>)
   }
 }
 
-/** One table model's rows of one tenant, recomputed. */
-async function refreshModel(conn: DuckDBConnection, historyRoot: string, tenantId: string, m: Model): Promise<void> {
+/** Users per slice of a per-user mart's refresh: a 1M-user tenant's joins and per-user lists in one go overran the writer's memory limit. */
+export const USERS_PER_SLICE = 250_000;
+
+/**
+ * Predicates on `user_id` that split the tenant's users into slices of about USERS_PER_SLICE, at quantiles of its
+ * own ids (any id format); ['true'] for a tenant that fits one slice. DuckDB pushes a range on the join key into
+ * both sides of the marts' joins, so each slice reads and joins only its users.
+ */
+async function martSlices(conn: DuckDBConnection, tenantId: string, usersPerSlice: number): Promise<string[]> {
+  const t = sqlString(tenantId);
+  const users = Number((await conn.runAndReadAll(`SELECT count(*) FROM current_users WHERE tenant_id = ${t}`)).getRowsJson()[0]![0]);
+  const n = Math.ceil(users / usersPerSlice);
+  if (n <= 1) return ['true'];
+  const qs = Array.from({ length: n - 1 }, (_, i) => ((i + 1) / n).toFixed(6)).join(', ');
+  const bounds = (await conn.runAndReadAll(`SELECT quantile_disc(user_id, [${qs}]) FROM current_users WHERE tenant_id = ${t}`)).getRowsJson()[0]![0] as string[];
+  const edges = [...new Set(bounds)].map((b) => sqlString(b));
+  return [
+    `user_id < ${edges[0]}`,
+    ...edges.slice(1).map((hi, i) => `user_id >= ${edges[i]} AND user_id < ${hi}`),
+    `(user_id >= ${edges[edges.length - 1]} OR user_id IS NULL)`,
+  ];
+}
+
+/** Which table models have a row per user (and a user_id column to slice by). */
+const perUser = new Map<string, boolean>();
+async function isPerUser(conn: DuckDBConnection, name: string): Promise<boolean> {
+  if (!perUser.has(name)) {
+    const r = await conn.runAndReadAll(`SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ${sqlString(name)} AND column_name = 'user_id'`);
+    perUser.set(name, Number(r.getRowsJson()[0]![0]) > 0);
+  }
+  return perUser.get(name)!;
+}
+
+/** One table model's rows of one tenant, recomputed (slice by slice for a per-user model of a big tenant). */
+async function refreshModel(conn: DuckDBConnection, historyRoot: string, tenantId: string, m: Model, slices: string[] = ['true']): Promise<void> {
   const t = sqlString(tenantId);
   await conn.run(`DELETE FROM ${m.name} WHERE tenant_id = ${t}`);
-  await conn.run(`INSERT INTO ${m.name} SELECT * FROM (${expand(m.sql, historyRoot)}) WHERE tenant_id = ${t}`);
+  const sql = expand(m.sql, historyRoot);
+  for (const slice of (await isPerUser(conn, m.name)) ? slices : ['true']) {
+    await conn.run(`INSERT INTO ${m.name} SELECT * FROM (${sql}
+) WHERE tenant_id = ${t} AND ${slice}`);
+  }
 }
 
 /**

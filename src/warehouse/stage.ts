@@ -21,9 +21,10 @@ const SKU_STRUCT = `STRUCT(
   prepaidUnits STRUCT(enabled INTEGER, lockedOut INTEGER, suspended INTEGER, warning INTEGER),
   servicePlans JSON, skuId VARCHAR, skuPartNumber VARCHAR, subscriptionIds VARCHAR[])[]`;
 
-/** A Graph page is one JSON object (about 1 MB for 999 users). DuckDB buffers twice this per thread, so it must
- * fit the writer's memory limit (M365_DUCKDB_MEMORY_LIMIT, 600MB by default): 64 MB leaves ample headroom. */
-export const MAX_OBJECT_SIZE = 64 * 1024 * 1024;
+/** A Graph page is one JSON object (about 1 MB for 999 users with sign-ins; users with many licences make it
+ * larger). DuckDB allocates twice this per thread from the writer's memory limit (M365_DUCKDB_MEMORY_LIMIT, 500MB by
+ * default): 32 MB is 30 times a usual page, and leaves the limit to the load (64 MB took a quarter of it). */
+export const MAX_OBJECT_SIZE = 32 * 1024 * 1024;
 
 /** Concealed UPN: MD5 hex instead of a name (or the short-lived `<PII:...>` form of 2021). */
 export const CONCEALED_UPN_SQL = `(regexp_full_match(user_principal_name, '[0-9A-Fa-f]{32}') OR starts_with(user_principal_name, '<PII:'))`;
