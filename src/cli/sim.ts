@@ -21,7 +21,7 @@ export function registerSim(program: Command): void {
     .option('--faults <spec>', 'fault spec, e.g. "users:429@0.3:retry=1.5,reports:reset@0.2,concealed,stale=10" (see src/simulator/README.md)')
     .option('--day <n>', 'simulated day N of the same tenant (0 = the generated tenant; hires, leavers, licence changes follow)', int('day', 0), 0)
     .option('--today <date>', "YYYY-MM-DD treated as day 0's today (default: the real UTC date)")
-    .option('--churn <spec>', 'day-to-day changes, JSON or key=value pairs: hiresPerDay, leaversPerDay, licenceChangesPerDay, disabledPerDay, activeShare (shares per day)')
+    .option('--churn <spec>', 'day-to-day changes, JSON or key=value pairs: hiresPerDay, leaversPerDay, licenceChangesPerDay, disabledPerDay, activeShare, returnsPerDay (shares per day)')
     .option('--dir <dir>', 'where to write ca.pem and the client certificate (default: a temp dir)')
     .option('--json', 'print one JSON line instead of text')
     .action(async (o: { port: number; users: number; seed: number; faults?: string; dir?: string; json?: boolean; day: number; today?: string; churn?: string }) => {

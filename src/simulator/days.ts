@@ -1,7 +1,8 @@
 // A tenant that moves through days: day N (0 = the generated tenant) of the same seed, computed directly from
 // (seed, user index, N) with no state carried between days, so day 30 costs the same as day 1. Each kind of change
 // draws from its own appended RandomStream, so day 0 stays byte-identical to the tenant before days existed.
-// Shares are of the day-0 user count, per day. Hires take indices after the report-only deleted users.
+// Shares are of the day-0 user count, per day (returns: of the long-inactive people). Hires take indices after the
+// report-only deleted users.
 import { formatDay, timeOf } from './dates';
 import type { LicenseEntry } from './licences';
 import { hash, unit } from './prng';
@@ -19,9 +20,17 @@ export interface Churn {
   disabledPerDay: number;
   /** Share of active users (activity in the 30 days before day 0, or hired since) active on a given day (default 0.6). */
   activeShare: number;
+  /**
+   * Long-inactive people (enabled members and guests with no activity in the 30 days before day 0) who become
+   * active again per day, as a share of them (default 0.001): people back from leave. From their return day they
+   * are active like everyone else, on their licensed services; the reclamation re-check must notice them.
+   */
+  returnsPerDay: number;
 }
 
-export const DEFAULT_CHURN: Readonly<Churn> = { hiresPerDay: 0.001, leaversPerDay: 0.001, licenceChangesPerDay: 0.005, disabledPerDay: 0.0005, activeShare: 0.6 };
+export const DEFAULT_CHURN: Readonly<Churn> = {
+  hiresPerDay: 0.001, leaversPerDay: 0.001, licenceChangesPerDay: 0.005, disabledPerDay: 0.0005, activeShare: 0.6, returnsPerDay: 0.001,
+};
 
 /** How many days a leaver's report rows still show `Is Deleted` before they are gone. */
 export const DELETED_ROW_DAYS = 30;
@@ -81,6 +90,9 @@ function eventDay(seed: number, i: number, stream: RandomStream, share: number):
 
 export const leaveDayOf = (seed: number, i: number, c: Churn): number => eventDay(seed, i, RandomStream.DayLeave, c.leaversPerDay);
 export const disableDayOf = (seed: number, i: number, c: Churn): number => eventDay(seed, i, RandomStream.DayDisable, c.disabledPerDay);
+
+/** Some activity in the 30 days before day 0 (offsets count back from day 0's refresh date). */
+const recentlyActive = (offsets: Int16Array): boolean => offsets.some((o) => o >= 0 && o < 30);
 
 /** The latest day in (after, upTo] the user is active, or 0: one hash per day, walking back from upTo. */
 export function latestActiveDay(seed: number, i: number, c: Churn, after: number, upTo: number): number {
@@ -146,16 +158,23 @@ export interface DayTenant {
 }
 
 /**
- * The latest evolution day (<= n) a continuing user was active on, or 0: hires from their first day, day-0 users
- * only if active in the 30 days before day 0; never after leaving or being disabled.
+ * The evolution day (1..) a long-inactive day-0 user returns, or Infinity: only enabled people (members, guests)
+ * without activity in the 30 days before day 0 return; active users keep the activeShare rhythm instead.
  */
-export function dayActivity(t: DayTenant, i: number, offsets: Int16Array, n: number, hired: number, leave: number, person: boolean): number {
+export function returnDayOf(t: DayTenant, i: number, offsets: Int16Array, enabledPerson: boolean): number {
+  if (i >= t.userCount || !enabledPerson || recentlyActive(offsets)) return Infinity;
+  return eventDay(t.seed, i, RandomStream.DayReturn, t.churn.returnsPerDay);
+}
+
+/**
+ * The latest evolution day (<= n) a continuing user was active on, or 0: hires from their first day, day-0 users
+ * only if active in the 30 days before day 0, or from their return day (`back`, see returnDayOf) on, when they
+ * are active on the return day itself; never after leaving or being disabled.
+ */
+export function dayActivity(t: DayTenant, i: number, offsets: Int16Array, n: number, hired: number, leave: number, person: boolean, back = Infinity): number {
   if (n <= 0 || (i >= t.userCount && hired === 0)) return 0;
-  if (hired === 0) {
-    let recent = false;
-    for (const o of offsets) if (o >= 0 && o < 30) recent = true;
-    if (!recent || !person) return 0;
-  }
   const upTo = Math.min(n, leave - 1, t.disableDayOf(i) - 1);
+  if (hired === 0 && back !== Infinity) return back > upTo ? 0 : latestActiveDay(t.seed, i, t.churn, back, upTo) || back;
+  if (hired === 0 && (!recentlyActive(offsets) || !person)) return 0;
   return latestActiveDay(t.seed, i, t.churn, Math.max(0, hired - 1), upTo);
 }

@@ -35,6 +35,8 @@ export enum RandomStream {
   DayActivity = 17,
   /** Day evolution: a hire's first licence. */
   DayHire = 18,
+  /** Day evolution: the day a long-inactive person becomes active again. */
+  DayReturn = 19,
   /** Base of the report streams: Report + salt, salt 0..79 (reportRng; reports.ts uses salt 1). */
   Report = 20,
   /** Base of the licence-group ids: Group + SKU index (licences.ts). */

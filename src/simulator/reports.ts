@@ -11,7 +11,7 @@ import { makeSkipToken, nextLinkFor, readSkipToken } from './paging';
 import { destroySoon, sendGraphError, sendGraphJson, type Exchange } from './http';
 import { SKUS, SERVICES, serviceMask } from './skus';
 import { formatDay } from './dates';
-import { dayActivity, DELETED_ROW_DAYS } from './days';
+import { dayActivity, DELETED_ROW_DAYS, returnDayOf } from './days';
 import { licensedServiceMask, type LicenseEntry } from './licences';
 import type { Tenant } from './tenant';
 
@@ -88,11 +88,15 @@ export function reportRow(t: Tenant, report: ReportName, i: number, refreshDay: 
   const offsets = t.activity(i, actMask, prof);
   const hireMask = hired > 0 ? licensedServiceMask(t.dayLicenses(i, hired, prof)) : 0;
   if (hired > 0) offsets.fill(-1);
-  const active = t.day === 0 ? 0 : dayActivity(t, i, offsets, n, hired, leave, prof.kind === 'member' || prof.kind === 'guest');
+  const person = prof.kind === 'member' || prof.kind === 'guest';
+  // A long-inactive person back from leave is active on the services licensed on the return day (returnsPerDay).
+  const back = t.day === 0 || u.deleted ? Infinity : returnDayOf(t, i, offsets, person && prof.enabled);
+  const backMask = back <= n ? licensedServiceMask(t.dayLicenses(i, back, prof)) : 0;
+  const active = t.day === 0 ? 0 : dayActivity(t, i, offsets, n, hired, leave, person, back);
   const last: (string | null)[] = [];
   for (let s = 0; s < SERVICES.length; s++) {
     let o = offsets[s]!;
-    if (active > 0 && (o >= 0 || (hireMask & (1 << s)) !== 0)) {
+    if (active > 0 && (o >= 0 || ((hireMask | backMask) & (1 << s)) !== 0)) {
       last.push(formatDay(t.todayDay + active));
       continue;
     }

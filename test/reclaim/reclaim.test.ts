@@ -1,8 +1,7 @@
 // reclaimLicenses end to end: real Temporal server, real simulator, real DuckDB (audit rows read from the
 // published file, read-only). The approval timeout is an input, so expiry takes seconds.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
@@ -14,6 +13,7 @@ import { loadStagingDir, openReadOnly, publish } from '../../src/warehouse';
 import { restoreStatusQuery, type ReclaimInput } from '../../src/workflows/reclaim-messages';
 import { approve, decision, People, reject, signalApprove, signalReject, JWT_IN_TEXT } from './approvals';
 import { historyText } from '../helpers/history';
+import { simulatedDate, simulatedDay, type SimulatedTenant } from '../helpers/simulated-days';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient, temporalAddress } from '../helpers/temporal';
 import { auditRows, directOnly, removalsOf, userPicker, waitForStatus, type PickedUser } from './helpers';
@@ -21,23 +21,24 @@ import { auditRows, directOnly, removalsOf, userPicker, waitForStatus, type Pick
 const run = promisify(execFile);
 // Today: the re-check refuses a snapshot older than the freshness setting (7 days).
 const SNAPSHOT = new Date().toISOString().slice(0, 10);
-const NEXT_DAY = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+// The tenant moves through days (the re-check test loads a later one); more long-inactive people return than by
+// default, so a small tenant has one among its candidates within a few days. Day 0 ignores churn.
+const TENANT: SimulatedTenant = { users: 1000, seed: 71, today: SNAPSHOT, churn: { returnsPerDay: 0.05 } };
 
 describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
   let pick: ReturnType<typeof userPicker>;
-  let stagingDir: string;
   let people: People;
 
   beforeAll(async () => {
-    p = await startPipeline({ sim: { users: 1000, seed: 71, today: SNAPSHOT } });
+    p = await startPipeline({ sim: { ...TENANT } });
     client = await connectClient();
     pick = userPicker(p.sim);
     people = new People(p.sim, p.config);
     // A snapshot first: the request and the re-check read activity and exclusions from the published warehouse.
     const h = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: SNAPSHOT }, { taskQueue: p.taskQueue });
-    stagingDir = (await h.result()).stagingDir;
+    await h.result();
   }, 120_000);
   afterAll(async () => {
     await client?.close();
@@ -216,7 +217,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
   });
 
   it('the user became active after the request (a newer snapshot shows it): aborted, nothing removed', async () => {
-    // A candidate from the published warehouse, with its last activity as the request saw it.
+    // A candidate from the published warehouse (day 0), with its last activity as the request saw it.
     const db = await openReadOnly(p.config.dbPath);
     let ids: Set<string>;
     try {
@@ -224,39 +225,42 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     } finally {
       db.close();
     }
-    const u = pick((x) => directOnly(x) && ids.has(x.id));
-    const before = held(u);
-    const h = await start(u);
+    // A later day of the same simulated tenant, staged through the real extract path, on which one of these
+    // candidates is back: its report shows activity after day 0's refresh date (reports lag two days, so day 3
+    // is the first to show a return).
+    const refresh0 = simulatedDate(TENANT, -2);
+    const newestActivity = (r: Record<string, string>): string =>
+      Object.entries(r).filter(([k, v]) => k.endsWith('Last Activity Date') && v).map(([, v]) => v).sort().pop() ?? '';
+    let later: Awaited<ReturnType<typeof simulatedDay>> | undefined;
+    let back = new Map<string, string>();
+    let u: PickedUser | undefined;
+    for (let day = 3; day <= 8 && !u; day++) {
+      later = await simulatedDay(TENANT, day);
+      const rows = parse(readFileSync(path.join(later.dir, 'reports', 'getOffice365ActiveUserDetail.csv')), { bom: true, columns: true }) as Record<string, string>[];
+      back = new Map(rows.filter((r) => newestActivity(r) > refresh0).map((r) => [r['User Principal Name']!.toLowerCase(), newestActivity(r)]));
+      try {
+        u = pick((x) => directOnly(x) && ids.has(x.id) && back.has(x.upn.toLowerCase()));
+      } catch {
+        // No candidate back yet: the next day.
+      }
+    }
+    expect(u, 'a candidate who is back within a few days').toBeDefined();
+    const before = held(u!);
+    const h = await start(u!);
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
 
-    // The next day's snapshot: the same staged extract, with this user's Exchange activity on the report date.
-    // Loaded through the real import path (loadStagingDir + publish), as `m365-license import` does.
-    const next = mkdtempSync(path.join(os.tmpdir(), 'reclaim-active-'));
-    try {
-      cpSync(stagingDir, next, { recursive: true });
-      rmSync(path.join(next, 'manifest.json'));
-      const csvFile = path.join(next, 'reports', 'getOffice365ActiveUserDetail.csv');
-      const rows = parse(readFileSync(csvFile, 'utf8'), { bom: true, relax_column_count: true }) as string[][];
-      const header = rows[0]!;
-      const col = header.indexOf('Exchange Last Activity Date');
-      const upnCol = header.indexOf('User Principal Name');
-      const row = rows.find((r) => r[upnCol]?.toLowerCase() === u.upn.toLowerCase());
-      expect(row).toBeTruthy();
-      row![col] = row![0]!; // the report refresh date
-      const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
-      writeFileSync(csvFile, '\uFEFF' + rows.map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n');
-      await loadStagingDir({ workDbPath: p.config.workDbPath, stagingDir: next, tenantId: p.sim.tenantId, snapshotDate: NEXT_DAY, runId: 'test-active-user' });
-      await publish(p.config.workDbPath, p.config.dbPath);
-    } finally {
-      rmSync(next, { recursive: true, force: true });
-    }
+    // That day's snapshot, loaded through the real import path (loadStagingDir + publish), as `m365-license import` does.
+    await loadStagingDir({ workDbPath: p.config.workDbPath, stagingDir: later!.dir });
+    await publish(p.config.workDbPath, p.config.dbPath);
 
     await signalApprove(client.client, people, h.workflowId);
     const s = await h.result();
     expect(s.status).toBe('aborted');
     expect(s.detail).toMatch(/^user_active/);
-    expect(held(u)).toEqual(before);
-    expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(0);
+    // The activity the re-check saw is that day's report's.
+    expect(s.detail).toContain(`activity on ${back.get(u!.upn.toLowerCase())}`);
+    expect(held(u!)).toEqual(before);
+    expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u!.id)).toHaveLength(0);
     expect((await auditRows(p.config.dbPath, h.workflowId)).find((r) => r.event === 'aborted')?.detail).toMatch(/user_active/);
   });
 

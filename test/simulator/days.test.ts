@@ -28,6 +28,7 @@ function liveUsers(t: Tenant): Map<string, LiveUser> {
 }
 
 type Row = Record<string, string | boolean | null | string[] | number>;
+type Cell = NonNullable<ReturnType<typeof reportRow>>[number];
 function reportRows(t: Tenant, refreshDay = t.currentDay - 2): Map<string, Row> {
   const out = new Map<string, Row>();
   for (let i = 0; i < reportIndexCount(t); i++) {
@@ -44,6 +45,7 @@ function fingerprint(t: Tenant): string {
 }
 
 const ACTIVITY = ACTIVE_USER_COLUMNS.filter((c) => c.endsWith('Last Activity Date'));
+const LICENSED = ACTIVE_USER_COLUMNS.filter((c) => /^Has .* License$/.test(c));
 
 describe('simulated days', () => {
   it('the same seed and day give identical output; another day or seed does not', () => {
@@ -147,10 +149,68 @@ describe('simulated days', () => {
     });
   });
 
+  describe('long-inactive people return (returnsPerDay)', () => {
+    const M = 12; // the report of day 12 covers evolution days 1..10
+    const RETURNS = { ...CHURN, licenceChangesPerDay: 0, returnsPerDay: 0.01 };
+    const day0 = tenantOn(0);
+    const refresh0 = day0.currentDay - 2;
+    const since = formatDay(refresh0 - 29);
+    const dates = (r: Cell[]) => ACTIVITY.map((c) => r[ACTIVE_USER_COLUMNS.indexOf(c)] as string | null);
+    // Day-0 users with no activity in the 30 days before day 0, by kind of account (accounts created within those
+    // days show no activity before their creation, but are not long-inactive).
+    const longInactive = (pred: (u: ReturnType<Tenant['userAt']>) => boolean): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < day0.userCount; i++) {
+        const r = reportRow(day0, 'getOffice365ActiveUserDetail', i, refresh0, 30, false);
+        if (!r || r[3] || day0.profile(i).createdDay > refresh0 - 30 || !pred(day0.userAt(i))) continue;
+        if (dates(r).every((d) => d === null || d < since)) out.push(i);
+      }
+      return out;
+    };
+    const returnedBy = (t: Tenant, ids: number[]) =>
+      ids.filter((i) => {
+        const r = reportRow(t, 'getOffice365ActiveUserDetail', i, t.currentDay - 2, 30, false);
+        return r && !r[3] && dates(r).some((d) => d !== null && d > formatDay(refresh0));
+      });
+
+    it('about returnsPerDay of the long-inactive enabled people come back per day, active on a day they returned', () => {
+      const people = longInactive((u) => u.accountEnabled && (u.kind === 'member' || u.kind === 'guest'));
+      expect(people.length).toBeGreaterThan(200);
+      const t = tenantOn(M, 3, 2000, RETURNS);
+      const back = returnedBy(t, people);
+      // 10 evolution days at 1% a day: about 10% (minus the few who left or were disabled first).
+      expect(back.length / people.length).toBeGreaterThan(0.05);
+      expect(back.length / people.length).toBeLessThan(0.15);
+      for (const i of back) {
+        const r = reportRow(t, 'getOffice365ActiveUserDetail', i, t.currentDay - 2, 30, false)!;
+        const newest = dates(r).filter((d) => d !== null).sort().pop()!;
+        // Active on a licensed service, on a day the report covers.
+        expect(newest > formatDay(refresh0) && newest <= formatDay(t.currentDay - 2)).toBe(true);
+        // Active on the services licensed on the return day (no licence changes here, so today's) or used before.
+        const before = dates(reportRow(day0, 'getOffice365ActiveUserDetail', i, refresh0, 30, false)!);
+        const on = ACTIVITY.map((c, s) => (r[ACTIVE_USER_COLUMNS.indexOf(c)] === newest ? s : -1)).filter((s) => s >= 0);
+        for (const s of on) expect(r[ACTIVE_USER_COLUMNS.indexOf(LICENSED[s]!)] === true || before[s] !== null).toBe(true);
+        expect(on.some((s) => r[ACTIVE_USER_COLUMNS.indexOf(LICENSED[s]!)] === true)).toBe(true);
+      }
+      // A returner stays back: a later day still shows activity after day 0.
+      expect(returnedBy(tenantOn(M + 3, 3, 2000, RETURNS), back)).toEqual(back);
+      // Deterministic, and 0 keeps every inactive user inactive.
+      expect(returnedBy(tenantOn(M, 3, 2000, RETURNS), people)).toEqual(back);
+      expect(returnedBy(tenantOn(M, 3, 2000, { ...CHURN, returnsPerDay: 0 }), people)).toEqual([]);
+    });
+
+    it('disabled accounts, shared mailboxes and rooms never return', () => {
+      const others = longInactive((u) => !u.accountEnabled || (u.kind !== 'member' && u.kind !== 'guest'));
+      expect(others.length).toBeGreaterThan(50);
+      expect(returnedBy(tenantOn(M, 3, 2000, { ...RETURNS, returnsPerDay: 1 }), others)).toEqual([]);
+    });
+  });
+
   it('churn specs: JSON, key=value, defaults, and a clear error', () => {
     expect(parseChurn(undefined)).toEqual(DEFAULT_CHURN);
     expect(parseChurn('{"hiresPerDay":0.02}').hiresPerDay).toBe(0.02);
     expect(parseChurn('leaversPerDay=0.003, activeShare=0.5')).toMatchObject({ leaversPerDay: 0.003, activeShare: 0.5, hiresPerDay: 0.001 });
+    expect(parseChurn('returnsPerDay=0.02')).toMatchObject({ returnsPerDay: 0.02, leaversPerDay: 0.001 });
     expect(() => parseChurn('hires=0.1')).toThrow(ChurnSpecError);
     expect(() => parseChurn({ leaversPerDay: 2 })).toThrow(/in \[0,1\]/);
   });

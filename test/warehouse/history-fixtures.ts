@@ -1,66 +1,77 @@
-// Days of one hand-made tenant for the history tests: the fixture staging directory with the roster edited
-// (hires, leavers, licence changes), and small readers of the history directory.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// Readers for the history tests: what a (simulated) day's staging directory holds, in the shapes the warehouse
+// stores (roster rows by key, the changes from one day to the next), and small readers of the history directory.
+// Expectations come from these, so a test states what the simulator served, never a hand-written number.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { E3, E5, writeStaging, type FixtureOptions } from './fixtures';
+import { parse } from 'csv-parse/sync';
 
-type GraphUser = Record<string, unknown> & { id: string };
+type GraphUser = Record<string, unknown> & { id: string; accountEnabled: boolean };
+interface AssignmentState { skuId: string; assignedByGroup: string | null; state: string; error: string | null; disabledPlans: string[]; lastUpdatedDateTime: string | null }
 
-/** Rewrites the staged roster through `edit` (all users in the first page, the other pages emptied). */
-export function editRoster(dir: string, edit: (users: GraphUser[]) => GraphUser[]): void {
-  const usersDir = path.join(dir, 'users');
-  const pages = readdirSync(usersDir).filter((f) => f.startsWith('page-')).sort();
-  const all = pages.flatMap((p) => (JSON.parse(readFileSync(path.join(usersDir, p), 'utf8')) as { value: GraphUser[] }).value);
-  const edited = edit(all);
-  pages.forEach((p, i) => {
-    const body = JSON.parse(readFileSync(path.join(usersDir, p), 'utf8')) as { value: GraphUser[] };
-    body.value = i === 0 ? edited : [];
-    writeFileSync(path.join(usersDir, p), JSON.stringify(body));
-  });
-}
-
-export const hire = (id: string, skuId: string): GraphUser => ({
-  id, userPrincipalName: `${id}@contoso.com`, displayName: id, mail: `${id}@contoso.com`, accountEnabled: true, userType: 'Member',
-  createdDateTime: '2024-05-11T08:00:00Z', department: 'Ops', jobTitle: null, usageLocation: 'US',
-  assignedLicenses: [{ skuId, disabledPlans: [] }],
-  licenseAssignmentStates: [{ skuId, assignedByGroup: null, state: 'Active', error: null, disabledPlans: [], lastUpdatedDateTime: '2024-05-11T09:00:00Z' }],
-});
-
-const licence = (skuId: string) => ({
-  assignedLicenses: [{ skuId, disabledPlans: [] }],
-  licenseAssignmentStates: [{ skuId, assignedByGroup: null, state: 'Active', error: null, disabledPlans: [], lastUpdatedDateTime: '2024-05-11T09:00:00Z' }],
-});
-
-/**
- * Day n of the tenant (1-based, snapshot 2024-05-(09+n)): day 1 is the fixture; day 2 hires u-new1, dave leaves,
- * bob moves to E5 directly; day 3 carol is enabled again and u-new2 is hired; later days repeat day 3.
- */
-export function day(root: string, n: number, extra: FixtureOptions = {}): string {
-  const snapshotDate = `2024-05-${String(9 + n).padStart(2, '0')}`;
-  const dir = writeStaging(root, { snapshotDate, runId: `day-${n}-${extra.runId ?? ''}`, ...extra });
-  if (n >= 2) {
-    editRoster(dir, (users) => {
-      let out = users.filter((u) => u.id !== 'u-dave').map((u) => (u.id === 'u-bob' ? { ...u, ...licence(E5) } : u));
-      out.push(hire('u-new1', E3));
-      if (n >= 3) {
-        out = out.map((u) => (u.id === 'u-carol' ? { ...u, accountEnabled: true } : u));
-        out.push(hire('u-new2', E5));
-      }
-      return out;
-    });
-  }
-  return dir;
-}
-export const dateOf = (n: number): string => `2024-05-${String(9 + n).padStart(2, '0')}`;
-
-/** The roster a day's staging directory holds: sorted "id:enabled" strings. */
-export function stagedRoster(dir: string): string[] {
+function stagedUsers(dir: string): GraphUser[] {
   const usersDir = path.join(dir, 'users');
   return readdirSync(usersDir)
     .filter((f) => f.startsWith('page-'))
-    .flatMap((p) => (JSON.parse(readFileSync(path.join(usersDir, p), 'utf8')) as { value: GraphUser[] }).value)
-    .map((u) => `${u.id}:${String(u.accountEnabled)}`)
-    .sort();
+    .sort()
+    .flatMap((p) => (JSON.parse(readFileSync(path.join(usersDir, p), 'utf8')) as { value: GraphUser[] }).value);
+}
+
+/** The roster a day's staging directory holds: sorted "id:enabled" strings. */
+export const stagedRoster = (dir: string): string[] => stagedUsers(dir).map((u) => `${u.id}:${String(u.accountEnabled)}`).sort();
+
+/** A day's licence assignments as the warehouse keys them: sorted "user:sku:group" strings. */
+export const stagedAssignments = (dir: string): string[] => [...rosterRows(dir, 'license_assignments').keys()].sort();
+
+/** A report's data rows (csv-parse, like the loader: BOM, quoted fields). */
+export const reportRows = (dir: string, report: 'getOffice365ActiveUserDetail' | 'getEmailActivityUserDetail'): string[][] =>
+  (parse(readFileSync(path.join(dir, 'reports', `${report}.csv`)), { bom: true, from_line: 2 }) as string[][]);
+
+export type RosterTable = 'users' | 'license_assignments' | 'skus';
+
+/**
+ * Roster rows by the warehouse's key (docs/warehouse.md): users by id, assignments by (user, SKU, group), SKUs by
+ * id; the value is the Graph fields the table stores, so two days differ where the stored row would.
+ */
+export function rosterRows(dir: string, table: RosterTable): Map<string, string> {
+  const out = new Map<string, string>();
+  if (table === 'skus') {
+    const skus = (JSON.parse(readFileSync(path.join(dir, 'subscribedSkus.json'), 'utf8')) as { value: Array<Record<string, unknown> & { skuId: string }> }).value;
+    for (const s of skus) {
+      out.set(s.skuId, JSON.stringify([s.skuPartNumber, s.appliesTo, s.capabilityStatus, s.consumedUnits, s.prepaidUnits, s.accountName, s.subscriptionIds, s.servicePlans]));
+    }
+    return out;
+  }
+  for (const u of stagedUsers(dir)) {
+    if (table === 'users') {
+      const sign = (u.signInActivity ?? {}) as Record<string, unknown>;
+      out.set(u.id, JSON.stringify([u.userPrincipalName, u.displayName, u.mail, u.accountEnabled, u.userType, u.createdDateTime, u.department, u.jobTitle,
+        u.usageLocation, sign.lastSignInDateTime, sign.lastNonInteractiveSignInDateTime, sign.lastSuccessfulSignInDateTime]));
+      continue;
+    }
+    for (const a of (u.licenseAssignmentStates ?? []) as AssignmentState[]) {
+      out.set(`${u.id}:${a.skuId}:${a.assignedByGroup ?? ''}`, JSON.stringify([a.state, a.error, a.disabledPlans, a.lastUpdatedDateTime]));
+    }
+  }
+  return out;
+}
+
+/** The changes that turn day `prev`'s roster into day `cur`'s: sorted "key:upsert|delete" strings. */
+export function expectedChanges(prevDir: string, curDir: string, table: RosterTable): string[] {
+  const prev = rosterRows(prevDir, table);
+  const cur = rosterRows(curDir, table);
+  const out: string[] = [];
+  for (const [k, v] of cur) if (prev.get(k) !== v) out.push(`${k}:upsert`);
+  for (const k of prev.keys()) if (!cur.has(k)) out.push(`${k}:delete`);
+  return out.sort();
+}
+
+/** A copy of a staging directory without its manifest, to load it as another date (`import --date`). */
+export function withoutManifest(dir: string): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'wh-history-copy-'));
+  cpSync(dir, copy, { recursive: true });
+  rmSync(path.join(copy, 'manifest.json'));
+  return copy;
 }
 
 /** Every file under `dir` with its size (relative paths), for "nothing else changed" checks. */
@@ -79,4 +90,3 @@ export function filesUnder(dir: string): Map<string, number> {
 }
 
 export const bytesUnder = (dir: string): number => [...filesUnder(dir).values()].reduce((a, b) => a + b, 0);
-export { E3, E5 };

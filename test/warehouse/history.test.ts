@@ -1,19 +1,37 @@
 // The warehouse history as Parquet partitions: re-runs replace a day exactly, readers keep their snapshot,
 // a writer killed between files and commit leaves nothing visible, retention, and the roster as of a past day.
+// The days are the simulator's (test/helpers/simulated-days.ts), staged through the real extract path; every
+// expectation is derived from what the simulator served that day.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeWarehouse, loadStagingDir, openReadOnly, publish, recordReclamationEvent, withWriter } from '../../src/warehouse/index';
-import { TENANT, tempDir } from './fixtures';
-import { bytesUnder, dateOf, day, filesUnder, stagedRoster } from './history-fixtures';
+import { simulatedDays, type SimulatedDay, type SimulatedTenant } from '../helpers/simulated-days';
+import { tempDir } from './fixtures';
+import { bytesUnder, expectedChanges, filesUnder, reportRows, stagedAssignments, stagedRoster, withoutManifest, type RosterTable } from './history-fixtures';
+
+// A small tenant with every kind of change each day (hires, leavers, licence changes, disabled accounts), and
+// one with no churn at all, whose roster does not change from day to day.
+const BUSY: SimulatedTenant = { seed: 41, users: 300, today: '2024-05-10', churn: { hiresPerDay: 0.01, leaversPerDay: 0.01, licenceChangesPerDay: 0.02, disabledPerDay: 0.01 } };
+const QUIET: SimulatedTenant = { seed: 42, users: 120, today: '2024-05-10', churn: { hiresPerDay: 0, leaversPerDay: 0, licenceChangesPerDay: 0, disabledPerDay: 0, returnsPerDay: 0 } };
+let days: SimulatedDay[];
+let quiet: SimulatedDay[];
+let TENANT: string;
+const dateOf = (n: number): string => days[n]!.snapshotDate;
+const dirOf = (n: number): string => days[n]!.dir;
+
+beforeAll(async () => {
+  days = await simulatedDays(BUSY, [0, 1, 2, 3, 4, 5]);
+  quiet = await simulatedDays(QUIET, [0, 1]);
+  TENANT = days[0]!.tenantId;
+}, 120_000);
 
 let root: string;
 let work: string;
 let published: string;
 let history: string;
-const stagingRoot = () => path.join(root, 'staging', TENANT);
 
 beforeEach(() => {
   root = tempDir('wh-history-');
@@ -43,8 +61,15 @@ const HISTORY_VIEWS = ['users', 'license_assignments', 'skus', 'office365_active
 const counts = async (file = work) =>
   Object.fromEntries(await Promise.all(HISTORY_VIEWS.map(async (t) => [t, Number((await rows(`SELECT count(*) AS n FROM ${t}`, file))[0]!.n)])));
 
-const rosterOn = async (date: string, file = work) =>
-  (await rows(`SELECT user_id || ':' || account_enabled AS u FROM users_as_of(DATE '${date}') ORDER BY 1`, file)).map((r) => r.u);
+const rosterOn = async (date: string, file = work, tenant = TENANT) =>
+  (await rows(`SELECT user_id || ':' || account_enabled AS u FROM users_as_of(DATE '${date}') WHERE tenant_id = '${tenant}' ORDER BY 1`, file)).map((r) => r.u);
+const assignmentsOn = async (date: string, file = work) =>
+  (await rows(`SELECT user_id || ':' || sku_id || ':' || coalesce(assigned_by_group, '') AS a FROM license_assignments_as_of(DATE '${date}') WHERE tenant_id = '${TENANT}' ORDER BY 1`, file)).map((r) => r.a);
+
+/** The changes the warehouse stored for a roster table on a day: sorted "key:change" strings, as expectedChanges. */
+const KEYS: Record<RosterTable, string> = { users: "user_id", license_assignments: "user_id || ':' || sku_id || ':' || coalesce(assigned_by_group, '')", skus: 'sku_id' };
+const storedChanges = async (table: RosterTable, date: string, tenant = TENANT) =>
+  (await rows(`SELECT ${KEYS[table]} || ':' || change AS c FROM ${table}_changes WHERE tenant_id = '${tenant}' AND snapshot_date = '${date}' ORDER BY 1`)).map((r) => r.c);
 
 /** Part files per partition directory of the tenant (a re-run must leave exactly one current file per day). */
 const partFiles = (table: string, date: string): string[] => {
@@ -52,66 +77,68 @@ const partFiles = (table: string, date: string): string[] => {
   return existsSync(dir) ? readdirSync(dir) : [];
 };
 
+const ROSTER_TABLES: RosterTable[] = ['users', 'license_assignments', 'skus'];
+const REPORT_TABLES = ['email_activity_user_detail', 'office365_active_user_detail', 'suspicious_activity'];
+
 describe('history partitions', () => {
   it('writes the Hive layout: roster changes only, reports as sent', async () => {
-    await load(day(stagingRoot(), 1));
-    await load(day(stagingRoot(), 2));
-    const files = [...filesUnder(history).keys()].filter((f) => !f.includes('tenant_id=_/')).sort();
-    expect(files.map((f) => f.replace(/part-[a-z0-9-]+\.parquet$/, 'part-*.parquet'))).toEqual(
+    await load(dirOf(0));
+    await load(dirOf(1));
+    await load(quiet[0]!.dir);
+    await load(quiet[1]!.dir);
+    // The first day holds the whole roster; a later day a file only for a roster table that changed.
+    const expectedFiles = (d: SimulatedDay[]) =>
       [
-        ...['email_activity_user_detail', 'license_assignments', 'office365_active_user_detail', 'skus', 'suspicious_activity', 'users'].flatMap((t) =>
-          [1, 2].map((n) => `${t}/tenant_id=${TENANT}/snapshot_date=${dateOf(n)}/part-*.parquet`),
-        ),
-      ]
-        // SKUs did not change on day 2: no file.
-        .filter((f) => !f.startsWith(`skus/tenant_id=${TENANT}/snapshot_date=${dateOf(2)}`))
-        .sort(),
-    );
-    // Day 2 stores the changes: one hire, one leaver (tombstone), bob's new licence row and the old one's tombstone.
-    expect(await rows(`SELECT user_id, change FROM users_changes WHERE snapshot_date = '${dateOf(2)}' ORDER BY 1`)).toEqual([
-      { user_id: 'u-dave', change: 'delete' },
-      { user_id: 'u-new1', change: 'upsert' },
-    ]);
-    expect(await rows(`SELECT user_id, sku_id, change FROM license_assignments_changes WHERE snapshot_date = '${dateOf(2)}' ORDER BY 1, 3`)).toEqual([
-      { user_id: 'u-bob', sku_id: expect.any(String), change: 'delete' },
-      { user_id: 'u-bob', sku_id: expect.any(String), change: 'upsert' },
-      { user_id: 'u-dave', sku_id: expect.any(String), change: 'delete' },
-      { user_id: 'u-new1', sku_id: expect.any(String), change: 'upsert' },
-    ]);
+        ...REPORT_TABLES.flatMap((t) => d.map((x) => `${t}/tenant_id=${x.tenantId}/snapshot_date=${x.snapshotDate}/part-*.parquet`)),
+        ...ROSTER_TABLES.flatMap((t) => d.filter((x, n) => n === 0 || expectedChanges(d[n - 1]!.dir, x.dir, t).length > 0)
+          .map((x) => `${t}/tenant_id=${x.tenantId}/snapshot_date=${x.snapshotDate}/part-*.parquet`)),
+      ].sort();
+    const busy = expectedFiles(days.slice(0, 2));
+    const still = expectedFiles(quiet);
+    // Every roster table changed on the busy day; none on the quiet day, which adds report files only.
+    expect(busy.filter((f) => f.includes(dateOf(1)))).toHaveLength(6);
+    expect(still.filter((f) => f.includes(quiet[1]!.snapshotDate))).toHaveLength(3);
+    const files = [...filesUnder(history).keys()].filter((f) => !f.includes('tenant_id=_/')).sort();
+    expect(files.map((f) => f.replace(/part-[a-z0-9-]+\.parquet$/, 'part-*.parquet'))).toEqual([...busy, ...still].sort());
+    // Day 1 stores the changes only: hires and changed users as upserts, leavers as tombstones; licences likewise.
+    for (const t of ROSTER_TABLES) expect(await storedChanges(t, dateOf(1)), t).toEqual(expectedChanges(dirOf(0), dirOf(1), t));
+    const users = expectedChanges(dirOf(0), dirOf(1), 'users');
+    expect(users.filter((c) => c.endsWith(':delete')).length).toBeGreaterThan(0);
+    expect(users.filter((c) => c.endsWith(':upsert')).length).toBeGreaterThan(0);
+    expect(users.length).toBeLessThan(stagedRoster(dirOf(1)).length / 10);
+    expect(expectedChanges(dirOf(0), dirOf(1), 'license_assignments').length).toBeGreaterThan(0);
     // Any engine reads the partitions: plain read_parquet with Hive partitioning sees the same rows.
     const direct = await rows(`SELECT count(*)::INT AS n FROM read_parquet('${history}/office365_active_user_detail/tenant_id=${TENANT}/*/*.parquet', hive_partitioning = true)`);
-    expect(direct).toEqual([{ n: 16 }]);
+    expect(direct).toEqual([{ n: reportRows(dirOf(0), 'getOffice365ActiveUserDetail').length + reportRows(dirOf(1), 'getOffice365ActiveUserDetail').length }]);
   });
 
   it('the roster as of a past day equals what was loaded that day, in any load order', async () => {
-    const dirs = [1, 2, 3, 4].map((n) => day(stagingRoot(), n));
-    for (const n of [3, 1, 4, 2]) await load(dirs[n - 1]!);
-    for (const n of [1, 2, 3, 4]) {
-      const expected = stagedRoster(dirs[n - 1]!);
+    for (const n of [2, 0, 3, 1]) await load(dirOf(n));
+    for (const n of [0, 1, 2, 3]) {
+      const expected = stagedRoster(dirOf(n));
       expect(await rosterOn(dateOf(n))).toEqual(expected);
       expect((await rows(`SELECT user_id || ':' || account_enabled AS u FROM users WHERE snapshot_date = '${dateOf(n)}' ORDER BY 1`)).map((r) => r.u)).toEqual(expected);
+      // Licences follow.
+      expect(await assignmentsOn(dateOf(n))).toEqual(stagedAssignments(dirOf(n)));
     }
-    // A date between loads shows the last loaded roster before it; licences follow.
-    expect(await rosterOn('2024-06-30')).toEqual(stagedRoster(dirs[3]!));
-    expect(await rows(`SELECT user_id, sku_id FROM license_assignments_as_of(DATE '${dateOf(1)}') WHERE user_id IN ('u-bob', 'u-dave') ORDER BY 1`)).toEqual([
-      { user_id: 'u-bob', sku_id: '05e9a617-0261-4cee-bb44-138d3ef5d965' },
-      { user_id: 'u-dave', sku_id: '05e9a617-0261-4cee-bb44-138d3ef5d965' },
-    ]);
-    expect(await rows(`SELECT user_id, valid_from::VARCHAR AS f, valid_to::VARCHAR AS t FROM users_history WHERE user_id = 'u-dave'`)).toEqual([
-      { user_id: 'u-dave', f: dateOf(1), t: dateOf(2) },
+    // A date after the loads shows the last loaded roster before it.
+    expect(await rosterOn('2024-06-30')).toEqual(stagedRoster(dirOf(3)));
+    // A leaver of day 1: one version, valid from day 0 until day 1.
+    const leaver = expectedChanges(dirOf(0), dirOf(1), 'users').find((c) => c.endsWith(':delete'))!.split(':')[0];
+    expect(await rows(`SELECT user_id, valid_from::VARCHAR AS f, valid_to::VARCHAR AS t FROM users_history WHERE user_id = '${leaver}'`)).toEqual([
+      { user_id: leaver, f: dateOf(0), t: dateOf(1) },
     ]);
     // The current state is the newest day's, whatever the order of the loads.
-    expect((await rows(`SELECT user_id FROM current_users ORDER BY 1`)).map((r) => r.user_id)).toEqual(stagedRoster(dirs[3]!).map((u) => u.split(':')[0]));
+    expect((await rows(`SELECT user_id FROM current_users ORDER BY 1`)).map((r) => r.user_id)).toEqual(stagedRoster(dirOf(3)).map((u) => u.split(':')[0]));
   });
 
   it('re-running a day replaces it exactly: same answers, and the files do not grow', async () => {
-    await load(day(stagingRoot(), 1));
-    const day2 = day(stagingRoot(), 2);
-    await load(day2);
+    await load(dirOf(0));
+    await load(dirOf(1));
     await publish(work, published);
     const before = await counts(published);
     const rerun = async () => {
-      await load(day2);
+      await load(dirOf(1));
       await publish(work, published);
     };
     await rerun();
@@ -120,33 +147,42 @@ describe('history partitions', () => {
     const settled = bytesUnder(history);
     expect(await counts(published)).toEqual(before);
     // The superseded generation stays one load (for readers of the previous file), then goes: steady size.
-    for (const t of ['users', 'office365_active_user_detail']) expect(partFiles(t, dateOf(2))).toHaveLength(2);
+    for (const t of ['users', 'office365_active_user_detail']) expect(partFiles(t, dateOf(1))).toHaveLength(2);
     const settledFiles = filesUnder(history).size;
     await rerun();
     // Same number of files, same size give or take row order inside a file (writes are parallel).
     expect(filesUnder(history).size).toBe(settledFiles);
     expect(Math.abs(bytesUnder(history) - settled)).toBeLessThan(settled * 0.01);
     expect(await counts(published)).toEqual(before);
+    // And the answers are the day's: its roster, its changes, its report rows.
+    expect(await rosterOn(dateOf(1), published)).toEqual(stagedRoster(dirOf(1)));
+    expect(await storedChanges('users', dateOf(1))).toEqual(expectedChanges(dirOf(0), dirOf(1), 'users'));
+    expect(await rows(`SELECT count(*)::INT AS n FROM office365_active_user_detail WHERE snapshot_date = '${dateOf(1)}'`, published)).toEqual([
+      { n: reportRows(dirOf(1), 'getOffice365ActiveUserDetail').length },
+    ]);
     // The older day was never rewritten.
-    expect(partFiles('users', dateOf(1))).toHaveLength(1);
+    expect(partFiles('users', dateOf(0))).toHaveLength(1);
   });
 
   it('retention keeps exactly the newest days, never runs or reclamations; pruned files go at the next load', async () => {
-    for (const n of [1, 2, 3, 4]) await load(day(stagingRoot(), n), { historyDays: 2 });
-    await recordReclamationEvent(work, { workflowId: 'w1', tenantId: TENANT, userId: 'u-bob', event: 'requested', at: '2024-05-01T00:00:00Z' });
-    expect((await rows(`SELECT snapshot_date::VARCHAR AS d FROM snapshots ORDER BY 1`)).map((r) => r.d)).toEqual([dateOf(3), dateOf(4)]);
-    expect((await rows(`SELECT DISTINCT snapshot_date::VARCHAR AS d FROM users ORDER BY 1`)).map((r) => r.d)).toEqual([dateOf(3), dateOf(4)]);
-    expect((await rows(`SELECT DISTINCT snapshot_date::VARCHAR AS d FROM office365_active_user_detail ORDER BY 1`)).map((r) => r.d)).toEqual([dateOf(3), dateOf(4)]);
-    // Day 3 became the roster's base: its roster is still whole.
-    expect(await rosterOn(dateOf(3))).toEqual(stagedRoster(day(stagingRoot(), 3, { runId: 'check' })));
+    for (const n of [0, 1, 2, 3]) await load(dirOf(n), { historyDays: 2 });
+    const someone = stagedRoster(dirOf(0))[0]!.split(':')[0]!;
+    await recordReclamationEvent(work, { workflowId: 'w1', tenantId: TENANT, userId: someone, event: 'requested', at: '2024-05-01T00:00:00Z' });
+    expect((await rows(`SELECT snapshot_date::VARCHAR AS d FROM snapshots ORDER BY 1`)).map((r) => r.d)).toEqual([dateOf(2), dateOf(3)]);
+    expect((await rows(`SELECT DISTINCT snapshot_date::VARCHAR AS d FROM users ORDER BY 1`)).map((r) => r.d)).toEqual([dateOf(2), dateOf(3)]);
+    expect((await rows(`SELECT DISTINCT snapshot_date::VARCHAR AS d FROM office365_active_user_detail ORDER BY 1`)).map((r) => r.d)).toEqual([dateOf(2), dateOf(3)]);
+    // Day 2 became the roster's base: its roster and licences are still whole.
+    expect(await rosterOn(dateOf(2))).toEqual(stagedRoster(dirOf(2)));
+    expect(await assignmentsOn(dateOf(2))).toEqual(stagedAssignments(dirOf(2)));
     expect(await rows(`SELECT count(*)::INT AS n FROM runs`)).toEqual([{ n: 4 }]);
     // The next load collects the pruned files (and prunes one more day).
-    await load(day(stagingRoot(), 5), { historyDays: 2 });
-    for (const n of [1, 2]) expect(partFiles('office365_active_user_detail', dateOf(n))).toEqual([]);
-    // Day 3 was cut by this load: its files stay for readers of the previous published file, until the next load.
-    expect(partFiles('office365_active_user_detail', dateOf(3))).toHaveLength(1);
-    expect((await rows(`SELECT snapshot_date::VARCHAR AS d FROM snapshots ORDER BY 1`)).map((r) => r.d)).toEqual([dateOf(4), dateOf(5)]);
-    expect(await rosterOn(dateOf(4))).toEqual(stagedRoster(day(stagingRoot(), 4, { runId: 'check' })));
+    await load(dirOf(4), { historyDays: 2 });
+    for (const n of [0, 1]) expect(partFiles('office365_active_user_detail', dateOf(n))).toEqual([]);
+    // Day 2 was cut by this load: its files stay for readers of the previous published file, until the next load.
+    expect(partFiles('office365_active_user_detail', dateOf(2))).toHaveLength(1);
+    expect((await rows(`SELECT snapshot_date::VARCHAR AS d FROM snapshots ORDER BY 1`)).map((r) => r.d)).toEqual([dateOf(3), dateOf(4)]);
+    expect(await rosterOn(dateOf(3))).toEqual(stagedRoster(dirOf(3)));
+    expect(await rosterOn(dateOf(4))).toEqual(stagedRoster(dirOf(4)));
     expect(await rows(`SELECT count(*)::INT AS n FROM reclamations`)).toEqual([{ n: 1 }]);
     expect(await rows(`SELECT count(*)::INT AS n FROM runs`)).toEqual([{ n: 5 }]);
   });
@@ -174,62 +210,71 @@ describe('readers and crashes', () => {
   }
 
   it('a reader holding the published file (from another directory) keeps its snapshot through a load and a re-run', async () => {
-    await load(day(stagingRoot(), 1));
+    await load(dirOf(0));
     await publish(work, published);
     const sql = `SELECT string_agg(DISTINCT snapshot_date::VARCHAR, ',' ORDER BY snapshot_date::VARCHAR), count(*)::INT,
-      (SELECT count(*)::INT FROM users_as_of(DATE '${dateOf(1)}') WHERE account_enabled) FROM users`;
+      (SELECT count(*)::INT FROM users_as_of(DATE '${dateOf(0)}') WHERE account_enabled) FROM users`;
+    const enabled = (dir: string) => stagedRoster(dir).filter((u) => u.endsWith(':true')).length;
     const reader = startReader(published, sql, '/');
-    expect(await reader.next()).toEqual([[dateOf(1), 6, 5]]);
+    expect(await reader.next()).toEqual([[dateOf(0), stagedRoster(dirOf(0)).length, enabled(dirOf(0))]]);
 
-    await load(day(stagingRoot(), 2));
+    await load(dirOf(1));
     await publish(work, published);
-    // Day 1 again, with carol enabled: a new generation of day 1's files.
-    await load(day(stagingRoot(), 3, { snapshotDate: dateOf(1), runId: 'rerun' }));
+    // Day 0 again, with day 2's roster (as `import --date` would load it): a new generation of day 0's files.
+    const rerun = withoutManifest(dirOf(2));
+    try {
+      await load(rerun, { tenantId: TENANT, snapshotDate: dateOf(0), runId: 'rerun' });
+    } finally {
+      rmSync(rerun, { recursive: true, force: true });
+    }
     await publish(work, published);
+    expect(enabled(dirOf(2))).not.toBe(enabled(dirOf(0)));
 
     reader.ask();
-    expect(await reader.next()).toEqual([[dateOf(1), 6, 5]]);
+    expect(await reader.next()).toEqual([[dateOf(0), stagedRoster(dirOf(0)).length, enabled(dirOf(0))]]);
     const fresh = startReader(published, sql, '/');
-    expect(await fresh.next()).toEqual([[`${dateOf(1)},${dateOf(2)}`, 7 + 6, 7]]);
+    expect(await fresh.next()).toEqual([[`${dateOf(0)},${dateOf(1)}`, stagedRoster(dirOf(2)).length + stagedRoster(dirOf(1)).length, enabled(dirOf(2))]]);
   });
 
   it('a writer killed between writing partitions and committing leaves no half day; the rerun completes it', async () => {
-    await load(day(stagingRoot(), 1));
+    await load(dirOf(0));
     await publish(work, published);
     await closeWarehouse();
     const before = await counts(published);
-    const day2 = day(stagingRoot(), 2);
+    const day1 = dirOf(1);
     for (const step of ['write partitions', 'retention']) {
-      const child = spawn(process.execPath, ['--import', tsx, path.join(import.meta.dirname, 'crash-writer.ts'), work, day2, step]);
+      const child = spawn(process.execPath, ['--import', tsx, path.join(import.meta.dirname, 'crash-writer.ts'), work, day1, step]);
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
       child.stderr.on('data', (b: Buffer) => (out += b.toString()));
       const signal = await new Promise((r) => child.once('exit', (_code, sig) => r(sig)));
       expect(signal, out).toBe('SIGKILL');
-      // Files of day 2 exist on disk, but the published file shows none of them.
-      expect(partFiles('office365_active_user_detail', dateOf(2)).length).toBeGreaterThan(0);
+      // Files of day 1 exist on disk, but the published file shows none of them.
+      expect(partFiles('office365_active_user_detail', dateOf(1)).length).toBeGreaterThan(0);
       expect(await counts(published)).toEqual(before);
     }
-    // Killed after its commit: the working database has day 2, the published file does not yet.
-    expect(await rows(`SELECT count(*)::INT AS n FROM snapshots WHERE snapshot_date = '${dateOf(2)}'`)).toEqual([{ n: 1 }]);
-    const r = await load(day2);
+    // Killed after its commit: the working database has day 1, the published file does not yet.
+    expect(await rows(`SELECT count(*)::INT AS n FROM snapshots WHERE snapshot_date = '${dateOf(1)}'`)).toEqual([{ n: 1 }]);
+    const r = await load(day1);
     await publish(work, published);
-    expect(r.counts.users).toBe(6);
-    expect(await rosterOn(dateOf(2), published)).toEqual(stagedRoster(day2));
-    expect(await rows(`SELECT count(*)::INT AS n FROM office365_active_user_detail WHERE snapshot_date = '${dateOf(2)}'`, published)).toEqual([{ n: 8 }]);
+    expect(r.counts.users).toBe(stagedRoster(day1).length);
+    expect(await rosterOn(dateOf(1), published)).toEqual(stagedRoster(day1));
+    expect(await rows(`SELECT count(*)::INT AS n FROM office365_active_user_detail WHERE snapshot_date = '${dateOf(1)}'`, published)).toEqual([
+      { n: reportRows(day1, 'getOffice365ActiveUserDetail').length },
+    ]);
     // The crashed load's orphan files were collected; what remains is the current file and the one the old
     // published file named.
-    expect(partFiles('office365_active_user_detail', dateOf(2)).length).toBeLessThanOrEqual(2);
+    expect(partFiles('office365_active_user_detail', dateOf(1)).length).toBeLessThanOrEqual(2);
     expect(existsSync(path.join(history, '.incoming')) ? readdirSync(path.join(history, '.incoming')) : []).toEqual([]);
   });
 
   it('the analysts\' checked read-only query reads the history (only the history directory) and the as-of macros', async () => {
-    await load(day(stagingRoot(), 1));
-    await load(day(stagingRoot(), 2));
+    await load(dirOf(0));
+    await load(dirOf(1));
     await publish(work, published);
     const { runReadOnlyQuery } = await import('../../src/warehouse/readonly-query');
-    const r = await runReadOnlyQuery(published, `SELECT count(*)::INT AS n FROM users_as_of(DATE '${dateOf(2)}')`);
-    expect(r.rows).toEqual([{ n: 6 }]);
+    const r = await runReadOnlyQuery(published, `SELECT count(*)::INT AS n FROM users_as_of(DATE '${dateOf(1)}')`);
+    expect(r.rows).toEqual([{ n: stagedRoster(dirOf(1)).length }]);
     expect((await runReadOnlyQuery(published, `SELECT count(DISTINCT snapshot_date)::INT AS n FROM service_activity`)).rows).toEqual([{ n: 2 }]);
     // Reading the partitions directly, or any other file, stays refused.
     await expect(runReadOnlyQuery(published, `SELECT * FROM read_parquet('${history}/users/*/*/*.parquet')`)).rejects.toThrow(/not allowed/);
@@ -244,8 +289,8 @@ describe('readers and crashes', () => {
 
   it('the published file does not grow with history', async () => {
     const sizes: number[] = [];
-    for (const n of [1, 2, 3, 4, 5, 6]) {
-      await load(day(stagingRoot(), n));
+    for (const n of [0, 1, 2, 3, 4, 5]) {
+      await load(dirOf(n));
       await publish(work, published);
       sizes.push(statSync(published).size);
     }
