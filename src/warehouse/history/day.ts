@@ -31,6 +31,13 @@ export interface DayFiles {
   supersede: { table: HistoryTableName; snapshotDate: string }[];
 }
 
+/** Above this share of the current rows changed, the current-state table is replaced rather than patched. */
+const MAX_INCREMENT_SHARE = 0.2;
+
+async function currentRows(conn: DuckDBConnection, table: RosterTable, tenantId: string): Promise<number> {
+  return Number(await scalar(conn, `SELECT count(*)::VARCHAR FROM ${currentTable(table)} WHERE tenant_id = ${sqlString(tenantId)}`));
+}
+
 const partitionFile = (root: string, w: WrittenPartition): string =>
   path.join(partitionDir(root, w.table, w.tenantId, w.snapshotDate), partFileName(w.generation));
 
@@ -83,7 +90,11 @@ export async function writeDayFiles(
     const target = { table, tenantId, snapshotDate: date, generation: newGeneration(), base: !prev };
     const changes = await writePartition(conn, root, target, changesSql(table, cur, prevRel), true);
     keep(changes);
-    if (incremental) increments[table] = changes ? partitionFile(root, changes) : null;
+    // Applying changes costs a join per changed row: when most of the roster changed (sign-in times move daily for
+    // most users), replacing the tenant's current rows from the staged day is cheaper.
+    if (incremental && (!changes || changes.rows <= MAX_INCREMENT_SHARE * (await currentRows(conn, table, tenantId)))) {
+      increments[table] = changes ? partitionFile(root, changes) : null;
+    }
     if (next) {
       supersede.push({ table, snapshotDate: next });
       const nextTarget = { table, tenantId, snapshotDate: next, generation: newGeneration(), base: false };
