@@ -4,7 +4,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { AdminFileError, BILLINGS, overlaps, parseAmount, parseCurrency, parseDate, readAdminCsv, type Billing, type LineProblem } from './admin-csv';
 import { withWriter } from './db';
 import { markMartsDue } from './models';
-import { inTransaction, knownSkus, unknownSkuReason } from './prices';
+import { knownSkus, unknownSkuReason } from './prices';
+import { inTransaction } from './transaction';
 
 export interface ContractRow {
   line?: number;

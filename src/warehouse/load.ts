@@ -11,6 +11,7 @@ import { collectGarbage } from './history/gc';
 import { columnNames, historyRootFor } from './history/layout';
 import { applyRetention } from './history/retention';
 import { markMartsDue } from './models';
+import { inTransaction } from './transaction';
 import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { reportSelect, validateReport } from './reports';
 import { copilotSuspiciousSql, insertCopilotActivity, insertSubscriptions, validateCopilotReport } from './load-spend';
@@ -232,15 +233,10 @@ async function countStaged(
 async function retain(conn: DuckDBConnection, root: string, tenantId: string, days: number): Promise<void> {
   const { prunedDays } = await applyRetention(conn, root, tenantId, days);
   if (prunedDays.length === 0) return;
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, async () => {
     await syncCurrentState(conn, root, tenantId, null);
     await markMartsDue(conn, tenantId);
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK');
-    throw err;
-  }
+  });
 }
 
 function summary(tenantId: string, date: string, c: LoadCounts, v: AnonymizationVerdict, freshnessDays: number): string {

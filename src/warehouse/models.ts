@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { groupExcludedSql, skuExcludedSql, upnExcludedSql } from './exclusion';
 import { sqlString } from './sql';
+import { inTransaction } from './transaction';
 import { DEFAULT_SETTINGS } from './types';
 import { currentPartitions, HISTORY_TABLES, type HistoryTableName } from './history/layout';
 
@@ -180,24 +181,13 @@ export async function refreshDueMarts(conn: DuckDBConnection, historyRoot: strin
     // A tenant of one slice in one transaction (one commit, not one per mart); a big one a transaction per mart.
     const groups = slices.length === 1 ? [marts] : marts.map((m) => [m]);
     for (const group of groups) {
-      await inOwnTransaction(conn, async () => {
+      await inTransaction(conn, async () => {
         for (const m of group) await refreshModel(conn, historyRoot, tenantId, m, slices);
       });
     }
     await conn.run(`DELETE FROM marts_due WHERE tenant_id = ${sqlString(tenantId)}`);
   }
   return due.length;
-}
-
-async function inOwnTransaction(conn: DuckDBConnection, fn: () => Promise<void>): Promise<void> {
-  await conn.run('BEGIN TRANSACTION');
-  try {
-    await fn();
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK');
-    throw err;
-  }
 }
 
 /** Users per slice of a per-user mart's refresh: a 1M-user tenant's joins and per-user lists in one go overran the writer's memory limit. */
@@ -234,7 +224,7 @@ async function isPerUser(conn: DuckDBConnection, name: string): Promise<boolean>
 }
 
 /** One table model's rows of one tenant, recomputed (slice by slice for a per-user model of a big tenant). */
-async function refreshModel(conn: DuckDBConnection, historyRoot: string, tenantId: string, m: Model, slices: string[] = ['true']): Promise<void> {
+async function refreshModel(conn: DuckDBConnection, historyRoot: string, tenantId: string, m: Model, slices: string[]): Promise<void> {
   const t = sqlString(tenantId);
   await conn.run(`DELETE FROM ${m.name} WHERE tenant_id = ${t}`);
   const sql = expand(m.sql, historyRoot);
@@ -242,11 +232,4 @@ async function refreshModel(conn: DuckDBConnection, historyRoot: string, tenantI
     await conn.run(`INSERT INTO ${m.name} SELECT * FROM (${sql}
 ) WHERE tenant_id = ${t} AND ${slice}`);
   }
-}
-
-/**
- * Recomputes the table models' rows of one tenant, in dependency order (inside the caller's transaction).
- */
-export async function refreshTenantModels(conn: DuckDBConnection, historyRoot: string, tenantId: string, models = loadModels()): Promise<void> {
-  for (const m of models) if (m.materialized.kind === 'table') await refreshModel(conn, historyRoot, tenantId, m);
 }

@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { AdminFileError, BILLINGS, overlaps, parseAmount, parseCurrency, parseDate, readAdminCsv, type Billing, type LineProblem } from './admin-csv';
 import { withWriter } from './db';
 import { markMartsDue } from './models';
+import { inTransaction } from './transaction';
 
 export interface PriceRow {
   tenantId: string | null;
@@ -144,19 +145,6 @@ async function writePrices(conn: DuckDBConnection, rows: PriceRow[], defaultSour
       `INSERT INTO prices VALUES ($1, $2, $3, $4::DECIMAL(18,4), $5, $6::DATE, $7::DATE, $8, $9::DATE, now())`,
       [r.tenantId, r.skuPartNumber, r.currency, r.unitPriceMonthly, r.billing, r.effectiveFrom, r.effectiveTo, r.source ?? defaultSource, r.retrievedOn],
     );
-  }
-}
-
-/** Runs `fn` in one transaction on the writer: all of it lands, or none of it. */
-export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
-  await conn.run('BEGIN TRANSACTION');
-  try {
-    const out = await fn();
-    await conn.run('COMMIT');
-    return out;
-  } catch (err) {
-    await conn.run('ROLLBACK');
-    throw err;
   }
 }
 

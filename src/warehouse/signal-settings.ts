@@ -2,7 +2,7 @@
 // the later of the two; default both when sign-ins are there) and after how many idle days a Copilot seat counts.
 import { withWriter } from './db';
 import { markMartsDue } from './models';
-import { inTransaction } from './prices';
+import { inTransaction } from './transaction';
 
 export const INACTIVITY_SIGNALS = ['reports', 'sign_in', 'both'] as const;
 export type InactivitySignal = (typeof INACTIVITY_SIGNALS)[number];
@@ -22,14 +22,14 @@ export async function updateSignalSettings(workDbPath: string, tenantId: string,
   if (days !== undefined && (!Number.isInteger(days) || days < 0)) throw new RangeError(`copilotIdleDays must be a whole number of days >= 0, got ${days}`);
   await withWriter(workDbPath, async (conn) => {
     await inTransaction(conn, async () => {
-    await conn.run(
-      `INSERT INTO signal_settings VALUES ($1, $2, $3, now())
-       ON CONFLICT (tenant_id) DO UPDATE SET inactivity_signal = coalesce(excluded.inactivity_signal, signal_settings.inactivity_signal),
-         copilot_idle_days = coalesce(excluded.copilot_idle_days, signal_settings.copilot_idle_days), updated_at = now()`,
-      [tenantId, partial.inactivitySignal ?? null, days ?? null],
-    );
-    // user_last_activity and the candidate marts are tables: this tenant's rows are recomputed at publish.
-    await markMartsDue(conn, tenantId);
+      await conn.run(
+        `INSERT INTO signal_settings VALUES ($1, $2, $3, now())
+         ON CONFLICT (tenant_id) DO UPDATE SET inactivity_signal = coalesce(excluded.inactivity_signal, signal_settings.inactivity_signal),
+           copilot_idle_days = coalesce(excluded.copilot_idle_days, signal_settings.copilot_idle_days), updated_at = now()`,
+        [tenantId, partial.inactivitySignal ?? null, days ?? null],
+      );
+      // user_last_activity and the candidate marts are tables: this tenant's rows are recomputed at publish.
+      await markMartsDue(conn, tenantId);
     });
   });
 }

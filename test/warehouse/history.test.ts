@@ -7,9 +7,10 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeWarehouse, loadStagingDir, openReadOnly, publish, recordReclamationEvent, withWriter } from '../../src/warehouse/index';
+import { closeWarehouse, loadStagingDir, openReadOnly, publish, recordReclamationEvent } from '../../src/warehouse/index';
 import { simulatedDays, type SimulatedDay, type SimulatedTenant } from '../helpers/simulated-days';
 import { tempDir } from './fixtures';
+import { queryWarehouse } from './work-query';
 import { bytesUnder, expectedChanges, filesUnder, reportRows, stagedAssignments, stagedRoster, withoutManifest, type RosterTable } from './history-fixtures';
 
 // A small tenant with every kind of change each day (hires, leavers, licence changes, disabled accounts), and
@@ -46,15 +47,7 @@ afterEach(async () => {
 const load = (dir: string, extra: Partial<Parameters<typeof loadStagingDir>[0]> = {}) =>
   loadStagingDir({ workDbPath: work, stagingDir: dir, publishedPath: published, ...extra });
 
-async function rows(sql: string, file = work): Promise<Record<string, unknown>[]> {
-  if (file === work) return withWriter(work, async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[]);
-  const ro = await openReadOnly(file);
-  try {
-    return (await ro.query(sql)).rows;
-  } finally {
-    ro.close();
-  }
-}
+const rows = (sql: string, file = work) => queryWarehouse(work, sql, file);
 
 const HISTORY_VIEWS = ['users', 'license_assignments', 'skus', 'office365_active_user_detail', 'email_activity_user_detail', 'suspicious_activity',
   'service_activity', 'users_changes', 'license_assignments_changes', 'snapshots'];

@@ -7,6 +7,7 @@ import { closeWarehouse, loadStagingDir, openReadOnly, publish, setPrice, update
 import { historyRootFor } from '../../src/warehouse/history/layout';
 import { createModels, expand, loadModels, MODELS_DIR, refreshDueMarts } from '../../src/warehouse/models';
 import { TENANT, tempDir, warehouseFiles, writeStaging } from './fixtures';
+import { queryPublished } from './work-query';
 
 let root: string;
 let work: string;
@@ -51,14 +52,7 @@ async function expectMartsMatchTheirModels(): Promise<void> {
   }
 }
 
-const publishedCount = async (sql: string): Promise<number> => {
-  const ro = await openReadOnly(published);
-  try {
-    return Number((await ro.query(sql)).rows[0]!.n);
-  } finally {
-    ro.close();
-  }
-};
+const publishedCount = async (sql: string): Promise<number> => Number((await queryPublished(published, sql))[0]!.n);
 
 describe('marts at publish', () => {
   it('a load marks its tenant due; publish recomputes exactly the due tenants, once, and clears the marks', async () => {

@@ -3,14 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queryWork } from './work-query';
+import { queryWarehouse } from './work-query';
 import { AUDIT } from '../../src/shared/audit';
 import {
   closeWarehouse,
   detectAnonymization,
   loadStagingDir,
   MalformedReportError,
-  openReadOnly,
   publish,
   recordReclamationEvent,
   recordRun,
@@ -29,15 +28,7 @@ afterEach(() => closeWarehouse());
 
 const staging = (opts: Parameters<typeof writeStaging>[1] = {}) => writeStaging(path.join(root, 'staging', TENANT), opts);
 
-async function rows(sql: string, file = work): Promise<Record<string, unknown>[]> {
-  if (file === work) return queryWork(work, sql);
-  const ro = await openReadOnly(file);
-  try {
-    return (await ro.query(sql)).rows;
-  } finally {
-    ro.close();
-  }
-}
+const rows = (sql: string, file = work) => queryWarehouse(work, sql, file);
 
 const TABLES = ['users', 'skus', 'license_assignments', 'service_activity', 'suspicious_activity', 'office365_active_user_detail',
   'email_activity_user_detail', 'snapshots', 'runs'];

@@ -2,7 +2,7 @@
 // open after the upgrade, each (tenant, day) moves into partitions, oldest first, through the same code as a load;
 // then the tables are dropped. Empty ones (a new warehouse) are simply dropped.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { refreshTenantModels } from '../models';
+import { markMartsDue } from '../models';
 import { sqlString } from '../sql';
 import { DAILY_TABLES, registerDayFiles, syncCurrentState, writeDayFiles, type StagedDay } from './day';
 import { stageFile } from './files';
@@ -49,7 +49,7 @@ export async function moveLegacyHistory(conn: DuckDBConnection, root: string): P
   try {
     for (const tenant of tenants) {
       await syncCurrentState(conn, root, tenant, null);
-      await refreshTenantModels(conn, root, tenant);
+      await markMartsDue(conn, tenant);
     }
     for (const table of ROSTER_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.new_${table}`);
     for (const [, legacy] of LEGACY) await conn.run(`DROP TABLE IF EXISTS ${legacy}`);
