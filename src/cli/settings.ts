@@ -6,7 +6,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { pickTenant } from '../tenants';
-import { DEFAULT_SETTINGS, openReadOnly, type SettingKey } from '../warehouse/index';
+import { DEFAULT_SETTINGS, openReadOnly, SETTING_COLUMNS, type SettingKey } from '../warehouse/index';
 import type { WarehouseSettings } from '../warehouse/types';
 import { parseDays, parseUpnPatterns, resolveGroups, resolveSkus, writeSettings } from './settings-write';
 import { UsageError } from './usage-error';
@@ -41,16 +41,8 @@ export async function readShownSettings(dbPath: string, tenantId: string): Promi
   try {
     const row = (await db.query('SELECT * FROM settings WHERE tenant_id = $1', [tenantId])).rows[0];
     if (!row) return shown;
-    const columns: Record<SettingKey, string> = {
-      inactivityDays: 'inactivity_days',
-      graceDays: 'grace_days',
-      freshnessDays: 'freshness_days',
-      excludeUpnPatterns: 'exclude_upn_patterns',
-      excludeGroupIds: 'exclude_group_ids',
-      excludeSkuPartNumbers: 'exclude_sku_part_numbers',
-    };
     for (const f of FIELDS) {
-      const v = row[columns[f.key]];
+      const v = row[SETTING_COLUMNS[f.key]];
       if (v === null || v === undefined) continue;
       shown.stored.push(f.key);
       (shown.effective as Record<string, unknown>)[f.key] = typeof v === 'bigint' ? Number(v) : v;

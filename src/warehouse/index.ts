@@ -18,7 +18,7 @@ export { detectAnonymization, concealedMessage, type DetectOptions } from './ano
 export { sampleAnonymization } from './sample';
 export { loadStagingDir } from './load';
 export { recordRun, recordReclamationEvent, markPublishFailed, runStatus } from './runs';
-export { getSettings, SETTING_KEYS, updateSettings, type SettingKey } from './settings';
+export { getSettings, SETTING_COLUMNS, SETTING_KEYS, updateSettings, type SettingKey } from './settings';
 export { excludedSkuPartNumbers, exclusionFor, type ExclusionRule } from './exclusion';
 export { neverReclaimedSkuIds } from './excluded-skus';
 export { publish, sweepStalePublishCopies } from './publish';

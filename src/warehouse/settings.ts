@@ -8,7 +8,8 @@ import { DEFAULT_SETTINGS, type WarehouseSettings } from './types';
 export type SettingKey = keyof WarehouseSettings;
 export const SETTING_KEYS: readonly SettingKey[] = ['inactivityDays', 'graceDays', 'freshnessDays', 'excludeUpnPatterns', 'excludeGroupIds', 'excludeSkuPartNumbers'];
 
-const COLUMNS: Record<SettingKey, string> = {
+/** Each setting's column in `settings`. */
+export const SETTING_COLUMNS: Record<SettingKey, string> = {
   inactivityDays: 'inactivity_days',
   graceDays: 'grace_days',
   freshnessDays: 'freshness_days',
@@ -20,7 +21,7 @@ const LISTS = new Set<SettingKey>(['excludeUpnPatterns', 'excludeGroupIds', 'exc
 
 /** The row as stored: a missing value means "the default". */
 async function readStored(conn: DuckDBConnection, tenantId: string): Promise<WarehouseSettings> {
-  const r = await conn.runAndReadAll(`SELECT ${SETTING_KEYS.map((k) => COLUMNS[k]).join(', ')} FROM settings WHERE tenant_id = $1`, [tenantId]);
+  const r = await conn.runAndReadAll(`SELECT ${SETTING_KEYS.map((k) => SETTING_COLUMNS[k]).join(', ')} FROM settings WHERE tenant_id = $1`, [tenantId]);
   const row = r.getRowsJson()[0];
   const stored: Record<string, unknown> = {};
   if (row) SETTING_KEYS.forEach((k, i) => row[i] !== null && row[i] !== undefined && (stored[k] = row[i]));
@@ -61,7 +62,7 @@ export async function updateSettings(workDbPath: string, tenantId: string, parti
     await conn.run('BEGIN TRANSACTION');
     try {
       await conn.run(
-        `INSERT OR REPLACE INTO settings (tenant_id, ${SETTING_KEYS.map((k) => COLUMNS[k]).join(', ')}, updated_at, updated_by)
+        `INSERT OR REPLACE INTO settings (tenant_id, ${SETTING_KEYS.map((k) => SETTING_COLUMNS[k]).join(', ')}, updated_at, updated_by)
          VALUES ($1, ${SETTING_KEYS.map((k, i) => (LISTS.has(k) ? `$${i + 2}::JSON::VARCHAR[]` : `$${i + 2}`)).join(', ')}, now(), $${SETTING_KEYS.length + 2})`,
         [tenantId, ...(values as (string | number | null)[]), actor],
       );
