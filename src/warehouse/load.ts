@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { concealedMessage, DEFAULT_CONCEALED_THRESHOLD, verdictFrom } from './anonymization';
 import { withWriter } from './db';
 import { activitySummarySql, registerDayFiles, syncCurrentState, writeDayFiles, type DayFiles } from './history/day';
-import { emptyRoster } from './history/roster';
+import { emptyRoster, rosterColumns } from './history/roster';
 import { stageFile, type StagedFile } from './history/files';
 import { collectGarbage } from './history/gc';
 import { columnNames, historyRootFor } from './history/layout';
@@ -68,7 +68,6 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       const signIn = await signInLoaded(conn, id.manifest?.signInActivity, parquet(stgUsers));
       const users = await timed('stage roster', () => stage('new_users', rosterSql('users', parquet(stgUsers))));
       const assignments = await timed('stage assignments', () => stage('new_license_assignments', rosterSql('license_assignments', parquet(stgUsers))));
-      const signIns = signIn ? await timed('stage sign-ins', () => stage('new_sign_ins', rosterSql('sign_ins', parquet(stgUsers)))) : null;
       rmSync(stgUsers.file, { force: true });
       await timed('stage skus', async () => {
         await stageSkus(conn, opts.stagingDir);
@@ -115,7 +114,13 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
 
       await timed('verify staged files', () => verified);
       // Files first (a crash here leaves only invisible files), then one transaction makes them the day.
-      const roster = { users: parquet(users), license_assignments: parquet(assignments), skus: 'new_skus', sign_ins: signIns ? parquet(signIns) : emptyRoster('sign_ins') };
+      // The staged users file carries the sign-in times too (one pass over the Graph users); each roster reads its columns.
+      const roster = {
+        users: `(SELECT ${rosterColumns('users').join(', ')} FROM ${parquet(users)})`,
+        license_assignments: parquet(assignments),
+        skus: 'new_skus',
+        sign_ins: signIn ? `(SELECT ${rosterColumns('sign_ins').join(', ')} FROM ${parquet(users)} WHERE ${HAS_SIGN_IN})` : emptyRoster('sign_ins'),
+      };
       const daily = verdict.concealed
         ? { suspicious_activity: suspicious }
         : { office365_active_user_detail: reports[0], email_activity_user_detail: reports[1], suspicious_activity: suspicious };
@@ -178,22 +183,18 @@ const BY_UPN = { by: 'user_principal_name', rowGroupSize: 16_384 };
 
 const parquet = (f: StagedFile): string => `read_parquet(${sqlString(f.file)})`;
 
-/** Typed roster rows from the staged Graph users (a relation with column u STRUCT). */
-function rosterSql(table: 'users' | 'license_assignments' | 'sign_ins', stgUsers: string): string {
+/** Users with a sign-in time have a `sign_ins` row; the others none (no row reads as NULL times). */
+const HAS_SIGN_IN = 'coalesce(last_sign_in_at, last_non_interactive_sign_in_at, last_successful_sign_in_at) IS NOT NULL';
+
+/** Typed roster rows from the staged Graph users (a relation with column u STRUCT); users carry their sign-in times here. */
+function rosterSql(table: 'users' | 'license_assignments', stgUsers: string): string {
   if (table === 'users') {
     return `SELECT u.id AS user_id, u.userPrincipalName AS user_principal_name, u.displayName AS display_name, u.mail,
               u.accountEnabled AS account_enabled, u.userType AS user_type, try_cast(u.createdDateTime AS TIMESTAMPTZ) AS created_at,
-              u.department, u.jobTitle AS job_title, u.usageLocation AS usage_location
+              u.department, u.jobTitle AS job_title, u.usageLocation AS usage_location,
+              ${signInTime('lastSignInDateTime')} AS last_sign_in_at, ${signInTime('lastNonInteractiveSignInDateTime')} AS last_non_interactive_sign_in_at,
+              ${signInTime('lastSuccessfulSignInDateTime')} AS last_successful_sign_in_at
             FROM ${stgUsers}`;
-  }
-  // Only users with a sign-in time have a row (no row reads as NULL times).
-  if (table === 'sign_ins') {
-    return `SELECT * FROM (
-              SELECT u.id AS user_id, ${signInTime('lastSignInDateTime')} AS last_sign_in_at,
-                     ${signInTime('lastNonInteractiveSignInDateTime')} AS last_non_interactive_sign_in_at,
-                     ${signInTime('lastSuccessfulSignInDateTime')} AS last_successful_sign_in_at
-              FROM ${stgUsers} WHERE u.signInActivity IS NOT NULL)
-            WHERE coalesce(last_sign_in_at, last_non_interactive_sign_in_at, last_successful_sign_in_at) IS NOT NULL`;
   }
   // licenseAssignmentStates says direct (assignedByGroup null) or inherited; a user without states but with
   // assignedLicenses (property not selected) counts as direct.
