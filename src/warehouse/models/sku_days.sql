@@ -12,6 +12,7 @@ held AS (
   SELECT s.tenant_id, s.day, s.snapshot_date, k.sku_id, k.sku_part_number, k.product_name,
          coalesce(k.prepaid_enabled, 0) AS purchased, coalesce(k.consumed_units, 0) AS assigned
   FROM snap s JOIN skus k ON k.tenant_id = s.tenant_id AND k.snapshot_date = s.snapshot_date
+  WHERE NOT latest_only  -- a constant: DuckDB drops this branch, and its read of the history, for the latest day
   UNION ALL
   -- The latest day alone: the current-state table holds each tenant's latest snapshot's SKUs (the same rows the
   -- history gives for that day, test/spend/latest-sku-daily.test.ts), so no partition and no earlier day is read.
