@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryWork } from '../warehouse/work-query';
-import { closeWarehouse, importContracts, importPrices, loadStagingDir } from '../../src/warehouse/index';
+import { queryPublished, queryWork } from '../warehouse/work-query';
+import { closeWarehouse, importContracts, importPrices, loadStagingDir, publish } from '../../src/warehouse/index';
 import { tempDir } from '../warehouse/fixtures';
 import { craftedTenant, TENANT, writeTenant } from './fixture';
 
@@ -68,9 +68,10 @@ afterAll(async () => {
 const COLUMNS = `tenant_id = '${TENANT}' AS first, day::VARCHAR AS day, sku_part_number AS sku, purchased, trial_seats, paid_seats,
   currency, unit_price_monthly AS price, billing, price_source`;
 
+const onLatest = `SELECT sd.* FROM sku_daily sd JOIN latest_snapshot l ON l.tenant_id = sd.tenant_id AND l.snapshot_date = sd.day`;
+
 describe('latest_sku_daily', () => {
   it('is sku_daily on each tenant latest snapshot, row for row (EXCEPT ALL both ways)', async () => {
-    const onLatest = `SELECT sd.* FROM sku_daily sd JOIN latest_snapshot l ON l.tenant_id = sd.tenant_id AND l.snapshot_date = sd.day`;
     expect(await rows(`SELECT count(*)::INTEGER AS n FROM (FROM latest_sku_daily EXCEPT ALL ${onLatest})`)).toEqual([{ n: 0 }]);
     expect(await rows(`SELECT count(*)::INTEGER AS n FROM (${onLatest} EXCEPT ALL FROM latest_sku_daily)`)).toEqual([{ n: 0 }]);
     // six SKUs per tenant, on 05-20 and 05-12; sku_daily holds every day from the first snapshot (20 and 8 days)
@@ -105,5 +106,14 @@ describe('latest_sku_daily', () => {
       row(true, '2026-05-10', 'POWER_BI_PRO', [5, 5, 0], 'USD', '9.0000', 'annual', 'contract'),
       row(true, '2026-05-10', 'SPE_E3', [9, 0, 9], 'USD', '35.0000', 'monthly', 'tenant'),
     ]);
+  });
+
+  it('reads the same in the published file, opened read-only with external access off', async () => {
+    const published = path.join(root, 'published.duckdb');
+    await publish(work, published);
+    const n = async (sql: string) => (await queryPublished(published, `SELECT count(*)::INTEGER AS n FROM (${sql})`))[0]!.n;
+    expect(await n('FROM latest_sku_daily')).toBe(12);
+    expect(await n(`FROM latest_sku_daily EXCEPT ALL ${onLatest}`)).toBe(0);
+    expect(await n(`${onLatest} EXCEPT ALL FROM latest_sku_daily`)).toBe(0);
   });
 });

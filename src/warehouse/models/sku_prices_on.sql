@@ -1,31 +1,17 @@
--- Per tenant, day and SKU: seats held that day (latest snapshot on or before it), trial seats, and the monthly price that applied (contract, else the tenant's price, else the list price); `sku_days(false)` every day from each tenant's first to its latest snapshot (`sku_daily`), `sku_days(true)` only its latest snapshot's day (`latest_sku_daily`, without reading the history).
--- materialized: macro(latest_only)
--- The one home of the price rule: sku_daily (every day, for spend_history) and latest_sku_daily (the marts' and
--- license_spend's today) are both this macro, so the latest day costs the same however many days are kept.
-WITH days AS (
-  SELECT tenant_id, unnest(generate_series(min(snapshot_date), max(snapshot_date), INTERVAL 1 DAY))::DATE AS day
-  FROM snapshots WHERE NOT latest_only GROUP BY tenant_id),
-snap AS (
-  SELECT d.tenant_id, d.day, s.snapshot_date
-  FROM days d ASOF JOIN snapshots s ON d.tenant_id = s.tenant_id AND d.day >= s.snapshot_date),
-held AS (
-  SELECT s.tenant_id, s.day, s.snapshot_date, k.sku_id, k.sku_part_number, k.product_name,
-         coalesce(k.prepaid_enabled, 0) AS purchased, coalesce(k.consumed_units, 0) AS assigned
-  FROM snap s JOIN skus k ON k.tenant_id = s.tenant_id AND k.snapshot_date = s.snapshot_date
-  WHERE NOT latest_only  -- a constant: DuckDB drops this branch, and its read of the history, for the latest day
-  UNION ALL
-  -- The latest day alone: the current-state table holds each tenant's latest snapshot's SKUs (the same rows the
-  -- history gives for that day, test/spend/latest-sku-daily.test.ts), so no partition and no earlier day is read.
-  SELECT tenant_id, snapshot_date AS day, snapshot_date, sku_id, sku_part_number, product_name,
-         coalesce(prepaid_enabled, 0) AS purchased, coalesce(consumed_units, 0) AS assigned
-  FROM current_skus WHERE latest_only),
+-- The price rule applied to the SKU-days of relation `held_days` (a name: `sku_held_days` or `sku_held_latest`): per tenant, day and SKU the seats held, trial seats, and the monthly price that applied (contract, else the tenant's price, else the list price).
+-- materialized: macro(held_days)
+-- The one home of the price rule: sku_daily (every day, for spend_history) is sku_prices_on('sku_held_days') and
+-- latest_sku_daily (license_spend's and the marts' today) sku_prices_on('sku_held_latest'). The relation is named,
+-- not a flag between two branches: DuckDB binds every branch, and binding the history views lists and reads the
+-- schema of every Parquet file kept (30 ms at 365 days), which the latest day must not pay.
+WITH held AS (SELECT tenant_id, day, snapshot_date, sku_id, sku_part_number, product_name, purchased, assigned FROM query_table(held_days)),
 subs AS (
   SELECT tenant_id, snapshot_date, lower(sku_id) AS sku_id,
          coalesce(sum(total_licenses) FILTER (WHERE is_trial AND status IN ('Enabled', 'Warning')), 0)::INTEGER AS trial_seats,
          min(next_lifecycle_at) FILTER (WHERE is_trial AND status IN ('Enabled', 'Warning'))::DATE AS trial_ends_on,
          min(next_lifecycle_at) FILTER (WHERE NOT coalesce(is_trial, false) AND status IN ('Enabled', 'Warning'))::DATE AS next_lifecycle_date
   FROM subscriptions x
-  -- only the snapshots the days read (the latest one per tenant when latest_only), not every day's subscriptions
+  -- only the snapshots the days read (for the latest day, the latest one per tenant), not every day's subscriptions
   SEMI JOIN (SELECT DISTINCT tenant_id, snapshot_date FROM held) hs ON hs.tenant_id = x.tenant_id AND hs.snapshot_date = x.snapshot_date
   GROUP BY ALL),
 sub_skus AS (
