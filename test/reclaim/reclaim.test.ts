@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDailySync } from '../../src/cli/start-daily';
 import { startReclamation, startRestore } from '../../src/cli/reclaim';
+import { submitDecision } from '../../src/cli/reclaim-decide';
 import { loadStagingDir, openReadOnly, publish } from '../../src/warehouse';
 import { restoreStatusQuery, type ReclaimInput } from '../../src/workflows/reclaim-messages';
 import { approve, decision, People, reject, signalApprove, signalReject, JWT_IN_TEXT } from './approvals';
@@ -156,11 +157,57 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const u = pick(directOnly);
     const h = await start(u);
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
-    await Promise.all([signalApprove(client.client, people, h.workflowId), signalApprove(client.client, people, h.workflowId)]);
+    // Both approvals must reach the workflow while it is open: a signal to a closed execution is refused by
+    // Temporal (the after-the-end case is the next test). Graph answers assignLicense 429 until released, so
+    // the reclamation cannot end (the throttled calls never reach the handler, so they are not in the log).
+    p.sim.state.setFaults('assignLicense:429:retry=0.5');
+    try {
+      await Promise.all([signalApprove(client.client, people, h.workflowId), signalApprove(client.client, people, h.workflowId)]);
+      const open = await waitForStatus(client.client, h.workflowId, (s) => s.events.some((e) => e.kind === 'ignored_approve'));
+      // Still open (the approved audit row, the re-check or the held removal), the first approval taken.
+      expect(['awaiting_approval', 'rechecking', 'removing']).toContain(open.status);
+      expect(open.decision).toMatchObject({ kind: 'approve', by: people.id('approver') });
+      expect(open.events.find((e) => e.kind === 'ignored_approve')).toMatchObject({ note: 'already_decided' });
+    } finally {
+      p.sim.state.setFaults('');
+    }
     const s = await h.result();
     expect(s.status).toBe('executed');
     expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(1);
     expect(s.events.filter((e) => e.kind === 'ignored_approve')).toHaveLength(1);
+  });
+
+  it('an approval after the reclamation ended is refused with its outcome, whenever it ends; nothing is removed twice', async () => {
+    const u = pick(directOnly);
+    const h = await start(u);
+    await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    const id = h.workflowId;
+    // The second approver reads `awaiting_approval`, and the first one's decision runs to its end before the
+    // second's update is sent: what `reclaim approve` meets when two approvers act at once.
+    const second = await submitDecision(client.client, id, 'approve', async () => {
+      const mine = await decision(client.client, people, id, 'approver2');
+      expect(await approve(client.client, people, id, 'approver')).toMatchObject({ accepted: true });
+      expect((await h.result()).status).toBe('executed');
+      return mine;
+    });
+    const finished = new RegExp(`^already_finished: executed \\(approved by ${people.id('approver')} at [^)]+\\); nothing changes`);
+    expect(second).toMatchObject({ accepted: false, reason: expect.stringMatching(finished) });
+    // Sent after the end: the same answer, read from the result, without building a proof.
+    let built = false;
+    const later = await submitDecision(client.client, id, 'approve', async () => {
+      built = true;
+      return decision(client.client, people, id, 'approver2');
+    });
+    expect(later).toMatchObject({ accepted: false, reason: expect.stringMatching(finished) });
+    expect(built).toBe(false);
+    // The plain signal: Temporal itself refuses it, and the outcome stays.
+    await expect(signalApprove(client.client, people, id, 'approver2')).rejects.toThrow(/already completed/);
+    const s = await h.result();
+    expect(s.status).toBe('executed');
+    expect(s.decision?.by).toBe(people.id('approver'));
+    expect(held(u)).toEqual([]);
+    expect(p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id)).toHaveLength(1);
+    expect((await auditRows(p.config.dbPath, id)).filter((r) => r.event === 'executed')).toHaveLength(1);
   });
 
   it('group-inherited licences are never forced: needs_group_change naming the groups', async () => {
