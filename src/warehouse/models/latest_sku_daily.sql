@@ -1,2 +1,2 @@
--- `sku_daily` on each tenant's latest snapshot: per SKU the seats bought and assigned and the monthly price that applies today
-SELECT sd.* FROM sku_daily sd JOIN latest_snapshot l ON l.tenant_id = sd.tenant_id AND l.snapshot_date = sd.day
+-- `sku_daily` on each tenant's latest snapshot: per SKU the seats bought and assigned and the monthly price that applies today (computed for that day alone)
+SELECT * FROM sku_prices_on('sku_held_latest')
