@@ -1,6 +1,7 @@
 // Loads one staging directory: the day's Parquet partitions (roster changes, reports as sent), then one
 // transaction that makes them current, replaces that (tenant, snapshot_date)'s metadata, updates the current-state
-// tables and refreshes the tenant's marts. Loading the same day again replaces it; older days are never rewritten.
+// tables and marks the tenant's marts due (publish recomputes them). Loading the same day again replaces it; older
+// days are never rewritten.
 import { rmSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { concealedMessage, DEFAULT_CONCEALED_THRESHOLD, verdictFrom } from './anonymization';
