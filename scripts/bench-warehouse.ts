@@ -27,10 +27,11 @@ async function child(day1: string, day2: string, root: string, n: number): Promi
     const t = performance.now();
     const result = await loadStagingDir({ workDbPath: work, stagingDir: dir, publishedPath: published, onStep: (s, ms) => {
       steps[s] = Math.round(ms);
-      process.stderr.write(`  ${n} users, ${path.basename(dir)}: ${s} ${Math.round(ms)} ms\n`);
+      process.stderr.write(`  ${n} users, ${path.basename(dir)}: ${s} ${Math.round(ms)} ms (peak RSS so far ${peakRssMb()} MB)\n`);
     } });
     const loadMs = performance.now() - t;
     const pub = await publish(work, published);
+    process.stderr.write(`  ${n} users, ${path.basename(dir)}: publish ${Math.round(pub.ms)} ms (marts ${Math.round(pub.martsMs)} ms; peak RSS so far ${peakRssMb()} MB)\n`);
     return { loadMs, publishMs: pub.ms, martsMs: pub.martsMs, publishedBytes: pub.bytes, steps, counts: result.counts };
   };
   const first = await timedLoad(day1);

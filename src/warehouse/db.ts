@@ -18,12 +18,12 @@ const BASE_OPTIONS: Record<string, string> = {
 
 /**
  * The load stages a run into scratch Parquet files rather than memory (history/files.ts), and publish refreshes a
- * big tenant's marts in slices of users (models.ts), so DuckDB's buffer pool is the writer's main memory. With 600MB
- * a 1M-user load and publish peaks at 0.85-1.13 GB RSS (scripts/bench-warehouse.ts): DuckDB allocates up to a few
- * hundred MB outside its limit, and that part varies by 250 MB from run to run. 500MB ran out of memory staging the
- * second day's reports at 1M users.
+ * big tenant's marts in slices of users (models.ts), so DuckDB's buffer pool is the writer's main memory. DuckDB
+ * also allocates a few hundred MB outside its limit (readers' and writers' buffers), varying from run to run: with
+ * 600MB a 1M-user load and publish peaked at 0.85-1.2 GB RSS (scripts/bench-warehouse.ts). 500MB fits since the UPN
+ * map is staged once and the reports are not sorted (before, it ran out of memory staging the reports).
  */
-const WRITER_MEMORY_LIMIT = '600MB';
+const WRITER_MEMORY_LIMIT = '500MB';
 const writerMemoryLimit = (): string => process.env.M365_DUCKDB_MEMORY_LIMIT || WRITER_MEMORY_LIMIT;
 
 /**
@@ -34,6 +34,10 @@ const writerLimits = (): Record<string, string> => ({
   memory_limit: writerMemoryLimit(),
   // Loads never depend on row order, and keeping it costs memory in every bulk insert.
   preserve_insertion_order: 'false',
+  // No checkpoint inside a load's commit: a day replaces a tenant's current sign-ins and activity (a million rows
+  // deleted at 1M users), whose WAL passed the default 16MB and made each commit a checkpoint. The WAL is durable at
+  // commit (replayed on the next open after a crash); publish checkpoints once for all tenants loaded before it.
+  checkpoint_threshold: '1GB',
 });
 
 interface WriterHandle {

@@ -22,7 +22,7 @@ const SKU_STRUCT = `STRUCT(
   servicePlans JSON, skuId VARCHAR, skuPartNumber VARCHAR, subscriptionIds VARCHAR[])[]`;
 
 /** A Graph page is one JSON object (about 1 MB for 999 users with sign-ins; users with many licences make it
- * larger). DuckDB allocates twice this per thread from the writer's memory limit (M365_DUCKDB_MEMORY_LIMIT, 600MB by
+ * larger). DuckDB allocates twice this per thread from the writer's memory limit (M365_DUCKDB_MEMORY_LIMIT, 500MB by
  * default): 32 MB is 30 times a usual page, and leaves the limit to the load (64 MB took a quarter of it). */
 export const MAX_OBJECT_SIZE = 32 * 1024 * 1024;
 

@@ -23,6 +23,8 @@ export interface SimulatedTenant {
   /** Day 0's today, YYYY-MM-DD: day N's snapshot date is today + N. */
   today: string;
   churn?: Partial<Churn>;
+  /** The app's application roles (default: the pipeline's grants, without AuditLog.Read.All, so no sign-ins). */
+  roles?: string[];
 }
 
 export interface SimulatedDay {
@@ -50,7 +52,8 @@ function tempDataDir(): string {
   return dir;
 }
 
-const keyOf = (t: SimulatedTenant, day: number): string => JSON.stringify([t.seed, t.users, t.today, day, Object.entries(t.churn ?? {}).sort()]);
+const keyOf = (t: SimulatedTenant, day: number): string =>
+  JSON.stringify([t.seed, t.users, t.today, day, Object.entries(t.churn ?? {}).sort(), ...(t.roles ? [[...t.roles].sort()] : [])]);
 
 /**
  * Stages simulated day `day` of the tenant (cached per process). Deterministic in (seed, users, today, churn, day):
@@ -77,7 +80,7 @@ export async function simulatedDays(t: SimulatedTenant, days: number[]): Promise
 /** Stages the day afresh (no cache), into `into` (default: the process's own temporary data directory). */
 export async function stageSimulatedDay(t: SimulatedTenant, day: number, into?: string): Promise<SimulatedDay> {
   const dataDir = into ?? (processDataDir ??= tempDataDir());
-  const sim = await startSimulator({ seed: t.seed, users: t.users, today: t.today, day, churn: t.churn });
+  const sim = await startSimulator({ seed: t.seed, users: t.users, today: t.today, day, churn: t.churn, roles: t.roles });
   try {
     // The pipeline's own configuration from the simulator's environment: M365_CA_FILE is the explicit trust.
     const config = parseConfig(simulatorEnv(sim, dataDir));

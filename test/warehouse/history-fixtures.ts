@@ -27,7 +27,24 @@ export const stagedAssignments = (dir: string): string[] => [...rosterRows(dir, 
 export const reportRows = (dir: string, report: 'getOffice365ActiveUserDetail' | 'getEmailActivityUserDetail'): string[][] =>
   (parse(readFileSync(path.join(dir, 'reports', `${report}.csv`)), { bom: true, from_line: 2 }) as string[][]);
 
-export type RosterTable = 'users' | 'license_assignments' | 'skus';
+export type RosterTable = 'users' | 'license_assignments' | 'skus' | 'sign_ins';
+
+/** A signInActivity time as the warehouse stores it: epoch ms, or null for '', missing and the 0001-01-01 "never". */
+const signInMs = (v: unknown): number | null => {
+  const ms = typeof v === 'string' && v !== '' ? Date.parse(v) : NaN;
+  return Number.isNaN(ms) || ms < Date.UTC(1900, 0, 1) ? null : ms;
+};
+
+/** Per user with at least one sign-in time (the others have no sign_ins row): [last, non-interactive, successful] in epoch ms. */
+export function stagedSignIns(dir: string): Map<string, (number | null)[]> {
+  const out = new Map<string, (number | null)[]>();
+  for (const u of stagedUsers(dir)) {
+    const sign = (u.signInActivity ?? {}) as Record<string, unknown>;
+    const times = [sign.lastSignInDateTime, sign.lastNonInteractiveSignInDateTime, sign.lastSuccessfulSignInDateTime].map(signInMs);
+    if (times.some((t) => t !== null)) out.set(u.id, times);
+  }
+  return out;
+}
 
 /**
  * Roster rows by the warehouse's key (docs/warehouse.md): users by id, assignments by (user, SKU, group), SKUs by
@@ -42,11 +59,14 @@ export function rosterRows(dir: string, table: RosterTable): Map<string, string>
     }
     return out;
   }
+  if (table === 'sign_ins') {
+    for (const [id, times] of stagedSignIns(dir)) out.set(id, JSON.stringify(times));
+    return out;
+  }
   for (const u of stagedUsers(dir)) {
     if (table === 'users') {
-      const sign = (u.signInActivity ?? {}) as Record<string, unknown>;
       out.set(u.id, JSON.stringify([u.userPrincipalName, u.displayName, u.mail, u.accountEnabled, u.userType, u.createdDateTime, u.department, u.jobTitle,
-        u.usageLocation, sign.lastSignInDateTime, sign.lastNonInteractiveSignInDateTime, sign.lastSuccessfulSignInDateTime]));
+        u.usageLocation]));
       continue;
     }
     for (const a of (u.licenseAssignmentStates ?? []) as AssignmentState[]) {

@@ -54,14 +54,10 @@ export async function stageFile(
   tenantId: string,
   name: string,
   selectSql: string,
-  /** Rows sorted by this column in row groups of `rowGroupSize`: readers filtering on it skip most of the file. */
-  cluster?: { by: string; rowGroupSize: number },
 ): Promise<StagedFile> {
   mkdirSync(scratchDir(root), { recursive: true });
   const file = scratchFile(root, tenantId, name);
-  const sql = cluster ? `SELECT * FROM (${selectSql}) ORDER BY ${cluster.by}` : selectSql;
-  const options = cluster ? `${PARQUET_OPTIONS}, ROW_GROUP_SIZE ${cluster.rowGroupSize}` : PARQUET_OPTIONS;
-  const r = await conn.run(`COPY (${sql}) TO ${sqlString(file)} (${options})`);
+  const r = await conn.run(`COPY (${selectSql}) TO ${sqlString(file)} (${PARQUET_OPTIONS})`);
   return { file, rows: Number(r.rowsChanged) };
 }
 

@@ -27,7 +27,11 @@ export interface HistoryTable {
 const USER_COLUMNS = [
   ['user_principal_name', 'VARCHAR'], ['display_name', 'VARCHAR'], ['mail', 'VARCHAR'], ['account_enabled', 'BOOLEAN'],
   ['user_type', 'VARCHAR'], ['created_at', 'TIMESTAMPTZ'], ['department', 'VARCHAR'], ['job_title', 'VARCHAR'], ['usage_location', 'VARCHAR'],
-  // Sign-in times (migration 6; NULL without AuditLog.Read.All / Entra ID P1-P2).
+] as const;
+// Sign-in times (AuditLog.Read.All and Entra ID P1-P2) are their own roster table, not user columns: they move daily for
+// most users, and in `users` they made nearly every user a change every day (version 10 split them out; partitions
+// of `users` written before it still carry these columns, which readers ignore).
+const SIGN_IN_COLUMNS = [
   ['last_sign_in_at', 'TIMESTAMPTZ'], ['last_non_interactive_sign_in_at', 'TIMESTAMPTZ'], ['last_successful_sign_in_at', 'TIMESTAMPTZ'],
 ] as const;
 const ASSIGNMENT_COLUMNS = [
@@ -69,6 +73,7 @@ export const HISTORY_TABLES = {
     columns: [['user_id', 'VARCHAR'], ['sku_id', 'VARCHAR'], ['assigned_by_group', 'VARCHAR'], CHANGE, ...ASSIGNMENT_COLUMNS],
   },
   skus: { name: 'skus', kind: 'changes', key: ['sku_id'], columns: [['sku_id', 'VARCHAR'], CHANGE, ...SKU_COLUMNS] },
+  sign_ins: { name: 'sign_ins', kind: 'changes', key: ['user_id'], columns: [['user_id', 'VARCHAR'], CHANGE, ...SIGN_IN_COLUMNS] },
   office365_active_user_detail: { name: 'office365_active_user_detail', kind: 'daily', columns: [['user_id', 'VARCHAR'], ...ACTIVE_COLUMNS] },
   email_activity_user_detail: { name: 'email_activity_user_detail', kind: 'daily', columns: [['user_id', 'VARCHAR'], ...EMAIL_COLUMNS] },
   suspicious_activity: { name: 'suspicious_activity', kind: 'daily', columns: SUSPICIOUS_COLUMNS },
@@ -76,7 +81,7 @@ export const HISTORY_TABLES = {
 
 export type HistoryTableName = keyof typeof HISTORY_TABLES;
 export const HISTORY_TABLE_NAMES = Object.keys(HISTORY_TABLES) as HistoryTableName[];
-export const ROSTER_TABLES = ['users', 'license_assignments', 'skus'] as const satisfies readonly HistoryTableName[];
+export const ROSTER_TABLES = ['users', 'license_assignments', 'skus', 'sign_ins'] as const satisfies readonly HistoryTableName[];
 export type RosterTable = (typeof ROSTER_TABLES)[number];
 
 /** Attribute columns of a table (not its key, not `change`). */

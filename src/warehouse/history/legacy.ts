@@ -6,10 +6,16 @@ import { markMartsDue } from '../models';
 import { sqlString } from '../sql';
 import { DAILY_TABLES, registerDayFiles, syncCurrentState, writeDayFiles, type StagedDay } from './day';
 import { stageFile } from './files';
-import { columnNames, ROSTER_TABLES } from './layout';
+import { columnNames, ROSTER_TABLES, type RosterTable } from './layout';
 import { rosterColumns } from './roster';
 
-const LEGACY = [...ROSTER_TABLES, ...DAILY_TABLES].map((t) => [t, `legacy_${t}`] as const);
+const LEGACY = [...ROSTER_TABLES.filter((t) => t !== 'sign_ins'), ...DAILY_TABLES].map((t) => [t, `legacy_${t}`] as const);
+
+/** Where a roster table's rows were before the partitions: sign-in times were columns of `users` then. */
+const legacySource = (table: RosterTable, where: string): string =>
+  table === 'sign_ins'
+    ? `legacy_users ${where} AND coalesce(last_sign_in_at, last_non_interactive_sign_in_at, last_successful_sign_in_at) IS NOT NULL`
+    : `legacy_${table} ${where}`;
 
 export async function moveLegacyHistory(conn: DuckDBConnection, root: string): Promise<void> {
   const present = new Set(
@@ -29,14 +35,14 @@ export async function moveLegacyHistory(conn: DuckDBConnection, root: string): P
   for (const [tenant, date, activity] of days as [string, string, boolean][]) {
     const where = `WHERE tenant_id = ${sqlString(tenant)} AND snapshot_date = DATE ${sqlString(date)}`;
     for (const table of ROSTER_TABLES) {
-      await conn.run(`CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT ${rosterColumns(table).join(', ')} FROM legacy_${table} ${where}`);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT ${rosterColumns(table).join(', ')} FROM ${legacySource(table, where)}`);
     }
     const daily: StagedDay['daily'] = {};
     for (const table of DAILY_TABLES) {
       if (!activity && table !== 'suspicious_activity') continue;
       daily[table] = await stageFile(conn, root, tenant, `legacy-${table}`, `SELECT ${columnNames(table).join(', ')} FROM legacy_${table} ${where}`);
     }
-    const roster = { users: 'new_users', license_assignments: 'new_license_assignments', skus: 'new_skus' };
+    const roster = { users: 'new_users', license_assignments: 'new_license_assignments', skus: 'new_skus', sign_ins: 'new_sign_ins' };
     const prev = previous?.tenant === tenant ? previous.date : null;
     const files = await writeDayFiles(conn, root, tenant, date, { roster, daily }, { prev, next: null });
     await conn.run('BEGIN TRANSACTION');

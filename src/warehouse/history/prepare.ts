@@ -1,5 +1,6 @@
 // Run at every writer open, after the migrations: the history directory's schema files, the move of
-// pre-partition history (legacy_* tables), then the models recreated in dependency order.
+// pre-partition history (legacy_* tables), then the models recreated in dependency order, and the split of sign-in
+// times out of older `users` partitions (version 10).
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -8,6 +9,7 @@ import { sqlString } from '../sql';
 import { PARQUET_OPTIONS } from './files';
 import { HISTORY_TABLE_NAMES, HISTORY_TABLES, partFileName, partitionDir, SCHEMA_DATE, SCHEMA_GENERATION, SCHEMA_TENANT } from './layout';
 import { moveLegacyHistory } from './legacy';
+import { splitSignIns } from './split-sign-ins';
 
 /**
  * Writes each table's empty schema file (the views need one file to bind before the first load), and rewrites it
@@ -39,4 +41,5 @@ export async function prepareHistory(conn: DuckDBConnection, root: string): Prom
     throw new Error(`Creating the warehouse models failed: ${(err as Error).message}`, { cause: err });
   }
   await moveLegacyHistory(conn, root);
+  await splitSignIns(conn, root);
 }

@@ -10,9 +10,9 @@ WITH base AS (
          a.sharepoint_last_activity_date, a.skype_last_activity_date, a.yammer_last_activity_date, a.teams_last_activity_date,
          a.last_license_assign_date, u.created_at, u.snapshot_date,
          las.snapshot_date AS activity_snapshot_date, las.as_of AS activity_as_of, las.stale AS activity_stale,
-         u.last_sign_in_at, u.last_non_interactive_sign_in_at, u.last_successful_sign_in_at,
+         g.last_sign_in_at, g.last_non_interactive_sign_in_at, g.last_successful_sign_in_at,
          -- a successful sign-in when Graph gives it; otherwise the later attempt (interactive or not)
-         coalesce(u.last_successful_sign_in_at, greatest(u.last_sign_in_at, u.last_non_interactive_sign_in_at))::DATE AS last_sign_in_date,
+         coalesce(g.last_successful_sign_in_at, greatest(g.last_sign_in_at, g.last_non_interactive_sign_in_at))::DATE AS last_sign_in_date,
          coalesce(s.sign_in_loaded, false) AS sign_in_available,
          CASE WHEN NOT coalesce(s.sign_in_loaded, false) THEN 'reports'
               WHEN las.snapshot_date IS NULL THEN 'sign_in'
@@ -22,7 +22,8 @@ WITH base AS (
   JOIN snapshots s ON s.tenant_id = u.tenant_id AND s.snapshot_date = u.snapshot_date
   LEFT JOIN tenant_signal_settings ts ON ts.tenant_id = u.tenant_id
   LEFT JOIN latest_activity_snapshot las ON las.tenant_id = u.tenant_id
-  LEFT JOIN current_user_activity a ON a.tenant_id = u.tenant_id AND a.user_id = u.user_id),
+  LEFT JOIN current_user_activity a ON a.tenant_id = u.tenant_id AND a.user_id = u.user_id
+  LEFT JOIN current_sign_ins g ON g.tenant_id = u.tenant_id AND g.user_id = u.user_id),
 r AS (SELECT *, (activity_as_of - last_activity_date)::INTEGER AS report_days_inactive FROM base)
 SELECT tenant_id, user_id, user_principal_name, display_name, account_enabled, user_type, last_activity_date,
        CASE inactivity_signal
