@@ -4,7 +4,7 @@
 // Durable: the copy and the directory are fsynced before and after the rename, so a power cut leaves either the
 // old or the new snapshot under the published name; temporary copies a crashed publish left are swept first.
 import { copyFile, open, readdir, rm, stat, rename, mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BASE_OPTIONS, withWriter } from './db';
@@ -31,6 +31,11 @@ export async function publish(
       const tenants = await refreshDueMarts(conn, historyRootFor(workDbPath));
       const ms = Math.round(performance.now() - t);
       await conn.run('CHECKPOINT');
+      // Loads commit to the WAL (db.ts: no checkpoint in a load's commit): the copy must not leave any behind.
+      const wal = `${path.resolve(workDbPath)}.wal`;
+      if (existsSync(wal) && statSync(wal).size > 0) {
+        throw new Error(`Publish aborted: ${wal} still holds committed changes after CHECKPOINT; the copy would miss them. Retry the publish.`);
+      }
       await copyFile(path.resolve(workDbPath), temp);
       return { ms, tenants };
     });

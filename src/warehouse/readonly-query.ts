@@ -82,11 +82,16 @@ function* refusedNodes(node: unknown, macros: ReadonlySet<string>): Generator<st
   for (const v of Object.values(o)) yield* refusedNodes(v, macros);
 }
 
-/** The warehouse's own table macros (`users_as_of(d)` ...): they read only its views, so they are allowed. */
+/**
+ * The warehouse's own table macros (`users_as_of(d)` ...): they read only its views, so they are allowed. A macro
+ * that reads a relation named by its argument (`sku_prices_on(held_days)`, through query_table) is not: the views
+ * that use it pass fixed names, an analyst could pass anything.
+ */
 async function warehouseMacros(conn: DuckDBConnection): Promise<Set<string>> {
   const rows = (await conn.runAndReadAll(
     `SELECT DISTINCT lower(function_name) FROM duckdb_functions()
-     WHERE function_type = 'table_macro' AND NOT internal AND schema_name = 'main'`,
+     WHERE function_type = 'table_macro' AND NOT internal AND schema_name = 'main'
+       AND NOT regexp_matches(lower(coalesce(macro_definition, '')), '\\bquery(_table)?\\s*\\(')`,
   )).getRowsJson();
   return new Set(rows.map((r) => String(r[0])));
 }

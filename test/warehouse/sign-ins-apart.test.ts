@@ -2,7 +2,7 @@
 // the users roster must not. Simulated days with AuditLog.Read.All granted (the real extract path) check the stored
 // changes and the times as of each day; a crafted version-9 warehouse (times inside the `users` partitions) checks
 // the upgrade splits its history exactly and the next load carries on from it.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -170,5 +170,20 @@ describe('upgrade from version 9 (sign-in times inside the users partitions)', (
       { c: 'u-alice:delete' }, { c: 'u-bob:delete' }, { c: 'u-dan:upsert' },
     ]);
     expect(sorted(await timesFrom(work, 'SELECT * FROM user_last_activity'))).toEqual([['u-dan', [Date.parse('2026-05-19T08:00:00Z'), null, null]]]);
+  });
+
+  it('a kept users file that cannot be read stops the writer naming it, and the split resumes once it is back', async () => {
+    const root = tempDir('wh-v9-');
+    const work = path.join(root, 'work', 'm365.duckdb');
+    await versionNineWarehouse(work);
+    const file = path.join(root, 'history', 'users', `tenant_id=${CRAFTED}`, `snapshot_date=${D[1]}`, 'part-old1.parquet');
+    renameSync(file, `${file}.away`);
+    const err = await queryWork(work, "SELECT 1").then(() => null, (e: unknown) => e as Error);
+    expect(err?.message).toContain(file);
+    expect(err?.message).toContain('Restore that file');
+    await closeWarehouse();
+    renameSync(`${file}.away`, file);
+    expect(sorted(await timesFrom(work, `SELECT * FROM users_as_of(DATE '${D[1]}')`))).toHaveLength(2);
+    expect(await queryWork(work, `SELECT count(*)::INT AS n FROM history_partitions WHERE table_name = 'sign_ins'`)).toEqual([{ n: 3 }]);
   });
 });

@@ -42,11 +42,19 @@ export async function splitSignIns(conn: DuckDBConnection, root: string): Promis
     const files: DayFiles = { written: [], supersede: [] };
     for (const [date, generation, base] of parts) {
       const file = path.join(partitionDir(root, 'users', tenantId, date), partFileName(generation));
-      if (!(await hasTimes(conn, file))) continue;
-      files.supersede.push({ table: 'sign_ins', snapshotDate: date });
-      const target = { table: 'sign_ins' as const, tenantId, snapshotDate: date, generation: newGeneration(), base };
-      const w = await writePartition(conn, root, target, projection(file, base), !base);
-      if (w) files.written.push(w);
+      try {
+        if (!(await hasTimes(conn, file))) continue;
+        files.supersede.push({ table: 'sign_ins', snapshotDate: date });
+        const target = { table: 'sign_ins' as const, tenantId, snapshotDate: date, generation: newGeneration(), base };
+        const w = await writePartition(conn, root, target, projection(file, base), !base);
+        if (w) files.written.push(w);
+      } catch (err) {
+        throw new Error(
+          `Splitting sign-in times out of ${file} (schema version 10) failed: ${(err as Error).message}. Restore that file ` +
+            `from a backup of the history directory and start the writer again; nothing of this tenant's split was kept.`,
+          { cause: err },
+        );
+      }
     }
     await conn.run('BEGIN TRANSACTION');
     try {
