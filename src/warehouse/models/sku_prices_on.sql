@@ -1,4 +1,4 @@
--- The price rule applied to the SKU-days of relation `held_days` (a name: `sku_held_days` or `sku_held_latest`): per tenant, day and SKU the seats held, trial seats, and the monthly price that applied (contract, else the tenant's price, else the list price).
+-- The price rule applied to the SKU-days of relation `held_days` (a name: `sku_held_days` or `sku_held_latest`): per tenant, day and SKU the seats held, trial seats, and the monthly price that applied (contract, else the tenant's price, else the list price). Internal: read it through `sku_daily` or `latest_sku_daily`; `m365-license query` refuses a direct call.
 -- materialized: macro(held_days)
 -- The one home of the price rule: sku_daily (every day, for spend_history) is sku_prices_on('sku_held_days') and
 -- latest_sku_daily (license_spend's and the marts' today) sku_prices_on('sku_held_latest'). The relation is named,
