@@ -18,7 +18,7 @@ import { ACTIVE_SERVICES, REPORTS } from '../shared/staging-contract';
 import { reportSelect, validateReport } from './reports';
 import { copilotSuspiciousSql, insertCopilotActivity, insertSubscriptions, validateCopilotReport } from './load-spend';
 import { insertRun } from './runs';
-import { signInLoaded, signInNote, signInTime } from './sign-in';
+import { HAS_SIGN_IN, signInLoaded, signInNote, signInTime } from './sign-in';
 import { readSettings } from './settings';
 import { sqlString } from './sql';
 import { readUsers, reportStats, stageSkus } from './stage';
@@ -187,9 +187,6 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
 }
 
 const parquet = (f: StagedFile): string => `read_parquet(${sqlString(f.file)})`;
-
-/** Users with a sign-in time have a `sign_ins` row; the others none (no row reads as NULL times). */
-const HAS_SIGN_IN = 'coalesce(last_sign_in_at, last_non_interactive_sign_in_at, last_successful_sign_in_at) IS NOT NULL';
 
 /** Typed roster rows from the staged Graph users (a relation with column u STRUCT); users carry their sign-in times here. */
 function rosterSql(table: 'users' | 'license_assignments', stgUsers: string): string {

@@ -175,9 +175,9 @@ export async function markMartsDue(conn: DuckDBConnection, tenantId: string | nu
  */
 export async function refreshDueMarts(conn: DuckDBConnection, historyRoot: string, usersPerSlice = USERS_PER_SLICE): Promise<number> {
   const due = (await conn.runAndReadAll('SELECT tenant_id FROM marts_due ORDER BY since')).getRowsJson().map((r) => String(r[0]));
+  const marts = loadModels().filter((m) => m.materialized.kind === 'table');
   for (const tenantId of due) {
     const slices = await martSlices(conn, tenantId, usersPerSlice);
-    const marts = loadModels().filter((m) => m.materialized.kind === 'table');
     // A tenant of one slice in one transaction (one commit, not one per mart); a big one a transaction per mart.
     const groups = slices.length === 1 ? [marts] : marts.map((m) => [m]);
     for (const group of groups) {

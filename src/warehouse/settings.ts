@@ -3,6 +3,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { withWriter } from './db';
 import { markMartsDue } from './models';
+import { inTransaction } from './transaction';
 import { DEFAULT_SETTINGS, type WarehouseSettings } from './types';
 
 export type SettingKey = keyof WarehouseSettings;
@@ -59,8 +60,7 @@ export async function updateSettings(workDbPath: string, tenantId: string, parti
     for (const k of opts.unset ?? []) delete stored[k];
     const values = SETTING_KEYS.map((k) => (stored[k] === undefined ? null : LISTS.has(k) ? JSON.stringify(stored[k]) : stored[k]));
     const change = { ...partial, ...Object.fromEntries((opts.unset ?? []).map((k) => [k, null])) };
-    await conn.run('BEGIN TRANSACTION');
-    try {
+    await inTransaction(conn, async () => {
       await conn.run(
         `INSERT OR REPLACE INTO settings (tenant_id, ${SETTING_KEYS.map((k) => SETTING_COLUMNS[k]).join(', ')}, updated_at, updated_by)
          VALUES ($1, ${SETTING_KEYS.map((k, i) => (LISTS.has(k) ? `$${i + 2}::JSON::VARCHAR[]` : `$${i + 2}`)).join(', ')}, now(), $${SETTING_KEYS.length + 2})`,
@@ -69,11 +69,7 @@ export async function updateSettings(workDbPath: string, tenantId: string, parti
       await conn.run('INSERT INTO settings_changes VALUES ($1, now(), $2, $3::JSON)', [tenantId, actor, JSON.stringify(change)]);
       // The candidate marts are tables: this tenant's rows are recomputed under the new thresholds at publish.
       await markMartsDue(conn, tenantId);
-      await conn.run('COMMIT');
-    } catch (err) {
-      await conn.run('ROLLBACK');
-      throw err;
-    }
+    });
     return readSettings(conn, tenantId);
   });
 }

@@ -8,6 +8,9 @@ export const signInTime = (field: string): string =>
   `CASE WHEN try_cast(u.signInActivity.${field} AS TIMESTAMPTZ) >= TIMESTAMPTZ '1900-01-01 00:00:00+00'
         THEN try_cast(u.signInActivity.${field} AS TIMESTAMPTZ) END`;
 
+/** Over the three sign-in time columns: the user has a time, so a `sign_ins` row (no row reads as NULL times). */
+export const HAS_SIGN_IN = 'coalesce(last_sign_in_at, last_non_interactive_sign_in_at, last_successful_sign_in_at) IS NOT NULL';
+
 /** Whether the staged users (`stgUsers`: a relation with column u STRUCT) carry sign-in activity: the manifest says so, or (no manifest entry) any user has it. */
 export async function signInLoaded(conn: DuckDBConnection, outcome: SignInOutcome | null | undefined, stgUsers: string): Promise<boolean> {
   if (outcome) return outcome.available;

@@ -1,12 +1,11 @@
 // Upgrading a warehouse from before the partitions (schema version 3: every snapshot in tables): the first writer
 // open moves each (tenant, day) into Parquet partitions and drops the old tables; the same questions give the
 // same answers.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeWarehouse, MIGRATIONS } from '../../src/warehouse/index';
+import { closeWarehouse } from '../../src/warehouse/index';
 import { TENANT, tempDir } from './fixtures';
+import { warehouseAtVersion } from './old-version';
 import { queryWork } from './work-query';
 
 afterEach(async () => {
@@ -14,15 +13,7 @@ afterEach(async () => {
 });
 
 /** A version-3 warehouse with two snapshots: bob loses his licence and carol appears on the second day. */
-async function versionThreeWarehouse(file: string): Promise<void> {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const instance = await DuckDBInstance.create(file);
-  const c = await instance.connect();
-  await c.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)');
-  for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
-    await c.run(m.sql());
-    await c.run('INSERT INTO schema_migrations VALUES ($1, $2, now())', [m.version, m.name]);
-  }
+const versionThreeWarehouse = (file: string): Promise<void> => warehouseAtVersion(file, 3, async (c) => {
   const t = `'${TENANT}'`;
   await c.run(`INSERT INTO snapshots VALUES (${t}, DATE '2024-05-10', 'r1', now(), true, false, false, DATE '2024-05-08'),
                                             (${t}, DATE '2024-05-11', 'r2', now(), true, false, false, DATE '2024-05-09')`);
@@ -38,9 +29,7 @@ async function versionThreeWarehouse(file: string): Promise<void> {
   await c.run(`INSERT INTO office365_active_user_detail (tenant_id, snapshot_date, user_id, report_refresh_date, user_principal_name, is_deleted, exchange_last_activity_date) VALUES
     (${t}, DATE '2024-05-10', 'u-alice', DATE '2024-05-08', 'alice@contoso.com', false, DATE '2024-05-07'),
     (${t}, DATE '2024-05-11', 'u-alice', DATE '2024-05-09', 'alice@contoso.com', false, DATE '2024-05-09')`);
-  c.closeSync();
-  instance.closeSync();
-}
+});
 
 describe('upgrade from the single-file warehouse', () => {
   it('moves every snapshot into partitions and answers the same', async () => {

@@ -4,14 +4,14 @@
 // the upgrade splits its history exactly and the next load carries on from it.
 import { mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_GRANTS } from '../../src/graph/permissions';
-import { closeWarehouse, loadStagingDir, MIGRATIONS } from '../../src/warehouse/index';
+import { closeWarehouse, loadStagingDir } from '../../src/warehouse/index';
 import { simulatedDays, type SimulatedDay, type SimulatedTenant } from '../helpers/simulated-days';
 import { craftedTenant, TENANT as CRAFTED, writeTenant } from '../spend/fixture';
 import { tempDir } from './fixtures';
 import { expectedChanges, stagedRoster, stagedSignIns } from './history-fixtures';
+import { warehouseAtVersion } from './old-version';
 import { queryWork } from './work-query';
 
 const SIGNED: SimulatedTenant = {
@@ -101,16 +101,8 @@ const OLD_USERS: Record<string, [string, string, string, string | null, string |
     ['u-bob', 'upsert', 'Sales', '2026-05-12 06:00:00+00', null, null], ['u-carol', 'delete', '', null, null, null]],
 };
 
-async function versionNineWarehouse(work: string): Promise<void> {
+const versionNineWarehouse = (work: string): Promise<void> => warehouseAtVersion(work, 9, async (c) => {
   const history = path.join(path.dirname(path.dirname(work)), 'history');
-  mkdirSync(path.dirname(work), { recursive: true });
-  const instance = await DuckDBInstance.create(work);
-  const c = await instance.connect();
-  await c.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)');
-  for (const m of MIGRATIONS.filter((x) => x.version <= 9)) {
-    await c.run(m.sql());
-    await c.run('INSERT INTO schema_migrations VALUES ($1, $2, now())', [m.version, m.name]);
-  }
   const t = `'${CRAFTED}'`;
   for (const [n, date] of D.entries()) {
     const dir = path.join(history, 'users', `tenant_id=${CRAFTED}`, `snapshot_date=${date}`);
@@ -129,9 +121,7 @@ async function versionNineWarehouse(work: string): Promise<void> {
   await c.run(`INSERT INTO current_users (tenant_id, snapshot_date, user_id, user_principal_name, department, last_sign_in_at, last_non_interactive_sign_in_at, last_successful_sign_in_at)
     VALUES (${t}, DATE '${D[2]}', 'u-alice', 'alice@crafted.test', 'Finance', ${at('2026-05-11 07:00:00+00')}, ${at('2026-05-11 07:30:00+00')}, ${at('2026-05-11 07:30:00+00')}),
            (${t}, DATE '${D[2]}', 'u-bob', 'bob@crafted.test', 'Sales', ${at('2026-05-12 06:00:00+00')}, NULL, NULL)`);
-  c.closeSync();
-  instance.closeSync();
-}
+});
 
 describe('upgrade from version 9 (sign-in times inside the users partitions)', () => {
   it('splits every kept day into sign_ins partitions with the same answers, and the next load carries on', async () => {

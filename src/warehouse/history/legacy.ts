@@ -3,7 +3,9 @@
 // then the tables are dropped. Empty ones (a new warehouse) are simply dropped.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { markMartsDue } from '../models';
+import { HAS_SIGN_IN } from '../sign-in';
 import { sqlString } from '../sql';
+import { inTransaction } from '../transaction';
 import { DAILY_TABLES, registerDayFiles, syncCurrentState, writeDayFiles, type StagedDay } from './day';
 import { stageFile } from './files';
 import { columnNames, ROSTER_TABLES, type RosterTable } from './layout';
@@ -14,7 +16,7 @@ const LEGACY = [...ROSTER_TABLES.filter((t) => t !== 'sign_ins'), ...DAILY_TABLE
 /** Where a roster table's rows were before the partitions: sign-in times were columns of `users` then. */
 const legacySource = (table: RosterTable, where: string): string =>
   table === 'sign_ins'
-    ? `legacy_users ${where} AND coalesce(last_sign_in_at, last_non_interactive_sign_in_at, last_successful_sign_in_at) IS NOT NULL`
+    ? `legacy_users ${where} AND ${HAS_SIGN_IN}`
     : `legacy_${table} ${where}`;
 
 export async function moveLegacyHistory(conn: DuckDBConnection, root: string): Promise<void> {
@@ -45,23 +47,16 @@ export async function moveLegacyHistory(conn: DuckDBConnection, root: string): P
     const roster = { users: 'new_users', license_assignments: 'new_license_assignments', skus: 'new_skus', sign_ins: 'new_sign_ins' };
     const prev = previous?.tenant === tenant ? previous.date : null;
     const files = await writeDayFiles(conn, root, tenant, date, { roster, daily }, { prev, next: null });
-    await conn.run('BEGIN TRANSACTION');
-    await registerDayFiles(conn, tenant, files);
-    await conn.run('COMMIT');
+    await inTransaction(conn, () => registerDayFiles(conn, tenant, files));
     previous = { tenant, date };
     tenants.add(tenant);
   }
-  await conn.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(conn, async () => {
     for (const tenant of tenants) {
       await syncCurrentState(conn, root, tenant, null);
       await markMartsDue(conn, tenant);
     }
     for (const table of ROSTER_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.new_${table}`);
     for (const [, legacy] of LEGACY) await conn.run(`DROP TABLE IF EXISTS ${legacy}`);
-    await conn.run('COMMIT');
-  } catch (err) {
-    await conn.run('ROLLBACK');
-    throw err;
-  }
+  });
 }

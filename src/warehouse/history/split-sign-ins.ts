@@ -5,20 +5,21 @@
 // unregistered files, which the next collection removes; the next open starts the tenant again.
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { HAS_SIGN_IN } from '../sign-in';
 import { sqlString } from '../sql';
+import { inTransaction } from '../transaction';
 import { registerDayFiles, type DayFiles } from './day';
 import { writePartition } from './files';
-import { newGeneration, partFileName, partitionDir } from './layout';
+import { attributeColumns, newGeneration, partFileName, partitionDir } from './layout';
 
-const TIMES = ['last_sign_in_at', 'last_non_interactive_sign_in_at', 'last_successful_sign_in_at'] as const;
+const TIMES = attributeColumns('sign_ins');
 
 /**
  * One `users` change file as `sign_ins` changes: an upsert with a time stays an upsert; an upsert without any time
  * (the user has none that day) becomes a tombstone, like a user gone. A base keeps only its users with a time.
  */
 function projection(file: string, base: boolean): string {
-  const any = `coalesce(${TIMES.join(', ')}) IS NOT NULL`;
-  const kept = `change = 'upsert' AND ${any}`;
+  const kept = `change = 'upsert' AND ${HAS_SIGN_IN}`;
   return `SELECT user_id, CASE WHEN ${kept} THEN 'upsert' ELSE 'delete' END AS change,
             ${TIMES.map((c) => `CASE WHEN ${kept} THEN ${c} END AS ${c}`).join(', ')}
           FROM read_parquet(${sqlString(file)})${base ? ` WHERE ${kept}` : ''}`;
@@ -56,15 +57,10 @@ export async function splitSignIns(conn: DuckDBConnection, root: string): Promis
         );
       }
     }
-    await conn.run('BEGIN TRANSACTION');
-    try {
+    await inTransaction(conn, async () => {
       await registerDayFiles(conn, tenantId, files);
       await conn.run('DELETE FROM sign_ins_split_pending WHERE tenant_id = $1', [tenantId]);
-      await conn.run('COMMIT');
-    } catch (err) {
-      await conn.run('ROLLBACK');
-      throw err;
-    }
+    });
   }
   await conn.run('DROP TABLE sign_ins_split_pending');
 }
