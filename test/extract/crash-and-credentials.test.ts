@@ -8,12 +8,16 @@ import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { killHard, spawnWorker } from '../helpers/spawn-worker';
 import { connectClient } from '../helpers/temporal';
 import { stagedUserIds } from './staged-pages';
+import { todayUtc } from '../helpers/dates';
+
+/** Today (UTC), the clock the simulator and the pipeline read. */
+const TODAY = todayUtc();
 
 describe('a worker killed during the users walk', () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
   beforeAll(async () => {
-    p = await startPipeline({ sim: { users: 10_000, seed: 12, today: '2026-11-27' }, workers: false });
+    p = await startPipeline({ sim: { users: 10_000, seed: 12, today: TODAY }, workers: false });
     client = await connectClient();
   });
   afterAll(async () => {
@@ -28,7 +32,7 @@ describe('a worker killed during the users walk', () => {
     const first = await spawnWorker(p.env, queues);
     const handle = await startDailySync(
       client.client,
-      { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' },
+      { tenantId: p.sim.tenantId, snapshotDate: TODAY },
       { taskQueue: p.taskQueue, tuning: { heartbeatTimeoutSeconds: 4 } },
     );
     const runDir = runStagingDir(p.dataDir, p.sim.tenantId, (await handle.describe()).runId);
@@ -82,7 +86,7 @@ describe('credentials that cannot work', () => {
     const started = Date.now();
     const handle = await startDailySync(
       client.client,
-      { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' },
+      { tenantId: p.sim.tenantId, snapshotDate: TODAY },
       { taskQueue: p.taskQueue },
     );
     const err = await handle.result().then(

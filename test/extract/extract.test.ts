@@ -6,6 +6,10 @@ import { connectClient } from '../helpers/temporal';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stagedUserIds } from './staged-pages';
+import { todayUtc } from '../helpers/dates';
+
+/** Today (UTC), the clock the simulator and the pipeline read. */
+const TODAY = todayUtc();
 
 const csvRows = (file: string): number => (parse(readFileSync(file), { bom: true, from_line: 2 }) as unknown[]).length;
 
@@ -16,7 +20,7 @@ describe('extract through dailySync', () => {
   let client: Awaited<ReturnType<typeof connectClient>>;
   let day = 0;
   beforeAll(async () => {
-    p = await startPipeline({ sim: { users: 10_000, seed: 11, today: '2026-11-27' } });
+    p = await startPipeline({ sim: { users: 10_000, seed: 11, today: TODAY } });
     client = await connectClient();
   });
   afterAll(async () => {

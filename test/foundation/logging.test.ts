@@ -14,6 +14,10 @@ import { createLogger } from '../../src/logger';
 import { safeMeta, temporalLoggerFor } from '../../src/temporal/runtime';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { connectClient, temporalAddress, uniqueName } from '../helpers/temporal';
+import { daysBefore, todayUtc } from '../helpers/dates';
+
+/** Days counted back from today (UTC), the clock the simulator and the pipeline read. */
+const D = (daysAgo: number): string => daysBefore(todayUtc(), daysAgo);
 
 type Line = Record<string, unknown>;
 
@@ -106,7 +110,7 @@ describe('a worker at LOG_LEVEL=info through a 429 storm and a failing run', () 
     const { client, close } = await connectClient();
     let workflowId: string;
     try {
-      const handle = await startDailySync(client, { tenantId: sim.tenantId, snapshotDate: '2026-11-20' }, { taskQueue, force: true });
+      const handle = await startDailySync(client, { tenantId: sim.tenantId, snapshotDate: D(7) }, { taskQueue, force: true });
       workflowId = handle.workflowId;
       const failure = await handle.result().then(
         () => undefined,

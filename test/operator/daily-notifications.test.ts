@@ -5,6 +5,11 @@ import { startDailySync } from '../../src/cli/start-daily';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient } from '../helpers/temporal';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
+import { daysBefore, todayUtc } from '../helpers/dates';
+
+/** Days counted back from today (UTC), the clock the simulator and the pipeline read. */
+const TODAY = todayUtc();
+const D = (daysAgo: number): string => daysBefore(TODAY, daysAgo);
 
 const SECRET = 'daily-notify-secret';
 
@@ -15,7 +20,7 @@ describe('daily run notifications', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver(SECRET);
-    p = await startPipeline({ sim: { users: 300, seed: 95, today: '2026-11-27' }, env: { M365_NOTIFY_WEBHOOK: receiver.url, M365_NOTIFY_SECRET: SECRET } });
+    p = await startPipeline({ sim: { users: 300, seed: 95, today: TODAY }, env: { M365_NOTIFY_WEBHOOK: receiver.url, M365_NOTIFY_SECRET: SECRET } });
     client = await connectClient();
   }, 60_000);
   afterAll(async () => {
@@ -27,12 +32,12 @@ describe('daily run notifications', () => {
   const run = (date: string) => startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: date }, { taskQueue: p.taskQueue, force: true });
 
   it('clean: nothing; degraded: daily_run.degraded with counts; failed: daily_run.failed', async () => {
-    expect((await (await run('2026-11-25')).result()).status).toBe('succeeded');
+    expect((await (await run(D(2))).result()).status).toBe('succeeded');
     expect(receiver.received).toEqual([]);
 
     p.sim.state.setConcealed(true);
     try {
-      const h = await run('2026-11-26');
+      const h = await run(D(1));
       const r = await h.result();
       expect(r.status).toBe('degraded');
       const msg = receiver.received.find((x) => x.kind === 'daily_run.degraded');
@@ -45,7 +50,7 @@ describe('daily run notifications', () => {
 
     p.sim.state.setRoles(['Directory.Read.All']);
     try {
-      const h = await run('2026-11-27');
+      const h = await run(D(0));
       await expect(h.result()).rejects.toThrow();
       const msg = receiver.received.find((x) => x.kind === 'daily_run.failed');
       expect(msg?.valid).toBe(true);

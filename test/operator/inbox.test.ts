@@ -14,6 +14,10 @@ import { directOnly, userPicker, waitForStatus, type PickedUser } from '../recla
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient, temporalAddress } from '../helpers/temporal';
 import { startReceiver } from '../helpers/webhook-receiver';
+import { todayUtc } from '../helpers/dates';
+
+/** Today (UTC), the clock the simulator and the pipeline read. */
+const TODAY = todayUtc();
 
 const exec = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
@@ -42,13 +46,13 @@ describe("approver's inbox, closed status and notifications", () => {
     receiver = await startReceiver(SECRET);
     receiver.refuse = (kind) => kind === 'reclamation.awaiting_approval' && !receiver.allowAwaiting;
     p = await startPipeline({
-      sim: { users: 400, seed: 193, today: '2026-11-27' },
+      sim: { users: 400, seed: 193, today: TODAY },
       env: { M365_NOTIFY_WEBHOOK: receiver.url, M365_NOTIFY_SECRET: SECRET },
     });
     client = await connectClient();
     pick = userPicker(p.sim);
     people = new People(p.sim, p.config);
-    await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' }, { taskQueue: p.taskQueue })).result();
+    await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: TODAY }, { taskQueue: p.taskQueue })).result();
   }, 120_000);
   afterAll(async () => {
     if (!workersStopped) await p?.stop();

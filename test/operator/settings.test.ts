@@ -14,6 +14,10 @@ import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient, temporalAddress } from '../helpers/temporal';
 import { People } from '../reclaim/approvals';
 import { userPicker, waitForStatus } from '../reclaim/helpers';
+import { todayUtc } from '../helpers/dates';
+
+/** Today (UTC), the clock the simulator and the pipeline read. */
+const TODAY = todayUtc();
 
 const exec = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
@@ -24,9 +28,9 @@ describe('m365-license settings', () => {
   let workersStopped = false;
 
   beforeAll(async () => {
-    p = await startPipeline({ sim: { users: 400, seed: 93, today: '2026-11-27' } });
+    p = await startPipeline({ sim: { users: 400, seed: 93, today: TODAY } });
     client = await connectClient();
-    await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' }, { taskQueue: p.taskQueue })).result();
+    await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: TODAY }, { taskQueue: p.taskQueue })).result();
   }, 120_000);
   afterAll(async () => {
     if (!workersStopped) await p?.stop();

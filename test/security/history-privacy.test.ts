@@ -14,11 +14,16 @@ import { NON_RETRYABLE } from '../../src/workflows/failures';
 import { historyText } from '../helpers/history';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient } from '../helpers/temporal';
+import { daysBefore, todayUtc } from '../helpers/dates';
+
+/** Days counted back from today (UTC), the clock the simulator and the pipeline read. */
+const TODAY = todayUtc();
+const D = (daysAgo: number): string => daysBefore(TODAY, daysAgo);
 
 describe('users walk heartbeats', () => {
   let p: PipelineFixture;
   beforeAll(async () => {
-    p = await startPipeline({ sim: { users: 2500, seed: 5, today: '2026-11-27' }, workers: false });
+    p = await startPipeline({ sim: { users: 2500, seed: 5, today: TODAY }, workers: false });
   });
   afterAll(async () => p?.stop());
 
@@ -60,7 +65,7 @@ describe('a malformed report row', () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
   beforeAll(async () => {
-    p = await startPipeline({ sim: { users: 400, seed: 9, today: '2026-11-27' } });
+    p = await startPipeline({ sim: { users: 400, seed: 9, today: TODAY } });
     client = await connectClient();
   });
   afterAll(async () => {
@@ -70,7 +75,7 @@ describe('a malformed report row', () => {
 
   it('fails the run at once with file and line, and no UPN anywhere in history or in the recorded run', async () => {
     p.sim.state.setFaults('download:malformed@0.02');
-    const handle = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: '2026-11-26' }, { taskQueue: p.taskQueue });
+    const handle = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: D(1) }, { taskQueue: p.taskQueue });
     const err = await handle.result().then(() => undefined, (e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect(NON_RETRYABLE).toContain('MalformedRowError');

@@ -4,6 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../../src/simulator/index';
 import { COPILOT_USAGE_COLUMNS } from '../../src/simulator/copilot';
 import { SimClient } from '../simulator/helpers';
+import { daysBefore, todayUtc } from '../helpers/dates';
+
+/** Days counted back from today (UTC), the clock the simulator and the pipeline read. */
+const TODAY = todayUtc();
+const D = (daysAgo: number): string => daysBefore(TODAY, daysAgo);
 
 const CONTRACT_HEADER = 'Report Refresh Date,User Principal Name,Display Name,Last Activity Date,Copilot Chat Last Activity Date,Microsoft Teams Copilot Last Activity Date,Word Copilot Last Activity Date,Excel Copilot Last Activity Date,PowerPoint Copilot Last Activity Date,Outlook Copilot Last Activity Date,OneNote Copilot Last Activity Date,Loop Copilot Last Activity Date,Report Period';
 
@@ -11,7 +16,7 @@ describe('simulator: subscriptions, Copilot report, sign-in errors', () => {
   let sim: SimulatorHandle;
   let c: SimClient;
   beforeAll(async () => {
-    sim = await startSimulator({ users: 800, seed: 5, today: '2026-11-27' });
+    sim = await startSimulator({ users: 800, seed: 5, today: TODAY });
     c = new SimClient(sim);
     await c.login();
   });
@@ -35,7 +40,7 @@ describe('simulator: subscriptions, Copilot report, sign-in errors', () => {
     }
     expect(subs.value.some((s) => s.isTrial)).toBe(true);
     expect(subs.value.some((s) => s.status === 'Warning')).toBe(true);
-    const soon = subs.value.filter((s) => s.nextLifecycleDateTime && s.nextLifecycleDateTime < '2026-12-28' && !s.isTrial && s.status === 'Enabled');
+    const soon = subs.value.filter((s) => s.nextLifecycleDateTime && s.nextLifecycleDateTime < D(-31) && !s.isTrial && s.status === 'Enabled');
     expect(soon.length).toBeGreaterThan(0);
     const one = subs.value[0]!;
     expect(((await c.graph(`/v1.0/directory/subscriptions/${(one as unknown as { id: string }).id}`)).json() as { commerceSubscriptionId: string }).commerceSubscriptionId).toBe(one.commerceSubscriptionId);
