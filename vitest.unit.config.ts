@@ -12,6 +12,7 @@ export const UNIT_TESTS = [
   'test/helpers/simulated-days.test.ts',
   'test/foundation/cli-binary.test.ts',
   'test/foundation/docker-compose.test.ts',
+  'test/foundation/docs.test.ts',
   'test/foundation/lint-rules.test.ts',
   'test/operator/webhook.test.ts',
   'test/pipeline/names.test.ts',
