@@ -6,8 +6,8 @@
 import { copyFile, open, readdir, rm, stat, rename, mkdir } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { BASE_OPTIONS, withWriter } from './db';
+import { withWriter } from './db';
+import { createInstance } from './instance';
 import { historyRootFor } from './history/layout';
 import { refreshDueMarts } from './models';
 import { applyPublishedAccess, makeDirectoryTraversable, publishedAccess, type PublishedAccess } from './permissions';
@@ -39,7 +39,7 @@ export async function publish(
       await copyFile(path.resolve(workDbPath), temp);
       return { ms, tenants };
     });
-    const check = await DuckDBInstance.create(temp, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });
+    const check = await createInstance(temp, { access_mode: 'READ_ONLY' });
     try {
       const conn = await check.connect();
       await conn.run('SELECT count(*) FROM schema_migrations');
