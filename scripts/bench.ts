@@ -182,6 +182,7 @@ try {
             simulator_peak_rss_mb: simPeak,
             staged_mb: Math.round((result.staged.users.bytes + result.staged.reports.reduce((a, r) => a + r.bytes, 0)) / 1e6),
             load_steps_ms: (loaded?.steps as Record<string, number> | undefined) ?? null,
+            mart_ms: (published?.martMs as Record<string, number> | undefined) ?? null,
             report_ms: report ? Number(report.ms) : null,
             status: result.status,
           };
@@ -194,6 +195,7 @@ try {
             log(`peak RSS: Graph worker ${row.worker_peak_rss_mb} MB (goal <= 1024)${warehousePeak === null ? ' (one worker process: Graph + warehouse)' : `, warehouse writer ${warehousePeak} MB (goal <= 1024)`}, simulator ${row.simulator_peak_rss_mb} MB; staged ${row.staged_mb} MB`);
             log(`RSS by stage (MB, sampled): Graph worker ${JSON.stringify(rssByStage)}${warehouseWorker ? `, writer ${JSON.stringify(writerRssByStage)}` : ''}`);
             log(`load steps (ms): ${JSON.stringify(row.load_steps_ms)}`);
+            log(`marts (ms): ${JSON.stringify(row.mart_ms)}`);
           }
         } finally {
           await connection.close();

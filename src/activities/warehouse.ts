@@ -57,7 +57,7 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
         await markPublishFailed(paths.workDbPath, result.runId, err);
         throw err;
       }
-      log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, martsMs: published.martsMs, bytes: published.bytes });
+      log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, martsMs: published.martsMs, martMs: published.martMs, bytes: published.bytes });
       if (afterPublish !== false) await writeAfterPublish(paths.dbPath);
       return result;
     },
