@@ -233,20 +233,12 @@ async function isPerUser(conn: DuckDBConnection, name: string): Promise<boolean>
   return perUser.get(name)!;
 }
 
-/**
- * Per-user marts refreshed for the whole tenant at once even when it is big: DuckDB does not push the slice's
- * user_id range below savings_opportunities' unions and anti joins, so each slice needed the memory and the time of
- * the whole tenant (4 slices: 4x the time).
- */
-const WHOLE_TENANT = new Set(['savings_opportunities']);
-
 /** One table model's rows of one tenant, recomputed (slice by slice for a per-user model of a big tenant). */
 async function refreshModel(conn: DuckDBConnection, historyRoot: string, tenantId: string, m: Model, slices: string[]): Promise<void> {
   const t = sqlString(tenantId);
   await conn.run(`DELETE FROM ${m.name} WHERE tenant_id = ${t}`);
   const sql = expand(m.sql, historyRoot);
-  const sliced = (await isPerUser(conn, m.name)) && !WHOLE_TENANT.has(m.name);
-  for (const slice of sliced ? slices : ['true']) {
+  for (const slice of (await isPerUser(conn, m.name)) ? slices : ['true']) {
     await conn.run(`INSERT INTO ${m.name} SELECT * FROM (${sql}
 ) WHERE tenant_id = ${t} AND ${slice}`);
   }

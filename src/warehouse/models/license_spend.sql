@@ -1,7 +1,4 @@
 -- Per tenant and SKU of the latest snapshot: seats bought, assigned, idle, and what they cost a year (annual_spend = paid seats x monthly price x 12, trial seats free; NULL money when no price is known).
--- materialized: table
--- A table: the report, the savings mart and the overlap and Copilot views read it; as a view each read recounted
--- every licensed user.
 WITH d AS (SELECT * FROM latest_sku_daily),
 holders AS (
   SELECT ul.tenant_id, ul.sku_id,
