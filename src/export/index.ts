@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { BASE_OPTIONS, createInstance } from '../warehouse/instance';
 import { sqlIdent, sqlString } from '../warehouse/sql';
 import { FORMULA_START, UNSAFE_SQL_CLASS } from '../cli/output/sanitize';
 
@@ -24,6 +25,8 @@ export interface ExportOptions {
   format: ExportFormat;
   /** Views (or tables) to write; default DEFAULT_EXPORT_VIEWS that exist. */
   views?: string[];
+  /** Under the writer's memory cap (warehouse/instance.ts): the export after publish runs in the warehouse worker. */
+  capped?: boolean;
 }
 
 export interface ExportedView {
@@ -84,7 +87,7 @@ export async function exportViews(opts: ExportOptions): Promise<{ manifestPath: 
   if (!EXPORT_FORMATS.includes(opts.format)) throw new ExportError(`Export format must be one of ${EXPORT_FORMATS.join(', ')}, got ${opts.format}.`);
   await mkdir(dir, { recursive: true });
   // In-memory: COPY needs a writable session, and this one holds nothing but the read-only attachment.
-  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'true' });
+  const instance = opts.capped ? await createInstance(':memory:') : await DuckDBInstance.create(':memory:', BASE_OPTIONS);
   const conn = await instance.connect();
   try {
     try {
@@ -147,5 +150,5 @@ export function scheduledExportFromEnv(env: NodeJS.ProcessEnv = process.env): { 
 export async function exportAfterRun(publishedPath: string, env: NodeJS.ProcessEnv = process.env): Promise<ExportManifest | null> {
   const plan = scheduledExportFromEnv(env);
   if (!plan) return null;
-  return (await exportViews({ publishedPath, ...plan })).manifest;
+  return (await exportViews({ publishedPath, ...plan, capped: true })).manifest;
 }

@@ -28,11 +28,12 @@ export const REPORT_SQL = {
     FROM activity_by_license WHERE tenant_id = $1 ORDER BY holders DESC, sku`,
   trend: `SELECT snapshot_date, sum(purchased)::INTEGER AS purchased, sum(assigned)::INTEGER AS assigned
     FROM license_utilization_history WHERE tenant_id = $1 GROUP BY snapshot_date ORDER BY snapshot_date`,
-  // The user's UPN from the latest roster when they are still in it, else their id.
+  // The user's UPN from the latest roster (current_users: the users view rebuilds every day's roster from the
+  // history, seconds at 1M users) when they are still in it, else their id; only the users in the log are looked up.
   reclamations: `SELECT r."at", r.event, r.actor, coalesce(u.user_principal_name, r.user_id) AS "user", r.skus, r.outcome, r.detail
     FROM reclamations r
-    LEFT JOIN (SELECT user_id, any_value(user_principal_name) AS user_principal_name FROM users JOIN latest_snapshot USING (tenant_id, snapshot_date)
-               WHERE tenant_id = $1 GROUP BY user_id) u ON u.user_id = r.user_id
+    LEFT JOIN (SELECT user_id, any_value(user_principal_name) AS user_principal_name FROM current_users
+               WHERE tenant_id = $1 AND user_id IN (SELECT user_id FROM reclamations WHERE tenant_id = $1) GROUP BY user_id) u ON u.user_id = r.user_id
     WHERE r.tenant_id = $1 ORDER BY r."at" DESC, r.workflow_id LIMIT $2`,
   runs: `SELECT run_id, snapshot_date, status, finished_at, licensed_users_count, concealed, stale, message FROM runs
     WHERE tenant_id = $1 ORDER BY started_at DESC NULLS LAST LIMIT 10`,

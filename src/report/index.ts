@@ -12,10 +12,12 @@ export { REPORT_SQL } from './data';
 export interface ReportOptions {
   /** Only this tenant; default every tenant in the warehouse. */
   tenant?: string;
+  /** Read under the writer's memory cap: the report after publish runs in the warehouse worker. */
+  capped?: boolean;
 }
 
 export async function buildReport(publishedPath: string, opts: ReportOptions = {}): Promise<{ html: string; data: ReportData }> {
-  const ro = await openReadOnly(publishedPath);
+  const ro = await openReadOnly(publishedPath, { capped: opts.capped });
   try {
     const data = await readReport(ro.connection, opts.tenant);
     return { html: renderPage(data), data };
@@ -44,5 +46,5 @@ export function reportPathFor(publishedPath: string): string {
 }
 
 export async function writeReportBesidePublished(publishedPath: string): Promise<{ file: string; bytes: number; tenants: number }> {
-  return writeReport(publishedPath, reportPathFor(publishedPath));
+  return writeReport(publishedPath, reportPathFor(publishedPath), { capped: true });
 }

@@ -1,6 +1,5 @@
 // Can the activity reports be trusted? Concealed names (Microsoft's default since 2021) and stale refresh dates.
-import { DuckDBInstance } from '@duckdb/node-api';
-import { BASE_OPTIONS } from './db';
+import { createInstance } from './instance';
 import { REPORTS } from '../shared/staging-contract';
 import { validateReport } from './reports';
 import { readManifest, todayUtc } from './staging';
@@ -54,7 +53,7 @@ export async function verdictOnStaged(
 export async function detectAnonymization(stagingDir: string, opts: DetectOptions = {}): Promise<AnonymizationVerdict> {
   const [active, email] = await Promise.all(REPORTS.map((s) => validateReport(stagingDir, s)));
   const manifest = readManifest(stagingDir);
-  const instance = await DuckDBInstance.create(':memory:', BASE_OPTIONS);
+  const instance = await createInstance(':memory:');
   const conn = await instance.connect();
   try {
     await stageUsers(conn, stagingDir);

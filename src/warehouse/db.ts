@@ -2,36 +2,20 @@
 // committed rows silently), writes serialized per file, read-only opens for analysts' side.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { mapOpenError, mapWriteError } from './errors';
 import { historyRootFor } from './history/layout';
+import { BASE_OPTIONS, createInstance, memoryLimit } from './instance';
 import { migrate } from './migrations';
 import { sqlString } from './sql';
 import { acquireWriterLock, releaseWriterLock } from './writer-lock';
 export { sqlString };
 
-/** Offline by construction: json and parquet are built in, nothing may be downloaded. */
-const BASE_OPTIONS: Record<string, string> = {
-  autoinstall_known_extensions: 'false',
-  autoload_known_extensions: 'true',
-};
-
 /**
- * The load stages a run into scratch Parquet files rather than memory (history/files.ts), and publish refreshes a
- * big tenant's marts in slices of users (models.ts), so DuckDB's buffer pool is the writer's main memory. DuckDB
- * also allocates a few hundred MB outside its limit (readers' and writers' buffers), varying from run to run: with
- * 600MB a 1M-user load and publish peaked at 0.85-1.2 GB RSS (scripts/bench-warehouse.ts). 500MB fits since the UPN
- * map is staged once and the reports are not sorted (before, it ran out of memory staging the reports).
- */
-const WRITER_MEMORY_LIMIT = '500MB';
-const writerMemoryLimit = (): string => process.env.M365_DUCKDB_MEMORY_LIMIT || WRITER_MEMORY_LIMIT;
-
-/**
- * The writer shares a worker process with Graph activities: cap DuckDB's memory (it spills to disk beyond it)
- * so the worker's RSS stays roughly flat with tenant size. M365_DUCKDB_MEMORY_LIMIT overrides (validated in config.ts).
+ * The writer shares a worker process with Graph activities unless it runs apart (--warehouse-only): its instance is
+ * capped like every other (instance.ts), so the worker's RSS stays roughly flat with tenant size.
  */
 const writerLimits = (): Record<string, string> => ({
-  memory_limit: writerMemoryLimit(),
   // Loads never depend on row order, and keeping it costs memory in every bulk insert.
   preserve_insertion_order: 'false',
   // No checkpoint inside a load's commit: a day replaces a tenant's current sign-ins and activity (a million rows
@@ -55,7 +39,7 @@ async function openWriter(file: string): Promise<WriterHandle> {
   acquireWriterLock(file);
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, ...writerLimits() });
+    instance = await createInstance(file, writerLimits());
   } catch (err) {
     releaseWriterLock(file);
     throw mapOpenError(err, file, 'read-write');
@@ -67,7 +51,7 @@ async function openWriter(file: string): Promise<WriterHandle> {
     connection.closeSync();
     instance.closeSync();
     releaseWriterLock(file);
-    throw mapWriteError(err, writerMemoryLimit());
+    throw mapWriteError(err, memoryLimit());
   }
   return { instance, connection, queue: Promise.resolve() };
 }
@@ -91,7 +75,7 @@ function writerFor(file: string): Promise<WriterHandle> {
 export async function withWriter<T>(file: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   const handle = await writerFor(file);
   const run = handle.queue.then(() => fn(handle.connection)).catch((err: unknown) => {
-    throw mapWriteError(err, writerMemoryLimit());
+    throw mapWriteError(err, memoryLimit());
   });
   handle.queue = run.catch(() => undefined);
   return run;
@@ -152,11 +136,21 @@ async function lockReadOnlySession(connection: DuckDBConnection): Promise<void> 
   await connection.run('SET lock_configuration = true');
 }
 
-export async function openReadOnly(publishedPath: string): Promise<ReadOnlyWarehouse> {
+export interface ReadOnlyOptions {
+  /**
+   * Under the writer's memory cap (instance.ts): set by everything that reads in the warehouse worker (the report
+   * after publish), whose process must stay within it. Analysts' own sessions keep DuckDB's default.
+   */
+  capped?: boolean;
+}
+
+export async function openReadOnly(publishedPath: string, opts: ReadOnlyOptions = {}): Promise<ReadOnlyWarehouse> {
   const file = path.resolve(publishedPath);
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });
+    instance = opts.capped
+      ? await createInstance(file, { access_mode: 'READ_ONLY' })
+      : await DuckDBInstance.create(file, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });
   } catch (err) {
     throw mapOpenError(err, file, 'read-only');
   }
@@ -182,4 +176,3 @@ export async function openReadOnly(publishedPath: string): Promise<ReadOnlyWareh
   };
 }
 
-export { BASE_OPTIONS };

@@ -173,7 +173,13 @@ export async function markMartsDue(conn: DuckDBConnection, tenantId: string | nu
  * per-user marts in slices of users: the memory a refresh needs stays flat with tenant size. A failure leaves the tenant due (its
  * mark goes last), and nothing is published before every due tenant is whole again.
  */
-export async function refreshDueMarts(conn: DuckDBConnection, historyRoot: string, usersPerSlice = USERS_PER_SLICE): Promise<number> {
+export async function refreshDueMarts(
+  conn: DuckDBConnection,
+  historyRoot: string,
+  usersPerSlice = USERS_PER_SLICE,
+  /** Milliseconds per mart (summed over tenants), for the publish log. */
+  martMs: Record<string, number> = {},
+): Promise<number> {
   const due = (await conn.runAndReadAll('SELECT tenant_id FROM marts_due ORDER BY since')).getRowsJson().map((r) => String(r[0]));
   const marts = loadModels().filter((m) => m.materialized.kind === 'table');
   for (const tenantId of due) {
@@ -182,7 +188,11 @@ export async function refreshDueMarts(conn: DuckDBConnection, historyRoot: strin
     const groups = slices.length === 1 ? [marts] : marts.map((m) => [m]);
     for (const group of groups) {
       await inTransaction(conn, async () => {
-        for (const m of group) await refreshModel(conn, historyRoot, tenantId, m, slices);
+        for (const m of group) {
+          const t = performance.now();
+          await refreshModel(conn, historyRoot, tenantId, m, slices);
+          martMs[m.name] = Math.round((martMs[m.name] ?? 0) + performance.now() - t);
+        }
       });
     }
     await conn.run(`DELETE FROM marts_due WHERE tenant_id = ${sqlString(tenantId)}`);

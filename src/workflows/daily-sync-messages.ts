@@ -14,7 +14,7 @@ export interface DailySyncInput {
   needReclaim?: boolean;
 }
 
-export type DailySyncStage = 'preflight' | 'extract' | 'detect' | 'load' | 'cleanup' | 'done' | 'failed';
+export type DailySyncStage = 'preflight' | 'extract' | 'detect' | 'load' | 'report' | 'cleanup' | 'done' | 'failed';
 
 export interface DailySyncStatus {
   stage: DailySyncStage;

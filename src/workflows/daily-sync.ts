@@ -1,4 +1,4 @@
-// dailySync: preflight -> extract (parallel) -> detect -> load and publish -> summarize.
+// dailySync: preflight -> extract (parallel) -> detect -> load and publish -> report (and export) -> summarize.
 // Only ids, counts, verdicts and file paths cross into history; never user data or secrets.
 import { log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MainActivities, WarehouseActivities } from '../activities';
@@ -91,8 +91,20 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
     status.verdict = await quick.detect({ stagingDir });
 
     enter('load');
-    const loaded = await warehouse.loadAndPublish({ stagingDir, tenantId: input.tenantId, runId: info.runId, snapshotDate: status.snapshotDate });
+    // The report and export read what was published: a step of their own, so the load holds only the load.
+    const reportApart = patched('report-after-publish');
+    const loaded = await warehouse.loadAndPublish({
+      stagingDir,
+      tenantId: input.tenantId,
+      runId: info.runId,
+      snapshotDate: status.snapshotDate,
+      ...(reportApart ? { afterPublish: false } : {}),
+    });
     status.verdict = loaded.verdict;
+    if (reportApart) {
+      enter('report');
+      await warehouse.afterPublish();
+    }
 
     enter('cleanup');
     await quick.cleanupStaging({ tenantId: input.tenantId, keep: input.keepRuns ?? 7 });
