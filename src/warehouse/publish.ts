@@ -4,7 +4,8 @@
 // Durable: the copy and the directory are fsynced before and after the rename, so a power cut leaves either the
 // old or the new snapshot under the published name; temporary copies a crashed publish left are swept first.
 import { copyFile, open, readdir, rm, stat, rename, mkdir } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BASE_OPTIONS, withWriter } from './db';
@@ -23,7 +24,7 @@ export async function publish(
   await mkdir(dir, { recursive: true });
   await makeDirectoryTraversable(dir, access);
   await sweepStalePublishCopies(target);
-  const temp = path.join(dir, `${tempPrefix(target)}${process.pid}-${Date.now()}`);
+  const temp = path.join(dir, `${tempPrefix(target)}${process.pid}-${Date.now()}-${randomBytes(6).toString('hex')}`);
   try {
     // Hold the writer queue while copying, so no write lands between the refresh, the checkpoint and the copy.
     const marts = await withWriter(workDbPath, async (conn) => {
@@ -36,7 +37,8 @@ export async function publish(
       if (existsSync(wal) && statSync(wal).size > 0) {
         throw new Error(`Publish aborted: ${wal} still holds committed changes after CHECKPOINT; the copy would miss them. Retry the publish.`);
       }
-      await copyFile(path.resolve(workDbPath), temp);
+      // Exclusive: a file or link planted under the temporary name makes the copy fail instead of writing through it.
+      await copyFile(path.resolve(workDbPath), temp, constants.COPYFILE_EXCL);
       return { ms, tenants };
     });
     const check = await DuckDBInstance.create(temp, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });

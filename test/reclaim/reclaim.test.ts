@@ -297,7 +297,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
 
     // That day's snapshot, loaded through the real import path (loadStagingDir + publish), as `m365-license import` does.
-    await loadStagingDir({ workDbPath: p.config.workDbPath, stagingDir: later!.dir });
+    await loadStagingDir({ historyDays: 0, workDbPath: p.config.workDbPath, stagingDir: later!.dir });
     await publish(p.config.workDbPath, p.config.dbPath);
 
     await signalApprove(client.client, people, h.workflowId);

@@ -86,7 +86,7 @@ describe('durable publish', () => {
     const dead = path.join(path.dirname(published), '.m365.duckdb.publish-999999999-1');
     const live = path.join(path.dirname(published), `.m365.duckdb.publish-${process.ppid}-2`);
     for (const f of [dead, `${dead}.wal`, live]) writeFileSync(f, 'partial copy');
-    await loadStagingDir({ workDbPath: work, stagingDir: writeStaging(path.join(root, 'staging')) });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(path.join(root, 'staging')) });
     await publish(work, published);
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(`${dead}.wal`)).toBe(false);

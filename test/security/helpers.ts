@@ -45,7 +45,7 @@ export async function builtWarehouse(prefix = 'sec-'): Promise<Warehouse> {
   const dir = tempDir(prefix);
   const work = path.join(dir, 'work', 'm365.duckdb');
   const published = path.join(dir, 'm365.duckdb');
-  await loadStagingDir({ workDbPath: work, stagingDir: writeStaging(path.join(dir, 'staging')) });
+  await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(path.join(dir, 'staging')) });
   await publish(work, published);
   await closeWarehouse();
   return { dir, work, published };

@@ -45,7 +45,7 @@ afterEach(async () => {
 });
 
 const load = (dir: string, extra: Partial<Parameters<typeof loadStagingDir>[0]> = {}) =>
-  loadStagingDir({ workDbPath: work, stagingDir: dir, publishedPath: published, ...extra });
+  loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir, publishedPath: published, ...extra });
 
 const rows = (sql: string, file = work) => queryWarehouse(work, sql, file);
 

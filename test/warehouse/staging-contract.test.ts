@@ -62,7 +62,7 @@ describe('staging contract', () => {
     expect(m.reportSettings).toEqual({ displayConcealedNames: false });
 
     expect(resolveIdentity(runDir, {})).toMatchObject({ tenantId: TENANT, runId: RUN, snapshotDate: '2024-05-10' });
-    const r = await loadStagingDir({ workDbPath: path.join(dataDir, 'work.duckdb'), stagingDir: runDir });
+    const r = await loadStagingDir({ historyDays: 0, workDbPath: path.join(dataDir, 'work.duckdb'), stagingDir: runDir });
     expect(r).toMatchObject({ tenantId: TENANT, runId: RUN, snapshotDate: '2024-05-10', status: 'succeeded' });
   });
 
