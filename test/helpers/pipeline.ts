@@ -21,6 +21,8 @@ export interface PipelineFixture {
   warehouseTaskQueue: string;
   dataDir: string;
   stop(): Promise<void>;
+  /** Stops the workers only; the simulator keeps answering (sign-ins, Graph). */
+  stopWorkers(): Promise<void>;
 }
 
 
@@ -53,6 +55,10 @@ export async function startPipeline(
       abort.abort();
       await running;
       await sim.close();
+    },
+    stopWorkers: async () => {
+      abort.abort();
+      await running;
     },
   };
 }

@@ -22,7 +22,6 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
 describe('m365-license settings', () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
-  let workersStopped = false;
   let people: People;
 
   beforeAll(async () => {
@@ -34,7 +33,7 @@ describe('m365-license settings', () => {
     await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' }, { taskQueue: p.taskQueue })).result();
   }, 120_000);
   afterAll(async () => {
-    if (!workersStopped) await p?.stop();
+    await p?.stop();
     await client?.close();
   });
 
@@ -118,8 +117,8 @@ describe('m365-license settings', () => {
   }, 60_000);
 
   it('unset returns to the default; with no worker running the command writes and publishes itself', async () => {
-    await p.stop();
-    workersStopped = true;
+    // The simulator stays: the command signs the person in and checks them itself.
+    await p.stopWorkers();
     // The test process's own writer handle (the stopped worker's) must let go of the working file.
     await closeWarehouse();
     p.sim.state.directory.autoApprove = people.id('nestedApprover');
