@@ -11,7 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { BASE_OPTIONS, withWriter } from './db';
 import { historyRootFor } from './history/layout';
 import { refreshDueMarts } from './models';
-import { applyPublishedAccess, makeDirectoryTraversable, publishedAccess, type PublishedAccess } from './permissions';
+import { applyPublishedAccess, makeDirectoryTraversable, publishedAccess, shareHistoryWithReaders, type PublishedAccess } from './permissions';
 
 export async function publish(
   workDbPath: string,
@@ -23,6 +23,10 @@ export async function publish(
   const dir = path.dirname(target);
   await mkdir(dir, { recursive: true });
   await makeDirectoryTraversable(dir, access);
+  // The history views read the Parquet files directly: their readers are the published file's readers.
+  const history = historyRootFor(workDbPath);
+  await makeDirectoryTraversable(path.dirname(history), access);
+  await shareHistoryWithReaders(history, access);
   await sweepStalePublishCopies(target);
   const temp = path.join(dir, `${tempPrefix(target)}${process.pid}-${Date.now()}-${randomBytes(6).toString('hex')}`);
   try {
