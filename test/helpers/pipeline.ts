@@ -31,7 +31,8 @@ export async function startPipeline(
 ): Promise<PipelineFixture> {
   const sim = await startSimulator({ users: 1000, ...opts.sim });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'm365-pipeline-'));
-  const env = { ...simulatorEnv(sim, dataDir), ...opts.env };
+  // Tests pin calendar days; retention counts back from the wall clock and would prune them as they age.
+  const env = { ...simulatorEnv(sim, dataDir), M365_HISTORY_DAYS: '0', ...opts.env };
   const config = parseConfig(env);
   const taskQueue = uniqueName('main');
   const warehouseTaskQueue = warehouseTaskQueueFor(taskQueue);

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { todayUtc } from '../helpers/dates';
 import { startReclamation } from '../../src/cli/reclaim';
 import { startDailySync } from '../../src/cli/start-daily';
 import type { ReclaimInput } from '../../src/workflows/reclaim-messages';
@@ -42,13 +43,13 @@ describe("approver's inbox, closed status and notifications", () => {
     receiver = await startReceiver(SECRET);
     receiver.refuse = (kind) => kind === 'reclamation.awaiting_approval' && !receiver.allowAwaiting;
     p = await startPipeline({
-      sim: { users: 400, seed: 193, today: '2026-11-27' },
+      sim: { users: 400, seed: 193, today: todayUtc() },
       env: { M365_NOTIFY_WEBHOOK: receiver.url, M365_NOTIFY_SECRET: SECRET },
     });
     client = await connectClient();
     pick = userPicker(p.sim);
     people = new People(p.sim, p.config);
-    await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: '2026-11-27' }, { taskQueue: p.taskQueue })).result();
+    await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: todayUtc() }, { taskQueue: p.taskQueue })).result();
   }, 120_000);
   afterAll(async () => {
     if (!workersStopped) await p?.stop();

@@ -21,7 +21,8 @@ export interface CliResult {
 export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
   try {
     const r = await exec(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env },
+      // The fixtures' calendar days are fixed: retention (counted from the wall clock) is off unless a test sets it.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, M365_HISTORY_DAYS: '0', ...env },
       cwd,
       timeout: 90_000,
     });
