@@ -34,6 +34,8 @@ export interface Scenario {
   sim?: Parameters<typeof startSimulator>[0];
   /** Workflow code other than src/workflows (the code as it was before a patch, to record that side of it). */
   workflowsPath?: string;
+  /** Extra environment for the scenario's worker (e.g. the lab identity mode). */
+  env?: NodeJS.ProcessEnv;
   run(client: Client, sim: SimulatorHandle | undefined, env: NodeJS.ProcessEnv): Promise<Recorded>;
 }
 
@@ -53,7 +55,7 @@ export async function prepare(s: Scenario): Promise<Prepared> {
   if (!s.sim) return { env: {}, close: async () => {} };
   const sim = await startSimulator(s.sim);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'record-history-'));
-  const env = simulatorEnv(sim, dataDir);
+  const env = { ...simulatorEnv(sim, dataDir), ...s.env };
   approvalKey = createPublicKey(ensureApprovalKey(parseConfig(env)));
   return { env, sim, close: () => sim.close() };
 }
@@ -262,9 +264,11 @@ export const scenarios: Record<string, Scenario> = {
   /** One `settings set` handed to the warehouse writer through a request file, as the CLI does while a worker runs. */
   applySettings: {
     sim: { users: 100, seed: 7 },
+    // Recorded in the lab identity mode: a name stands in for the settings admin's sign-in.
+    env: { M365_APPROVAL_IDENTITY: 'unverified' },
     run: async (client, sim, env) => {
       const config = parseConfig(env);
-      const requestFile = writeSettingsRequest(config.dataDir, { tenantId: sim!.tenantId, actor: 'recorder', set: { inactivityDays: 45, excludeUpnPatterns: ['admin-*@*'] }, unset: [] });
+      const requestFile = writeSettingsRequest(config.dataDir, { tenantId: sim!.tenantId, proof: { by: 'recorder' }, set: { inactivityDays: 45, excludeUpnPatterns: ['admin-*@*'] }, unset: [] });
       const workflowId = settingsWorkflowId(sim!.tenantId, 'recorded');
       const r = await client.workflow.execute(applySettings, { taskQueue: TASK_QUEUE, workflowId, args: [{ tenantId: sim!.tenantId, requestFile }], workflowExecutionTimeout: '2 minutes' });
       if (!r.applied) throw new Error('the settings request was not applied');

@@ -57,6 +57,7 @@ const envSchema = z.object({
   M365_NOTIFY_SECRET: optionalText,
   M365_APPROVAL_CLIENT_ID: optionalText,
   M365_APPROVERS_GROUP_ID: optionalText,
+  M365_SETTINGS_ADMINS_GROUP_ID: optionalText,
   M365_APPROVAL_IDENTITY: z.enum(['verified', 'unverified']).default('verified'),
   M365_APPROVAL_KEY_FILE: optionalText,
   M365_APPROVAL_PUBLIC_KEY_FILE: optionalText,
@@ -104,6 +105,8 @@ export interface AppConfig {
   /** Approvals (src/identity): the public client app people sign in with, the approvers group, and the mode. */
   approvalClientId?: string;
   approversGroupId?: string;
+  /** Who may change settings (`settings set|unset`): members of this group; default the approvers group. */
+  settingsAdminsGroupId?: string;
   /** `unverified` is a lab mode: approvals carry a name, not a sign-in; shown in status and every audit row. */
   approvalIdentity: 'verified' | 'unverified';
   /** The workers' approval private key (seal.ts) and the public key the CLI seals with. */
@@ -173,6 +176,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     notifySecret: e.M365_NOTIFY_SECRET,
     approvalClientId: e.M365_APPROVAL_CLIENT_ID,
     approversGroupId: e.M365_APPROVERS_GROUP_ID,
+    settingsAdminsGroupId: e.M365_SETTINGS_ADMINS_GROUP_ID,
     approvalIdentity: e.M365_APPROVAL_IDENTITY,
     approvalKeyFile,
     approvalPublicKeyFile: path.resolve(e.M365_APPROVAL_PUBLIC_KEY_FILE ?? `${approvalKeyFile}.pub`),

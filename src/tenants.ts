@@ -22,6 +22,8 @@ const tenantEntry = z
     /** The public client app registration approvers sign in with, and the approvers group (src/identity). */
     approvalClientId: z.string().optional(),
     approversGroupId: z.string().optional(),
+    /** Who may change the tenant's settings (default: the approvers group). */
+    settingsAdminsGroupId: z.string().optional(),
     schedule: z.string().regex(/^\d{2}:\d{2}$/).optional(),
   })
   .strict()

@@ -1,7 +1,8 @@
 // Who is asking and who is deciding, checked in the worker (never in workflow code): the sealed ID token is opened
 // with the approval key, verified against the tenant's published keys (verify-id-token.ts), and an approver must
-// be a member, possibly through nested groups, of the tenant's approvers group at that moment. Only the object id,
-// the mode, a short reference and problem codes go back to the workflow; the UPN goes back sealed, for the audit.
+// be a member, possibly through nested groups, of the tenant's approvers group at that moment (a settings admin, of
+// the settings-admins group). Only the object id, the mode, a short reference and problem codes go back to the
+// workflow; the UPN goes back sealed, for the audit. The same check serves the settings writer (activities/settings.ts).
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { AppConfig } from '../config';
@@ -20,31 +21,56 @@ export interface IdentityProof {
   by?: string;
 }
 
+/** Who the proof must show: anyone signed in (requester), or a member of the approvers or the settings-admins group. */
+export type PersonRole = 'requester' | 'approver' | 'settings_admin';
+
 export type IdentityVerdict =
-  /** `approver`: a member of the approvers group now (asked only for role 'approver'; always true in the lab mode). */
+  /** `approver`: a member of the role's group now (asked for 'approver' and 'settings_admin'; always true in the lab mode). */
   | { ok: true; mode: IdentityMode; objectId: string; approver: boolean; tokenRef: string; actorSealed: string }
   | { ok: false; mode: IdentityMode; problem: string };
 
 const ref = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
-export function createApprovalActivities(deps: { config: AppConfig; graphFor: GraphFactory; approvalKey: () => KeyObject }) {
+export interface VerifyInput {
+  tenantId: string;
+  proof: IdentityProof;
+  role: PersonRole;
+  expect?: ProofBinding;
+}
+
+/** Where a check reports (an activity's logger and heartbeat; nothing outside one). */
+export interface VerifyHooks {
+  logError?: (message: string, fields: Record<string, unknown>) => void;
+  heartbeat?: () => void;
+}
+
+export interface PersonVerifier {
+  verify(input: VerifyInput, hooks?: VerifyHooks): Promise<IdentityVerdict>;
+  close(): Promise<void>;
+}
+
+export function createPersonVerifier(deps: { config: AppConfig; graphFor: GraphFactory; approvalKey: () => KeyObject }): PersonVerifier {
   const verifiers = new Map<string, IdTokenVerifier>();
-  const verifierFor = (tenantId: string): { verifier: IdTokenVerifier; groupId: string } => {
+  const verifierFor = (tenantId: string, role: PersonRole): { verifier: IdTokenVerifier; groupId: string } => {
     const s = requireVerifiable(approvalSettings(deps.config, tenantId));
     let v = verifiers.get(tenantId);
     if (!v) {
       v = new IdTokenVerifier({ authorityHost: s.authorityHost, tenantId, clientId: s.clientId, maxAgeSeconds: s.maxAgeSeconds, ...(s.caPem ? { caPem: s.caPem } : {}) });
       verifiers.set(tenantId, v);
     }
-    return { verifier: v, groupId: s.approversGroupId };
+    return { verifier: v, groupId: role === 'settings_admin' ? (s.settingsAdminsGroupId ?? s.approversGroupId) : s.approversGroupId };
   };
 
   return {
+    async close() {
+      for (const v of verifiers.values()) await v.close();
+      verifiers.clear();
+    },
     /**
      * Checks one person's proof. A refusal is a verdict (`ok: false` with a stable problem code), not a failure;
      * unreadable keys or Graph errors throw and are retried.
      */
-    async verifyPerson(input: { tenantId: string; proof: IdentityProof; role: 'requester' | 'approver'; expect?: ProofBinding }): Promise<IdentityVerdict> {
+    async verify(input: VerifyInput, hooks: VerifyHooks = {}): Promise<IdentityVerdict> {
       const mode = deps.config.approvalIdentity;
       const key = deps.approvalKey();
       const sealForAudit = (text: string) => seal(text, createPublicKey(key));
@@ -69,9 +95,9 @@ export function createApprovalActivities(deps: { config: AppConfig; graphFor: Gr
       }
       let target: { verifier: IdTokenVerifier; groupId: string };
       try {
-        target = verifierFor(input.tenantId);
+        target = verifierFor(input.tenantId, input.role);
       } catch (err) {
-        Context.current().log.error('approvals are not configured for the tenant', { tenantId: input.tenantId, error: (err as Error).name });
+        hooks.logError?.('approvals are not configured for the tenant', { tenantId: input.tenantId, error: (err as Error).name });
         return { ok: false, mode, problem: 'approvals_not_configured' };
       }
       let identity;
@@ -82,8 +108,8 @@ export function createApprovalActivities(deps: { config: AppConfig; graphFor: Gr
         throw err;
       }
       let approver = false;
-      if (input.role === 'approver') {
-        const graph = deps.graphFor(input.tenantId).client({ onRetry: () => Context.current().heartbeat() });
+      if (input.role !== 'requester') {
+        const graph = deps.graphFor(input.tenantId).client({ onRetry: () => hooks.heartbeat?.() });
         try {
           approver = (await memberGroups(graph, identity.objectId, [target.groupId])).length > 0;
         } finally {
@@ -91,6 +117,17 @@ export function createApprovalActivities(deps: { config: AppConfig; graphFor: Gr
         }
       }
       return { ok: true, mode, objectId: identity.objectId, approver, tokenRef: ref(identity.tokenId ?? raw), actorSealed: sealForAudit(identity.upn) };
+    },
+  };
+}
+
+export function createApprovalActivities(deps: { config: AppConfig; graphFor: GraphFactory; approvalKey: () => KeyObject }) {
+  const person = createPersonVerifier(deps);
+  return {
+    /** Checks one person's proof (createPersonVerifier): a refusal is a verdict; unreadable keys or Graph errors are retried. */
+    async verifyPerson(input: VerifyInput): Promise<IdentityVerdict> {
+      const ctx = Context.current();
+      return person.verify(input, { logError: (m, f) => ctx.log.error(m, f), heartbeat: () => ctx.heartbeat() });
     },
   };
 }

@@ -4,6 +4,8 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { preflight as graphPreflight } from '../graph/preflight';
+import { futureDateProblem } from '../shared/snapshot-date';
+import { StagingError } from '../warehouse/errors';
 import { GraphPermissionError, SkipTokenExpiredError } from '../graph/errors';
 import { allows } from '../graph/permissions';
 import type { GraphClient } from '../graph/client';
@@ -85,7 +87,10 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
 
   return {
     /** Gets a token and checks its roles; fails non-retryably naming each missing permission. */
-    async preflight(input: { tenantId: string; needReclaim: boolean }): Promise<PreflightResult> {
+    async preflight(input: { tenantId: string; needReclaim: boolean; snapshotDate?: string }): Promise<PreflightResult> {
+      // Before any Graph call: a run for a day that has not happened is refused here, not after its extract.
+      const future = input.snapshotDate === undefined ? undefined : futureDateProblem(input.snapshotDate, 'The run\'s snapshot date');
+      if (future) throw new StagingError(future);
       const { tokens } = deps.graphFor(input.tenantId);
       // A fresh token, so consent granted or revoked since the cached one shows in this run's check.
       await tokens.getToken({ forceRefresh: true });

@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { AppConfig } from '../config';
 import { ensureApprovalKey } from '../identity/approval-key';
-import { createApprovalActivities } from './approvals';
+import { createApprovalActivities, createPersonVerifier } from './approvals';
 import { createExtractActivities } from './extract';
 import { createSpendExtractActivities } from './extract-spend';
 import { createGraphFactory, type GraphFactory } from './graph-context';
@@ -49,14 +49,20 @@ export function createMainActivities(deps: ActivityDeps) {
 
 /** Activities served on the warehouse queue, one at a time (every DuckDB write). */
 export function createWarehouseActivities(deps: ActivityDeps) {
+  const graphFor = deps.graphFor ?? createGraphFactory(deps.config, deps.logger);
+  const approvalKey = approvalKeyOf(deps.config);
   return {
     ...createWarehouseWriteActivities({
       workDbPath: deps.config.workDbPath,
       dbPath: deps.config.dbPath,
-      approvalKey: approvalKeyOf(deps.config),
+      approvalKey,
       historyDays: deps.config.historyDays,
     }),
-    ...createSettingsActivities({ workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath, dataDir: deps.config.dataDir }),
+    // Settings changes are checked by the writer that applies them: the same sign-in check as approvals.
+    ...createSettingsActivities(
+      { workDbPath: deps.config.workDbPath, dbPath: deps.config.dbPath, dataDir: deps.config.dataDir },
+      createPersonVerifier({ config: deps.config, graphFor, approvalKey }),
+    ),
   };
 }
 

@@ -8,6 +8,8 @@ import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '..
 import type { GraphClient } from '../graph/client';
 import { exclusionFor, neverReclaimedSkuIds, openReadOnly, type ExclusionRule } from '../warehouse';
 import { DEFAULT_SETTINGS } from '../warehouse/types';
+import { DROP_FUTURE_COMMAND } from '../warehouse/history/future';
+import { isFutureSnapshotDate } from '../shared/snapshot-date';
 import { withActivityGraph, type GraphFactory } from './graph-context';
 import { memberGroups } from './group-membership';
 
@@ -38,9 +40,10 @@ export interface UserInspection {
   activeSinceRequest: boolean;
   /**
    * Re-check only: why the warehouse facts cannot be trusted, so the reclamation must stop (fail closed) instead of
-   * skipping the exclusion and activity checks: unreadable, or its snapshot older than the freshness setting.
+   * skipping the exclusion and activity checks: unreadable, its snapshot older than the freshness setting, or dated
+   * after today (an age below zero would pass any freshness limit).
    */
-  failClosed?: { reason: 'warehouse_unreadable' | 'snapshot_stale'; detail: string };
+  failClosed?: { reason: 'warehouse_unreadable' | 'snapshot_stale' | 'snapshot_in_future'; detail: string };
 }
 
 export type RemovalResult =
@@ -209,7 +212,12 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
         const result: UserInspection = { ...found, excludedBy: facts.excludedBy, activity: facts.activity, activeSinceRequest };
         if (input.recheck) {
           const age = facts.snapshot ? Math.floor((Date.now() - Date.parse(`${facts.snapshot}T00:00:00Z`)) / 86_400_000) : Infinity;
-          if (age > facts.freshnessDays) {
+          if (facts.snapshot && isFutureSnapshotDate(facts.snapshot)) {
+            result.failClosed = {
+              reason: 'snapshot_in_future',
+              detail: `the latest snapshot is dated ${facts.snapshot}, after today: remove it (m365-license ${DROP_FUTURE_COMMAND}), run a daily sync, then request again`,
+            };
+          } else if (age > facts.freshnessDays) {
             result.failClosed = { reason: 'snapshot_stale', detail: `the latest snapshot (${facts.snapshot ?? 'none'}) is older than the freshness setting (${facts.freshnessDays} days): run a daily sync first` };
           }
         }

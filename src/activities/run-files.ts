@@ -3,6 +3,8 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sampleAnonymization, validateStagedReports, type AnonymizationVerdict } from '../warehouse';
 import { stagingManifestSchema, type ManifestFile, type ReportSettings, type SignInOutcome, type StagedFile, type StagingManifest } from '../shared/staging-contract';
+import { futureDateProblem } from '../shared/snapshot-date';
+import { StagingError } from '../warehouse/errors';
 import { writeFileAtomic } from './staging-files';
 import { manifestFile, runStagingDir, tenantStagingDir } from './staging-layout';
 
@@ -25,6 +27,9 @@ export function createRunFileActivities(deps: { dataDir: string }) {
   return {
     /** Lists what the run staged; the load step and `import` read it. Returns the run directory. */
     async writeManifest(input: ManifestInput): Promise<string> {
+      // The workflow input that named the day can be written by anyone who can start a workflow: checked here too.
+      const future = futureDateProblem(input.snapshotDate, 'The run\'s snapshot date');
+      if (future) throw new StagingError(future);
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
       const entry = (kind: ManifestFile['kind'], name: string, f: StagedFile): ManifestFile => ({ kind, name, ...f, path: path.relative(runDir, f.path) });
       // Parsed before writing: what lands on disk is what the warehouse's reader (the same schema) accepts.

@@ -1,16 +1,23 @@
 // Settings changes on the warehouse queue: the writer process owns the working database, so `settings set` hands
 // it the change through a request file (0600, in the data directory; the workflow's history holds only the
 // file's path, never a UPN pattern), and this activity applies it, publishes, and removes the file.
-import { randomUUID } from 'node:crypto';
+// Who made the change comes from their Entra sign-in, sealed and bound to exactly this change, and checked here,
+// by whichever process applies it (the worker, or `settings` itself when no worker runs): a member of the tenant's
+// settings-admins group, recorded by object id. The request file alone proves nothing.
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { publish, SETTING_KEYS, updateSettings, type SettingKey } from '../warehouse';
 import type { WarehouseSettings } from '../warehouse/types';
+import type { ProofBinding } from '../identity/proof';
+import type { IdentityVerdict, PersonVerifier, VerifyHooks } from './approvals';
 
 const requestSchema = z.object({
   tenantId: z.string().min(1),
-  actor: z.string().min(1),
+  /** A sealed sign-in bound to this change (settingsBinding), or a name in the lab mode only. */
+  proof: z.object({ idToken: z.string().optional(), by: z.string().optional() }).strict(),
   set: z
     .object({
       inactivityDays: z.number().int().optional(),
@@ -32,6 +39,27 @@ export class SettingsRequestError extends Error {
 
 export const requestsDirOf = (dataDir: string): string => path.join(dataDir, 'requests');
 
+/** The change a proof is bound to: the tenant and exactly these keys and values (order aside). */
+export function settingsBinding(r: Pick<SettingsRequest, 'tenantId' | 'set' | 'unset'>): ProofBinding {
+  const set = Object.fromEntries(Object.entries(r.set).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+  const change = JSON.stringify({ tenantId: r.tenantId, set, unset: [...r.unset].sort() });
+  return { purpose: 'settings', workflowId: `settings-${r.tenantId}`, scopeHash: createHash('sha256').update(change).digest('hex') };
+}
+
+/** The verdict as the one who changes settings, or SettingsRequestError naming the problem and what to do. */
+async function settingsAdmin(verifier: PersonVerifier, r: SettingsRequest, hooks?: VerifyHooks): Promise<Extract<IdentityVerdict, { ok: true }>> {
+  const v = await verifier.verify({ tenantId: r.tenantId, proof: r.proof, role: 'settings_admin', expect: settingsBinding(r) }, hooks);
+  if (!v.ok) {
+    throw new SettingsRequestError(`Settings not changed: the sign-in was refused (${v.problem}). Run settings set|unset again and sign in as a settings admin.`);
+  }
+  if (!v.approver) {
+    throw new SettingsRequestError(
+      `Settings not changed: ${v.objectId} is not a member of the tenant's settings-admins group (M365_SETTINGS_ADMINS_GROUP_ID, default the approvers group).`,
+    );
+  }
+  return v;
+}
+
 /** Writes a request for the warehouse writer; returns its path. */
 export function writeSettingsRequest(dataDir: string, request: SettingsRequest): string {
   const dir = requestsDirOf(dataDir);
@@ -41,14 +69,23 @@ export function writeSettingsRequest(dataDir: string, request: SettingsRequest):
   return file;
 }
 
-/** Applies one request to the working database and publishes; the single place both write paths go through. */
-export async function applySettingsRequest(paths: { workDbPath: string; dbPath: string }, r: SettingsRequest): Promise<Required<WarehouseSettings>> {
-  const effective = await updateSettings(paths.workDbPath, r.tenantId, r.set, { unset: r.unset, actor: r.actor });
+/**
+ * Checks who asks, applies one request to the working database and publishes; the single place both write paths go
+ * through. Returns the effective settings and the actor recorded (an object id).
+ */
+export async function applySettingsRequest(
+  paths: { workDbPath: string; dbPath: string },
+  r: SettingsRequest,
+  verifier: PersonVerifier,
+  hooks?: VerifyHooks,
+): Promise<{ effective: Required<WarehouseSettings>; actor: string }> {
+  const who = await settingsAdmin(verifier, r, hooks);
+  const effective = await updateSettings(paths.workDbPath, r.tenantId, r.set, { unset: r.unset, actor: who.objectId });
   await publish(paths.workDbPath, paths.dbPath);
-  return effective;
+  return { effective, actor: who.objectId };
 }
 
-export function createSettingsActivities(paths: { workDbPath: string; dbPath: string; dataDir: string }) {
+export function createSettingsActivities(paths: { workDbPath: string; dbPath: string; dataDir: string }, verifier: PersonVerifier) {
   const dir = path.resolve(requestsDirOf(paths.dataDir));
   return {
     /** Applies the request file's change and publishes. A retry that finds the file gone did the work already. */
@@ -62,9 +99,22 @@ export function createSettingsActivities(paths: { workDbPath: string; dbPath: st
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { applied: false, keys: [] };
         throw err;
       }
-      const parsed = requestSchema.safeParse(JSON.parse(text));
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch (cause) {
+        throw new SettingsRequestError(`The settings request ${file} is not JSON: run settings set again.`, { cause });
+      }
+      const parsed = requestSchema.safeParse(raw);
       if (!parsed.success) throw new SettingsRequestError(`The settings request ${file} is malformed: run settings set again.`, { cause: parsed.error });
-      await applySettingsRequest(paths, parsed.data);
+      const ctx = Context.current();
+      try {
+        await applySettingsRequest(paths, parsed.data, verifier, { logError: (m, f) => ctx.log.error(m, f), heartbeat: () => ctx.heartbeat() });
+      } catch (err) {
+        // A refused request is spent: it cannot become valid, and must not wait there for a later attempt.
+        if (err instanceof SettingsRequestError) rmSync(file, { force: true });
+        throw err;
+      }
       rmSync(file, { force: true });
       return { applied: true, keys: [...Object.keys(parsed.data.set), ...parsed.data.unset] };
     },

@@ -15,6 +15,7 @@ import { seal } from '../identity/seal';
 import { bindingLine, queryState, tenantOfDecisionId } from './reclaim-decide';
 import { signInPerson } from './reclaim-proof';
 import { withTemporalClient } from './temporal-connection';
+import { safeText } from './output/sanitize';
 import { UsageError } from './usage-error';
 
 const PURPOSES: ProofPurpose[] = ['request', 'approve', 'reject'];
@@ -36,17 +37,19 @@ export function registerAuth(program: Command): void {
       const config = parseConfig();
       const publicKey = readApprovalPublicKey(config);
       let binding: ProofBinding = { purpose, workflowId: id };
+      let what = `make a proof to request ${id}`;
       if (purpose !== 'request') {
         // A decision binds to the run and scope of now; both are shown, so the person knows what they sign.
         binding = await withTemporalClient(config, async (client) => {
           const s = await queryState(client, id);
           if (s.status !== 'awaiting_approval') throw new Error(`${id} is ${s.status}, not awaiting approval: nothing to ${purpose}.`);
           if (opts.scope !== undefined && opts.scope !== s.scopeHash) throw new Error(`The scope of ${id} is no longer the one you reviewed (${opts.scope}): run reclaim status ${id} again.`);
+          what = `make a proof to ${purpose} ${bindingLine(s)}`;
           process.stderr.write(`proof to ${purpose} ${bindingLine(s)}\n  signal with "runId":"${s.runId}","scopeHash":"${s.scopeHash}"\n`);
           return { purpose, workflowId: id, runId: s.runId, scopeHash: s.scopeHash };
         });
       }
-      const idToken = await signInPerson(config, tenant, (m) => process.stderr.write(`${m}\n`));
+      const idToken = await signInPerson(config, tenant, what, (m) => process.stderr.write(`${safeText(m)}\n`));
       process.stdout.write(`${sealProof(idToken, binding, publicKey)}\n`);
     });
 

@@ -1,4 +1,5 @@
 // `--date YYYY-MM-DD` everywhere a date is accepted: a real calendar day (2024-02-31 is refused), else exit 2.
+import { futureDateProblem } from '../shared/snapshot-date';
 import { UsageError } from './usage-error';
 
 /** True when `s` is YYYY-MM-DD and names a day that exists (leap years included). */
@@ -14,4 +15,12 @@ export function isCalendarDate(s: string): boolean {
 export function parseDateOption(value: string, flag = '--date'): string {
   if (!isCalendarDate(value)) throw new UsageError(`${flag} must be a real date in the form YYYY-MM-DD, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** A snapshot date: a real day, and not beyond today (UTC) plus a day of slack; else UsageError (exit 2). */
+export function parseSnapshotDateOption(value: string, flag = '--date'): string {
+  const date = parseDateOption(value, flag);
+  const future = futureDateProblem(date, flag);
+  if (future) throw new UsageError(future);
+  return date;
 }

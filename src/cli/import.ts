@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { closeWarehouse, loadStagingDir, markPublishFailed, publish, recordRun, StagingError, type LoadResult } from '../warehouse/index';
 import { readManifest } from '../warehouse/staging';
-import { parseDateOption } from './date-option';
+import { parseSnapshotDateOption } from './date-option';
 import { UsageError } from './usage-error';
 
 interface ImportOptions {
@@ -31,7 +31,7 @@ export function registerImport(program: Command): void {
     .option('--run-id <id>', 'run id (default: the manifest\'s, else import-<tenant>-<date>)')
     .option('--json', 'print the result as one JSON object')
     .action(async (opts: ImportOptions) => {
-      if (opts.date !== undefined) parseDateOption(opts.date);
+      if (opts.date !== undefined) parseSnapshotDateOption(opts.date);
       const config = parseConfig();
       const from = path.resolve(opts.from);
       if (!existsSync(from) || !statSync(from).isDirectory()) throw new UsageError(`--from: not a directory: ${from}`);

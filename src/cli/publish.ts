@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { closeWarehouse, publish, withWriter } from '../warehouse/index';
+import { findFutureSnapshots, futureSnapshotWarnings } from '../warehouse/history/future';
+import { safeText } from './output/sanitize';
 import { UsageError } from './usage-error';
 
 export function registerPublish(program: Command): void {
@@ -19,9 +21,10 @@ export function registerPublish(program: Command): void {
       const workDbPath = path.resolve(opts.workDb ?? config.workDbPath);
       if (published === workDbPath) throw new UsageError('--db and --work-db must be different files');
       try {
-        await withWriter(workDbPath, async () => undefined);
+        const future = await withWriter(workDbPath, (conn) => findFutureSnapshots(conn));
         const pub = await publish(workDbPath, published);
         process.stdout.write(`Published ${published} (${pub.bytes} bytes, ${pub.ms} ms)\n`);
+        for (const line of futureSnapshotWarnings(future)) process.stderr.write(`${safeText(line)}\n`);
       } finally {
         await closeWarehouse();
       }

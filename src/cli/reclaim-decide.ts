@@ -103,7 +103,7 @@ async function decide(kind: 'approve' | 'reject', id: string, opts: DecideOption
       async (s) => {
         process.stderr.write(`${kind === 'approve' ? 'approving' : 'rejecting'} ${bindingLine(s)}\n`);
         // Bound to this decision of this run and scope: a copy cannot approve anything else (identity/proof.ts).
-        const proof = await proofs({ purpose: kind, workflowId: id, runId: s.runId, scopeHash: s.scopeHash });
+        const proof = await proofs({ purpose: kind, workflowId: id, runId: s.runId, scopeHash: s.scopeHash }, `${kind} ${bindingLine(s)}`);
         const text = sealText(config, kind === 'approve' ? opts.comment : opts.reason);
         return { ...proof, runId: s.runId, scopeHash: s.scopeHash, ...(text ? { [kind === 'approve' ? 'comment' : 'reason']: text } : {}) };
       },

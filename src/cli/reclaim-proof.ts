@@ -12,6 +12,7 @@ import { sealProof, type ProofBinding } from '../identity/proof';
 import { isSealed, seal } from '../identity/seal';
 import { signInWithDeviceCode } from '../identity/sign-in';
 import { pickTenant } from '../tenants';
+import { safeText } from './output/sanitize';
 import { UsageError } from './usage-error';
 
 export interface ProofOptions {
@@ -51,28 +52,27 @@ export function checkProofOptions(config: AppConfig, opts: ProofOptions): string
   return token;
 }
 
-/** Signs the person in with the device-code flow; the raw ID token stays in this process, sealed per use. */
-export async function signInPerson(config: AppConfig, tenant: string | undefined, say: (line: string) => void): Promise<string> {
+/** Signs the person in with the device-code flow for `purpose` (shown with the code); the raw ID token stays in this process, sealed per use. */
+export async function signInPerson(config: AppConfig, tenant: string | undefined, purpose: string, say: (line: string) => void): Promise<string> {
   const s = requireVerifiable(approvalSettings(config, pickTenant(config, tenant)));
-  return signInWithDeviceCode({ authorityHost: s.authorityHost, tenantId: s.tenantId, clientId: s.clientId, ...(s.caPem ? { caPem: s.caPem } : {}), say });
+  return signInWithDeviceCode({ authorityHost: s.authorityHost, tenantId: s.tenantId, clientId: s.clientId, ...(s.caPem ? { caPem: s.caPem } : {}), say, purpose });
 }
 
 /**
  * The proofs of one person for one or more workflows: a given sealed proof (bound by `auth token` to one workflow,
- * so it serves one binding only), a lab-mode name, or one sign-in sealed for each binding asked.
+ * so it serves one binding only), a lab-mode name, or one sign-in sealed for each binding asked. `purpose` says
+ * what the sign-in is for; the first call's is shown with the device code.
  */
-export function personProofs(config: AppConfig, opts: ProofOptions): (binding: ProofBinding) => Promise<IdentityProof> {
+export function personProofs(config: AppConfig, opts: ProofOptions): (binding: ProofBinding, purpose: string) => Promise<IdentityProof> {
   const given = checkProofOptions(config, opts);
   if (given !== undefined) return () => Promise.resolve({ idToken: given });
   if (opts.by !== undefined) return () => Promise.resolve({ by: opts.by! });
   let raw: Promise<string> | undefined;
-  return async (binding) => {
-    raw ??= signInPerson(config, opts.tenant, (m) => process.stderr.write(`${m}\n`));
+  return async (binding, purpose) => {
+    raw ??= signInPerson(config, opts.tenant, purpose, (m) => process.stderr.write(`${safeText(m)}\n`));
     return { idToken: sealProof(await raw, binding, readApprovalPublicKey(config)) };
   };
 }
-
-export const personProof = (config: AppConfig, opts: ProofOptions, binding: ProofBinding): Promise<IdentityProof> => personProofs(config, opts)(binding);
 
 /** Free text (reason, comment) sealed for the workers: only the audit table ever holds it readable. */
 export const sealText = (config: AppConfig, text: string | undefined): string | undefined => (text === undefined ? undefined : seal(text, readApprovalPublicKey(config)));

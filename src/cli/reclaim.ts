@@ -197,7 +197,12 @@ export function registerReclaim(program: Command): void {
           const input: ReclaimInput = {
             tenantId,
             userId,
-            requester: await proofs({ purpose: 'request', workflowId: reclaimWorkflowId(tenantId, userId) }),
+            requester: await proofs(
+              { purpose: 'request', workflowId: reclaimWorkflowId(tenantId, userId) },
+              opts.fromCandidates
+                ? `request reclamations for ${userIds.length} candidate users of tenant ${tenantId}${opts.dryRun ? ' (DRY RUN)' : ''}`
+                : `request the removal of ${skus ? skus.join(', ') : 'every directly assigned licence'} from user ${userId}${opts.dryRun ? ' (DRY RUN)' : ''}`,
+            ),
             ...(reason ? { reason } : {}),
             ...(skus ? { skus } : {}),
             ...(opts.dryRun ? { dryRun: true } : {}),
@@ -261,7 +266,7 @@ export function registerReclaim(program: Command): void {
       const tenantId = pickTenant(config, tenantOfWorkflowId(id));
       if (!/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(opts.approvalTimeout)) throw new UsageError(`--approval-timeout must look like 7d, 12h, 30m or 45s, got ${opts.approvalTimeout}`);
       // Bound to the restore's own workflow id: a proof for the reclamation (or another restore) does not count.
-      const requester = await personProofs(config, { token: opts.token, tokenFile: opts.tokenFile, by: opts.by, tenant: tenantId })({ purpose: 'request', workflowId: restoreWorkflowId(id) });
+      const requester = await personProofs(config, { token: opts.token, tokenFile: opts.tokenFile, by: opts.by, tenant: tenantId })({ purpose: 'request', workflowId: restoreWorkflowId(id) }, `request restoring the licences ${id} removed`);
       const reason = sealText(config, opts.reason);
       await withTemporalClient(config, async (client) => {
         const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, requester, ...(reason ? { reason } : {}), approvalTimeout: opts.approvalTimeout.replace(/\s+/g, '') }, { taskQueue: config.taskQueue });

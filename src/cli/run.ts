@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { pickTenant } from '../tenants';
-import { parseDateOption } from './date-option';
+import { parseSnapshotDateOption } from './date-option';
+import { warnFutureSnapshots } from './drop-future';
 import { UsageError } from './usage-error';
 import { followRun, progressLine, startDailySync, summaryLines } from './start-daily';
 import { withTemporalClient } from './temporal-connection';
@@ -29,10 +30,12 @@ export function registerRun(program: Command): void {
     .option('--json', 'machine-readable output: one JSON object')
     .option('--quiet', 'no progress display')
     .action(async (opts: RunOptions) => {
-      const snapshotDate = opts.date === undefined ? new Date().toISOString().slice(0, 10) : parseDateOption(opts.date);
+      const snapshotDate = opts.date === undefined ? new Date().toISOString().slice(0, 10) : parseSnapshotDateOption(opts.date);
       const config = parseConfig();
       const tenantId = pickTenant(config, opts.tenant);
       if (!['D7', 'D30', 'D90', 'D180'].includes(opts.period)) throw new UsageError(`--period must be D7, D30, D90 or D180`);
+      // A future day already in the warehouse poses as the newest: say so, with the command that removes it.
+      await warnFutureSnapshots(config.dbPath);
       await withTemporalClient(config, async (client) => {
         const handle = await startDailySync(
           client,

@@ -1,11 +1,14 @@
 // How `settings set|unset` validates a change and gets it written. Validation: day ranges, SKU part numbers the
 // tenant holds (or Microsoft's licensing reference knows), groups resolved to ids through Graph. Writing: a
 // running warehouse worker owns (locks) the working database, so the change goes to it as an applySettings
-// workflow; when nothing holds the file the command writes and publishes itself, as `import` does.
+// workflow; when nothing holds the file the command writes and publishes itself, as `import` does. Either way the
+// process that writes checks the person's sealed sign-in first (activities/settings.ts).
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createGraphFactory } from '../activities/graph-context';
+import { createPersonVerifier } from '../activities/approvals';
 import { applySettingsRequest, writeSettingsRequest, type SettingsRequest } from '../activities/settings';
+import { readApprovalPrivateKey } from '../identity/approval-key';
 import type { AppConfig } from '../config';
 import { GraphNotFoundError } from '../graph/errors';
 import { settingsWorkflowId } from '../shared/names';
@@ -99,16 +102,37 @@ export async function resolveGroups(config: AppConfig, tenantId: string, list: s
 
 export type WritePath = 'worker' | 'direct';
 
+/** Closes the tenant's token provider if the check created one (its connections would keep the CLI alive). */
+async function closeTokens(graphFor: ReturnType<typeof createGraphFactory>, tenantId: string): Promise<void> {
+  try {
+    await graphFor(tenantId).tokens.close();
+  } catch {
+    /* nothing was opened */
+  }
+}
+
+/** The innermost cause's message: an activity's own error, not the workflow and activity failures around it. */
+function rootMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
 /**
  * Writes the change and publishes. While another process (a warehouse worker) owns the working database, the
  * change goes to that worker as an applySettings workflow; otherwise this process writes it, as `import` does.
  */
 export async function writeSettings(config: AppConfig, request: SettingsRequest): Promise<{ via: WritePath; effective?: Required<WarehouseSettings> }> {
+  // Writing itself, this process is the one that checks the sign-in: it needs the workers' approval key, as they do.
+  const graphFor = createGraphFactory(config);
+  const verifier = createPersonVerifier({ config, graphFor, approvalKey: () => readApprovalPrivateKey(config) });
   try {
-    return { via: 'direct', effective: await applySettingsRequest({ workDbPath: config.workDbPath, dbPath: config.dbPath }, request) };
+    return { via: 'direct', effective: (await applySettingsRequest({ workDbPath: config.workDbPath, dbPath: config.dbPath }, request, verifier)).effective };
   } catch (err) {
     if (!(err instanceof WarehouseLockedError)) throw err;
   } finally {
+    await verifier.close();
+    await closeTokens(graphFor, request.tenantId);
     await closeWarehouse();
   }
   await withTemporalClient(config, async (client) => {
@@ -120,7 +144,10 @@ export async function writeSettings(config: AppConfig, request: SettingsRequest)
       // A worker that holds the database but no longer polls: fail instead of waiting for ever.
       workflowExecutionTimeout: '2 minutes',
     });
-    const r = await handle.result();
+    const r = await handle.result().catch((err: unknown) => {
+      // The worker's refusal (not a settings admin, a bad sign-in) is the message to show, not Temporal's wrapper.
+      throw new Error(rootMessage(err), { cause: err });
+    });
     if (!r.applied) throw new Error(`The warehouse worker did not find the settings request ${requestFile}: run settings set where the worker's data directory (${config.dataDir}) is.`);
   });
   return { via: 'worker' };

@@ -1,17 +1,17 @@
 // `m365-license settings show|set|unset`: the thresholds and exclusions behind the candidate list, per tenant.
 // Changes are validated here, written through the warehouse writer (settings-write.ts) and published at once;
-// each records who made it and when.
+// each records who made it (the object id of their Entra sign-in, checked by the process that writes) and when.
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { pickTenant } from '../tenants';
 import { DEFAULT_SETTINGS, openReadOnly, SETTING_COLUMNS, type SettingKey } from '../warehouse/index';
 import type { WarehouseSettings } from '../warehouse/types';
 import { parseDays, parseUpnPatterns, resolveGroups, resolveSkus, writeSettings } from './settings-write';
+import { settingsBinding } from '../activities/settings';
+import { safeJson, safeText } from './output/sanitize';
+import { personProofs } from './reclaim-proof';
 import { UsageError } from './usage-error';
-
-const actorDefault = (): string => process.env.M365_ACTOR ?? os.userInfo().username;
 
 /** Flag, setting key and label of each setting, in display order. */
 const FIELDS: ReadonlyArray<{ flag: string; key: SettingKey; label: string }> = [
@@ -98,7 +98,8 @@ export function registerSettings(program: Command): void {
     .action(async (opts: { tenant?: string; json?: boolean }) => {
       const config = parseConfig();
       const s = await readShownSettings(config.dbPath, pickTenant(config, opts.tenant));
-      process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${showLines(s).join('\n')}\n`);
+      // Stored text (patterns, who changed them) reaches the terminal without control characters, as everywhere.
+      process.stdout.write(opts.json ? `${safeJson(JSON.stringify(s))}\n` : `${safeText(showLines(s).join('\n'))}\n`);
     });
 
   settings
@@ -111,7 +112,7 @@ export function registerSettings(program: Command): void {
     .option('--exclude-upn [glob...]', "UPN globs never proposed, e.g. 'admin-*@contoso.com' (case-insensitive)")
     .option('--exclude-group [idOrName...]', 'groups (object id or display name) whose licence holders are never proposed')
     .option('--exclude-sku [part...]', 'SKU part numbers (e.g. POWER_BI_STANDARD) whose licences are never reclaimed')
-    .option('--by <name>', 'who makes the change (default: M365_ACTOR or the OS user)')
+    .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
     .option('--json', 'print the resulting settings as JSON')
     .action(async (opts: SetOptions) => {
       const list = (v: string[] | boolean | undefined): string[] | undefined => (v === undefined ? undefined : v === true ? [] : (v as string[]));
@@ -135,7 +136,7 @@ export function registerSettings(program: Command): void {
     .description('return settings to their defaults (lists to empty)')
     .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
     .option('--all', 'every setting')
-    .option('--by <name>', 'who makes the change (default: M365_ACTOR or the OS user)')
+    .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
     .option('--json', 'print the resulting settings as JSON');
   for (const f of FIELDS) unset.option(`--${f.flag}`, `reset ${f.label}`);
   unset.action(async (opts: Record<string, unknown> & { tenant?: string; all?: boolean; by?: string; json?: boolean }) => {
@@ -147,15 +148,28 @@ export function registerSettings(program: Command): void {
   });
 }
 
+/** One line saying what a change does, for the sign-in prompt. */
+function changeSummary(set: WarehouseSettings, unset: SettingKey[]): string {
+  const parts = FIELDS.flatMap((f) => {
+    const v = set[f.key];
+    if (v !== undefined) return [`${f.label} = ${Array.isArray(v) ? v.join(', ') || 'none' : String(v)}`];
+    return unset.includes(f.key) ? [`${f.label} back to default`] : [];
+  });
+  return parts.join('; ');
+}
+
 async function apply(config: ReturnType<typeof parseConfig>, tenantId: string, set: WarehouseSettings, unset: SettingKey[], by: string | undefined, json: boolean | undefined): Promise<void> {
-  const actor = by ?? actorDefault();
-  const { via } = await writeSettings(config, { tenantId, actor, set, unset });
+  // Who changes settings signs in (as for approvals), bound to exactly this change; a name counts in the lab mode only.
+  const proofFor = personProofs(config, { by, tenant: tenantId });
+  const binding = settingsBinding({ tenantId, set, unset });
+  const proof = await proofFor(binding, `change the settings of tenant ${tenantId}: ${changeSummary(set, unset)}`);
+  const { via } = await writeSettings(config, { tenantId, proof, set, unset });
   const shown = await readShownSettings(config.dbPath, tenantId);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ ...shown, writtenBy: via })}\n`);
+    process.stdout.write(`${safeJson(JSON.stringify({ ...shown, writtenBy: via }))}\n`);
     return;
   }
-  process.stdout.write(`${showLines(shown).join('\n')}\n`);
+  process.stdout.write(`${safeText(showLines(shown).join('\n'))}\n`);
   process.stderr.write(
     `Saved and published (${via === 'worker' ? 'by the running warehouse worker' : 'directly: no warehouse worker runs'}); candidates and inactive_licensed_users reflect it now.\n`,
   );

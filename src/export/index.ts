@@ -3,10 +3,11 @@
 // READ_ONLY, so nothing in an export run can write to the published warehouse.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { BASE_OPTIONS, createInstance } from '../warehouse/instance';
+import { writeFileAtomic } from '../shared/atomic-write';
 import { sqlIdent, sqlString } from '../warehouse/sql';
 import { FORMULA_START, UNSAFE_SQL_CLASS } from '../cli/output/sanitize';
 
@@ -103,19 +104,22 @@ export async function exportViews(opts: ExportOptions): Promise<{ manifestPath: 
     }
     const snapshots = await strings(conn, 'SELECT tenant_id, max(snapshot_date)::VARCHAR FROM wh.snapshots GROUP BY tenant_id ORDER BY tenant_id');
     const exported: ExportedView[] = [];
-    for (const view of views) {
-      const file = `${view}.${opts.format}`;
-      const target = path.join(dir, file);
-      const temp = path.join(dir, `.${file}.${process.pid}.tmp`);
-      try {
+    // COPY opens its target by name and follows links: it writes only inside a directory this process just created
+    // (unguessable name, 0700), and each file is renamed from there into the shared directory.
+    const scratch = await mkdtemp(path.join(dir, '.export-'));
+    try {
+      for (const view of views) {
+        const file = `${view}.${opts.format}`;
+        const target = path.join(dir, file);
+        const temp = path.join(scratch, file);
         const options = opts.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet, COMPRESSION zstd';
         const copied = await conn.run(`COPY (${await selectFor(conn, view, opts.format)}) TO ${sqlString(temp)} (${options})`);
         await chmod(temp, 0o640);
         await rename(temp, target);
         exported.push({ view, file, rows: Number(copied.rowsChanged), ...(await sha256(target)) });
-      } finally {
-        await rm(temp, { force: true });
       }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
     const dates = snapshots.map((r) => r[1]!).sort();
     const manifest: ExportManifest = {
@@ -128,8 +132,7 @@ export async function exportViews(opts: ExportOptions): Promise<{ manifestPath: 
     };
     // Written last, and atomically: a consumer that sees the manifest sees every file it lists.
     const manifestPath = path.join(dir, 'manifest.json');
-    await writeFile(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o640 });
-    await rename(`${manifestPath}.tmp`, manifestPath);
+    await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`, 0o640);
     return { manifestPath, manifest };
   } finally {
     conn.closeSync();

@@ -1,7 +1,7 @@
 // The deployment's approval key pair (see seal.ts). Workers hold the private key (M365_APPROVAL_KEY_FILE, created
 // 0600 on first start if missing, with the public key beside it as <file>.pub); the CLI needs only the public key
 // (M365_APPROVAL_PUBLIC_KEY_FILE, default the .pub beside the key file).
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -21,8 +21,8 @@ export function ensureApprovalKey(paths: ApprovalKeyPaths): KeyObject {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
     // Written beside, then renamed: two workers starting at once never read a half-written key.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    const tmp = `${file}.${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+    writeFileSync(tmp, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
     if (!existsSync(file)) renameSync(tmp, file);
     else rmSync(tmp, { force: true });
   }

@@ -12,6 +12,8 @@ export interface ApprovalSettings {
   /** The public client app registration (M365_APPROVAL_CLIENT_ID or the tenant entry's approvalClientId). */
   clientId?: string;
   approversGroupId?: string;
+  /** Members may change settings; the approvers group when not set. */
+  settingsAdminsGroupId?: string;
   mode: 'verified' | 'unverified';
   maxAgeSeconds: number;
 }
@@ -34,6 +36,7 @@ export function approvalSettings(config: AppConfig, tenantId: string): ApprovalS
     ...(caPem ? { caPem } : {}),
     clientId: entry?.approvalClientId ?? config.approvalClientId,
     approversGroupId: entry?.approversGroupId ?? config.approversGroupId,
+    settingsAdminsGroupId: entry?.settingsAdminsGroupId ?? config.settingsAdminsGroupId ?? entry?.approversGroupId ?? config.approversGroupId,
     mode: config.approvalIdentity,
     maxAgeSeconds: config.approvalMaxAgeMinutes * 60,
   };

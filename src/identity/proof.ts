@@ -6,13 +6,13 @@
 import type { KeyObject } from 'node:crypto';
 import { open, seal } from './seal';
 
-export type ProofPurpose = 'request' | 'approve' | 'reject';
+export type ProofPurpose = 'request' | 'approve' | 'reject' | 'settings';
 
 export interface ProofBinding {
   purpose: ProofPurpose;
-  /** reclaim-… or restore-reclaim-…: a restore's proofs never count for its reclamation, nor the reverse. */
+  /** reclaim-… or restore-reclaim-… (a restore's proofs never count for its reclamation, nor the reverse); settings-<tenant> for a settings change. */
   workflowId: string;
-  /** Decisions only: the run and scope hash `reclaim status` showed (a request is bound before its run exists). */
+  /** Decisions: the run and scope hash `reclaim status` showed (a request is bound before its run exists); a settings change: the hash of the change. */
   runId?: string;
   scopeHash?: string;
 }
@@ -38,7 +38,7 @@ export function openProof(sealed: string, privateKey: KeyObject): { idToken: str
     return { idToken: text };
   }
   const o = parsed as Partial<Sealed> | null;
-  if (!o || typeof o !== 'object' || o.v !== 1 || typeof o.idToken !== 'string' || typeof o.workflowId !== 'string' || !['request', 'approve', 'reject'].includes(o.purpose as string)) {
+  if (!o || typeof o !== 'object' || o.v !== 1 || typeof o.idToken !== 'string' || typeof o.workflowId !== 'string' || !['request', 'approve', 'reject', 'settings'].includes(o.purpose as string)) {
     return { idToken: typeof o?.idToken === 'string' ? o.idToken : text };
   }
   return {

@@ -17,6 +17,8 @@ export interface SignInOptions {
   caPem?: string;
   /** Where the "open this page and enter the code" instruction goes (stderr for the CLI). */
   say: (message: string) => void;
+  /** What the sign-in is for, shown with the code ("approve reclaim-… : remove … for user …"). */
+  purpose: string;
   /** Give up after this many seconds (default: the device code's own lifetime). */
   timeoutSeconds?: number;
 }
@@ -40,7 +42,9 @@ export async function signInWithDeviceCode(opts: SignInOptions): Promise<string>
     });
     const result = await app.acquireTokenByDeviceCode({
       scopes: ['openid', 'profile'],
-      deviceCodeCallback: (r) => opts.say(r.message),
+      // The code alone does not say what it unlocks: the decision is printed with it, so a person who was handed
+      // someone else's prompt can see what they would be signing for.
+      deviceCodeCallback: (r) => opts.say(`This sign-in is to ${opts.purpose}.\n${r.message}\nSign in only if that is what you mean to do.`),
       ...(opts.timeoutSeconds ? { timeout: opts.timeoutSeconds } : {}),
     });
     if (!result?.idToken) throw new SignInError('The sign-in returned no ID token: check that the app registration allows public client flows (Authentication → Allow public client flows).');

@@ -1,7 +1,7 @@
 // The HTML report: read the published warehouse read-only, render one self-contained file. The CLI's `report`
 // command and the pipeline's publish step (writeReportBesidePublished) both end here.
-import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../shared/atomic-write';
 import { openReadOnly } from '../warehouse/index';
 import { readReport, type ReportData } from './data';
 import { renderPage } from './page';
@@ -30,13 +30,7 @@ export async function buildReport(publishedPath: string, opts: ReportOptions = {
 export async function writeReport(publishedPath: string, outFile: string, opts: ReportOptions = {}): Promise<{ file: string; bytes: number; tenants: number }> {
   const { html, data } = await buildReport(publishedPath, opts);
   const file = path.resolve(outFile);
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${Date.now()}.tmp`);
-  try {
-    await writeFile(temp, html, { mode: 0o640 });
-    await rename(temp, file);
-  } finally {
-    await rm(temp, { force: true });
-  }
+  await writeFileAtomic(file, html, 0o640);
   return { file, bytes: Buffer.byteLength(html), tenants: data.tenants.length };
 }
 

@@ -36,7 +36,7 @@ const writers = new Map<string, Promise<WriterHandle>>();
 async function openWriter(file: string): Promise<WriterHandle> {
   // Private to the pipeline: 0700 directory (the umask set at start-up gives the file and its WAL 0600).
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  acquireWriterLock(file);
+  await acquireWriterLock(file);
   let instance: DuckDBInstance;
   try {
     instance = await createInstance(file, writerLimits());

@@ -1,8 +1,10 @@
 // Who may read what the pipeline writes. Everything is private to the pipeline's user
 // (umask 077: files 0600, directories 0700) except the published warehouse, which an analysts' group may read:
-// mode M365_PUBLISHED_MODE (default 0640, never group- or world-writable), group M365_PUBLISHED_GROUP (optional).
+// mode M365_PUBLISHED_MODE (default 0640, never group- or world-writable), group M365_PUBLISHED_GROUP (optional),
+// and the Parquet history its views read, which those readers get read access to as well (never write).
 import { readFileSync } from 'node:fs';
-import { chmod, chown, stat } from 'node:fs/promises';
+import { chmod, chown, lstat, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 
 export const PRIVATE_UMASK = 0o077;
 export const DEFAULT_PUBLISHED_MODE = 0o640;
@@ -79,4 +81,44 @@ export async function makeDirectoryTraversable(dir: string, access: PublishedAcc
   const extra = (access.mode & 0o040 ? 0o010 : 0) | (access.mode & 0o004 ? 0o001 : 0);
   if (access.gid !== undefined && st.gid !== access.gid) await chown(dir, -1, access.gid).catch(() => undefined);
   if ((st.mode & extra) !== extra) await chmod(dir, (st.mode & 0o7777) | extra);
+}
+
+/** Where loads write before committing: never shared (a load's scratch files are not the history yet). */
+const PRIVATE_HISTORY_DIRS = new Set(['.incoming']);
+
+/**
+ * The Parquet history the published file's views read must be readable by whoever may read that file: each
+ * history file gets the published file's group and its read bits (never write), each directory search and list
+ * (glob needs both) for the same classes. Only entries this user owns are changed; scratch stays private.
+ */
+export async function shareHistoryWithReaders(root: string, access: PublishedAccess): Promise<void> {
+  const fileRead = access.mode & 0o044;
+  const dirBits = (fileRead & 0o040 ? 0o050 : 0) | (fileRead & 0o004 ? 0o005 : 0);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const fix = async (p: string, want: number, st: { uid: number; gid: number; mode: number }) => {
+    if (uid !== undefined && st.uid !== uid) return;
+    if (access.gid !== undefined && st.gid !== access.gid) {
+      try {
+        await chown(p, -1, access.gid);
+      } catch (err) {
+        throw new PublishedAccessError(`Cannot give ${p} the group ${access.gid} (M365_PUBLISHED_GROUP): the pipeline's user must be a member of that group.`, { cause: err });
+      }
+    }
+    if ((st.mode & 0o777) !== want) await chmod(p, want);
+  };
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return; // no history yet
+    }
+    await fix(dir, 0o700 | dirBits, await lstat(dir));
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && !PRIVATE_HISTORY_DIRS.has(e.name)) await walk(p);
+      else if (e.isFile() && e.name.endsWith('.parquet')) await fix(p, 0o600 | fileRead, await lstat(p));
+    }
+  };
+  await walk(root);
 }

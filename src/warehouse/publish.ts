@@ -4,13 +4,14 @@
 // Durable: the copy and the directory are fsynced before and after the rename, so a power cut leaves either the
 // old or the new snapshot under the published name; temporary copies a crashed publish left are swept first.
 import { copyFile, open, readdir, rm, stat, rename, mkdir } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { withWriter } from './db';
 import { createInstance } from './instance';
 import { historyRootFor } from './history/layout';
 import { refreshDueMarts } from './models';
-import { applyPublishedAccess, makeDirectoryTraversable, publishedAccess, type PublishedAccess } from './permissions';
+import { applyPublishedAccess, makeDirectoryTraversable, publishedAccess, shareHistoryWithReaders, type PublishedAccess } from './permissions';
 
 export async function publish(
   workDbPath: string,
@@ -29,8 +30,12 @@ export async function publish(
   const dir = path.dirname(target);
   await mkdir(dir, { recursive: true });
   await makeDirectoryTraversable(dir, access);
+  // The history views read the Parquet files directly: their readers are the published file's readers.
+  const history = historyRootFor(workDbPath);
+  await makeDirectoryTraversable(path.dirname(history), access);
+  await shareHistoryWithReaders(history, access);
   await sweepStalePublishCopies(target);
-  const temp = path.join(dir, `${tempPrefix(target)}${process.pid}-${Date.now()}`);
+  const temp = path.join(dir, `${tempPrefix(target)}${process.pid}-${Date.now()}-${randomBytes(6).toString('hex')}`);
   try {
     // Hold the writer queue while copying, so no write lands between the refresh, the checkpoint and the copy.
     const marts = await withWriter(workDbPath, async (conn) => {
@@ -44,7 +49,8 @@ export async function publish(
       if (existsSync(wal) && statSync(wal).size > 0) {
         throw new Error(`Publish aborted: ${wal} still holds committed changes after CHECKPOINT; the copy would miss them. Retry the publish.`);
       }
-      await copyFile(path.resolve(workDbPath), temp);
+      // Exclusive: a file or link planted under the temporary name makes the copy fail instead of writing through it.
+      await copyFile(path.resolve(workDbPath), temp, constants.COPYFILE_EXCL);
       return { ms, tenants, martMs };
     });
     const check = await createInstance(temp, { access_mode: 'READ_ONLY' });

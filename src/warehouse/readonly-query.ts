@@ -23,8 +23,12 @@ const ALLOWED_TABLE_FUNCTION = /^(duckdb_(?!secrets)\w+|range|generate_series|un
 /** Scalar functions refused anywhere in the tree: file readers and SQL-from-a-string. */
 const REFUSED_FUNCTION = /^(read_\w+|\w+_scan|glob|sniff_csv|parquet_\w+|query|query_table|getenv|duckdb_secrets|load_aws_credentials|checkpoint|force_checkpoint)$/i;
 
-/** A table name that DuckDB's replacement scan would turn into a file read ('data.csv', '/etc/passwd'). */
-const FILE_LIKE_TABLE = /[/\\]|\.(csv|tsv|txt|json|jsonl|ndjson|parquet|gz|zst|xlsx|db|duckdb|sqlite)$/i;
+/**
+ * A table name that DuckDB's replacement scan would turn into a file read ('data.csv', '/etc/passwd', and with a
+ * query string or fragment, 'x.csv?y', which the scan strips before it looks at the extension). The warehouse's
+ * own names are plain identifiers: path, query, glob and scheme characters are refused wherever they appear.
+ */
+const FILE_LIKE_TABLE = /[/\\?#*[\]{}:]|\.(csv|tsv|txt|json|jsonl|ndjson|parquet|gz|zst|xlsx|db|duckdb|sqlite)(\W|$)/i;
 
 /** Leading comments and whitespace, which may hide the first keyword. */
 const stripLeading = (sql: string): string => sql.replace(/^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/, '');

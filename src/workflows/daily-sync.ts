@@ -55,7 +55,7 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
   const notifying = patched('daily-run-notifications');
 
   try {
-    const pre = await quick.preflight({ tenantId: input.tenantId, needReclaim: input.needReclaim ?? false });
+    const pre = await quick.preflight({ tenantId: input.tenantId, needReclaim: input.needReclaim ?? false, snapshotDate: status.snapshotDate });
 
     enter('extract');
     const period = input.reportPeriod ?? 'D30';

@@ -82,6 +82,10 @@ describe('docker-compose.yml', () => {
         'M365_CLIENT_SECRET', 'M365_CLIENT_CERT_PATH', 'M365_DATA_DIR', 'M365_DB', 'M365_PUBLISHED_MODE', 'M365_PUBLISHED_GROUP']) {
         expect(env).toContain(name);
       }
+      // Both verify sign-ins (Graph workers: requests and approvals; the writer: settings changes).
+      for (const name of ['M365_APPROVAL_CLIENT_ID', 'M365_APPROVERS_GROUP_ID', 'M365_SETTINGS_ADMINS_GROUP_ID', 'M365_APPROVAL_IDENTITY']) {
+        expect(worker.environment?.[name], `${w} ${name}`).toMatch(new RegExp(`^\\$\\{${name}:-`));
+      }
       // Every variable the worker gets is one the configuration schema knows.
       for (const name of env) expect(configSource).toContain(name);
     }

@@ -21,6 +21,8 @@ export interface PipelineFixture {
   warehouseTaskQueue: string;
   dataDir: string;
   stop(): Promise<void>;
+  /** Stops the workers only; the simulator keeps answering (sign-ins, Graph). */
+  stopWorkers(): Promise<void>;
 }
 
 /**
@@ -36,7 +38,8 @@ export async function startPipeline(
 ): Promise<PipelineFixture> {
   const sim = await startSimulator({ users: 1000, ...opts.sim });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'm365-pipeline-'));
-  const env = { ...clockShift(), ...simulatorEnv(sim, dataDir), ...opts.env };
+  // Tests pin calendar days; retention counts back from the wall clock and would prune them as they age.
+  const env = { ...clockShift(), ...simulatorEnv(sim, dataDir), M365_HISTORY_DAYS: '0', ...opts.env };
   const config = parseConfig(env);
   const taskQueue = uniqueName('main');
   const warehouseTaskQueue = warehouseTaskQueueFor(taskQueue);
@@ -60,6 +63,10 @@ export async function startPipeline(
       abort.abort();
       await running;
       await sim.close();
+    },
+    stopWorkers: async () => {
+      abort.abort();
+      await running;
     },
   };
 }

@@ -1,18 +1,31 @@
 // The dev environment file: owner-only, applied only when no tenant is configured and its dev process lives,
 // never over variables already set, and removed by the process that wrote it.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyDevEnvironment, devEnvironmentPath, readDevEnvironment, writeDevEnvironment } from '../../src/dev-environment';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'm365-devenv-'));
 
+const children: ChildProcess[] = [];
+afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+
+/** A live process whose command line is `node .../m365-license.mjs dev`, as `dev --keep-running` has. */
+async function fakeDevProcess(): Promise<number> {
+  const script = path.join(tmp(), 'm365-license.mjs');
+  writeFileSync(script, 'setTimeout(() => {}, 120000);\n');
+  const child = spawn(process.execPath, [script, 'dev', '--keep-running'], { stdio: 'ignore' });
+  children.push(child);
+  await new Promise((r) => child.once('spawn', r));
+  return child.pid!;
+}
+
 describe('dev environment file', () => {
-  it('is written 0600, fills only unset variables, and is removed by its writer', () => {
+  it('is written 0600, fills only unset variables, and is removed by its writer', async () => {
     const dir = tmp();
-    const remove = writeDevEnvironment(dir, { M365_TENANT_ID: 't-1', M365_CLIENT_SECRET: 's3cret', TEMPORAL_ADDRESS: '127.0.0.1:7999', M365_DATA_DIR: dir });
+    const remove = writeDevEnvironment(dir, { M365_TENANT_ID: 't-1', M365_CLIENT_SECRET: 's3cret', TEMPORAL_ADDRESS: '127.0.0.1:7999', M365_DATA_DIR: dir }, await fakeDevProcess());
     expect(statSync(devEnvironmentPath(dir)).mode & 0o777).toBe(0o600);
     const env: NodeJS.ProcessEnv = { M365_DATA_DIR: dir, TEMPORAL_ADDRESS: '10.0.0.1:7233' };
     expect(applyDevEnvironment(env)).toBe('applied');

@@ -24,6 +24,7 @@ describe('a second terminal while `dev --keep-running` is up', () => {
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'm365-second-terminal-'));
   const devEnvFile = path.join(cwd, 'data', 'dev-environment.json');
   let dev: ChildProcess;
+  let approverLogin = '';
   let devOut = '';
 
   const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
@@ -99,6 +100,7 @@ describe('a second terminal while `dev --keep-running` is up', () => {
     expect(request, next).not.toBeNull();
     expect(approve, next).not.toBeNull();
     const id = approve![1]!;
+    approverLogin = approve![2]!;
 
     const r = await cliSignedIn(request![2]!, ...request![1]!.split(' '), '--reason', 'inactive');
     expect(r.code, r.stderr).toBe(0);
@@ -132,14 +134,15 @@ describe('a second terminal while `dev --keep-running` is up', () => {
   }, 240_000);
 
   it('settings set from a second terminal goes through the dev worker and is published at once', async () => {
-    const r = await cli('settings', 'set', '--inactivity-days', '60', '--exclude-upn', 'breakglass-*@example.com', '--by', 'alice', '--json');
+    // Settings changes are signed in like approvals, by a settings admin (default: the approvers group).
+    const r = await cliSignedIn(approverLogin, 'settings', 'set', '--inactivity-days', '60', '--exclude-upn', 'breakglass-*@example.com', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { writtenBy: string; effective: { inactivityDays: number; excludeUpnPatterns: string[] }; updatedBy: string };
     expect(out.writtenBy).toBe('worker');
     expect(out.effective).toMatchObject({ inactivityDays: 60, excludeUpnPatterns: ['breakglass-*@example.com'] });
     const q = await cli('query', 'SELECT inactivity_days, updated_by FROM tenant_settings', '--format', 'json');
     expect(q.code, q.stderr).toBe(0);
-    expect(JSON.parse(q.stdout)).toEqual([{ inactivity_days: 60, updated_by: 'alice' }]);
+    expect(JSON.parse(q.stdout)).toEqual([{ inactivity_days: 60, updated_by: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/) }]);
   }, 120_000);
 
   it('report writes the HTML file the Next lines name', async () => {

@@ -1,6 +1,7 @@
 // `m365-license settings` as an operator uses it: validated (day ranges, SKU names, groups resolved through
 // Graph), written by the running warehouse worker (or directly when none runs), published at once, recorded
-// with who and when; an excluded SKU changes the candidate list and never enters a reclamation's scope.
+// with who (the object id of a settings admin's Entra sign-in, checked by the writer) and when; an excluded SKU
+// changes the candidate list and never enters a reclamation's scope.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,15 +26,18 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
 describe('m365-license settings', () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
-  let workersStopped = false;
+  let people: People;
 
   beforeAll(async () => {
     p = await startPipeline({ sim: { users: 400, seed: 93, today: TODAY } });
     client = await connectClient();
+    people = new People(p.sim, p.config);
+    // The device-code sign-in `settings set|unset` starts is completed by this approvers-group member.
+    p.sim.state.directory.autoApprove = people.id('approver');
     await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: TODAY }, { taskQueue: p.taskQueue })).result();
   }, 120_000);
   afterAll(async () => {
-    if (!workersStopped) await p?.stop();
+    await p?.stop();
     await client?.close();
   });
 
@@ -76,19 +80,20 @@ describe('m365-license settings', () => {
     const groupName = 'SPE_E3 licensing 2';
     const groupId = p.sim.state.tenant.groupId(SKUS.findIndex((s) => s.skuPartNumber === 'SPE_E3'), 1);
 
-    const r = await cli('set', '--inactivity-days', '120', '--exclude-sku', part.toLowerCase(), '--exclude-group', groupName, '--exclude-upn', 'breakglass-*@example.com', '--by', 'alice', '--json');
+    const r = await cli('set', '--inactivity-days', '120', '--exclude-sku', part.toLowerCase(), '--exclude-group', groupName, '--exclude-upn', 'breakglass-*@example.com', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { writtenBy: string; effective: Record<string, unknown>; stored: string[]; updatedBy: string; changes: { changedBy: string }[] };
     expect(out.writtenBy).toBe('worker');
     expect(out.effective).toMatchObject({ inactivityDays: 120, graceDays: 30, excludeSkuPartNumbers: [part], excludeGroupIds: [groupId], excludeUpnPatterns: ['breakglass-*@example.com'] });
     expect(out.stored.sort()).toEqual(['excludeGroupIds', 'excludeSkuPartNumbers', 'excludeUpnPatterns', 'inactivityDays']);
-    expect(out.updatedBy).toBe('alice');
-    expect(out.changes[0]!.changedBy).toBe('alice');
+    expect(r.stderr).toMatch(/This sign-in is to change the settings of tenant \S+: inactivity days = 120; .*excluded SKUs = /);
+    expect(out.updatedBy).toBe(people.id('approver'));
+    expect(out.changes[0]!.changedBy).toBe(people.id('approver'));
 
     const [excluded] = await published(`SELECT excluded_by FROM inactive_licensed_users_excluded WHERE tenant_id = $1 AND user_id = $2`, [p.sim.tenantId, String(cand!.user_id)]);
     expect(excluded?.excluded_by).toBe('sku');
     const [st] = await published('SELECT inactivity_days, updated_by FROM tenant_settings WHERE tenant_id = $1', [p.sim.tenantId]);
-    expect(st).toMatchObject({ inactivity_days: 120, updated_by: 'alice' });
+    expect(st).toMatchObject({ inactivity_days: 120, updated_by: people.id('approver') });
 
     const ids: string[] = [];
     for await (const w of client.client.workflow.list({ query: `WorkflowType = 'applySettings' AND TaskQueue = '${p.taskQueue}'` })) ids.push(w.workflowId);
@@ -100,7 +105,7 @@ describe('m365-license settings', () => {
     const shown = await cli('show');
     expect(shown.stdout).toMatch(/inactivity days\s+120\n/);
     expect(shown.stdout).toMatch(/grace days\s+30 \(default\)/);
-    expect(shown.stdout).toMatch(/last changed by alice/);
+    expect(shown.stdout).toContain(`last changed by ${people.id('approver')}`);
   }, 120_000);
 
   it('an excluded SKU never enters a reclamation scope', async () => {
@@ -108,7 +113,7 @@ describe('m365-license settings', () => {
     const excludedPart = (await published('SELECT exclude_sku_part_numbers AS s FROM tenant_settings WHERE tenant_id = $1', [p.sim.tenantId]))[0]!.s as string[];
     const excludedIds = SKUS.filter((s) => excludedPart.includes(s.skuPartNumber)).map((s) => s.skuId);
     const u = pick((x) => x.assignments.filter((a) => a.assignedByGroup === null && a.state === 'Active').length >= 2 && x.assignments.some((a) => a.assignedByGroup === null && excludedIds.includes(a.skuId)));
-    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: new People(p.sim, p.config).requesterFor(u.id), approvalTimeout: '1 minute' }, { taskQueue: p.taskQueue });
+    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '1 minute' }, { taskQueue: p.taskQueue });
     const s = await waitForStatus(client.client, h.workflowId, (x) => x.status === 'awaiting_approval');
     expect(s.scope.length).toBeGreaterThan(0);
     expect(s.scope.filter((id) => excludedIds.includes(id))).toEqual([]);
@@ -116,16 +121,17 @@ describe('m365-license settings', () => {
   }, 60_000);
 
   it('unset returns to the default; with no worker running the command writes and publishes itself', async () => {
-    await p.stop();
-    workersStopped = true;
+    // The simulator stays: the command signs the person in and checks them itself.
+    await p.stopWorkers();
     // The test process's own writer handle (the stopped worker's) must let go of the working file.
     await closeWarehouse();
-    const r = await cli('unset', '--inactivity-days', '--exclude-sku', '--by', 'bob', '--json');
+    p.sim.state.directory.autoApprove = people.id('nestedApprover');
+    const r = await cli('unset', '--inactivity-days', '--exclude-sku', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { writtenBy: string; effective: Record<string, unknown>; updatedBy: string };
     expect(out.writtenBy).toBe('direct');
     expect(out.effective).toMatchObject({ inactivityDays: 90, excludeSkuPartNumbers: [] });
-    expect(out.updatedBy).toBe('bob');
+    expect(out.updatedBy).toBe(people.id('nestedApprover'));
     const [st] = await published('SELECT inactivity_days, exclude_sku_part_numbers FROM tenant_settings WHERE tenant_id = $1', [p.sim.tenantId]);
     expect(st).toMatchObject({ inactivity_days: 90, exclude_sku_part_numbers: [] });
   }, 60_000);

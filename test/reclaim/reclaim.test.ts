@@ -17,11 +17,13 @@ import { historyText } from '../helpers/history';
 import { simulatedDate, simulatedDay, type SimulatedTenant } from '../helpers/simulated-days';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
 import { connectClient, temporalAddress } from '../helpers/temporal';
+import { daysBefore, todayUtc } from '../helpers/dates';
 import { auditRows, directOnly, removalsOf, userPicker, waitForStatus, type PickedUser } from './helpers';
 
 const run = promisify(execFile);
-// Today: the re-check refuses a snapshot older than the freshness setting (7 days).
-const SNAPSHOT = new Date().toISOString().slice(0, 10);
+// Six days ago: fresh for the re-check (freshness 7 days), and the later days the re-check test loads (up to day 7,
+// tomorrow) are never in the future, which the pipeline refuses.
+const SNAPSHOT = daysBefore(todayUtc(), 6);
 // The tenant moves through days (the re-check test loads a later one); more long-inactive people return than by
 // default, so a small tenant has one among its candidates within a few days. Day 0 ignores churn.
 const TENANT: SimulatedTenant = { users: 1000, seed: 71, today: SNAPSHOT, churn: { returnsPerDay: 0.05 } };
@@ -281,7 +283,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     let later: Awaited<ReturnType<typeof simulatedDay>> | undefined;
     let back = new Map<string, string>();
     let u: PickedUser | undefined;
-    for (let day = 3; day <= 8 && !u; day++) {
+    for (let day = 3; day <= 7 && !u; day++) {
       later = await simulatedDay(TENANT, day);
       const rows = parse(readFileSync(path.join(later.dir, 'reports', 'getOffice365ActiveUserDetail.csv')), { bom: true, columns: true }) as Record<string, string>[];
       back = new Map(rows.filter((r) => newestActivity(r) > refresh0).map((r) => [r['User Principal Name']!.toLowerCase(), newestActivity(r)]));
@@ -297,7 +299,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
 
     // That day's snapshot, loaded through the real import path (loadStagingDir + publish), as `m365-license import` does.
-    await loadStagingDir({ workDbPath: p.config.workDbPath, stagingDir: later!.dir });
+    await loadStagingDir({ historyDays: 0, workDbPath: p.config.workDbPath, stagingDir: later!.dir });
     await publish(p.config.workDbPath, p.config.dbPath);
 
     await signalApprove(client.client, people, h.workflowId);

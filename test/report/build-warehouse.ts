@@ -34,10 +34,10 @@ export async function buildWarehouse(opts: { spend?: boolean } = {}): Promise<Bu
   const work = path.join(root, 'work', 'm365.duckdb');
   const published = path.join(root, 'm365.duckdb');
   const staging = path.join(root, 'staging', TENANT);
-  await loadStagingDir({ workDbPath: work, stagingDir: writeStaging(staging, { snapshotDate: '2024-05-09', refreshDate: '2024-05-07' }) });
-  await loadStagingDir({ workDbPath: work, stagingDir: writeStaging(staging, { snapshotDate: '2024-05-10' }) });
+  await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(staging, { snapshotDate: '2024-05-09', refreshDate: '2024-05-07' }) });
+  await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(staging, { snapshotDate: '2024-05-10' }) });
   // The latest day's reports came back concealed: the report must say so in a banner.
-  await loadStagingDir({ workDbPath: work, stagingDir: writeStaging(staging, { snapshotDate: '2024-05-11', refreshDate: '2024-05-09', concealed: true }) });
+  await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(staging, { snapshotDate: '2024-05-11', refreshDate: '2024-05-09', concealed: true }) });
   await recordReclamationEvent(work, { workflowId: 'reclaim-1', tenantId: TENANT, userId: 'u-carol', event: 'requested', actor: EVIL_ACTOR,
     at: '2024-05-11T09:00:00Z', reason: 'inactive', skus: ['SPE_E5'] });
   await recordReclamationEvent(work, { workflowId: 'reclaim-1', tenantId: TENANT, userId: 'u-carol', event: 'executed', actor: 'approver',

@@ -82,6 +82,7 @@ describe('approval identity: sign-in, ID-token verification, sealing, approvers 
       tenantId: sim.tenantId,
       clientId: sim.publicClientId,
       caPem: sim.caPem,
+      purpose: 'approve a test decision',
       say: (m) => {
         code = /enter the code (\S+)/.exec(m)![1]!;
       },

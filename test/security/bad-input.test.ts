@@ -41,9 +41,9 @@ describe('dates', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Date 2024-05-11 given, but the staging manifest says 2024-05-10/);
-    await expect(loadStagingDir({ workDbPath: work, stagingDir: staging, snapshotDate: '2024-05-11' })).rejects.toThrow(/manifest says 2024-05-10/);
+    await expect(loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging, snapshotDate: '2024-05-11' })).rejects.toThrow(/manifest says 2024-05-10/);
     // The same date is fine.
-    await expect(loadStagingDir({ workDbPath: work, stagingDir: staging, snapshotDate: '2024-05-10' })).resolves.toMatchObject({ status: 'succeeded' });
+    await expect(loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging, snapshotDate: '2024-05-10' })).resolves.toMatchObject({ status: 'succeeded' });
   });
 });
 
@@ -52,7 +52,7 @@ describe('staging paths', () => {
     for (const p of ['../../../../etc/passwd', '/etc/passwd', 'reports/../../elsewhere.csv', '.']) {
       const dir = writeStaging(path.join(root, `escape-${p.replace(/\W/g, '_')}`));
       withManifestFiles(dir, [{ kind: 'report', name: 'getOffice365ActiveUserDetail', path: p }]);
-      const err = await loadStagingDir({ workDbPath: work, stagingDir: dir }).catch((e: unknown) => e);
+      const err = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir }).catch((e: unknown) => e);
       expect(err, p).toBeInstanceOf(StagingError);
       expect((err as Error).message, p).toMatch(/leaves the staging directory/);
     }
@@ -86,7 +86,7 @@ describe('staging paths', () => {
       for (const [what, mutate] of cases) {
         const dir = writeStaging(path.join(root, `link-${manifest}-${what.replace(/\W/g, '_')}`), { manifest });
         mutate(dir);
-        const err = await loadStagingDir({ workDbPath: work, stagingDir: dir, tenantId: TENANT }).catch((e: unknown) => e);
+        const err = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir, tenantId: TENANT }).catch((e: unknown) => e);
         expect(err, what).toBeInstanceOf(StagingError);
         expect((err as Error).message, what).toMatch(/is a symbolic link: refused/);
       }

@@ -86,7 +86,7 @@ describe('durable publish', () => {
     const dead = path.join(path.dirname(published), '.m365.duckdb.publish-999999999-1');
     const live = path.join(path.dirname(published), `.m365.duckdb.publish-${process.ppid}-2`);
     for (const f of [dead, `${dead}.wal`, live]) writeFileSync(f, 'partial copy');
-    await loadStagingDir({ workDbPath: work, stagingDir: writeStaging(path.join(root, 'staging')) });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(path.join(root, 'staging')) });
     await publish(work, published);
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(`${dead}.wal`)).toBe(false);
@@ -113,7 +113,7 @@ describe('durable publish', () => {
     const blocker = path.join(root, 'not-a-directory');
     writeFileSync(blocker, 'x');
     const work = path.join(root, 'work', 'm365.duckdb');
-    const activities = createWarehouseWriteActivities({ workDbPath: work, dbPath: path.join(blocker, 'm365.duckdb') });
+    const activities = createWarehouseWriteActivities({ workDbPath: work, dbPath: path.join(blocker, 'm365.duckdb'), historyDays: 0 });
     const env = new MockActivityEnvironment();
     const stagingDir = writeStaging(path.join(root, 'staging'), { runId: 'wf-run' });
     const err = await env.run(activities.loadAndPublish, { stagingDir, tenantId: TENANT, runId: 'wf-run', snapshotDate: '2024-05-10' }).catch((e: unknown) => e);

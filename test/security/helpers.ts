@@ -21,7 +21,8 @@ export interface CliResult {
 export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
   try {
     const r = await exec(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env },
+      // The fixtures' calendar days are fixed: retention (counted from the wall clock) is off unless a test sets it.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, M365_HISTORY_DAYS: '0', ...env },
       cwd,
       timeout: 90_000,
     });
@@ -45,7 +46,7 @@ export async function builtWarehouse(prefix = 'sec-'): Promise<Warehouse> {
   const dir = tempDir(prefix);
   const work = path.join(dir, 'work', 'm365.duckdb');
   const published = path.join(dir, 'm365.duckdb');
-  await loadStagingDir({ workDbPath: work, stagingDir: writeStaging(path.join(dir, 'staging')) });
+  await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(path.join(dir, 'staging')) });
   await publish(work, published);
   await closeWarehouse();
   return { dir, work, published };

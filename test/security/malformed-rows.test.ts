@@ -35,7 +35,7 @@ describe('malformed staged rows', () => {
       mutate(lines);
       writeFileSync(file, lines.join('\r\n'));
       // The header check (csv-parse, first rows) or the load (DuckDB) catches it, whichever reads it first.
-      const err = await validateStagedReports(dir).then(() => loadStagingDir({ workDbPath: work, stagingDir: dir })).catch((e: unknown) => e);
+      const err = await validateStagedReports(dir).then(() => loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir })).catch((e: unknown) => e);
       expect(err, what).toBeInstanceOf(MalformedRowError);
       expect((err as Error).message, what).toContain(file);
       expect((err as Error).message, what).toMatch(message);
@@ -48,7 +48,7 @@ describe('malformed staged rows', () => {
     const dir = writeStaging(path.join(root, 'json'));
     const page = path.join(dir, 'users', 'page-0001.json');
     writeFileSync(page, readFileSync(page, 'utf8').replace('"Smith, Alice"', '"Smith, Alice'));
-    const err = await loadStagingDir({ workDbPath: work, stagingDir: dir }).catch((e: unknown) => e);
+    const err = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MalformedRowError);
     expect((err as Error).message).toMatch(/page-0001\.json is malformed: malformed JSON at byte \d+ in record \d+/);
     expect(serialized(err)).not.toMatch(/Smith|alice/i);

@@ -156,7 +156,7 @@ describe('contracts import', () => {
 
 describe('CLI', () => {
   it('prices import refuses a bad file (exit 1, line and reason); savings and prices missing read the published file', async () => {
-    await loadStagingDir({ workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), craftedTenant('2026-05-20', 10)) });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), craftedTenant('2026-05-20', 10)) });
     const published = path.join(root, 'm365.duckdb');
     await publish(work, published);
     await closeWarehouse();

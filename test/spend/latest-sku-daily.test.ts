@@ -22,7 +22,7 @@ async function load(tenantId: string, date: string, e3Purchased: number): Promis
   const dir = writeTenant(path.join(root, tenantId, date), craftedTenant(date, e3Purchased));
   const manifest = path.join(dir, 'manifest.json');
   writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), tenantId }));
-  const r = await loadStagingDir({ workDbPath: work, stagingDir: dir });
+  const r = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir });
   expect(r.status).toBe('succeeded');
 }
 

@@ -26,7 +26,7 @@ function withSignIns(spec: TenantSpec): TenantSpec {
 beforeAll(async () => {
   root = tempDir('signin-');
   work = path.join(root, 'work.duckdb');
-  await loadStagingDir({ workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), withSignIns(craftedTenant('2026-05-20', 10))) });
+  await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), withSignIns(craftedTenant('2026-05-20', 10))) });
 }, 60_000);
 afterAll(async () => {
   await closeWarehouse();

@@ -39,8 +39,8 @@ beforeAll(async () => {
   expect(await importPrices(work, prices)).toEqual({ rows: 8 });
   expect(await importContracts(work, contracts)).toEqual({ rows: 2 });
   // First snapshot: 8 E3 seats bought; second: 10.
-  await loadStagingDir({ workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), craftedTenant('2026-05-01', 8, '2026-04-29')) });
-  const r = await loadStagingDir({ workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), craftedTenant('2026-05-20', 10)) });
+  await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), craftedTenant('2026-05-01', 8, '2026-04-29')) });
+  const r = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), craftedTenant('2026-05-20', 10)) });
   expect(r.status).toBe('succeeded');
 }, 60_000);
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { loadStagingDir } from '../../src/warehouse/index';
 
 const [workDbPath, stagingDir, dieAfter] = process.argv.slice(2);
 await loadStagingDir({
+  historyDays: 0,
   workDbPath: workDbPath!,
   stagingDir: stagingDir!,
   onStep: (step) => {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { closeWarehouse, loadStagingDir, openReadOnly, publish, recordReclamationEvent } from '../../src/warehouse/index';
 import { simulatedDays, type SimulatedDay, type SimulatedTenant } from '../helpers/simulated-days';
 import { tempDir } from './fixtures';
@@ -45,7 +45,7 @@ afterEach(async () => {
 });
 
 const load = (dir: string, extra: Partial<Parameters<typeof loadStagingDir>[0]> = {}) =>
-  loadStagingDir({ workDbPath: work, stagingDir: dir, publishedPath: published, ...extra });
+  loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir, publishedPath: published, ...extra });
 
 const rows = (sql: string, file = work) => queryWarehouse(work, sql, file);
 
@@ -159,7 +159,17 @@ describe('history partitions', () => {
   });
 
   it('retention keeps exactly the newest days, never runs or reclamations; pruned files go at the next load', async () => {
-    for (const n of [0, 1, 2, 3]) await load(dirOf(n), { historyDays: 2 });
+    // Retention counts back from the wall clock: each day is loaded with the clock set to that day.
+    const loadOnItsDay = async (n: number) => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date(`${dateOf(n)}T12:00:00Z`));
+      try {
+        await load(dirOf(n), { historyDays: 2 });
+      } finally {
+        vi.useRealTimers();
+      }
+    };
+    for (const n of [0, 1, 2, 3]) await loadOnItsDay(n);
     const someone = stagedRoster(dirOf(0))[0]!.split(':')[0]!;
     await recordReclamationEvent(work, { workflowId: 'w1', tenantId: TENANT, userId: someone, event: 'requested', at: '2024-05-01T00:00:00Z' });
     expect((await rows(`SELECT snapshot_date::VARCHAR AS d FROM snapshots ORDER BY 1`)).map((r) => r.d)).toEqual([dateOf(2), dateOf(3)]);
@@ -170,7 +180,7 @@ describe('history partitions', () => {
     expect(await assignmentsOn(dateOf(2))).toEqual(stagedAssignments(dirOf(2)));
     expect(await rows(`SELECT count(*)::INT AS n FROM runs`)).toEqual([{ n: 4 }]);
     // The next load collects the pruned files (and prunes one more day).
-    await load(dirOf(4), { historyDays: 2 });
+    await loadOnItsDay(4);
     for (const n of [0, 1]) expect(partFiles('office365_active_user_detail', dateOf(n))).toEqual([]);
     // Day 2 was cut by this load: its files stay for readers of the previous published file, until the next load.
     expect(partFiles('office365_active_user_detail', dateOf(2))).toHaveLength(1);

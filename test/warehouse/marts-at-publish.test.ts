@@ -23,8 +23,9 @@ const raw = (sql: string) => withWriter(work, async (c) => (await c.runAndReadAl
 const due = async () => (await raw('SELECT tenant_id FROM marts_due ORDER BY 1')).map((r) => r.tenant_id);
 
 async function loadBoth(): Promise<void> {
-  await loadStagingDir({ workDbPath: work, stagingDir: writeStaging(path.join(root, 'staging', 'a')) });
+  await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(path.join(root, 'staging', 'a')) });
   await loadStagingDir({
+    historyDays: 0,
     workDbPath: work,
     stagingDir: writeStaging(path.join(root, 'staging', 'b'), { manifest: false }),
     tenantId: OTHER,

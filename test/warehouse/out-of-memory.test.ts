@@ -17,7 +17,7 @@ describe('the warehouse writer over its memory cap', () => {
     process.env.M365_DUCKDB_MEMORY_LIMIT = '16MB'; // far below what reading a page file needs
     const root = tempDir('oom-');
     const stagingDir = writeStaging(root);
-    const activities = createWarehouseWriteActivities({ workDbPath: path.join(root, 'work', 'm365.duckdb'), dbPath: path.join(root, 'm365.duckdb') });
+    const activities = createWarehouseWriteActivities({ workDbPath: path.join(root, 'work', 'm365.duckdb'), dbPath: path.join(root, 'm365.duckdb'), historyDays: 0 });
     const env = new MockActivityEnvironment();
     const err = await env
       .run(activities.loadAndPublish, { stagingDir, tenantId: TENANT, runId: 'oom-run', snapshotDate: '2024-05-10' })

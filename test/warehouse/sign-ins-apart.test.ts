@@ -47,7 +47,7 @@ describe('sign-ins apart from the users roster', () => {
   it('stores sign-in changes apart: the users roster changes only where a user did; the times as of each day are those loaded', async () => {
     const work = path.join(tempDir('wh-signins-'), 'work', 'm365.duckdb');
     const tenant = days[0]!.tenantId;
-    for (const d of days) await loadStagingDir({ workDbPath: work, stagingDir: d.dir });
+    for (const d of days) await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: d.dir });
     const stored = async (table: 'users' | 'sign_ins', date: string) =>
       (await queryWork(work, `SELECT user_id || ':' || change AS c FROM ${table}_changes WHERE tenant_id = '${tenant}' AND snapshot_date = '${date}' ORDER BY 1`)).map((r) => r.c);
     for (let n = 1; n < days.length; n++) {
@@ -79,9 +79,9 @@ describe('sign-ins apart from the users roster', () => {
     const work = path.join(tempDir('wh-signins-'), 'work', 'm365.duckdb');
     const tenant = days[0]!.tenantId;
     const noSignIns = (await simulatedDays({ ...SIGNED, roles: undefined }, [1]))[0]!;
-    await loadStagingDir({ workDbPath: work, stagingDir: days[0]!.dir });
-    await loadStagingDir({ workDbPath: work, stagingDir: noSignIns.dir });
-    await loadStagingDir({ workDbPath: work, stagingDir: days[2]!.dir });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: days[0]!.dir });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: noSignIns.dir });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: days[2]!.dir });
     const on = (n: number) => timesFrom(work, `SELECT * FROM users_as_of(DATE '${days[n]!.snapshotDate}') WHERE tenant_id = '${tenant}'`);
     expect((await on(1)).size).toBe(0);
     expect(sorted(await on(0))).toEqual(sorted(stagedSignIns(days[0]!.dir)));
@@ -155,7 +155,7 @@ describe('upgrade from version 9 (sign-in times inside the users partitions)', (
     // The next day's load computes its sign-in changes against the split current state.
     const next = craftedTenant('2026-05-20', 10);
     next.users = next.users.map((u) => (u.id === 'u-dan' ? { ...u, signIn: { last: '2026-05-19T08:00:00Z' } } : u));
-    await loadStagingDir({ workDbPath: work, stagingDir: writeTenant(path.join(root, 'next'), next) });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeTenant(path.join(root, 'next'), next) });
     expect(await queryWork(work, `SELECT user_id || ':' || change AS c FROM sign_ins_changes WHERE snapshot_date = '2026-05-20' ORDER BY 1`)).toEqual([
       { c: 'u-alice:delete' }, { c: 'u-bob:delete' }, { c: 'u-dan:upsert' },
     ]);

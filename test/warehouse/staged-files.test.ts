@@ -42,14 +42,14 @@ describe('staged files against the manifest', () => {
     const root = tempDir();
     const work = path.join(root, 'work', 'm365.duckdb');
     const dir = stagedWithChecksums(root);
-    expect((await loadStagingDir({ workDbPath: work, stagingDir: dir })).counts.users).toBe(6);
+    expect((await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir })).counts.users).toBe(6);
 
     // Same size, one character different: only the checksum can tell.
     const email = path.join(dir, 'reports', 'getEmailActivityUserDetail.csv');
     writeFileSync(email, readFileSync(email, 'utf8').replace('Bob Jones', 'Bob Jonas'));
     const page = path.join(dir, 'users', 'page-0001.json');
     writeFileSync(page, readFileSync(page, 'utf8').replace('"Sales"', '"Sale"'));
-    const err = await loadStagingDir({ workDbPath: work, stagingDir: dir, snapshotDate: undefined }).catch((e: unknown) => e);
+    const err = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir, snapshotDate: undefined }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StagingError);
     const message = (err as Error).message;
     expect(message).toMatch(/reports\/getEmailActivityUserDetail\.csv: SHA-256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/);

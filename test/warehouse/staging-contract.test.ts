@@ -61,8 +61,8 @@ describe('staging contract', () => {
     expect(m.files[1]).toMatchObject({ count: 2, bytes: s.skus.bytes, sha256: s.skus.sha256 });
     expect(m.reportSettings).toEqual({ displayConcealedNames: false });
 
-    expect(resolveIdentity(runDir, {})).toMatchObject({ tenantId: TENANT, runId: RUN, snapshotDate: '2024-05-10' });
-    const r = await loadStagingDir({ workDbPath: path.join(dataDir, 'work.duckdb'), stagingDir: runDir });
+    expect(resolveIdentity(runDir, { historyDays: 0 })).toMatchObject({ tenantId: TENANT, runId: RUN, snapshotDate: '2024-05-10' });
+    const r = await loadStagingDir({ historyDays: 0, workDbPath: path.join(dataDir, 'work.duckdb'), stagingDir: runDir });
     expect(r).toMatchObject({ tenantId: TENANT, runId: RUN, snapshotDate: '2024-05-10', status: 'succeeded' });
   });
 

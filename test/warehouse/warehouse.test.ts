@@ -37,7 +37,7 @@ const tableCounts = async () =>
 
 describe('loading a hand-made staging directory', () => {
   it('loads the exact expected rows (BOM, CRLF, comma in a name, guest, deleted and unknown users, empty dates)', async () => {
-    const r = await loadStagingDir({ workDbPath: work, stagingDir: staging() });
+    const r = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging() });
     expect(r.status).toBe('succeeded');
     expect(r.tenantId).toBe(TENANT);
     expect(r.snapshotDate).toBe('2024-05-10');
@@ -107,17 +107,17 @@ describe('loading a hand-made staging directory', () => {
 
   it('loading the same directory twice leaves one snapshot with identical counts', async () => {
     const dir = staging();
-    const first = await loadStagingDir({ workDbPath: work, stagingDir: dir });
+    const first = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir });
     const afterFirst = await tableCounts();
-    const second = await loadStagingDir({ workDbPath: work, stagingDir: dir });
+    const second = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir });
     expect(second.counts).toEqual(first.counts);
     expect(await tableCounts()).toEqual(afterFirst);
   });
 
   it('works without a manifest (tenant and date from the options)', async () => {
     const dir = staging({ manifest: false });
-    await expect(loadStagingDir({ workDbPath: work, stagingDir: dir })).rejects.toThrow(/--tenant/);
-    const r = await loadStagingDir({ workDbPath: work, stagingDir: dir, tenantId: 'other-tenant', snapshotDate: '2024-05-10' });
+    await expect(loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir })).rejects.toThrow(/--tenant/);
+    const r = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir, tenantId: 'other-tenant', snapshotDate: '2024-05-10' });
     expect(r.tenantId).toBe('other-tenant');
     expect(r.runId).toBe('import-other-tenant-2024-05-10');
   });
@@ -125,6 +125,7 @@ describe('loading a hand-made staging directory', () => {
   it('rightsizing_candidates lists premium holders who only used mail', async () => {
     // alice stops using Teams and OneDrive: mail only within 90 days.
     await loadStagingDir({
+      historyDays: 0,
       workDbPath: work,
       stagingDir: staging({ activityOverride: { 'u-alice': ['2024-05-07', '2023-11-01', '', '', '', '2023-10-01'] } }),
     });
@@ -136,8 +137,8 @@ describe('loading a hand-made staging directory', () => {
 
 describe('anonymization', () => {
   it('a concealed report degrades the run and keeps the previous activity snapshot visible', async () => {
-    await loadStagingDir({ workDbPath: work, stagingDir: staging() });
-    const r = await loadStagingDir({ workDbPath: work, stagingDir: staging({ snapshotDate: '2024-05-11', refreshDate: '2024-05-09', concealed: true }) });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging() });
+    const r = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging({ snapshotDate: '2024-05-11', refreshDate: '2024-05-09', concealed: true }) });
     expect(r.status).toBe('degraded');
     expect(r.verdict).toMatchObject({ concealed: true, ratio: 1, rowsChecked: 15, matchedToRoster: 0 });
     expect(r.message).toContain('Settings → Org settings → Services → Reports');
@@ -173,7 +174,7 @@ describe('anonymization', () => {
 
   it('a stale report is loaded, flagged in the verdict, the run and snapshots', async () => {
     await updateSettings(work, TENANT, { freshnessDays: 3 });
-    const r = await loadStagingDir({ workDbPath: work, stagingDir: staging({ refreshDate: '2024-05-05' }) });
+    const r = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging({ refreshDate: '2024-05-05' }) });
     expect(r.status).toBe('succeeded');
     expect(r.verdict.stale).toBe(true);
     expect(r.message).toMatch(/stale/);
@@ -197,15 +198,15 @@ describe('malformed input', () => {
   });
 
   it('a failed load leaves nothing of that run in the published file', async () => {
-    await loadStagingDir({ workDbPath: work, stagingDir: staging() });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging() });
     await publish(work, published);
     const missing = staging({ snapshotDate: '2024-05-11', dropActiveColumn: 'Exchange Last Activity Date' });
-    await expect(loadStagingDir({ workDbPath: work, stagingDir: missing })).rejects.toBeInstanceOf(MalformedReportError);
+    await expect(loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: missing })).rejects.toBeInstanceOf(MalformedReportError);
     // A value DuckDB cannot read fails inside the transaction, after the roster was inserted: rolled back.
     const broken = staging({ snapshotDate: '2024-05-12' });
     const email = path.join(broken, 'reports', 'getEmailActivityUserDetail.csv');
     writeFileSync(email, readFileSync(email, 'utf8').replace(',2024-05-08,Bob Jones,', ',not-a-date,Bob Jones,'));
-    await expect(loadStagingDir({ workDbPath: work, stagingDir: broken })).rejects.toThrow();
+    await expect(loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: broken })).rejects.toThrow();
     await publish(work, published);
     expect(await rows(`SELECT DISTINCT snapshot_date::VARCHAR AS d FROM users`, published)).toEqual([{ d: '2024-05-10' }]);
     expect(await rows(`SELECT run_id FROM runs`, published)).toEqual([{ run_id: 'run-2024-05-10' }]);
@@ -236,13 +237,13 @@ describe('one writer, many readers', () => {
   }
 
   it('a second process reading the published file keeps its snapshot while a new one is published', async () => {
-    await loadStagingDir({ workDbPath: work, stagingDir: staging() });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging() });
     await publish(work, published);
     const sql = `SELECT string_agg(snapshot_date::VARCHAR, ',' ORDER BY snapshot_date) FROM snapshots`;
     const reader = startReader(published, 'ro', sql);
     expect(await reader.next()).toEqual([['2024-05-10']]);
 
-    const r = await loadStagingDir({ workDbPath: work, stagingDir: staging({ snapshotDate: '2024-05-11', refreshDate: '2024-05-09' }) });
+    const r = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging({ snapshotDate: '2024-05-11', refreshDate: '2024-05-09' }) });
     expect(r.status).toBe('succeeded');
     const pub = await publish(work, published);
     expect(pub.bytes).toBeGreaterThan(0);
@@ -255,11 +256,11 @@ describe('one writer, many readers', () => {
   });
 
   it('a process holding the working file makes the writer fail with WarehouseLockedError (retryable)', async () => {
-    await loadStagingDir({ workDbPath: work, stagingDir: staging() });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging() });
     await closeWarehouse();
     const holder = startReader(work, 'rw', 'SELECT 1');
     await holder.next();
-    const err = await loadStagingDir({ workDbPath: work, stagingDir: staging({ runId: 'x' }) }).catch((e: unknown) => e);
+    const err = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging({ runId: 'x' }) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WarehouseLockedError);
     expect((err as Error).message).toMatch(/locked.*stop/);
   });
@@ -270,7 +271,7 @@ describe('settings change the candidates', () => {
   const excluded = async () => rows(`SELECT user_id, excluded_by FROM inactive_licensed_users_excluded ORDER BY 1`);
 
   it('thresholds, grace and exclusions', async () => {
-    await loadStagingDir({ workDbPath: work, stagingDir: staging() });
+    await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: staging() });
     expect(await candidates()).toEqual(['u-bob', 'u-break', 'u-carol']);
 
     await updateSettings(work, TENANT, { inactivityDays: 120 });

@@ -1,8 +1,10 @@
-// Retention (M365_HISTORY_DAYS): after a successful load, days older than the limit leave the history. The cut
+// Retention (M365_HISTORY_DAYS): after a successful load, days older than the limit leave the history. The limit
+// counts back from the wall clock, never from the newest snapshot, so no snapshot date can push real days out. The cut
 // is metadata only (their rows in `snapshots` and `history_partitions`); the files go at the next collection. The
 // oldest kept day becomes the roster's new base (the whole roster), since the changes before it are dropped.
 // `runs` and `reclamations` are never pruned.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { retentionCutoff } from '../../shared/snapshot-date';
 import { sqlString } from '../sql';
 import { registerDayFiles, type DayFiles } from './day';
 import { writePartition } from './files';
@@ -12,14 +14,14 @@ import { baseSql, rosterAsOfSql } from './roster';
 const dates = async (conn: DuckDBConnection, sql: string, params: string[]): Promise<string[]> =>
   (await conn.runAndReadAll(sql, params)).getRowsJson().map((r) => String(r[0]));
 
-/** Keeps the `days` newest calendar days of the tenant's history (counted back from its newest snapshot); 0 keeps all. */
-export async function applyRetention(conn: DuckDBConnection, root: string, tenantId: string, days: number): Promise<{ prunedDays: string[] }> {
-  if (days <= 0) return { prunedDays: [] };
+/** Keeps the tenant's days of the last `days` calendar days, counted back from today (UTC); 0 keeps all. */
+export async function applyRetention(conn: DuckDBConnection, root: string, tenantId: string, days: number, now: Date = new Date()): Promise<{ prunedDays: string[] }> {
+  const limit = retentionCutoff(days, now);
+  if (!limit) return { prunedDays: [] };
   const pruned = await dates(
     conn,
-    `SELECT snapshot_date::VARCHAR FROM snapshots WHERE tenant_id = $1
-       AND snapshot_date <= (SELECT max(snapshot_date) FROM snapshots WHERE tenant_id = $1) - $2::INTEGER ORDER BY 1`,
-    [tenantId, String(days)],
+    `SELECT snapshot_date::VARCHAR FROM snapshots WHERE tenant_id = $1 AND snapshot_date <= $2::DATE ORDER BY 1`,
+    [tenantId, limit],
   );
   if (pruned.length === 0) return { prunedDays: [] };
   const cutoff = pruned[pruned.length - 1]!;
