@@ -20,7 +20,6 @@ export function createNotifyActivities(deps: { webhook?: WebhookTarget; approval
         Object.assign(message, { workflowId: run.workflowId, runId: run.runId });
         const r = openReceipt(message.receipt, deps.approvalKey());
         if (r.kind !== 'removed' || r.workflowId !== run.workflowId || r.runId !== run.runId) throw new NotAuthorisedError('receipt_not_for_this_run');
-        message.state = 'executed';
         message.counts = { ...message.counts, removed: r.licenses.length };
       }
       const status = await deliverWebhook(deps.webhook, message.kind, webhookBody(message));
