@@ -1,5 +1,5 @@
 # The worker image: Node 24 LTS (Node 20 reached end of life in April 2026; the test suite runs on Node 20, the
-# oldest version `engines` allows, see README "Node versions"), the project's dependencies, and the TypeScript
+# oldest version `engines` allows, see docs/development.md, "Node versions"), the project's dependencies, and the TypeScript
 # sources run through tsx.
 FROM node:24-bookworm-slim
 WORKDIR /app

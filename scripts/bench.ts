@@ -22,7 +22,7 @@ if (args.includes('--history')) {
   process.exit(0);
 }
 const json = args.includes('--json');
-// Default: the deployment the README recommends, Graph workers apart from the one warehouse writer process.
+// Default: the deployment docs/operations.md recommends, Graph workers apart from the one warehouse writer process.
 const singleWorker = args.includes('--single-worker');
 const usersArg = args.indexOf('--users');
 const sizes = usersArg >= 0 ? [Number(args[usersArg + 1])] : [100_000, 1_000_000];

@@ -5,6 +5,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { simulatorEnv } from '../src/cli/dev-job';
 import { parseConfig } from '../src/config';
@@ -12,11 +13,13 @@ import { ensureApprovalKey } from '../src/identity/approval-key';
 import { sealProof, type ProofBinding } from '../src/identity/proof';
 import { seal } from '../src/identity/seal';
 import { startReclamation, startRestore } from '../src/cli/reclaim';
+import { createDailySchedule } from '../src/cli/schedule';
+import { writeSettingsRequest } from '../src/activities/settings';
 import { startDailySync } from '../src/cli/start-daily';
-import { reclaimWorkflowId, restoreWorkflowId, TASK_QUEUE } from '../src/shared/names';
+import { dailyScheduleId, reclaimWorkflowId, restoreWorkflowId, scheduledDailyWorkflowId, settingsWorkflowId, TASK_QUEUE } from '../src/shared/names';
 import { startSimulator, type SimulatorHandle } from '../src/simulator';
 import { SKU_INDEX } from '../src/simulator/skus';
-import { healthCheck, type reclaimLicenses } from '../src/workflows';
+import { applySettings, healthCheck, type reclaimLicenses, type restoreLicenses } from '../src/workflows';
 import { dailySyncStatusQuery } from '../src/workflows/daily-sync-messages';
 import { approveSignal, reclaimStatusQuery, rejectSignal, type DecisionInput, type ReclaimInput, type ReclaimState, type RestoreState } from '../src/workflows/reclaim-messages';
 
@@ -29,7 +32,9 @@ export interface Recorded {
 export interface Scenario {
   /** Simulator options; none: the scenario needs no tenant. */
   sim?: Parameters<typeof startSimulator>[0];
-  run(client: Client, sim: SimulatorHandle | undefined): Promise<Recorded>;
+  /** Workflow code other than src/workflows (the code as it was before a patch, to record that side of it). */
+  workflowsPath?: string;
+  run(client: Client, sim: SimulatorHandle | undefined, env: NodeJS.ProcessEnv): Promise<Recorded>;
 }
 
 export interface Prepared {
@@ -37,6 +42,9 @@ export interface Prepared {
   sim?: SimulatorHandle;
   close(): Promise<void>;
 }
+
+/** The workflows as they were before `snapshot-date-from-scheduled-start` (scripts/workflows-before-patches.ts). */
+const BEFORE_PATCHES = fileURLToPath(new URL('./workflows-before-patches.ts', import.meta.url));
 
 // The approval key of the scenario being recorded: people's sign-ins are sealed with it, as the CLI seals them.
 let approvalKey: KeyObject | undefined;
@@ -110,6 +118,38 @@ async function ended(handle: ReclaimHandle, status: ReclaimState['status']): Pro
 }
 
 const reclaimSim = { users: 200, seed: 4 };
+
+/** An executed reclamation and a restore of it, waiting for its approval. */
+async function restoreAwaiting(client: Client, sim: SimulatorHandle): Promise<WorkflowHandle<typeof restoreLicenses>> {
+  const reclaim = await requestAndWait(client, sim, {}, true);
+  await reclaim.signal(approveSignal, await decisionBy(client, sim, reclaim.workflowId, 1));
+  await ended(reclaim, 'executed');
+  const handle = await startRestore(client, { tenantId: sim.tenantId, reclaimWorkflowId: reclaim.workflowId, requester: { idToken: signIn(sim, 0, { purpose: 'request', workflowId: restoreWorkflowId(reclaim.workflowId) }) } });
+  await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (st) => st.status === 'awaiting_approval');
+  return handle;
+}
+
+/**
+ * The daily schedule fired once (triggered now): the scheduledDailySync it starts runs the day's dailySync as a
+ * child. Returns when that execution has closed; the schedule is deleted.
+ */
+async function scheduledOnce(client: Client, sim: SimulatorHandle, env: NodeJS.ProcessEnv): Promise<Recorded> {
+  const config = parseConfig(env);
+  await createDailySchedule(client, config, sim.tenantId, '02:00');
+  const schedule = client.schedule.getHandle(dailyScheduleId(sim.tenantId));
+  try {
+    await schedule.trigger();
+    const prefix = scheduledDailyWorkflowId(sim.tenantId);
+    const started = await until('the scheduled run', async () => (await schedule.describe()).info.recentActions.at(0), () => true);
+    const workflowId = started.action.workflow.workflowId;
+    if (!workflowId.startsWith(prefix)) throw new Error(`unexpected scheduled workflow ${workflowId}`);
+    const r = (await client.workflow.getHandle(workflowId).result()) as { outcome: string };
+    if (r.outcome !== 'ran') throw new Error(`expected ran, got ${r.outcome}`);
+    return { workflowId };
+  } finally {
+    await schedule.delete();
+  }
+}
 
 export const scenarios: Record<string, Scenario> = {
   healthCheck: {
@@ -196,15 +236,39 @@ export const scenarios: Record<string, Scenario> = {
   restoreLicenses: {
     sim: reclaimSim,
     run: async (client, sim) => {
-      const reclaim = await requestAndWait(client, sim!, {}, true);
-      await reclaim.signal(approveSignal, await decisionBy(client, sim!, reclaim.workflowId, 1));
-      await ended(reclaim, 'executed');
-      const handle = await startRestore(client, { tenantId: sim!.tenantId, reclaimWorkflowId: reclaim.workflowId, requester: { idToken: signIn(sim!, 0, { purpose: 'request', workflowId: restoreWorkflowId(reclaim.workflowId) }) } });
-      await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (st) => st.status === 'awaiting_approval');
+      const handle = await restoreAwaiting(client, sim!);
       await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 2));
       const r = await handle.result();
       if (r.outcome !== 'restored') throw new Error(`expected restored, got ${r.outcome}: ${r.detail ?? ""}`);
       return { workflowId: handle.workflowId };
+    },
+  },
+  /** Parked: a restore requested after an executed reclamation, waiting for its approval. */
+  restoreAwaitingApproval: {
+    sim: reclaimSim,
+    run: async (client, sim) => ({ workflowId: (await restoreAwaiting(client, sim!)).workflowId, parked: true }),
+  },
+  /** Started by the daily schedule: the day comes from the schedule's intended start (the patched path). */
+  scheduledDailySync: {
+    sim: { users: 300, seed: 6 },
+    run: (client, sim, env) => scheduledOnce(client, sim!, env),
+  },
+  /** The same, on the code before `snapshot-date-from-scheduled-start`: no patch marker, the day of the start. */
+  'scheduledDailySync.before-scheduled-start-patch': {
+    sim: { users: 300, seed: 8 },
+    workflowsPath: BEFORE_PATCHES,
+    run: (client, sim, env) => scheduledOnce(client, sim!, env),
+  },
+  /** One `settings set` handed to the warehouse writer through a request file, as the CLI does while a worker runs. */
+  applySettings: {
+    sim: { users: 100, seed: 7 },
+    run: async (client, sim, env) => {
+      const config = parseConfig(env);
+      const requestFile = writeSettingsRequest(config.dataDir, { tenantId: sim!.tenantId, actor: 'recorder', set: { inactivityDays: 45, excludeUpnPatterns: ['admin-*@*'] }, unset: [] });
+      const workflowId = settingsWorkflowId(sim!.tenantId, 'recorded');
+      const r = await client.workflow.execute(applySettings, { taskQueue: TASK_QUEUE, workflowId, args: [{ tenantId: sim!.tenantId, requestFile }], workflowExecutionTimeout: '2 minutes' });
+      if (!r.applied) throw new Error('the settings request was not applied');
+      return { workflowId };
     },
   },
 };

@@ -2,10 +2,11 @@
 // and the real workers; runs the scenario and saves `temporal workflow show --output json` under
 // test/fixtures/histories/<scenario>.json. A parked scenario's workflow is saved while still open, then terminated.
 // Usage: node --import tsx scripts/record-history.ts <scenario...|all>
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { parseConfig } from '../src/config';
 import { runTemporalCli } from '../src/temporal/cli-binary';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -21,6 +22,15 @@ if (names.length === 0 || unknown.length) {
   process.exit(2);
 }
 
+/** A bundle of other workflow code (the code before a patch), written where the worker can load it. */
+async function bundleOf(workflowsPath: string): Promise<string> {
+  const quiet = () => {};
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => process.stderr.write(`${m}\n`) } });
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'record-history-bundle-')), 'workflow-bundle.js');
+  writeFileSync(file, code);
+  return file;
+}
+
 installTemporalRuntime('WARN');
 const server = await startDevServer();
 try {
@@ -31,10 +41,11 @@ try {
     const prepared = await prepare(scenario);
     const abort = new AbortController();
     const workerConnection = await NativeConnection.connect({ address: server.address });
-    const workers = await createWorkers({ connection: workerConnection, namespace: 'default', deps: { config: parseConfig(prepared.env) } });
+    const workflowBundlePath = scenario.workflowsPath ? await bundleOf(scenario.workflowsPath) : undefined;
+    const workers = await createWorkers({ connection: workerConnection, namespace: 'default', deps: { config: parseConfig(prepared.env) }, ...(workflowBundlePath ? { workflowBundlePath } : {}) });
     const running = runWorkers(workers, abort.signal);
     try {
-      const { workflowId, parked } = await scenario.run(client, prepared.sim);
+      const { workflowId, parked } = await scenario.run(client, prepared.sim, prepared.env);
       const json = runTemporalCli(server.cliPath, ['workflow', 'show', '--workflow-id', workflowId, '--address', server.address, '--output', 'json']);
       const file = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'histories', `${name}.json`);
       writeFileSync(file, json);

@@ -17,14 +17,14 @@ export interface WorkerSetup {
   workflowBundlePath?: string;
   /** The main queue (default m365-license); the warehouse queue follows from it (warehouseTaskQueueFor). */
   taskQueue?: string;
-  /** Serve the warehouse queue too (one process per deployment should; see design.md). */
+  /** Serve the warehouse queue too (exactly one process per deployment should: DuckDB allows one writer). */
   serveWarehouse?: boolean;
   /** Serve the main queue (default true); false gives a warehouse-only process, whose memory is DuckDB's. */
   serveMain?: boolean;
 }
 
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
-  // Staging files and the working database are private to the worker's user (issue 11); set before any is written.
+  // Staging files and the working database are private to the worker's user (they hold tenant data); set before any is written.
   applyPrivateUmask();
   const workers: Worker[] = [];
   if (setup.serveMain !== false) workers.push(await createMainWorker(setup));

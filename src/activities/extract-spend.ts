@@ -1,4 +1,4 @@
-// Extracts for the money views (issue 13): the tenant's commerce subscriptions and the Microsoft 365 Copilot usage
+// Extracts for the money views: the tenant's commerce subscriptions and the Microsoft 365 Copilot usage
 // report. Both are optional inputs of the load: an app or tenant that cannot give them still gets its daily run,
 // and the activity says so by returning null (only ids and counts cross into workflow history).
 import { mkdir } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { withActivityGraph, type GraphFactory } from './graph-context';
 import { sha256OfFiles, writeFileAtomic } from './staging-files';
 import { runStagingDir } from './staging-layout';
 
-/** Copilot report v1 periods are D7, D30, D90, D180 and ALL (graph-contract-2 §3.1). */
+/** The Copilot report's v1.0 periods are D7, D30, D90, D180 and ALL, a superset of ours. */
 const copilotPeriod = (p: ReportPeriod): string => p;
 
 export function createSpendExtractActivities(deps: { dataDir: string; graphFor: GraphFactory }) {

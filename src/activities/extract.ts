@@ -14,7 +14,7 @@ import { reportFile, runStagingDir, skusFile, userPageFile, usersCursorFile, use
 
 export type { StagedFile } from '../shared/staging-contract';
 
-/** The roster columns design.md asks for; `$select` also makes Graph return the select-only ones. */
+/** The roster columns the warehouse keeps; `$select` also makes Graph return the ones it sends only when asked. */
 export const USER_SELECT = [
   'id', 'userPrincipalName', 'displayName', 'mail', 'accountEnabled', 'userType', 'createdDateTime',
   'department', 'jobTitle', 'usageLocation', 'assignedLicenses', 'licenseAssignmentStates',
@@ -29,7 +29,7 @@ export interface PreflightResult {
 }
 
 /**
- * 403 codes on a signInActivity query that mean "not for this tenant or app" (graph-contract-2 §2.4): the users
+ * 403 codes on a signInActivity query that mean "not for this tenant or app" (docs/graph.md): the users
  * are read again without signInActivity and the run says why. Matched on the code, never on the message.
  */
 export const SIGN_IN_DENIED_CODES = [
@@ -49,7 +49,7 @@ export interface ExtractInput {
 /**
  * Heartbeat details of the users walk: page number and count only. The next page's link stays on disk (the
  * cursor file in the run's staging directory): Graph skiptokens can encode UPNs, and heartbeat details are
- * recorded in workflow history (issue 11, item 7).
+ * recorded in workflow history, which must hold no personal data.
  */
 interface UsersProgress {
   page: number;
@@ -97,7 +97,7 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       const ctx = Context.current();
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
       const dir = usersDir(runDir);
-      // signInActivity caps a page at 500 users (graph-contract-2 §2.3); never assume a page is full.
+      // With signInActivity Graph caps a page at 500 users; never assume a page is full.
       const urlFor = (signIn: boolean): string =>
         signIn ? `/v1.0/users?$select=${USER_SELECT},signInActivity&$top=500` : `/v1.0/users?$select=${USER_SELECT}&$top=999`;
       const requested = input.signIn ?? false;

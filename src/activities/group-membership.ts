@@ -1,4 +1,4 @@
-// Transitive group membership through Graph (POST /users/{id}/checkMemberGroups, graph-contract-2 §6.1): the
+// Transitive group membership through Graph (POST /users/{id}/checkMemberGroups): the
 // approvers group at approval time and the exclusion groups at execution. At most 20 ids per call, so chunks.
 import type { GraphClient } from '../graph/client';
 

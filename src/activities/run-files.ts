@@ -15,9 +15,9 @@ export interface ManifestInput {
   skus: StagedFile;
   reports: Array<StagedFile & { name: string }>;
   reportSettings: ReportSettings | null;
-  /** GET /directory/subscriptions, when the app could read it (issue 13). */
+  /** GET /directory/subscriptions, when the app could read it. */
   subscriptions?: StagedFile | null;
-  /** What became of signInActivity in the users extract (issue 13). */
+  /** What became of signInActivity in the users extract. */
   signIn?: SignInOutcome | null;
 }
 

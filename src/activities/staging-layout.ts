@@ -1,4 +1,4 @@
-// Where a run's files live: <dataDir>/staging/<tenant>/<runId>/ (design.md, "Staging"). The names inside a run's
+// Where a run's files live: <dataDir>/staging/<tenant>/<runId>/, on the volume every worker shares. The names inside a run's
 // directory are the staging contract's (src/shared/staging-contract.ts); this file only roots them on disk.
 import path from 'node:path';
 import { reportPath, STAGING_LAYOUT, userPageName, type ReportName } from '../shared/staging-contract';

@@ -55,7 +55,7 @@ export async function nextLines(ctx: NextContext): Promise<string[]> {
   );
   if (ctx.simulated) {
     lines.push('  set M365_TENANT_ID, M365_CLIENT_ID, M365_CLIENT_SECRET (an app with Directory.Read.All and Reports.Read.All,');
-    lines.push('  admin-consented) to run against your tenant instead of the simulator; see README.md.');
+    lines.push('  admin-consented) to run against your tenant instead of the simulator; see docs/configuration.md.');
   }
   return lines;
 }

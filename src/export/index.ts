@@ -11,7 +11,7 @@ import { FORMULA_START, UNSAFE_SQL_CLASS } from '../cli/output/sanitize';
 
 export type ExportFormat = 'csv' | 'parquet';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'parquet'];
-/** What `export` writes unless told otherwise; license_spend only where the warehouse has it (issue 13). */
+/** What `export` writes unless told otherwise; license_spend only where the warehouse has it (it needs the money tables). */
 export const DEFAULT_EXPORT_VIEWS = ['license_utilization', 'inactive_licensed_users', 'license_spend'] as const;
 
 export class ExportError extends Error {

@@ -57,7 +57,7 @@ export class GraphAuthError extends GraphError {
 export class GraphPermissionError extends GraphError {
   override name = 'GraphPermissionError';
   readonly missing: string[];
-  /** Graph's `error.code` of the 403 (callers match on it, never on the message: graph-contract-2 §2.4). */
+  /** Graph's `error.code` of the 403 (callers match on it, never on the message, which Microsoft may reword). */
   readonly code?: string;
   constructor(message: string, ctx: GraphErrorContext & { missing?: string[]; code?: string } = {}) {
     super(message, ctx);

@@ -16,7 +16,7 @@ export interface GraphOperation {
 
 const READ_DIRECTORY = ['Directory.Read.All', 'Directory.ReadWrite.All'] as const;
 
-/** Per graph-contract.md and graph-contract-2.md (Microsoft's permission map). */
+/** Each Graph call the pipeline makes, the least permission it asks for and what else Microsoft accepts (docs/graph.md). */
 export const GRAPH_OPERATIONS = {
   readUsers: {
     grant: 'User.Read.All',
@@ -40,7 +40,7 @@ export const GRAPH_OPERATIONS = {
     anyOf: ['Organization.Read.All', 'Organization.ReadWrite.All', ...READ_DIRECTORY, 'LicenseAssignment.Read.All', 'LicenseAssignment.ReadWrite.All'],
     why: 'Organization.Read.All (or Directory.Read.All) to read subscribed SKUs',
   },
-  /** GET /directory/subscriptions (graph-contract-2 §1): LicenseAssignment.Read.All is not listed for it. */
+  /** GET /directory/subscriptions: Microsoft does not list LicenseAssignment.Read.All among the permissions for it. */
   readSubscriptions: {
     grant: 'Organization.Read.All',
     anyOf: ['Organization.Read.All', 'Organization.ReadWrite.All', ...READ_DIRECTORY],

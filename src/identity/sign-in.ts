@@ -1,6 +1,6 @@
 // Interactive sign-in of a person (requester or approver) with MSAL's device-code flow on the tenant's public client
 // app registration: delegated, scopes openid + profile, so the ID token names the person (oid, preferred_username).
-// MSAL's HTTP goes through undici with the configured CA, as for the app's own tokens (graph/auth.ts).
+// MSAL's HTTP goes through undici with the configured CA, as for the app's own tokens (graph/token-provider.ts).
 import { LogLevel, PublicClientApplication } from '@azure/msal-node';
 import { UndiciNetworkModule } from '../graph/msal-network';
 import { createAgent } from '../graph/http';

@@ -67,7 +67,7 @@ export interface TenantReport {
   trend: Row[];
   reclamations: Row[];
   runs: Row[];
-  /** Present only when issue 13's views exist in this warehouse. */
+  /** Present only when the spend and savings views exist in this warehouse. */
   spend: OptionalView | null;
   savings: OptionalView | null;
 }

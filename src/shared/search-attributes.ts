@@ -1,7 +1,7 @@
 // Custom search attributes of the reclaimLicenses workflow: what the approver's inbox (`reclaim list`) filters
 // on in Temporal visibility. Ids and states only, never a UPN or a name. A server must have them registered:
 // `dev` and the tests' server register them at start (--search-attribute), production with
-// `temporal operator search-attribute create` (README, "Approver's inbox").
+// `temporal operator search-attribute create` (docs/reclamation.md, "Approver's inbox").
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const TENANT_ATTR = defineSearchAttributeKey('M365TenantId', SearchAttributeType.KEYWORD);

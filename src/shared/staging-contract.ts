@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 export const REPORT_NAMES = ['getOffice365ActiveUserDetail', 'getEmailActivityUserDetail'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
-/** Reports a run stages when the tenant has them; the load takes them when present (issue 13: Copilot). */
+/** Reports a run stages when the tenant has them; the load takes them when present (the Copilot usage report, which only tenants with Copilot licences have). */
 export const OPTIONAL_REPORT_NAMES = ['getMicrosoft365CopilotUsageUserDetail'] as const;
 export type OptionalReportName = (typeof OPTIONAL_REPORT_NAMES)[number];
 
@@ -94,7 +94,7 @@ export const REPORTS: readonly ReportSpec[] = REPORT_NAMES.map((report) => ({ re
 
 const date = (header: string, name: string, required = false): ReportColumn => col(header, name, 'DATE', required);
 
-/** Microsoft 365 Copilot usage user detail, v1.0 CSV (graph-contract-2 §3.3); parsed by header name, never by position. */
+/** Microsoft 365 Copilot usage user detail, v1.0 CSV (docs/graph.md); parsed by header name, never by position. */
 export const COPILOT_USAGE_REPORT: ReportSpec = {
   report: 'getMicrosoft365CopilotUsageUserDetail',
   file: reportPath('getMicrosoft365CopilotUsageUserDetail'),
@@ -128,7 +128,7 @@ export type StagedFile = z.infer<typeof stagedFileSchema>;
 
 export const reportSettingsSchema = z.object({ displayConcealedNames: z.boolean() });
 
-/** What the users extract found about sign-in activity (graph-contract-2 §2.4). */
+/** What the users extract found about sign-in activity: read, or refused for the tenant or the app, and why. */
 export const signInOutcomeSchema = z.object({
   requested: z.boolean(),
   available: z.boolean(),

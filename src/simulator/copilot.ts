@@ -1,4 +1,4 @@
-// Microsoft 365 Copilot usage user detail (graph-contract-2 §3): GET /v1.0/copilot/reports/
+// Microsoft 365 Copilot usage user detail: GET /v1.0/copilot/reports/
 // getMicrosoft365CopilotUsageUserDetail(period='D7') answers 200 with the CSV directly (as Microsoft's doc shows),
 // one row per Copilot licence holder. Copilot use follows the user's overall activity: nobody uses Copilot more
 // recently than they use Microsoft 365 at all, and a share of holders never touch it.
@@ -10,7 +10,7 @@ import { send, sendGraphError, type Exchange } from './http';
 import { SKUS, SERVICES, serviceMask, skuIndexByPart } from './skus';
 import type { Tenant } from './tenant';
 
-/** The v1.0 header, exactly as the contract quotes it (13 columns, version v1). */
+/** The v1.0 header, exactly as Microsoft documents it (13 columns, version v1). */
 export const COPILOT_USAGE_COLUMNS = [
   'Report Refresh Date', 'User Principal Name', 'Display Name', 'Last Activity Date', 'Copilot Chat Last Activity Date',
   'Microsoft Teams Copilot Last Activity Date', 'Word Copilot Last Activity Date', 'Excel Copilot Last Activity Date',

@@ -1,6 +1,6 @@
 // The simulated directory's people and groups beyond licences: the tenant's admins (who sign in with the device-code
 // flow), an approvers group with a nested group (transitive membership), groups tests create, and
-// POST /v1.0/users/{id}/checkMemberGroups (graph-contract-2 §6.1: at most 20 ids, transitive, unknown ids dropped).
+// POST /v1.0/users/{id}/checkMemberGroups (at most 20 ids, transitive, unknown ids dropped, as Graph does).
 import { allows } from '../graph/permissions';
 import type { SimContext } from './context';
 import { denyDirectory } from './graph-access';

@@ -1,6 +1,6 @@
-// signInActivity on users (graph-contract-2 §2): dates consistent with the generated activity (a user signs in on
-// the day of their last activity; token refreshes keep non-interactive sign-ins a little later), the quirks the
-// contract lists (property null, the 0001-01-01 sentinel with "" request ids, older rows without lastSuccessful*),
+// signInActivity on users: dates consistent with the generated activity (a user signs in on
+// the day of their last activity; token refreshes keep non-interactive sign-ins a little later), the quirks real
+// tenants show (property null, the 0001-01-01 sentinel with "" request ids, older rows without lastSuccessful*),
 // and Microsoft's exact 403s for a tenant without Entra ID P1/P2 and for an app without AuditLog.Read.All.
 import { formatDay } from './dates';
 import { sendGraphError, type Exchange } from './http';

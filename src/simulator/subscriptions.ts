@@ -1,4 +1,4 @@
-// GET /directory/subscriptions (companySubscription, graph-contract-2 §1): one or more commerce subscriptions per SKU,
+// GET /directory/subscriptions (companySubscription resources): one or more commerce subscriptions per SKU,
 // consistent with subscribedSkus' prepaid units. Annual terms renew on their anniversary, one SPE_E3 subscription is
 // month-to-month, the Power Apps trial is a trial, and the Project subscription sits in `Warning` (expired, in grace).
 import type { SimContext } from './context';

@@ -1,6 +1,6 @@
 // The environment a child process gets: what it needs to run, nothing of the pipeline's configuration.
 // The parent's environment holds M365_CLIENT_SECRET (and certificate paths); a child such as the Temporal dev
-// server never needs it, and a child's crash dump or /proc/<pid>/environ must not show it (issue 11, item 11).
+// server never needs it, and a child's crash dump or /proc/<pid>/environ must not show it.
 
 /** Variables every child may see: where programs, home and temporary files are, locale and time zone. */
 const BASE = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'USER', 'LOGNAME', 'SYSTEMROOT', 'WINDIR'];

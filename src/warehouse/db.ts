@@ -138,7 +138,7 @@ export interface ReadOnlyWarehouse {
 /**
  * Readers touch nothing but the published file and its history: no file functions, ATTACH, COPY or INSTALL
  * (external access off, except the history directory its views read), and no SET that turns it back on
- * (configuration locked), whatever SQL they run (issue 11).
+ * (configuration locked), whatever SQL they run: the SQL check alone could miss an escape.
  */
 async function lockReadOnlySession(connection: DuckDBConnection): Promise<void> {
   const hasPaths = (await connection.runAndReadAll(

@@ -1,5 +1,5 @@
 // Which of a tenant's SKUs are never reclaimed, read from the published warehouse (a separate file from
-// exclusion.ts, which the migrations import: this one opens the database).
+// exclusion.ts, which the models import: this one opens the database).
 import { existsSync } from 'node:fs';
 import { openReadOnly } from './db';
 import { excludedSkuPartNumbers } from './exclusion';

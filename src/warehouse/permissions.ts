@@ -1,4 +1,4 @@
-// Who may read what the pipeline writes (issue 11, item 6). Everything is private to the pipeline's user
+// Who may read what the pipeline writes. Everything is private to the pipeline's user
 // (umask 077: files 0600, directories 0700) except the published warehouse, which an analysts' group may read:
 // mode M365_PUBLISHED_MODE (default 0640, never group- or world-writable), group M365_PUBLISHED_GROUP (optional).
 import { readFileSync } from 'node:fs';

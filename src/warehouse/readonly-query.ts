@@ -1,4 +1,4 @@
-// Analysts' SQL on the published file, read-only for real (issue 11, item 6). Two layers:
+// Analysts' SQL on the published file, read-only for real, even against a hostile analyst account. Two layers:
 // 1. DuckDB parses the text (json_serialize_sql, which serializes SELECT-shaped statements only): exactly one
 //    statement, of a read-only kind, calling no function that reads files or runs SQL from a string.
 // 2. The session it runs in has external access off and its configuration locked (see openReadOnly in db.ts),

@@ -1,5 +1,5 @@
 // Turns CSV and DuckDB read errors on staged files into one non-retryable error naming file, line and column
-// only (issue 11, item 7). DuckDB's own text quotes the offending line ("Original Line: ...") and value, and
+// only, never a value. DuckDB's own text quotes the offending line ("Original Line: ...") and value, and
 // csv-parse keeps the raw record: both would carry a UPN into workflow history and logs, so neither is kept,
 // not even as the cause. A broken file does not heal on retry: the workflow lists this name as non-retryable.
 import path from 'node:path';

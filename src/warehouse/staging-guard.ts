@@ -1,5 +1,5 @@
 // What a load may read from a staging directory: regular files inside it, never a symlink or a path that climbs
-// out (issue 11, item 10). A manifest is data a process with write access to staging could forge; a symlinked
+// out. A manifest is data a process with write access to staging could forge; a symlinked
 // page or report would make the writer read any file the worker's user can (its key, another tenant's data).
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';

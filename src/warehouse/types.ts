@@ -110,9 +110,9 @@ export interface WarehouseSettings {
 }
 
 /**
- * The only definition of the thresholds' defaults: readSettings, the detect step and the `tenant_settings` view
- * (interpolated when its migration runs) take them from here. Changing one needs a migration that re-creates
- * `tenant_settings` (tenantSettingsView in migrations.ts), or existing databases keep the old default.
+ * The only definition of the thresholds' defaults: readSettings, the detect step and the `tenant_settings` model
+ * (`{{ default_setting('…') }}`, expanded at every writer open) take them from here, so a changed default reaches
+ * existing warehouses at their next open. The frozen migrations never read them.
  */
 export const DEFAULT_SETTINGS: Readonly<Required<WarehouseSettings>> = {
   inactivityDays: 90,

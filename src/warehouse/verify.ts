@@ -66,6 +66,6 @@ export async function verifyStagedFiles(stagingDir: string, entries: ManifestFil
   throw new StagingError(
     `The staged files in ${stagingDir} are not the ones the extract recorded in manifest.json:\n- ${problems.join('\n- ')}\n` +
       'If Graph workers and the warehouse writer run on different hosts, M365_DATA_DIR must be the same shared volume for all of them ' +
-      '(see README, "Operating in production"); otherwise re-run the day with --force so the extract stages it again.',
+      '(see docs/operations.md, "Deployment"); otherwise re-run the day with --force so the extract stages it again.',
   );
 }

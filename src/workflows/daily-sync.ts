@@ -59,7 +59,8 @@ export async function dailySync(input: DailySyncInput): Promise<DailySyncResult>
 
     enter('extract');
     const period = input.reportPeriod ?? 'D30';
-    // Issue 13 (sign-ins, subscriptions, Copilot): histories recorded before it replay without these extracts.
+    // Guards the sign-in times in the users extract, the commerce subscriptions and the Copilot report: executions
+    // started before they existed replay without them. The id is recorded in histories, so it keeps its old name.
     const spendExtracts = patched('issue-13-spend-extracts');
     const [users, skus, activeUsers, email, reportSettings, subscriptions, copilot] = await Promise.all([
       extract.extractUsers({ ...ids, signIn: spendExtracts && (pre.canReadSignIns ?? false) }).then((f) => ((status.staged.users = f.count), f)),

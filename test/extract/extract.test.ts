@@ -1,4 +1,4 @@
-// Issue 4's scenarios through the real dailySync workflow: real Temporal server, real simulator, real MSAL.
+// The extract's failure scenarios through the real dailySync workflow: real Temporal server, real simulator, real MSAL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDailySync } from '../../src/cli/start-daily';
 import { startPipeline, type PipelineFixture } from '../helpers/pipeline';

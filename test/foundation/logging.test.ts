@@ -155,7 +155,7 @@ describe('a worker at LOG_LEVEL=info through a 429 storm and a failing run', () 
     expect(throttled).toMatchObject({ level: 'warn', attempt: 1, workflowId, activityId: expect.any(String), activityType: expect.any(String) });
     const secondAttempt = graphRetries.filter((l) => l.activityType === throttled!.activityType && l.attempt === 2);
     expect(secondAttempt.length).toBeGreaterThan(0);
-    // A row csv-parse cannot read is MalformedRowError (file and line, no values; issue 11), failing on its first attempt.
+    // A row csv-parse cannot read is MalformedRowError (file and line, no values), failing on its first attempt.
     expect(failed.find((l) => (l.error as Line | undefined)?.name === 'MalformedRowError')).toMatchObject({ activityType: 'detect', attempt: 1, workflowId });
 
     // The workflow's own stage changes, through the workflow logger.

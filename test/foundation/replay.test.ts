@@ -11,12 +11,35 @@ import { scenarios } from '../../scripts/history-scenarios';
 
 const dir = path.join(import.meta.dirname, '..', 'fixtures', 'histories');
 
+interface HistoryJson {
+  events: Array<{
+    eventType: string;
+    workflowExecutionStartedEventAttributes?: { workflowType: { name: string } };
+    markerRecordedEventAttributes?: { markerName: string; details: Record<string, { payloads: Array<{ data: string }> }> };
+  }>;
+}
+const read = (file: string): HistoryJson => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as HistoryJson;
+const workflowType = (file: string): string | undefined => read(file).events[0]?.workflowExecutionStartedEventAttributes?.workflowType.name;
+/** The patch ids a history recorded (core_patch markers, in order). */
+const patchIds = (file: string): string[] =>
+  read(file)
+    .events.flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_patch' ? [e.markerRecordedEventAttributes] : []))
+    .map((m) => (JSON.parse(Buffer.from(m.details['patch-data']!.payloads[0]!.data, 'base64').toString('utf8')) as { id: string }).id);
+
 describe('replay of recorded histories', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
   it('has a recorded history for every scenario, parked ones included', () => {
     expect(files).toEqual(expect.arrayContaining(Object.keys(scenarios).map((n) => `${n}.json`)));
-    expect(files).toEqual(expect.arrayContaining(['reclaimAwaitingApproval.json', 'reclaimApprovedMidRemoval.json', 'dailySyncMidExtract.json']));
+    expect(files).toEqual(expect.arrayContaining(['reclaimAwaitingApproval.json', 'reclaimApprovedMidRemoval.json', 'dailySyncMidExtract.json', 'restoreAwaitingApproval.json']));
+  });
+
+  it('covers both sides of the scheduled run\'s patch: one history with its marker, one from before it', () => {
+    expect(patchIds('scheduledDailySync.json')).toEqual(['snapshot-date-from-scheduled-start']);
+    expect(patchIds('scheduledDailySync.before-scheduled-start-patch.json')).toEqual([]);
+    for (const f of ['scheduledDailySync.json', 'scheduledDailySync.before-scheduled-start-patch.json']) {
+      expect(workflowType(f)).toBe('scheduledDailySync');
+    }
   });
 
   for (const file of files) {

@@ -23,13 +23,20 @@ export interface PipelineFixture {
   stop(): Promise<void>;
 }
 
+/**
+ * The suite can run with every Node process's clock moved (libfaketime, to prove no test depends on the day it
+ * runs); the processes a test spawns from this environment must see the same clock as the simulator that made
+ * their certificates and tokens.
+ */
+const clockShift = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(['LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_FAKE_MONOTONIC'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
 
 export async function startPipeline(
   opts: { sim?: SimulatorOptions; env?: NodeJS.ProcessEnv; /** false: the test runs its own worker processes */ workers?: boolean } = {},
 ): Promise<PipelineFixture> {
   const sim = await startSimulator({ users: 1000, ...opts.sim });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'm365-pipeline-'));
-  const env = { ...simulatorEnv(sim, dataDir), ...opts.env };
+  const env = { ...clockShift(), ...simulatorEnv(sim, dataDir), ...opts.env };
   const config = parseConfig(env);
   const taskQueue = uniqueName('main');
   const warehouseTaskQueue = warehouseTaskQueueFor(taskQueue);

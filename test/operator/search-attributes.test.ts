@@ -1,5 +1,5 @@
 // Every server the project starts or documents registers the inbox's search attributes: the dev server (started
-// with --search-attribute), docker compose's init container, and the README's production commands.
+// with --search-attribute), docker compose's init container, and the production commands in docs/reclamation.md.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { connectClient } from '../helpers/temporal';
 const root = path.join(import.meta.dirname, '..', '..');
 
 describe('custom search attributes', () => {
-  it('the dev server has them, compose and the README register them with their types', async () => {
+  it('the dev server has them, compose and docs/reclamation.md register them with their types', async () => {
     const { client, close } = await connectClient();
     try {
       const r = await client.connection.operatorService.listSearchAttributes({ namespace: 'default' });
@@ -18,10 +18,10 @@ describe('custom search attributes', () => {
       await close();
     }
     const compose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
-    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const runbook = readFileSync(path.join(root, 'docs', 'reclamation.md'), 'utf8');
     for (const a of CUSTOM_SEARCH_ATTRIBUTES) {
       expect(compose).toContain(`${a.name}=${cliTypeOf(a.type)}`);
-      expect(readme).toContain(`--name ${a.name} --type ${cliTypeOf(a.type)}`);
+      expect(runbook).toContain(`--name ${a.name} --type ${cliTypeOf(a.type)}`);
     }
   });
 });

@@ -117,7 +117,7 @@ describe('a second terminal while `dev --keep-running` is up', () => {
       const l = await cli(...inbox!.split(' '));
       return l.code === 0 && l.stdout.includes(id) ? l : undefined;
     });
-    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+awaiting_approval\\s+\\d+m\\s+\\d+`));
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+awaiting_approval\\s+(\\d+[dhm] ?)+\\s+\\d+`));
 
     const a = await cliSignedIn(approve![2]!, 'reclaim', 'approve', id);
     expect(a.code, a.stderr).toBe(0);

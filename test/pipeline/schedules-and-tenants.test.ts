@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { parseConfig, type AppConfig } from '../../src/config';
 import { createDailySchedule } from '../../src/cli/schedule';
 import { startDailySync } from '../../src/cli/start-daily';
-import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type ScheduleHandle } from '@temporalio/client';
 import { dailyScheduleId, dailyWorkflowId, parseScheduledDailyWorkflowId } from '../../src/shared/names';
 import type { dailySync, scheduledDailySync } from '../../src/workflows';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
@@ -16,6 +16,17 @@ import { listTenantIds } from '../../src/tenants';
 import { openReadOnly } from '../../src/warehouse';
 import { createWorkers, runWorkers } from '../../src/worker';
 import { connectClient, connectWorker, temporalAddress, uniqueName } from '../helpers/temporal';
+
+/** When the schedule's latest action was scheduled, by the Temporal server's clock (what the run is named by). */
+async function waitForAction(handle: ScheduleHandle): Promise<Date> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const last = (await handle.describe()).info.recentActions.at(-1);
+    if (last) return last.scheduledAt;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the triggered schedule took no action within 30 s');
+}
 
 const daysAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
@@ -109,7 +120,9 @@ describe('two tenants from a tenants file, with daily schedules', () => {
     expect(list.stdout).toContain(dailyScheduleId(sims[1]!.tenantId));
 
     await handle.trigger();
-    const today = new Date().toISOString().slice(0, 10);
+    // The run is for the day the Temporal server's clock gives the triggered action, not the test process's.
+    const triggered = await waitForAction(handle);
+    const today = triggered.toISOString().slice(0, 10);
     const dailyId = dailyWorkflowId(first, today);
     const deadline = Date.now() + 90_000;
     let status = '';

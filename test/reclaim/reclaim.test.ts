@@ -139,7 +139,7 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const h = await start(u);
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
     const cli = inject('temporalCli');
-    // What the README tells an approver to run: a sealed sign-in plus the run and scope `reclaim status` shows.
+    // What docs/reclamation.md tells an approver to run: a sealed sign-in plus the run and scope `reclaim status` shows.
     const signal = async (who: 'requester' | 'approver2') =>
       run(cli, ['workflow', 'signal', '--workflow-id', h.workflowId, '--name', 'approve', '--input', JSON.stringify(await decision(client.client, people, h.workflowId, who)), '--address', temporalAddress()]);
     await signal('requester');

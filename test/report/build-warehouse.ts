@@ -12,7 +12,7 @@ export interface BuiltWarehouse {
   published: string;
 }
 
-/** Issue 13's spend and savings views, as far as the report needs them: present here so their sections render. */
+/** The spend and savings views, as far as the report needs them: present here so their sections render. */
 const SPEND_VIEWS = `
 CREATE OR REPLACE VIEW license_spend AS
   SELECT u.tenant_id, u.sku_part_number, 'USD' AS currency, p.monthly::DECIMAL(12,2) AS unit_price_monthly, u.purchased, u.assigned,

@@ -1,4 +1,4 @@
-// Attacks on the approval model (issue 11, items 1-5), against the real dev server, workers, CLI binary of
+// Attacks on the approval model, against the real dev server, workers, CLI binary of
 // Temporal and simulator. Each must be refused, and leave the audit trail and the simulator's licences as they were:
 // self-approval under another name, forged / expired / wrong-audience / unsealed tokens, a non-approver, an approval
 // bound to another run or scope, a decision before the scope exists, malformed signals, restore after a tampered

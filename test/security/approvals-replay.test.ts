@@ -1,4 +1,4 @@
-// Replay of a sealed proof (the reviewer's HIGH finding on issue 11): a proof copied out of one workflow's history
+// Replay of a sealed proof: a proof copied out of one workflow's history
 // must not count anywhere else within the token's age limit. The approval of reclamation A, replayed on
 // reclamation B with B's run id and scope hash (through the plain temporal CLI and through the Update), is refused
 // as `proof_bound_elsewhere` and recorded; so is a proof sealed to reject used to approve, an unbound sealed ID token

@@ -1,4 +1,4 @@
-// Issue 11, item 10: impossible dates are usage errors, a manifest cannot point a load outside its staging
+// Impossible dates are usage errors, a manifest cannot point a load outside its staging
 // directory, staged files may not be symlinks, and --date may not contradict the manifest.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Issue 11, item 11: child processes (the Temporal dev server) get a minimal environment, never the client secret;
+// Child processes (the Temporal dev server) get a minimal environment, never the client secret;
 // TEMPORAL_TLS_* configure mTLS to a production Temporal server for the worker and the CLI.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

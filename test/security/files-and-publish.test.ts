@@ -1,4 +1,4 @@
-// Issue 11, items 6 and 8: nothing the pipeline writes is world-readable (umask 077; working database 0600 in a
+// Nothing the pipeline writes is world-readable (umask 077; working database 0600 in a
 // 0700 directory); the published file is 0640 by default, mode and group are settings; publish sweeps the
 // temporary copies a crashed publish left; a committed load whose publish fails is recorded on its own run row.
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue 11, item 7 (parts): no personal data reaches Temporal. Users-walk heartbeats carry page numbers and
+// No personal data reaches Temporal. Users-walk heartbeats carry page numbers and
 // counts only (Graph skiptokens can encode UPNs), the next link stays on disk and the walk resumes from it;
 // a malformed report row fails the run once, naming file and line, with no row value in history.
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';

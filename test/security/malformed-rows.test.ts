@@ -1,4 +1,4 @@
-// Issue 11, item 7: a staged row DuckDB or csv-parse cannot read becomes MalformedRowError (non-retryable),
+// A staged row DuckDB or csv-parse cannot read becomes MalformedRowError (non-retryable),
 // naming file, line and column, never the row's values, in its message, its cause or its stack.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

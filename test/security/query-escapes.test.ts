@@ -1,4 +1,4 @@
-// Issue 11, item 6: `m365-license query` (and `candidates`) are read-only for real. Every escape an analyst's
+// `m365-license query` (and `candidates`) are read-only for real. Every escape an analyst's
 // shell account could try is refused with a clear message (exit 2), and neither the published file nor the
 // working database changes (sha256 before and after).
 import { existsSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReadOnly } from '../../src/warehouse';
 import { checkReadOnlySql, QueryRefusedError, runReadOnlyQuery } from '../../src/warehouse/readonly-query';
 
-/** The escapes the issue names run through the real CLI (a process each, ~5 s on a loaded machine); the rest in-process. */
+/** The escapes most likely to be tried run through the real CLI (a process each, ~5 s on a loaded machine); the rest in-process. */
 const VIA_CLI = new Set(['read a file with read_text', 'overwrite the published file with COPY', 'attach the working database read-write and forge a run',
   'a second statement after a SELECT', 'PRAGMA', 'INSTALL an extension', 'turn external access back on']);
 import { builtWarehouse, cli, sha256, type Warehouse } from './helpers';

@@ -104,7 +104,7 @@ describe('simulator Graph', () => {
     expect(e3.prepaidUnits.enabled).toBeGreaterThanOrEqual(count);
   });
 
-  it('both reports (v1.0 and beta) 302 to another origin; CSV has a BOM and the contract columns exactly', async () => {
+  it('both reports (v1.0 and beta) 302 to another origin; CSV has a BOM and the documented columns exactly', async () => {
     for (const [fn, header, cols] of [
       ["getOffice365ActiveUserDetail(period='D7')", CONTRACT_ACTIVE, ACTIVE_USER_COLUMNS],
       ["getEmailActivityUserDetail(period='D30')", CONTRACT_EMAIL, EMAIL_ACTIVITY_COLUMNS],

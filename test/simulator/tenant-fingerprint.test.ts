@@ -1,7 +1,7 @@
 // Pins the generated tenant for a fixed seed: every user, licence, activity offset, report row and SKU count.
 // The hash was computed on the code before the tenant was split into files; a refactor, or a new random stream,
 // that changes any generated value fails here. Change the expected hash only when a change of data is intended.
-// Changed on purpose for issue 13: the Microsoft 365 Copilot SKU appended to SKUS and drawn as a 6% add-on (last in
+// Changed on purpose once: the Microsoft 365 Copilot SKU appended to SKUS and drawn as a 6% add-on (last in
 // the licence stream, so every earlier value is unchanged; only Copilot holders and their report rows are new).
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

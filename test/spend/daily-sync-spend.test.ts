@@ -1,4 +1,4 @@
-// dailySync end to end against the simulator with the issue-13 inputs: subscriptions, the Copilot report and
+// dailySync end to end against the simulator with the money inputs: subscriptions, the Copilot report and
 // sign-in activity, with and without AuditLog.Read.All, on a tenant without Entra ID P1/P2, and with concealed
 // reports where sign-ins still decide who is inactive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

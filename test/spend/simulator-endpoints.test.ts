@@ -1,5 +1,5 @@
-// The simulator's issue-13 endpoints as a client sees them on the wire: subscriptions, the Copilot report (the
-// contract's exact header, 200 without a redirect) and signInActivity's exact 403s.
+// The simulator's money and sign-in endpoints as a client sees them on the wire: subscriptions, the Copilot report (the
+// exact header Microsoft sends, 200 without a redirect) and signInActivity's exact 403s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../../src/simulator/index';
 import { COPILOT_USAGE_COLUMNS } from '../../src/simulator/copilot';

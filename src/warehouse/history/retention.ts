@@ -45,7 +45,7 @@ export async function applyRetention(conn: DuckDBConnection, root: string, tenan
   await conn.run('BEGIN TRANSACTION');
   try {
     await registerDayFiles(conn, tenantId, files);
-    // The per-snapshot tables kept in the database (issue 13's subscriptions and Copilot report) follow the same cut.
+    // The per-snapshot tables kept in the database (subscriptions and the Copilot report) follow the same cut.
     for (const table of ['snapshots', 'subscriptions', 'copilot_activity']) {
       await conn.run(`DELETE FROM ${table} WHERE tenant_id = ${sqlString(tenantId)} AND snapshot_date <= DATE ${sqlString(cutoff)}`);
     }

@@ -1,25 +1,12 @@
-// Migration 5: money. Prices and contracts kept by the admin, Graph's commerce subscriptions, the Copilot usage
-// report, and the reference data the spend and savings views read (complementary SKUs, service plans that supersede
-// others, rightsizing rules, Copilot SKUs), loaded from data/. The spend and savings views are models
-// (src/warehouse/models/*.sql), created by the generic model loader after every migration run.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { sqlString } from './sql';
+// Migration 5, frozen: never edit this text once released (test/warehouse/migrations-frozen.test.ts holds its hash).
+// Money: prices and contracts kept by the admin, Graph's commerce subscriptions, the Copilot usage report, and the
+// reference data the spend and savings models read (complementary SKUs, service plans that supersede others,
+// rightsizing rules, Copilot SKUs), loaded from data/ once; the shipped list prices too. The spend and savings
+// views are models (src/warehouse/models/*.sql).
 
-const dataFile = (name: string): string => {
-  const file = fileURLToPath(new URL(`../../data/${name}`, import.meta.url));
-  if (!existsSync(file)) throw new Error(`Reference data file not found: ${file}`);
-  return file;
-};
+export const name = 'spend: prices, contracts, subscriptions, Copilot, savings';
 
-/** The default USD list prices shipped in data/ (loaded once by migration 5; edit and re-import with `prices import`). */
-export const DEFAULT_PRICES_CSV = fileURLToPath(new URL('../../data/prices.csv', import.meta.url));
-
-const csv = (name: string, columns: Record<string, string>): string =>
-  `read_csv(${sqlString(dataFile(name))}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-    columns = {${Object.entries(columns).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}})`;
-
-export const SPEND_TABLES = (): string => `
+export const sql = `
 -- Prices kept by the admin. tenant_id NULL = applies to every tenant (list prices); a tenant's own row wins.
 CREATE TABLE prices (
   tenant_id VARCHAR, sku_part_number VARCHAR NOT NULL, currency VARCHAR NOT NULL,
@@ -56,25 +43,21 @@ CREATE TABLE copilot_skus (sku_part_number VARCHAR PRIMARY KEY);
 INSERT INTO copilot_skus VALUES ('Microsoft_365_Copilot'), ('M365_Copilot'), ('Microsoft_365_Copilot_EDU');
 CREATE TABLE complementary_skus AS
   SELECT trim(sku_part_number) AS sku_part_number, trim(complement_sku_part_number) AS complement_sku_part_number, reason
-  FROM ${csv('complementary-skus.csv', { sku_part_number: 'VARCHAR', complement_sku_part_number: 'VARCHAR', reason: 'VARCHAR' })};
+  FROM read_csv({{ data_file('complementary-skus.csv') }}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+    columns = {'sku_part_number': 'VARCHAR', 'complement_sku_part_number': 'VARCHAR', 'reason': 'VARCHAR'});
 CREATE TABLE service_plan_supersedes AS
   SELECT trim(service_plan_name) AS service_plan_name, trim(supersedes_service_plan_name) AS supersedes_service_plan_name, reason
-  FROM ${csv('service-plan-supersedes.csv', { service_plan_name: 'VARCHAR', supersedes_service_plan_name: 'VARCHAR', reason: 'VARCHAR' })};
+  FROM read_csv({{ data_file('service-plan-supersedes.csv') }}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+    columns = {'service_plan_name': 'VARCHAR', 'supersedes_service_plan_name': 'VARCHAR', 'reason': 'VARCHAR'});
 CREATE TABLE rightsizing_rules AS
   SELECT trim(rule_id) AS rule_id, trim(sku_part_number) AS sku_part_number,
          string_split(allowed_services, '|') AS allowed_services, window_days,
          trim(suggested_sku_part_number) AS suggested_sku_part_number, trim(confidence) AS confidence, source
-  FROM ${csv('rightsizing-rules.csv', {
-    rule_id: 'VARCHAR', sku_part_number: 'VARCHAR', allowed_services: 'VARCHAR', window_days: 'INTEGER',
-    suggested_sku_part_number: 'VARCHAR', confidence: 'VARCHAR', source: 'VARCHAR',
-  })};
+  FROM read_csv({{ data_file('rightsizing-rules.csv') }}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+    columns = {'rule_id': 'VARCHAR', 'sku_part_number': 'VARCHAR', 'allowed_services': 'VARCHAR', 'window_days': 'INTEGER', 'suggested_sku_part_number': 'VARCHAR', 'confidence': 'VARCHAR', 'source': 'VARCHAR'});
 INSERT INTO prices
   SELECT NULL, trim(sku_part_number), upper(trim(currency)), unit_price_monthly, lower(trim(billing)), effective_from, effective_to,
          source, retrieved_on, now()
-  FROM ${csv('prices.csv', {
-    sku_part_number: 'VARCHAR', currency: 'VARCHAR', unit_price_monthly: 'DECIMAL(18,4)', billing: 'VARCHAR',
-    effective_from: 'DATE', effective_to: 'DATE', tenant: 'VARCHAR', source: 'VARCHAR', retrieved_on: 'DATE',
-  })};
+  FROM read_csv({{ data_file('prices.csv') }}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+    columns = {'sku_part_number': 'VARCHAR', 'currency': 'VARCHAR', 'unit_price_monthly': 'DECIMAL(18,4)', 'billing': 'VARCHAR', 'effective_from': 'DATE', 'effective_to': 'DATE', 'tenant': 'VARCHAR', 'source': 'VARCHAR', 'retrieved_on': 'DATE'});
 `;
-
-export const SPEND = (): string => SPEND_TABLES();
