@@ -3,10 +3,13 @@
 // be a member, possibly through nested groups, of the tenant's approvers group at that moment (a settings admin, of
 // the settings-admins group). Only the object id, the mode, a short reference and problem codes go back to the
 // workflow; the UPN goes back sealed, for the audit. The same check serves the settings writer (activities/settings.ts).
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+// The verdict is informative (status, the gate's quick refusals): any poller of the queue can answer this task, so
+// the activities that act and the audit writer check the proofs again themselves (identity/authorisation.ts).
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { AppConfig } from '../config';
 import { approvalSettings, requireVerifiable } from '../identity/approval-settings';
+import { labObjectId, shortRef as ref } from '../identity/authorisation';
 import { IdTokenError, IdTokenVerifier } from '../identity/verify-id-token';
 import { bindingMatches, openProof, type ProofBinding } from '../identity/proof';
 import { open, seal, SealError } from '../identity/seal';
@@ -28,8 +31,6 @@ export type IdentityVerdict =
   /** `approver`: a member of the role's group now (asked for 'approver' and 'settings_admin'; always true in the lab mode). */
   | { ok: true; mode: IdentityMode; objectId: string; approver: boolean; tokenRef: string; actorSealed: string }
   | { ok: false; mode: IdentityMode; problem: string };
-
-const ref = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 16);
 
 export interface VerifyInput {
   tenantId: string;
@@ -78,7 +79,7 @@ export function createPersonVerifier(deps: { config: AppConfig; graphFor: GraphF
         const by = typeof input.proof.by === 'string' ? input.proof.by.trim() : '';
         if (!by) return { ok: false, mode, problem: 'no_identity' };
         // A name is all the lab mode has; the object id stands in as a hash of it, so equal names compare equal.
-        return { ok: true, mode, objectId: `unverified-${ref(by.toLowerCase())}`, approver: true, tokenRef: ref(by), actorSealed: sealForAudit(by) };
+        return { ok: true, mode, objectId: labObjectId(by), approver: true, tokenRef: ref(by), actorSealed: sealForAudit(by) };
       }
       if (!input.proof.idToken) return { ok: false, mode, problem: 'no_token' };
       let raw: string;

@@ -2,6 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { AppConfig } from '../config';
 import { ensureApprovalKey } from '../identity/approval-key';
+import { createAuthoriser } from '../identity/authorisation';
 import { createApprovalActivities, createPersonVerifier } from './approvals';
 import { createExtractActivities } from './extract';
 import { createSpendExtractActivities } from './extract-spend';
@@ -41,21 +42,23 @@ export function createMainActivities(deps: ActivityDeps) {
     ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
-    ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath }),
-    ...createNotifyActivities({ webhook: webhookTarget(deps.config) }),
+    ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath, approvalKey, authoriser: createAuthoriser({ config: deps.config, approvalKey, graphFor }) }),
+    ...createNotifyActivities({ webhook: webhookTarget(deps.config), approvalKey }),
     ...createReclaimOutcomeActivities(),
   };
 }
 
 /** Activities served on the warehouse queue, one at a time (every DuckDB write). */
 export function createWarehouseActivities(deps: ActivityDeps) {
-  const graphFor = deps.graphFor ?? createGraphFactory(deps.config, deps.logger);
   const approvalKey = approvalKeyOf(deps.config);
+  // Graph only to check an approver's group membership before an audit row records their approval.
+  const graphFor = deps.graphFor ?? createGraphFactory(deps.config, deps.logger);
   return {
     ...createWarehouseWriteActivities({
       workDbPath: deps.config.workDbPath,
       dbPath: deps.config.dbPath,
       approvalKey,
+      authoriser: createAuthoriser({ config: deps.config, approvalKey, graphFor }),
       historyDays: deps.config.historyDays,
     }),
     // Settings changes are checked by the writer that applies them: the same sign-in check as approvals.

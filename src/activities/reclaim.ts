@@ -1,8 +1,12 @@
 // Reclamation activities: permission preflight, reading one user's licences (plus the published warehouse's
 // activity and exclusions), the idempotent removal, and putting licences back. Only ids, SKU/plan ids, dates
 // and short reasons are returned: the UPN read from Graph for the exclusion check never leaves the activity.
+import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
+import { callingRun, NotAuthorisedError, openReceipt, signReceipt, type Authoriser, type CallingRun, type PersonProof, type ProvenPerson, type Receipt } from '../identity/authorisation';
+import { parseReclaimWorkflowId, parseRestoreWorkflowId } from '../shared/names';
+import { scopeHash } from '../shared/scope-hash';
 import { requireOperations } from '../graph/preflight';
 import { GraphBadRequestError, GraphNotFoundError, redactPersonalData } from '../graph/errors';
 import type { GraphClient } from '../graph/client';
@@ -46,16 +50,40 @@ export interface UserInspection {
   failClosed?: { reason: 'warehouse_unreadable' | 'snapshot_stale' | 'snapshot_in_future'; detail: string };
 }
 
+/** What the removal needs to verify, by itself, that it was authorised (the run comes from its own task). */
+export interface RemovalRequest {
+  tenantId: string;
+  userId: string;
+  /** The SKUs to remove now: within the approved scope (the re-check may have narrowed it). */
+  skus: string[];
+  /** The scope the approver reviewed: its hash is in the approval's binding. */
+  approvedScope: string[];
+  /** The sealed proofs as the workflow received them: the request's and the accepted approval's. */
+  requester: PersonProof;
+  approval: PersonProof;
+}
+
 export type RemovalResult =
-  | { outcome: 'removed'; removed: string[]; alreadyRemoved: boolean }
+  /** `receipt`: signed by the worker that removed (identity/authorisation.ts); what a restore may put back. */
+  | { outcome: 'removed'; removed: string[]; alreadyRemoved: boolean; receipt: string }
   | { outcome: 'needs_group_change'; groupInherited: { skuId: string; groupIds: string[] }[]; detail?: string }
   | { outcome: 'user_not_found' }
-  | { outcome: 'failed'; detail: string };
+  | { outcome: 'failed'; detail: string }
+  /** The activity could not verify the authorisation: nothing was changed. */
+  | { outcome: 'refused'; problem: string };
 
-export interface AssignBackResult {
-  outcome: 'restored' | 'failed' | 'user_not_found';
-  detail?: string;
+export interface RestoreRequest {
+  tenantId: string;
+  /** The removal receipt the reclamation's result carries; only what it lists comes back. */
+  receipt: string;
+  requester: PersonProof;
+  approval: PersonProof;
 }
+
+export type AssignBackResult =
+  | { outcome: 'restored'; receipt: string }
+  | { outcome: 'failed' | 'user_not_found'; detail?: string }
+  | { outcome: 'refused'; problem: string };
 
 interface GraphUser {
   id: string;
@@ -117,7 +145,18 @@ function splitLicenses(u: GraphUser): { direct: LicenseRef[]; groups: { skuId: s
   return { direct, groups: [...groups.values()] };
 }
 
-export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: string }) {
+/** A signed note from an earlier attempt of this removal (its heartbeat details), when it is one and for this run. */
+function noteOf(text: unknown, key: KeyObject, run: CallingRun): Receipt | undefined {
+  try {
+    const r = openReceipt(text, key);
+    return r.kind === 'removing' && r.workflowId === run.workflowId && r.runId === run.runId ? r : undefined;
+  } catch (err) {
+    if (err instanceof NotAuthorisedError) return undefined;
+    throw err;
+  }
+}
+
+export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: string; authoriser: Authoriser; approvalKey: () => KeyObject }) {
   const withClient = <T>(tenantId: string, fn: (graph: GraphClient) => Promise<T>): Promise<T> => withActivityGraph(deps.graphFor, tenantId, fn);
 
   /**
@@ -226,63 +265,128 @@ export function createReclaimActivities(deps: { graphFor: GraphFactory; dbPath: 
     },
 
     /**
-     * One assignLicense call removing the SKUs still directly assigned. Reads first: SKUs already gone (a retry
-     * after a crash where Graph applied the change) count as removed, so the removal happens exactly once.
+     * One assignLicense call removing the SKUs still directly assigned, after this activity has itself verified
+     * that real people authorised it (identity/authorisation.ts): nothing in its input or in history is taken on
+     * trust. Reads first: SKUs already gone count as removed only when an earlier attempt of this same task left a
+     * signed note that it was removing them (a retry after a crash), so the removal happens exactly once and the
+     * receipt never lists a licence this reclamation did not take.
      */
-    async removeLicenses(input: { tenantId: string; userId: string; skus: string[] }): Promise<RemovalResult> {
-      const log = Context.current().log;
-      return withClient(input.tenantId, async (graph) => {
-        const before = await readUser(graph, input.userId);
-        if (!before) return { outcome: 'user_not_found' };
-        const skus = input.skus.map(lower);
-        const held = splitLicenses(before).direct.filter((d) => skus.includes(d.skuId)).map((d) => d.skuId);
-        if (held.length > 0) {
-          try {
-            await graph.postJson(`${userPath(input.userId)}/assignLicense`, { addLicenses: [], removeLicenses: held });
-          } catch (err) {
-            if (err instanceof GraphNotFoundError) return { outcome: 'user_not_found' };
-            if (!(err instanceof GraphBadRequestError)) throw err;
-            const msg = err.graphMessage ?? err.message;
-            if (/inherited from a group/i.test(msg)) {
-              const groups = splitLicenses(before).groups.filter((g) => skus.includes(g.skuId)).map((g) => ({ skuId: g.skuId, groupIds: g.groupIds }));
-              return { outcome: 'needs_group_change', groupInherited: groups, detail: redactPersonalData(msg) };
+    async removeLicenses(input: RemovalRequest): Promise<RemovalResult> {
+      const ctx = Context.current();
+      const log = ctx.log;
+      const run = callingRun();
+      const key = deps.approvalKey();
+      let who: { requester: ProvenPerson; decider: ProvenPerson };
+      const skus = (input.skus ?? []).map(lower);
+      try {
+        const named = parseReclaimWorkflowId(run.workflowId);
+        // The workflow id names the tenant and user; the workflow type is the one that gathers the approval.
+        if (run.workflowType !== 'reclaimLicenses' || !named || named.tenantId !== input.tenantId || lower(named.userId) !== lower(input.userId)) throw new NotAuthorisedError('not_this_reclamation');
+        const approved = (input.approvedScope ?? []).map(lower);
+        if (skus.length === 0 || skus.some((s) => !approved.includes(s))) throw new NotAuthorisedError('outside_approved_scope');
+        const hash = scopeHash({ kind: 'remove', tenantId: input.tenantId, userId: input.userId, skus: approved, dryRun: false });
+        who = await deps.authoriser.decision({ tenantId: input.tenantId, run, kind: 'approve', requester: input.requester, decision: input.approval, scopeHash: hash });
+      } catch (err) {
+        if (!(err instanceof NotAuthorisedError)) throw err;
+        log.warn('removal refused: not authorised', { problem: err.problem });
+        return { outcome: 'refused', problem: err.problem };
+      }
+      const base = { tenantId: input.tenantId, userId: lower(input.userId), workflowId: run.workflowId, runId: run.runId, requesterId: who.requester.objectId, approverId: who.decider.objectId };
+      const earlierNote = (ctx.info.heartbeatDetails as { receipt?: unknown } | undefined)?.receipt;
+      const earlier = noteOf(earlierNote, key, run)?.licenses.filter((l) => skus.includes(l.skuId)) ?? [];
+      let note = typeof earlierNote === 'string' && earlier.length ? earlierNote : undefined;
+      return withActivityGraph(
+        deps.graphFor,
+        input.tenantId,
+        async (graph) => {
+          const before = await readUser(graph, input.userId);
+          if (!before) return { outcome: 'user_not_found' };
+          const heldRefs = splitLicenses(before).direct.filter((d) => skus.includes(d.skuId));
+          const held = heldRefs.map((d) => d.skuId);
+          const gone = [...heldRefs, ...earlier.filter((l) => !held.includes(l.skuId))];
+          if (held.length > 0) {
+            // Signed before the call, so a retry after a crash knows what this attempt took (and its plans).
+            note = signReceipt({ ...base, kind: 'removing', licenses: gone, at: new Date().toISOString() }, key);
+            ctx.heartbeat({ receipt: note });
+            try {
+              await graph.postJson(`${userPath(input.userId)}/assignLicense`, { addLicenses: [], removeLicenses: held });
+            } catch (err) {
+              if (err instanceof GraphNotFoundError) return { outcome: 'user_not_found' };
+              if (!(err instanceof GraphBadRequestError)) throw err;
+              const msg = err.graphMessage ?? err.message;
+              if (/inherited from a group/i.test(msg)) {
+                const groups = splitLicenses(before).groups.filter((g) => skus.includes(g.skuId)).map((g) => ({ skuId: g.skuId, groupIds: g.groupIds }));
+                return { outcome: 'needs_group_change', groupInherited: groups, detail: redactPersonalData(msg) };
+              }
+              // "does not have a corresponding license": gone since the read; the verify below decides.
+              if (!/does not have a corresponding license/i.test(msg)) return { outcome: 'failed', detail: redactPersonalData(msg) };
             }
-            // "does not have a corresponding license": gone since the read; the verify below decides.
-            if (!/does not have a corresponding license/i.test(msg)) return { outcome: 'failed', detail: redactPersonalData(msg) };
+          } else if (gone.length) {
+            log.info('licences in scope already removed (a retry after the change was applied)', { workflowUser: input.userId });
+          } else {
+            return { outcome: 'failed', detail: 'licences_not_held: none of the approved licences is directly assigned now' };
           }
-        } else {
-          log.info('licences in scope already removed (a retry after the change was applied)', { workflowUser: input.userId });
-        }
-        const after = await readUser(graph, input.userId);
-        if (!after) return { outcome: 'user_not_found' };
-        const left = splitLicenses(after).direct.filter((d) => skus.includes(d.skuId)).map((d) => d.skuId);
-        if (left.length) return { outcome: 'failed', detail: `verify: still assigned after assignLicense: ${left.join(' ')}` };
-        return { outcome: 'removed', removed: skus, alreadyRemoved: held.length === 0 };
-      });
+          const after = await readUser(graph, input.userId);
+          if (!after) return { outcome: 'user_not_found' };
+          const left = splitLicenses(after).direct.filter((d) => skus.includes(d.skuId)).map((d) => d.skuId);
+          if (left.length) return { outcome: 'failed', detail: `verify: still assigned after assignLicense: ${left.join(' ')}` };
+          const receipt = signReceipt({ ...base, kind: 'removed', licenses: gone, at: new Date().toISOString() }, key);
+          return { outcome: 'removed', removed: gone.map((l) => l.skuId), alreadyRemoved: held.length === 0, receipt };
+        },
+        () => (note ? { receipt: note } : undefined),
+      );
     },
 
-    /** Assigns licences back with their disabled plans; those already back as asked are left alone (idempotent). */
-    async assignBack(input: { tenantId: string; userId: string; licenses: LicenseRef[] }): Promise<AssignBackResult> {
+    /**
+     * Assigns back exactly what a removal receipt (signed by a worker, verified here) lists, with its disabled plans,
+     * once this activity has verified the restore's own requester and approver; those already back are left alone.
+     */
+    async assignBack(input: RestoreRequest): Promise<AssignBackResult> {
+      const run = callingRun();
+      const key = deps.approvalKey();
+      let removal: Receipt;
+      let who: { requester: ProvenPerson; decider: ProvenPerson };
+      try {
+        const target = parseRestoreWorkflowId(run.workflowId);
+        const named = target ? parseReclaimWorkflowId(target.reclaimWorkflowId) : undefined;
+        if (run.workflowType !== 'restoreLicenses' || !target || !named || named.tenantId !== input.tenantId) throw new NotAuthorisedError('not_a_restore');
+        removal = openReceipt(input.receipt, key);
+        if (removal.kind !== 'removed' || removal.workflowId !== target.reclaimWorkflowId || removal.tenantId !== named.tenantId || lower(removal.userId) !== lower(named.userId)) {
+          throw new NotAuthorisedError('receipt_not_for_this_restore');
+        }
+        const hash = scopeHash({ kind: 'restore', tenantId: removal.tenantId, userId: removal.userId, skus: removal.licenses.map((l) => l.skuId), dryRun: false, sourceRunId: removal.runId });
+        who = await deps.authoriser.decision({ tenantId: input.tenantId, run, kind: 'approve', requester: input.requester, decision: input.approval, scopeHash: hash });
+      } catch (err) {
+        if (!(err instanceof NotAuthorisedError)) throw err;
+        Context.current().log.warn('restore refused: not authorised', { problem: err.problem });
+        return { outcome: 'refused', problem: err.problem };
+      }
+      const userId = removal.userId;
+      const licenses = removal.licenses;
       return withClient(input.tenantId, async (graph) => {
         const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
-        const before = await readUser(graph, input.userId);
+        const before = await readUser(graph, userId);
         if (!before) return { outcome: 'user_not_found' };
         const direct = splitLicenses(before).direct;
-        const add = input.licenses.filter((l) => !direct.some((d) => d.skuId === l.skuId && same(d.disabledPlans, l.disabledPlans)));
+        const add = licenses.filter((l) => !direct.some((d) => d.skuId === l.skuId && same(d.disabledPlans, l.disabledPlans)));
         if (add.length) {
           try {
-            await graph.postJson(`${userPath(input.userId)}/assignLicense`, { addLicenses: add, removeLicenses: [] });
+            await graph.postJson(`${userPath(userId)}/assignLicense`, { addLicenses: add, removeLicenses: [] });
           } catch (err) {
             if (err instanceof GraphNotFoundError) return { outcome: 'user_not_found' };
             if (err instanceof GraphBadRequestError) return { outcome: 'failed', detail: redactPersonalData(err.graphMessage ?? err.message) };
             throw err;
           }
         }
-        const after = await readUser(graph, input.userId);
+        const after = await readUser(graph, userId);
         const now = after ? splitLicenses(after).direct : [];
-        const missing = input.licenses.filter((l) => !now.some((d) => d.skuId === l.skuId && same(d.disabledPlans, l.disabledPlans)));
+        const missing = licenses.filter((l) => !now.some((d) => d.skuId === l.skuId && same(d.disabledPlans, l.disabledPlans)));
         if (missing.length) return { outcome: 'failed', detail: `verify: not restored: ${missing.map((m) => m.skuId).join(' ')}` };
-        return { outcome: 'restored' };
+        const receipt = signReceipt(
+          { tenantId: removal.tenantId, userId, workflowId: run.workflowId, runId: run.runId, kind: 'restored', licenses, requesterId: who.requester.objectId, approverId: who.decider.objectId, at: new Date().toISOString(), source: { workflowId: removal.workflowId, runId: removal.runId } },
+          key,
+        );
+        return { outcome: 'restored', receipt };
       });
     },
   };

@@ -3,6 +3,9 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { openAuditText } from './approvals';
+import { callingRun, NotAuthorisedError, openReceipt, type Authoriser, type PersonProof } from '../identity/authorisation';
+import type { AuditEvent } from '../shared/audit';
+import { parseReclaimWorkflowId, parseRestoreWorkflowId } from '../shared/names';
 import { withHeartbeat } from './heartbeat';
 import { exportAfterRun } from '../export';
 import { writeReportBesidePublished } from '../report';
@@ -23,8 +26,47 @@ export interface WarehousePaths {
   dbPath: string;
   /** M365_HISTORY_DAYS */
   historyDays?: number;
-  /** Opens the sealed actor UPN and reason/comment text of audit events (approvals.ts). */
+  /** Opens the sealed actor UPN and reason/comment text of audit events (approvals.ts), and verifies receipts. */
   approvalKey?: () => KeyObject;
+  /** Verifies the proofs behind a row that names a person; without it such rows are refused. */
+  authoriser?: Authoriser;
+}
+
+/**
+ * What proves the person or the effect an audit row names. The writer never takes `actor` or `identity` from the
+ * row: it takes them from these, verified here, because the workflow's own verdicts may have come from any poller.
+ */
+export interface AuditClaim {
+  /** The sealed proof of the person the row names: the request's, or the decision's. */
+  proof?: PersonProof;
+  /** With a decision's proof, the request's: an approver must be someone else than the requester. */
+  requesterProof?: PersonProof;
+  /** A row claiming an effect (executed, restored): the signed receipt of the activity that made it. */
+  receipt?: string;
+}
+
+type Claim = 'request' | 'approve' | 'reject' | 'removed' | 'restored';
+
+/** What a row claims, by its event (and outcome): rows that claim a decision or an effect must prove it. */
+function claimOf(event: AuditEvent, outcome: string | null | undefined): Claim | undefined {
+  switch (event) {
+    case 'requested':
+    case 'restore_requested':
+      return 'request';
+    case 'approved':
+    case 'restore_approved':
+      return 'approve';
+    case 'rejected':
+    case 'restore_rejected':
+      return 'reject';
+    case 'executed':
+      // A dry run claims the approval, not a removal.
+      return outcome === 'dry_run' ? 'approve' : 'removed';
+    case 'restored':
+      return 'restored';
+    default:
+      return undefined;
+  }
 }
 
 /** Audit text that crossed Temporal sealed (never readable in history): opened here, stored in the audit table. */
@@ -78,12 +120,18 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
      * Appends one reclamation audit event (idempotent per workflow, event and instant) and publishes. Sealed text
      * is opened here; unsealed text is never stored. Returns a reference to the row (for workflow history).
      */
-    async recordReclamation(event: ReclamationEvent & { sealed?: SealedAuditText }): Promise<{ ref: string }> {
-      const { sealed, ...row } = event;
+    async recordReclamation(event: ReclamationEvent & { sealed?: SealedAuditText } & AuditClaim): Promise<{ ref: string }> {
+      const { sealed, proof, requesterProof, receipt, ...row } = event;
       if (sealed && paths.approvalKey) {
         const key = paths.approvalKey();
         row.actorUpn = openAuditText(sealed.actorUpn, key);
         row.reason = openAuditText(sealed.text, key);
+      }
+      try {
+        await proveRow(paths, row, { proof, requesterProof, receipt });
+      } catch (err) {
+        if (err instanceof NotAuthorisedError) Context.current().log.warn('audit row refused: what it claims is not proven', { event: row.event, problem: err.problem });
+        throw err;
       }
       await recordReclamationEvent(paths.workDbPath, row);
       await publish(paths.workDbPath, paths.dbPath);
@@ -91,6 +139,50 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
     },
   };
 }
+/**
+ * Checks a reclamation audit row against the run this task belongs to, and replaces its actor, actor UPN, identity
+ * (and, for an effect, SKUs and plans) with what the proof or receipt says. A row claiming a decision or an effect
+ * without a verifiable proof is refused (NotAuthorisedError, not retried): no row says someone decided who did not.
+ */
+async function proveRow(paths: WarehousePaths, row: ReclamationEvent, c: AuditClaim): Promise<void> {
+  const run = callingRun();
+  const restoreOf = parseRestoreWorkflowId(run.workflowId)?.reclaimWorkflowId;
+  const named = parseReclaimWorkflowId(row.workflowId);
+  if ((row.workflowId !== run.workflowId && row.workflowId !== restoreOf) || !named || named.tenantId !== row.tenantId || named.userId.toLowerCase() !== row.userId.toLowerCase()) {
+    throw new NotAuthorisedError('row_for_another_workflow');
+  }
+  if (row.runId && row.runId !== run.runId) throw new NotAuthorisedError('row_for_another_run');
+  row.runId = run.runId;
+  const claim = claimOf(row.event, row.outcome) ?? (row.actor ? 'approve' : undefined);
+  if (!claim) {
+    // Names nobody: the identity column says only how this deployment checks people.
+    row.actor = null;
+    row.actorUpn = null;
+    row.identity = paths.authoriser ? paths.authoriser.mode() : (row.identity ?? null);
+    return;
+  }
+  if (!paths.authoriser || !paths.approvalKey) throw new NotAuthorisedError('cannot_verify');
+  if (claim === 'removed' || claim === 'restored') {
+    const r = openReceipt(c.receipt, paths.approvalKey());
+    if (r.kind !== claim || r.workflowId !== run.workflowId || r.runId !== run.runId || r.tenantId !== row.tenantId || r.userId.toLowerCase() !== row.userId.toLowerCase()) {
+      throw new NotAuthorisedError('receipt_not_for_this_row');
+    }
+    row.actor = r.approverId;
+    row.actorUpn = null;
+    row.identity = r.approverId.startsWith('unverified-') ? 'unverified' : 'verified';
+    row.skus = r.licenses.map((l) => l.skuId);
+    row.disabledPlans = Object.fromEntries(r.licenses.map((l) => [l.skuId, l.disabledPlans]));
+    return;
+  }
+  const person =
+    claim === 'request'
+      ? await paths.authoriser.requester(row.tenantId, run, c.proof)
+      : (await paths.authoriser.decision({ tenantId: row.tenantId, run, kind: claim, requester: c.requesterProof, decision: c.proof })).decider;
+  row.actor = person.objectId;
+  row.actorUpn = person.upn;
+  row.identity = person.mode;
+}
+
 /**
  * The HTML report beside the published file, and the export when M365_EXPORT_DIR asks for one. Both read the
  * file just published; a failure here is logged, not fatal: the snapshot itself is already safely published.

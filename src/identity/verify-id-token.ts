@@ -87,8 +87,11 @@ export class IdTokenVerifier {
     await this.agent.close();
   }
 
-  /** The identity the token proves; throws IdTokenError naming the failed check. */
-  async verify(token: string, expect: { nonce?: string } = {}): Promise<IdTokenIdentity> {
+  /**
+   * The identity the token proves; throws IdTokenError naming the failed check. `issuedWithin` (seconds since the
+   * epoch) replaces the expiry and freshness checks, for a sign-in checked again long after it was presented.
+   */
+  async verify(token: string, expect: { nonce?: string; issuedWithin?: { from: number; to: number } } = {}): Promise<IdTokenIdentity> {
     const parts = token.split('.');
     if (parts.length !== 3) throw new IdTokenError('malformed', 'Not a JWT (three dot-separated parts expected).');
     let header: Record<string, unknown>;
@@ -115,10 +118,16 @@ export class IdTokenVerifier {
     if (claims.tid !== this.opts.tenantId) throw new IdTokenError('tenant', 'The token belongs to another tenant.');
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.includes(this.opts.clientId)) throw new IdTokenError('audience', 'The token was issued to another application, not this tool\'s approval app (M365_APPROVAL_CLIENT_ID).');
-    if (typeof claims.exp !== 'number' || claims.exp + skew <= now) throw new IdTokenError('expired', 'The token has expired: sign in again (m365-license auth token).');
-    if (typeof claims.nbf === 'number' && claims.nbf - skew > now) throw new IdTokenError('not_yet_valid', 'The token is not valid yet: check the clock.');
-    if (typeof claims.iat !== 'number' || claims.iat + maxAge < now || claims.iat - skew > now) {
-      throw new IdTokenError('stale', `The sign-in is older than ${Math.round(maxAge / 60)} minutes: sign in again right before deciding (m365-license auth token).`);
+    const within = expect.issuedWithin;
+    if (within) {
+      if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number' || claims.exp <= claims.iat) throw new IdTokenError('claims', 'The token carries no valid iat and exp.');
+      if (claims.iat < within.from || claims.iat > within.to) throw new IdTokenError('stale', 'The sign-in was not made for this workflow run (issued outside its window).');
+    } else {
+      if (typeof claims.exp !== 'number' || claims.exp + skew <= now) throw new IdTokenError('expired', 'The token has expired: sign in again (m365-license auth token).');
+      if (typeof claims.nbf === 'number' && claims.nbf - skew > now) throw new IdTokenError('not_yet_valid', 'The token is not valid yet: check the clock.');
+      if (typeof claims.iat !== 'number' || claims.iat + maxAge < now || claims.iat - skew > now) {
+        throw new IdTokenError('stale', `The sign-in is older than ${Math.round(maxAge / 60)} minutes: sign in again right before deciding (m365-license auth token).`);
+      }
     }
     if (expect.nonce !== undefined && claims.nonce !== expect.nonce) throw new IdTokenError('nonce', 'The token\'s nonce does not match this request.');
     if (claims.nonce !== undefined && expect.nonce === undefined && typeof claims.nonce !== 'string') throw new IdTokenError('claims', 'The token carries a malformed nonce.');

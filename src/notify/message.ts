@@ -20,6 +20,11 @@ export interface NotifyMessage {
   counts: Record<string, number>;
   /** When the workflow decided this (workflow time, ISO-8601). */
   at: string;
+  /**
+   * A message claiming an effect (`reclamation.executed` of a real removal) carries the removal's signed receipt:
+   * the notify activity verifies it before anything is sent, and never sends the receipt itself.
+   */
+  receipt?: string;
 }
 
 export interface NotifyResult {
@@ -30,5 +35,6 @@ export interface NotifyResult {
 
 /** The JSON body sent: the message plus a stable event id and a format version. */
 export function webhookBody(m: NotifyMessage): string {
-  return JSON.stringify({ version: 1, id: `${m.workflowId}/${m.runId}/${m.kind}`, ...m });
+  const { receipt: _receipt, ...body } = m;
+  return JSON.stringify({ version: 1, id: `${m.workflowId}/${m.runId}/${m.kind}`, ...body });
 }

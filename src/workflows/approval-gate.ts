@@ -4,6 +4,8 @@
 // validator refuses malformed, stale or late decisions at once, without touching history, and the handler answers
 // the identity verdict) and the `approve`/`reject` signals (the plain Temporal CLI: refusals are recorded as
 // events). Identity is checked by an activity, never here; requester and approver differ by object id, always.
+// That check's verdict is informative: it decides what status shows and which decision the workflow goes on with,
+// but every effect and every audit row of a decision is verified again by the activity that makes it.
 import { defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
 import type { IdentityMode, IdentityProof, IdentityVerdict } from '../activities/approvals';
 import type { ProofBinding } from '../identity/proof';
@@ -101,10 +103,15 @@ export interface DecisionAudit {
   textSealed?: string;
 }
 
-/** Installs the four handlers; returns the audit material of the accepted decision once there is one. */
-export function installApprovalGate(state: GateState, deps: GateDeps): { decisionAudit(): DecisionAudit | undefined } {
+/**
+ * Installs the four handlers; returns the audit material of the accepted decision once there is one, and its proof
+ * as received: the activity that acts and the audit writer verify it again themselves, since the verdict this gate
+ * took may have come from any poller of the queue.
+ */
+export function installApprovalGate(state: GateState, deps: GateDeps): { decisionAudit(): DecisionAudit | undefined; decisionProof(): IdentityProof | undefined } {
   const used = new Set<string>();
   let audit: DecisionAudit | undefined;
+  let proof: IdentityProof | undefined;
   // One decision at a time: the identity check awaits an activity, and two approvals must not interleave.
   let chain: Promise<unknown> = Promise.resolve();
   const note = (kind: string, by?: string, text?: string): void => {
@@ -137,6 +144,7 @@ export function installApprovalGate(state: GateState, deps: GateDeps): { decisio
       state.decision = { kind, by: verdict.objectId, at: deps.now() };
       const text = kind === 'approve' ? v.comment : v.reason;
       audit = { actorSealed: verdict.actorSealed, ...(text ? { textSealed: text } : {}) };
+      proof = { ...(v.idToken ? { idToken: v.idToken } : {}), ...(v.by ? { by: v.by } : {}) };
       note(kind === 'approve' ? 'approved' : 'rejected', verdict.objectId);
       return { accepted: true, kind, approverId: verdict.objectId };
     };
@@ -161,7 +169,7 @@ export function installApprovalGate(state: GateState, deps: GateDeps): { decisio
       },
     });
   }
-  return { decisionAudit: () => audit };
+  return { decisionAudit: () => audit, decisionProof: () => proof };
 }
 
 /** The decision's sealed actor name and comment or reason, in the audit writer's shape. */

@@ -17,6 +17,8 @@ export const NON_RETRYABLE = [
   'MalformedRowError',
   'StagingError',
   'WarehouseOutOfMemoryError',
+  // An effect or an audit claim whose authorisation does not verify: a retry would be refused the same way.
+  'NotAuthorisedError',
 ];
 
 /** The daily sync's retries: Graph throttling and outages can last minutes. */

@@ -6,7 +6,7 @@
 import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { IdentityVerdict } from '../activities/approvals';
 import type { RemovalResult, UserInspection } from '../activities/reclaim';
-import type { SealedAuditText } from '../activities/warehouse';
+import type { AuditClaim, SealedAuditText } from '../activities/warehouse';
 import { AUDIT, type AuditEntry } from '../shared/audit';
 import { scopeHash } from '../shared/scope-hash';
 import type { ReclamationEvent } from '../warehouse/types';
@@ -17,7 +17,7 @@ import { reclaimInbox } from './reclaim-inbox';
 import { DEFAULT_APPROVAL_TIMEOUT, reclaimStatusQuery, type ReclaimEvent, type ReclaimInput, type ReclaimState, type ReclaimStatusName } from './reclaim-messages';
 import { groupDetail, mailboxWarning } from './reclaim-texts';
 
-type AuditExtra = Pick<ReclamationEvent, 'actor' | 'skus' | 'detail' | 'disabledPlans'> & { sealed?: SealedAuditText };
+type AuditExtra = Pick<ReclamationEvent, 'actor' | 'skus' | 'detail' | 'disabledPlans'> & { sealed?: SealedAuditText } & AuditClaim;
 
 const now = (): string => new Date().toISOString();
 
@@ -75,9 +75,11 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     const first = await quick.inspectUser({ tenantId: input.tenantId, userId: input.userId, skus: input.skus });
     applyInspection(state, first);
     state.scopeHash = scopeHash({ kind: 'remove', tenantId: input.tenantId, userId: input.userId, skus: state.scope, dryRun: state.dryRun });
+    const reviewedScope = state.scope;
     note('requested', state.requesterId);
     const requested = await audit('requested', {
       actor: state.requesterId,
+      proof: input.requester,
       sealed: { actorUpn: requester.actorSealed, ...(input.reason ? { text: input.reason } : {}) },
       skus: state.scope,
       disabledPlans: state.disabledPlans,
@@ -96,8 +98,10 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     if (!decided || !state.decision) return await finish('expired', { skus: [], detail: 'no decision before the approval timeout' });
     const decision = state.decision;
     const sealed = decisionText(gate.decisionAudit());
-    if (decision.kind === 'reject') return await finish('rejected', { actor: decision.by, sealed, skus: [] });
-    await audit('approved', { actor: decision.by, sealed, skus: state.scope });
+    // The decision's own proof goes with every row that names its maker: the writer verifies it (never this verdict).
+    const proofs: AuditClaim = { proof: gate.decisionProof(), requesterProof: input.requester };
+    if (decision.kind === 'reject') return await finish('rejected', { actor: decision.by, sealed, skus: [], ...proofs });
+    await audit('approved', { actor: decision.by, sealed, skus: state.scope, ...proofs });
 
     // Re-check: the facts the approver saw must still hold at the moment of acting, and the warehouse they come
     // from must be readable and fresh; otherwise nothing is removed.
@@ -118,12 +122,21 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
 
     if (state.dryRun) {
       state.removed = stillHeld;
-      return await finish('dryRunCompleted', { actor: decision.by, skus: stillHeld, disabledPlans: plans, detail: 'dry run: assignLicense not called' });
+      return await finish('dryRunCompleted', { actor: decision.by, skus: stillHeld, disabledPlans: plans, detail: 'dry run: assignLicense not called', ...proofs });
     }
 
     state.status = 'removing';
     inbox.publish();
-    const r: RemovalResult = await act.removeLicenses({ tenantId: input.tenantId, userId: input.userId, skus: stillHeld });
+    // The activity verifies the people and the scope itself, from these proofs and its own task's run.
+    const r: RemovalResult = await act.removeLicenses({
+      tenantId: input.tenantId,
+      userId: input.userId,
+      skus: stillHeld,
+      approvedScope: reviewedScope,
+      requester: input.requester,
+      approval: gate.decisionProof() ?? {},
+    });
+    if (r.outcome === 'refused') return await finish('aborted', { skus: [], detail: `not_authorised: ${r.problem}` });
     if (r.outcome === 'user_not_found') return await finish('removalUserNotFound', { skus: stillHeld, detail: 'user_not_found' });
     if (r.outcome === 'needs_group_change') {
       state.groupInherited = r.groupInherited.length ? r.groupInherited : state.groupInherited;
@@ -131,9 +144,11 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     }
     if (r.outcome === 'failed') return await finish('failed', { skus: stillHeld, detail: r.detail });
     state.removed = r.removed;
+    state.receipt = r.receipt;
     if (r.alreadyRemoved) note('already_removed', undefined, 'a retry found the licences already gone');
     return await finish(state.groupInherited.length ? 'removedGroupCopiesRemain' : 'removed', {
       actor: decision.by,
+      receipt: r.receipt,
       skus: r.removed,
       disabledPlans: Object.fromEntries(r.removed.map((s) => [s, plans[s] ?? []])),
       detail: state.groupInherited.length ? groupDetail(state) : undefined,

@@ -76,6 +76,8 @@ export interface ReclaimState extends ApprovalFields {
   mailboxWarning?: string;
   /** SKU ids removed (or, in a dry run, that would have been). */
   removed: string[];
+  /** The removal's receipt, signed by the worker that removed: what a restore may put back (ids only). */
+  receipt?: string;
   /** Why it ended aborted or failed (a short code or Graph's redacted message). */
   detail?: string;
 }

@@ -6,7 +6,7 @@ import { allHandlersFinished, condition, setHandler, workflowInfo } from '@tempo
 import { AUDIT, type AuditEntry } from '../shared/audit';
 import { scopeHash } from '../shared/scope-hash';
 import { parseReclaimWorkflowId } from '../shared/names';
-import type { SealedAuditText } from '../activities/warehouse';
+import type { AuditClaim, SealedAuditText } from '../activities/warehouse';
 import { decisionText, installApprovalGate } from './approval-gate';
 import { cleanupThenRethrow, rootMessage } from './failures';
 import { act, quick, warehouseFor } from './reclaim-activities';
@@ -32,7 +32,8 @@ export async function restoreLicenses(input: RestoreInput): Promise<RestoreResul
   };
   setHandler(restoreStatusQuery, () => state);
   const warehouse = warehouseFor(taskQueue);
-  const audit = (entry: AuditEntry, extra: { actor?: string; sealed?: SealedAuditText; detail?: string | null } = {}) =>
+  type Extra = { actor?: string; sealed?: SealedAuditText } & AuditClaim;
+  const audit = (entry: AuditEntry, extra: Extra & { detail?: string | null } = {}) =>
     warehouse.recordReclamation({
       workflowId: input.reclaimWorkflowId,
       runId,
@@ -46,7 +47,7 @@ export async function restoreLicenses(input: RestoreInput): Promise<RestoreResul
       ...extra,
     });
   const gate = installApprovalGate(state, { verify: (proof, expect) => quick.verifyPerson({ tenantId: input.tenantId, proof, role: 'approver', expect }), now });
-  const end = async (status: RestoreStatusName, detail?: string, entry?: AuditEntry, extra: { actor?: string; sealed?: SealedAuditText } = {}): Promise<RestoreResult> => {
+  const end = async (status: RestoreStatusName, detail?: string, entry?: AuditEntry, extra: Extra = {}): Promise<RestoreResult> => {
     state.status = status;
     if (detail) state.detail = detail;
     state.events.push({ at: now(), kind: entry ? AUDIT[entry].event : 'aborted', ...(detail ? { note: detail } : {}) });
@@ -68,7 +69,7 @@ export async function restoreLicenses(input: RestoreInput): Promise<RestoreResul
     state.licenses = outcome.licenses;
     state.scopeHash = scopeHash({ kind: 'restore', tenantId: input.tenantId, userId: state.userId, skus: state.licenses.map((l) => l.skuId), dryRun: false, sourceRunId: outcome.runId });
     state.events.push({ at: now(), kind: 'restore_requested', by: state.requesterId });
-    const requested = await audit('restoreRequested', { actor: state.requesterId, sealed: { actorUpn: requester.actorSealed, ...(input.reason ? { text: input.reason } : {}) } });
+    const requested = await audit('restoreRequested', { actor: state.requesterId, proof: input.requester, sealed: { actorUpn: requester.actorSealed, ...(input.reason ? { text: input.reason } : {}) } });
     if (input.reason) state.reasonRef = requested.ref;
 
     state.status = 'awaiting_approval';
@@ -76,13 +77,16 @@ export async function restoreLicenses(input: RestoreInput): Promise<RestoreResul
     if (!decided || !state.decision) return await end('expired', 'no decision before the approval timeout', 'restoreExpired');
     const decision = state.decision;
     const sealed = decisionText(gate.decisionAudit());
-    if (decision.kind === 'reject') return await end('rejected', undefined, 'restoreRejected', { actor: decision.by, ...(sealed ? { sealed } : {}) });
-    await audit('restoreApproved', { actor: decision.by, ...(sealed ? { sealed } : {}) });
+    const proofs: AuditClaim = { proof: gate.decisionProof(), requesterProof: input.requester };
+    if (decision.kind === 'reject') return await end('rejected', undefined, 'restoreRejected', { actor: decision.by, ...(sealed ? { sealed } : {}), ...proofs });
+    await audit('restoreApproved', { actor: decision.by, ...(sealed ? { sealed } : {}), ...proofs });
 
     state.status = 'restoring';
-    const r = await act.assignBack({ tenantId: input.tenantId, userId: state.userId, licenses: state.licenses });
-    if (r.outcome === 'restored') return await end('restored', undefined, 'restored', { actor: decision.by });
-    return await end(r.outcome, r.detail, r.outcome === 'user_not_found' ? 'restoreUserNotFound' : 'restoreFailed', { actor: decision.by });
+    // Only what the removal's signed receipt lists comes back, after the activity has verified both people itself.
+    const r = await act.assignBack({ tenantId: input.tenantId, receipt: outcome.receipt, requester: input.requester, approval: gate.decisionProof() ?? {} });
+    if (r.outcome === 'refused') return await end('aborted', `not_authorised: ${r.problem}`, 'restoreFailed');
+    if (r.outcome === 'restored') return await end('restored', undefined, 'restored', { actor: decision.by, receipt: r.receipt });
+    return await end(r.outcome, r.detail, r.outcome === 'user_not_found' ? 'restoreUserNotFound' : 'restoreFailed', { actor: decision.by, ...proofs });
   } catch (err) {
     state.status = 'failed';
     state.detail = rootMessage(err);

@@ -1,7 +1,10 @@
 // The notification webhook against a local HTTPS receiver (the simulator's CA, verification on) that checks
 // the HMAC signature the way a real receiver would.
+import { generateKeyPairSync } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../src/activities/notify';
+import { NotAuthorisedError, signReceipt } from '../../src/identity/authorisation';
 import type { NotifyMessage } from '../../src/notify/message';
 import { verifyWebhookSignature, WebhookRejectedError, WebhookDeliveryError, signWebhook } from '../../src/notify/webhook';
 import { startReceiver } from '../helpers/webhook-receiver';
@@ -44,6 +47,28 @@ describe('notification webhook', () => {
     expect((err as Error).message).toContain('401');
     expect((err as Error).message).not.toContain('token=abc');
     expect(receiver.received.at(-1)!.valid).toBe(false);
+  });
+
+  it('an "executed" message goes out only with a removal receipt signed by the workers for the sending run', async () => {
+    const workersKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const { notify } = createNotifyActivities({ webhook: { url: receiver.url, secret: SECRET, caPem: receiver.caPem }, approvalKey: () => workersKey });
+    const run = { workflowId: message.workflowId, runId: 'run-7' };
+    const env = new MockActivityEnvironment({ workflowExecution: run, workflowType: 'reclaimLicenses' });
+    const receipt = (key: typeof workersKey, runId: string) =>
+      signReceipt({ kind: 'removed', tenantId: 'tenant-1', userId: '00000000-0000-0000-0000-000000000001', workflowId: run.workflowId, runId, licenses: [{ skuId: 'a', disabledPlans: [] }], requesterId: 'r', approverId: 'x', at: message.at }, key);
+    const executed = { ...message, kind: 'reclamation.executed' as const, state: 'executed', counts: { skus: 9, removed: 9 } };
+    const sent = receiver.received.length;
+    for (const forged of [undefined, receipt(otherKey, run.runId), receipt(workersKey, 'another-run')]) {
+      const err = await env.run(notify, { ...executed, ...(forged ? { receipt: forged } : {}) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotAuthorisedError);
+    }
+    expect(receiver.received.length).toBe(sent);
+    expect(await env.run(notify, { ...executed, runId: 'claimed-run', receipt: receipt(workersKey, run.runId) })).toMatchObject({ delivered: true });
+    const body = JSON.parse(receiver.received.at(-1)!.body) as Record<string, unknown>;
+    // The run is the task's own and the count is the receipt's; the receipt itself is not sent.
+    expect(body).toMatchObject({ kind: 'reclamation.executed', runId: 'run-7', counts: { skus: 9, removed: 1 } });
+    expect(body.receipt).toBeUndefined();
   });
 
   it('is refused for good without the CA (TLS verification stays on) and does nothing when unconfigured', async () => {

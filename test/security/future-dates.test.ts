@@ -131,7 +131,12 @@ describe('future snapshot dates', () => {
     const user = { id: 'u-alice', userPrincipalName: 'alice@contoso.com', licenseAssignmentStates: [{ skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06', assignedByGroup: null, disabledPlans: [] }] };
     const graph = { getJson: async (url: string) => (url.startsWith('/v1.0/subscribedSkus') ? { value: [] } : user), close: async () => undefined };
     const graphFor = (() => ({ client: () => graph })) as unknown as GraphFactory;
-    const inspect = createReclaimActivities({ graphFor, dbPath: published }).inspectUser;
+    // inspectUser reads Graph and the warehouse only; the authoriser and key are for effects and must stay unused.
+    const unused = (): never => {
+      throw new Error('inspectUser must not need the authoriser or the approval key');
+    };
+    const authoriser = new Proxy({}, { get: unused }) as Parameters<typeof createReclaimActivities>[0]['authoriser'];
+    const inspect = createReclaimActivities({ graphFor, dbPath: published, authoriser, approvalKey: unused }).inspectUser;
     const r: UserInspection = await new MockActivityEnvironment().run(inspect, { tenantId: TENANT, userId: 'u-alice', recheck: true });
     expect(r.failClosed?.reason).toBe('snapshot_in_future');
     expect(r.failClosed?.detail).toContain(`dated ${FUTURE}`);
