@@ -75,7 +75,7 @@ for (let day = 1; day <= days; day++) {
     users: result.counts.users,
     load_s: sec(loadMs),
     publish_s: sec(pub.ms),
-    // Of publish_s: the tenant's marts, materialised at publish (src/warehouse/models.ts).
+    // Of publish_s: the tenant's marts, materialised at publish (src/warehouse/models/build.ts).
     marts_s: sec(pub.martsMs),
     bytes_added: total - previous,
     total_bytes: total,

@@ -3,8 +3,8 @@
 //        npm run docs:views -- --check (exit 1 when the document is out of date)
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadModels } from '../src/warehouse/models';
-import { withModelsTable } from '../src/warehouse/models-doc';
+import { loadModels } from '../src/warehouse/models/build';
+import { withModelsTable } from '../src/warehouse/models/doc-table';
 
 const doc = path.join(import.meta.dirname, '..', 'docs', 'warehouse.md');
 const before = readFileSync(doc, 'utf8');

@@ -1,4 +1,4 @@
-// Scenarios that scripts/record-history.ts records for the replay test (test/foundation/replay.test.ts): one per
+// Scenarios that scripts/record-history.ts records for the replay test (test/workflows/replay.test.ts): one per
 // state a workflow can be in when new code is deployed. A `parked` scenario returns while its workflow is still
 // open (waiting for approval, mid-removal, mid-extract); the recorder saves the history so far, then terminates it.
 import { createPublicKey, type KeyObject } from 'node:crypto';
@@ -12,7 +12,7 @@ import { parseConfig } from '../src/config';
 import { ensureApprovalKey } from '../src/identity/approval-key';
 import { sealProof, type ProofBinding } from '../src/identity/proof';
 import { seal } from '../src/identity/seal';
-import { startReclamation, startRestore } from '../src/cli/reclaim';
+import { startReclamation, startRestore } from '../src/cli/reclaim/command';
 import { createDailySchedule } from '../src/cli/schedule';
 import { writeSettingsRequest } from '../src/activities/settings';
 import { startDailySync } from '../src/cli/start-daily';
@@ -21,7 +21,7 @@ import { startSimulator, type SimulatorHandle } from '../src/simulator';
 import { SKU_INDEX } from '../src/simulator/skus';
 import { applySettings, healthCheck, type reclaimLicenses, type restoreLicenses } from '../src/workflows';
 import { dailySyncStatusQuery } from '../src/workflows/daily-sync-messages';
-import { approveSignal, reclaimStatusQuery, rejectSignal, type DecisionInput, type ReclaimInput, type ReclaimState, type RestoreState } from '../src/workflows/reclaim-messages';
+import { approveSignal, reclaimStatusQuery, rejectSignal, type DecisionInput, type ReclaimInput, type ReclaimState, type RestoreState } from '../src/workflows/reclaim/messages';
 
 export interface Recorded {
   workflowId: string;

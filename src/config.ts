@@ -114,7 +114,7 @@ export interface AppConfig {
   approvalPublicKeyFile: string;
   /** How old a sign-in (ID token `iat`) may be when it is presented. */
   approvalMaxAgeMinutes: number;
-  /** Published file's mode (octal text, default 0640) and group (name or gid); applied by publish (warehouse/permissions.ts). */
+  /** Published file's mode (octal text, default 0640) and group (name or gid); applied by publish (warehouse/publish/file-modes.ts). */
   publishedMode?: string;
   publishedGroup?: string;
   temporalAddress?: string;

@@ -5,7 +5,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from
 import { createMainActivities, createWarehouseActivities, type ActivityDeps } from './activities';
 import type { Logger } from './logger';
 import { TASK_QUEUE, warehouseTaskQueueFor } from './shared/names';
-import { applyPrivateUmask } from './warehouse/permissions';
+import { applyPrivateUmask } from './warehouse/index';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 

@@ -3,8 +3,8 @@
 import { rmSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { REPORTS } from '../../src/shared/staging-contract';
-import { reportSelect, validateReport } from '../../src/warehouse/reports';
-import { readUsers } from '../../src/warehouse/stage';
+import { reportSelect, validateReport } from '../../src/warehouse/staging/reports';
+import { readUsers } from '../../src/warehouse/staging/stage';
 
 /** Milliseconds DuckDB needs to read the staging directory `dir` into a fresh database file. */
 export async function physicalLimit(dir: string, dbFile: string): Promise<number> {

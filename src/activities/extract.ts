@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { preflight as graphPreflight } from '../graph/preflight';
 import { futureDateProblem } from '../shared/snapshot-date';
-import { StagingError } from '../warehouse/errors';
+import { StagingError } from '../warehouse/index';
 import { GraphPermissionError, SkipTokenExpiredError } from '../graph/errors';
 import { allows } from '../graph/permissions';
 import type { GraphClient } from '../graph/client';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sampleAnonymization, validateStagedReports, type AnonymizationVerdict } from '../warehouse';
 import { stagingManifestSchema, type ManifestFile, type ReportSettings, type SignInOutcome, type StagedFile, type StagingManifest } from '../shared/staging-contract';
 import { futureDateProblem } from '../shared/snapshot-date';
-import { StagingError } from '../warehouse/errors';
+import { StagingError } from '../warehouse/index';
 import { writeFileAtomic } from './staging-files';
 import { manifestFile, runStagingDir, tenantStagingDir } from './staging-layout';
 

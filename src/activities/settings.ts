@@ -10,9 +10,9 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { publish, SETTING_KEYS, updateSettings, type SettingKey } from '../warehouse';
-import type { WarehouseSettings } from '../warehouse/types';
+import type { WarehouseSettings } from '../warehouse/index';
 import type { ProofBinding } from '../identity/proof';
-import type { IdentityVerdict, PersonVerifier, VerifyHooks } from './approvals';
+import type { IdentityVerdict, PersonVerifier, VerifyHooks } from './reclaim/approvals';
 
 const requestSchema = z.object({
   tenantId: z.string().min(1),

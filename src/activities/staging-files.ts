@@ -4,4 +4,4 @@
 export { writeFileAtomic } from '../shared/atomic-write';
 
 /** The manifest's checksums are computed the way the load verifies them. */
-export { sha256OfFiles } from '../warehouse/verify';
+export { sha256OfFiles } from '../warehouse/index';

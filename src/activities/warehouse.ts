@@ -2,7 +2,7 @@
 // Each write is followed by a publish, so analysts see whole snapshots only.
 import { createHash, type KeyObject } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { openAuditText } from './approvals';
+import { openAuditText } from './reclaim/approvals';
 import { callingRun, NotAuthorisedError, openReceipt, type Authoriser, type PersonProof } from '../identity/authorisation';
 import type { AuditEvent } from '../shared/audit';
 import { parseReclaimWorkflowId, parseRestoreWorkflowId } from '../shared/names';
@@ -26,7 +26,7 @@ export interface WarehousePaths {
   dbPath: string;
   /** M365_HISTORY_DAYS */
   historyDays?: number;
-  /** Opens the sealed actor UPN and reason/comment text of audit events (approvals.ts), and verifies receipts. */
+  /** Opens the sealed actor UPN and reason/comment text of audit events (reclaim/approvals.ts), and verifies receipts. */
   approvalKey?: () => KeyObject;
   /** Verifies the proofs behind a row that names a person; without it such rows are refused. */
   authoriser?: Authoriser;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { closeWarehouse, loadStagingDir, markPublishFailed, publish, recordRun, StagingError, type LoadResult } from '../warehouse/index';
-import { readManifest } from '../warehouse/staging';
+import { readManifest } from '../warehouse/index';
 import { parseSnapshotDateOption } from './date-option';
 import { UsageError } from './usage-error';
 

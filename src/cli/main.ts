@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadDotEnv } from '../config';
 import { applyDevEnvironment } from '../dev-environment';
-import { registerAuth } from './auth';
+import { registerAuth } from './reclaim/auth';
 import { registerCandidates } from './candidates';
 import { registerContracts } from './contracts';
 import { registerDev } from './dev';
@@ -11,7 +11,7 @@ import { registerImport } from './import';
 import { registerPrices } from './prices';
 import { registerPublish } from './publish';
 import { registerQuery } from './query';
-import { registerReclaim } from './reclaim';
+import { registerReclaim } from './reclaim/command';
 import { registerReport } from './report';
 import { registerExport } from './export';
 import { registerSim } from './sim';
@@ -22,7 +22,7 @@ import { registerSettings } from './settings';
 import { registerWorker } from './worker';
 import { UsageError } from './usage-error';
 import { safeText } from './output/sanitize';
-import { applyPrivateUmask } from '../warehouse/permissions';
+import { applyPrivateUmask } from '../warehouse/index';
 
 // Before anything is written: the pipeline's files are its own (0600/0700); publish widens the one file analysts read.
 applyPrivateUmask();

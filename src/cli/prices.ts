@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { importPrices, setPrice } from '../warehouse/index';
-import { BILLINGS, type Billing } from '../warehouse/admin-csv';
+import { BILLINGS, type Billing } from '../warehouse/index';
 import { dbPaths, sqlText, writeAndPublish, type DbOptions } from './admin-db';
 import { formatRows, parseFormat, queryPublished } from './query';
 import { UsageError } from './usage-error';

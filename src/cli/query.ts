@@ -8,7 +8,7 @@ import { renderQuery, type OutputFormat } from './output/render';
 import { csvCell } from './output/sanitize';
 import { TextTable, tableFooter } from './output/table';
 import { cellText } from './output/values';
-import { QueryRefusedError, checkReadOnlySql, runReadOnlyQuery } from '../warehouse/readonly-query';
+import { QueryRefusedError, checkReadOnlySql, runReadOnlyQuery } from '../warehouse/index';
 import { UsageError } from './usage-error';
 
 export { parseFormat, type OutputFormat };
@@ -29,7 +29,7 @@ export function formatRows(result: QueryResult, format: OutputFormat): string {
   return lines.join('\n');
 }
 
-/** One checked read-only statement (src/warehouse/readonly-query.ts); a refused one is a usage error (exit 2). */
+/** One checked read-only statement (src/warehouse/query/readonly-query.ts); a refused one is a usage error (exit 2). */
 export async function queryPublished(dbFile: string, sql: string): Promise<QueryResult> {
   try {
     return await runReadOnlyQuery(dbFile, sql);
@@ -50,7 +50,7 @@ export function registerQuery(program: Command): void {
     const file = path.resolve(opts.db ?? parseConfig().dbPath);
     const ro = await openReadOnly(file);
     try {
-      // One checked read-only statement (src/warehouse/readonly-query.ts); a refused one is a usage error (exit 2).
+      // One checked read-only statement (src/warehouse/query/readonly-query.ts); a refused one is a usage error (exit 2).
       await checkReadOnlySql(ro.connection, sql).catch((err: unknown) => {
         throw err instanceof QueryRefusedError ? new UsageError(err.message, { cause: err }) : err;
       });

@@ -6,14 +6,14 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createGraphFactory } from '../activities/graph-context';
-import { createPersonVerifier } from '../activities/approvals';
+import { createPersonVerifier } from '../activities/reclaim/approvals';
 import { applySettingsRequest, writeSettingsRequest, type SettingsRequest } from '../activities/settings';
 import { readApprovalPrivateKey } from '../identity/approval-key';
 import type { AppConfig } from '../config';
 import { GraphNotFoundError } from '../graph/errors';
 import { settingsWorkflowId } from '../shared/names';
 import { closeWarehouse, openReadOnly, WarehouseLockedError } from '../warehouse/index';
-import type { WarehouseSettings } from '../warehouse/types';
+import type { WarehouseSettings } from '../warehouse/index';
 import { applySettings } from '../workflows';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';

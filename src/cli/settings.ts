@@ -6,11 +6,11 @@ import type { Command } from 'commander';
 import { parseConfig } from '../config';
 import { pickTenant } from '../tenants';
 import { DEFAULT_SETTINGS, openReadOnly, SETTING_COLUMNS, type SettingKey } from '../warehouse/index';
-import type { WarehouseSettings } from '../warehouse/types';
+import type { WarehouseSettings } from '../warehouse/index';
 import { parseDays, parseUpnPatterns, resolveGroups, resolveSkus, writeSettings } from './settings-write';
 import { settingsBinding } from '../activities/settings';
 import { safeJson, safeText } from './output/sanitize';
-import { personProofs } from './reclaim-proof';
+import { personProofs } from './reclaim/proof';
 import { UsageError } from './usage-error';
 
 /** Flag, setting key and label of each setting, in display order. */

@@ -6,9 +6,9 @@ import { createReadStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { BASE_OPTIONS, createInstance } from '../warehouse/instance';
+import { BASE_OPTIONS, createInstance } from '../warehouse/db/instance';
 import { writeFileAtomic } from '../shared/atomic-write';
-import { sqlIdent, sqlString } from '../warehouse/sql';
+import { sqlIdent, sqlString } from '../warehouse/index';
 import { FORMULA_START, UNSAFE_SQL_CLASS } from '../cli/output/sanitize';
 
 export type ExportFormat = 'csv' | 'parquet';
@@ -26,7 +26,7 @@ export interface ExportOptions {
   format: ExportFormat;
   /** Views (or tables) to write; default DEFAULT_EXPORT_VIEWS that exist. */
   views?: string[];
-  /** Under the writer's memory cap (warehouse/instance.ts): the export after publish runs in the warehouse worker. */
+  /** Under the writer's memory cap (warehouse/db/instance.ts): the export after publish runs in the warehouse worker. */
   capped?: boolean;
 }
 

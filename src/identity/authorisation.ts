@@ -8,7 +8,7 @@ import { createHash, createHmac, hkdfSync, timingSafeEqual, type KeyObject } fro
 import { Context } from '@temporalio/activity';
 import type { AppConfig } from '../config';
 import type { GraphFactory } from '../activities/graph-context';
-import { memberGroups } from '../activities/group-membership';
+import { memberGroups } from '../activities/reclaim/group-membership';
 import { approvalSettings, requireVerifiable } from './approval-settings';
 import { openProof, type ProofBinding, type ProofPurpose } from './proof';
 import { SealError } from './seal';

@@ -2,7 +2,7 @@
 // the purpose (request, approve, reject), the workflow id and, for decisions, the run id and scope hash the person
 // reviewed. Only the workers can open it, so a proof copied out of one workflow's history cannot be rebound to another
 // reclamation, restore, run or scope without the raw ID token; the verifying activity compares the binding with what
-// it is checking (activities/approvals.ts) and refuses a mismatch as `proof_bound_elsewhere`.
+// it is checking (activities/reclaim/approvals.ts) and refuses a mismatch as `proof_bound_elsewhere`.
 import type { KeyObject } from 'node:crypto';
 import { open, seal } from './seal';
 

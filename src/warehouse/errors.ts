@@ -1,5 +1,5 @@
 // Error classes of the warehouse. Their `name` is stable: Temporal matches retryability on it
-// (MalformedReportError, MalformedRowError in row-errors.ts and StagingError are non-retryable; WarehouseLockedError is retryable).
+// (MalformedReportError, MalformedRowError in staging/row-errors.ts and StagingError are non-retryable; WarehouseLockedError is retryable).
 
 /** A staged report lacks a column the load needs. Retrying cannot help: the extract must be fixed or redone. */
 export class MalformedReportError extends Error {

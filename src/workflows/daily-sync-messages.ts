@@ -1,7 +1,7 @@
 // The dailySync workflow's public shape: its input, result and the `status` query (CLI progress, tests).
 import { defineQuery } from '@temporalio/workflow';
 import type { ReportPeriod, StagedFile } from '../activities/extract';
-import type { AnonymizationVerdict, LoadCounts, RunStatus } from '../warehouse/types';
+import type { AnonymizationVerdict, LoadCounts, RunStatus } from '../warehouse/index';
 
 export interface DailySyncInput {
   tenantId: string;

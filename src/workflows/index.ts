@@ -11,11 +11,11 @@
 //   - give the new behaviour a new workflow type (e.g. reclaimLicensesV2) and leave the old one until its last
 //     execution closes.
 // Changes that issue the same commands (messages, query output, activity arguments) need neither.
-// test/foundation/replay.test.ts replays a recorded history of every parked state on the current code; after
+// test/workflows/replay.test.ts replays a recorded history of every parked state on the current code; after
 // a deliberate, patched change re-record them (see README.md in this folder).
 export { healthCheck } from './health-check';
 export { dailySync } from './daily-sync';
 export { scheduledDailySync } from './scheduled-daily-sync';
-export { reclaimLicenses } from './reclaim-licenses';
-export { restoreLicenses } from './restore-licenses';
+export { reclaimLicenses } from './reclaim/reclaim-licenses';
+export { restoreLicenses } from './reclaim/restore-licenses';
 export { applySettings } from './apply-settings';

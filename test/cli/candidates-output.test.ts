@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildWarehouse, type BuiltWarehouse } from '../report/build-warehouse';
+import { buildWarehouse, type BuiltWarehouse } from '../support/build-warehouse';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
 let wh: BuiltWarehouse;

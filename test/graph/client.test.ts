@@ -17,7 +17,7 @@ import {
   GraphTransientError,
   SkipTokenExpiredError,
 } from '../../src/graph/errors';
-import { fakeToken, json, startStub, type Stub, type StubHandler } from './stub-server';
+import { fakeToken, json, startStub, type Stub, type StubHandler } from '../support/graph-stub-server';
 
 const ROLES = ['User.Read.All', 'Organization.Read.All'];
 

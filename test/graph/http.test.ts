@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelay, classifyNetworkError, loggablePath, parseGraphError, parseRetryAfter } from '../../src/graph/http';
 import { NON_RETRYABLE_GRAPH_ERRORS, GraphAuthError, GraphThrottledError, redactPersonalData } from '../../src/graph/errors';
 import { decodeRoles } from '../../src/graph/roles';
-import { fakeToken } from './stub-server';
+import { fakeToken } from '../support/graph-stub-server';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2024-05-01T12:00:00Z');

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GraphClient } from '../../src/graph/client';
 import { GraphThrottledError } from '../../src/graph/errors';
 import { msalLogging } from '../../src/graph/token-provider';
-import { captureLogger } from './capture-logger';
-import { fakeToken, json, startStub, type Stub } from './stub-server';
+import { captureLogger } from '../support/capture-logger';
+import { fakeToken, json, startStub, type Stub } from '../support/graph-stub-server';
 
 const TOKEN = fakeToken(['User.Read.All', 'LicenseAssignment.ReadWrite.All']);
 const tokens = { clientId: 'app-1', getToken: async () => TOKEN };

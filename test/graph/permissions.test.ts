@@ -4,7 +4,7 @@ import { GraphPermissionError } from '../../src/graph/errors';
 import { GRAPH_OPERATIONS, allows, missingFor, operationOf, requiredPermission } from '../../src/graph/permissions';
 import { requireOperations } from '../../src/graph/preflight';
 import { ROLES } from '../../src/simulator/graph-access';
-import { fakeToken } from './stub-server';
+import { fakeToken } from '../support/graph-stub-server';
 
 const url = (p: string) => new URL(`https://graph.example${p}`);
 

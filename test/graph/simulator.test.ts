@@ -19,7 +19,7 @@ import {
   SkipTokenExpiredError,
 } from '../../src/graph/errors';
 import { parseConfig } from '../../src/config';
-import { captureLogger } from './capture-logger';
+import { captureLogger } from '../support/capture-logger';
 
 const REPORT = "/v1.0/reports/getOffice365ActiveUserDetail(period='D7')";
 

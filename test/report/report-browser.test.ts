@@ -8,8 +8,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_SQL, reportPathFor, writeReport, writeReportBesidePublished } from '../../src/report/index';
 import { openReadOnly } from '../../src/warehouse/index';
-import { TENANT } from '../warehouse/fixtures';
-import { EVIL_ACTOR, EVIL_DETAIL, buildWarehouse, type BuiltWarehouse } from './build-warehouse';
+import { TENANT } from '../support/staging-fixtures';
+import { EVIL_ACTOR, EVIL_DETAIL, buildWarehouse, type BuiltWarehouse } from '../support/build-warehouse';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 

@@ -13,11 +13,11 @@ import { parseConfig, type AppConfig } from '../../src/config';
 import { ensureApprovalKey } from '../../src/identity/approval-key';
 import { openProof } from '../../src/identity/proof';
 import { isSealed, open, seal, SealError } from '../../src/identity/seal';
-import { signInWithDeviceCode } from '../../src/identity/sign-in';
+import { signInWithDeviceCode } from '../../src/identity/device-code-sign-in';
 import { IdTokenVerifier, type IdTokenError } from '../../src/identity/verify-id-token';
 import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { JWT_IN_TEXT } from '../reclaim/approvals';
-import { SimClient } from '../simulator/helpers';
+import { JWT_IN_TEXT } from '../support/reclaim-people';
+import { SimClient } from '../support/simulator-client';
 
 const exec = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');

@@ -1,13 +1,13 @@
 // The lab mode (M365_APPROVAL_IDENTITY=unverified): decisions carry a name instead of a sign-in. It is off by
 // default, says so in `status` and on every audit row, and still refuses the requester's own name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReclamation } from '../../src/cli/reclaim';
+import { startReclamation } from '../../src/cli/reclaim/command';
 import { startDailySync } from '../../src/cli/start-daily';
 import { parseConfig } from '../../src/config';
-import { approveUpdate, reclaimStatusQuery } from '../../src/workflows/reclaim-messages';
-import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
-import { connectClient } from '../helpers/temporal';
-import { auditRows, directOnly, userPicker, waitForStatus } from '../reclaim/helpers';
+import { approveUpdate, reclaimStatusQuery } from '../../src/workflows/reclaim/messages';
+import { startPipeline, type PipelineFixture } from '../support/pipeline';
+import { connectClient } from '../support/temporal';
+import { auditRows, directOnly, userPicker, waitForStatus } from '../support/reclaim-helpers';
 
 const TODAY = new Date().toISOString().slice(0, 10);
 

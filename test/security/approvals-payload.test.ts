@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { scopeHash, sha256Hex } from '../../src/shared/scope-hash';
-import { boundCheck, checkDecisionPayload, type GateState } from '../../src/workflows/approval-gate';
+import { boundCheck, checkDecisionPayload, type GateState } from '../../src/workflows/reclaim/approval-gate';
 
 const sealed = 'm365sealed.v1.AAAAAAAAAAAAAAAA.wrapped.BBBBBBBBBBBBBBBB.ct.CCCCCCCCCCCCCCCCCCCCCC';
 const ok = { idToken: sealed, runId: '0193a0b2-7c4e-7d1a-9f00-000000000001', scopeHash: 'a'.repeat(64) };

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isCalendarDate } from '../../src/cli/date-option';
 import { closeWarehouse, loadStagingDir, StagingError } from '../../src/warehouse';
-import { TENANT, tempDir, writeStaging } from '../warehouse/fixtures';
-import { cli } from './helpers';
+import { TENANT, tempDir, writeStaging } from '../support/staging-fixtures';
+import { cli } from '../support/security-helpers';
 
 const root = tempDir('sec-input-');
 const work = path.join(root, 'work', 'm365.duckdb');

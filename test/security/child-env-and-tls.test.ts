@@ -7,7 +7,7 @@ import { ConfigError, parseConfig } from '../../src/config';
 import { minimalChildEnv } from '../../src/temporal/child-env';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { temporalTls } from '../../src/temporal/tls';
-import { tempDir } from '../warehouse/fixtures';
+import { tempDir } from '../support/staging-fixtures';
 
 const SECRET = 'sEcReT-value-for-child-env-test';
 

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createWarehouseWriteActivities } from '../../src/activities/warehouse';
 import { writeFileAtomic } from '../../src/activities/staging-files';
 import { closeWarehouse, loadStagingDir, publish } from '../../src/warehouse';
-import { parsePublishedMode, PublishedAccessError, resolveGroup } from '../../src/warehouse/permissions';
-import { TENANT, tempDir, writeStaging } from '../warehouse/fixtures';
-import { cli } from './helpers';
+import { parsePublishedMode, PublishedAccessError, resolveGroup } from '../../src/warehouse/publish/file-modes';
+import { TENANT, tempDir, writeStaging } from '../support/staging-fixtures';
+import { cli } from '../support/security-helpers';
 
 const mode = (p: string): string => (statSync(p).mode & 0o777).toString(8).padStart(4, '0');
 afterAll(() => closeWarehouse());

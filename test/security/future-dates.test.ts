@@ -6,14 +6,14 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { createReclaimActivities, type UserInspection } from '../../src/activities/reclaim';
+import { createReclaimActivities, type UserInspection } from '../../src/activities/reclaim/licences';
 import { createRunFileActivities } from '../../src/activities/run-files';
 import { createExtractActivities } from '../../src/activities/extract';
 import type { GraphFactory } from '../../src/activities/graph-context';
 import { closeWarehouse, loadStagingDir, publish, StagingError, withWriter } from '../../src/warehouse';
-import { TENANT, tempDir, writeStaging } from '../warehouse/fixtures';
-import { daysBefore, todayUtc } from '../helpers/dates';
-import { cli } from './helpers';
+import { TENANT, tempDir, writeStaging } from '../support/staging-fixtures';
+import { daysBefore, todayUtc } from '../support/dates';
+import { cli } from '../support/security-helpers';
 
 const FUTURE = daysBefore(todayUtc(), -30);
 afterAll(() => closeWarehouse());

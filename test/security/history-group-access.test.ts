@@ -6,8 +6,8 @@ import { chmodSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { tempDir, writeStaging } from '../warehouse/fixtures';
-import { BIN, cli } from './helpers';
+import { tempDir, writeStaging } from '../support/staging-fixtures';
+import { BIN, cli } from '../support/security-helpers';
 
 const exec = promisify(execFile);
 const ANALYSTS = 54_320;

@@ -11,10 +11,10 @@ import { runStagingDir, usersCursorFile } from '../../src/activities/staging-lay
 import { startDailySync } from '../../src/cli/start-daily';
 import { openReadOnly } from '../../src/warehouse';
 import { NON_RETRYABLE } from '../../src/workflows/failures';
-import { historyText } from '../helpers/history';
-import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
-import { connectClient } from '../helpers/temporal';
-import { daysBefore, todayUtc } from '../helpers/dates';
+import { historyText } from '../support/history';
+import { startPipeline, type PipelineFixture } from '../support/pipeline';
+import { connectClient } from '../support/temporal';
+import { daysBefore, todayUtc } from '../support/dates';
 
 /** Days counted back from today (UTC), the clock the simulator and the pipeline read. */
 const TODAY = todayUtc();

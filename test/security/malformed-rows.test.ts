@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeWarehouse, loadStagingDir, MalformedRowError, validateStagedReports } from '../../src/warehouse';
 import { NON_RETRYABLE } from '../../src/workflows/failures';
-import { tempDir, writeStaging } from '../warehouse/fixtures';
+import { tempDir, writeStaging } from '../support/staging-fixtures';
 
 const VICTIM = 'victim.person@contoso.com';
 const root = tempDir('sec-rows-');

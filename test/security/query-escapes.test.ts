@@ -5,12 +5,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReadOnly } from '../../src/warehouse';
-import { checkReadOnlySql, QueryRefusedError, runReadOnlyQuery } from '../../src/warehouse/readonly-query';
+import { checkReadOnlySql, QueryRefusedError, runReadOnlyQuery } from '../../src/warehouse/query/readonly-query';
 
 /** The escapes most likely to be tried run through the real CLI (a process each, ~5 s on a loaded machine); the rest in-process. */
 const VIA_CLI = new Set(['read a file with read_text', 'overwrite the published file with COPY', 'attach the working database read-write and forge a run',
   'a second statement after a SELECT', 'PRAGMA', 'INSTALL an extension', 'turn external access back on']);
-import { builtWarehouse, cli, sha256, type Warehouse } from './helpers';
+import { builtWarehouse, cli, sha256, type Warehouse } from '../support/security-helpers';
 
 let wh: Warehouse;
 let before: { published: string; work: string };

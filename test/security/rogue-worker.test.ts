@@ -9,18 +9,18 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMainActivities, createWarehouseActivities } from '../../src/activities';
-import { startReclamation, startRestore } from '../../src/cli/reclaim';
+import { startReclamation, startRestore } from '../../src/cli/reclaim/command';
 import { startDailySync } from '../../src/cli/start-daily';
 import { ensureApprovalKey } from '../../src/identity/approval-key';
 import { openReceipt, signReceipt } from '../../src/identity/authorisation';
 import { seal } from '../../src/identity/seal';
 import { parseReclaimWorkflowId } from '../../src/shared/names';
-import { approveUpdate, reclaimStatusQuery, type DecisionInput, type ReclaimState, type RestoreResult } from '../../src/workflows/reclaim-messages';
-import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
-import { connectClient, connectWorker, temporalAddress } from '../helpers/temporal';
-import { approve, bindingOf, People } from '../reclaim/approvals';
-import { auditRows, directOnly, userPicker, waitForStatus, type PickedUser } from '../reclaim/helpers';
-import { cli } from './helpers';
+import { approveUpdate, reclaimStatusQuery, type DecisionInput, type ReclaimState, type RestoreResult } from '../../src/workflows/reclaim/messages';
+import { startPipeline, type PipelineFixture } from '../support/pipeline';
+import { connectClient, connectWorker, temporalAddress } from '../support/temporal';
+import { approve, bindingOf, People } from '../support/reclaim-people';
+import { auditRows, directOnly, userPicker, waitForStatus, type PickedUser } from '../support/reclaim-helpers';
+import { cli } from '../support/security-helpers';
 
 const E5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

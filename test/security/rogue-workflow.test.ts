@@ -6,14 +6,14 @@
 import path from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReclamation } from '../../src/cli/reclaim';
+import { startReclamation } from '../../src/cli/reclaim/command';
 import { startDailySync } from '../../src/cli/start-daily';
 import { reclaimWorkflowId, restoreWorkflowId } from '../../src/shared/names';
-import { approveUpdate, type ReclaimState } from '../../src/workflows/reclaim-messages';
-import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
-import { connectClient, connectWorker, uniqueName } from '../helpers/temporal';
-import { bindingOf, People } from '../reclaim/approvals';
-import { auditRows, directOnly, userPicker, waitForStatus, type PickedUser } from '../reclaim/helpers';
+import { approveUpdate, type ReclaimState } from '../../src/workflows/reclaim/messages';
+import { startPipeline, type PipelineFixture } from '../support/pipeline';
+import { connectClient, connectWorker, uniqueName } from '../support/temporal';
+import { bindingOf, People } from '../support/reclaim-people';
+import { auditRows, directOnly, userPicker, waitForStatus, type PickedUser } from '../support/reclaim-helpers';
 import type { ForgedCalls } from './rogue/workflows';
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

@@ -11,10 +11,10 @@ import { startDailySync } from '../../src/cli/start-daily';
 import { settingsWorkflowId } from '../../src/shared/names';
 import { closeWarehouse, openReadOnly } from '../../src/warehouse';
 import { applySettings } from '../../src/workflows';
-import { daysBefore, todayUtc } from '../helpers/dates';
-import { startPipeline, type PipelineFixture } from '../helpers/pipeline';
-import { connectClient, temporalAddress } from '../helpers/temporal';
-import { People } from '../reclaim/approvals';
+import { daysBefore, todayUtc } from '../support/dates';
+import { startPipeline, type PipelineFixture } from '../support/pipeline';
+import { connectClient, temporalAddress } from '../support/temporal';
+import { People } from '../support/reclaim-people';
 
 const exec = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');

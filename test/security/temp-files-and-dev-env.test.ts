@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyDevEnvironment, devEnvironmentPath, isOwnDevProcess, writeDevEnvironment } from '../../src/dev-environment';
 import { closeWarehouse } from '../../src/warehouse';
-import { tempDir } from '../warehouse/fixtures';
-import { builtWarehouse, cli, sha256 } from './helpers';
+import { tempDir } from '../support/staging-fixtures';
+import { builtWarehouse, cli, sha256 } from '../support/security-helpers';
 
 const children: ChildProcess[] = [];
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { startSimulator, SKUS, type SimulatorHandle } from '../../src/simulator/
 import { assignedSkuIndexes, toAssignedLicenses } from '../../src/simulator/licences';
 import { ACTIVE_USER_COLUMNS, reportIndexCount, reportRow } from '../../src/simulator/reports';
 import { Tenant } from '../../src/simulator/tenant';
-import { SimClient } from './helpers';
+import { SimClient } from '../support/simulator-client';
 
 const TODAY = '2026-01-15';
 // High churn so a small tenant shows every kind of change each day.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultEngine, parseFaults } from '../../src/simulator/faults';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index';
-import { SimClient } from './helpers';
+import { SimClient } from '../support/simulator-client';
 
 describe('fault spec grammar', () => {
   it('parses rules and flags', () => {

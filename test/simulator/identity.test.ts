@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../src/graph/http';
 import { UndiciNetworkModule } from '../../src/graph/msal-network';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index';
-import { hostOf, msalNetwork, SimClient } from './helpers';
+import { hostOf, msalNetwork, SimClient } from '../support/simulator-client';
 
 const decode = (jwt: string): Record<string, unknown> => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 // A process that tries for the writer lock of one database when told to ("go" on stdin), says whether it won, and
 // holds what it won until its stdin closes. The race test starts many at once.
-import { acquireWriterLock } from '../../src/warehouse/writer-lock';
+import { acquireWriterLock } from '../../src/warehouse/db/writer-lock';
 
 const [dbFile] = process.argv.slice(2);
 process.stdout.write('ready\n');

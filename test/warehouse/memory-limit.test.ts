@@ -6,8 +6,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createWarehouseWriteActivities } from '../../src/activities/warehouse';
 import { closeWarehouse, detectAnonymization } from '../../src/warehouse';
-import { daysBefore, todayUtc } from '../helpers/dates';
-import { tempDir, TENANT, writeStaging } from './fixtures';
+import { daysBefore, todayUtc } from '../support/dates';
+import { tempDir, TENANT, writeStaging } from '../support/staging-fixtures';
 
 // A recent day: retention counts back from today and refuses to load a day it would prune at once.
 const DAY = daysBefore(todayUtc(), 1);

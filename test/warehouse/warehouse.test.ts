@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queryWarehouse } from './work-query';
+import { queryWarehouse } from '../support/work-query';
 import { AUDIT } from '../../src/shared/audit';
 import {
   closeWarehouse,
@@ -17,7 +17,7 @@ import {
   validateStagedReports,
   WarehouseLockedError,
 } from '../../src/warehouse/index';
-import { E3, E5, GROUP, TENANT, warehouseFiles, writeStaging } from './fixtures';
+import { E3, E5, GROUP, TENANT, warehouseFiles, writeStaging } from '../support/staging-fixtures';
 
 let root: string;
 let work: string;
@@ -221,7 +221,7 @@ describe('one writer, many readers', () => {
   });
 
   function startReader(file: string, mode: 'ro' | 'rw', sql: string) {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'reader-process.ts'), file, mode, sql], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../support/reader-process.ts'), file, mode, sql], {
       cwd: path.resolve(import.meta.dirname, '../..'),
     });
     children.push(child);

@@ -3,7 +3,7 @@
 // two leaves files no `history_partitions` row names: invisible, and removed by the next collection.
 import { rmSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../sql';
+import { sqlString } from '../db/sql';
 import { placePartition, writePartition, type StagedFile, type WrittenPartition } from './files';
 import { HISTORY_TABLES, newGeneration, partFileName, partitionDir, ROSTER_TABLES, type HistoryTableName, type RosterTable } from './layout';
 import path from 'node:path';

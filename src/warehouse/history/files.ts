@@ -4,7 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../sql';
+import { sqlString } from '../db/sql';
 import { partFileName, partitionDir, scratchDir, type HistoryTableName } from './layout';
 
 export interface WrittenPartition {

@@ -4,8 +4,8 @@
 // Runs rows stay (they are the record of what happened); partition files go at the next collection.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { latestAcceptedDate } from '../../shared/snapshot-date';
-import { markMartsDue } from '../models';
-import { inTransaction } from '../transaction';
+import { markMartsDue } from '../models/build';
+import { inTransaction } from '../db/transaction';
 import { registerDayFiles, syncCurrentState, type DayFiles } from './day';
 import { HISTORY_TABLE_NAMES } from './layout';
 

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../sql';
+import { sqlString } from '../db/sql';
 import { HISTORY_TABLE_NAMES, PART_FILE, scratchDir, tenantDir } from './layout';
 
 export interface GarbageCollected {

@@ -4,7 +4,7 @@
 // warehouse's `history_partitions` table, so a reader of an older published file keeps reading the files it knew.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { sqlString } from '../sql';
+import { sqlString } from '../db/sql';
 
 /**
  * The history lives beside the working database's directory: with the defaults `<M365_DATA_DIR>/work/m365.duckdb`
@@ -43,7 +43,7 @@ const SKU_COLUMNS = [
   ['consumed_units', 'INTEGER'], ['account_name', 'VARCHAR'], ['subscription_ids', 'VARCHAR[]'], ['service_plans', 'JSON'],
 ] as const;
 
-// Frozen like a migration: the report columns as the tables of migration 1 had them (src/warehouse/reports.ts).
+// Frozen like a migration: the report columns as the tables of migration 1 had them (src/warehouse/staging/reports.ts).
 const ACTIVE_COLUMNS = [
   ['report_refresh_date', 'DATE'], ['user_principal_name', 'VARCHAR'], ['display_name', 'VARCHAR'], ['is_deleted', 'BOOLEAN'],
   ['deleted_date', 'DATE'],

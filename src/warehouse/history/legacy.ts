@@ -2,10 +2,10 @@
 // open after the upgrade, each (tenant, day) moves into partitions, oldest first, through the same code as a load;
 // then the tables are dropped. Empty ones (a new warehouse) are simply dropped.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { markMartsDue } from '../models';
-import { HAS_SIGN_IN } from '../sign-in';
-import { sqlString } from '../sql';
-import { inTransaction } from '../transaction';
+import { markMartsDue } from '../models/build';
+import { HAS_SIGN_IN } from '../load/sign-in-activity';
+import { sqlString } from '../db/sql';
+import { inTransaction } from '../db/transaction';
 import { DAILY_TABLES, registerDayFiles, syncCurrentState, writeDayFiles, type StagedDay } from './day';
 import { stageFile } from './files';
 import { columnNames, ROSTER_TABLES, type RosterTable } from './layout';

@@ -4,8 +4,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { createModels } from '../models';
-import { sqlString } from '../sql';
+import { createModels } from '../models/build';
+import { sqlString } from '../db/sql';
 import { PARQUET_OPTIONS } from './files';
 import { HISTORY_TABLE_NAMES, HISTORY_TABLES, partFileName, partitionDir, SCHEMA_DATE, SCHEMA_GENERATION, SCHEMA_TENANT } from './layout';
 import { moveLegacyHistory } from './legacy';

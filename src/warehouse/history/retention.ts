@@ -5,7 +5,7 @@
 // `runs` and `reclamations` are never pruned.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { retentionCutoff } from '../../shared/snapshot-date';
-import { sqlString } from '../sql';
+import { sqlString } from '../db/sql';
 import { registerDayFiles, type DayFiles } from './day';
 import { writePartition } from './files';
 import { newGeneration, ROSTER_TABLES } from './layout';

@@ -1,7 +1,7 @@
 // Roster tables as changes: a day's partition holds only the rows that are new or changed since the previous
 // loaded day (`upsert`) and tombstones for keys that are gone (`delete`); the first day (or a retention base)
 // holds the whole roster. The roster as of a day is the newest change per key on or before it.
-import { sqlString } from '../sql';
+import { sqlString } from '../db/sql';
 import { attributeColumns, currentPartitions, HISTORY_TABLES, type RosterTable } from './layout';
 
 const keyOf = (t: RosterTable): readonly string[] => HISTORY_TABLES[t].key;

@@ -5,9 +5,9 @@
 // unregistered files, which the next collection removes; the next open starts the tenant again.
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { HAS_SIGN_IN } from '../sign-in';
-import { sqlString } from '../sql';
-import { inTransaction } from '../transaction';
+import { HAS_SIGN_IN } from '../load/sign-in-activity';
+import { sqlString } from '../db/sql';
+import { inTransaction } from '../db/transaction';
 import { registerDayFiles, type DayFiles } from './day';
 import { writePartition } from './files';
 import { attributeColumns, newGeneration, partFileName, partitionDir } from './layout';
