@@ -6,6 +6,7 @@ import { followRun, progressLine, startDailySync, summaryLines } from './start-d
 import { formatRows, queryPublished } from './query';
 import { nextLines } from './dev-next';
 import { spendSummaryLines } from './savings';
+import { todayUtc } from '../shared/snapshot-date';
 
 export interface DevJobContext {
   client: Client;
@@ -52,7 +53,7 @@ const EXAMPLES: Array<{ title: string; sql: string }> = [
 export async function runDevJob(ctx: DevJobContext): Promise<void> {
   const { config, say } = ctx;
   const tenantId = config.tenantId!;
-  const snapshotDate = new Date().toISOString().slice(0, 10);
+  const snapshotDate = todayUtc();
   say(`\nRunning dailySync for tenant ${tenantId} (${ctx.simulator ? `simulated, ${ctx.simulator.state.userCount} users` : 'your tenant'})...`);
   // dev is a demonstration: running the same day again is fine, the load is idempotent per date.
   const handle = await startDailySync(

@@ -7,6 +7,7 @@ import { warnFutureSnapshots } from './drop-future';
 import { UsageError } from './usage-error';
 import { followRun, progressLine, startDailySync, summaryLines } from './start-daily';
 import { withTemporalClient } from './temporal-connection';
+import { todayUtc } from '../shared/snapshot-date';
 
 interface RunOptions {
   tenant?: string;
@@ -30,7 +31,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'machine-readable output: one JSON object')
     .option('--quiet', 'no progress display')
     .action(async (opts: RunOptions) => {
-      const snapshotDate = opts.date === undefined ? new Date().toISOString().slice(0, 10) : parseSnapshotDateOption(opts.date);
+      const snapshotDate = opts.date === undefined ? todayUtc() : parseSnapshotDateOption(opts.date);
       const config = parseConfig();
       const tenantId = pickTenant(config, opts.tenant);
       if (!['D7', 'D30', 'D90', 'D180'].includes(opts.period)) throw new UsageError(`--period must be D7, D30, D90 or D180`);

@@ -16,6 +16,7 @@ import { listTenantIds } from '../../../src/tenants';
 import { openReadOnly } from '../../../src/warehouse';
 import { createWorkers, runWorkers } from '../../../src/worker';
 import { connectClient, connectWorker, temporalAddress, uniqueName } from '../../support/temporal';
+import { daysBefore, todayUtc } from '../../support/dates';
 
 /** When the schedule's latest action was scheduled, by the Temporal server's clock (what the run is named by). */
 async function waitForAction(handle: ScheduleHandle): Promise<Date> {
@@ -28,7 +29,7 @@ async function waitForAction(handle: ScheduleHandle): Promise<Date> {
   throw new Error('the triggered schedule took no action within 30 s');
 }
 
-const daysAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+const daysAgo = (n: number): string => daysBefore(todayUtc(), n);
 
 describe('two tenants from a tenants file, with daily schedules', () => {
   const sims: SimulatorHandle[] = [];
