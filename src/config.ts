@@ -55,6 +55,10 @@ const envSchema = z.object({
     message: 'must be an https:// URL (http:// only for localhost or 127.0.0.1)',
   }),
   M365_NOTIFY_SECRET: optionalText,
+  M365_NOTIFY_FORMAT: z.enum(['json', 'teams', 'slack']).default('json'),
+  M365_INBOX_URL: optionalText.refine((v) => v === undefined || isWebhookUrl(v), { message: 'must be an https:// URL (http:// only for localhost or 127.0.0.1)' }),
+  M365_MAIL_SENDER: optionalText,
+  M365_ESCALATION_GROUP_ID: optionalText,
   M365_APPROVAL_CLIENT_ID: optionalText,
   M365_APPROVERS_GROUP_ID: optionalText,
   M365_SETTINGS_ADMINS_GROUP_ID: optionalText,
@@ -102,6 +106,14 @@ export interface AppConfig {
   /** Where workflow notifications go (M365_NOTIFY_WEBHOOK), signed with notifySecret; none when unset. */
   notifyWebhook?: string;
   notifySecret?: string;
+  /** The body's shape: signed JSON (default), a Teams Adaptive Card or Slack blocks (notify/formats.ts). */
+  notifyFormat: 'json' | 'teams' | 'slack';
+  /** The base URL of `m365-license serve` (the approver's inbox and the users' answer page), for links in messages. */
+  inboxUrl?: string;
+  /** The mailbox (UPN or object id) mail to users and approvers is sent from (Graph sendMail, Mail.Send); none when unset. */
+  mailSender?: string;
+  /** The group told when a request has waited past the escalation delay (per tenant: `escalationGroupId`). */
+  escalationGroupId?: string;
   /** Approvals (src/identity): the public client app people sign in with, the approvers group, and the mode. */
   approvalClientId?: string;
   approversGroupId?: string;
@@ -151,7 +163,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.M365_CLIENT_CERT_PATH && !e.M365_CLIENT_CERT_THUMBPRINT) {
     throw new ConfigError('Invalid configuration:\n- M365_CLIENT_CERT_THUMBPRINT is required with M365_CLIENT_CERT_PATH');
   }
-  if (e.M365_NOTIFY_WEBHOOK && !e.M365_NOTIFY_SECRET) {
+  if (e.M365_NOTIFY_WEBHOOK && !e.M365_NOTIFY_SECRET && e.M365_NOTIFY_FORMAT === 'json') {
     throw new ConfigError('Invalid configuration:\n- M365_NOTIFY_SECRET is required with M365_NOTIFY_WEBHOOK (receivers check the HMAC signature made with it)');
   }
   const dataDir = path.resolve(e.M365_DATA_DIR);
@@ -174,6 +186,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reclaimEnabled: e.M365_RECLAIM_ENABLED,
     notifyWebhook: e.M365_NOTIFY_WEBHOOK,
     notifySecret: e.M365_NOTIFY_SECRET,
+    notifyFormat: e.M365_NOTIFY_FORMAT,
+    inboxUrl: e.M365_INBOX_URL?.replace(/\/+$/, ''),
+    mailSender: e.M365_MAIL_SENDER,
+    escalationGroupId: e.M365_ESCALATION_GROUP_ID,
     approvalClientId: e.M365_APPROVAL_CLIENT_ID,
     approversGroupId: e.M365_APPROVERS_GROUP_ID,
     settingsAdminsGroupId: e.M365_SETTINGS_ADMINS_GROUP_ID,

@@ -24,6 +24,9 @@ const tenantEntry = z
     approversGroupId: z.string().optional(),
     /** Who may change the tenant's settings (default: the approvers group). */
     settingsAdminsGroupId: z.string().optional(),
+    /** Told when a reclamation waits past the escalation delay; the mailbox mail is sent from. */
+    escalationGroupId: z.string().optional(),
+    mailSender: z.string().optional(),
     schedule: z.string().regex(/^\d{2}:\d{2}$/).optional(),
   })
   .strict()

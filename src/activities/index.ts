@@ -10,6 +10,8 @@ import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
 import { createNotifyActivities, webhookTarget } from './notify';
 import { createReclaimActivities } from './reclaim/licences';
+import { createUserNoticeActivities } from './reclaim/user-notice';
+import { ensureNoticeKeyFile } from '../identity/notice-token';
 import { createSettingsActivities } from './settings';
 import { createReclaimOutcomeActivities } from './reclaim/outcome';
 import { createRunFileActivities } from './run-files';
@@ -34,15 +36,17 @@ const approvalKeyOf = (config: AppConfig): (() => KeyObject) => {
 export function createMainActivities(deps: ActivityDeps) {
   const graphFor = deps.graphFor ?? createGraphFactory(deps.config, deps.logger);
   const approvalKey = approvalKeyOf(deps.config);
-  // At start-up, so the public key is on disk before anyone seals with it.
-  approvalKey();
+  // At start-up, so the public key is on disk before anyone seals with it (and the answer page's key beside it).
+  ensureNoticeKeyFile(deps.config.approvalKeyFile, approvalKey());
+  const authoriser = createAuthoriser({ config: deps.config, approvalKey, graphFor });
   return {
     ...createApprovalActivities({ config: deps.config, graphFor, approvalKey }),
     ...createHealthActivities(),
     ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
-    ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath, approvalKey, authoriser: createAuthoriser({ config: deps.config, approvalKey, graphFor }) }),
+    ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath, approvalKey, authoriser }),
+    ...createUserNoticeActivities({ config: deps.config, graphFor, dbPath: deps.config.dbPath, approvalKey, authoriser }),
     ...createNotifyActivities({ webhook: webhookTarget(deps.config), approvalKey }),
     ...createReclaimOutcomeActivities(),
   };

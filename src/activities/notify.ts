@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { AppConfig } from '../config';
 import { callingRun, NotAuthorisedError, openReceipt } from '../identity/authorisation';
 import type { NotifyMessage, NotifyResult } from '../notify/message';
-import { webhookBody } from '../notify/message';
+import { formatBody } from '../notify/formats';
 import { deliverWebhook, type WebhookTarget } from '../notify/webhook';
 
 export function createNotifyActivities(deps: { webhook?: WebhookTarget; approvalKey?: () => KeyObject }) {
@@ -22,7 +22,7 @@ export function createNotifyActivities(deps: { webhook?: WebhookTarget; approval
         if (r.kind !== 'removed' || r.workflowId !== run.workflowId || r.runId !== run.runId) throw new NotAuthorisedError('receipt_not_for_this_run');
         message.counts = { ...message.counts, removed: r.licenses.length };
       }
-      const status = await deliverWebhook(deps.webhook, message.kind, webhookBody(message));
+      const status = await deliverWebhook(deps.webhook, message.kind, formatBody(deps.webhook.format ?? 'json', message, deps.webhook.inboxUrl));
       return { delivered: true, status };
     },
   };
@@ -30,6 +30,12 @@ export function createNotifyActivities(deps: { webhook?: WebhookTarget; approval
 
 /** The webhook the configuration names, with the extra CA (M365_CA_FILE) it may need; undefined when unset. */
 export function webhookTarget(config: AppConfig): WebhookTarget | undefined {
-  if (!config.notifyWebhook || !config.notifySecret) return undefined;
-  return { url: config.notifyWebhook, secret: config.notifySecret, ...(config.caFile ? { caPem: readFileSync(config.caFile, 'utf8') } : {}) };
+  if (!config.notifyWebhook || (!config.notifySecret && config.notifyFormat === 'json')) return undefined;
+  return {
+    url: config.notifyWebhook,
+    format: config.notifyFormat,
+    ...(config.notifySecret ? { secret: config.notifySecret } : {}),
+    ...(config.inboxUrl ? { inboxUrl: config.inboxUrl } : {}),
+    ...(config.caFile ? { caPem: readFileSync(config.caFile, 'utf8') } : {}),
+  };
 }

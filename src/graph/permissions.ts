@@ -73,6 +73,12 @@ export const GRAPH_OPERATIONS = {
     anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', ...READ_DIRECTORY],
     why: 'GroupMember.Read.All with User.Read.All (or Directory.Read.All alone) to check approvers-group and exclusion-group membership',
   },
+  /** Mail to the user before a removal and reminders to approvers, from one mailbox (restrict it: docs/reclamation.md). */
+  sendMail: {
+    grant: 'Mail.Send',
+    anyOf: ['Mail.Send'],
+    why: 'Mail.Send (limited to the sender mailbox by an application access policy) to tell users before a removal and remind approvers',
+  },
   assignLicense: {
     grant: 'LicenseAssignment.ReadWrite.All',
     anyOf: ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
@@ -104,6 +110,7 @@ export function operationOf(method: string, url: URL): GraphOperationName | unde
   if (p.startsWith('/directory/subscriptions')) return 'readSubscriptions';
   if (p.startsWith('/admin/reportSettings')) return method.toUpperCase() === 'GET' ? 'readReportSettings' : 'writeReportSettings';
   if (/^\/users\/[^/]+\/assignLicense/i.test(p)) return 'assignLicense';
+  if (/^\/users\/[^/]+\/sendMail/i.test(p)) return 'sendMail';
   if (p.startsWith('/groups')) return 'readGroups';
   if (/^\/users\/[^/]+\/checkMemberGroups/i.test(p)) return 'checkMemberGroups';
   if (p.startsWith('/users')) return /signInActivity/i.test(safeDecode(url.search)) ? 'readSignInActivity' : 'readUsers';

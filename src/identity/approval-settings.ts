@@ -14,6 +14,10 @@ export interface ApprovalSettings {
   approversGroupId?: string;
   /** Members may change settings; the approvers group when not set. */
   settingsAdminsGroupId?: string;
+  /** Told when a request has waited past the escalation delay (M365_ESCALATION_GROUP_ID or escalationGroupId). */
+  escalationGroupId?: string;
+  /** The mailbox mail to users and approvers goes from (M365_MAIL_SENDER or mailSender); no mail when unset. */
+  mailSender?: string;
   mode: 'verified' | 'unverified';
   maxAgeSeconds: number;
 }
@@ -37,6 +41,8 @@ export function approvalSettings(config: AppConfig, tenantId: string): ApprovalS
     clientId: entry?.approvalClientId ?? config.approvalClientId,
     approversGroupId: entry?.approversGroupId ?? config.approversGroupId,
     settingsAdminsGroupId: entry?.settingsAdminsGroupId ?? config.settingsAdminsGroupId ?? entry?.approversGroupId ?? config.approversGroupId,
+    escalationGroupId: entry?.escalationGroupId ?? config.escalationGroupId,
+    mailSender: entry?.mailSender ?? config.mailSender,
     mode: config.approvalIdentity,
     maxAgeSeconds: config.approvalMaxAgeMinutes * 60,
   };

@@ -3,6 +3,9 @@
 
 export type NotifyKind =
   | 'reclamation.awaiting_approval'
+  | 'reclamation.reminder'
+  | 'reclamation.escalated'
+  | 'reclamation.user_objected'
   | 'reclamation.executed'
   | 'reclamation.failed'
   | 'daily_run.degraded'

@@ -1,9 +1,11 @@
 // Delivery of one notification to M365_NOTIFY_WEBHOOK: a JSON POST signed with HMAC-SHA256 over
-// "<timestamp>.<raw body>" (the timestamp is signed too, so a captured request cannot be replayed later).
+// "<timestamp>.<raw body>" (the timestamp is signed too, so a captured request cannot be replayed later). Teams and
+// Slack incoming webhooks authenticate by their secret URL instead; they get the signature too when a secret is set.
 // Receivers verify with verifyWebhookSignature; retries are the calling activity's job.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { request } from 'undici';
 import { classifyNetworkError, createAgent } from '../graph/http';
+import type { NotifyFormat } from './formats';
 
 export const SIGNATURE_HEADER = 'x-m365-signature';
 export const TIMESTAMP_HEADER = 'x-m365-timestamp';
@@ -43,7 +45,12 @@ export function verifyWebhookSignature(opts: {
 
 export interface WebhookTarget {
   url: string;
-  secret: string;
+  /** The HMAC key; required for the `json` format (our receivers verify it), optional for Teams and Slack. */
+  secret?: string;
+  /** The body's shape (notify/formats.ts); default `json`. */
+  format?: NotifyFormat;
+  /** The base URL of the approver's inbox, linked from Teams and Slack messages. */
+  inboxUrl?: string;
   /** Extra CA to trust (M365_CA_FILE); verification is never turned off. */
   caPem?: string;
   timeoutMs?: number;
@@ -65,7 +72,7 @@ export async function deliverWebhook(target: WebhookTarget, kind: string, body: 
           'user-agent': 'm365-license-pipeline',
           [EVENT_HEADER]: kind,
           [TIMESTAMP_HEADER]: String(nowSeconds),
-          [SIGNATURE_HEADER]: signWebhook(target.secret, nowSeconds, body),
+          ...(target.secret ? { [SIGNATURE_HEADER]: signWebhook(target.secret, nowSeconds, body) } : {}),
         },
         body,
         headersTimeout: target.timeoutMs ?? 10_000,

@@ -80,4 +80,13 @@ export const auditKeys = (entries: readonly AuditEntry[]): string[] => entries.m
  * Timeline-only kinds in a reclamation's status (ReclaimState.events): decisions the workflow ignored and
  * facts it noticed. They are never audit rows.
  */
-export type TimelineNote = 'ignored_approve' | 'ignored_reject' | 'scope_narrowed' | 'already_removed';
+export type TimelineNote =
+  | 'ignored_approve'
+  | 'ignored_reject'
+  | 'scope_narrowed'
+  | 'already_removed'
+  | 'reminded'
+  | 'escalated'
+  | 'notice_sent'
+  | 'user_objected'
+  | 'ignored_user_response';

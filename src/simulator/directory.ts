@@ -62,6 +62,25 @@ export class Directory {
     this.groups.get(groupId.toLowerCase())?.members.delete(memberId.toLowerCase());
   }
 
+  /** The user ids in a directory group, nested groups included; undefined for an unknown group. */
+  transitiveUsers(groupId: string): string[] | undefined {
+    const root = this.groups.get(groupId.toLowerCase());
+    if (!root) return undefined;
+    const users = new Set<string>();
+    const seen = new Set<string>();
+    const walk = (g: SimGroup): void => {
+      if (seen.has(g.id)) return;
+      seen.add(g.id);
+      for (const m of g.members) {
+        const nested = this.groups.get(m);
+        if (nested) walk(nested);
+        else users.add(m);
+      }
+    };
+    walk(root);
+    return [...users];
+  }
+
   /** The subset of `groupIds` the object belongs to, directly or through nested groups; licence-assigning groups
    *  count their users (from licenseAssignmentStates). */
   memberOf(objectId: string, groupIds: readonly string[]): string[] {

@@ -31,7 +31,7 @@
  */
 import { hash, unit } from './prng';
 
-export const ENDPOINTS = ['token', 'oidc', 'users', 'skus', 'subscriptions', 'reports', 'copilotReports', 'download', 'assignLicense', 'reportSettings'] as const;
+export const ENDPOINTS = ['token', 'oidc', 'users', 'skus', 'subscriptions', 'reports', 'copilotReports', 'download', 'assignLicense', 'reportSettings', 'sendMail'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 export type FaultKind = 'status' | 'outage' | 'reset' | 'slow' | 'expired' | 'malformed';
 

@@ -16,6 +16,7 @@ export const ROLES = {
   reportSettingsRead: GRAPH_OPERATIONS.readReportSettings.anyOf,
   reportSettingsWrite: GRAPH_OPERATIONS.writeReportSettings.anyOf,
   signInActivity: GRAPH_OPERATIONS.readSignInActivity.anyOf,
+  sendMail: GRAPH_OPERATIONS.sendMail.anyOf,
 } as const;
 
 const WWW_AUTH = 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';

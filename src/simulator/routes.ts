@@ -17,6 +17,8 @@ import { handleSkus } from './subscribed-skus';
 import { handleSubscriptions } from './subscriptions';
 import { handleUser, handleUsers } from './users-endpoint';
 import { handleGroups } from './groups-endpoint';
+import { handleTransitiveUsers } from './group-members';
+import { handleSendMail } from './mail';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -69,6 +71,12 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
     } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'assignLicense' && method === 'POST') {
       endpoint = 'assignLicense';
       handler = (ex, roles) => handleAssignLicense(ctx, ex, version, roles, parts[1]!);
+    } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'sendMail' && method === 'POST') {
+      endpoint = 'sendMail';
+      handler = (ex, roles) => handleSendMail(ctx, ex, roles, parts[1]!);
+    } else if (p0 === 'groups' && parts.length === 4 && parts[2] === 'transitiveMembers' && parts[3] === 'microsoft.graph.user' && method === 'GET') {
+      endpoint = 'users';
+      handler = (ex, roles) => handleTransitiveUsers(ctx, ex, roles, parts[1]!);
     } else if (p0 === 'groups' && parts.length <= 2 && method === 'GET') {
       // Directory reads share the users endpoint's faults.
       endpoint = 'users';

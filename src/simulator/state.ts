@@ -1,4 +1,5 @@
 // The simulator's mutable state, shared by all handlers and exposed to tests on the handle.
+import type { SentMail } from './mail';
 import { PIPELINE_GRANTS } from '../graph/permissions';
 import { SKUS } from './skus';
 import { Directory } from './directory';
@@ -54,6 +55,8 @@ export class SimulatorState {
   readonly faults: FaultEngine;
   readonly requestLog: RequestLogEntry[] = [];
   readonly assignLicenseLog: AssignLicenseLogEntry[] = [];
+  /** Every message accepted by sendMail (mail.ts), in order: the mailbox tests read. */
+  readonly outbox: SentMail[] = [];
   assignLicenseCalls = 0;
   /** Bumped by the `expired` fault: skiptokens from older epochs are rejected. */
   pageTokenEpoch = 0;

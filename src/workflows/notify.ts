@@ -38,3 +38,10 @@ export function notifyInBackground(kind: NotifyKind, facts: NotifyFacts): void {
 export async function notifyBeforeEnd(kind: NotifyKind, facts: NotifyFacts): Promise<void> {
   await notifier.notify(messageOf(kind, facts)).catch(swallow(kind));
 }
+
+/** Mails the approvers or the escalation group that a request waits (the activity skips it when mail is not configured). */
+export function mailApproversInBackground(input: Parameters<MainActivities['mailApprovers']>[0]): void {
+  void notifier.mailApprovers(input).catch((err: unknown) => {
+    log.warn('approver mail not sent', { kind: input.kind, error: err instanceof Error ? err.name : 'unknown' });
+  });
+}

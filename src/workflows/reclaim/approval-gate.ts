@@ -108,7 +108,14 @@ export interface DecisionAudit {
  * as received: the activity that acts and the audit writer verify it again themselves, since the verdict this gate
  * took may have come from any poller of the queue.
  */
-export function installApprovalGate(state: GateState, deps: GateDeps): { decisionAudit(): DecisionAudit | undefined; decisionProof(): IdentityProof | undefined } {
+export interface ApprovalGate {
+  decisionAudit(): DecisionAudit | undefined;
+  decisionProof(): IdentityProof | undefined;
+  /** Forgets the accepted decision so that approvers decide again (a user said they still need the licences); a used sign-in stays used. */
+  reopen(): void;
+}
+
+export function installApprovalGate(state: GateState, deps: GateDeps): ApprovalGate {
   const used = new Set<string>();
   let audit: DecisionAudit | undefined;
   let proof: IdentityProof | undefined;
@@ -169,7 +176,15 @@ export function installApprovalGate(state: GateState, deps: GateDeps): { decisio
       },
     });
   }
-  return { decisionAudit: () => audit, decisionProof: () => proof };
+  return {
+    decisionAudit: () => audit,
+    decisionProof: () => proof,
+    reopen() {
+      delete state.decision;
+      audit = undefined;
+      proof = undefined;
+    },
+  };
 }
 
 /** The decision's sealed actor name and comment or reason, in the audit writer's shape. */

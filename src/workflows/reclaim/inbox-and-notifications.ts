@@ -4,7 +4,8 @@
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { AUDIT, type AuditEntry } from '../../shared/audit';
 import { RECLAIM_STATE_ATTR, REQUESTER_ATTR, SCOPE_ATTR, TENANT_ATTR } from '../../shared/search-attributes';
-import { notifyBeforeEnd, notifyInBackground } from '../notify';
+import type { IdentityProof } from '../../activities/reclaim/approvals';
+import { mailApproversInBackground, notifyBeforeEnd, notifyInBackground } from '../notify';
 import type { ReclaimState } from './messages';
 
 export const INBOX_PATCH = 'reclaim-inbox-and-notifications';
@@ -14,6 +15,12 @@ export interface ReclaimInbox {
   publish(): void;
   /** The request waits for a human: publish, and notify without waiting for the delivery. */
   awaitingApproval(): void;
+  /** Still waiting after the reminder delay: notify, and mail the approvers where mail is configured. */
+  reminded(requester: IdentityProof): void;
+  /** Still waiting after the escalation delay: notify, and mail the escalation group where configured. */
+  escalated(requester: IdentityProof): void;
+  /** The user said they still need the licences: the request waits for approvers again. */
+  userObjected(): void;
   /** The reclamation ended with this audit entry (already recorded): publish, and notify executed or failed. */
   ended(entry: AuditEntry): Promise<void>;
 }
@@ -37,6 +44,23 @@ export function reclaimInbox(state: ReclaimState): ReclaimInbox {
     awaitingApproval() {
       publish();
       if (on) notifyInBackground('reclamation.awaiting_approval', facts());
+    },
+    reminded(requester) {
+      state.remindedAt = new Date().toISOString();
+      state.events.push({ at: state.remindedAt, kind: 'reminded' });
+      if (!on) return;
+      notifyInBackground('reclamation.reminder', facts());
+      mailApproversInBackground({ tenantId: state.tenantId, kind: 'reminder', requester, waitingSince: state.requestedAt, skuCount: state.scope.length });
+    },
+    escalated(requester) {
+      state.escalatedAt = new Date().toISOString();
+      state.events.push({ at: state.escalatedAt, kind: 'escalated' });
+      if (!on) return;
+      notifyInBackground('reclamation.escalated', facts());
+      mailApproversInBackground({ tenantId: state.tenantId, kind: 'escalation', requester, waitingSince: state.requestedAt, skuCount: state.scope.length });
+    },
+    userObjected() {
+      if (on) notifyInBackground('reclamation.user_objected', facts());
     },
     async ended(entry) {
       publish();

@@ -23,10 +23,21 @@ export interface ReclaimInput {
    * choice (`reclaim request --approval-timeout`), so it is an input; tests use the same path with seconds.
    */
   approvalTimeout?: Duration;
+  /**
+   * Days the user is told before the removal (`reclaim request --notice-days`, default from the tenant's settings):
+   * after the approval a mail names the licences, the date and why, with an "I still need it" link; 0 or unset
+   * removes at once.
+   */
+  noticeDays?: number;
+  /**
+   * While the request waits for a decision: remind the approvers after `remindAfter`, then tell the escalation group
+   * `escalateAfter` later (each optional; the approval timeout still ends the wait). Unset: neither.
+   */
+  reminders?: { remindAfter?: Duration; escalateAfter?: Duration };
 }
 
 /** Where a reclamation stands: a step while it runs, then the outcome its last audit row records. */
-export type ReclaimStatusName = 'checking' | 'awaiting_approval' | 'rechecking' | 'removing' | Exclude<AuditOutcome, 'restored'>;
+export type ReclaimStatusName = 'checking' | 'awaiting_approval' | 'notice_given' | 'rechecking' | 'removing' | Exclude<AuditOutcome, 'restored'>;
 
 export interface ReclaimEvent {
   at: string;
@@ -80,6 +91,13 @@ export interface ReclaimState extends ApprovalFields {
   receipt?: string;
   /** Why it ended aborted or failed (a short code or Graph's redacted message). */
   detail?: string;
+  /** When the approvers were reminded, and the escalation group told, while it waited (workflow time). */
+  remindedAt?: string;
+  escalatedAt?: string;
+  /** The user was told: the date the mail names for the removal (YYYY-MM-DD). */
+  noticeRemovalDate?: string;
+  /** The user answered "I still need it" (a verified link): the removal waits for an approver to decide again. */
+  userObjectedAt?: string;
 }
 
 export interface RestoreInput {

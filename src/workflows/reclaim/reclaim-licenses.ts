@@ -1,5 +1,6 @@
 // reclaimLicenses: verify the requester -> preflight -> inspect -> wait for an approver (approve | reject | timeout,
-// approval-gate.ts) -> re-check (fails closed) -> remove the directly assigned licences in scope -> verify and
+// approval-gate.ts; reminders and escalation, waiting.ts) -> with notice days, tell the user and wait, an "I still
+// need it" sending it back to the approvers (user-notice.ts) -> re-check (fails closed) -> remove the directly assigned licences in scope -> verify and
 // audit. It may wait days for a decision: read the workflows README before changing what it does.
 // Only ids, SKU and plan ids, dates, hashes, sealed text and short codes cross into history: names, reasons and
 // comments are opened by the audit writer, in the worker.
@@ -14,7 +15,9 @@ import { decisionText, installApprovalGate } from './approval-gate';
 import { cleanupThenRethrow, rootMessage } from '../failures';
 import { act, quick, warehouseFor } from './proxies';
 import { reclaimInbox } from './inbox-and-notifications';
-import { DEFAULT_APPROVAL_TIMEOUT, reclaimStatusQuery, type ReclaimEvent, type ReclaimInput, type ReclaimState, type ReclaimStatusName } from './messages';
+import { givesNotice, installUserResponse } from './user-notice';
+import { awaitDecision } from './waiting';
+import { reclaimStatusQuery, type ReclaimEvent, type ReclaimInput, type ReclaimState, type ReclaimStatusName } from './messages';
 import { groupDetail, mailboxWarning } from './texts';
 
 type AuditExtra = Pick<ReclamationEvent, 'actor' | 'skus' | 'detail' | 'disabledPlans'> & { sealed?: SealedAuditText } & AuditClaim;
@@ -49,6 +52,7 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
     state.events.push({ at: now(), kind, ...(by ? { by } : {}), ...(text ? { note: text } : {}) });
   };
   const gate = installApprovalGate(state, { verify: (proof, expect) => quick.verifyPerson({ tenantId: input.tenantId, proof, role: 'approver', expect }), now });
+  installUserResponse(state, { check: (token) => quick.checkUserResponse({ token }), note: (kind, text) => note(kind, undefined, text), now });
   const inbox = reclaimInbox(state);
   inbox.publish();
 
@@ -92,16 +96,46 @@ export async function reclaimLicenses(input: ReclaimInput): Promise<ReclaimState
       return await finish('aborted', { detail: 'no_direct_licenses_in_scope' });
     }
 
-    state.status = 'awaiting_approval';
-    inbox.awaitingApproval();
-    const decided = await condition(() => state.decision !== undefined, input.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT);
-    if (!decided || !state.decision) return await finish('expired', { skus: [], detail: 'no decision before the approval timeout' });
-    const decision = state.decision;
-    const sealed = decisionText(gate.decisionAudit());
-    // The decision's own proof goes with every row that names its maker: the writer verifies it (never this verdict).
+    // Wait for a decision; with notice days, an approval first tells the user, and their "I still need it" sends
+    // the request back to the approvers (once: a second approval removes without a second notice).
+    let noticeGiven = false;
+    for (;;) {
+      state.status = 'awaiting_approval';
+      inbox.awaitingApproval();
+      const decided = await awaitDecision(state, input, { remind: () => inbox.reminded(input.requester), escalate: () => inbox.escalated(input.requester) });
+      if (!decided || !state.decision) return await finish('expired', { skus: [], detail: 'no decision before the approval timeout' });
+      const decision = state.decision;
+      const sealed = decisionText(gate.decisionAudit());
+      // The decision's own proof goes with every row that names its maker: the writer verifies it (never this verdict).
+      const proofs: AuditClaim = { proof: gate.decisionProof(), requesterProof: input.requester };
+      if (decision.kind === 'reject') return await finish('rejected', { actor: decision.by, sealed, skus: [], ...proofs });
+      await audit('approved', { actor: decision.by, sealed, skus: state.scope, ...proofs });
+      if (noticeGiven || !givesNotice(input.noticeDays, state.dryRun)) break;
+      noticeGiven = true;
+      // The activity verifies the approval itself, as the removal does: the mail announces that decision.
+      const n = await act.sendRemovalNotice({
+        tenantId: input.tenantId,
+        userId: input.userId,
+        skus: state.scope,
+        approvedScope: reviewedScope,
+        requester: input.requester,
+        approval: gate.decisionProof() ?? {},
+        noticeDays: input.noticeDays ?? 0,
+      });
+      if (n.outcome === 'refused') return await finish('aborted', { skus: [], detail: `not_authorised: ${n.problem}` });
+      if (n.outcome === 'user_not_found') return await finish('abortedUserNotFound', { detail: 'user_not_found' });
+      if (n.outcome === 'not_sent') return await finish('aborted', { skus: [], detail: `notice_not_sent: ${n.detail}` });
+      state.status = 'notice_given';
+      state.noticeRemovalDate = n.removalDate;
+      note('notice_sent', undefined, `the user was told the licences go on ${n.removalDate}`);
+      inbox.publish();
+      const objected = await condition(() => state.userObjectedAt !== undefined, (input.noticeDays ?? 0) * 86_400_000);
+      if (!objected) break;
+      inbox.userObjected();
+      gate.reopen();
+    }
+    const decision = state.decision!;
     const proofs: AuditClaim = { proof: gate.decisionProof(), requesterProof: input.requester };
-    if (decision.kind === 'reject') return await finish('rejected', { actor: decision.by, sealed, skus: [], ...proofs });
-    await audit('approved', { actor: decision.by, sealed, skus: state.scope, ...proofs });
 
     // Re-check: the facts the approver saw must still hold at the moment of acting, and the warehouse they come
     // from must be readable and fresh; otherwise nothing is removed.
