@@ -26,6 +26,9 @@ const requestSchema = z.object({
       excludeUpnPatterns: z.array(z.string()).optional(),
       excludeGroupIds: z.array(z.string()).optional(),
       excludeSkuPartNumbers: z.array(z.string()).optional(),
+      noticeDays: z.number().int().optional(),
+      remindAfterHours: z.number().int().optional(),
+      escalateAfterHours: z.number().int().optional(),
     })
     .strict(),
   unset: z.array(z.enum(SETTING_KEYS as [SettingKey, ...SettingKey[]])),

@@ -21,13 +21,21 @@ import { UsageError } from './usage-error';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Allowed ranges, in days. */
-export const RANGES = { inactivityDays: [1, 3650], graceDays: [0, 3650], freshnessDays: [1, 365] } as const;
+export const RANGES = {
+  inactivityDays: [1, 3650],
+  graceDays: [0, 3650],
+  freshnessDays: [1, 365],
+  noticeDays: [0, 90],
+  remindAfterHours: [0, 720],
+  escalateAfterHours: [0, 720],
+} as const;
 
 export function parseDays(flag: string, key: keyof typeof RANGES, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   const [min, max] = RANGES[key];
-  if (!/^\d+$/.test(v.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number of days from ${min} to ${max}, got ${v}`);
+  const unit = key.endsWith('Hours') ? 'hours' : 'days';
+  if (!/^\d+$/.test(v.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number of ${unit} from ${min} to ${max}, got ${v}`);
   return n;
 }
 

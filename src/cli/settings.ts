@@ -21,6 +21,9 @@ const FIELDS: ReadonlyArray<{ flag: string; key: SettingKey; label: string }> = 
   { flag: 'exclude-upn', key: 'excludeUpnPatterns', label: 'excluded UPN patterns' },
   { flag: 'exclude-group', key: 'excludeGroupIds', label: 'excluded groups' },
   { flag: 'exclude-sku', key: 'excludeSkuPartNumbers', label: 'excluded SKUs' },
+  { flag: 'notice-days', key: 'noticeDays', label: 'notice days' },
+  { flag: 'remind-after-hours', key: 'remindAfterHours', label: 'remind after hours' },
+  { flag: 'escalate-after-hours', key: 'escalateAfterHours', label: 'escalate after hours' },
 ];
 
 export interface ShownSettings {
@@ -83,6 +86,9 @@ interface SetOptions {
   excludeUpn?: string[];
   excludeGroup?: string[];
   excludeSku?: string[];
+  noticeDays?: string;
+  remindAfterHours?: string;
+  escalateAfterHours?: string;
   by?: string;
   json?: boolean;
 }
@@ -112,6 +118,9 @@ export function registerSettings(program: Command): void {
     .option('--exclude-upn [glob...]', "UPN globs never proposed, e.g. 'admin-*@contoso.com' (case-insensitive)")
     .option('--exclude-group [idOrName...]', 'groups (object id or display name) whose licence holders are never proposed')
     .option('--exclude-sku [part...]', 'SKU part numbers (e.g. POWER_BI_STANDARD) whose licences are never reclaimed')
+    .option('--notice-days <n>', 'days a user is told before a reclamation removes their licences (0-90; 0: at once)')
+    .option('--remind-after-hours <n>', 'hours a request waits before the approvers are reminded (0-720; 0: never)')
+    .option('--escalate-after-hours <n>', 'hours after the reminder before the escalation group is told (0-720; 0: never)')
     .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
     .option('--json', 'print the resulting settings as JSON')
     .action(async (opts: SetOptions) => {
@@ -121,6 +130,9 @@ export function registerSettings(program: Command): void {
         graceDays: parseDays('--grace-days', 'graceDays', opts.graceDays),
         freshnessDays: parseDays('--freshness-days', 'freshnessDays', opts.freshnessDays),
         excludeUpnPatterns: parseUpnPatterns(list(opts.excludeUpn)),
+        noticeDays: parseDays('--notice-days', 'noticeDays', opts.noticeDays),
+        remindAfterHours: parseDays('--remind-after-hours', 'remindAfterHours', opts.remindAfterHours),
+        escalateAfterHours: parseDays('--escalate-after-hours', 'escalateAfterHours', opts.escalateAfterHours),
       };
       const config = parseConfig();
       const tenantId = pickTenant(config, opts.tenant);

@@ -107,6 +107,12 @@ export interface WarehouseSettings {
   excludeGroupIds?: string[];
   /** SKU part numbers whose licences are never reclaimed (a user holding only such licences is never proposed). */
   excludeSkuPartNumbers?: string[];
+  /** Days a user is told before a reclamation removes their licences (0: at once); `reclaim request --notice-days` overrides. */
+  noticeDays?: number;
+  /** Hours a request waits for a decision before the approvers are reminded (0: never). */
+  remindAfterHours?: number;
+  /** Hours after the reminder before the escalation group is told (0: never). */
+  escalateAfterHours?: number;
 }
 
 /**
@@ -121,4 +127,7 @@ export const DEFAULT_SETTINGS: Readonly<Required<WarehouseSettings>> = {
   excludeUpnPatterns: [],
   excludeGroupIds: [],
   excludeSkuPartNumbers: [],
+  noticeDays: 0,
+  remindAfterHours: 48,
+  escalateAfterHours: 72,
 };

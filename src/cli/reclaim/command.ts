@@ -17,6 +17,7 @@ import { bindingLine, registerDecisions, tenantOfDecisionId, type AnyReclaimStat
 import { personProofs, sealText, TOKEN_FILE_OPTION_HELP, TOKEN_OPTION_HELP } from './proof';
 import { closedFailureLines, ensureSearchAttributes, readReclamation, reclaimStartAttributes, registerReclaimList } from './list';
 import { withTemporalClient } from '../temporal-connection';
+import { parseNoticeDays, peopleSteps } from './people-steps';
 import { UsageError } from '../usage-error';
 
 export class ReclamationOpenError extends Error {
@@ -90,6 +91,7 @@ export function statusLines(s: AnyReclaimState, texts: RequestTexts = {}): strin
   }
   if (s.status === 'awaiting_approval') lines.push(`  to decide: reclaim approve|reject ${s.workflowId} --scope ${s.scopeHash}`, `  binds to: ${bindingLine(s)}`);
   if (s.decision) lines.push(`  ${s.decision.kind === 'approve' ? 'approved' : 'rejected'} by ${s.decision.by} at ${s.decision.at}`);
+  if (!restore && s.noticeRemovalDate) lines.push(`  the user was told the licences go on ${s.noticeRemovalDate}${s.userObjectedAt ? `; on ${s.userObjectedAt} they answered they still need them: decide again` : ''}`);
   if (!restore && s.removed.length) lines.push(`  ${s.status === 'dry_run' ? 'would remove' : 'removed'}: ${s.removed.join(', ')}`);
   if (s.detail) lines.push(`  detail: ${s.detail}`);
   for (const e of s.events) lines.push(`  ${e.at} ${e.kind}${e.by ? ` by ${e.by}` : ''}${e.note ? `: ${e.note}` : ''}`);
@@ -154,6 +156,7 @@ interface RequestOptions {
   tokenFile?: string;
   tenant?: string;
   approvalTimeout?: string;
+  noticeDays?: string;
   json?: boolean;
 }
 
@@ -175,6 +178,7 @@ export function registerReclaim(program: Command): void {
     .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
     .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
     .option('--approval-timeout <duration>', 'how long to wait for a decision, e.g. 7d, 12h, 30m', '7d')
+    .option('--notice-days <n>', 'after approval, mail the user and wait N days for "I still need it" (0: remove at once; default: the tenant setting)')
     .option('--json', 'one JSON line per request')
     .action(async (opts: RequestOptions) => {
       if (Boolean(opts.user) === Boolean(opts.fromCandidates)) throw new UsageError('give either --user UPN_OR_ID or --from-candidates');
@@ -182,6 +186,7 @@ export function registerReclaim(program: Command): void {
       const days = parseWhole('--inactive-days', opts.inactiveDays, 0);
       const limit = parseWhole('--limit', opts.limit, 1);
       const skus = parseSkus(opts.skus);
+      const noticeDays = parseNoticeDays(opts.noticeDays);
       if (!/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(opts.approvalTimeout ?? '')) throw new UsageError(`--approval-timeout must look like 7d, 12h, 30m or 45s, got ${opts.approvalTimeout}`);
       const config = parseConfig();
       const tenantId = pickTenant(config, opts.tenant);
@@ -190,6 +195,7 @@ export function registerReclaim(program: Command): void {
       const proofs = personProofs(config, { token: opts.token, tokenFile: opts.tokenFile, by: opts.by, tenant: tenantId });
       const userIds = opts.fromCandidates ? await candidateIds(config, tenantId, days, limit) : [await resolveUser(config, tenantId, opts.user!)];
       const reason = sealText(config, opts.reason);
+      const steps = await peopleSteps(config, tenantId, noticeDays);
       let refused = 0;
       await withTemporalClient(config, async (client) => {
         await ensureSearchAttributes(client, config.temporalNamespace);
@@ -207,6 +213,7 @@ export function registerReclaim(program: Command): void {
             ...(skus ? { skus } : {}),
             ...(opts.dryRun ? { dryRun: true } : {}),
             approvalTimeout: opts.approvalTimeout!.replace(/\s+/g, ''),
+            ...steps,
           };
           try {
             const h = await startReclamation(client, input, { taskQueue: config.taskQueue });

@@ -7,7 +7,17 @@ import { inTransaction } from '../db/transaction';
 import { DEFAULT_SETTINGS, type WarehouseSettings } from '../types';
 
 export type SettingKey = keyof WarehouseSettings;
-export const SETTING_KEYS: readonly SettingKey[] = ['inactivityDays', 'graceDays', 'freshnessDays', 'excludeUpnPatterns', 'excludeGroupIds', 'excludeSkuPartNumbers'];
+export const SETTING_KEYS: readonly SettingKey[] = [
+  'inactivityDays',
+  'graceDays',
+  'freshnessDays',
+  'excludeUpnPatterns',
+  'excludeGroupIds',
+  'excludeSkuPartNumbers',
+  'noticeDays',
+  'remindAfterHours',
+  'escalateAfterHours',
+];
 
 /** Each setting's column in `settings`. */
 export const SETTING_COLUMNS: Record<SettingKey, string> = {
@@ -17,6 +27,9 @@ export const SETTING_COLUMNS: Record<SettingKey, string> = {
   excludeUpnPatterns: 'exclude_upn_patterns',
   excludeGroupIds: 'exclude_group_ids',
   excludeSkuPartNumbers: 'exclude_sku_part_numbers',
+  noticeDays: 'notice_days',
+  remindAfterHours: 'remind_after_hours',
+  escalateAfterHours: 'escalate_after_hours',
 };
 const LISTS = new Set<SettingKey>(['excludeUpnPatterns', 'excludeGroupIds', 'excludeSkuPartNumbers']);
 
@@ -53,6 +66,9 @@ export async function updateSettings(workDbPath: string, tenantId: string, parti
   check('inactivityDays', partial.inactivityDays);
   check('graceDays', partial.graceDays);
   check('freshnessDays', partial.freshnessDays);
+  check('noticeDays', partial.noticeDays);
+  check('remindAfterHours', partial.remindAfterHours);
+  check('escalateAfterHours', partial.escalateAfterHours);
   const actor = opts.actor ?? 'api';
   return withWriter(workDbPath, async (conn) => {
     const stored: Record<string, unknown> = { ...(await readStored(conn, tenantId)) };
