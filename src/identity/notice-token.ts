@@ -24,6 +24,9 @@ export interface NoticeClaims {
   nonce: string;
 }
 
+/** Where the answer page lives under `serve`'s base URL (M365_INBOX_URL); the token follows. */
+export const USER_RESPONSE_PREFIX = '/respond/';
+
 export class NoticeTokenError extends Error {
   override name = 'NoticeTokenError';
   constructor(readonly problem: 'malformed' | 'invalid' | 'expired') {

@@ -11,16 +11,13 @@ import { GraphNotFoundError } from '../../graph/errors';
 import type { GraphClient } from '../../graph/client';
 import { approvalSettings } from '../../identity/approval-settings';
 import { callingRun, NotAuthorisedError, shortRef, type Authoriser, type PersonProof } from '../../identity/authorisation';
-import { noticeKeyFrom, NoticeTokenError, openNoticeToken, sealNoticeToken } from '../../identity/notice-token';
+import { noticeKeyFrom, NoticeTokenError, openNoticeToken, sealNoticeToken, USER_RESPONSE_PREFIX } from '../../identity/notice-token';
 import { parseReclaimWorkflowId } from '../../shared/names';
 import { scopeHash } from '../../shared/scope-hash';
 import { addDays, todayUtc } from '../../shared/snapshot-date';
 import { openReadOnly } from '../../warehouse';
 import { withActivityGraph, type GraphFactory } from '../graph-context';
 import { approverMail, noticeMail, type ApproverMailKind, type MailContent } from './notice-mail';
-
-/** Where the answer page lives under `serve`'s base URL; the token follows. */
-export const USER_RESPONSE_PATH = '/respond/';
 
 export interface NoticeRequest {
   tenantId: string;
@@ -135,7 +132,7 @@ export function createUserNoticeActivities(deps: { config: AppConfig; graphFor: 
           products,
           removalDate,
           lastActivityDate: await lastActivity(input.tenantId, user.id),
-          link: `${deps.config.inboxUrl}${USER_RESPONSE_PATH}${token}`,
+          link: `${deps.config.inboxUrl}${USER_RESPONSE_PREFIX}${token}`,
         });
         await sendMail(graph, sender, [address], mail);
         return { outcome: 'sent', removalDate };
