@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { parseConfig, type AppConfig } from '../../src/config';
 import { simulatorEnv } from '../../src/cli/dev-job';
@@ -34,7 +34,12 @@ const clockShift = (): NodeJS.ProcessEnv =>
   Object.fromEntries(['LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_FAKE_MONOTONIC'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
 
 export async function startPipeline(
-  opts: { sim?: SimulatorOptions; env?: NodeJS.ProcessEnv; /** false: the test runs its own worker processes */ workers?: boolean } = {},
+  opts: {
+    sim?: SimulatorOptions;
+    env?: NodeJS.ProcessEnv;
+    /** false: the test runs its own worker processes */ workers?: boolean;
+    /** Another Temporal server than the run's dev server (the time-skipping test server). */ connection?: NativeConnection;
+  } = {},
 ): Promise<PipelineFixture> {
   const sim = await startSimulator({ users: 1000, ...opts.sim });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'm365-pipeline-'));
@@ -44,7 +49,7 @@ export async function startPipeline(
   const taskQueue = uniqueName('main');
   const warehouseTaskQueue = warehouseTaskQueueFor(taskQueue);
   const workers: Worker[] = opts.workers === false ? [] : await createWorkers({
-    connection: await connectWorker(),
+    connection: opts.connection ?? (await connectWorker()),
     namespace: 'default',
     deps: { config },
     workflowBundlePath: inject('workflowBundlePath'),
