@@ -8,6 +8,7 @@ export const UNIT_TESTS = [
   'test/cli/output.test.ts',
   'test/export/export.test.ts',
   'test/graph/**/*.test.ts',
+  'test/notify/formats.test.ts',
   'test/notify/webhook.test.ts',
   'test/project/**/*.test.ts',
   'test/report/report-browser.test.ts',
@@ -22,6 +23,7 @@ export const UNIT_TESTS = [
   'test/temporal/build-progress.test.ts',
   'test/temporal/cli-binary.test.ts',
   'test/warehouse/**/*.test.ts',
+  'test/web/**/*.test.ts',
   'test/workflows/retry-policy.test.ts',
 ];
 
