@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startReclamation } from '../../../src/cli/reclaim/command';
 import { startDailySync } from '../../../src/cli/start-daily';
 import { ensureApprovalKey } from '../../../src/identity/approval-key';
@@ -19,7 +20,11 @@ import { daysBefore, todayUtc } from '../../support/dates';
 import { historyText } from '../../support/history';
 import { startPipeline, type PipelineFixture } from '../../support/pipeline';
 import { auditRows, directOnly, removalsOf, userPicker, waitForStatus, type PickedUser } from '../../support/reclaim-helpers';
-import { approve, People } from '../../support/reclaim-people';
+import { approve, bindingOf, People } from '../../support/reclaim-people';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createGraphFactory } from '../../../src/activities/graph-context';
+import { createUserNoticeActivities } from '../../../src/activities/reclaim/user-notice';
+import { createAuthoriser } from '../../../src/identity/authorisation';
 import { connectClient } from '../../support/temporal';
 
 const SNAPSHOT = daysBefore(todayUtc(), 1);
@@ -114,6 +119,8 @@ describe('notice to the user and "I still need it" (real Temporal, simulator, Du
     expect(text).not.toContain(u.upn);
     expect(text).not.toContain(u.displayName);
     expect(text).not.toContain(p.sim.state.userAt(u.index).mail!);
+    // The patched path's history (notice, answer, second approval) replays on the current code.
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await h.fetchHistory(), h.workflowId);
   }, 120_000);
 
   it('a bare signal is not an answer: a token not sealed by the workers, or for another run, is ignored', async () => {
@@ -136,5 +143,33 @@ describe('notice to the user and "I still need it" (real Temporal, simulator, Du
     expect(notes.sort()).toEqual(['link_for_another_reclamation', 'link_invalid', 'malformed: token must be the link from the notice mail']);
     expect(removalsOf(p.sim, u.id)).toHaveLength(0);
     await handle.terminate('test done');
+  }, 120_000);
+
+  it('the mail activity verifies the approval itself: a non-approver or the requester approving sends nothing', async () => {
+    const u = pick(notUsed);
+    const h = await start(u, 3);
+    const waiting = await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
+    const key = ensureApprovalKey(p.config);
+    const graphFor = createGraphFactory(p.config);
+    const activities = createUserNoticeActivities({ config: p.config, graphFor, dbPath: p.config.dbPath, approvalKey: () => key, authoriser: createAuthoriser({ config: p.config, approvalKey: () => key, graphFor }) });
+    // The activity runs as a task of this very run (as a rogue poller answering the workflow's task would see it).
+    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: h.workflowId, runId: waiting.runId }, workflowType: 'reclaimLicenses' }, { client: client.client });
+    const binding = await bindingOf(client.client, h.workflowId, 'approve');
+    const outsider = p.sim.state.userAt(20).id;
+    const notice = (approval: { idToken: string }) =>
+      env.run(activities.sendRemovalNotice, { tenantId: p.sim.tenantId, userId: u.id, skus: waiting.scope, approvedScope: waiting.scope, requester: people.requesterFor(u.id), approval, noticeDays: 3 });
+    const mails = () => p.sim.state.outbox.filter((m) => m.to.includes(p.sim.state.userAt(u.index).mail!)).length;
+
+    expect(await notice({ idToken: people.bind(p.sim.idToken(outsider), binding) })).toEqual({ outcome: 'refused', problem: 'not_an_approver' });
+    expect(await notice({ idToken: people.token('requester', binding) })).toEqual({ outcome: 'refused', problem: 'self_approval' });
+    expect(await notice({ idToken: people.token('approver', { ...binding, scopeHash: '0'.repeat(64) }) })).toEqual({ outcome: 'refused', problem: 'decision_proof_bound_elsewhere' });
+    expect(mails()).toBe(0);
+    expect(await notice({ idToken: people.token('approver', binding) })).toMatchObject({ outcome: 'sent' });
+    expect(mails()).toBe(1);
+    // The approvers' mail needs a real request: a forged requester sign-in sends nothing.
+    const reminder = { tenantId: p.sim.tenantId, kind: 'reminder' as const, waitingSince: waiting.requestedAt, skuCount: 1 };
+    expect(await env.run(activities.mailApprovers, { ...reminder, requester: { idToken: people.token('approver', { purpose: 'request', workflowId: 'reclaim-elsewhere' }) } })).toEqual({ refused: 'requester_proof_bound_elsewhere' });
+    expect(await env.run(activities.mailApprovers, { ...reminder, requester: people.requesterFor(u.id) })).toEqual({ sent: 3 });
+    await client.client.workflow.getHandle(h.workflowId).terminate('test done');
   }, 120_000);
 });

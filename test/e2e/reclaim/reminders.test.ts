@@ -4,6 +4,7 @@
 // the server's clock, and sign-ins are judged against the run's start by the server's clock, so a run must start
 // while that clock is still the real one. The snapshot the re-check needs comes from a daily sync on the dev server.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startReclamation } from '../../../src/cli/reclaim/command';
 import { startDailySync } from '../../../src/cli/start-daily';
@@ -101,6 +102,8 @@ describe('reminders, escalation and notice with time skipping (Temporal test ser
       expect(m.content).not.toContain(u.upn);
       expect(m.content).not.toContain(u.displayName);
     }
+    // The reminder and escalation timers' history replays on the current code.
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await h.fetchHistory(), h.workflowId);
   }), 180_000);
 
   it('a decision before the reminder: no reminder, no escalation', () => skipping(async (env) => {
