@@ -17,7 +17,7 @@ import { createDailySchedule } from '../src/cli/schedule';
 import { writeSettingsRequest } from '../src/activities/settings';
 import { startDailySync } from '../src/cli/start-daily';
 import { dailyScheduleId, reclaimWorkflowId, restoreWorkflowId, scheduledDailyWorkflowId, settingsWorkflowId, TASK_QUEUE } from '../src/shared/names';
-import { startSimulator, type SimulatorHandle } from '../src/simulator';
+import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../src/simulator';
 import { SKU_INDEX } from '../src/simulator/skus';
 import { applySettings, healthCheck, type reclaimLicenses, type restoreLicenses } from '../src/workflows';
 import { dailySyncStatusQuery } from '../src/workflows/daily-sync-messages';
@@ -34,8 +34,8 @@ export interface Scenario {
   sim?: Parameters<typeof startSimulator>[0];
   /** Workflow code other than src/workflows (the code as it was before a patch, to record that side of it). */
   workflowsPath?: string;
-  /** Extra environment for the scenario's worker (e.g. the lab identity mode). */
-  env?: NodeJS.ProcessEnv;
+  /** Extra environment for the scenario's worker (e.g. the lab identity mode), or one made from its tenant. */
+  env?: NodeJS.ProcessEnv | ((sim: SimulatorHandle) => NodeJS.ProcessEnv);
   run(client: Client, sim: SimulatorHandle | undefined, env: NodeJS.ProcessEnv): Promise<Recorded>;
 }
 
@@ -55,7 +55,7 @@ export async function prepare(s: Scenario): Promise<Prepared> {
   if (!s.sim) return { env: {}, close: async () => {} };
   const sim = await startSimulator(s.sim);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'record-history-'));
-  const env = { ...simulatorEnv(sim, dataDir), ...s.env };
+  const env = { ...simulatorEnv(sim, dataDir), ...(typeof s.env === 'function' ? s.env(sim) : s.env) };
   approvalKey = createPublicKey(ensureApprovalKey(parseConfig(env)));
   return { env, sim, close: () => sim.close() };
 }
@@ -208,6 +208,18 @@ export const scenarios: Record<string, Scenario> = {
       await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 1));
       await until('removing', () => handle.query(reclaimStatusQuery), (s) => s.status === 'removing');
       await sleep(1_000);
+      return { workflowId: handle.workflowId, parked: true };
+    },
+  },
+  /** Parked in the notice period: reminded while it waited, approved, the user mailed (patches reclaim-reminders-and-escalation, reclaim-user-notice). */
+  reclaimNoticeGiven: {
+    sim: { ...reclaimSim, roles: [...DEFAULT_ROLES, 'Mail.Send'] },
+    env: (sim) => ({ M365_MAIL_SENDER: sim.state.userAt(10).userPrincipalName, M365_INBOX_URL: 'https://inbox.example' }),
+    run: async (client, sim) => {
+      const handle = await requestAndWait(client, sim!, { noticeDays: 3, reminders: { remindAfter: '2 seconds', escalateAfter: '1 hour' } });
+      await until('the reminder', () => handle.query(reclaimStatusQuery), (s) => s.remindedAt !== undefined);
+      await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 1));
+      await until('notice_given', () => handle.query(reclaimStatusQuery), (s) => s.status === 'notice_given');
       return { workflowId: handle.workflowId, parked: true };
     },
   },
