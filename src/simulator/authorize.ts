@@ -41,7 +41,8 @@ const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCo
 
 function page(ex: Exchange, status: number, body: string): void {
   const html = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in (simulator)</title>${body}</html>`;
-  send(ex, status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; form-action 'self'" }, html);
+  // No form-action directive: the form's answer redirects to the application, another origin.
+  send(ex, status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'" }, html);
 }
 
 /**

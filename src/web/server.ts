@@ -39,7 +39,8 @@ function commonHeaders(tls: boolean): Record<string, string> {
     'content-security-policy': CSP,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    // Not no-referrer: with it, browsers send `Origin: null` on the inbox's own forms, and the origin check refuses them.
+    'referrer-policy': 'same-origin',
     'cross-origin-opener-policy': 'same-origin',
     'cache-control': 'no-store',
     ...(tls ? { 'strict-transport-security': 'max-age=31536000' } : {}),
@@ -71,6 +72,8 @@ export async function startWebServer(opts: ServeOptions, deps: WebServerDeps): P
 
   async function answer(req: IncomingMessage, path: string, query: URLSearchParams): Promise<WebResponse> {
     const method = req.method ?? 'GET';
+    // Browsers ask for it on their own; no icon, and no 404 in their console.
+    if (method === 'GET' && path === '/favicon.ico') return { status: 204, headers: {}, body: '' };
     if (method === 'GET' && path === '/static/style.css') return { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }, body: STYLE_CSS };
     const matched = matchRoute(routes, method, path);
     if (matched === undefined) return html(404, messagePage('Not found', 'There is no such page.'));
