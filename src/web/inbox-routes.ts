@@ -33,7 +33,7 @@ export interface InboxDeps extends WebDeps {
 /** Refused a little before the worker would: the update travels, and the worker checks the age again. */
 const FRESHNESS_MARGIN_S = 60;
 
-const viewerOf = (ctx: RouteContext): Viewer => ({ name: ctx.session!.upn, signOutToken: ctx.formToken('/signout') });
+const viewerOf = (ctx: RouteContext): Viewer => ({ name: ctx.session!.name, signOutToken: ctx.formToken('/signout') });
 const isFresh = (d: InboxDeps, s: Session): boolean => Date.now() / 1000 - s.signedInAt < d.maxAgeSeconds - FRESHNESS_MARGIN_S;
 
 /** The workflow id of the path when it is a reclamation of this server's tenant; undefined otherwise. */

@@ -16,6 +16,8 @@ export interface Session {
   idToken: string;
   objectId: string;
   upn: string;
+  /** The `name` claim of the sign-in (shown in the top bar), or the UPN. */
+  name: string;
   /** When the sign-in was made (the token's iat, seconds): a decision needs a fresh one. */
   signedInAt: number;
   lastSeen: number;

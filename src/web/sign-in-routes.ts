@@ -25,6 +25,16 @@ export function safeReturnPath(v: string | null): string {
   return v && /^\/(?!\/)[A-Za-z0-9/_.-]*$/.test(v) ? v : '/';
 }
 
+/** The `name` claim of a token already verified. */
+function nameClaim(idToken: string): string | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { name?: unknown };
+    return typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const sameText = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function signInRoutes(d: SignInDeps): Route[] {
@@ -64,7 +74,7 @@ export function signInRoutes(d: SignInDeps): Route[] {
           }
           throw err;
         }
-        const session = d.sessions.create({ idToken, objectId: who.objectId, upn: who.upn, signedInAt: who.issuedAt });
+        const session = d.sessions.create({ idToken, objectId: who.objectId, upn: who.upn, name: nameClaim(idToken) ?? who.upn, signedInAt: who.issuedAt });
         d.log('signed in', { objectId: who.objectId });
         // A page, not a redirect: the session cookie is SameSite=Strict, so the browser sends it only on a
         // navigation this site starts, and the redirect chain from the authority is cross-site.

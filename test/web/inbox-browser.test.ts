@@ -34,6 +34,8 @@ let web: RunningWebServer;
 let browser: Browser;
 let approved: PickedUser;
 let own: PickedUser;
+/** More requests, only for the screenshots' sake (a fuller inbox). */
+const extra: PickedUser[] = [];
 const consoleErrors: string[] = [];
 
 /** The simulator's server key, read over TLS verified against its CA, for Chromium to trust exactly that key. */
@@ -51,11 +53,12 @@ async function simulatorSpki(authorityHost: string, caPem: string): Promise<stri
   return createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
 }
 
-/** Candidates of the published warehouse that hold only direct licences: the people a request is about. */
-async function candidates(): Promise<Set<string>> {
+/** Candidates of the published warehouse with direct licences (those with some activity first): whom requests are about. */
+async function candidates(): Promise<string[]> {
   const db = await openReadOnly(p.config.dbPath);
   try {
-    return new Set((await db.query('SELECT user_id FROM inactive_licensed_users WHERE tenant_id = $1 AND has_direct', [p.sim.tenantId])).rows.map((r) => String(r.user_id)));
+    const r = await db.query('SELECT user_id FROM inactive_licensed_users WHERE tenant_id = $1 AND has_direct ORDER BY last_activity_date IS NULL, user_id', [p.sim.tenantId]);
+    return r.rows.map((row) => String(row.user_id));
   } finally {
     db.close();
   }
@@ -81,7 +84,7 @@ async function signIn(who: Person): Promise<{ context: BrowserContext; page: Pag
   await page.getByLabel(people.upn(who)).check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${web.url}/`);
-  await expect.poll(() => page.locator('header .who').textContent()).toContain(people.upn(who));
+  await expect.poll(() => page.locator('header .who').textContent()).toContain(p.sim.state.userAt(p.sim.state.indexOf(people.id(who))).displayName);
   return { context, page };
 }
 
@@ -103,10 +106,14 @@ beforeAll(async () => {
   client = await connectClient();
   people = new People(p.sim, p.config);
   await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: todayUtc() }, { taskQueue: p.taskQueue })).result();
-  const inactive = await candidates();
+  const ranked = await candidates();
   const pick = userPicker(p.sim);
-  approved = pick((u) => directOnly(u) && inactive.has(u.id) && u.assignments.length >= 2);
-  own = pick((u) => directOnly(u) && inactive.has(u.id));
+  // Not the admins who sign in here: the people a request is about are others.
+  const fits = (u: PickedUser, n: number) => directOnly(u) && !p.sim.state.directory.admins.includes(u.id) && ranked.includes(u.id) && u.assignments.length >= n;
+  const best = (n: number) => pick((u) => fits(u, n) && ranked.slice(0, 40).includes(u.id));
+  approved = best(2);
+  own = pick((u) => fits(u, 1));
+  if (SCREENSHOTS) extra.push(pick((u) => fits(u, 1)), pick((u) => fits(u, 1)));
   web = await startInbox({ ...p.config, taskQueue: p.taskQueue }, client.client, { host: '127.0.0.1', port: 0 }, { logger: silentLogger });
   const spki = await simulatorSpki(p.sim.authorityHost, p.sim.caPem);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', `--ignore-certificate-errors-spki-list=${spki}`] });
@@ -122,6 +129,7 @@ afterAll(async () => {
 describe('the web inbox in Chromium', () => {
   it('an approver signs in, sees the request in names, products and cost, approves, and the licences are gone', async () => {
     const id = await request(approved, 'requester');
+    const others = await Promise.all(extra.map((u, n) => request(u, n ? 'nestedApprover' : 'requester')));
     const { context, page } = await signIn('approver');
     try {
       const row = page.locator(`tr[data-workflow="${id}"]`);
@@ -193,6 +201,7 @@ describe('the web inbox in Chromium', () => {
       expect(consoleErrors.filter((e) => !e.includes('status of 403'))).toEqual([]);
     } finally {
       await context.close();
+      for (const o of others) await client.client.workflow.getHandle(o).terminate('test cleanup').catch(() => undefined);
     }
   });
 

@@ -88,12 +88,17 @@ function historyCard(v: RequestView): Html {
 ${audit.length ? h`<h2 class="spaced">Audit trail</h2><table data-table="audit"><thead><tr><th>When</th><th>Event</th><th>Who</th><th>Reason or comment</th></tr></thead><tbody>${audit}</tbody></table>` : ''}</div>`;
 }
 
+/** The workflow's texts name SKUs by id (ids only cross its history): shown with the product's name instead. */
+function withProductNames(text: string, facts: ReclamationFacts): string {
+  return text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (id) => facts.licences.get(id.toLowerCase())?.productName ?? id);
+}
+
 export function requestPage(v: RequestView, viewer: Viewer): string {
   const s = v.state;
   const p = v.facts.person;
   const title = p?.displayName ?? p?.upn ?? s.userId;
   const mailbox = s.mailboxWarning
-    ? h`<div class="warning" data-field="mailbox"><strong>Mailbox:</strong> ${s.mailboxWarning} Convert the mailbox to a shared mailbox first (Exchange admin center → Recipients → Mailboxes → Convert to shared mailbox): its mail stays reachable without a licence. Then approve.</div>`
+    ? h`<div class="warning" data-field="mailbox"><strong>Mailbox:</strong> ${withProductNames(s.mailboxWarning, v.facts)} Convert the mailbox to a shared mailbox first (Exchange admin center → Recipients → Mailboxes → Convert to shared mailbox): its mail stays reachable without a licence. Then approve.</div>`
     : '';
   const flash = v.flash ? h`<div class="notice ${v.flash.ok ? 'ok' : 'bad'}" data-field="flash">${v.flash.text}</div>` : '';
   const status = h`<span class="badge" data-field="status">${s.status.replaceAll('_', ' ')}</span>`;
