@@ -85,6 +85,10 @@ async function signIn(who: Person): Promise<{ context: BrowserContext; page: Pag
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${web.url}/`);
   await expect.poll(() => page.locator('header .who').textContent()).toContain(p.sim.state.userAt(p.sim.state.indexOf(people.id(who))).displayName);
+  const session = (await context.cookies()).find((c) => c.name === 'm365_session');
+  expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+  // No script on the page at all (the CSP would refuse inline script anyway).
+  expect(await page.locator('script').count()).toBe(0);
   return { context, page };
 }
 
