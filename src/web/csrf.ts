@@ -23,6 +23,7 @@ export class FormTokens {
   constructor(private readonly now: () => number = Date.now) {}
 
   issue(sessionId: string, action: string): string {
+    if (this.issued.size > 50_000) this.sweep();
     const token = randomBytes(24).toString('base64url');
     this.issued.set(token, { sessionId, action, expiresAt: this.now() + TTL_MS });
     const list = this.perSession.get(sessionId) ?? [];
@@ -42,6 +43,17 @@ export class FormTokens {
     if (t.action !== action) return 'other_action';
     if (t.expiresAt <= this.now()) return 'expired';
     return undefined;
+  }
+
+  /** Drops expired tokens (of sessions that ended without signing out, too). */
+  private sweep(): void {
+    const t = this.now();
+    for (const [token, i] of this.issued) if (i.expiresAt <= t) this.issued.delete(token);
+    for (const [id, list] of this.perSession) {
+      const live = list.filter((token) => this.issued.has(token));
+      if (live.length) this.perSession.set(id, live);
+      else this.perSession.delete(id);
+    }
   }
 
   forget(sessionId: string): void {

@@ -9,6 +9,8 @@ export const SESSION_COOKIE = 'm365_session';
 export const SIGN_IN_COOKIE = 'm365_signin';
 const SESSION_IDLE_MS = 30 * 60 * 1000;
 const SIGN_IN_TTL_MS = 10 * 60 * 1000;
+/** Anyone can start a sign-in: the oldest unfinished ones give way, so a flood cannot fill memory. */
+const MAX_PENDING = 10_000;
 
 export interface Session {
   id: string;
@@ -63,6 +65,7 @@ export class SessionStore {
   startSignIn(entry: PendingEntry): string {
     this.sweep();
     const key = randomBytes(24).toString('base64url');
+    if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
     this.pending.set(key, entry);
     return key;
   }

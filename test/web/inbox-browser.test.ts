@@ -140,7 +140,7 @@ describe('the web inbox in Chromium', () => {
       await expect.poll(() => row.count()).toBe(1);
       expect(await row.textContent()).toContain(approved.displayName);
       expect(await row.textContent()).toContain(p.sim.state.userAt(p.sim.state.indexOf(people.id('requester'))).displayName);
-      if (SCREENSHOTS) await page.screenshot({ path: path.join(IMAGES, 'web-inbox.png') });
+      if (SCREENSHOTS) await page.screenshot({ path: path.join(IMAGES, 'web-inbox.png'), clip: { x: 0, y: 0, width: 1280, height: 500 } });
 
       await row.getByRole('link', { name: 'Review' }).click();
       await page.waitForURL(`${web.url}/requests/${id}`);

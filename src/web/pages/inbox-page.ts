@@ -9,7 +9,7 @@ export function inboxPage(rows: readonly InboxRow[], viewer: Viewer, viewerId: s
   const body = rows.length
     ? h`<table><thead><tr><th>Person</th><th>Department</th><th class="num">Licences</th><th class="num">Annual cost</th><th>Requested by</th><th class="num">Waiting</th><th></th></tr></thead><tbody>${rows.map(
         (r) => h`<tr data-workflow="${r.workflowId}">
-<td><a href="/requests/${encodeURIComponent(r.workflowId)}">${r.user?.displayName ?? r.user?.upn ?? r.userId}</a>${r.user?.upn && r.user.displayName ? h`<div class="muted upn">${r.user.upn}</div>` : ''}</td>
+<td class="person"><a href="/requests/${encodeURIComponent(r.workflowId)}">${r.user?.displayName ?? r.user?.upn ?? r.userId}</a>${r.user?.upn && r.user.displayName ? h`<div class="muted upn">${r.user.upn}</div>` : ''}</td>
 <td>${r.user?.department ?? ''}</td>
 <td class="num">${r.licences === undefined ? '?' : r.licences.length}</td>
 <td class="num">${r.licences === undefined ? '?' : moneyTotal(r.licences)}</td>

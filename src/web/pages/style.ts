@@ -40,6 +40,7 @@ button.primary, button.danger, a.button { font: inherit; font-weight: 600; borde
 button.primary, a.button { background: var(--ok); color: #fff; border-color: #116329; }
 button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }
 .upn { overflow-wrap: anywhere; }
+td.person { min-width: 280px; }
 .nowrap { white-space: nowrap; }
 .spaced { margin-top: 16px; }
 code { font-size: 12px; background: var(--bg); padding: 1px 4px; border-radius: 4px; word-break: break-all; }
