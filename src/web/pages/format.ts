@@ -23,9 +23,15 @@ export const day = (iso: string | null | undefined): string => (iso ? iso.slice(
 
 export const when = (iso: string | null | undefined): string => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '');
 
+/** A UPN that may wrap before its domain (and only there). */
+export function upnHtml(upn: string): Html {
+  const at = upn.indexOf('@');
+  return at < 0 ? h`${upn}` : h`${upn.slice(0, at)}<wbr>${upn.slice(at)}`;
+}
+
 /** A person by name with their UPN, or their object id when the warehouse does not know them. */
 export function personName(id: string, names: Map<string, { displayName: string | null; upn: string | null }>): Html {
   const n = names.get(id.toLowerCase());
   if (!n?.displayName && !n?.upn) return h`<span title="object id">${id}</span>`;
-  return h`${n.displayName ?? n.upn}${n.displayName && n.upn ? h` <span class="muted">${n.upn}</span>` : ''}`;
+  return h`${n.displayName ?? n.upn}${n.displayName && n.upn ? h` <span class="muted upn">${upnHtml(n.upn)}</span>` : ''}`;
 }

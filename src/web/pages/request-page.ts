@@ -4,7 +4,7 @@
 import type { AuditLine } from '../../reclaim-view/audit-trail';
 import type { LicenceFacts, ReclamationFacts } from '../../reclaim-view/lookup';
 import type { ReclaimState } from '../../workflows/reclaim/messages';
-import { day, money, moneyTotal, personName, when } from './format';
+import { day, money, moneyTotal, personName, upnHtml, when } from './format';
 import { h, type Html } from './html';
 import { layout, type Viewer } from './layout';
 
@@ -31,7 +31,7 @@ function personCard(v: RequestView): Html {
   const account = p?.accountEnabled === null || p?.accountEnabled === undefined ? '' : p.accountEnabled ? h`<span class="badge on">enabled</span>` : h`<span class="badge off">blocked from signing in</span>`;
   return h`<div class="card"><h2>Person</h2><dl class="facts">
 <dt>Name</dt><dd data-field="name">${p?.displayName ?? 'not in the published warehouse'}</dd>
-<dt>User name (UPN)</dt><dd data-field="upn">${p?.upn ?? ''}</dd>
+<dt>User name (UPN)</dt><dd data-field="upn">${p?.upn ? upnHtml(p.upn) : ''}</dd>
 <dt>Department</dt><dd>${p?.department ?? '—'}</dd>
 <dt>Job title</dt><dd>${p?.jobTitle ?? '—'}</dd>
 <dt>Account</dt><dd>${account}</dd>
