@@ -47,30 +47,17 @@ function commonHeaders(tls: boolean): Record<string, string> {
   };
 }
 
-export async function startWebServer(opts: ServeOptions, deps: WebServerDeps): Promise<RunningWebServer> {
-  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }) : createHttpServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
-  const url = opts.publicUrl ?? `${opts.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
-  const origin = new URL(url).origin;
-  const secureCookies = !!opts.tls || url.startsWith('https:');
-  const headers = commonHeaders(!!opts.tls);
-  const log = (event: string, fields: Record<string, unknown> = {}): void => deps.logger.info(fields, `web: ${event}`);
+interface Answering {
+  routes: Route[];
+  sessions: SessionStore;
+  formTokens: FormTokens;
+  /** This server's origin as browsers see it: a post from any other is refused. */
+  origin: string;
+}
 
-  const sessions = new SessionStore();
-  const formTokens = new FormTokens();
-  const signIn = new AuthCodeSignIn({ authorityHost: deps.authorityHost, tenantId: deps.tenantId, clientId: deps.clientId, redirectUri: `${url}/auth/callback`, ...(deps.caPem ? { caPem: deps.caPem } : {}) });
-  const verifier = new IdTokenVerifier({ authorityHost: deps.authorityHost, tenantId: deps.tenantId, clientId: deps.clientId, ...(deps.caPem ? { caPem: deps.caPem } : {}) });
-  const routes: Route[] = [
-    ...signInRoutes({ sessions, formTokens, signIn: () => signIn, verifier, secureCookies, log }),
-    ...inboxRoutes({ ...deps, formTokens, log }),
-  ];
-
-  async function answer(req: IncomingMessage, path: string, query: URLSearchParams): Promise<WebResponse> {
+/** One request to one answer: the stylesheet, then the routes table, with the origin, body and session checks. */
+function answerer({ routes, sessions, formTokens, origin }: Answering) {
+  return async function answer(req: IncomingMessage, path: string, query: URLSearchParams): Promise<WebResponse> {
     const method = req.method ?? 'GET';
     // Browsers ask for it on their own; no icon, and no 404 in their console.
     if (method === 'GET' && path === '/favicon.ico') return { status: 204, headers: {}, body: '' };
@@ -95,7 +82,33 @@ export async function startWebServer(opts: ServeOptions, deps: WebServerDeps): P
     }
     const wreq: WebRequest = { method, path, query, headers: req.headers, cookies, form, params: matched.params };
     return matched.route.handle({ req: wreq, ...(session ? { session } : {}), formToken: (action) => formTokens.issue(session!.id, action) });
-  }
+  };
+}
+
+export async function startWebServer(opts: ServeOptions, deps: WebServerDeps): Promise<RunningWebServer> {
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }) : createHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
+  const url = opts.publicUrl ?? `${opts.tls ? 'https' : 'http'}://${hostInUrl}:${port}`;
+  const origin = new URL(url).origin;
+  const secureCookies = !!opts.tls || url.startsWith('https:');
+  const headers = commonHeaders(!!opts.tls);
+  const log = (event: string, fields: Record<string, unknown> = {}): void => deps.logger.info(fields, `web: ${event}`);
+
+  const sessions = new SessionStore();
+  const formTokens = new FormTokens();
+  const signIn = new AuthCodeSignIn({ authorityHost: deps.authorityHost, tenantId: deps.tenantId, clientId: deps.clientId, redirectUri: `${url}/auth/callback`, ...(deps.caPem ? { caPem: deps.caPem } : {}) });
+  const verifier = new IdTokenVerifier({ authorityHost: deps.authorityHost, tenantId: deps.tenantId, clientId: deps.clientId, ...(deps.caPem ? { caPem: deps.caPem } : {}) });
+  const routes: Route[] = [
+    ...signInRoutes({ sessions, formTokens, signIn: () => signIn, verifier, secureCookies, log }),
+    ...inboxRoutes({ ...deps, formTokens, log }),
+  ];
+
+  const answer = answerer({ routes, sessions, formTokens, origin });
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
