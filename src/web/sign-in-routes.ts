@@ -3,6 +3,7 @@
 // the code, verifies the ID token as the workers will (signature, issuer, audience, nonce) and opens a session.
 import { timingSafeEqual } from 'node:crypto';
 import type { AuthCodeSignIn } from '../identity/auth-code-sign-in';
+import { SignInError } from '../identity/device-code-sign-in';
 import { IdTokenError, type IdTokenVerifier } from '../identity/verify-id-token';
 import { FORM_TOKEN_FIELD, type FormTokens } from './csrf';
 import { html, redirect, type WebResponse } from './http';
@@ -63,7 +64,14 @@ export function signInRoutes(d: SignInDeps): Route[] {
         const state = req.query.get('state') ?? '';
         // A callback this browser did not start (a link someone sent, a replayed redirect) opens nothing.
         if (!pending || !code || !sameText(state, pending.state)) return failed('This sign-in was not started in this browser, or it expired. Start again.');
-        const idToken = await d.signIn().finish(code, pending);
+        let idToken: string;
+        try {
+          idToken = await d.signIn().finish(code, pending);
+        } catch (err) {
+          if (!(err instanceof SignInError)) throw err;
+          d.log('sign-in failed', { error: err.name });
+          return failed(err.message);
+        }
         let who;
         try {
           who = await d.verifier.verify(idToken, { nonce: pending.nonce });
