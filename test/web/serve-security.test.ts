@@ -104,6 +104,15 @@ describe('the inbox server behind TLS', () => {
     const cb = await get('/auth/callback?code=abc&state=xyz');
     expect(cb.statusCode).toBe(400);
     expect(await cb.body.text()).toContain('not started in this browser');
+    // Started here, but the code is not one the authority issued: a clear page, no session.
+    const start = await get('/signin');
+    await start.body.text();
+    const state = new URL(String(start.headers.location)).searchParams.get('state')!;
+    const pendingCookie = String(start.headers['set-cookie']).split(';')[0]!;
+    const bogus = await get(`/auth/callback?code=not-a-code&state=${encodeURIComponent(state)}`, { cookie: pendingCookie });
+    expect(bogus.statusCode).toBe(400);
+    expect(await bogus.body.text()).toContain('Sign-in failed (invalid_grant)');
+    expect(String(bogus.headers['set-cookie'])).not.toContain('m365_session=');
     const post = (headers: Record<string, string>) =>
       request(`${web.url}/signout`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: 'form_token=x' });
     const noSession = await post({ origin: web.url });
