@@ -22,6 +22,8 @@ export const UNIT_TESTS = [
   'test/temporal/build-progress.test.ts',
   'test/temporal/cli-binary.test.ts',
   'test/warehouse/**/*.test.ts',
+  'test/web/form-tokens.test.ts',
+  'test/web/serve-security.test.ts',
   'test/workflows/retry-policy.test.ts',
 ];
 
