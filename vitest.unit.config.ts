@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 export const UNIT_TESTS = [
   'test/cli/candidates-output.test.ts',
   'test/cli/output.test.ts',
+  'test/cli/reclaim-names.test.ts',
   'test/cli/settings-imported.test.ts',
   'test/cli/usage-errors.test.ts',
   'test/export/export.test.ts',
