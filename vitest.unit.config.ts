@@ -14,6 +14,7 @@ export const UNIT_TESTS = [
   'test/notify/webhook.test.ts',
   'test/project/**/*.test.ts',
   'test/report/report-browser.test.ts',
+  'test/report/report-simulated.test.ts',
   'test/security/approvals-payload.test.ts',
   'test/security/bad-input.test.ts',
   'test/security/files-and-publish.test.ts',

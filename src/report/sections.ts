@@ -1,6 +1,7 @@
 // The report's sections for one tenant, as HTML strings. Every value is escaped (esc) or a number we formatted.
 import { dataAttrs, esc } from './escape';
 import { LIST_LIMIT, SERVICES, type OptionalView, type Row, type TenantReport } from './data';
+import { wholeMoney } from './money';
 import { barChart, lineChart } from './svg';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v));
@@ -67,7 +68,8 @@ export function utilization(t: TenantReport): string {
     const share = num(u.purchased) > 0 ? (num(u.assigned) / num(u.purchased)) * 100 : 0;
     return {
       label: String(u.product_name ?? u.sku_part_number), value: share, total: 100,
-      caption: `${Math.round(share)}% of ${fmt(u.purchased)}`,
+      // Assigned beyond what was bought (a lapsed subscription still assigned) has no share: say what it is.
+      caption: num(u.purchased) > 0 ? `${Math.round(share)}% of ${fmt(u.purchased)}` : `${fmt(u.assigned)} of 0 bought`,
       data: { sku: u.sku_part_number, assigned: num(u.assigned), purchased: num(u.purchased) },
     };
   }), { label: 250, max: 100 });
@@ -85,11 +87,12 @@ export function free(t: TenantReport): string {
 }
 
 export function inactive(t: TenantReport): string {
-  const chart = barChart('inactive', 'Inactive licensed users per SKU (never active in the darker part)', t.inactiveBySku.map((r) => ({
+  // Free and viral seats left idle cost nothing: the bars are the paid SKUs' inactive holders.
+  const chart = barChart('inactive', 'Inactive licensed users per paid SKU (never active in the darker part)', t.inactiveBySku.filter((r) => !t.freeSkus.includes(String(r.sku))).map((r) => ({
     label: String(r.sku), value: num(r.inactive), part: num(r.never_active),
     caption: `${fmt(r.inactive)} (${fmt(r.never_active)} never)`,
     data: { sku: r.sku, inactive: num(r.inactive), 'never-active': num(r.never_active) },
-  })));
+  })), { label: 250 });
   const excluded = t.excludedByRule.length === 0 ? '' : `<p>Kept off the list by a rule: ${t.excludedByRule.map((r) => `${esc(r.excluded_by)} ${fmt(r.users)}`).join(', ')}.</p>`;
   const total = num(t.inactiveTotals.inactive);
   return `<section><h3>Inactive and never-active licensed users</h3>
@@ -140,7 +143,7 @@ export function spend(t: TenantReport): string {
     ? barChart('spend', 'Annual spend per SKU', v.rows.filter((r) => r.annual_spend !== null).map((r) => ({
       label: String(r.sku_part_number), value: num(r.annual_spend),
       part: num(r.inactive_annual_cost) + num(r.unassigned_annual_cost),
-      caption: `${fmt(r.annual_spend)} ${esc(r.currency ?? '')}`,
+      caption: wholeMoney(r.currency ?? '', r.annual_spend),
       data: { sku: r.sku_part_number, 'annual-spend': num(r.annual_spend), currency: r.currency ?? '' },
     })), { label: 250 }) : '';
   return optional('Spend per paid SKU (darker: idle — inactive or unassigned seats)', v, chart);
