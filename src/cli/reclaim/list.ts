@@ -2,11 +2,12 @@
 // keeps up to date), and `reclaim status` of a closed reclamation answers from its result, so neither needs a
 // worker. Only ids, states and counts come from visibility; the names beside them are looked up in the published
 // warehouse when the list is shown.
-import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { Command } from 'commander';
 import { parseConfig } from '../../config';
 import { CUSTOM_SEARCH_ATTRIBUTES, RECLAIM_STATE_ATTR, REQUESTER_ATTR, SCOPE_ATTR, TENANT_ATTR, cliTypeOf } from '../../shared/search-attributes';
+import { rootMessage } from '../../shared/errors';
 import { parseReclaimWorkflowId } from '../../shared/names';
 import { listTenantIds, pickTenant } from '../../tenants';
 import { personLabel, withWarehouseLookup } from '../../warehouse/lookup/index';
@@ -243,10 +244,4 @@ export function closedFailureLines(s: ClosedFailure): string[] {
     `  tenant ${s.tenantId ?? '?'}; last state ${s.lastState ?? '?'}; licences in scope ${s.skus ?? '?'}`,
     `  detail: ${s.detail}`,
   ];
-}
-
-function rootMessage(err: unknown): string {
-  let e: unknown = err instanceof WorkflowFailedError ? err.cause : err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }
