@@ -7,9 +7,8 @@ import { readReclamation } from '../cli/reclaim/list';
 import { submitDecision } from '../cli/reclaim/decide';
 import { sealProof } from '../identity/proof';
 import { seal } from '../identity/seal';
-import { auditTrail } from '../reclaim-view/audit-trail';
-import { lookupNames, lookupReclamation } from '../reclaim-view/lookup';
 import { parseReclaimWorkflowId } from '../shared/names';
+import { withWarehouseLookup } from '../warehouse/lookup/index';
 import type { ReclaimState } from '../workflows/reclaim/messages';
 import { FORM_TOKEN_FIELD, type FormTokens } from './csrf';
 import { historyRows, inboxRows, type WebDeps } from './inbox-data';
@@ -17,7 +16,7 @@ import { html, redirect, type WebResponse } from './http';
 import { historyPage } from './pages/history-page';
 import { inboxPage } from './pages/inbox-page';
 import { messagePage, type Viewer } from './pages/layout';
-import { requestPage } from './pages/request-page';
+import { requestPage, type RequestView } from './pages/request-page';
 import type { Route, RouteContext } from './routes';
 import type { Session } from './sessions';
 
@@ -42,6 +41,23 @@ function workflowIdOf(d: InboxDeps, raw: string | undefined): string | undefined
   return parseReclaimWorkflowId(id)?.tenantId === d.tenantId ? id : undefined;
 }
 
+/** What the request page shows beside the workflow's ids, in one look at the published warehouse. */
+function lookUpRequest(dbPath: string, s: ReclaimState): Promise<Pick<RequestView, 'person' | 'candidate' | 'licences' | 'names' | 'audit'>> {
+  const skuIds = [...new Set([...s.scope, ...s.groupInherited.map((g) => g.skuId), ...s.notHeld, ...s.removed].map((id) => id.toLowerCase()))];
+  return withWarehouseLookup(dbPath, async (lookup) => {
+    const person = await lookup.person(s.tenantId, s.userId, skuIds);
+    const audit = await lookup.auditTrail(s.workflowId);
+    const people = [s.requesterId, s.decision?.by, ...s.events.map((e) => e.by), ...audit.map((a) => a.actor)].filter((x): x is string => !!x && /^[0-9a-f-]{36}$/i.test(x));
+    return {
+      person,
+      candidate: await lookup.candidate(s.tenantId, s.userId),
+      licences: new Map(person.licences.map((l) => [l.skuId, l])),
+      names: await lookup.names(s.tenantId, [...new Set(people)]),
+      audit,
+    };
+  });
+}
+
 async function showRequest(d: InboxDeps, ctx: RouteContext, id: string): Promise<WebResponse> {
   const session = ctx.session!;
   let r;
@@ -55,10 +71,7 @@ async function showRequest(d: InboxDeps, ctx: RouteContext, id: string): Promise
     return html(200, messagePage('Request ended', how, viewerOf(ctx)));
   }
   const s: ReclaimState = r.state;
-  const skuIds = [...s.scope, ...s.groupInherited.map((g) => g.skuId), ...s.notHeld, ...s.removed];
-  const [facts, audit] = [await lookupReclamation(d.dbPath, s.tenantId, s.userId, skuIds), await auditTrail(d.dbPath, id)];
-  const people = [s.requesterId, s.decision?.by, ...s.events.map((e) => e.by), ...audit.map((a) => a.actor)].filter((x): x is string => !!x && /^[0-9a-f-]{36}$/i.test(x));
-  const names = await lookupNames(d.dbPath, s.tenantId, people);
+  const known = await lookUpRequest(d.dbPath, s);
   const flash = session.flash;
   delete session.flash;
   const deciding = s.status === 'awaiting_approval';
@@ -68,9 +81,7 @@ async function showRequest(d: InboxDeps, ctx: RouteContext, id: string): Promise
     requestPage(
       {
         state: s,
-        facts,
-        names,
-        audit,
+        ...known,
         viewerId: session.objectId,
         ...(deciding && fresh ? { decisionToken: ctx.formToken(`/requests/${encodeURIComponent(id)}/decision`) } : {}),
         ...(deciding && !fresh ? { staleSignIn: { maxAgeMinutes: Math.round(d.maxAgeSeconds / 60) } } : {}),
