@@ -4,7 +4,7 @@
 // the same price for the same licence. Nothing here is written anywhere.
 import type { Client } from '@temporalio/client';
 import { listQuery, readReclamation } from '../cli/reclaim/list';
-import { withWarehouseLookup, type LicenceView, type PersonName } from '../warehouse/lookup/index';
+import { withWarehouseLookup, type AuditLine, type CandidateView, type LicenceView, type PersonName, type PersonView } from '../warehouse/lookup/index';
 import { parseReclaimWorkflowId } from '../shared/names';
 import { RECLAIM_STATE_ATTR, REQUESTER_ATTR, SCOPE_ATTR } from '../shared/search-attributes';
 import { reclaimStatusQuery, type ReclaimState } from '../workflows/reclaim/messages';
@@ -102,4 +102,34 @@ export async function historyRows(deps: WebDeps, limit = 50): Promise<{ rows: Hi
   }
   const ids = rows.flatMap((r) => [r.userId, ...(r.requesterId ? [r.requesterId] : []), ...(r.decision && /^[0-9a-f-]{36}$/.test(r.decision.by) ? [r.decision.by] : [])]);
   return { rows, names: await withWarehouseLookup(deps.dbPath, (lookup) => lookup.names(deps.tenantId, [...new Set(ids)])) };
+}
+
+/** What one request's page shows beside the workflow's ids. */
+export interface RequestFacts {
+  /** The person with every licence the state names, priced as `reclaim status` prices them. */
+  person: PersonView;
+  /** Why a candidate; null when the warehouse does not evaluate the person today. */
+  candidate: CandidateView | null;
+  /** Every licence the state names, by lower-case SKU id. */
+  licences: Map<string, LicenceView>;
+  /** The requester, the decider and everyone in the history and the audit trail. */
+  names: Names;
+  audit: AuditLine[];
+}
+
+/** What the request page shows beside the workflow's ids, in one look at the published warehouse. */
+export function lookUpRequest(dbPath: string, s: ReclaimState): Promise<RequestFacts> {
+  const skuIds = [...new Set([...s.scope, ...s.groupInherited.map((g) => g.skuId), ...s.notHeld, ...s.removed].map((id) => id.toLowerCase()))];
+  return withWarehouseLookup(dbPath, async (lookup) => {
+    const person = await lookup.person(s.tenantId, s.userId, skuIds);
+    const audit = await lookup.auditTrail(s.workflowId);
+    const people = [s.requesterId, s.decision?.by, ...s.events.map((e) => e.by), ...audit.map((a) => a.actor)].filter((x): x is string => Boolean(x));
+    return {
+      person,
+      candidate: await lookup.candidate(s.tenantId, s.userId),
+      licences: new Map(person.licences.map((l) => [l.skuId, l])),
+      names: await lookup.names(s.tenantId, [...new Set(people)]),
+      audit,
+    };
+  });
 }

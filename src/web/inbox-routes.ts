@@ -8,15 +8,14 @@ import { submitDecision } from '../cli/reclaim/decide';
 import { sealProof } from '../identity/proof';
 import { seal } from '../identity/seal';
 import { parseReclaimWorkflowId } from '../shared/names';
-import { withWarehouseLookup } from '../warehouse/lookup/index';
 import type { ReclaimState } from '../workflows/reclaim/messages';
 import { FORM_TOKEN_FIELD, type FormTokens } from './csrf';
-import { historyRows, inboxRows, type WebDeps } from './inbox-data';
+import { historyRows, inboxRows, lookUpRequest, type WebDeps } from './inbox-data';
 import { html, redirect, type WebResponse } from './http';
 import { historyPage } from './pages/history-page';
 import { inboxPage } from './pages/inbox-page';
 import { messagePage, type Viewer } from './pages/layout';
-import { requestPage, type RequestView } from './pages/request-page';
+import { requestPage } from './pages/request-page';
 import type { Route, RouteContext } from './routes';
 import type { Session } from './sessions';
 
@@ -39,23 +38,6 @@ const isFresh = (d: InboxDeps, s: Session): boolean => Date.now() / 1000 - s.sig
 function workflowIdOf(d: InboxDeps, raw: string | undefined): string | undefined {
   const id = raw ? decodeURIComponent(raw) : '';
   return parseReclaimWorkflowId(id)?.tenantId === d.tenantId ? id : undefined;
-}
-
-/** What the request page shows beside the workflow's ids, in one look at the published warehouse. */
-function lookUpRequest(dbPath: string, s: ReclaimState): Promise<Pick<RequestView, 'person' | 'candidate' | 'licences' | 'names' | 'audit'>> {
-  const skuIds = [...new Set([...s.scope, ...s.groupInherited.map((g) => g.skuId), ...s.notHeld, ...s.removed].map((id) => id.toLowerCase()))];
-  return withWarehouseLookup(dbPath, async (lookup) => {
-    const person = await lookup.person(s.tenantId, s.userId, skuIds);
-    const audit = await lookup.auditTrail(s.workflowId);
-    const people = [s.requesterId, s.decision?.by, ...s.events.map((e) => e.by), ...audit.map((a) => a.actor)].filter((x): x is string => !!x && /^[0-9a-f-]{36}$/i.test(x));
-    return {
-      person,
-      candidate: await lookup.candidate(s.tenantId, s.userId),
-      licences: new Map(person.licences.map((l) => [l.skuId, l])),
-      names: await lookup.names(s.tenantId, [...new Set(people)]),
-      audit,
-    };
-  });
 }
 
 async function showRequest(d: InboxDeps, ctx: RouteContext, id: string): Promise<WebResponse> {

@@ -1,22 +1,15 @@
 // One reclamation as an approver judges it: who the person is, why they are a candidate, each licence that goes by
 // product name and annual cost, what stays because a group assigns it, the mailbox warning, the last activity per
 // service, the decision form (bound to the run and scope shown) and the history of the request.
-import type { AuditLine, CandidateView, LicenceView, PersonName, PersonView, Service } from '../../warehouse/lookup/index';
+import type { LicenceView, Service } from '../../warehouse/lookup/index';
+import type { RequestFacts } from '../inbox-data';
 import type { ReclaimState } from '../../workflows/reclaim/messages';
 import { day, money, moneyTotal, personName, upnHtml, when } from './format';
 import { h, type Html } from './html';
 import { layout, type Viewer } from './layout';
 
-export interface RequestView {
+export interface RequestView extends RequestFacts {
   state: ReclaimState;
-  /** The person with every licence the state names (as `reclaim status` looks them up). */
-  person: PersonView;
-  /** Why a candidate; null when the warehouse does not evaluate the person today. */
-  candidate: CandidateView | null;
-  /** Every licence the state names, by lower-case SKU id. */
-  licences: Map<string, LicenceView>;
-  names: Map<string, PersonName>;
-  audit: AuditLine[];
   viewerId: string;
   /** A token for the decision form; undefined when no decision can be made now. */
   decisionToken?: string;
