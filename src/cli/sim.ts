@@ -1,6 +1,6 @@
 // `m365-license sim`: run the Microsoft 365 tenant simulator until SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { ChurnSpecError, FaultSpecError, parseChurn, parseFaults, startSimulator } from '../simulator/index';
+import { ChurnSpecError, FaultSpecError, ProfileSpecError, parseChurn, parseFaults, parseProfile, startSimulator, type ProfileName } from '../simulator/index';
 
 const int = (name: string, min: number) => (v: string): number => {
   const n = Number(v);
@@ -10,6 +10,21 @@ const int = (name: string, min: number) => (v: string): number => {
   }
   return n;
 };
+
+interface SimOptions {
+  port: number;
+  users: number;
+  seed: number;
+  faults?: string;
+  dir?: string;
+  json?: boolean;
+  day: number;
+  today?: string;
+  churn?: string;
+  profile: string;
+  timeScale: number;
+  limits?: string;
+}
 
 export function registerSim(program: Command): void {
   program
@@ -22,20 +37,26 @@ export function registerSim(program: Command): void {
     .option('--day <n>', 'simulated day N of the same tenant (0 = the generated tenant; hires, leavers, licence changes follow)', int('day', 0), 0)
     .option('--today <date>', "YYYY-MM-DD treated as day 0's today (default: the real UTC date)")
     .option('--churn <spec>', 'day-to-day changes, JSON or key=value pairs: hiresPerDay, leaversPerDay, licenceChangesPerDay, disabledPerDay, activeShare, returnsPerDay (shares per day)')
+    .option('--profile <name>', 'instant (answers at once, never throttles) or realistic (Graph\'s published limits, latencies, expiring links)', 'instant')
+    .option('--time-scale <x>', 'real seconds per simulated second under the realistic profile (0.01: limits and latencies 100x faster)', Number, 1)
+    .option('--limits <spec>', 'realistic limits to override, key=value pairs, e.g. "signInPerMinApp=20,tenantRuLarge=8000" (see docs/graph.md)')
     .option('--dir <dir>', 'where to write ca.pem and the client certificate (default: a temp dir)')
     .option('--json', 'print one JSON line instead of text')
-    .action(async (o: { port: number; users: number; seed: number; faults?: string; dir?: string; json?: boolean; day: number; today?: string; churn?: string }) => {
+    .action(async (o: SimOptions) => {
       try {
         parseFaults(o.faults);
         parseChurn(o.churn);
+        parseProfile(o.profile, o.timeScale, o.limits);
       } catch (e) {
-        if (e instanceof FaultSpecError || e instanceof ChurnSpecError) {
-          process.stderr.write(`error: --${e instanceof FaultSpecError ? 'faults' : 'churn'}: ${e.message}\n`);
+        if (e instanceof FaultSpecError || e instanceof ChurnSpecError || e instanceof ProfileSpecError) {
+          const flag = e instanceof FaultSpecError ? 'faults' : e instanceof ChurnSpecError ? 'churn' : 'profile';
+          process.stderr.write(`error: --${flag}: ${e.message}\n`);
           process.exit(2);
         }
         throw e;
       }
-      const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir, day: o.day, today: o.today, churn: o.churn });
+      const profile = o.profile as ProfileName;
+      const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir, day: o.day, today: o.today, churn: o.churn, profile, timeScale: o.timeScale, limits: o.limits });
       const info = {
         authorityHost: sim.authorityHost,
         graphUrl: sim.graphUrl,
@@ -56,6 +77,8 @@ export function registerSim(program: Command): void {
         day: o.day,
         today: sim.state.today,
         refreshDate: sim.state.refreshDate,
+        profile,
+        timeScale: o.timeScale,
       };
       if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
       else {
@@ -72,6 +95,7 @@ export function registerSim(program: Command): void {
             `  approvals       public client ${info.approvalClientId} (M365_APPROVAL_CLIENT_ID), approvers group ${info.approversGroupId} (M365_APPROVERS_GROUP_ID)`,
             `  sign in at      ${info.authorityHost}/devicelogin as ${info.admins.join(', ')} (first: requester only)`,
             `  users ${o.users}, seed ${o.seed}, day ${o.day} (today ${info.today}, report refresh ${info.refreshDate})${o.faults ? `, faults ${o.faults}` : ''}`,
+            `  profile ${profile}${profile === 'realistic' ? `, time scale ${o.timeScale}` : ''}`,
             'Press Ctrl+C to stop.',
             '',
           ].join('\n'),

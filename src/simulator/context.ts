@@ -1,6 +1,8 @@
 // Everything a handler needs: identities, keys, URLs and the mutable state.
 import type { KeyObject } from 'node:crypto';
 import type { DeviceCodeEntry } from './delegated';
+import type { AppLimiter } from './limits';
+import type { Profile, SimClock } from './profile';
 import type { Pki } from './tls';
 import type { SimulatorState } from './state';
 
@@ -26,6 +28,10 @@ export interface SimContext {
   tokenCache: Map<string, Record<string, unknown>>;
   downloads: Map<string, DownloadLink>;
   deviceCodes: Map<string, DeviceCodeEntry>;
+  /** instant or realistic (limits, latencies, expiring links), its clock, and the per-app buckets shared by every tenant. */
+  profile: Profile;
+  clock: SimClock;
+  limiter: AppLimiter;
 }
 
 export interface DownloadLink {

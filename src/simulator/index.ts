@@ -15,10 +15,13 @@ import { createRunner } from './request-pipeline';
 import { downloadListener, mainListener } from './routes';
 import { DEFAULT_ROLES, SimulatorState, type RequestLogEntry } from './state';
 import { Tenant } from './tenant';
+import { AppLimiter } from './limits';
+import { parseProfile, SimClock, type ProfileName, type RealisticLimits } from './profile';
 import { getPki } from './tls';
 
 export { SimulatorState, DEFAULT_ROLES, type RequestLogEntry } from './state';
 export { parseFaults, FaultSpecError, type FaultSpec, type FaultRule } from './faults';
+export { parseProfile, ProfileSpecError, REALISTIC_DEFAULTS, type Profile, type ProfileName, type RealisticLimits } from './profile';
 export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './reports';
 export { SKUS, type SkuDef } from './skus';
 export { DEFAULT_CHURN, parseChurn, ChurnSpecError, type Churn } from './days';
@@ -50,6 +53,12 @@ export interface SimulatorOptions {
   day?: number;
   /** Day-to-day changes as shares of the user count per day, or a spec string (see days.ts); defaults DEFAULT_CHURN. */
   churn?: Partial<Churn> | string;
+  /** 'instant' (default: no limits, no latency) or 'realistic' (Microsoft's published limits, latencies, expiring links). */
+  profile?: ProfileName;
+  /** Real seconds per simulated second under the realistic profile (0.01: a simulated hour in 36 s). Default 1. */
+  timeScale?: number;
+  /** Overrides of the realistic limits: `key=value,...` or an object (profile.ts, REALISTIC_DEFAULTS). */
+  limits?: string | Partial<RealisticLimits>;
 }
 
 export interface SimulatorHandle {
@@ -77,6 +86,8 @@ export interface SimulatorHandle {
   /** Registered client certificate; thumbprint = SHA-1 hex as MSAL wants. Files: certFile, keyFile. */
   certificate: { certPem: string; privateKeyPem: string; thumbprint: string; thumbprintSha256: string; certFile: string; keyFile: string };
   state: SimulatorState;
+  /** The per-app buckets of the realistic profile (429s by limit in `limiter.throttled`). */
+  limiter: AppLimiter;
   requestLog: RequestLogEntry[];
   close(): Promise<void>;
 }
@@ -103,6 +114,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const tenant = new Tenant({ seed, userCount: users, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn) });
   const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, seed);
   state.premium = opts.premium ?? true;
+  const profile = parseProfile(opts.profile, opts.timeScale, opts.limits);
+  const clock = new SimClock(profile.timeScale);
+  if (profile.name === 'realistic') {
+    state.downloadLinkTtlMs = clock.realMs(profile.limits.downloadTtlS * 1000);
+    state.skipTokenTtlMs = profile.limits.skipTokenTtlS * 1000;
+  }
 
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'm365-sim-'));
   mkdirSync(dir, { recursive: true });
@@ -141,6 +158,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     tokenCache: new Map(),
     downloads: new Map(),
     deviceCodes: new Map(),
+    profile,
+    clock,
+    limiter: new AppLimiter(profile, clock, guid(seed, 2)),
   };
 
   const run = createRunner(state, authorityHost);
@@ -169,6 +189,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     idToken: (userIdOrUpn, overrides, signingKeyPem) => issueIdToken(ctx, userIdOrUpn, overrides, signingKeyPem),
     certificate: { certPem: pki.clientCertPem, privateKeyPem: pki.clientKeyPem, thumbprint: pki.clientThumbprint, thumbprintSha256: pki.clientThumbprintSha256, certFile, keyFile },
     state,
+    limiter: ctx.limiter,
     requestLog: state.requestLog,
     close: async () => {
       await Promise.all([closeServer(main), closeServer(reports)]);

@@ -17,10 +17,21 @@ import { handleSkus } from './subscribed-skus';
 import { handleSubscriptions } from './subscriptions';
 import { handleUser, handleUsers } from './users-endpoint';
 import { handleGroups } from './groups-endpoint';
+import { admit } from './throttling';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 const graphFault = (ex: Exchange): void => sendGraphFault(ex, ex.decision.rule!);
+
+/** The realistic profile's limits and latency before the handler; its usage headers go on the handler's answer. */
+async function admitted(ctx: SimContext, ex: Exchange, endpoint: Endpoint | undefined, segment: string, handle: () => void | Promise<void>): Promise<void> {
+  if (endpoint) {
+    const headers = await admit(ctx, ex, endpoint, segment);
+    if (!headers) return;
+    for (const [k, v] of Object.entries(headers)) ex.res.setHeader(k, v);
+  }
+  await handle();
+}
 
 export function mainListener(ctx: SimContext, run: Runner): Listener {
   return (req, res) => {
@@ -100,7 +111,7 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
         if (!handler) return sendGraphError(ex, 400, 'BadRequest', `Resource not found for the segment '${p0}'.`);
         const roles = authenticate(ctx, ex);
         if (!roles) return;
-        return handler(ex, roles);
+        return admitted(ctx, ex, endpoint, parts.join('/'), () => handler(ex, roles));
       },
       graphFault,
     ).catch(fail);

@@ -55,6 +55,8 @@ export class SimulatorState {
   readonly requestLog: RequestLogEntry[] = [];
   readonly assignLicenseLog: AssignLicenseLogEntry[] = [];
   assignLicenseCalls = 0;
+  /** Age (simulated ms) after which a skiptoken answers Directory_ExpiredPageToken; Infinity = never (instant profile). */
+  skipTokenTtlMs = Infinity;
   /** Bumped by the `expired` fault: skiptokens from older epochs are rejected. */
   pageTokenEpoch = 0;
   /** Admins, the approvers group and other groups (directory.ts); `directory.autoApprove` signs device codes in. */
