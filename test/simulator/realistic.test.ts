@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_ROLES, parseProfile, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index';
+import { DEFAULT_ROLES, parseProfile, parseTenants, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index';
 import { latencyMs } from '../../src/simulator/throttling';
 import { SimClient } from '../support/simulator-client';
 
@@ -134,5 +134,41 @@ describe('realistic profile on the wire', () => {
     await c.login();
     for (let i = 0; i < 30; i++) expect((await c.graph('/v1.0/subscribedSkus')).status).toBe(200);
     expect((await c.graph('/v1.0/users?$select=id,signInActivity&$top=999')).status).toBe(200);
+  });
+});
+
+describe('many tenants behind one app', () => {
+  it('parses counts and size distributions, each tenant its own seed', () => {
+    expect(parseTenants(undefined, 100, 7)).toEqual([{ users: 100, seed: 7 }]);
+    expect(parseTenants(3, 100, 7).map((t) => t.seed)).toEqual([7, 8, 9]);
+    const mix = parseTenants('2x300,1x50000', 0, 1);
+    expect(mix).toEqual([{ users: 300, seed: 1 }, { users: 300, seed: 2 }, { users: 50000, seed: 3 }]);
+    expect(() => parseTenants('3xfoo', 1, 1)).toThrow(/COUNTxUSERS/);
+  });
+
+  it('routes by tenant, keeps each tenant\'s data apart, and shares the per-app buckets', async () => {
+    const sim = await startSimulator({ users: 0, seed: 20, today: '2025-06-10', tenants: '1x30,1x700', profile: 'realistic', timeScale: 1, limits: 'latencyBaseMs=0,latencyPerRowMs=0,appRu=5,retryAfterShare=1' });
+    expect(sim.tenants.map((t) => t.users)).toEqual([30, 700]);
+    const [a, b] = sim.tenants;
+    const ca = new SimClient(sim);
+    const cb = new SimClient(sim);
+    open.push({ sim, c: ca }, { sim, c: cb });
+    // One app registration: the same client id and secret get a token in each tenant.
+    for (const [c, t] of [[ca, a!], [cb, b!]] as const) {
+      const r = await c.tokenRequest({ client_id: sim.clientId, client_secret: sim.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }, t.tenantId);
+      expect(r.status).toBe(200);
+      c.token = (r.json() as { access_token: string }).access_token;
+    }
+    const count = async (c: SimClient) => ((await c.graph('/v1.0/users?$select=id&$count=true', { headers: { consistencylevel: 'eventual' } })).json() as { '@odata.count': number })['@odata.count'];
+    expect(await count(ca)).toBe(30);
+    expect(await count(cb)).toBe(700);
+    const skus = (await cb.graph('/v1.0/subscribedSkus?$select=accountId')).json() as { value: Array<{ accountId: string }> };
+    expect(skus.value[0]!.accountId).toBe(b!.tenantId);
+    // 1 + 1 + 2 RU spent of the app's 5 across both tenants: the next 2-RU call is refused at the app scope.
+    const r = await ca.graph('/v1.0/subscribedSkus?$select=skuId');
+    expect(r.status).toBe(429);
+    expect(r.headers['x-ms-throttle-scope']).toMatch(/^Application\/ReadWrite\/[0-9a-f-]{36}$/);
+    expect(a!.state.requests('users')).toHaveLength(1);
+    expect(b!.state.requests('users')).toHaveLength(1);
   });
 });
