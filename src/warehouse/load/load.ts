@@ -21,7 +21,7 @@ import { insertRun } from '../records/runs';
 import { HAS_SIGN_IN, signInLoaded, signInNote, signInTime } from './sign-in-activity';
 import { readSettings } from '../admin/settings';
 import { sqlString } from '../db/sql';
-import { readUsers, reportStats, stageSkus } from '../staging/stage';
+import { checkRequiredUserFields, reportStats, stageSkus, stagedUsersSql } from '../staging/stage';
 import { fromDuckDbRead } from '../staging/row-errors';
 import { resolveIdentity } from '../staging/manifest';
 import { verifyStagedFiles } from '../staging/verify';
@@ -65,7 +65,8 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
     try {
       await timed('collect garbage', () => collectGarbage(conn, root, id.tenantId, opts.publishedPath));
       // Staged data goes to scratch Parquet files, not memory: the writer's RSS stays flat with tenant size.
-      const stgUsers = await timed('stage users', () => stage('stg_users', `SELECT unnest(value) AS u FROM ${readUsers(opts.stagingDir)}`));
+      const stgUsers = await timed('stage users', () => stage('stg_users', stagedUsersSql(opts.stagingDir)));
+      await timed('check users', () => checkRequiredUserFields(conn, parquet(stgUsers)));
       const signIn = await timed('sign-ins present', () => signInLoaded(conn, id.manifest?.signInActivity, parquet(stgUsers)));
       const users = await timed('stage roster', () => stage('new_users', rosterSql('users', parquet(stgUsers))));
       const assignments = await timed('stage assignments', () => stage('new_license_assignments', rosterSql('license_assignments', parquet(stgUsers))));
