@@ -39,7 +39,7 @@ export function createMainActivities(deps: ActivityDeps) {
   return {
     ...createApprovalActivities({ config: deps.config, graphFor, approvalKey }),
     ...createHealthActivities(),
-    ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
+    ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor, pageSizes: { users: deps.config.usersPageSize, signIn: deps.config.signInPageSize } }),
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
     ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath, approvalKey, authoriser: createAuthoriser({ config: deps.config, approvalKey, graphFor }) }),

@@ -43,6 +43,8 @@ export class SimulatorState {
   concealed: boolean;
   /** The tenant holds Microsoft Entra ID P1/P2 (signInActivity needs it); false answers Microsoft's non-premium 403. */
   premium = true;
+  /** The status of the non-premium refusal: Microsoft has sent it as 403 and as 400 (clients decide on the code). */
+  nonPremiumStatus: 400 | 403 = 403;
   /** When true, the client secret is expired (token requests with it fail with AADSTS7000222). */
   secretExpired = false;
   /** expires_in of issued access tokens. */

@@ -132,7 +132,7 @@ export function handleUsers(ctx: SimContext, ex: Exchange, version: string, role
   if (!q) return;
   if (q.fields.includes('signInActivity')) {
     if (!hasRole(roles, ROLES.signInActivity)) return denyMissingAuditLog(ex);
-    if (!ctx.state.premium) return denyNonPremium(ex);
+    if (!ctx.state.premium) return denyNonPremium(ex, ctx.state.nonPremiumStatus);
   }
   const state = ctx.state;
   const tenant = state.tenant;
@@ -187,7 +187,7 @@ export function handleUser(ctx: SimContext, ex: Exchange, version: string, roles
   if (!q) return;
   if (q.fields.includes('signInActivity')) {
     if (!hasRole(roles, ROLES.signInActivity)) return denyMissingAuditLog(ex);
-    if (!ctx.state.premium) return denyNonPremium(ex);
+    if (!ctx.state.premium) return denyNonPremium(ex, ctx.state.nonPremiumStatus);
   }
   const tenant = ctx.state.tenant;
   const i = tenant.resolveUser(idOrUpn);
