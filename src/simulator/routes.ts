@@ -7,7 +7,8 @@ import type { SimContext } from './context';
 import { handleDeviceCode, handleDeviceLogin, handleDeviceLoginPage } from './delegated';
 import { handleCheckMemberGroups } from './directory';
 import type { Endpoint } from './faults';
-import { authenticate } from './graph-access';
+import { authenticate, denyDirectory, hasRole, ROLES } from './graph-access';
+import { handleUsersDelta } from './delta';
 import { sendGraphError, sendGraphFault, type Exchange } from './http';
 import { handleOidc, handleToken, sendTokenFault } from './identity';
 import { handleReport, streamCsv } from './reports';
@@ -71,7 +72,10 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
     const p0 = parts[0] ?? '';
     let endpoint: Endpoint | undefined;
     let handler: ((ex: Exchange, roles: string[]) => void | Promise<void>) | undefined;
-    if (p0 === 'users' && parts.length === 1 && method === 'GET') {
+    if (p0 === 'users' && parts.length === 2 && parts[1] === 'delta' && method === 'GET') {
+      endpoint = 'users';
+      handler = (ex, roles) => (hasRole(roles, ROLES.users) ? handleUsersDelta(ctx, ex, version) : denyDirectory(ex));
+    } else if (p0 === 'users' && parts.length === 1 && method === 'GET') {
       endpoint = 'users';
       handler = (ex, roles) => handleUsers(ctx, ex, version, roles);
     } else if (p0 === 'users' && parts.length === 2 && method === 'GET') {

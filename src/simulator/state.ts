@@ -59,6 +59,10 @@ export class SimulatorState {
   assignLicenseCalls = 0;
   /** Age (simulated ms) after which a skiptoken answers Directory_ExpiredPageToken; Infinity = never (instant profile). */
   skipTokenTtlMs = Infinity;
+  /** Simulated days a users/delta deltaLink stays valid (Graph: 7 for directory objects). */
+  deltaLinkDays = 7;
+  /** Test hook: the next users/delta request with a token answers 410 Gone (Graph's "resync fully"). */
+  deltaGone = false;
   /** Bumped by the `expired` fault: skiptokens from older epochs are rejected. */
   pageTokenEpoch = 0;
   /** Admins, the approvers group and other groups (directory.ts); `directory.autoApprove` signs device codes in. */

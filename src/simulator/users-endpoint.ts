@@ -7,6 +7,7 @@ import { toAssignedLicenses, toAssignmentStates, type LicenseEntry } from './lic
 import { makeSkipToken, nextLinkFor, readSkipToken, tokenTooOld } from './paging';
 import { denyMissingAuditLog, denyNonPremium, signInActivityOf } from './sign-ins';
 import type { GeneratedUser, Profile } from './users';
+import type { Tenant } from './tenant';
 
 export const DEFAULT_SELECT = ['businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'];
 const KNOWN = [
@@ -35,7 +36,7 @@ const badTop = (ex: Exchange, t: string, max: number): void =>
   sendGraphError(ex, 400, 'Request_BadRequest', `Invalid page size specified: '${t}'. Must be between 1 and ${max} inclusive.`);
 
 /** Parses $select/$top; sends the 400/501 and returns undefined when invalid. */
-function parseUsersQuery(ctx: SimContext, ex: Exchange): UsersQuery | undefined {
+export function parseUsersQuery(ctx: SimContext, ex: Exchange): UsersQuery | undefined {
   const q = ex.url.searchParams;
   for (const k of ['$filter', '$search', '$orderby', '$expand', '$skip']) {
     if (q.has(k)) {
@@ -85,8 +86,11 @@ function parseUsersQuery(ctx: SimContext, ex: Exchange): UsersQuery | undefined 
 }
 
 export function projector(ctx: SimContext, fields: string[]): Projector {
-  const refreshDay = ctx.state.refreshDay;
-  const tenant = ctx.state.tenant;
+  return projectorFor(ctx.state.tenant, ctx.state.refreshDay, fields);
+}
+
+/** Renders users of `tenant` (any simulated day) with the given fields. */
+export function projectorFor(tenant: Tenant, refreshDay: number, fields: string[]): Projector {
   return (u, lic) => {
     let lics: LicenseEntry[] | undefined = Array.isArray(lic) ? lic : undefined;
     const o: Record<string, unknown> = {};
