@@ -12,6 +12,7 @@ import type { GraphClient } from '../graph/client';
 import { withActivityGraph, type GraphFactory } from './graph-context';
 import { writeFileAtomic, sha256OfFiles } from './staging-files';
 import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type SignInOutcome, type StagedFile } from '../shared/staging-contract';
+import { deltaFiles, deltaRun, startDelta, stageRoster, type DeltaSettings } from './users-delta';
 import { reportFile, runStagingDir, skusFile, userPageFile, usersCursorFile, usersDir } from './staging-layout';
 
 export type { StagedFile } from '../shared/staging-contract';
@@ -105,7 +106,7 @@ export function lowerPageSize(sizes: PageSizes, signIn: boolean, maxTop: number 
 
 export type ReportPeriod = 'D7' | 'D30' | 'D90' | 'D180';
 
-export function createExtractActivities(deps: { dataDir: string; graphFor: GraphFactory; pageSizes?: PageSizes }) {
+export function createExtractActivities(deps: { dataDir: string; graphFor: GraphFactory; pageSizes?: PageSizes; delta?: DeltaSettings }) {
   // Lowered for the worker's life when Graph refuses a size: its limits have moved (120, 999, 500) and may again.
   const sizes: PageSizes = { ...(deps.pageSizes ?? { users: 999, signIn: 500 }) };
   // Each activity gets its own client; it heartbeats on a timer and on every retry wait.
@@ -148,6 +149,20 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
         await rm(dir, { recursive: true, force: true });
         await rm(cursorFile, { force: true });
         progress = { page: 0, nextLink: firstUrl, count: 0, signIn: requested, deniedCode: null };
+      }
+      const delta = deps.delta ?? { mode: 'off', fullWalkEvery: 7 };
+      const useDelta = delta.mode === 'always' || (delta.mode === 'auto' && !requested);
+      const dFiles = deltaFiles(deps.dataDir, input.tenantId);
+      if (useDelta && progress.page === 0) {
+        const fromDelta = await withClient(input.tenantId, (graph) =>
+          deltaRun(graph, dFiles, delta, async (roster) => void (await stageRoster(roster, dir, (p) => userPageFile(runDir, p))), ctx.log),
+        );
+        if (fromDelta !== null) {
+          const kept = (await readdir(dir)).filter((f) => USER_PAGE_RE.test(f)).sort().map((f) => path.join(dir, f));
+          const { sha256, bytes } = await sha256OfFiles(kept);
+          // users/delta cannot return signInActivity: inactivity comes from the reports until the next full walk.
+          return { path: dir, count: fromDelta, bytes, sha256, signIn: { requested, available: false, reason: requested ? 'read_by_delta' : 'not_granted' } };
+        }
       }
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const beat = (): UsersProgress => ({ page: progress.page, count: progress.count });
@@ -194,6 +209,12 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       for (const f of files) if (pageOf(f) > progress.page) await rm(path.join(dir, f));
       const kept = files.filter((f) => pageOf(f) <= progress.page).map((f) => path.join(dir, f));
       const { sha256, bytes } = await sha256OfFiles(kept);
+      if (useDelta) {
+        // The next run reads only the changes; a failure here costs the next run a full walk, never this run.
+        await withClient(input.tenantId, (graph) => startDelta(graph, dFiles, dir, USER_SELECT)).catch((err: unknown) =>
+          ctx.log.warn('could not start users/delta: the next run walks every user again', { error: (err as Error).name }),
+        );
+      }
       const signIn: SignInOutcome = {
         requested,
         available: requested && (progress.signIn ?? false),

@@ -39,7 +39,9 @@ export function createMainActivities(deps: ActivityDeps) {
   return {
     ...createApprovalActivities({ config: deps.config, graphFor, approvalKey }),
     ...createHealthActivities(),
-    ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor, pageSizes: { users: deps.config.usersPageSize, signIn: deps.config.signInPageSize } }),
+    ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor, pageSizes: { users: deps.config.usersPageSize, signIn: deps.config.signInPageSize },
+      delta: { mode: deps.config.usersDelta, fullWalkEvery: deps.config.fullWalkEvery },
+    }),
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
     ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath, approvalKey, authoriser: createAuthoriser({ config: deps.config, approvalKey, graphFor }) }),

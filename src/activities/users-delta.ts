@@ -134,3 +134,56 @@ export async function stageRoster(roster: Map<string, string>, usersDir: string,
   }
   return files;
 }
+
+/** When the users extract takes the roster from users/delta: `off`; `auto` (only when sign-ins are not read); `always`. */
+export type DeltaMode = 'off' | 'auto' | 'always';
+
+export interface DeltaSettings {
+  mode: DeltaMode;
+  /** A full walk every this many runs, for what delta does not track (licenseAssignmentStates alone). */
+  fullWalkEvery: number;
+}
+
+/**
+ * Day 2 onward: follows the kept deltaLink, applies it and stages the roster; returns the number of users, or null
+ * when a full walk is due (none kept, the periodic walk, or Graph asks for a resync: the state is then forgotten).
+ */
+export async function deltaRun(
+  graph: GraphClient,
+  files: DeltaFiles,
+  settings: DeltaSettings,
+  stage: (roster: Map<string, string>) => Promise<void>,
+  log: { info(msg: string, meta?: Record<string, unknown>): void; warn(msg: string, meta?: Record<string, unknown>): void },
+): Promise<number | null> {
+  const state = await readDeltaState(files);
+  if (!state) return null;
+  if (state.deltaRuns + 1 >= settings.fullWalkEvery) {
+    log.info('periodic full walk of the users (users/delta does not track every property)', { deltaRuns: state.deltaRuns });
+    return null;
+  }
+  try {
+    const delta = await followDelta(graph, state.deltaLink);
+    const roster = await applyDelta(files, delta.changes);
+    await stage(roster);
+    await saveDeltaState(files, roster, { deltaLink: delta.deltaLink, deltaRuns: state.deltaRuns + 1 });
+    log.info('users read from users/delta', { changes: delta.changes.size, pages: delta.pages, users: roster.size });
+    return roster.size;
+  } catch (err) {
+    if (!(err instanceof DeltaResyncNeeded)) throw err;
+    log.warn('users/delta asks for a full resync: walking every user', { reason: err.message });
+    await forgetDeltaState(files);
+    return null;
+  }
+}
+
+/** After a full walk: keeps its roster (without signInActivity, which delta cannot refresh) and a deltaLink from now on. */
+export async function startDelta(graph: GraphClient, files: DeltaFiles, usersDir: string, select: string): Promise<void> {
+  const roster = await rosterFromPages(usersDir);
+  for (const [id, line] of roster) {
+    if (!line.includes('"signInActivity"')) continue;
+    const u = JSON.parse(line) as Record<string, unknown>;
+    delete u.signInActivity;
+    roster.set(id, JSON.stringify(u));
+  }
+  await saveDeltaState(files, roster, { deltaLink: await latestDeltaLink(graph, select), deltaRuns: 0 });
+}

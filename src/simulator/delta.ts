@@ -37,10 +37,12 @@ function decode(ctx: SimContext, text: string): DeltaToken | undefined {
   return encode(ctx, t) === text && Number.isFinite(mac) ? t : undefined;
 }
 
-/** The same tenant on another simulated day (cached: a deltaLink's day is asked for once per page). */
+/**
+ * The same tenant on another simulated day, as generated (cached: a deltaLink's day is asked for once per page).
+ * Without this process's assignLicense changes, so a user changed through assignLicense always counts as changed.
+ */
 const dayTenants = new WeakMap<Tenant, Map<number, Tenant>>();
 function tenantOnDay(t: Tenant, day: number): Tenant {
-  if (day === t.day) return t;
   let m = dayTenants.get(t);
   if (!m) dayTenants.set(t, (m = new Map()));
   let d = m.get(day);
