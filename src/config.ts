@@ -44,6 +44,7 @@ const envSchema = z.object({
   M365_USERS_PAGE_SIZE: z.coerce.number().int().min(1).max(999).default(999),
   M365_SIGNIN_PAGE_SIZE: z.coerce.number().int().min(1).max(999).default(500),
   M365_GRAPH_PACE_MS: z.coerce.number().int().min(0).default(1000),
+  M365_SIGNIN_PER_MINUTE: z.coerce.number().min(0).default(10),
   M365_USERS_DELTA: z.enum(['off', 'auto', 'always']).default('off'),
   M365_FULL_WALK_EVERY: z.coerce.number().int().min(1).default(7),
   M365_HISTORY_DAYS: z.coerce.number().int().min(0).default(730),
@@ -108,6 +109,8 @@ export interface AppConfig {
   graphPaceMs: number;
   /** Users from users/delta between full walks: off, auto (when sign-ins are not read), always; a full walk every N runs. */
   usersDelta: 'off' | 'auto' | 'always';
+  /** Users pages with signInActivity a worker process sends a minute (Graph: 10 per app across tenants); 0 = no limit. */
+  signInPerMinute: number;
   fullWalkEvery: number;
   /** Days of warehouse history kept per tenant; 0 keeps everything. */
   historyDays: number;
@@ -187,6 +190,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     signInPageSize: e.M365_SIGNIN_PAGE_SIZE,
     graphPaceMs: e.M365_GRAPH_PACE_MS,
     usersDelta: e.M365_USERS_DELTA,
+    signInPerMinute: e.M365_SIGNIN_PER_MINUTE,
     fullWalkEvery: e.M365_FULL_WALK_EVERY,
     historyDays: e.M365_HISTORY_DAYS,
     reclaimEnabled: e.M365_RECLAIM_ENABLED,

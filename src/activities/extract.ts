@@ -9,6 +9,7 @@ import { StagingError } from '../warehouse/index';
 import { GraphBadRequestError, GraphPageSizeError, GraphPermissionError, SkipTokenExpiredError } from '../graph/errors';
 import { allows } from '../graph/permissions';
 import type { GraphClient } from '../graph/client';
+import type { RequestRate } from '../graph/request-rate';
 import { withActivityGraph, type GraphFactory } from './graph-context';
 import { writeFileAtomic, sha256OfFiles } from './staging-files';
 import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type SignInOutcome, type StagedFile } from '../shared/staging-contract';
@@ -106,7 +107,7 @@ export function lowerPageSize(sizes: PageSizes, signIn: boolean, maxTop: number 
 
 export type ReportPeriod = 'D7' | 'D30' | 'D90' | 'D180';
 
-export function createExtractActivities(deps: { dataDir: string; graphFor: GraphFactory; pageSizes?: PageSizes; delta?: DeltaSettings }) {
+export function createExtractActivities(deps: { dataDir: string; graphFor: GraphFactory; pageSizes?: PageSizes; delta?: DeltaSettings; signInRate?: RequestRate }) {
   // Lowered for the worker's life when Graph refuses a size: its limits have moved (120, 999, 500) and may again.
   const sizes: PageSizes = { ...(deps.pageSizes ?? { users: 999, signIn: 500 }) };
   // Each activity gets its own client; it heartbeats on a timer and on every retry wait.
@@ -172,6 +173,8 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
           while (progress.nextLink) {
             let body: string;
             try {
+              // Pages with signInActivity count against Graph's 10 a minute per app: this worker keeps under it.
+              if (progress.signIn) await deps.signInRate?.take();
               body = await graph.getJsonText(progress.nextLink);
             } catch (err) {
               const deniedCode = progress.signIn ? signInRefusal(err) : null;
