@@ -7,10 +7,14 @@ export class RequestRate {
   private last = Date.now();
   private queue: Promise<void> = Promise.resolve();
 
-  /** `perMinute` requests a minute, bursts up to `burst` (default: a minute's worth, as Graph's bucket). 0 = unlimited. */
+  /**
+   * `perMinute` requests a minute, bursts up to `burst` (default one less than Graph's sign-in bucket of 10: Graph's
+   * bucket starts when a request arrives, ours when it leaves, and the first request also waits for a token; a scaled
+   * test clock raises the rate, never the bucket). 0 = unlimited.
+   */
   constructor(
     readonly perMinute: number,
-    readonly burst: number = perMinute,
+    readonly burst: number = Math.max(1, Math.min(perMinute, 10) - 1),
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     this.tokens = burst;
