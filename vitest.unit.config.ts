@@ -18,10 +18,12 @@ export const UNIT_TESTS = [
   'test/security/query-escapes.test.ts',
   'test/shared/names.test.ts',
   'test/simulator/**/*.test.ts',
-  'test/support/simulated-days.test.ts',
+  'test/simulator/simulated-days.test.ts',
   'test/temporal/build-progress.test.ts',
   'test/temporal/cli-binary.test.ts',
   'test/warehouse/**/*.test.ts',
+  'test/web/form-tokens.test.ts',
+  'test/web/serve-security.test.ts',
   'test/workflows/retry-policy.test.ts',
 ];
 

@@ -1,5 +1,6 @@
 // Everything a handler needs: identities, keys, URLs and the mutable state.
 import type { KeyObject } from 'node:crypto';
+import type { AuthorizeStore } from './authorize';
 import type { DeviceCodeEntry } from './delegated';
 import type { AppLimiter } from './limits';
 import type { Profile, SimClock } from './profile';
@@ -32,6 +33,8 @@ export interface SimContext {
   profile: Profile;
   clock: SimClock;
   limiter: AppLimiter;
+  /** Browser sign-ins (authorization code with PKCE) waiting on their page, and codes not yet redeemed. */
+  authorize: AuthorizeStore;
 }
 
 export interface DownloadLink {

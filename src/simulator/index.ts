@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimContext } from './context';
+import { newAuthorizeStore } from './authorize';
 import { dayOf } from './dates';
 import { issueIdToken } from './delegated';
 import { parseChurn, type Churn } from './days';
@@ -161,7 +162,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       state.downloadLinkTtlMs = clock.realMs(profile.limits.downloadTtlS * 1000);
       state.skipTokenTtlMs = profile.limits.skipTokenTtlS * 1000;
     }
-    return { ...shared, state, tenantId: guid(tSeed, 1), tenantDomain, servicePrincipalId: guid(tSeed, 4), tokenCache: new Map(), downloads: new Map(), deviceCodes: new Map() };
+    return { ...shared, state, tenantId: guid(tSeed, 1), tenantDomain, servicePrincipalId: guid(tSeed, 4), tokenCache: new Map(), downloads: new Map(), deviceCodes: new Map(), authorize: newAuthorizeStore() };
   });
   const ctx = contexts[0]!;
   const state = ctx.state;
