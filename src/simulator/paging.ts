@@ -6,9 +6,12 @@ import { hash } from './prng';
 
 const TOKEN_MAGIC = 0x4d333635; // "M365"
 
-/** A token for `offset`, stamped with the simulated second it was issued (tokens expire by age). */
+/**
+ * A token for `offset`, stamped with the simulated second it was issued (tokens expire by age under the realistic
+ * profile; the instant profile stamps 0, so the same walk gives byte-identical pages).
+ */
 export function makeSkipToken(ctx: SimContext, offset: number, epoch: number): string {
-  const issued = Math.floor(ctx.clock.nowMs() / 1000) >>> 0;
+  const issued = ctx.profile.name === 'realistic' ? Math.floor(ctx.clock.nowMs() / 1000) >>> 0 : 0;
   const b = Buffer.alloc(20);
   b.writeUInt32BE(TOKEN_MAGIC, 0);
   b.writeUInt32BE(epoch >>> 0, 4);
