@@ -3,6 +3,7 @@
 // as the writer logs them, and DuckDB alone reading the same staged files (the physical limit of the load).
 // Usage: npm run bench [-- --users N] [-- --days D] [-- --json] [-- --single-worker]
 //        npm run bench -- --history [--days 30] [--users 100000] [--json]   (history: scripts/bench-history.ts)
+//        npm run bench -- --realistic --scenario tenant-1m-day1 [--users N] [--time-scale 0.01] [--json]   (scripts/bench-realistic.ts)
 // --days D: day 1 on a fresh warehouse, then the next simulated days (sim --day 1, ...) into the same warehouse.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,11 @@ import { physicalLimit } from './lib/duckdb-bare';
 
 const args = process.argv.slice(2);
 // --history: successive simulated days through the warehouse load path (scripts/bench-history.ts).
+// --realistic: Graph's published limits and latencies on a scaled clock (scripts/bench-realistic.ts).
+if (args.includes('--realistic')) {
+  await import('./bench-realistic');
+  process.exit(0);
+}
 if (args.includes('--history')) {
   await import('./bench-history');
   process.exit(0);

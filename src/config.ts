@@ -41,6 +41,12 @@ const envSchema = z.object({
   M365_DB: optionalText,
   M365_TENANTS_FILE: optionalText,
   M365_KEEP_RUNS: z.coerce.number().int().min(1).default(7),
+  M365_USERS_PAGE_SIZE: z.coerce.number().int().min(1).max(999).default(999),
+  M365_SIGNIN_PAGE_SIZE: z.coerce.number().int().min(1).max(999).default(500),
+  M365_GRAPH_PACE_MS: z.coerce.number().int().min(0).default(1000),
+  M365_SIGNIN_PER_MINUTE: z.coerce.number().min(0).default(10),
+  M365_USERS_DELTA: z.enum(['off', 'auto', 'always']).default('off'),
+  M365_FULL_WALK_EVERY: z.coerce.number().int().min(1).default(7),
   M365_HISTORY_DAYS: z.coerce.number().int().min(0).default(730),
   M365_DUCKDB_MEMORY_LIMIT: z
     .string()
@@ -100,6 +106,16 @@ export interface AppConfig {
   workDbPath: string;
   tenantsFile?: string;
   keepRuns: number;
+  /** $top of the users walk, and with signInActivity selected (Graph's limits have moved: 120, 999, 500; an error lowers them). */
+  usersPageSize: number;
+  signInPageSize: number;
+  /** Pause before the next Graph call when Graph reports 100% of a limit used (x-ms-throttle-limit-percentage); scaled by use above 80%. */
+  graphPaceMs: number;
+  /** Users from users/delta between full walks: off, auto (when sign-ins are not read), always; a full walk every N runs. */
+  usersDelta: 'off' | 'auto' | 'always';
+  /** Users pages with signInActivity a worker process sends a minute (Graph: 10 per app across tenants); 0 = no limit. */
+  signInPerMinute: number;
+  fullWalkEvery: number;
   /** Days of warehouse history kept per tenant; 0 keeps everything. */
   historyDays: number;
   reclaimEnabled: boolean;
@@ -182,6 +198,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workDbPath: path.join(dataDir, 'work', 'm365.duckdb'),
     tenantsFile: e.M365_TENANTS_FILE,
     keepRuns: e.M365_KEEP_RUNS,
+    usersPageSize: e.M365_USERS_PAGE_SIZE,
+    signInPageSize: e.M365_SIGNIN_PAGE_SIZE,
+    graphPaceMs: e.M365_GRAPH_PACE_MS,
+    usersDelta: e.M365_USERS_DELTA,
+    signInPerMinute: e.M365_SIGNIN_PER_MINUTE,
+    fullWalkEvery: e.M365_FULL_WALK_EVERY,
     historyDays: e.M365_HISTORY_DAYS,
     reclaimEnabled: e.M365_RECLAIM_ENABLED,
     notifyWebhook: e.M365_NOTIFY_WEBHOOK,

@@ -6,12 +6,14 @@ import { Context } from '@temporalio/activity';
 import { preflight as graphPreflight } from '../graph/preflight';
 import { futureDateProblem } from '../shared/snapshot-date';
 import { StagingError } from '../warehouse/index';
-import { GraphPermissionError, SkipTokenExpiredError } from '../graph/errors';
+import { GraphBadRequestError, GraphPageSizeError, GraphPermissionError, SkipTokenExpiredError } from '../graph/errors';
 import { allows } from '../graph/permissions';
 import type { GraphClient } from '../graph/client';
+import type { RequestRate } from '../graph/request-rate';
 import { withActivityGraph, type GraphFactory } from './graph-context';
 import { writeFileAtomic, sha256OfFiles } from './staging-files';
 import { REPORT_NAMES, USER_PAGE_RE, type ReportName, type ReportSettings, type SignInOutcome, type StagedFile } from '../shared/staging-contract';
+import { deltaFiles, deltaRun, startDelta, stageRoster, type DeltaSettings } from './users-delta';
 import { reportFile, runStagingDir, skusFile, userPageFile, usersCursorFile, usersDir } from './staging-layout';
 
 export type { StagedFile } from '../shared/staging-contract';
@@ -39,6 +41,21 @@ export const SIGN_IN_DENIED_CODES = [
   'Authentication_MSGraphPermissionMissing',
   'Authentication_ApplicationHasNoDirectoryReadAccess',
 ] as const;
+
+/**
+ * The code of a refusal of signInActivity, decided on Graph's error code and never on the status: the
+ * non-premium answer has come as 403 and as 400.
+ */
+export function signInRefusal(err: unknown): string | null {
+  const code = err instanceof GraphPermissionError || err instanceof GraphBadRequestError ? err.code : undefined;
+  return code && (SIGN_IN_DENIED_CODES as readonly string[]).includes(code) ? code : null;
+}
+
+/** $top of the users walk: without and with signInActivity. */
+export interface PageSizes {
+  users: number;
+  signIn: number;
+}
 
 /** The users file plus what became of signInActivity. */
 export type StagedUsers = StagedFile & { signIn: SignInOutcome };
@@ -78,9 +95,21 @@ async function readCursor(file: string): Promise<UsersCursor | null> {
   }
 }
 
+/** Lowers the refused page size (to the size Graph named, else half); false when it cannot go lower. */
+export function lowerPageSize(sizes: PageSizes, signIn: boolean, maxTop: number | undefined): boolean {
+  const key: keyof PageSizes = signIn ? 'signIn' : 'users';
+  const current = signIn ? Math.min(sizes.signIn, sizes.users) : sizes.users;
+  const next = maxTop !== undefined && maxTop < current ? maxTop : Math.floor(current / 2);
+  if (next < 1) return false;
+  sizes[key] = next;
+  return true;
+}
+
 export type ReportPeriod = 'D7' | 'D30' | 'D90' | 'D180';
 
-export function createExtractActivities(deps: { dataDir: string; graphFor: GraphFactory }) {
+export function createExtractActivities(deps: { dataDir: string; graphFor: GraphFactory; pageSizes?: PageSizes; delta?: DeltaSettings; signInRate?: RequestRate }) {
+  // Lowered for the worker's life when Graph refuses a size: its limits have moved (120, 999, 500) and may again.
+  const sizes: PageSizes = { ...(deps.pageSizes ?? { users: 999, signIn: 500 }) };
   // Each activity gets its own client; it heartbeats on a timer and on every retry wait.
   const withClient = <T>(tenantId: string, fn: (graph: GraphClient) => Promise<T>, details?: () => unknown): Promise<T> =>
     withActivityGraph(deps.graphFor, tenantId, fn, details);
@@ -102,9 +131,9 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       const ctx = Context.current();
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
       const dir = usersDir(runDir);
-      // With signInActivity Graph caps a page at 500 users; never assume a page is full.
+      // With signInActivity Graph allows smaller pages (500 today); never assume a page is full.
       const urlFor = (signIn: boolean): string =>
-        signIn ? `/v1.0/users?$select=${USER_SELECT},signInActivity&$top=500` : `/v1.0/users?$select=${USER_SELECT}&$top=999`;
+        signIn ? `/v1.0/users?$select=${USER_SELECT},signInActivity&$top=${Math.min(sizes.signIn, sizes.users)}` : `/v1.0/users?$select=${USER_SELECT}&$top=${sizes.users}`;
       const requested = input.signIn ?? false;
       let firstUrl = urlFor(requested);
       const cursorFile = usersCursorFile(runDir);
@@ -122,6 +151,20 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
         await rm(cursorFile, { force: true });
         progress = { page: 0, nextLink: firstUrl, count: 0, signIn: requested, deniedCode: null };
       }
+      const delta = deps.delta ?? { mode: 'off', fullWalkEvery: 7 };
+      const useDelta = delta.mode === 'always' || (delta.mode === 'auto' && !requested);
+      const dFiles = deltaFiles(deps.dataDir, input.tenantId);
+      if (useDelta && progress.page === 0) {
+        const fromDelta = await withClient(input.tenantId, (graph) =>
+          deltaRun(graph, dFiles, delta, async (roster) => void (await stageRoster(roster, dir, (p) => userPageFile(runDir, p))), ctx.log),
+        );
+        if (fromDelta !== null) {
+          const kept = (await readdir(dir)).filter((f) => USER_PAGE_RE.test(f)).sort().map((f) => path.join(dir, f));
+          const { sha256, bytes } = await sha256OfFiles(kept);
+          // users/delta cannot return signInActivity: inactivity comes from the reports until the next full walk.
+          return { path: dir, count: fromDelta, bytes, sha256, signIn: { requested, available: false, reason: requested ? 'read_by_delta' : 'not_granted' } };
+        }
+      }
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const beat = (): UsersProgress => ({ page: progress.page, count: progress.count });
       await withClient(
@@ -130,11 +173,17 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
           while (progress.nextLink) {
             let body: string;
             try {
+              // Pages with signInActivity count against Graph's 10 a minute per app: this worker keeps under it.
+              if (progress.signIn) await deps.signInRate?.take();
               body = await graph.getJsonText(progress.nextLink);
             } catch (err) {
-              const deniedCode = err instanceof GraphPermissionError && progress.signIn && (SIGN_IN_DENIED_CODES as readonly string[]).includes(err.code ?? '') ? err.code! : null;
-              if (!(err instanceof SkipTokenExpiredError) && !deniedCode) throw err;
-              if (deniedCode) {
+              const deniedCode = progress.signIn ? signInRefusal(err) : null;
+              const tooLarge = err instanceof GraphPageSizeError ? lowerPageSize(sizes, progress.signIn ?? false, err.maxTop) : false;
+              if (!(err instanceof SkipTokenExpiredError) && !deniedCode && !tooLarge) throw err;
+              if (tooLarge) {
+                ctx.log.warn('Graph refused the page size: walking again with smaller pages', { users: sizes.users, signIn: sizes.signIn });
+                firstUrl = urlFor(progress.signIn ?? false);
+              } else if (deniedCode) {
                 // No premium licence or no AuditLog.Read.All: the roster still loads, from reports only.
                 ctx.log.warn('signInActivity refused: reading the users again without it', { code: deniedCode });
                 firstUrl = urlFor(false);
@@ -163,6 +212,12 @@ export function createExtractActivities(deps: { dataDir: string; graphFor: Graph
       for (const f of files) if (pageOf(f) > progress.page) await rm(path.join(dir, f));
       const kept = files.filter((f) => pageOf(f) <= progress.page).map((f) => path.join(dir, f));
       const { sha256, bytes } = await sha256OfFiles(kept);
+      if (useDelta) {
+        // The next run reads only the changes; a failure here costs the next run a full walk, never this run.
+        await withClient(input.tenantId, (graph) => startDelta(graph, dFiles, dir, USER_SELECT)).catch((err: unknown) =>
+          ctx.log.warn('could not start users/delta: the next run walks every user again', { error: (err as Error).name }),
+        );
+      }
       const signIn: SignInOutcome = {
         requested,
         available: requested && (progress.signIn ?? false),

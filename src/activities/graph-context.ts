@@ -28,7 +28,7 @@ export function createGraphFactory(config: AppConfig, logger: Logger = silentLog
     const made: TenantGraph = {
       tenant,
       tokens,
-      client: (overrides) => new GraphClient({ graphUrl: tenant.graphUrl, tokens, caPem: tenant.caPem, logger, ...overrides }),
+      client: (overrides) => new GraphClient({ graphUrl: tenant.graphUrl, tokens, caPem: tenant.caPem, logger, paceMs: config.graphPaceMs, ...overrides }),
     };
     cache.set(tenantId, made);
     return made;

@@ -5,6 +5,7 @@ import { ensureApprovalKey } from '../identity/approval-key';
 import { createAuthoriser } from '../identity/authorisation';
 import { createApprovalActivities, createPersonVerifier } from './reclaim/approvals';
 import { createExtractActivities } from './extract';
+import { RequestRate } from '../graph/request-rate';
 import { createSpendExtractActivities } from './extract-spend';
 import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
@@ -42,7 +43,10 @@ export function createMainActivities(deps: ActivityDeps) {
   return {
     ...createApprovalActivities({ config: deps.config, graphFor, approvalKey }),
     ...createHealthActivities(),
-    ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
+    ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor, pageSizes: { users: deps.config.usersPageSize, signIn: deps.config.signInPageSize },
+      delta: { mode: deps.config.usersDelta, fullWalkEvery: deps.config.fullWalkEvery },
+      signInRate: new RequestRate(deps.config.signInPerMinute),
+    }),
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
     ...createReclaimActivities({ graphFor, dbPath: deps.config.dbPath, approvalKey, authoriser }),

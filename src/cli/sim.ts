@@ -1,6 +1,6 @@
 // `m365-license sim`: run the Microsoft 365 tenant simulator until SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { ChurnSpecError, FaultSpecError, parseChurn, parseFaults, startSimulator } from '../simulator/index';
+import { ChurnSpecError, FaultSpecError, ProfileSpecError, TenantsSpecError, parseChurn, parseTenants, parseFaults, parseProfile, startSimulator, type ProfileName } from '../simulator/index';
 
 const int = (name: string, min: number) => (v: string): number => {
   const n = Number(v);
@@ -10,6 +10,22 @@ const int = (name: string, min: number) => (v: string): number => {
   }
   return n;
 };
+
+interface SimOptions {
+  port: number;
+  users: number;
+  seed: number;
+  faults?: string;
+  dir?: string;
+  json?: boolean;
+  day: number;
+  today?: string;
+  churn?: string;
+  profile: string;
+  timeScale: number;
+  limits?: string;
+  tenants?: string;
+}
 
 export function registerSim(program: Command): void {
   program
@@ -22,20 +38,28 @@ export function registerSim(program: Command): void {
     .option('--day <n>', 'simulated day N of the same tenant (0 = the generated tenant; hires, leavers, licence changes follow)', int('day', 0), 0)
     .option('--today <date>', "YYYY-MM-DD treated as day 0's today (default: the real UTC date)")
     .option('--churn <spec>', 'day-to-day changes, JSON or key=value pairs: hiresPerDay, leaversPerDay, licenceChangesPerDay, disabledPerDay, activeShare, returnsPerDay (shares per day)')
+    .option('--profile <name>', 'instant (answers at once, never throttles) or realistic (Graph\'s published limits, latencies, expiring links)', 'instant')
+    .option('--time-scale <x>', 'real seconds per simulated second under the realistic profile (0.01: limits and latencies 100x faster)', Number, 1)
+    .option('--limits <spec>', 'realistic limits to override, key=value pairs, e.g. "signInPerMinApp=20,tenantRuLarge=8000" (see docs/graph.md)')
+    .option('--tenants <spec>', 'many tenants behind the one app: a count (each of --users) or sizes COUNTxUSERS,... (e.g. 1000x300,20x50000); each its own seed')
     .option('--dir <dir>', 'where to write ca.pem and the client certificate (default: a temp dir)')
     .option('--json', 'print one JSON line instead of text')
-    .action(async (o: { port: number; users: number; seed: number; faults?: string; dir?: string; json?: boolean; day: number; today?: string; churn?: string }) => {
+    .action(async (o: SimOptions) => {
       try {
         parseFaults(o.faults);
         parseChurn(o.churn);
+        parseProfile(o.profile, o.timeScale, o.limits);
+        parseTenants(o.tenants, o.users, o.seed);
       } catch (e) {
-        if (e instanceof FaultSpecError || e instanceof ChurnSpecError) {
-          process.stderr.write(`error: --${e instanceof FaultSpecError ? 'faults' : 'churn'}: ${e.message}\n`);
+        if (e instanceof FaultSpecError || e instanceof ChurnSpecError || e instanceof ProfileSpecError || e instanceof TenantsSpecError) {
+          const flag = e instanceof FaultSpecError ? 'faults' : e instanceof ChurnSpecError ? 'churn' : e instanceof TenantsSpecError ? 'tenants' : 'profile';
+          process.stderr.write(`error: --${flag}: ${e.message}\n`);
           process.exit(2);
         }
         throw e;
       }
-      const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir, day: o.day, today: o.today, churn: o.churn });
+      const profile = o.profile as ProfileName;
+      const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir, day: o.day, today: o.today, churn: o.churn, profile, timeScale: o.timeScale, limits: o.limits, tenants: o.tenants });
       const info = {
         authorityHost: sim.authorityHost,
         graphUrl: sim.graphUrl,
@@ -56,6 +80,10 @@ export function registerSim(program: Command): void {
         day: o.day,
         today: sim.state.today,
         refreshDate: sim.state.refreshDate,
+        profile,
+        timeScale: o.timeScale,
+        /** Every tenant behind the app (same client id and secret): id, domain, users, seed. */
+        tenants: sim.tenants.map((t) => ({ tenantId: t.tenantId, tenantDomain: t.tenantDomain, users: t.users, seed: t.seed })),
       };
       if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
       else {
@@ -72,6 +100,8 @@ export function registerSim(program: Command): void {
             `  approvals       public client ${info.approvalClientId} (M365_APPROVAL_CLIENT_ID), approvers group ${info.approversGroupId} (M365_APPROVERS_GROUP_ID)`,
             `  sign in at      ${info.authorityHost}/devicelogin as ${info.admins.join(', ')} (first: requester only)`,
             `  users ${o.users}, seed ${o.seed}, day ${o.day} (today ${info.today}, report refresh ${info.refreshDate})${o.faults ? `, faults ${o.faults}` : ''}`,
+            `  tenants         ${info.tenants.length} behind this app${info.tenants.length > 1 ? ` (ids in --json)` : ''}`,
+            `  profile ${profile}${profile === 'realistic' ? `, time scale ${o.timeScale}` : ''}`,
             'Press Ctrl+C to stop.',
             '',
           ].join('\n'),

@@ -35,9 +35,19 @@ export interface GraphClientOptions {
   onRetry?: (info: RetryInfo) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Pause before the next call when Graph says a limit is fully used (x-ms-throttle-limit-percentage 1.0), in
+   * proportion to the use above 80% (0.9 → half of it, 1.8 → five times): slowing down before the 429. Default 1 s.
+   */
+  paceMs?: number;
 }
 
 type Method = 'GET' | 'POST';
+
+/** The pause before the next call for a reported limit use: none up to 80%, `paceMs` at 100%, growing beyond. */
+export function paceFor(limitUse: number, paceMs: number): number {
+  return limitUse > 0.8 ? Math.round((paceMs * (limitUse - 0.8)) / 0.2) : 0;
+}
 
 export class GraphClient {
   private readonly base: URL;
@@ -46,6 +56,10 @@ export class GraphClient {
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly log?: Logger;
+  private readonly paceMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** The last x-ms-throttle-limit-percentage Graph sent (0 when under 80%). */
+  private limitUse = 0;
 
   constructor(opts: GraphClientOptions) {
     this.base = new URL(opts.graphUrl.replace(/\/+$/, '') + '/');
@@ -54,6 +68,8 @@ export class GraphClient {
     this.agent = createAgent(opts.caPem);
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.log = opts.logger?.child({ component: 'graph' });
+    this.paceMs = opts.paceMs ?? 1000;
+    this.sleep = opts.sleep ?? sleepMs;
     this.retry = {
       maxRetries: opts.maxRetries ?? 8,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 120_000,
@@ -151,6 +167,11 @@ export class GraphClient {
     body?: string,
     opts: { expectRedirect?: boolean } = {},
   ): Promise<{ res: Dispatcher.ResponseData; clientRequestId: string }> {
+    const pause = paceFor(this.limitUse, this.paceMs);
+    if (pause > 0) {
+      this.log?.info({ path: loggablePath(url.href), limitUse: this.limitUse, waitMs: pause }, 'graph limit nearly used: slowing down');
+      await this.sleep(pause);
+    }
     const token = await this.tokens.getToken({ forceRefresh: state.forceRefresh });
     state.forceRefresh = false;
     const clientRequestId = randomUUID();
@@ -167,6 +188,7 @@ export class GraphClient {
     } catch (err) {
       throw networkFailure(err, method, url, clientRequestId);
     }
+    this.limitUse = Number(header(res.headers, 'x-ms-throttle-limit-percentage')) || 0;
     const ok = (res.statusCode >= 200 && res.statusCode < 300) || (opts.expectRedirect && res.statusCode >= 300 && res.statusCode < 400);
     if (ok) return { res, clientRequestId };
     throw await responseFailure({ method, url, clientRequestId, token, clientId: this.tokens.clientId, log: this.log }, res);

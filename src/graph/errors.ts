@@ -88,6 +88,19 @@ export class GraphBadRequestError extends GraphError {
 }
 
 /**
+ * Graph refused the page size (`$top`) as too large. `maxTop` is the largest it named, when it named one
+ * ("Must be between 1 and 500 inclusive", or 2023's "Cannot query data for more than 120 users at a time").
+ */
+export class GraphPageSizeError extends GraphBadRequestError {
+  override name = 'GraphPageSizeError';
+  readonly maxTop?: number;
+  constructor(message: string, ctx: GraphErrorContext & { code?: string; graphMessage?: string; maxTop?: number } = {}) {
+    super(message, ctx);
+    this.maxTop = ctx.maxTop;
+  }
+}
+
+/**
  * A `@odata.nextLink` the service no longer accepts: Graph answers 400 `Directory_ExpiredPageToken`
  * ("The specified page token value has expired ..."), and some services 410 Gone. Retrying the same link
  * cannot succeed; the caller restarts the walk from the first page.

@@ -6,6 +6,7 @@ import {
   GraphAuthError,
   GraphBadRequestError,
   GraphNotFoundError,
+  GraphPageSizeError,
   GraphThrottledError,
   GraphTlsError,
   GraphTransientError,
@@ -70,11 +71,32 @@ export async function responseFailure(req: FailedRequest, res: Dispatcher.Respon
   if (status === 410 || (status === 400 && hasSkipToken && expiredToken)) {
     return new SkipTokenExpiredError(`Graph no longer accepts this paging link (HTTP ${status}${codeText}) on ${where}; restart the walk from the first page.`, { ...ctx, code: env.code });
   }
+  const pageSize = status === 400 ? pageSizeRefusal(url, env.message ?? text) : undefined;
+  if (pageSize) {
+    return new GraphPageSizeError(`Graph refused the page size on ${where} (HTTP 400${codeText})${pageSize.maxTop ? `: at most ${pageSize.maxTop} per page` : ''}.`, {
+      ...ctx,
+      code: env.code,
+      graphMessage: env.message,
+      ...(pageSize.maxTop ? { maxTop: pageSize.maxTop } : {}),
+    });
+  }
   return new GraphBadRequestError(`Graph refused ${where} (HTTP ${status}${codeText})${graphText ? `: ${graphText}` : ''}.`, {
     ...ctx,
     code: env.code,
     graphMessage: env.message,
   });
+}
+
+/**
+ * A 400 about the page size of a request that set `$top`: Graph's "Invalid page size specified: '999'. Must be
+ * between 1 and 500 inclusive." or 2023's "Cannot query data for more than 120 users at a time" (not even an
+ * error envelope). Returns the largest size it names, when it names one.
+ */
+function pageSizeRefusal(url: URL, text: string): { maxTop?: number } | undefined {
+  if (!/[?&]\$top=/i.test(safeDecode(url.search))) return undefined;
+  const range = /between 1 and (\d+)/i.exec(text) ?? /more than (\d+) users/i.exec(text);
+  if (range) return { maxTop: Number(range[1]) };
+  return /page size|\$top/i.test(text) ? {} : undefined;
 }
 
 /** A request that got no usable response: TLS trust failures are final, everything else is worth a retry. */

@@ -132,7 +132,7 @@ export const reportSettingsSchema = z.object({ displayConcealedNames: z.boolean(
 export const signInOutcomeSchema = z.object({
   requested: z.boolean(),
   available: z.boolean(),
-  /** `not_granted` (no AuditLog.Read.All in the token), or the Graph error code of the 403 that refused it. */
+  /** `not_granted` (no AuditLog.Read.All in the token), `read_by_delta` (the roster came from users/delta), or the Graph error code that refused it. */
   reason: z.string().nullable(),
 });
 export type SignInOutcome = z.infer<typeof signInOutcomeSchema>;

@@ -2,6 +2,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { AuthorizeStore } from './authorize';
 import type { DeviceCodeEntry } from './delegated';
+import type { AppLimiter } from './limits';
+import type { Profile, SimClock } from './profile';
 import type { Pki } from './tls';
 import type { SimulatorState } from './state';
 
@@ -27,6 +29,10 @@ export interface SimContext {
   tokenCache: Map<string, Record<string, unknown>>;
   downloads: Map<string, DownloadLink>;
   deviceCodes: Map<string, DeviceCodeEntry>;
+  /** instant or realistic (limits, latencies, expiring links), its clock, and the per-app buckets shared by every tenant. */
+  profile: Profile;
+  clock: SimClock;
+  limiter: AppLimiter;
   /** Browser sign-ins (authorization code with PKCE) waiting on their page, and codes not yet redeemed. */
   authorize: AuthorizeStore;
 }

@@ -12,14 +12,17 @@ import { dayOf } from './dates';
 import { issueIdToken } from './delegated';
 import { parseChurn, type Churn } from './days';
 import { guid, hash } from './prng';
-import { createRunner } from './request-pipeline';
-import { downloadListener, mainListener } from './routes';
+import { fleetListeners, parseTenants, type TenantSize } from './fleet';
 import { DEFAULT_ROLES, SimulatorState, type RequestLogEntry } from './state';
 import { Tenant } from './tenant';
+import { AppLimiter } from './limits';
+import { parseProfile, SimClock, type ProfileName, type RealisticLimits } from './profile';
 import { getPki } from './tls';
 
 export { SimulatorState, DEFAULT_ROLES, type RequestLogEntry } from './state';
 export { parseFaults, FaultSpecError, type FaultSpec, type FaultRule } from './faults';
+export { parseTenants, TenantsSpecError, type TenantSize } from './fleet';
+export { parseProfile, ProfileSpecError, REALISTIC_DEFAULTS, type Profile, type ProfileName, type RealisticLimits } from './profile';
 export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './reports';
 export { SKUS, type SkuDef } from './skus';
 export { DEFAULT_CHURN, parseChurn, ChurnSpecError, type Churn } from './days';
@@ -51,6 +54,14 @@ export interface SimulatorOptions {
   day?: number;
   /** Day-to-day changes as shares of the user count per day, or a spec string (see days.ts); defaults DEFAULT_CHURN. */
   churn?: Partial<Churn> | string;
+  /** 'instant' (default: no limits, no latency) or 'realistic' (Microsoft's published limits, latencies, expiring links). */
+  profile?: ProfileName;
+  /** Real seconds per simulated second under the realistic profile (0.01: a simulated hour in 36 s). Default 1. */
+  timeScale?: number;
+  /** Overrides of the realistic limits: `key=value,...` or an object (profile.ts, REALISTIC_DEFAULTS). */
+  limits?: string | Partial<RealisticLimits>;
+  /** Many tenants behind the one app: a count (each of `users`), `COUNTxUSERS,...`, or sizes; seeds follow `seed`. */
+  tenants?: number | string | TenantSize[];
 }
 
 export interface SimulatorHandle {
@@ -78,6 +89,10 @@ export interface SimulatorHandle {
   /** Registered client certificate; thumbprint = SHA-1 hex as MSAL wants. Files: certFile, keyFile. */
   certificate: { certPem: string; privateKeyPem: string; thumbprint: string; thumbprintSha256: string; certFile: string; keyFile: string };
   state: SimulatorState;
+  /** Every tenant behind the app (the first is the one above), each with its own state. */
+  tenants: Array<{ tenantId: string; tenantDomain: string; users: number; seed: number; state: SimulatorState }>;
+  /** The per-app buckets of the realistic profile (429s by limit in `limiter.throttled`). */
+  limiter: AppLimiter;
   requestLog: RequestLogEntry[];
   close(): Promise<void>;
 }
@@ -99,12 +114,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const todayDay = opts.today ? dayOf(opts.today) : Math.floor(Date.now() / 86_400_000);
   if (!Number.isFinite(todayDay)) throw new RangeError(`today must be YYYY-MM-DD, got ${opts.today}`);
   const pki = await getPki();
-  const tenantId = guid(seed, 1);
-  const tenantDomain = `m365sim${seed}.onmicrosoft.com`;
-  const tenant = new Tenant({ seed, userCount: users, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn) });
-  const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, seed);
-  state.premium = opts.premium ?? true;
-
+  const profile = parseProfile(opts.profile, opts.timeScale, opts.limits);
+  const clock = new SimClock(profile.timeScale);
+  const sizes = parseTenants(opts.tenants, users, seed);
+  const limiter = new AppLimiter(profile, clock, guid(seed, 2));
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'm365-sim-'));
   mkdirSync(dir, { recursive: true });
   const caFile = path.join(dir, 'ca.pem');
@@ -123,15 +136,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const name = host === '127.0.0.1' || host === '::1' || host === 'localhost' ? 'localhost' : host;
   const authorityHost = `https://${name}:${mainPort}`;
 
-  const ctx: SimContext = {
-    state,
+  const shared = {
     pki,
-    tenantId,
-    tenantDomain,
     clientId: guid(seed, 2),
     clientSecret: opts.clientSecret ?? `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(27).toString('base64url').slice(0, 34)}`,
     clientSecretId: guid(hash(seed, Date.now() & 0xffff), 3),
-    servicePrincipalId: guid(seed, 4),
     publicClientId: guid(seed, 6),
     authorityHost,
     graphUrl: authorityHost,
@@ -139,15 +148,27 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     signingKey: createPublicKey(createPrivateKey(pki.signingKeyPem)),
     signingKid: Buffer.from(guid(seed, 5)).toString('base64url').slice(0, 27),
     clientCertKey: createPublicKey(pki.clientCertPem),
-    tokenCache: new Map(),
-    downloads: new Map(),
-    deviceCodes: new Map(),
-    authorize: newAuthorizeStore(),
+    profile,
+    clock,
+    limiter,
   };
-
-  const run = createRunner(state, authorityHost);
-  main.on('request', mainListener(ctx, run));
-  reports.on('request', downloadListener(ctx, run));
+  const contexts: SimContext[] = sizes.map((size) => {
+    const tSeed = size.seed ?? seed;
+    const tenantDomain = `m365sim${tSeed}.onmicrosoft.com`;
+    const tenant = new Tenant({ seed: tSeed, userCount: size.users, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn) });
+    const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, tSeed);
+    state.premium = opts.premium ?? true;
+    if (profile.name === 'realistic') {
+      state.downloadLinkTtlMs = clock.realMs(profile.limits.downloadTtlS * 1000);
+      state.skipTokenTtlMs = profile.limits.skipTokenTtlS * 1000;
+    }
+    return { ...shared, state, tenantId: guid(tSeed, 1), tenantDomain, servicePrincipalId: guid(tSeed, 4), tokenCache: new Map(), downloads: new Map(), deviceCodes: new Map(), authorize: newAuthorizeStore() };
+  });
+  const ctx = contexts[0]!;
+  const state = ctx.state;
+  const listeners = fleetListeners(contexts);
+  main.on('request', listeners.main);
+  reports.on('request', listeners.download);
 
   const closeServer = (s: Server): Promise<void> =>
     new Promise((resolve) => {
@@ -161,8 +182,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     reportsHost: ctx.reportsHost,
     caFile,
     caPem: pki.caPem,
-    tenantId,
-    tenantDomain,
+    tenantId: ctx.tenantId,
+    tenantDomain: ctx.tenantDomain,
+    tenants: contexts.map((c) => ({ tenantId: c.tenantId, tenantDomain: c.tenantDomain, users: c.state.userCount, seed: c.state.seedValue, state: c.state })),
     clientId: ctx.clientId,
     clientSecret: ctx.clientSecret,
     clientSecretId: ctx.clientSecretId,
@@ -171,6 +193,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     idToken: (userIdOrUpn, overrides, signingKeyPem) => issueIdToken(ctx, userIdOrUpn, overrides, signingKeyPem),
     certificate: { certPem: pki.clientCertPem, privateKeyPem: pki.clientKeyPem, thumbprint: pki.clientThumbprint, thumbprintSha256: pki.clientThumbprintSha256, certFile, keyFile },
     state,
+    limiter: ctx.limiter,
     requestLog: state.requestLog,
     close: async () => {
       await Promise.all([closeServer(main), closeServer(reports)]);

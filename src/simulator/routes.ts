@@ -8,7 +8,8 @@ import type { SimContext } from './context';
 import { handleDeviceCode, handleDeviceLogin, handleDeviceLoginPage } from './delegated';
 import { handleCheckMemberGroups } from './directory';
 import type { Endpoint } from './faults';
-import { authenticate } from './graph-access';
+import { authenticate, denyDirectory, hasRole, ROLES } from './graph-access';
+import { handleUsersDelta } from './delta';
 import { sendGraphError, sendGraphFault, type Exchange } from './http';
 import { handleOidc, handleToken, sendTokenFault } from './identity';
 import { handleReport, streamCsv } from './reports';
@@ -20,10 +21,21 @@ import { handleUser, handleUsers } from './users-endpoint';
 import { handleGroups } from './groups-endpoint';
 import { handleTransitiveUsers } from './group-members';
 import { handleSendMail } from './mail';
+import { admit } from './throttling';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 const graphFault = (ex: Exchange): void => sendGraphFault(ex, ex.decision.rule!);
+
+/** The realistic profile's limits and latency before the handler; its usage headers go on the handler's answer. */
+async function admitted(ctx: SimContext, ex: Exchange, endpoint: Endpoint | undefined, segment: string, handle: () => void | Promise<void>): Promise<void> {
+  if (endpoint) {
+    const headers = await admit(ctx, ex, endpoint, segment);
+    if (!headers) return;
+    for (const [k, v] of Object.entries(headers)) ex.res.setHeader(k, v);
+  }
+  await handle();
+}
 
 export function mainListener(ctx: SimContext, run: Runner): Listener {
   return (req, res) => {
@@ -67,7 +79,10 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
     const p0 = parts[0] ?? '';
     let endpoint: Endpoint | undefined;
     let handler: ((ex: Exchange, roles: string[]) => void | Promise<void>) | undefined;
-    if (p0 === 'users' && parts.length === 1 && method === 'GET') {
+    if (p0 === 'users' && parts.length === 2 && parts[1] === 'delta' && method === 'GET') {
+      endpoint = 'users';
+      handler = (ex, roles) => (hasRole(roles, ROLES.users) ? handleUsersDelta(ctx, ex, version) : denyDirectory(ex));
+    } else if (p0 === 'users' && parts.length === 1 && method === 'GET') {
       endpoint = 'users';
       handler = (ex, roles) => handleUsers(ctx, ex, version, roles);
     } else if (p0 === 'users' && parts.length === 2 && method === 'GET') {
@@ -113,7 +128,7 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
         if (!handler) return sendGraphError(ex, 400, 'BadRequest', `Resource not found for the segment '${p0}'.`);
         const roles = authenticate(ctx, ex);
         if (!roles) return;
-        return handler(ex, roles);
+        return admitted(ctx, ex, endpoint, parts.join('/'), () => handler(ex, roles));
       },
       graphFault,
     ).catch(fail);

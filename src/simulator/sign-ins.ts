@@ -16,8 +16,8 @@ export function denyMissingAuditLog(ex: Exchange): void {
 }
 
 /** 403 when the tenant has no Microsoft Entra ID P1/P2 licence (or is B2C). */
-export function denyNonPremium(ex: Exchange): void {
-  sendGraphError(ex, 403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Neither tenant is B2C or tenant doesn't have premium license");
+export function denyNonPremium(ex: Exchange, status: 400 | 403 = 403): void {
+  sendGraphError(ex, status, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Neither tenant is B2C or tenant doesn't have premium license");
 }
 
 export function signInActivityOf(t: Tenant, u: GeneratedUser, refreshDay: number): Record<string, string> | null {

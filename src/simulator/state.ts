@@ -44,6 +44,8 @@ export class SimulatorState {
   concealed: boolean;
   /** The tenant holds Microsoft Entra ID P1/P2 (signInActivity needs it); false answers Microsoft's non-premium 403. */
   premium = true;
+  /** The status of the non-premium refusal: Microsoft has sent it as 403 and as 400 (clients decide on the code). */
+  nonPremiumStatus: 400 | 403 = 403;
   /** When true, the client secret is expired (token requests with it fail with AADSTS7000222). */
   secretExpired = false;
   /** expires_in of issued access tokens. */
@@ -58,6 +60,12 @@ export class SimulatorState {
   /** Every message accepted by sendMail (mail.ts), in order: the mailbox tests read. */
   readonly outbox: SentMail[] = [];
   assignLicenseCalls = 0;
+  /** Age (simulated ms) after which a skiptoken answers Directory_ExpiredPageToken; Infinity = never (instant profile). */
+  skipTokenTtlMs = Infinity;
+  /** Simulated days a users/delta deltaLink stays valid (Graph: 7 for directory objects). */
+  deltaLinkDays = 7;
+  /** Test hook: the next users/delta request with a token answers 410 Gone (Graph's "resync fully"). */
+  deltaGone = false;
   /** Bumped by the `expired` fault: skiptokens from older epochs are rejected. */
   pageTokenEpoch = 0;
   /** Admins, the approvers group and other groups (directory.ts); `directory.autoApprove` signs device codes in. */

@@ -4,9 +4,10 @@ import type { SimContext } from './context';
 import { denyDirectory, hasRole, ROLES } from './graph-access';
 import { sendGraphError, sendGraphJson, type Exchange } from './http';
 import { toAssignedLicenses, toAssignmentStates, type LicenseEntry } from './licences';
-import { makeSkipToken, nextLinkFor, readSkipToken } from './paging';
+import { makeSkipToken, nextLinkFor, readSkipToken, tokenTooOld } from './paging';
 import { denyMissingAuditLog, denyNonPremium, signInActivityOf } from './sign-ins';
 import type { GeneratedUser, Profile } from './users';
+import type { Tenant } from './tenant';
 
 export const DEFAULT_SELECT = ['businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'];
 const KNOWN = [
@@ -16,8 +17,6 @@ const KNOWN = [
 ];
 const KNOWN_LOWER = new Map(KNOWN.map((k) => [k.toLowerCase(), k]));
 const SINGLE_USER_ONLY = new Set(['aboutme', 'birthday', 'hiredate', 'interests', 'mysite', 'pastprojects', 'preferredname', 'responsibilities', 'schools', 'skills', 'mailboxsettings']);
-const MAX_TOP = 999;
-const SIGNIN_TOP_CAP = 500;
 
 type Projector = (u: GeneratedUser, licenses: LicenseEntry[] | Profile | undefined) => unknown;
 
@@ -26,8 +25,18 @@ export interface UsersQuery {
   top: number;
 }
 
+/** The page caps: 999, 500 with signInActivity (the realistic profile's settings, and whether a larger $top is an error). */
+function topCaps(ctx: SimContext): { maxTop: number; signInMaxTop: number; signInError: boolean } {
+  const l = ctx.profile.limits;
+  if (ctx.profile.name !== 'realistic') return { maxTop: 999, signInMaxTop: 500, signInError: false };
+  return { maxTop: l.maxTop, signInMaxTop: l.signInMaxTop, signInError: l.topMode === 'error' };
+}
+
+const badTop = (ex: Exchange, t: string, max: number): void =>
+  sendGraphError(ex, 400, 'Request_BadRequest', `Invalid page size specified: '${t}'. Must be between 1 and ${max} inclusive.`);
+
 /** Parses $select/$top; sends the 400/501 and returns undefined when invalid. */
-function parseUsersQuery(ex: Exchange): UsersQuery | undefined {
+export function parseUsersQuery(ctx: SimContext, ex: Exchange): UsersQuery | undefined {
   const q = ex.url.searchParams;
   for (const k of ['$filter', '$search', '$orderby', '$expand', '$skip']) {
     if (q.has(k)) {
@@ -56,22 +65,32 @@ function parseUsersQuery(ex: Exchange): UsersQuery | undefined {
     if (!fields.includes('id')) fields.unshift('id');
   }
   let top = 100;
+  const caps = topCaps(ctx);
   const t = q.get('$top');
   if (t !== null) {
     const n = Number(t);
-    if (!/^\d+$/.test(t) || n < 1 || n > MAX_TOP) {
-      sendGraphError(ex, 400, 'Request_BadRequest', `Invalid page size specified: '${t}'. Must be between 1 and 999 inclusive.`);
+    if (!/^\d+$/.test(t) || n < 1 || n > caps.maxTop) {
+      badTop(ex, t, caps.maxTop);
       return undefined;
     }
     top = n;
   }
-  if (fields.includes('signInActivity')) top = Math.min(top, SIGNIN_TOP_CAP);
+  if (fields.includes('signInActivity')) {
+    if (caps.signInError && top > caps.signInMaxTop) {
+      badTop(ex, t ?? String(top), caps.signInMaxTop);
+      return undefined;
+    }
+    top = Math.min(top, caps.signInMaxTop);
+  }
   return { fields, top };
 }
 
 export function projector(ctx: SimContext, fields: string[]): Projector {
-  const refreshDay = ctx.state.refreshDay;
-  const tenant = ctx.state.tenant;
+  return projectorFor(ctx.state.tenant, ctx.state.refreshDay, fields);
+}
+
+/** Renders users of `tenant` (any simulated day) with the given fields. */
+export function projectorFor(tenant: Tenant, refreshDay: number, fields: string[]): Projector {
   return (u, lic) => {
     let lics: LicenseEntry[] | undefined = Array.isArray(lic) ? lic : undefined;
     const o: Record<string, unknown> = {};
@@ -113,11 +132,11 @@ export function projector(ctx: SimContext, fields: string[]): Projector {
 
 export function handleUsers(ctx: SimContext, ex: Exchange, version: string, roles: string[]): void {
   if (!hasRole(roles, ROLES.users)) return denyDirectory(ex);
-  const q = parseUsersQuery(ex);
+  const q = parseUsersQuery(ctx, ex);
   if (!q) return;
   if (q.fields.includes('signInActivity')) {
     if (!hasRole(roles, ROLES.signInActivity)) return denyMissingAuditLog(ex);
-    if (!ctx.state.premium) return denyNonPremium(ex);
+    if (!ctx.state.premium) return denyNonPremium(ex, ctx.state.nonPremiumStatus);
   }
   const state = ctx.state;
   const tenant = state.tenant;
@@ -128,7 +147,7 @@ export function handleUsers(ctx: SimContext, ex: Exchange, version: string, role
     if (!parsed) return sendGraphError(ex, 400, 'Request_BadRequest', `Invalid $skiptoken value: '${tok}'.`);
     const page = Math.floor(parsed.offset / q.top) + 1;
     const expired = parsed.epoch !== state.pageTokenEpoch ? undefined : state.faults.expiredFires(page);
-    if (parsed.epoch !== state.pageTokenEpoch || expired) {
+    if (parsed.epoch !== state.pageTokenEpoch || expired || tokenTooOld(ctx, parsed.issuedMs)) {
       if (expired) {
         ex.faultText = expired.text;
         state.pageTokenEpoch++;
@@ -168,11 +187,11 @@ function notFound(ex: Exchange, id: string): void {
 
 export function handleUser(ctx: SimContext, ex: Exchange, version: string, roles: string[], idOrUpn: string): void {
   if (!hasRole(roles, ROLES.users)) return denyDirectory(ex);
-  const q = parseUsersQuery(ex);
+  const q = parseUsersQuery(ctx, ex);
   if (!q) return;
   if (q.fields.includes('signInActivity')) {
     if (!hasRole(roles, ROLES.signInActivity)) return denyMissingAuditLog(ex);
-    if (!ctx.state.premium) return denyNonPremium(ex);
+    if (!ctx.state.premium) return denyNonPremium(ex, ctx.state.nonPremiumStatus);
   }
   const tenant = ctx.state.tenant;
   const i = tenant.resolveUser(idOrUpn);

@@ -7,12 +7,10 @@ import { readReclamation } from '../cli/reclaim/list';
 import { submitDecision } from '../cli/reclaim/decide';
 import { sealProof } from '../identity/proof';
 import { seal } from '../identity/seal';
-import { auditTrail } from '../reclaim-view/audit-trail';
-import { lookupNames, lookupReclamation } from '../reclaim-view/lookup';
 import { parseReclaimWorkflowId } from '../shared/names';
 import type { ReclaimState } from '../workflows/reclaim/messages';
 import { FORM_TOKEN_FIELD, type FormTokens } from './csrf';
-import { historyRows, inboxRows, type WebDeps } from './inbox-data';
+import { historyRows, inboxRows, lookUpRequest, type WebDeps } from './inbox-data';
 import { html, redirect, type WebResponse } from './http';
 import { historyPage } from './pages/history-page';
 import { inboxPage } from './pages/inbox-page';
@@ -55,10 +53,7 @@ async function showRequest(d: InboxDeps, ctx: RouteContext, id: string): Promise
     return html(200, messagePage('Request ended', how, viewerOf(ctx)));
   }
   const s: ReclaimState = r.state;
-  const skuIds = [...s.scope, ...s.groupInherited.map((g) => g.skuId), ...s.notHeld, ...s.removed];
-  const [facts, audit] = [await lookupReclamation(d.dbPath, s.tenantId, s.userId, skuIds), await auditTrail(d.dbPath, id)];
-  const people = [s.requesterId, s.decision?.by, ...s.events.map((e) => e.by), ...audit.map((a) => a.actor)].filter((x): x is string => !!x && /^[0-9a-f-]{36}$/i.test(x));
-  const names = await lookupNames(d.dbPath, s.tenantId, people);
+  const known = await lookUpRequest(d.dbPath, s);
   const flash = session.flash;
   delete session.flash;
   const deciding = s.status === 'awaiting_approval';
@@ -68,9 +63,7 @@ async function showRequest(d: InboxDeps, ctx: RouteContext, id: string): Promise
     requestPage(
       {
         state: s,
-        facts,
-        names,
-        audit,
+        ...known,
         viewerId: session.objectId,
         ...(deciding && fresh ? { decisionToken: ctx.formToken(`/requests/${encodeURIComponent(id)}/decision`) } : {}),
         ...(deciding && !fresh ? { staleSignIn: { maxAgeMinutes: Math.round(d.maxAgeSeconds / 60) } } : {}),

@@ -51,6 +51,8 @@ export interface TenantSpec {
   purchased: Record<string, number>;
   subscriptions: Subscription[];
   concealed?: boolean;
+  /** Only the Copilot report conceals names. */
+  copilotConcealed?: boolean;
 }
 
 const cell = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
@@ -102,7 +104,7 @@ export function writeTenant(root: string, spec: TenantSpec): string {
   writeFileSync(path.join(dir, 'reports', 'getEmailActivityUserDetail.csv'), csv([EMAIL_HEADER, ...email]));
   const copilot = spec.users
     .filter((u) => u.licenses.some((l) => l.sku === SKU.COPILOT))
-    .map((u) => [spec.refreshDate, upn(u), u.id, a(u, 'copilot'), a(u, 'copilot'), '', a(u, 'copilot'), '', '', '', '', '', '30']);
+    .map((u) => [spec.refreshDate, spec.copilotConcealed ? hide(u.upn) : upn(u), u.id, a(u, 'copilot'), a(u, 'copilot'), '', a(u, 'copilot'), '', '', '', '', '', '30']);
   writeFileSync(path.join(dir, 'reports', 'getMicrosoft365CopilotUsageUserDetail.csv'), csv([COPILOT_HEADER, ...copilot]));
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ tenantId: TENANT, runId: `run-${spec.snapshotDate}`, snapshotDate: spec.snapshotDate, files: [] }));
   return dir;

@@ -16,12 +16,12 @@ import { markMartsDue } from '../models/build';
 import { inTransaction } from '../db/transaction';
 import { ACTIVE_SERVICES, REPORTS } from '../../shared/staging-contract';
 import { reportSelect, validateReport } from '../staging/reports';
-import { copilotSuspiciousSql, insertCopilotActivity, insertSubscriptions, validateCopilotReport } from './spend';
+import { copilotConcealedNote, copilotConcealment, copilotSuspiciousSql, insertCopilotActivity, insertSubscriptions, validateCopilotReport } from './spend';
 import { insertRun } from '../records/runs';
 import { HAS_SIGN_IN, signInLoaded, signInNote, signInTime } from './sign-in-activity';
 import { readSettings } from '../admin/settings';
 import { sqlString } from '../db/sql';
-import { readUsers, reportStats, stageSkus } from '../staging/stage';
+import { checkRequiredUserFields, reportStats, stageSkus, stagedUsersSql } from '../staging/stage';
 import { fromDuckDbRead } from '../staging/row-errors';
 import { resolveIdentity } from '../staging/manifest';
 import { verifyStagedFiles } from '../staging/verify';
@@ -65,7 +65,8 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
     try {
       await timed('collect garbage', () => collectGarbage(conn, root, id.tenantId, opts.publishedPath));
       // Staged data goes to scratch Parquet files, not memory: the writer's RSS stays flat with tenant size.
-      const stgUsers = await timed('stage users', () => stage('stg_users', `SELECT unnest(value) AS u FROM ${readUsers(opts.stagingDir)}`));
+      const stgUsers = await timed('stage users', () => stage('stg_users', stagedUsersSql(opts.stagingDir)));
+      await timed('check users', () => checkRequiredUserFields(conn, parquet(stgUsers)));
       const signIn = await timed('sign-ins present', () => signInLoaded(conn, id.manifest?.signInActivity, parquet(stgUsers)));
       const users = await timed('stage roster', () => stage('new_users', rosterSql('users', parquet(stgUsers))));
       const assignments = await timed('stage assignments', () => stage('new_license_assignments', rosterSql('license_assignments', parquet(stgUsers))));
@@ -108,7 +109,10 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
           displayConcealedNames: id.manifest?.reportSettings?.displayConcealedNames,
         }),
       );
-      const copilotSuspicious = copilot ? `UNION ALL ${copilotSuspiciousSql(copilot, upnMap, verdict.concealed)}` : '';
+      // The setting reaches each report at its own time: the Copilot report may conceal names while the others do not.
+      const copilotAlone = copilot && !verdict.concealed ? await copilotConcealment(conn, copilot, opts.concealedThreshold ?? DEFAULT_CONCEALED_THRESHOLD) : null;
+      const copilotHidden = verdict.concealed || (copilotAlone?.concealed ?? false);
+      const copilotSuspicious = copilot ? `UNION ALL ${copilotSuspiciousSql(copilot, upnMap, copilotHidden)}` : '';
       const suspicious = await timed('stage unmatched rows', () => stage(
         'suspicious_activity',
         `${suspiciousSql(parquet(reports[0]), parquet(reports[1]), verdict.concealed)} ${copilotSuspicious}`,
@@ -145,7 +149,7 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       // Subscriptions and the Copilot report stay tables (small; see spend.ts). Concealed: no Copilot rows.
       await timed('subscriptions and Copilot', async () => {
         await insertSubscriptions(conn, opts.stagingDir, t, d);
-        await insertCopilotActivity(conn, verdict.concealed ? null : copilot, upnMap, t, d);
+        await insertCopilotActivity(conn, copilotHidden ? null : copilot, upnMap, t, d);
       });
       await timed('current state', () =>
         syncCurrentState(conn, root, id.tenantId, { date: id.snapshotDate, roster, activity: activity ? parquet(activity) : null, increments: files.increments }),
@@ -153,6 +157,7 @@ export async function loadStagingDir(opts: LoadOptions): Promise<LoadResult> {
       const status = verdict.concealed ? 'degraded' : 'succeeded';
       const message = [
         verdict.concealed ? concealedMessage(verdict, id.snapshotDate, lastGood) : summary(id.tenantId, id.snapshotDate, counts, verdict, settings.freshnessDays),
+        copilotAlone?.concealed ? copilotConcealedNote(copilotAlone) : '',
         signInNote(id.manifest?.signInActivity, signIn, verdict.concealed),
       ].filter(Boolean).join(' ');
       await insertRun(conn, {

@@ -34,6 +34,8 @@ export function signInNote(outcome: SignInOutcome | null | undefined, loaded: bo
   switch (outcome.reason) {
     case 'not_granted':
       return `Sign-in activity not read: the app does not hold AuditLog.Read.All, so inactivity comes from the usage reports only. ${ENABLE}`;
+    case 'read_by_delta':
+      return 'Sign-in activity not read on this run: the roster came from users/delta, which cannot return signInActivity, so inactivity comes from the usage reports until the next full walk of the users.';
     case 'Authentication_RequestFromNonPremiumTenantOrB2CTenant':
       return `Sign-in activity not available: Graph says the tenant has no Microsoft Entra ID P1/P2 licence (Authentication_RequestFromNonPremiumTenantOrB2CTenant), so inactivity comes from the usage reports only. If it does have P1/P2, grant Directory.Read.All as well: without it Graph's licence check fails intermittently. ${ENABLE}`;
     case 'Authentication_MSGraphPermissionMissing':

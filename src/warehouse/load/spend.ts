@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { COPILOT_USAGE_REPORT, STAGING_LAYOUT } from '../../shared/staging-contract';
 import { reportSelect, validateReport, type ValidatedReport } from '../staging/reports';
 import { sqlString } from '../db/sql';
-import { MAX_OBJECT_SIZE } from '../staging/stage';
+import { CONCEALED_UPN_SQL, MAX_OBJECT_SIZE } from '../staging/stage';
 
 const SUBSCRIPTION_STRUCT = `STRUCT(
   id VARCHAR, commerceSubscriptionId VARCHAR, createdDateTime VARCHAR, isTrial BOOLEAN, nextLifecycleDateTime VARCHAR,
@@ -57,4 +57,21 @@ export function copilotSuspiciousSql(report: ValidatedReport, upnMap: string, co
             NULL::DATE AS deleted_date, r.report_refresh_date
           FROM (${reportSelect(report)}) r LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name)
           WHERE ${concealed ? 'true' : 'm.user_id IS NULL'}`;
+}
+
+/** Whether the Copilot report alone conceals names: its share of concealed UPNs, over the concealment threshold. */
+export async function copilotConcealment(conn: DuckDBConnection, report: ValidatedReport, threshold: number): Promise<{ concealed: boolean; ratio: number; rows: number }> {
+  const r = await conn.runAndReadAll(`SELECT count(*)::BIGINT, count(*) FILTER (WHERE ${CONCEALED_UPN_SQL})::BIGINT FROM (${reportSelect(report)})`);
+  const [rows, concealedRows] = (r.getRowsJson()[0] ?? [0, 0]).map(Number) as [number, number];
+  const ratio = rows === 0 ? 0 : concealedRows / rows;
+  return { concealed: rows > 0 && ratio > threshold, ratio, rows };
+}
+
+/** The run's sentence when only the Copilot report conceals names: which report, and what is not inferred from it. */
+export function copilotConcealedNote(c: { ratio: number; rows: number }): string {
+  return (
+    `The Copilot usage report (getMicrosoft365CopilotUsageUserDetail) conceals user names (${Math.round(c.ratio * 100)}% of ${c.rows} rows) ` +
+    'while the other reports do not (the setting reaches each report at its own time): its rows are quarantined as concealed in ' +
+    'suspicious_activity, and no idle Copilot seats or Copilot savings are inferred from it on this day.'
+  );
 }

@@ -1,12 +1,13 @@
-// Display-time lookups: who a user id is and what a SKU id is called and costs, read from the published warehouse
-// when a command or a page shows them (workflow history carries ids only). Used by `reclaim status|list`, the
-// report and any web page. A missing or older warehouse, or a user it does not know, gives ids back with a note
+// Display-time lookups: who a user id is, what a SKU id is called and costs, why a user is a candidate and what the
+// audit trail says, read from the published warehouse when a command or a page shows them (workflow history carries
+// ids only). Used by `reclaim status|list`, the report and the web inbox: one source, so they agree. A missing or older warehouse, or a user it does not know, gives ids back with a note
 // saying why: a lookup never fails the page that asked.
 import { existsSync } from 'node:fs';
 import { openReadOnly, type ReadOnlyWarehouse } from '../db/handles';
 import { sumMoney } from '../rules/money';
-import { factsOf, heldSkuIds, licencesOf, mailboxHosts, namesOf } from './queries';
-import { SERVICES, type LicenceView, type PersonName, type PersonView, type Service } from './types';
+import { auditTrailOf, requestLineOf } from './audit-trail';
+import { candidateOf, factsOf, heldSkuIds, licencesOf, mailboxHosts, namesOf } from './queries';
+import { SERVICES, type AuditLine, type CandidateView, type LicenceView, type PersonName, type PersonView, type Service } from './types';
 
 export * from './types';
 
@@ -19,11 +20,17 @@ export interface WarehouseLookup {
   names(tenantId: string, userIds: string[]): Promise<Map<string, PersonName>>;
   /** Product names and yearly seat prices of SKU ids, in the order given. */
   licences(tenantId: string, skuIds: string[]): Promise<LicenceView[]>;
+  /** Why the user is, or is not, a candidate today; null when the warehouse does not evaluate them. */
+  candidate(tenantId: string, userId: string): Promise<CandidateView | null>;
+  /** The newest lines of one reclamation's audit trail, newest first; empty when none can be read. */
+  auditTrail(workflowId: string, limit?: number): Promise<AuditLine[]>;
+  /** The request line of one run (reason, requester's UPN); null when none can be read. */
+  requestLine(workflowId: string, runId: string): Promise<AuditLine | null>;
   close(): void;
 }
 
 const noActivity = (): Record<Service, string | null> => Object.fromEntries(SERVICES.map((s) => [s, null])) as Record<Service, string | null>;
-const unknownName = (userId: string): PersonName => ({ userId, known: false, displayName: null, upn: null });
+const unknownName = (userId: string): PersonName => ({ userId, known: false, displayName: null, upn: null, department: null });
 const bareLicence = (skuId: string): LicenceView => ({ skuId: skuId.toLowerCase(), partNumber: null, productName: null, annualCost: null, currency: null, priceSource: null });
 
 /** Yearly cost per currency of the priced licences, never added across currencies. */
@@ -35,7 +42,7 @@ export function costByCurrency(licences: readonly LicenceView[]): Array<{ curren
 
 function emptyPerson(tenantId: string, userId: string, licences: LicenceView[], note: string): PersonView {
   return {
-    ...unknownName(userId.toLowerCase()), tenantId, department: null, jobTitle: null, accountEnabled: null, licences,
+    ...unknownName(userId.toLowerCase()), tenantId, jobTitle: null, accountEnabled: null, licences,
     annualCostByCurrency: costByCurrency(licences), lastActivityPerService: noActivity(), lastActivity: null, lastSignIn: null,
     daysInactive: null, mailbox: null, asOf: null, note,
   };
@@ -48,6 +55,9 @@ function emptyLookup(reason: string): WarehouseLookup {
     person: (tenantId, userId, skuIds = []) => Promise.resolve(emptyPerson(tenantId, userId, skuIds.map(bareLicence), reason)),
     names: (_tenantId, userIds) => Promise.resolve(new Map(userIds.map((id) => [id.toLowerCase(), unknownName(id.toLowerCase())]))),
     licences: (_tenantId, skuIds) => Promise.resolve(skuIds.map(bareLicence)),
+    candidate: () => Promise.resolve(null),
+    auditTrail: () => Promise.resolve([]),
+    requestLine: () => Promise.resolve(null),
     close: () => undefined,
   };
 }
@@ -70,12 +80,15 @@ function warehouseLookup(db: ReadOnlyWarehouse): WarehouseLookup {
       if (!name || !facts) return emptyPerson(tenantId, id, lics, `user ${id} is not in the latest roster of tenant ${tenantId} in the warehouse (left the tenant, or not loaded yet)`);
       const hostedBy = await mailboxHosts(db, tenantId, id).catch(() => null);
       return {
-        ...name, tenantId, department: facts.department, jobTitle: facts.jobTitle, accountEnabled: facts.accountEnabled,
+        ...name, tenantId, jobTitle: facts.jobTitle, accountEnabled: facts.accountEnabled,
         licences: lics, annualCostByCurrency: costByCurrency(lics), lastActivityPerService: facts.lastActivityPerService,
         lastActivity: facts.lastActivity, lastSignIn: facts.lastSignIn, daysInactive: facts.daysInactive,
         mailbox: hostedBy ? { hostedBy, lastActivity: facts.lastActivityPerService.exchange } : null, asOf: facts.asOf, note: null,
       };
     },
+    candidate: (tenantId, userId) => candidateOf(db, tenantId, userId).catch(() => null),
+    auditTrail: (workflowId, limit = 100) => auditTrailOf(db, workflowId, limit).catch(() => []),
+    requestLine: (workflowId, runId) => requestLineOf(db, workflowId, runId).catch(() => null),
     close: () => db.close(),
   };
 }

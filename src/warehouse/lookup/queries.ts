@@ -1,7 +1,7 @@
 // The SQL of the display-time lookups, each over the published warehouse's current state (the latest snapshot).
 // Every value that leaves here is text, a number or a boolean; money stays exact decimal text.
 import type { ReadOnlyWarehouse } from '../db/handles';
-import type { LicenceView, PersonName, Service } from './types';
+import type { CandidateView, LicenceView, PersonName, Service } from './types';
 import { SERVICES } from './types';
 
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -11,13 +11,13 @@ export async function namesOf(db: ReadOnlyWarehouse, tenantId: string, userIds: 
   const out = new Map<string, PersonName>();
   if (userIds.length === 0) return out;
   const r = await db.query(
-    `SELECT user_id, display_name, user_principal_name FROM current_users
+    `SELECT user_id, display_name, user_principal_name, department FROM current_users
      WHERE tenant_id = $1 AND user_id IN (SELECT lower(unnest(string_split($2, ','))))`,
     [tenantId, userIds.map((id) => id.toLowerCase()).join(',')],
   );
   for (const row of r.rows) {
     const id = String(row.user_id);
-    out.set(id, { userId: id, known: true, displayName: text(row.display_name), upn: text(row.user_principal_name) });
+    out.set(id, { userId: id, known: true, displayName: text(row.display_name), upn: text(row.user_principal_name), department: text(row.department) });
   }
   return out;
 }
@@ -70,7 +70,6 @@ export async function heldSkuIds(db: ReadOnlyWarehouse, tenantId: string, userId
 }
 
 export interface PersonFacts {
-  department: string | null;
   jobTitle: string | null;
   accountEnabled: boolean | null;
   lastActivityPerService: Record<Service, string | null>;
@@ -83,7 +82,7 @@ export interface PersonFacts {
 /** Roster and activity facts of one user of the latest snapshot, or null when the roster does not have them. */
 export async function factsOf(db: ReadOnlyWarehouse, tenantId: string, userId: string): Promise<PersonFacts | null> {
   const r = await db.query(
-    `SELECT u.department, u.job_title, u.account_enabled, u.snapshot_date::VARCHAR AS as_of,
+    `SELECT u.job_title, u.account_enabled, u.snapshot_date::VARCHAR AS as_of,
             ${SERVICES.map((s) => `a.${s}_last_activity_date::VARCHAR AS ${s}`).join(', ')},
             a.last_activity_date::VARCHAR AS last_activity, a.last_sign_in_date::VARCHAR AS last_sign_in, a.days_inactive
      FROM current_users u
@@ -94,7 +93,6 @@ export async function factsOf(db: ReadOnlyWarehouse, tenantId: string, userId: s
   const row = r.rows[0];
   if (!row) return null;
   return {
-    department: text(row.department),
     jobTitle: text(row.job_title),
     accountEnabled: typeof row.account_enabled === 'boolean' ? row.account_enabled : null,
     lastActivityPerService: Object.fromEntries(SERVICES.map((s) => [s, text(row[s])])) as Record<Service, string | null>,
@@ -102,6 +100,23 @@ export async function factsOf(db: ReadOnlyWarehouse, tenantId: string, userId: s
     lastSignIn: text(row.last_sign_in),
     daysInactive: row.days_inactive === null || row.days_inactive === undefined ? null : Number(row.days_inactive),
     asOf: text(row.as_of),
+  };
+}
+
+/** The tenant's inactivity rule applied to this licensed user today; null when the warehouse does not evaluate them. */
+export async function candidateOf(db: ReadOnlyWarehouse, tenantId: string, userId: string): Promise<CandidateView | null> {
+  const r = await db.query(
+    `SELECT is_inactive, excluded_by, inactivity_days, days_inactive, inactivity_signal FROM inactive_licensed_evaluation WHERE tenant_id = $1 AND user_id = $2`,
+    [tenantId, userId.toLowerCase()],
+  );
+  const row = r.rows[0];
+  if (!row) return null;
+  return {
+    isCandidate: Boolean(row.is_inactive) && row.excluded_by === null,
+    inactivityDays: Number(row.inactivity_days),
+    daysInactive: row.days_inactive === null || row.days_inactive === undefined ? null : Number(row.days_inactive),
+    signal: text(row.inactivity_signal),
+    excludedBy: text(row.excluded_by),
   };
 }
 

@@ -26,6 +26,7 @@ export interface PersonName {
   known: boolean;
   displayName: string | null;
   upn: string | null;
+  department: string | null;
 }
 
 export interface MailboxView {
@@ -38,7 +39,6 @@ export interface MailboxView {
 /** Everything an approver reads about one person, with the licences asked about. */
 export interface PersonView extends PersonName {
   tenantId: string;
-  department: string | null;
   jobTitle: string | null;
   accountEnabled: boolean | null;
   /** The licences asked about (by SKU id), or every licence the user holds when none were given. */
@@ -55,4 +55,30 @@ export interface PersonView extends PersonName {
   asOf: string | null;
   /** When the facts are missing: why, in words for the reader (no warehouse, user not in it). */
   note: string | null;
+}
+
+/** Why a user is, or is not, on today's candidate list: the tenant's inactivity rule as the warehouse applies it. */
+export interface CandidateView {
+  /** Inactive by the tenant's threshold and kept off by no exclusion rule. */
+  isCandidate: boolean;
+  /** The tenant's threshold in days. */
+  inactivityDays: number;
+  /** Days since the last activity; null when none was ever recorded. */
+  daysInactive: number | null;
+  /** What inactivity is measured by: usage (reports), sign_in, or both. */
+  signal: string | null;
+  /** The rule that keeps the user off the list (upn_pattern, group, sku, grace), if any. */
+  excludedBy: string | null;
+}
+
+/** One line of a reclamation's audit trail: who asked, approved or rejected, when, and the text they gave. */
+export interface AuditLine {
+  event: string;
+  at: string;
+  runId: string | null;
+  actor: string | null;
+  actorUpn: string | null;
+  /** The reason or comment, kept only in the audit table (never in workflow history). */
+  text: string | null;
+  outcome: string | null;
 }

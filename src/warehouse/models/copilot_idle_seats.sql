@@ -7,6 +7,9 @@ WITH ca AS (
          max(c.report_refresh_date) AS as_of
   FROM copilot_activity c JOIN latest_activity_snapshot las ON las.tenant_id = c.tenant_id AND las.snapshot_date = c.snapshot_date
   WHERE c.user_id IS NOT NULL GROUP BY c.tenant_id, c.user_id),
+-- Only tenants whose latest activity day has Copilot rows matched to users: a report concealed (quarantined) or not
+-- read says nothing about who used Copilot.
+reported AS (SELECT DISTINCT tenant_id FROM ca),
 held AS (
   SELECT ul.*, u.user_principal_name, u.account_enabled, coalesce(ss.copilot_idle_days, 30) AS copilot_idle_days, st.grace_days,
          ca.last_copilot_activity_date, coalesce(ca.as_of, las.as_of) AS as_of,
@@ -15,6 +18,7 @@ held AS (
   JOIN copilot_skus cs ON cs.sku_part_number = ul.sku_part_number
   JOIN current_users u ON u.tenant_id = ul.tenant_id AND u.snapshot_date = ul.snapshot_date AND u.user_id = ul.user_id
   JOIN latest_activity_snapshot las ON las.tenant_id = ul.tenant_id
+  JOIN reported rp ON rp.tenant_id = ul.tenant_id
   JOIN tenant_settings st ON st.tenant_id = ul.tenant_id
   LEFT JOIN signal_settings ss ON ss.tenant_id = ul.tenant_id
   LEFT JOIN ca ON ca.tenant_id = ul.tenant_id AND ca.user_id = ul.user_id)

@@ -41,11 +41,35 @@ export function usersGlob(stagingDir: string): string {
 
 export const readUsers = (stagingDir: string): string =>
   `read_json(${sqlString(usersGlob(stagingDir))}, format = 'auto', maximum_object_size = ${MAX_OBJECT_SIZE},
-             columns = {'value': ${sqlString(USER_STRUCT)}})`;
+             columns = {'value': ${sqlString(USER_STRUCT)}}, filename = true)`;
+
+/** Each user with the page file it came from (`page`), so a bad row can be traced to its page. */
+export const stagedUsersSql = (stagingDir: string): string => `SELECT unnest(value) AS u, filename AS page FROM ${readUsers(stagingDir)}`;
+
+/** Fields every user must carry: the roster's key and the report join key. */
+const REQUIRED_USER_FIELDS = ['id', 'userPrincipalName'] as const;
+
+/**
+ * Fails with a message naming the page file and the field when a staged user lacks a required field, instead of
+ * the constraint error the roster insert would raise later. Shows no value (a row is personal data).
+ */
+export async function checkRequiredUserFields(conn: DuckDBConnection, source: string): Promise<void> {
+  const missing = REQUIRED_USER_FIELDS.map((f) => `CASE WHEN coalesce(u.${f}, '') = '' THEN '${f}' END`).join(', ');
+  const r = await conn.runAndReadAll(`SELECT page, coalesce(${missing}) AS field, count(*) OVER () AS n
+    FROM ${source} WHERE coalesce(${missing}) IS NOT NULL LIMIT 1`);
+  const row = r.getRowsJson()[0];
+  if (!row) return;
+  const page = path.basename(String(row[0]));
+  throw new StagingError(
+    `Users page ${page} has a user without '${String(row[1])}' (${String(row[2])} such user(s) in the staged pages): ` +
+      'Graph always sends it when it is $select-ed, so the page is damaged or was not written by the extract. Re-run the extract for this run.',
+  );
+}
 
 /** Reads the roster (users with their licence states) into temp table stg_users(u STRUCT). */
 export async function stageUsers(conn: DuckDBConnection, stagingDir: string): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE stg_users AS SELECT unnest(value) AS u FROM ${readUsers(stagingDir)}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE stg_users AS ${stagedUsersSql(stagingDir)}`);
+  await checkRequiredUserFields(conn, 'stg_users');
 }
 
 export async function stageSkus(conn: DuckDBConnection, stagingDir: string): Promise<void> {

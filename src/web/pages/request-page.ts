@@ -1,18 +1,15 @@
 // One reclamation as an approver judges it: who the person is, why they are a candidate, each licence that goes by
 // product name and annual cost, what stays because a group assigns it, the mailbox warning, the last activity per
 // service, the decision form (bound to the run and scope shown) and the history of the request.
-import type { AuditLine } from '../../reclaim-view/audit-trail';
-import type { LicenceFacts, ReclamationFacts } from '../../reclaim-view/lookup';
+import type { LicenceView, Service } from '../../warehouse/lookup/index';
+import type { RequestFacts } from '../inbox-data';
 import type { ReclaimState } from '../../workflows/reclaim/messages';
 import { day, money, moneyTotal, personName, upnHtml, when } from './format';
 import { h, type Html } from './html';
 import { layout, type Viewer } from './layout';
 
-export interface RequestView {
+export interface RequestView extends RequestFacts {
   state: ReclaimState;
-  facts: ReclamationFacts;
-  names: Map<string, { displayName: string | null; upn: string | null }>;
-  audit: AuditLine[];
   viewerId: string;
   /** A token for the decision form; undefined when no decision can be made now. */
   decisionToken?: string;
@@ -21,47 +18,52 @@ export interface RequestView {
   flash?: { ok: boolean; text: string };
 }
 
-const SERVICE_NAMES: Record<string, string> = { exchange: 'Exchange (mail)', outlook: 'Outlook', onedrive: 'OneDrive', sharepoint: 'SharePoint', teams: 'Teams', skype: 'Skype for Business', yammer: 'Viva Engage (Yammer)' };
+/** The services in the order the page lists them, by the names people know them by. */
+const SERVICE_NAMES: Record<Service, string> = { exchange: 'Exchange (mail)', outlook: 'Outlook', onedrive: 'OneDrive', sharepoint: 'SharePoint', teams: 'Teams', skype: 'Skype for Business', yammer: 'Viva Engage (Yammer)' };
 
-const licenceOf = (facts: ReclamationFacts, id: string): LicenceFacts => facts.licences.get(id.toLowerCase()) ?? { skuId: id, skuPartNumber: null, productName: null, annualCost: null, currency: null };
-const productCell = (l: LicenceFacts): Html => h`${l.productName ?? l.skuPartNumber ?? 'Unknown product'}<div class="muted">${l.skuPartNumber ?? ''} · <code>${l.skuId}</code></div>`;
+const PRICE_SOURCES: Record<string, string> = { contract: 'contract price', tenant: "the tenant's own price", admin: "the admin's price", list: 'list price' };
+
+const licenceOf = (v: RequestView, id: string): LicenceView =>
+  v.licences.get(id.toLowerCase()) ?? { skuId: id, partNumber: null, productName: null, annualCost: null, currency: null, priceSource: null };
+const productCell = (l: LicenceView): Html => h`${l.productName ?? l.partNumber ?? 'Unknown product'}<div class="muted">${l.partNumber ?? ''} · <code>${l.skuId}</code></div>`;
+const costCell = (l: LicenceView): Html => h`${money(l.annualCost, l.currency)}${l.priceSource ? h`<div class="muted">${PRICE_SOURCES[l.priceSource] ?? l.priceSource}</div>` : ''}`;
 
 function personCard(v: RequestView): Html {
-  const p = v.facts.person;
-  const account = p?.accountEnabled === null || p?.accountEnabled === undefined ? '' : p.accountEnabled ? h`<span class="badge on">enabled</span>` : h`<span class="badge off">blocked from signing in</span>`;
+  const p = v.person;
+  const account = p.accountEnabled === null ? '' : p.accountEnabled ? h`<span class="badge on">enabled</span>` : h`<span class="badge off">blocked from signing in</span>`;
   return h`<div class="card"><h2>Person</h2><dl class="facts">
-<dt>Name</dt><dd data-field="name">${p?.displayName ?? 'not in the published warehouse'}</dd>
-<dt>User name (UPN)</dt><dd data-field="upn">${p?.upn ? upnHtml(p.upn) : ''}</dd>
-<dt>Department</dt><dd>${p?.department ?? '—'}</dd>
-<dt>Job title</dt><dd>${p?.jobTitle ?? '—'}</dd>
+<dt>Name</dt><dd data-field="name">${p.known ? (p.displayName ?? '—') : 'not in the published warehouse'}</dd>
+<dt>User name (UPN)</dt><dd data-field="upn">${p.upn ? upnHtml(p.upn) : ''}</dd>
+<dt>Department</dt><dd>${p.department ?? '—'}</dd>
+<dt>Job title</dt><dd>${p.jobTitle ?? '—'}</dd>
 <dt>Account</dt><dd>${account}</dd>
 <dt>Object id</dt><dd><code>${v.state.userId}</code></dd>
-</dl>${p?.snapshotDate ? h`<p class="muted">As of the roster of ${p.snapshotDate}.</p>` : ''}</div>`;
+</dl>${p.asOf ? h`<p class="muted">As of the roster of ${p.asOf}.</p>` : ''}${p.note ? h`<p class="muted" data-field="note">${p.note}</p>` : ''}</div>`;
 }
 
 function whyCard(v: RequestView): Html {
-  const c = v.facts.candidate;
-  const p = v.facts.person;
+  const c = v.candidate;
+  const p = v.person;
   let why: Html;
   if (!c) why = h`<p>Not among the licensed users the published warehouse evaluates today.</p>`;
   else if (c.isCandidate) why = h`<p data-field="why">${c.daysInactive === null ? 'No recorded activity at all' : `Inactive for ${c.daysInactive} days`} — the tenant's threshold is ${c.inactivityDays} days${c.signal ? ` (measured by ${c.signal === 'both' ? 'usage reports and sign-ins' : c.signal === 'sign_in' ? 'sign-ins' : 'usage reports'})` : ''}.</p>`;
   else if (c.excludedBy) why = h`<p data-field="why">Kept off today's candidate list by the <strong>${c.excludedBy}</strong> rule: check this request was meant.</p>`;
   else why = h`<p data-field="why">Active within the threshold (${c.inactivityDays} days) today: not a candidate any more.</p>`;
-  const rows = (p?.activity ?? []).map((a) => h`<tr><td>${SERVICE_NAMES[a.service] ?? a.service}</td><td class="num">${day(a.last)}</td></tr>`);
+  const rows = (Object.keys(SERVICE_NAMES) as Service[]).map((k) => h`<tr><td>${SERVICE_NAMES[k]}</td><td class="num">${day(p.lastActivityPerService[k])}</td></tr>`);
   return h`<div class="card"><h2>Why a candidate</h2>${why}<table><thead><tr><th>Last activity</th><th class="num">Date</th></tr></thead><tbody>${rows}
-<tr><td>Last sign-in</td><td class="num" data-field="last-sign-in">${day(p?.lastSignIn)}</td></tr></tbody></table></div>`;
+<tr><td>Last sign-in</td><td class="num" data-field="last-sign-in">${day(p.lastSignIn)}</td></tr></tbody></table></div>`;
 }
 
 function licencesCard(v: RequestView): Html {
   const s = v.state;
-  const goes = s.scope.map((id) => licenceOf(v.facts, id));
-  const stays = s.groupInherited.map((g) => ({ l: licenceOf(v.facts, g.skuId), groups: g.groupIds }));
+  const goes = s.scope.map((id) => licenceOf(v, id));
+  const stays = s.groupInherited.map((g) => ({ l: licenceOf(v, g.skuId), groups: g.groupIds }));
   return h`<div class="card"><h2>${s.status === 'executed' ? 'Licences removed' : 'Licences to remove'}${s.dryRun ? ' (dry run: nothing is removed)' : ''}</h2>
 <table data-table="scope"><thead><tr><th>Product</th><th class="num">Annual cost</th></tr></thead><tbody>${goes.map(
-    (l) => h`<tr data-sku="${l.skuId}"><td>${productCell(l)}</td><td class="num">${money(l.annualCost, l.currency)}</td></tr>`,
+    (l) => h`<tr data-sku="${l.skuId}"><td>${productCell(l)}</td><td class="num">${costCell(l)}</td></tr>`,
   )}<tr class="total"><td>Total a year</td><td class="num" data-field="total">${moneyTotal(goes)}</td></tr></tbody></table>
 ${stays.length ? h`<h2 class="spaced">Stays: assigned by a group</h2><table data-table="stays"><tbody>${stays.map((x) => h`<tr><td>${productCell(x.l)}</td><td>Assigned by group ${x.groups.map((g) => h`<code>${g}</code> `)}: change the group membership to remove it.</td></tr>`)}</tbody></table>` : ''}
-${s.notHeld.length ? h`<p class="muted">Asked for but not held by the person: ${s.notHeld.map((id) => licenceOf(v.facts, id).productName ?? id).join(', ')}</p>` : ''}</div>`;
+${s.notHeld.length ? h`<p class="muted">Asked for but not held by the person: ${s.notHeld.map((id) => licenceOf(v, id).productName ?? id).join(', ')}</p>` : ''}</div>`;
 }
 
 function decisionCard(v: RequestView): Html {
@@ -89,22 +91,22 @@ ${audit.length ? h`<h2 class="spaced">Audit trail</h2><table data-table="audit">
 }
 
 /** The workflow's texts name SKUs by id (ids only cross its history): shown with the product's name instead. */
-function withProductNames(text: string, facts: ReclamationFacts): string {
-  return text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (id) => facts.licences.get(id.toLowerCase())?.productName ?? id);
+function withProductNames(text: string, licences: RequestView['licences']): string {
+  return text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (id) => licences.get(id.toLowerCase())?.productName ?? id);
 }
 
 export function requestPage(v: RequestView, viewer: Viewer): string {
   const s = v.state;
-  const p = v.facts.person;
-  const title = p?.displayName ?? p?.upn ?? s.userId;
+  const p = v.person;
+  const title = p.displayName ?? p.upn ?? s.userId;
   const mailbox = s.mailboxWarning
-    ? h`<div class="warning" data-field="mailbox"><strong>Mailbox:</strong> ${withProductNames(s.mailboxWarning, v.facts)} Convert the mailbox to a shared mailbox first (Exchange admin center → Recipients → Mailboxes → Convert to shared mailbox): its mail stays reachable without a licence. Then approve.</div>`
+    ? h`<div class="warning" data-field="mailbox"><strong>Mailbox:</strong> ${withProductNames(s.mailboxWarning, v.licences)} Convert the mailbox to a shared mailbox first (Exchange admin center → Recipients → Mailboxes → Convert to shared mailbox): its mail stays reachable without a licence. Then approve.</div>`
     : '';
   const flash = v.flash ? h`<div class="notice ${v.flash.ok ? 'ok' : 'bad'}" data-field="flash">${v.flash.text}</div>` : '';
   const status = h`<span class="badge" data-field="status">${s.status.replaceAll('_', ' ')}</span>`;
   return layout(
     `Request: ${title}`,
-    h`<h1>${title} ${status}</h1><p class="sub">${[p?.jobTitle, p?.department].filter(Boolean).join(' · ') || 'Licence removal request'}</p>${flash}${mailbox}
+    h`<h1>${title} ${status}</h1><p class="sub">${[p.jobTitle, p.department].filter(Boolean).join(' · ') || 'Licence removal request'}</p>${flash}${mailbox}
 <div class="grid2">${personCard(v)}${whyCard(v)}</div>${licencesCard(v)}${decisionCard(v)}${historyCard(v)}`,
     viewer,
   );

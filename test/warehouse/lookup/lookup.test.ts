@@ -1,13 +1,15 @@
 // The display-time lookups a command or page shows people with: names beside ids, product names, yearly prices from
-// the price rule, last activity per service, the mailbox; and ids with a reason when the warehouse cannot say.
+// the price rule, last activity per service, the mailbox, why a candidate, the audit trail; and ids with a reason
+// when the warehouse cannot say.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeWarehouse, loadStagingDir, publish, setPrice } from '../../../src/warehouse/index';
+import { closeWarehouse, loadStagingDir, publish, recordReclamationEvent, setPrice } from '../../../src/warehouse/index';
 import { licenceLabel, openWarehouseLookup, personLabel, type WarehouseLookup } from '../../../src/warehouse/lookup/index';
 import { tempDir } from '../../support/staging-fixtures';
 import { craftedTenant, SKU, TENANT, writeTenant } from '../../support/spend-tenant';
 
 const FLOW_FREE = 'f30db892-07e9-47e9-837c-80727f46fd3d';
+const WORKFLOW = `reclaim-${TENANT}-u-dan`;
 let lookup: WarehouseLookup;
 let published: string;
 
@@ -18,6 +20,10 @@ beforeAll(async () => {
   await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), craftedTenant('2026-05-20', 10)) });
   // The admin's own price in another currency outranks the USD list price of Copilot for this tenant.
   await setPrice(work, { skuPartNumber: 'Microsoft_365_Copilot', monthly: '28.50', currency: 'EUR', from: '2026-01-01', tenantId: TENANT });
+  const event = { workflowId: WORKFLOW, tenantId: TENANT, userId: 'u-dan', runId: 'run-2' };
+  await recordReclamationEvent(work, { ...event, event: 'requested', at: '2026-05-20T09:00:00Z', actor: 'u-olga', actorUpn: 'olga@crafted.test', reason: 'left the team', runId: 'run-1' });
+  await recordReclamationEvent(work, { ...event, event: 'requested', at: '2026-05-20T10:00:00Z', actor: 'u-olga', actorUpn: 'olga@crafted.test', reason: 'asked again' });
+  await recordReclamationEvent(work, { ...event, event: 'rejected', at: '2026-05-20T11:00:00Z', actor: 'u-ivy', reason: 'still needs it' });
   await publish(work, published);
   await closeWarehouse();
   lookup = await openWarehouseLookup(published);
@@ -58,6 +64,7 @@ describe('warehouse lookup', () => {
     expect(gone.note).toMatch(/user u-nobody is not in the latest roster of tenant/);
     expect(gone.licences[0]).toMatchObject({ partNumber: 'SPE_E5', annualCost: '684.00' });
     const names = await lookup.names(TENANT, ['u-ben', 'u-nobody']);
+    expect(names.get('u-ben')?.department).toBe('Sales');
     expect([...names.values()].map(personLabel)).toEqual(['u-ben <ben@crafted.test> (u-ben)', 'u-nobody (not in the warehouse)']);
 
     const none = await openWarehouseLookup(path.join(path.dirname(published), 'missing.duckdb'));
@@ -65,5 +72,29 @@ describe('warehouse lookup', () => {
     const p = await none.person(TENANT, 'u-ana', [SKU.E5.skuId]);
     expect(p).toMatchObject({ known: false, licences: [{ skuId: SKU.E5.skuId, partNumber: null, annualCost: null }] });
     expect(p.note).toBe(none.unavailable);
+    expect([await none.candidate(TENANT, 'u-dan'), await none.auditTrail(WORKFLOW), await none.requestLine(WORKFLOW, 'run-1')]).toEqual([null, [], null]);
+  });
+
+  it('says why a user is a candidate or not: inactive past the tenant\'s threshold, active, or not evaluated', async () => {
+    const dan = await lookup.candidate(TENANT, 'U-DAN');
+    // Last active 2025-12-01, reports refreshed 2026-05-18.
+    expect(dan).toMatchObject({ isCandidate: true, excludedBy: null, daysInactive: 168 });
+    expect(dan!.daysInactive!).toBeGreaterThanOrEqual(dan!.inactivityDays);
+    const ana = await lookup.candidate(TENANT, 'u-ana');
+    expect(ana).toMatchObject({ isCandidate: false, excludedBy: null, daysInactive: 1 });
+    expect(ana!.inactivityDays).toBe(dan!.inactivityDays);
+    expect(await lookup.candidate(TENANT, 'u-nobody')).toBeNull();
+  });
+
+  it('reads a reclamation\'s audit trail newest first, and the request line of one run with its reason and UPN', async () => {
+    const trail = await lookup.auditTrail(WORKFLOW);
+    expect(trail.map((a) => [a.event, a.runId, a.actor, a.text])).toEqual([
+      ['rejected', 'run-2', 'u-ivy', 'still needs it'],
+      ['requested', 'run-2', 'u-olga', 'asked again'],
+      ['requested', 'run-1', 'u-olga', 'left the team'],
+    ]);
+    expect(await lookup.auditTrail(WORKFLOW, 1)).toHaveLength(1);
+    expect(await lookup.requestLine(WORKFLOW, 'run-1')).toMatchObject({ text: 'left the team', actorUpn: 'olga@crafted.test' });
+    expect(await lookup.requestLine(WORKFLOW, 'run-9')).toBeNull();
   });
 });
