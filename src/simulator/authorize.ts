@@ -5,35 +5,12 @@
 // carried and the same redirect URI, and answers with an ID token signed like every other (delegated.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import type { SimContext } from './context';
+import type { AuthorizeStore } from './records';
 import { issueIdToken, oauthFail, tokenResponse } from './delegated';
 import { send, type Exchange } from './http';
 
 const CODE_TTL_S = 300;
 const PENDING_TTL_S = 900;
-
-/** An authorize request shown as a sign-in page, waiting for the person to pick an account. */
-interface PendingAuthorize {
-  redirectUri: string;
-  state?: string;
-  nonce?: string;
-  codeChallenge: string;
-  scopes: string[];
-  expiresAt: number;
-}
-
-export interface AuthCodeEntry {
-  redirectUri: string;
-  codeChallenge: string;
-  nonce?: string;
-  userId: string;
-  expiresAt: number;
-  redeemed?: boolean;
-}
-
-export interface AuthorizeStore {
-  pending: Map<string, PendingAuthorize>;
-  codes: Map<string, AuthCodeEntry>;
-}
 
 export const newAuthorizeStore = (): AuthorizeStore => ({ pending: new Map(), codes: new Map() });
 

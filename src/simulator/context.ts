@@ -1,7 +1,6 @@
 // Everything a handler needs: identities, keys, URLs and the mutable state.
 import type { KeyObject } from 'node:crypto';
-import type { AuthorizeStore } from './authorize';
-import type { DeviceCodeEntry } from './delegated';
+import type { AuthorizeStore, DeviceCodeEntry } from './records';
 import type { AppLimiter } from './limits';
 import type { Profile, SimClock } from './profile';
 import type { Pki } from './tls';

@@ -4,6 +4,7 @@
 // answers authorization_pending until then, and afterwards an ID token (RS256, the tenant's published key).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SimContext } from './context';
+import type { DeviceCodeEntry } from './records';
 import { send, type Exchange } from './http';
 import { b64url, signJwt } from './jwt';
 
@@ -11,17 +12,6 @@ import { b64url, signJwt } from './jwt';
 export const DEVICE_CODE_GRANTS = ['urn:ietf:params:oauth:grant-type:device_code', 'device_code'];
 const DEVICE_CODE_TTL_S = 900;
 const ID_TOKEN_TTL_S = 3600;
-
-export interface DeviceCodeEntry {
-  deviceCode: string;
-  userCode: string;
-  clientId: string;
-  scopes: string[];
-  expiresAt: number;
-  /** Object id of the admin who signed in with the user code. */
-  approvedBy?: string;
-  redeemed?: boolean;
-}
 
 const json = (ex: Exchange, status: number, body: unknown): void =>
   send(ex, status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache' }, JSON.stringify(body));

@@ -1,15 +1,7 @@
 // The simulated directory's people and groups beyond licences: the tenant's admins (who sign in with the device-code
-// flow), an approvers group with a nested group (transitive membership), groups tests create, and
-// POST /v1.0/users/{id}/checkMemberGroups (at most 20 ids, transitive, unknown ids dropped, as Graph does).
-import { allows } from '../graph/permissions';
-import type { SimContext } from './context';
-import { denyDirectory } from './graph-access';
-import { sendGraphError, sendGraphJson, type Exchange } from './http';
+// flow), an approvers group with a nested group (transitive membership), and groups tests create.
 import { guid } from './prng';
 import type { Tenant } from './tenant';
-
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_GROUP_IDS = 20;
 
 export interface SimGroup {
   id: string;
@@ -98,25 +90,4 @@ export class Directory {
     };
     return groupIds.filter((g) => within(g.toLowerCase(), new Set()));
   }
-}
-
-export function handleCheckMemberGroups(ctx: SimContext, ex: Exchange, version: string, roles: string[], idOrUpn: string): void {
-  // On a user it takes both: reading the user and reading group membership (Directory.Read.All gives both).
-  if (!allows(roles, 'readUsers') || !allows(roles, 'checkMemberGroups')) return denyDirectory(ex);
-  const tenant = ctx.state.tenant;
-  const i = tenant.resolveUser(idOrUpn);
-  if (i < 0) return sendGraphError(ex, 404, 'Request_ResourceNotFound', `Resource '${idOrUpn}' does not exist or one of its queried reference-property objects are not present.`);
-  let body: unknown;
-  try {
-    body = JSON.parse(ex.body.toString('utf8'));
-  } catch {
-    return sendGraphError(ex, 400, 'Request_BadRequest', 'Invalid JSON payload.');
-  }
-  const ids = (body as { groupIds?: unknown } | null)?.groupIds;
-  if (!Array.isArray(ids) || ids.some((g) => typeof g !== 'string' || !GUID_RE.test(g))) {
-    return sendGraphError(ex, 400, 'Request_BadRequest', "The request body must contain 'groupIds', an array of group object ids.");
-  }
-  if (ids.length > MAX_GROUP_IDS) return sendGraphError(ex, 400, 'Request_BadRequest', `Too many ids in 'groupIds': at most ${MAX_GROUP_IDS} are allowed.`);
-  const value = ctx.state.directory.memberOf(tenant.userId(i), ids as string[]);
-  sendGraphJson(ex, 200, { '@odata.context': `${ctx.graphUrl}/${version}/$metadata#Collection(Edm.String)`, value });
 }

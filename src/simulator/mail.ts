@@ -6,18 +6,6 @@ import type { SimContext } from './context';
 import { hasRole, ROLES } from './graph-access';
 import { clientRequestId, send, sendGraphError, type Exchange } from './http';
 
-export interface SentMail {
-  at: string;
-  /** The sender's UPN (the mailbox in the path, resolved). */
-  from: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  subject: string;
-  contentType: 'text' | 'html';
-  content: string;
-}
-
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
 
 type Recipient = { emailAddress?: { address?: unknown } };

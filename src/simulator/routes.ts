@@ -6,7 +6,7 @@ import { handleAuthorizePage, handleAuthorizeSubmit } from './authorize';
 import { handleCopilotReport } from './copilot';
 import type { SimContext } from './context';
 import { handleDeviceCode, handleDeviceLogin, handleDeviceLoginPage } from './delegated';
-import { handleCheckMemberGroups } from './directory';
+import { handleCheckMemberGroups } from './groups-endpoint';
 import type { Endpoint } from './faults';
 import { authenticate, denyDirectory, hasRole, ROLES } from './graph-access';
 import { handleUsersDelta } from './delta';

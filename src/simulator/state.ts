@@ -1,5 +1,5 @@
 // The simulator's mutable state, shared by all handlers and exposed to tests on the handle.
-import type { SentMail } from './mail';
+import type { SentMail } from './records';
 import { PIPELINE_GRANTS } from '../graph/permissions';
 import { SKUS } from './skus';
 import { Directory } from './directory';

@@ -164,7 +164,7 @@ describe('a rogue worker answering both task queues', () => {
     const outsider = pick((x) => directOnly(x)).id;
     const refusedByRemoval: string[] = [];
     const refusedByAudit: string[] = [];
-    for (let batch = 0; batch < 6 && (refusedByRemoval.length === 0 || refusedByAudit.length === 0); batch++) {
+    for (let batch = 0; batch < 12 && (refusedByRemoval.length === 0 || refusedByAudit.length === 0); batch++) {
       const users = [0, 1, 2, 3].map(() => pick(directOnly));
       const befores = users.map((u) => p.sim.state.assignedLicenses(u.id));
       const results = await Promise.all(

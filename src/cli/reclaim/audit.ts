@@ -2,7 +2,7 @@
 // never travel through Temporal (only the audit table holds them). Read through the same lookup as the web inbox's
 // audit trail (warehouse/lookup). Missing file or row: nothing is added.
 import { withWarehouseLookup } from '../../warehouse/lookup/index';
-import type { AnyReclaimState } from './decide';
+import type { AnyReclaimState } from '../../workflows/reclaim/messages';
 
 export interface RequestTexts {
   reason?: string;

@@ -7,13 +7,11 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { Command } from 'commander';
 import { parseConfig } from '../../config';
 import { parseReclaimWorkflowId, parseRestoreWorkflowId } from '../../shared/names';
-import { approveUpdate, rejectUpdate, reclaimStatusQuery, type DecisionInput, type DecisionVerdict, type ReclaimState, type RestoreState } from '../../workflows/reclaim/messages';
+import { approveUpdate, rejectUpdate, reclaimStatusQuery, type DecisionInput, type DecisionVerdict, type AnyReclaimState } from '../../workflows/reclaim/messages';
 import { readReclamation, type ReadOutcome } from './list';
 import { personProofs, sealText, TOKEN_FILE_OPTION_HELP, TOKEN_OPTION_HELP } from './proof';
 import { withTemporalClient } from '../temporal-connection';
 import { UsageError } from '../usage-error';
-
-export type AnyReclaimState = ReclaimState | RestoreState;
 
 /** The tenant of a reclamation or restore id; a usage error for anything else. */
 export function tenantOfDecisionId(id: string): string {

@@ -12,8 +12,7 @@ import { parseReclaimWorkflowId } from '../../shared/names';
 import { listTenantIds, pickTenant } from '../../tenants';
 import { personLabel, withWarehouseLookup } from '../../warehouse/lookup/index';
 import { safeInline, safeJson } from '../output/sanitize';
-import { reclaimStatusQuery, type ReclaimState, type ReclaimStatusName, type RestoreResult } from '../../workflows/reclaim/messages';
-import type { AnyReclaimState } from './decide';
+import { reclaimStatusQuery, type AnyReclaimState, type ReclaimState, type ReclaimStatusName, type RestoreResult } from '../../workflows/reclaim/messages';
 import { withTemporalClient } from '../temporal-connection';
 import { UsageError } from '../usage-error';
 

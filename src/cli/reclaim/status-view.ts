@@ -5,7 +5,8 @@ import { formatMoney } from '../../warehouse/index';
 import { costByCurrency, licenceLabel, personLabel, withWarehouseLookup, SERVICES, type LicenceView, type PersonName, type PersonView } from '../../warehouse/lookup/index';
 import { safeInline } from '../output/sanitize';
 import type { RequestTexts } from './audit';
-import { bindingLine, type AnyReclaimState } from './decide';
+import type { AnyReclaimState } from '../../workflows/reclaim/messages';
+import { bindingLine } from './decide';
 
 /** The looked-up names of one status: the subject with every SKU the state names, and the people who acted. */
 export interface StatusNames {

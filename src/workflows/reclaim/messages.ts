@@ -128,6 +128,9 @@ export interface RestoreState extends ApprovalFields {
   detail?: string;
 }
 
+/** What `reclaim status` shows: a reclamation's or a restore's state. */
+export type AnyReclaimState = ReclaimState | RestoreState;
+
 export interface RestoreResult {
   reclaimWorkflowId: string;
   outcome: RestoreStatusName;
