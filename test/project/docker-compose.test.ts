@@ -83,6 +83,11 @@ describe('docker-compose.yml', () => {
         expect(env).toContain(name);
       }
       // Both verify sign-ins (Graph workers: requests and approvals; the writer: settings changes).
+      // Notifications, mail and escalation are sent from activities: every worker gets them, empty (off) by default.
+      for (const name of ['M365_NOTIFY_WEBHOOK', 'M365_NOTIFY_SECRET', 'M365_INBOX_URL', 'M365_MAIL_SENDER', 'M365_ESCALATION_GROUP_ID']) {
+        expect(worker.environment?.[name], `${w} ${name}`).toBe(`\${${name}:-}`);
+      }
+      expect(worker.environment?.M365_NOTIFY_FORMAT).toBe('${M365_NOTIFY_FORMAT:-json}');
       for (const name of ['M365_APPROVAL_CLIENT_ID', 'M365_APPROVERS_GROUP_ID', 'M365_SETTINGS_ADMINS_GROUP_ID', 'M365_APPROVAL_IDENTITY']) {
         expect(worker.environment?.[name], `${w} ${name}`).toMatch(new RegExp(`^\\$\\{${name}:-`));
       }
