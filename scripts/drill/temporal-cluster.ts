@@ -1,0 +1,261 @@
+// The real Temporal server on PostgreSQL, as the compose file runs it: the schema job (temporal-sql-tool create,
+// setup-schema, update-schema for both databases), the server with a generated configuration, then the namespace
+// job (namespace and the project's search attributes).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { minimalChildEnv } from '../../src/temporal/child-env';
+import { freePort, waitForServer } from '../../src/temporal/dev-server';
+import type { TemporalServerBinaries } from '../../src/temporal/server-binary';
+
+export interface SqlStore {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+/** What the compose file's temporal-schema job runs, with the tool built beside the server. */
+export function createTemporalSchema(bins: TemporalServerBinaries, store: SqlStore): void {
+  for (const db of ['temporal', 'temporal_visibility']) {
+    const dir = db === 'temporal_visibility' ? 'visibility' : 'temporal';
+    const base = ['--plugin', 'postgres12', '--ep', store.host, '-u', store.user, '-p', String(store.port), '--pw', store.password, '--db', db];
+    for (const [args, mayFail] of [
+      [['create'], true],
+      [['setup-schema', '-v', '0.0'], true],
+      [['update-schema', '-d', path.join(bins.postgresSchemaDir, dir, 'versioned')], false],
+    ] as const) {
+      const r = spawnSync(bins.sqlTool, [...base, ...args], { encoding: 'utf8', env: minimalChildEnv() });
+      if (r.status !== 0 && !mayFail) throw new Error(`temporal-sql-tool ${args.join(' ')} on ${db} failed:\n${r.stderr || r.stdout}`);
+    }
+  }
+}
+
+export interface ServerTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** The certificate the server's own system worker (schedules) presents to the frontend: the admin role. */
+  systemWorkerCertFile: string;
+  systemWorkerKeyFile: string;
+}
+
+export type Persistence = { kind: 'postgres'; store: SqlStore } | { kind: 'sqlite-memory' };
+
+function datastore(p: Persistence, db: string): string {
+  if (p.kind === 'sqlite-memory') {
+    return `      sql:
+        pluginName: "sqlite"
+        databaseName: "${db}"
+        connectAddr: "localhost"
+        connectProtocol: "tcp"
+        connectAttributes: { mode: "memory", cache: "private" }
+        maxConns: 1
+        maxIdleConns: 1
+        maxConnLifetime: "1h"`;
+  }
+  return `      sql:
+        pluginName: "postgres12"
+        databaseName: "${db}"
+        connectAddr: "${p.store.host}:${p.store.port}"
+        connectProtocol: "tcp"
+        user: "${p.store.user}"
+        password: "${p.store.password}"
+        maxConns: 20
+        maxIdleConns: 20
+        maxConnLifetime: "1h"`;
+}
+
+function tlsBlock(tls: ServerTls | undefined): string {
+  if (!tls) return '';
+  return `  tls:
+    frontend:
+      server:
+        certFile: "${tls.certFile}"
+        keyFile: "${tls.keyFile}"
+        requireClientAuth: true
+        clientCaFiles: ["${tls.caFile}"]
+      client:
+        serverName: "localhost"
+        rootCaFiles: ["${tls.caFile}"]
+    systemWorker:
+      certFile: "${tls.systemWorkerCertFile}"
+      keyFile: "${tls.systemWorkerKeyFile}"
+      client:
+        serverName: "localhost"
+        rootCaFiles: ["${tls.caFile}"]
+`;
+}
+
+/** One process, every service, ports of its own (several drills or tests may run side by side). */
+export function serverConfigYaml(opts: { persistence: Persistence; ports: number[]; tls?: ServerTls; dynamicConfigFile: string }): string {
+  const [frontend, frontendMember, history, historyMember, matching, matchingMember, worker, workerMember, http, metrics] = opts.ports;
+  const service = (grpc: number | undefined, member: number | undefined, extra = '') => `    rpc:
+      grpcPort: ${grpc}
+      membershipPort: ${member}
+      bindOnLocalHost: true${extra}`;
+  return `log:
+  stdout: true
+  level: warn
+persistence:
+  defaultStore: default
+  visibilityStore: visibility
+  numHistoryShards: 4
+  datastores:
+    default:
+${datastore(opts.persistence, opts.persistence.kind === 'postgres' ? 'temporal' : 'default')}
+    visibility:
+${datastore(opts.persistence, opts.persistence.kind === 'postgres' ? 'temporal_visibility' : 'default')}
+global:
+  membership:
+    maxJoinDuration: 30s
+    broadcastAddress: "127.0.0.1"
+  metrics:
+    prometheus:
+      framework: "tally"
+      listenAddress: "127.0.0.1:${metrics}"
+${tlsBlock(opts.tls)}services:
+  frontend:
+${service(frontend, frontendMember, `\n      httpPort: ${http}`)}
+  history:
+${service(history, historyMember)}
+  matching:
+${service(matching, matchingMember)}
+  worker:
+${service(worker, workerMember)}
+clusterMetadata:
+  enableGlobalNamespace: false
+  failoverVersionIncrement: 10
+  masterClusterName: "active"
+  currentClusterName: "active"
+  clusterInformation:
+    active:
+      enabled: true
+      initialFailoverVersion: 1
+      rpcName: "frontend"
+      rpcAddress: "localhost:${frontend}"
+dcRedirectionPolicy:
+  policy: "noop"
+dynamicConfigClient:
+  filepath: "${opts.dynamicConfigFile}"
+  pollInterval: "10s"
+`;
+}
+
+export interface TemporalServer {
+  address: string;
+  pid(): number;
+  /** SIGKILL (a crashed host), then start again on the same store and ports. */
+  restart(downMs: number): Promise<void>;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+export interface StartServerOptions {
+  bins: TemporalServerBinaries;
+  dir: string;
+  persistence: Persistence;
+  tls?: ServerTls;
+  authorizer?: 'roles' | 'none';
+  /** Readiness check: without TLS a plain connection; with TLS the caller's own. */
+  ready?: (address: string) => Promise<void>;
+}
+
+export async function startTemporalServer(opts: StartServerOptions): Promise<TemporalServer> {
+  const ports: number[] = [];
+  while (ports.length < 10) {
+    const p = await freePort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  const configFile = path.join(opts.dir, 'temporal-server.yaml');
+  const dynamicConfigFile = path.join(opts.dir, 'dynamicconfig.yaml');
+  // Visibility queries the approver's inbox relies on; the rest keeps Temporal's defaults.
+  writeFileSync(dynamicConfigFile, 'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n');
+  writeFileSync(configFile, serverConfigYaml({ persistence: opts.persistence, ports, tls: opts.tls, dynamicConfigFile }), { mode: 0o600 });
+  const address = `127.0.0.1:${ports[0]}`;
+  let child: ChildProcess | undefined;
+  let output = '';
+  const start = async () => {
+    child = spawn(opts.bins.server, ['--config-file', configFile, '--authorizer', opts.authorizer ?? 'none'], {
+      env: minimalChildEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (b: Buffer) => (output = (output + b.toString()).slice(-20_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const c = child;
+    if (opts.ready) await readyWithin(() => opts.ready!(address), 90_000, c, () => output);
+    else await waitForServer(address, 90_000, c, () => output);
+  };
+  const kill = async (signal: NodeJS.Signals) => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill(signal);
+    const timer = setTimeout(() => c.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  await start();
+  return {
+    address,
+    pid: () => child?.pid ?? -1,
+    async restart(downMs) {
+      await kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, downMs));
+      await start();
+    },
+    stop: () => kill('SIGTERM'),
+    output: () => output,
+  };
+}
+
+async function readyWithin(check: () => Promise<void>, ms: number, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`temporal-server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      await check();
+      return;
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  throw new Error(`temporal-server not ready after ${ms / 1000} s: ${String(last)}\n${output()}`);
+}
+
+/** What the compose file's temporal-namespace job does: the namespace, then the inbox's search attributes. */
+export async function registerNamespace(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    try {
+      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('30 days') });
+    } catch (err) {
+      if (!/already exists/i.test(String(err))) throw err;
+    }
+    const types = { KEYWORD: 2, INT: 3 } as const;
+    const searchAttributes: Record<string, number> = {};
+    for (const a of CUSTOM_SEARCH_ATTRIBUTES) searchAttributes[a.name] = types[a.type as keyof typeof types] ?? types.KEYWORD;
+    try {
+      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+    } catch (err) {
+      if (!/already exists/i.test(String(err))) throw err;
+    }
+    // A new namespace reaches every service's cache within seconds; wait until one describe succeeds.
+    for (let i = 0; i < 60; i++) {
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+}
