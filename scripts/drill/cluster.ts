@@ -39,6 +39,20 @@ export class Teardown {
   }
 }
 
+/** What an operator puts in the compose file's environment (or .env): the drill's values for its ${VAR}s. */
+export function operatorVariables(o: { postgresPassword: string; firstTenant: { tenantId: string; clientId: string }; tenantsFile: string }): Record<string, string> {
+  return {
+    POSTGRES_PASSWORD: o.postgresPassword,
+    TEMPORAL_NAMESPACE: 'default',
+    M365_TENANT_ID: o.firstTenant.tenantId,
+    M365_CLIENT_ID: o.firstTenant.clientId,
+    M365_TENANTS_FILE: o.tenantsFile,
+    M365_RECLAIM_ENABLED: 'true',
+    // The writer's debug lines say when a load starts: the drill strikes by them.
+    LOG_LEVEL: 'debug',
+  };
+}
+
 export async function startCluster(root: string, plan: TenantPlan, opts: { offline: boolean; say: (l: string) => void }, teardown: Teardown): Promise<Cluster> {
   const { say } = opts;
   teardown.add(async () => rmSync(root, { recursive: true, force: true }));
@@ -61,16 +75,7 @@ export async function startCluster(root: string, plan: TenantPlan, opts: { offli
 
   const dataDir = path.join(root, 'data');
   mkdirSync(dataDir, { recursive: true, mode: 0o750 });
-  const operatorVars: Record<string, string> = {
-    POSTGRES_PASSWORD: postgres.password,
-    TEMPORAL_NAMESPACE: 'default',
-    M365_TENANT_ID: tenants.sims[0]!.tenantId,
-    M365_CLIENT_ID: tenants.sims[0]!.clientId,
-    M365_TENANTS_FILE: tenants.tenantsFile,
-    M365_RECLAIM_ENABLED: 'true',
-    // The writer's debug lines say when a load starts: the drill strikes by them.
-    LOG_LEVEL: 'debug',
-  };
+  const operatorVars = operatorVariables({ postgresPassword: postgres.password, firstTenant: tenants.sims[0]!, tenantsFile: tenants.tenantsFile });
   const services = projectServices();
   const envFor = (service: ProjectService, extra: Record<string, string> = {}) => ({
     ...replicaEnvironment(service, operatorVars, { 'm365-data': dataDir }, { 'temporal:7233': server.address }),

@@ -18,18 +18,23 @@ export interface SqlStore {
   password: string;
 }
 
+/** The databases and the steps of the compose file's temporal-schema job (a test holds the two together). */
+export const SCHEMA_DATABASES = { temporal: 'temporal', temporal_visibility: 'visibility' } as const;
+export const SCHEMA_STEPS = [
+  { args: ['create'], mayFail: true },
+  { args: ['setup-schema', '-v', '0.0'], mayFail: true },
+  { args: ['update-schema', '-d'], mayFail: false },
+] as const;
+export const SCHEMA_PLUGIN = 'postgres12';
+
 /** What the compose file's temporal-schema job runs, with the tool built beside the server. */
 export function createTemporalSchema(bins: TemporalServerBinaries, store: SqlStore): void {
-  for (const db of ['temporal', 'temporal_visibility']) {
-    const dir = db === 'temporal_visibility' ? 'visibility' : 'temporal';
-    const base = ['--plugin', 'postgres12', '--ep', store.host, '-u', store.user, '-p', String(store.port), '--pw', store.password, '--db', db];
-    for (const [args, mayFail] of [
-      [['create'], true],
-      [['setup-schema', '-v', '0.0'], true],
-      [['update-schema', '-d', path.join(bins.postgresSchemaDir, dir, 'versioned')], false],
-    ] as const) {
+  for (const [db, dir] of Object.entries(SCHEMA_DATABASES)) {
+    const base = ['--plugin', SCHEMA_PLUGIN, '--ep', store.host, '-u', store.user, '-p', String(store.port), '--pw', store.password, '--db', db];
+    for (const step of SCHEMA_STEPS) {
+      const args = step.args[0] === 'update-schema' ? [...step.args, path.join(bins.postgresSchemaDir, dir, 'versioned')] : [...step.args];
       const r = spawnSync(bins.sqlTool, [...base, ...args], { encoding: 'utf8', env: minimalChildEnv() });
-      if (r.status !== 0 && !mayFail) throw new Error(`temporal-sql-tool ${args.join(' ')} on ${db} failed:\n${r.stderr || r.stdout}`);
+      if (r.status !== 0 && !step.mayFail) throw new Error(`temporal-sql-tool ${args.join(' ')} on ${db} failed:\n${r.stderr || r.stdout}`);
     }
   }
 }
