@@ -19,7 +19,7 @@ import (
 
 func main() {
 	configFile := flag.String("config-file", "", "server configuration YAML (persistence, ports, TLS)")
-	authMode := flag.String("authorizer", "roles", `"roles": mTLS certificate roles (worker, people, admin); "none": allow every caller`)
+	authMode := flag.String("authorizer", "roles", `"roles": a role per mTLS client certificate (OU=m365-workers, m365-people, m365-operators); "none": allow every caller`)
 	flag.Parse()
 	if *configFile == "" || (*authMode != "roles" && *authMode != "none") {
 		fmt.Fprintln(os.Stderr, "usage: temporal-server --config-file FILE [--authorizer roles|none]")
@@ -36,7 +36,7 @@ func main() {
 	var mapper authorization.ClaimMapper = authorization.NewNoopClaimMapper()
 	if *authMode == "roles" {
 		authorizer = newRoleAuthorizer()
-		mapper = newCertificateRoleMapper(os.Getenv("TEMPORAL_ROLE_PREFIX"))
+		mapper = newCertificateRoleMapper()
 	}
 	server, err := temporal.NewServer(
 		temporal.ForServices(temporal.DefaultServices),

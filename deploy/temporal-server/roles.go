@@ -2,44 +2,49 @@ package main
 
 import (
 	"context"
-	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/server/common/api"
 	"go.temporal.io/server/common/authorization"
 )
 
-// The three kinds of caller. A certificate's role is the part of its subject's common name after the prefix
-// (default "m365-"): CN=m365-worker, CN=m365-people, CN=m365-admin. Anything else has no role and is refused.
+// The three kinds of caller, read from the verified client certificate's organizational unit (OU). Anything else
+// has no role and is refused everything but health checks.
 const (
-	roleWorker = "worker" // the project's worker processes: poll and complete tasks, and everything people may do
-	rolePeople = "people" // the CLI people run: start, signal, update, query, list, describe; never take tasks
-	roleAdmin  = "admin"  // operators: namespaces, search attributes, cluster settings
+	roleWorker   = "worker"   // OU=m365-workers: the project's worker processes take and complete tasks
+	rolePeople   = "people"   // OU=m365-people: the CLI people run starts, decides, asks; never takes tasks
+	roleOperator = "operator" // OU=m365-operators: namespaces, search attributes, schedules, terminate, versioning
 )
 
-type certificateRoleMapper struct{ prefix string }
-
-func newCertificateRoleMapper(prefix string) authorization.ClaimMapper {
-	if prefix == "" {
-		prefix = "m365-"
-	}
-	return &certificateRoleMapper{prefix: prefix}
+var unitRoles = map[string]string{
+	"m365-workers":   roleWorker,
+	"m365-people":    rolePeople,
+	"m365-operators": roleOperator,
 }
 
-// GetClaims reads the role from the verified client certificate; the server has already checked it against
-// the client CA, so its subject is trustworthy. A call without a certificate gets no claims.
+type certificateRoleMapper struct{}
+
+func newCertificateRoleMapper() authorization.ClaimMapper { return &certificateRoleMapper{} }
+
+// GetClaims reads the role from the client certificate the server has already verified against its client CA,
+// so the subject is trustworthy. A call without a certificate, or with an unknown unit, gets no role.
 func (m *certificateRoleMapper) GetClaims(info *authorization.AuthInfo) (*authorization.Claims, error) {
 	claims := &authorization.Claims{AuthType: "mtls"}
 	if info == nil || info.TLSSubject == nil {
 		return claims, nil
 	}
-	cn := info.TLSSubject.CommonName
-	claims.Subject = cn
-	if role, ok := strings.CutPrefix(cn, m.prefix); ok {
-		switch role {
-		case roleWorker, rolePeople, roleAdmin:
-			claims.Extensions = role
+	claims.Subject = info.TLSSubject.CommonName
+	role := ""
+	for _, unit := range info.TLSSubject.OrganizationalUnit {
+		if r, ok := unitRoles[unit]; ok {
+			if role != "" && role != r {
+				return claims, nil // a certificate naming two roles gets none
+			}
+			role = r
 		}
+	}
+	if role != "" {
+		claims.Extensions = role
 	}
 	return claims, nil
 }
@@ -47,28 +52,57 @@ func (m *certificateRoleMapper) GetClaims(info *authorization.AuthInfo) (*author
 // AuthInfoRequired: claims come from the certificate even when a call carries no token.
 func (m *certificateRoleMapper) AuthInfoRequired() bool { return true }
 
+const (
+	workflowService = api.WorkflowServicePrefix
+	operatorService = api.OperatorServicePrefix
+)
+
+func names(prefix string, methods ...string) map[string]bool {
+	out := make(map[string]bool, len(methods))
+	for _, m := range methods {
+		out[prefix+m] = true
+	}
+	return out
+}
+
+func union(sets ...map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range sets {
+		for k := range s {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// Reading a run's state: people (status, the inbox) and workers (a reclamation's result, history pages).
+var readRuns = names(workflowService,
+	"QueryWorkflow", "DescribeWorkflowExecution", "GetWorkflowExecutionHistory", "GetWorkflowExecutionHistoryReverse",
+	"GetSystemInfo", "GetClusterInfo", "DescribeNamespace", "GetSearchAttributes",
+)
+
+// Taking and completing tasks runs the project's code with its inputs: workers only. The …ById completions are
+// here too: with them one could complete a task by workflow and activity id without ever polling.
+var taskAPIs = names(workflowService,
+	"PollWorkflowTaskQueue", "RespondWorkflowTaskCompleted", "RespondWorkflowTaskFailed",
+	"PollActivityTaskQueue", "RespondActivityTaskCompleted", "RespondActivityTaskCompletedById",
+	"RespondActivityTaskFailed", "RespondActivityTaskFailedById", "RespondActivityTaskCanceled", "RespondActivityTaskCanceledById",
+	"RecordActivityTaskHeartbeat", "RecordActivityTaskHeartbeatById", "RespondQueryTaskCompleted", "ResetStickyTaskQueue",
+	"ShutdownWorker", "RecordWorkerHeartbeat", "FetchWorkerConfig", "PollNexusTaskQueue", "RespondNexusTaskCompleted", "RespondNexusTaskFailed",
+)
+
+// What people do through the CLI: request, decide, cancel, list, and read.
+var peopleAPIs = union(readRuns, names(workflowService,
+	"StartWorkflowExecution", "SignalWithStartWorkflowExecution", "SignalWorkflowExecution",
+	"UpdateWorkflowExecution", "PollWorkflowExecutionUpdate", "RequestCancelWorkflowExecution",
+	"ListWorkflowExecutions", "CountWorkflowExecutions",
+), names(operatorService, "ListSearchAttributes"))
+
+var workerAPIs = union(readRuns, taskAPIs)
+
 type roleAuthorizer struct{}
 
 func newRoleAuthorizer() authorization.Authorizer { return &roleAuthorizer{} }
-
-// Task APIs: whoever calls these receives or completes the project's workflow and activity tasks, i.e. runs
-// the project's code with its inputs. Only the worker role may.
-var taskAPIs = []string{
-	"PollWorkflowTaskQueue", "PollActivityTaskQueue", "PollNexusTaskQueue",
-	"RespondWorkflowTask", "RespondActivityTask", "RespondQueryTaskCompleted", "RespondNexusTask",
-	"RecordActivityTaskHeartbeat", "ResetStickyTaskQueue", "UpdateActivityOptions",
-	"ShutdownWorker", "RecordWorkerHeartbeat",
-}
-
-func isTaskAPI(fullName string) bool {
-	method := api.MethodName(fullName)
-	for _, prefix := range taskAPIs {
-		if strings.HasPrefix(method, prefix) {
-			return true
-		}
-	}
-	return false
-}
 
 func allow(claims *authorization.Claims) authorization.Result {
 	return authorization.Result{
@@ -79,6 +113,8 @@ func allow(claims *authorization.Claims) authorization.Result {
 
 var deny = authorization.Result{Decision: authorization.DecisionDeny}
 
+// Authorize allows by role and API name, and denies by default: an API a later server adds is refused to
+// workers and people until someone decides which role needs it.
 func (a *roleAuthorizer) Authorize(_ context.Context, claims *authorization.Claims, target *authorization.CallTarget) (authorization.Result, error) {
 	if authorization.IsHealthCheckAPI(target.APIName) {
 		return authorization.Result{Decision: authorization.DecisionAllow}, nil
@@ -87,22 +123,12 @@ func (a *roleAuthorizer) Authorize(_ context.Context, claims *authorization.Clai
 		return deny, nil
 	}
 	role, _ := claims.Extensions.(string)
-	if role == roleAdmin {
+	switch {
+	case role == roleOperator:
 		return allow(claims), nil
-	}
-	metadata := api.GetMethodMetadata(target.APIName)
-	// Workers and people never administer namespaces or the cluster; outside a namespace they may only read
-	// (the SDKs ask for the cluster's capabilities and search attributes).
-	if metadata.Access == api.AccessAdmin || (metadata.Scope != api.ScopeNamespace && metadata.Access != api.AccessReadOnly) {
-		return deny, nil
-	}
-	switch role {
-	case roleWorker:
+	case role == roleWorker && workerAPIs[target.APIName]:
 		return allow(claims), nil
-	case rolePeople:
-		if isTaskAPI(target.APIName) {
-			return deny, nil
-		}
+	case role == rolePeople && peopleAPIs[target.APIName]:
 		return allow(claims), nil
 	}
 	return deny, nil

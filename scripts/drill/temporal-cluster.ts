@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { minimalChildEnv } from '../../src/temporal/child-env';
@@ -235,8 +235,8 @@ async function readyWithin(check: () => Promise<void>, ms: number, child: ChildP
 }
 
 /** What the compose file's temporal-namespace job does: the namespace, then the inbox's search attributes. */
-export async function registerNamespace(address: string, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address });
+export async function registerNamespace(address: string, namespace: string, tls?: ConnectionOptions['tls']): Promise<void> {
+  const connection = await Connection.connect({ address, tls });
   try {
     try {
       await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('30 days') });

@@ -68,7 +68,7 @@ export function cachedTemporalServer(env: NodeJS.ProcessEnv = process.env): Temp
 export interface EnsureServerOptions {
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
-  /** No module downloads: only what the Go module cache already holds (GOFLAGS=-mod=mod, GOPROXY=off). */
+  /** No module downloads: only what the Go module cache already holds (GOPROXY=off). */
   offline?: boolean;
 }
 
@@ -105,7 +105,8 @@ export async function ensureTemporalServer(opts: EnsureServerOptions = {}): Prom
   if (!goBin) throw new TemporalServerUnavailableError('Building the Temporal server needs Go (https://go.dev/dl): none found on PATH.');
   const goEnv = minimalChildEnv(GO_VARS, {
     CGO_ENABLED: '0',
-    ...(opts.offline ? { GOPROXY: 'off', GOFLAGS: '-mod=mod' } : {}),
+    // go.mod and go.sum pin every module: offline means only that nothing is downloaded.
+    ...(opts.offline ? { GOPROXY: 'off' } : {}),
   }, env);
   // Build into a scratch directory and rename it into place: an interrupted build never looks finished.
   const scratch = `${dir}.building-${process.pid}`;
@@ -114,8 +115,8 @@ export async function ensureTemporalServer(opts: EnsureServerOptions = {}): Prom
   log(`Building the Temporal server v${TEMPORAL_SERVER_VERSION} with Go into ${dir} (first time only, 5-15 minutes)...`);
   const started = Date.now();
   try {
-    await goRun(goBin, ['build', '-p', '2', '-trimpath', '-o', path.join(scratch, 'temporal-server'), '.'], goEnv, log);
-    await goRun(goBin, ['build', '-p', '2', '-trimpath', '-o', path.join(scratch, 'temporal-sql-tool'), './sql-tool'], goEnv, log);
+    await goRun(goBin, ['build', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-server'), '.'], goEnv, log);
+    await goRun(goBin, ['build', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-sql-tool'), './sql-tool'], goEnv, log);
     const moduleDir = spawnSync(goBin, ['list', '-m', '-f', '{{.Dir}}', 'go.temporal.io/server'], { cwd: SERVER_SOURCE_DIR, env: goEnv, encoding: 'utf8' }).stdout.trim();
     if (!moduleDir || !existsSync(path.join(moduleDir, 'schema', 'postgresql'))) throw new Error(`the Temporal server module's schema files were not found (${moduleDir || 'go list gave nothing'})`);
     cpSync(path.join(moduleDir, 'schema', 'postgresql'), path.join(scratch, 'schema', 'postgresql'), { recursive: true });
