@@ -36,7 +36,12 @@ func main() {
 	var mapper authorization.ClaimMapper = authorization.NewNoopClaimMapper()
 	if *authMode == "roles" {
 		authorizer = newRoleAuthorizer()
-		mapper = newCertificateRoleMapper()
+		keys, err := loadAPIKeys(os.Getenv("TEMPORAL_API_KEYS_FILE"))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "Cannot read the API keys: %v\n", err)
+			os.Exit(1)
+		}
+		mapper = newCertificateRoleMapper(keys)
 	}
 	server, err := temporal.NewServer(
 		temporal.ForServices(temporal.DefaultServices),

@@ -22,15 +22,23 @@ var unitRoles = map[string]string{
 	"m365-operators": roleOperator,
 }
 
-type certificateRoleMapper struct{}
+type certificateRoleMapper struct{ apiKeys []apiKey }
 
-func newCertificateRoleMapper() authorization.ClaimMapper { return &certificateRoleMapper{} }
+func newCertificateRoleMapper(apiKeys []apiKey) authorization.ClaimMapper {
+	return &certificateRoleMapper{apiKeys: apiKeys}
+}
 
-// GetClaims reads the role from the client certificate the server has already verified against its client CA,
-// so the subject is trustworthy. A call without a certificate, or with an unknown unit, gets no role.
+// GetClaims reads the role from an API key, or else from the client certificate the server has already verified
+// against its client CA, so the subject is trustworthy. Without either, or with an unknown unit, no role.
 func (m *certificateRoleMapper) GetClaims(info *authorization.AuthInfo) (*authorization.Claims, error) {
 	claims := &authorization.Claims{AuthType: "mtls"}
-	if info == nil || info.TLSSubject == nil {
+	if info == nil {
+		return claims, nil
+	}
+	if role := roleOfToken(m.apiKeys, info.AuthToken); role != "" {
+		return &authorization.Claims{AuthType: "api_key", Subject: "api-key:" + role, Extensions: role}, nil
+	}
+	if info.TLSSubject == nil {
 		return claims, nil
 	}
 	claims.Subject = info.TLSSubject.CommonName

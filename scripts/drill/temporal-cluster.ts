@@ -43,9 +43,11 @@ export interface ServerTls {
   certFile: string;
   keyFile: string;
   caFile: string;
-  /** The certificate the server's own system worker (schedules) presents to the frontend: the admin role. */
+  /** The certificate the server's own system worker (schedules) presents to the frontend: the operators' role. */
   systemWorkerCertFile: string;
   systemWorkerKeyFile: string;
+  /** false: TLS without client certificates (callers identify with an API key); default true. */
+  requireClientAuth?: boolean;
 }
 
 export type Persistence = { kind: 'postgres'; store: SqlStore } | { kind: 'sqlite-memory' };
@@ -81,7 +83,7 @@ function tlsBlock(tls: ServerTls | undefined): string {
       server:
         certFile: "${tls.certFile}"
         keyFile: "${tls.keyFile}"
-        requireClientAuth: true
+        requireClientAuth: ${tls.requireClientAuth ?? true}
         clientCaFiles: ["${tls.caFile}"]
       client:
         serverName: "localhost"
@@ -167,6 +169,8 @@ export interface StartServerOptions {
   authorizer?: 'roles' | 'none';
   /** Readiness check: without TLS a plain connection; with TLS the caller's own. */
   ready?: (address: string) => Promise<void>;
+  /** Extra environment of the server (TEMPORAL_API_KEYS_FILE). */
+  env?: Record<string, string>;
 }
 
 export async function startTemporalServer(opts: StartServerOptions): Promise<TemporalServer> {
@@ -185,7 +189,7 @@ export async function startTemporalServer(opts: StartServerOptions): Promise<Tem
   let output = '';
   const start = async () => {
     child = spawn(opts.bins.server, ['--config-file', configFile, '--authorizer', opts.authorizer ?? 'none'], {
-      env: minimalChildEnv(),
+      env: minimalChildEnv([], opts.env ?? {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer) => (output = (output + b.toString()).slice(-20_000));
@@ -235,8 +239,8 @@ async function readyWithin(check: () => Promise<void>, ms: number, child: ChildP
 }
 
 /** What the compose file's temporal-namespace job does: the namespace, then the inbox's search attributes. */
-export async function registerNamespace(address: string, namespace: string, tls?: ConnectionOptions['tls']): Promise<void> {
-  const connection = await Connection.connect({ address, tls });
+export async function registerNamespace(address: string, namespace: string, auth: Pick<ConnectionOptions, 'tls' | 'apiKey'> = {}): Promise<void> {
+  const connection = await Connection.connect({ address, ...auth });
   try {
     try {
       await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('30 days') });

@@ -71,7 +71,7 @@ describe.skipIf(!real.bins)(`Temporal with per-role client certificates${real.sk
         }
       },
     });
-    await registerNamespace(server.address, 'default', tlsOf(pki, pki.client('m365-operators')));
+    await registerNamespace(server.address, 'default', { tls: tlsOf(pki, pki.client('m365-operators')) });
     operators = new Client({ connection: await connect(pki.client('m365-operators')) });
     peopleConnection = await connect(pki.client('m365-people'));
     people = new Client({ connection: peopleConnection });
