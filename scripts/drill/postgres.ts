@@ -3,7 +3,6 @@
 // user, because PostgreSQL refuses to run as root.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/temporal/dev-server';
 import { minimalChildEnv } from '../../src/temporal/child-env';
@@ -108,4 +107,3 @@ export async function startPostgres(root: string, log: (line: string) => void): 
   };
 }
 
-export const tmpRoot = (): string => os.tmpdir();
