@@ -76,15 +76,7 @@ export function readDevEnvironment(dataDir: string): DevEnvironment | undefined 
   }
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+
 
 export type DevEnvironmentOutcome = 'configured' | 'absent' | 'stale' | 'untrusted' | 'applied';
 

@@ -11,6 +11,7 @@ import { applySettingsRequest, writeSettingsRequest, type SettingsRequest } from
 import { readApprovalPrivateKey } from '../identity/approval-key';
 import type { AppConfig } from '../config';
 import { GraphNotFoundError } from '../graph/errors';
+import { rootMessage } from '../shared/errors';
 import { settingsWorkflowId } from '../shared/names';
 import { closeWarehouse, openReadOnly, WarehouseLockedError } from '../warehouse/index';
 import type { WarehouseSettings } from '../warehouse/index';
@@ -111,12 +112,6 @@ async function closeTokens(graphFor: ReturnType<typeof createGraphFactory>, tena
   }
 }
 
-/** The innermost cause's message: an activity's own error, not the workflow and activity failures around it. */
-function rootMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
 
 /**
  * Writes the change and publishes. While another process (a warehouse worker) owns the working database, the

@@ -1,6 +1,7 @@
 // Failures in workflow code: which errors no retry can fix, the retry presets built on that list, the root
 // message of a failure, and running cleanup in a catch block so that it always runs and never hides the error.
-import { ApplicationFailure, CancellationScope, log } from '@temporalio/workflow';
+import { CancellationScope, log } from '@temporalio/workflow';
+import { rootMessage } from '../shared/errors';
 
 // Error types no retry can fix: Temporal matches these names and fails the activity at once.
 // Graph's list is kept in src/graph/errors.ts (NON_RETRYABLE_GRAPH_ERRORS); it is repeated here because
@@ -26,13 +27,7 @@ export const DAILY_RETRY = { nonRetryableErrorTypes: NON_RETRYABLE, initialInter
 /** A reclamation's retries: someone is waiting on the answer, so the waits stay short. */
 export const RECLAIM_RETRY = { nonRetryableErrorTypes: NON_RETRYABLE, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
 
-/** The root cause's message: activity failures wrap the error that says what to do. */
-export function rootMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  if (e instanceof ApplicationFailure || e instanceof Error) return e.message;
-  return String(e);
-}
+export { rootMessage };
 
 /**
  * Runs a catch block's cleanup (a failed-run row, a `failed` audit row) even when the workflow is being

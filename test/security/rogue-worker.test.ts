@@ -11,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMainActivities, createWarehouseActivities } from '../../src/activities';
 import { startReclamation, startRestore } from '../../src/cli/reclaim/command';
 import { startDailySync } from '../../src/cli/start-daily';
+import { settingsBinding, writeSettingsRequest } from '../../src/activities/settings';
+import { settingsWorkflowId } from '../../src/shared/names';
+import { openReadOnly } from '../../src/warehouse';
+import { applySettings } from '../../src/workflows';
 import { ensureApprovalKey } from '../../src/identity/approval-key';
 import { openReceipt, signReceipt } from '../../src/identity/authorisation';
 import { seal } from '../../src/identity/seal';
@@ -49,6 +53,7 @@ function rogueActivities(names: string[], forgerKey: KeyObject, workersPublicKey
     }),
     assignBack: () => ({ outcome: 'restored', receipt: forgedReceipt('restored', 'restore-x', [{ skuId: E5, disabledPlans: [] }]) }),
     recordReclamation: () => ({ ref: 'f0f0f0f0f0f0f0f0' }),
+    applySettings: () => ({ applied: true, keys: ['inactivityDays'] }),
     notify: () => ({ delivered: true, status: 200 }),
   };
   return Object.fromEntries(
@@ -283,4 +288,43 @@ describe('a rogue worker answering both task queues', () => {
     const shown = await cli(['reclaim', 'status', refused[0]!], { ...p.env, TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: p.taskQueue });
     expect(shown.stdout).toContain('not_authorised: receipt_not_for_this_restore');
   }, 600_000);
+
+  it('a settings change signed by someone outside the settings-admins group never applies, whatever the rogue answers', async () => {
+    const stored = async () => {
+      const db = await openReadOnly(p.config.dbPath);
+      try {
+        return (await db.query('SELECT inactivity_days, updated_by FROM settings WHERE tenant_id = $1', [p.sim.tenantId])).rows[0] ?? null;
+      } finally {
+        db.close();
+      }
+    };
+    const before = await stored();
+    const refused: string[] = [];
+    let forgedSuccess = 0;
+    const other: string[] = [];
+    // A busy writer fails an attempt with a retryable error, and the retry may reach the rogue: try until refused.
+    for (let i = 0; i < 40 && refused.length === 0; i++) {
+      // Signed in for real and bound to exactly this change, but not a settings admin.
+      const change = { tenantId: p.sim.tenantId, set: { inactivityDays: 3000 + i }, unset: [] };
+      const requestFile = writeSettingsRequest(p.config.dataDir, { ...change, proof: { idToken: people.token('requester', settingsBinding(change)) } });
+      const id = settingsWorkflowId(p.sim.tenantId, `rogue${i}-${Date.now()}`);
+      workflows.push(id);
+      const h = await client.client.workflow.start(applySettings, { taskQueue: p.taskQueue, workflowId: id, args: [{ tenantId: p.sim.tenantId, requestFile }], workflowExecutionTimeout: '2 minutes' });
+      try {
+        await h.result();
+        forgedSuccess++;
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err;
+        let e: unknown = err;
+        while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+        const message = (e as Error).message;
+        if (/is not a member of the tenant's settings-admins group/.test(message)) refused.push(id);
+        else other.push(message);
+      }
+      // Whoever answered, the stored settings are the ones from before, recorded by whoever made them.
+      expect(await stored()).toEqual(before);
+    }
+    expect(refused.length, `the real writer refused the change at least once (forged successes: ${forgedSuccess}; other failures: ${other.join(' | ')})`).toBeGreaterThan(0);
+    expect(JSON.stringify(await stored())).not.toContain(people.id('requester'));
+  }, 300_000);
 });

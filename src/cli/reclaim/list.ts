@@ -1,11 +1,12 @@
 // The approver's inbox: `reclaim list` reads Temporal visibility (the custom search attributes the reclamation
 // keeps up to date), and `reclaim status` of a closed reclamation answers from its result, so neither needs a
 // worker. Only ids, states and counts come from visibility; names stay in the workflow's own state.
-import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { Command } from 'commander';
 import { parseConfig } from '../../config';
 import { CUSTOM_SEARCH_ATTRIBUTES, RECLAIM_STATE_ATTR, REQUESTER_ATTR, SCOPE_ATTR, TENANT_ATTR, cliTypeOf } from '../../shared/search-attributes';
+import { rootMessage } from '../../shared/errors';
 import { listTenantIds, pickTenant } from '../../tenants';
 import { reclaimStatusQuery, type ReclaimState, type ReclaimStatusName, type RestoreResult } from '../../workflows/reclaim/messages';
 import type { AnyReclaimState } from './decide';
@@ -211,10 +212,4 @@ export function closedFailureLines(s: ClosedFailure): string[] {
     `  tenant ${s.tenantId ?? '?'}; last state ${s.lastState ?? '?'}; licences in scope ${s.skus ?? '?'}`,
     `  detail: ${s.detail}`,
   ];
-}
-
-function rootMessage(err: unknown): string {
-  let e: unknown = err instanceof WorkflowFailedError ? err.cause : err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }

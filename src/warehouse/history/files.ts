@@ -3,6 +3,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../db/sql';
 import { partFileName, partitionDir, scratchDir, type HistoryTableName } from './layout';
@@ -44,8 +45,13 @@ async function fsyncPath(p: string): Promise<void> {
 /** ZSTD at DuckDB's default level. */
 export const PARQUET_OPTIONS = `FORMAT parquet, COMPRESSION zstd`;
 
-/** Scratch files are named by tenant, so the collection of one tenant never touches another's running load. */
-export const scratchFile = (root: string, tenantId: string, name: string): string => path.join(scratchDir(root), `${name}-${tenantId}-${process.pid}.parquet`);
+/**
+ * Scratch files are named by tenant, so the collection of one tenant never touches another's running load, and are
+ * never reused: DuckDB caches a Parquet file's metadata by path and modification time, so a file rewritten under the
+ * same name within the same second could be read with the previous file's offsets.
+ */
+export const scratchFile = (root: string, tenantId: string, name: string): string =>
+  path.join(scratchDir(root), `${name}-${tenantId}-${process.pid}-${randomBytes(6).toString('hex')}.parquet`);
 
 /** COPYs `selectSql` into a scratch Parquet file. */
 export async function stageFile(

@@ -7,6 +7,7 @@ import { copyFile, open, readdir, rm, stat, rename, mkdir } from 'node:fs/promis
 import { randomBytes } from 'node:crypto';
 import { constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { processAlive } from '../../shared/process-alive';
 import { withWriter } from '../db/handles';
 import { createInstance } from '../db/instance';
 import { historyRootFor } from '../history/layout';
@@ -97,19 +98,10 @@ export async function sweepStalePublishCopies(target: string): Promise<string[]>
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    if (pid && pid !== process.pid && isAlive(pid)) continue;
+    if (pid && pid !== process.pid && processAlive(pid)) continue;
     if (pid === process.pid) continue; // this process's own copy is in use, or removed by its own finally
     await rm(path.join(dir, name), { force: true });
     removed.push(name);
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

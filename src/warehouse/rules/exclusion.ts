@@ -4,7 +4,6 @@
 // against the user's current UPN and groups, so the list and the check at execution apply the same rule.
 // The view is a model (models/inactive_licensed_evaluation.sql) recreated at every writer open, so a change here
 // reaches every warehouse at its next open; migrations never embed these fragments.
-import type { QueryResult } from '../db/handles';
 
 /**
  * Which rule keeps a user off the list; the view adds 'grace', which the re-check does not apply, and 'sku' (every
@@ -23,7 +22,7 @@ export const groupExcludedSql = (groups: string, excludedGroups: string): string
 export const skuExcludedSql = (held: string, excludedSkus: string): string => `len(list_filter(${held}, lambda s: NOT list_contains(${excludedSkus}, s))) = 0`;
 
 /** The tenant's excluded SKU part numbers (`settings set --exclude-sku`), as the settings stand in `db`. */
-export async function excludedSkuPartNumbers(db: { query(sql: string, params: string[]): Promise<QueryResult> }, tenantId: string): Promise<string[]> {
+export async function excludedSkuPartNumbers(db: { query(sql: string, params: string[]): Promise<{ rows: Record<string, unknown>[] }> }, tenantId: string): Promise<string[]> {
   const row = (await db.query('SELECT exclude_sku_part_numbers AS skus FROM tenant_settings WHERE tenant_id = $1', [tenantId])).rows[0];
   return (row?.skus as string[] | null | undefined) ?? [];
 }
@@ -33,7 +32,7 @@ export async function excludedSkuPartNumbers(db: { query(sql: string, params: st
  * UPN pattern wins over the group, as in the view's `excluded_by`. Null when no rule applies or the tenant is unknown.
  */
 export async function exclusionFor(
-  db: { query(sql: string, params: string[]): Promise<QueryResult> },
+  db: { query(sql: string, params: string[]): Promise<{ rows: Record<string, unknown>[] }> },
   tenantId: string,
   upn: string,
   groupIds: string[],

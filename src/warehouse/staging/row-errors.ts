@@ -4,7 +4,6 @@
 // not even as the cause. A broken file does not heal on retry: the workflow lists this name as non-retryable.
 import path from 'node:path';
 import { CsvError } from 'csv-parse';
-import type { ValidatedReport } from './reports';
 
 export class MalformedRowError extends Error {
   override name = 'MalformedRowError';
@@ -37,7 +36,14 @@ export function fromCsvParse(err: unknown, file: string): unknown {
 }
 
 /** DuckDB errors from read_csv / read_json over the staging directory; anything else is returned unchanged. */
-export function fromDuckDbRead(err: unknown, stagingDir: string, reports: readonly ValidatedReport[]): unknown {
+/** What a DuckDB error needs to name a report's file and column (the validated report, without importing it). */
+interface ReportColumns {
+  path: string;
+  header: string[];
+  spec: { file: string };
+}
+
+export function fromDuckDbRead(err: unknown, stagingDir: string, reports: readonly ReportColumns[]): unknown {
   if (!(err instanceof Error)) return err;
   const m = err.message;
   const rel = (f: string) => path.resolve(stagingDir, f);

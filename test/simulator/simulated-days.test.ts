@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { stagingManifestSchema } from '../../src/shared/staging-contract';
-import { simulatedDay, stageSimulatedDay, type SimulatedTenant } from './simulated-days';
+import { simulatedDay, stageSimulatedDay, type SimulatedTenant } from '../support/simulated-days';
 
 const T: SimulatedTenant = { seed: 43, users: 200, today: '2025-03-01', churn: { hiresPerDay: 0.02, leaversPerDay: 0.02 } };
 
