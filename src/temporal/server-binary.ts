@@ -115,8 +115,8 @@ export async function ensureTemporalServer(opts: EnsureServerOptions = {}): Prom
   log(`Building the Temporal server v${TEMPORAL_SERVER_VERSION} with Go into ${dir} (first time only, 5-15 minutes)...`);
   const started = Date.now();
   try {
-    await goRun(goBin, ['build', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-server'), '.'], goEnv, log);
-    await goRun(goBin, ['build', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-sql-tool'), './sql-tool'], goEnv, log);
+    await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-server'), '.'], goEnv, log);
+    await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-sql-tool'), './sql-tool'], goEnv, log);
     const moduleDir = spawnSync(goBin, ['list', '-m', '-f', '{{.Dir}}', 'go.temporal.io/server'], { cwd: SERVER_SOURCE_DIR, env: goEnv, encoding: 'utf8' }).stdout.trim();
     if (!moduleDir || !existsSync(path.join(moduleDir, 'schema', 'postgresql'))) throw new Error(`the Temporal server module's schema files were not found (${moduleDir || 'go list gave nothing'})`);
     cpSync(path.join(moduleDir, 'schema', 'postgresql'), path.join(scratch, 'schema', 'postgresql'), { recursive: true });
