@@ -43,8 +43,14 @@ func main() {
 		}
 		mapper = newCertificateRoleMapper(keys)
 	}
+	// The internal frontend serves the server's own system worker (schedules, scanners) without client
+	// certificates or keys; it listens on localhost only. Started when the configuration names it.
+	services := append([]string{}, temporal.DefaultServices...)
+	if _, ok := cfg.Services["internal-frontend"]; ok {
+		services = append(services, "internal-frontend")
+	}
 	server, err := temporal.NewServer(
-		temporal.ForServices(temporal.DefaultServices),
+		temporal.ForServices(services),
 		temporal.WithConfig(cfg),
 		temporal.WithLogger(logger),
 		temporal.InterruptOn(temporal.InterruptCh()),

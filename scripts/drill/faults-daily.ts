@@ -44,38 +44,49 @@ const startedLoad = (line: string) => line.includes('loadAndPublish') && /Activi
 const loaded = (line: string) => line.includes('"msg":"loaded"');
 const published = (line: string) => line.includes('"msg":"published"');
 
-/** 2. SIGKILL of the writer in the middle of a load, then of a publish; compose restarts it. */
+/** 2. SIGKILL of the writer in the middle of a load, then of a publish; compose restarts it after each. */
 export async function killWriterMidLoadAndPublish(ctx: DrillContext): Promise<void> {
+  const recoveries: Array<Promise<void>> = [];
   for (const phase of ['load', 'publish'] as const) {
-    let struck = 0;
-    let tenant = '';
-    for (let tries = 0; tries < 20 && !struck; tries++) {
-      const line = await ctx.writer.waitForLine(phase === 'load' ? startedLoad : loaded, 900_000);
-      tenant = /"tenantId":"([^"]+)"/.exec(line)?.[1] ?? '';
-      // Mid-load: a moment into the load; mid-publish: at once (the publish follows the load in the same activity).
-      let finished = false;
-      const off = ctx.writer.onLine((l) => (finished ||= phase === 'load' ? loaded(l) : published(l)));
-      if (phase === 'load') await sleep(150);
-      off();
-      if (finished) continue; // too quick this time: wait for the next one
-      struck = Date.now();
-      await ctx.writer.kill('SIGKILL');
-    }
-    if (!struck) throw new Error(`never caught the writer in a ${phase}`);
+    // The publish strike waits for the next load to finish on the restarted writer: another tenant's, or the retry
+    // of the load killed a moment ago.
+    const { struck, tenant } = await strikeWriter(ctx, phase);
     await sleep(2_000);
     await ctx.writer.start();
-    const workflows = ctx.tenants.sims.map((s) => dailyWorkflowId(s.tenantId, ctx.snapshotDate));
-    const victim = tenant ? dailyWorkflowId(tenant, ctx.snapshotDate) : undefined;
-    // Recovered when the run that was being loaded has completed (its load retried and published).
-    const targets = victim && workflows.includes(victim) ? [victim] : workflows;
-    const doneAt = await until(`the run loaded at the ${phase} kill to complete`, async () => {
-      for (const w of targets) if (!(await closedStatus(ctx.client, w))) return undefined;
-      return Date.now();
-    }, 900_000, 1_000);
-    const attempts = ctx.writer.starts;
-    record(ctx, `writer SIGKILL mid-${phase}`, struck,
-      `restarted (start #${attempts}); the load was retried after the heartbeat timeout and ${phase === 'load' ? 'loaded from the same staging' : 'published again'}`, doneAt);
+    recoveries.push(recordWriterRecovery(ctx, phase, struck, tenant, ctx.writer.starts));
   }
+  await Promise.all(recoveries);
+}
+
+async function strikeWriter(ctx: DrillContext, phase: 'load' | 'publish'): Promise<{ struck: number; tenant: string }> {
+  for (let tries = 0; tries < 20; tries++) {
+    const line = await ctx.writer.waitForLine(phase === 'load' ? startedLoad : loaded, 900_000);
+    const tenant = /"tenantId":"([^"]+)"/.exec(line)?.[1] ?? '';
+    // Mid-load: a moment into the load; mid-publish: at once (the publish follows the load in the same activity).
+    let finished = false;
+    const off = ctx.writer.onLine((l) => (finished ||= phase === 'load' ? loaded(l) : published(l)));
+    if (phase === 'load') await sleep(150);
+    off();
+    if (finished) continue; // too quick this time: wait for the next one
+    const struck = Date.now();
+    await ctx.writer.kill('SIGKILL');
+    return { struck, tenant };
+  }
+  throw new Error(`never caught the writer in a ${phase}`);
+}
+
+async function recordWriterRecovery(ctx: DrillContext, phase: 'load' | 'publish', struck: number, tenant: string, start: number): Promise<void> {
+  const workflows = ctx.tenants.sims.map((s) => dailyWorkflowId(s.tenantId, ctx.snapshotDate));
+  const victim = tenant ? dailyWorkflowId(tenant, ctx.snapshotDate) : undefined;
+  // Recovered when the run being loaded has completed (its load retried and published); for a load killed before
+  // it logged its tenant, when every run has.
+  const targets = victim && workflows.includes(victim) ? [victim] : workflows;
+  const doneAt = await until(`the run loaded at the ${phase} kill to complete`, async () => {
+    for (const w of targets) if (!(await closedStatus(ctx.client, w))) return undefined;
+    return Date.now();
+  }, 900_000, 1_000);
+  record(ctx, `writer SIGKILL mid-${phase}`, struck,
+    `restarted (start #${start}); the ${phase === 'load' ? 'load' : 'loaded run'} was retried after the heartbeat timeout${phase === 'load' ? ' from the same staging' : ' and published'}${targets.length === 1 ? '' : ` (${targets.length} runs waited for)`}`, doneAt);
 }
 
 /** 3. The Temporal server killed while activities run, started again on the same database. */

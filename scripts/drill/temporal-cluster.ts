@@ -3,12 +3,13 @@
 // job (namespace and the project's search attributes).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { minimalChildEnv } from '../../src/temporal/child-env';
-import { freePort, waitForServer } from '../../src/temporal/dev-server';
+import { waitForServer } from '../../src/temporal/dev-server';
 import type { TemporalServerBinaries } from '../../src/temporal/server-binary';
 
 export interface SqlStore {
@@ -43,9 +44,6 @@ export interface ServerTls {
   certFile: string;
   keyFile: string;
   caFile: string;
-  /** The certificate the server's own system worker (schedules) presents to the frontend: the operators' role. */
-  systemWorkerCertFile: string;
-  systemWorkerKeyFile: string;
   /** false: TLS without client certificates (callers identify with an API key); default true. */
   requireClientAuth?: boolean;
 }
@@ -89,15 +87,19 @@ function tlsBlock(tls: ServerTls | undefined): string {
         serverName: "localhost"
         rootCaFiles: ["${tls.caFile}"]
     systemWorker:
-      certFile: "${tls.systemWorkerCertFile}"
-      keyFile: "${tls.systemWorkerKeyFile}"
+      certFile: "${tls.certFile}"
+      keyFile: "${tls.keyFile}"
       client:
         serverName: "localhost"
         rootCaFiles: ["${tls.caFile}"]
 `;
 }
 
-/** One process, every service, ports of its own (several drills or tests may run side by side). */
+/**
+ * One process, every service, ports of its own (several drills or tests may run side by side). With TLS, the
+ * server's own system worker (schedules, scanners) presents the server's certificate to the frontend, which the
+ * authorizer must know: its unit is the operators'.
+ */
 export function serverConfigYaml(opts: { persistence: Persistence; ports: number[]; tls?: ServerTls; dynamicConfigFile: string }): string {
   const [frontend, frontendMember, history, historyMember, matching, matchingMember, worker, workerMember, http, metrics] = opts.ports;
   const service = (grpc: number | undefined, member: number | undefined, extra = '') => `    rpc:
@@ -152,6 +154,19 @@ dynamicConfigClient:
 `;
 }
 
+/** A free port below 32768: Temporal stores membership ports in a PostgreSQL smallint. */
+async function freeSmallPort(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer().once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000 for the Temporal server');
+}
+
 export interface TemporalServer {
   address: string;
   pid(): number;
@@ -171,18 +186,20 @@ export interface StartServerOptions {
   ready?: (address: string) => Promise<void>;
   /** Extra environment of the server (TEMPORAL_API_KEYS_FILE). */
   env?: Record<string, string>;
+  /** Extra dynamic configuration (YAML lines). */
+  dynamicConfig?: string;
 }
 
 export async function startTemporalServer(opts: StartServerOptions): Promise<TemporalServer> {
   const ports: number[] = [];
   while (ports.length < 10) {
-    const p = await freePort();
+    const p = await freeSmallPort();
     if (!ports.includes(p)) ports.push(p);
   }
   const configFile = path.join(opts.dir, 'temporal-server.yaml');
   const dynamicConfigFile = path.join(opts.dir, 'dynamicconfig.yaml');
   // Visibility queries the approver's inbox relies on; the rest keeps Temporal's defaults.
-  writeFileSync(dynamicConfigFile, 'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n');
+  writeFileSync(dynamicConfigFile, `system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n${opts.dynamicConfig ?? ''}`);
   writeFileSync(configFile, serverConfigYaml({ persistence: opts.persistence, ports, tls: opts.tls, dynamicConfigFile }), { mode: 0o600 });
   const address = `127.0.0.1:${ports[0]}`;
   let child: ChildProcess | undefined;

@@ -1,6 +1,8 @@
 // API keys, Temporal Cloud's other way in, through the configuration path the worker and the CLI use
 // (TEMPORAL_API_KEY → temporalConnectionOptions). The dev server takes no API keys, so this runs the project's
-// Temporal server with TLS and keys by role (TEMPORAL_API_KEYS_FILE holds only their SHA-256).
+// Temporal server with keys by role (TEMPORAL_API_KEYS_FILE holds only their SHA-256). That server still requires a
+// client certificate on every connection (its own system worker authenticates with one), so callers here present
+// one whose unit has no role: whatever they may do, they may do because of the key.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -38,22 +40,32 @@ describe.skipIf(!real.bins)(`TEMPORAL_API_KEY against a server that checks API k
   let server: TemporalServer;
   const keys = { people: key(), worker: key(), operator: key() };
   /** The environment a person's CLI or a worker host would have. */
-  const envWith = (apiKey?: string) => ({ TEMPORAL_ADDRESS: server.address, TEMPORAL_TLS_CA: pki.caFile, TEMPORAL_TLS_SERVER_NAME: 'localhost', ...(apiKey ? { TEMPORAL_API_KEY: apiKey } : {}) });
+  const envWith = (apiKey?: string) => ({
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TLS_CA: pki.caFile,
+    TEMPORAL_TLS_SERVER_NAME: 'localhost',
+    TEMPORAL_TLS_CERT: pki.client('m365-strangers').cert,
+    TEMPORAL_TLS_KEY: pki.client('m365-strangers').key,
+    ...(apiKey ? { TEMPORAL_API_KEY: apiKey } : {}),
+  });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'temporal-api-key-'));
     pki = createTemporalPki(dir);
     const keysFile = path.join(dir, 'api-keys');
     writeFileSync(keysFile, `# role sha256\npeople ${sha256(keys.people)}\nworker ${sha256(keys.worker)}\noperator ${sha256(keys.operator)}\n`, { mode: 0o600 });
-    const ca = readFileSync(pki.caFile);
-    const tls = { serverNameOverride: 'localhost', serverRootCACertificate: ca };
+    const tls = {
+      serverNameOverride: 'localhost',
+      serverRootCACertificate: readFileSync(pki.caFile),
+      clientCertPair: { crt: readFileSync(pki.client('m365-strangers').cert), key: readFileSync(pki.client('m365-strangers').key) },
+    };
     server = await startTemporalServer({
       bins: real.bins!,
       dir,
       persistence: { kind: 'sqlite-memory' },
       authorizer: 'roles',
       env: { TEMPORAL_API_KEYS_FILE: keysFile },
-      tls: { certFile: pki.server.cert, keyFile: pki.server.key, caFile: pki.caFile, systemWorkerCertFile: pki.server.cert, systemWorkerKeyFile: pki.server.key, requireClientAuth: false },
+      tls: { certFile: pki.server.cert, keyFile: pki.server.key, caFile: pki.caFile },
       ready: async (address) => {
         const c = await Connection.connect({ address, tls, apiKey: keys.operator, connectTimeout: 2_000 });
         try {

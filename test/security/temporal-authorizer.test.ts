@@ -61,7 +61,7 @@ describe.skipIf(!real.bins)(`Temporal with per-role client certificates${real.sk
       dir,
       persistence: { kind: 'sqlite-memory' },
       authorizer: 'roles',
-      tls: { certFile: pki.server.cert, keyFile: pki.server.key, caFile: pki.caFile, systemWorkerCertFile: pki.server.cert, systemWorkerKeyFile: pki.server.key },
+      tls: { certFile: pki.server.cert, keyFile: pki.server.key, caFile: pki.caFile },
       ready: async (address) => {
         const c = await Connection.connect({ address, tls: tlsOf(pki, pki.client('m365-operators')), connectTimeout: 2_000 });
         try {

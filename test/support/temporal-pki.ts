@@ -52,7 +52,7 @@ export function createTemporalPki(dir: string): TemporalPki {
   const caFile = path.join(dir, 'ca.pem');
   writeFileSync(caFile, forge.pki.certificateToPem(ca));
   const serverKeys = keys();
-  // The server's own system worker presents this certificate to the frontend: it needs the operators' role.
+  // Also the internode certificate the server's own system worker presents: it needs the operators' role.
   const server = write('server', issue({ cn: 'localhost', ou: 'm365-operators', publicPem: serverKeys.publicKey, signerKeyPem: caKeys.privateKey, issuer: ca, server: true }), serverKeys.privateKey);
   const clients = new Map<string, CertFiles>();
   const client = (role: TemporalRole | 'm365-strangers'): CertFiles => {
