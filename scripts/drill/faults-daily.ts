@@ -50,18 +50,19 @@ export async function killWriterMidLoadAndPublish(ctx: DrillContext): Promise<vo
   for (const phase of ['load', 'publish'] as const) {
     // The publish strike waits for the next load to finish on the restarted writer: another tenant's, or the retry
     // of the load killed a moment ago.
-    const { struck, tenant } = await strikeWriter(ctx, phase);
+    const { struck, workflowId } = await strikeWriter(ctx, phase);
     await sleep(2_000);
     await ctx.writer.start();
-    recoveries.push(recordWriterRecovery(ctx, phase, struck, tenant, ctx.writer.starts));
+    recoveries.push(recordWriterRecovery(ctx, phase, struck, workflowId, ctx.writer.starts));
   }
   await Promise.all(recoveries);
 }
 
-async function strikeWriter(ctx: DrillContext, phase: 'load' | 'publish'): Promise<{ struck: number; tenant: string }> {
+async function strikeWriter(ctx: DrillContext, phase: 'load' | 'publish'): Promise<{ struck: number; workflowId: string }> {
   for (let tries = 0; tries < 20; tries++) {
     const line = await ctx.writer.waitForLine(phase === 'load' ? startedLoad : loaded, 900_000);
-    const tenant = /"tenantId":"([^"]+)"/.exec(line)?.[1] ?? '';
+    // The activity's log lines name its workflow; the load's own lines also name the tenant.
+    const workflowId = /"workflowId":"(daily-[^"]+)"/.exec(line)?.[1] ?? '';
     // Mid-load: a moment into the load; mid-publish: at once (the publish follows the load in the same activity).
     let finished = false;
     const off = ctx.writer.onLine((l) => (finished ||= phase === 'load' ? loaded(l) : published(l)));
@@ -70,17 +71,16 @@ async function strikeWriter(ctx: DrillContext, phase: 'load' | 'publish'): Promi
     if (finished) continue; // too quick this time: wait for the next one
     const struck = Date.now();
     await ctx.writer.kill('SIGKILL');
-    return { struck, tenant };
+    return { struck, workflowId };
   }
   throw new Error(`never caught the writer in a ${phase}`);
 }
 
-async function recordWriterRecovery(ctx: DrillContext, phase: 'load' | 'publish', struck: number, tenant: string, start: number): Promise<void> {
+async function recordWriterRecovery(ctx: DrillContext, phase: 'load' | 'publish', struck: number, victim: string, start: number): Promise<void> {
   const workflows = ctx.tenants.sims.map((s) => dailyWorkflowId(s.tenantId, ctx.snapshotDate));
-  const victim = tenant ? dailyWorkflowId(tenant, ctx.snapshotDate) : undefined;
   // Recovered when the run being loaded has completed (its load retried and published); for a load killed before
   // it logged its tenant, when every run has.
-  const targets = victim && workflows.includes(victim) ? [victim] : workflows;
+  const targets = workflows.includes(victim) ? [victim] : workflows;
   const doneAt = await until(`the run loaded at the ${phase} kill to complete`, async () => {
     for (const w of targets) if (!(await closedStatus(ctx.client, w))) return undefined;
     return Date.now();

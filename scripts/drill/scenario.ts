@@ -23,6 +23,8 @@ export interface DrillResult {
   reclamations_executed_once: number;
   wrongly_removed: number;
   answers_equal_clean_run: boolean;
+  /** Tables and views compared with the clean run. */
+  answers_compared: number;
   half_published: number;
   problems: string[];
 }
@@ -87,7 +89,8 @@ export async function runScenario(cluster: Cluster, plan: TenantPlan, ctx: Drill
     reclamations_approved: rec.approved,
     reclamations_executed_once: rec.executedOnce,
     wrongly_removed: rec.wronglyRemoved,
-    answers_equal_clean_run: diff.length === 0,
+    answers_equal_clean_run: diff.length === 0 && Object.keys(drillAnswers).length > 0,
+    answers_compared: Object.keys(drillAnswers).length,
     half_published: left.length,
     problems,
   };
