@@ -13,6 +13,9 @@ interface ReadOptions extends DbOptions {
   format?: string;
 }
 
+/** A stored price's level of precedence, as the money views rank them (a contract outranks all three). */
+const LEVEL_SQL = `CASE WHEN tenant_id IS NOT NULL THEN 'tenant' WHEN coalesce(list_price, false) THEN 'list' ELSE 'admin' END`;
+
 const dbOptions = (c: Command): Command =>
   c
     .option('--db <file>', 'published warehouse file (default: M365_DB or <dataDir>/m365.duckdb)')
@@ -22,7 +25,7 @@ export function registerPrices(program: Command): void {
   const prices = program.command('prices').description('licence prices used by the spend and savings views');
 
   dbOptions(prices.command('import').argument('<file>', 'CSV: sku_part_number,currency,unit_price_monthly,billing,effective_from,effective_to[,tenant][,source][,retrieved_on]'))
-    .description('import a prices CSV: all rows or none (overlapping ranges, unknown SKUs, negative prices, bad billing values, mixed currencies refuse the file)')
+    .description('import your prices (they take precedence over the shipped list prices): all rows or none (overlapping ranges, unknown SKUs, negative prices, bad billing values, mixed currencies within your prices refuse the file)')
     .action(async (file: string, opts: DbOptions) => {
       const r = await writeAndPublish(opts, (work) => importPrices(work, path.resolve(file)));
       process.stdout.write(`Imported ${r.rows} price${r.rows === 1 ? '' : 's'} from ${file}.\n`);
@@ -52,18 +55,34 @@ export function registerPrices(program: Command): void {
 
   prices
     .command('list')
-    .description('list the prices (published warehouse)')
-    .option('--tenant <tenant>', "this tenant's prices and the all-tenant ones")
+    .description('the price each held SKU is charged at and its level (contract, tenant, admin, list); --all: every stored price')
+    .option('--tenant <tenant>', "only this tenant (with --all: this tenant's prices and the all-tenant ones)")
+    .option('--all', 'every stored price with its level (list: shipped data/prices.csv; admin: yours for all tenants; tenant: yours for one)')
     .option('--db <file>', 'published warehouse file')
     .option('--format <format>', 'table, csv or json', 'table')
-    .action(async (opts: ReadOptions) => {
-      const where = opts.tenant ? `WHERE tenant_id IS NULL OR tenant_id = ${sqlText(opts.tenant)}` : '';
+    .action(async (opts: ReadOptions & { all?: boolean }) => {
+      const format = parseFormat(opts.format);
+      const file = dbPaths(opts).published;
+      if (opts.all) {
+        const where = opts.tenant ? `WHERE tenant_id IS NULL OR tenant_id = ${sqlText(opts.tenant)}` : '';
+        const result = await queryPublished(
+          file,
+          `SELECT coalesce(tenant_id, '(all)') AS tenant, sku_part_number, ${LEVEL_SQL} AS level, currency, unit_price_monthly, billing,
+                  effective_from, effective_to, source
+           FROM prices ${where} ORDER BY sku_part_number, tenant_id NULLS FIRST, coalesce(list_price, false) DESC, billing, effective_from`,
+        );
+        process.stdout.write(formatRows(result, format));
+        return;
+      }
+      // What the money views charge today: the highest level that has a price for the SKU on the latest snapshot.
+      const tenant = opts.tenant ? `AND tenant_id = ${sqlText(opts.tenant)}` : '';
       const result = await queryPublished(
-        dbPaths(opts).published,
-        `SELECT coalesce(tenant_id, '(all)') AS tenant, sku_part_number, currency, unit_price_monthly, billing, effective_from, effective_to, source
-         FROM prices ${where} ORDER BY sku_part_number, tenant_id NULLS FIRST, billing, effective_from`,
+        file,
+        `SELECT tenant_id, sku_part_number, product_name, price_source AS level, currency, unit_price_monthly, billing, paid_seats, annual_spend
+         FROM license_spend WHERE unit_price_monthly IS NOT NULL ${tenant} ORDER BY tenant_id, sku_part_number`,
       );
-      process.stdout.write(formatRows(result, parseFormat(opts.format)));
+      process.stdout.write(formatRows(result, format));
+      if (result.rows.length === 0 && format === 'table') process.stderr.write('No priced SKU held on the latest snapshot: `prices list --all` shows the stored prices, `prices missing` the unpriced SKUs.\n');
     });
 
   prices

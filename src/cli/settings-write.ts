@@ -18,6 +18,7 @@ import type { WarehouseSettings } from '../warehouse/index';
 import { applySettings } from '../workflows';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
+import { hasGraphCredentials } from './known-tenant';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -59,6 +60,9 @@ export async function resolveSkus(config: AppConfig, tenantId: string, list: str
     db.close();
   }
   const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
+  const unknown = list.filter((s) => !byLower.has(s.trim().toLowerCase()));
+  // A SKU the warehouse has not seen yet (bought since the last sync) may still be the tenant's: ask Graph, when it can.
+  if (unknown.length > 0 && hasGraphCredentials(config, tenantId)) for (const part of await subscribedParts(config, tenantId)) byLower.set(part.toLowerCase(), part);
   return [
     ...new Set(
       list.map((s) => {
@@ -70,10 +74,57 @@ export async function resolveSkus(config: AppConfig, tenantId: string, list: str
   ];
 }
 
-/** Group ids or display names, each resolved through Graph to exactly one group id. */
+/** The part numbers of the tenant's subscribed SKUs, from Graph. */
+async function subscribedParts(config: AppConfig, tenantId: string): Promise<string[]> {
+  const tenant = createGraphFactory(config)(tenantId);
+  const graph = tenant.client();
+  try {
+    return (await graph.getJson<{ value: { skuPartNumber?: string }[] }>('/v1.0/subscribedSkus?$select=skuPartNumber')).value.flatMap((k) => (k.skuPartNumber ? [k.skuPartNumber] : []));
+  } finally {
+    await graph.close();
+    await tenant.tokens.close();
+  }
+}
+
+/** Group ids that assign licences in the tenant's latest snapshot: known without asking Graph. */
+async function licensingGroupIds(dbPath: string, tenantId: string): Promise<Set<string>> {
+  if (!existsSync(dbPath)) return new Set();
+  const db = await openReadOnly(dbPath);
+  try {
+    const r = await db.query('SELECT DISTINCT lower(assigned_by_group) AS g FROM current_license_assignments WHERE tenant_id = $1 AND assigned_by_group IS NOT NULL', [tenantId]);
+    return new Set(r.rows.map((row) => String(row.g)));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Group ids or display names, each resolved to exactly one group id: through Graph when the tenant's credentials
+ * are configured; otherwise only ids of groups the warehouse knows (those that assign licences) are accepted.
+ */
 export async function resolveGroups(config: AppConfig, tenantId: string, list: string[] | undefined): Promise<string[] | undefined> {
   if (list === undefined) return undefined;
   if (list.length === 0) return [];
+  if (!hasGraphCredentials(config, tenantId)) {
+    const known = await licensingGroupIds(config.dbPath, tenantId);
+    return [
+      ...new Set(
+        list.map((g) => {
+          const id = g.trim().toLowerCase();
+          if (known.has(id)) return id;
+          throw new UsageError(
+            GUID.test(id)
+              ? `--exclude-group: ${g} assigns no licence in tenant ${tenantId} as the warehouse has it, and without the tenant's Graph credentials it cannot be checked: give a licensing group's id, or configure the tenant.`
+              : `--exclude-group: resolving the group name '${g}' needs tenant ${tenantId}'s Graph credentials (not configured here): give the group's object id instead.`,
+          );
+        }),
+      ),
+    ];
+  }
+  return resolveGroupsThroughGraph(config, tenantId, list);
+}
+
+async function resolveGroupsThroughGraph(config: AppConfig, tenantId: string, list: string[]): Promise<string[]> {
   const tenant = createGraphFactory(config)(tenantId);
   const graph = tenant.client();
   try {

@@ -3,8 +3,7 @@
 // each records who made it (the object id of their Entra sign-in, checked by the process that writes) and when.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseConfig } from '../config';
-import { pickTenant } from '../tenants';
+import { ConfigError, parseConfig } from '../config';
 import { DEFAULT_SETTINGS, openReadOnly, SETTING_COLUMNS, type SettingKey } from '../warehouse/index';
 import type { WarehouseSettings } from '../warehouse/index';
 import { parseDays, parseUpnPatterns, resolveGroups, resolveSkus, writeSettings } from './settings-write';
@@ -12,6 +11,7 @@ import { settingsBinding } from '../activities/settings';
 import { safeJson, safeText } from './output/sanitize';
 import { personProofs } from './reclaim/proof';
 import { UsageError } from './usage-error';
+import { hasGraphCredentials, pickKnownTenant } from './known-tenant';
 
 /** Flag, setting key and label of each setting, in display order. */
 const FIELDS: ReadonlyArray<{ flag: string; key: SettingKey; label: string }> = [
@@ -93,11 +93,11 @@ export function registerSettings(program: Command): void {
   settings
     .command('show')
     .description('the effective settings (defaults marked), who changed them last, and the latest changes')
-    .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
+    .option('--tenant <tenant>', 'tenant id or name, configured or in the warehouse (default: the only one configured, else the only one the warehouse holds)')
     .option('--json', 'as one JSON object')
     .action(async (opts: { tenant?: string; json?: boolean }) => {
       const config = parseConfig();
-      const s = await readShownSettings(config.dbPath, pickTenant(config, opts.tenant));
+      const s = await readShownSettings(config.dbPath, await pickKnownTenant(config, opts.tenant));
       // Stored text (patterns, who changed them) reaches the terminal without control characters, as everywhere.
       process.stdout.write(opts.json ? `${safeJson(JSON.stringify(s))}\n` : `${safeText(showLines(s).join('\n'))}\n`);
     });
@@ -105,7 +105,7 @@ export function registerSettings(program: Command): void {
   settings
     .command('set')
     .description('change settings; lists replace the current list (give the flag with no value to empty it, or use unset)')
-    .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
+    .option('--tenant <tenant>', 'tenant id or name, configured or in the warehouse (default: the only one configured, else the only one the warehouse holds)')
     .option('--inactivity-days <n>', 'days without activity before a licensed user is a candidate (1-3650)')
     .option('--grace-days <n>', 'days after creation or a new licence during which a user is never a candidate (0-3650)')
     .option('--freshness-days <n>', 'a report older than this many days marks activity stale (1-365)')
@@ -123,7 +123,7 @@ export function registerSettings(program: Command): void {
         excludeUpnPatterns: parseUpnPatterns(list(opts.excludeUpn)),
       };
       const config = parseConfig();
-      const tenantId = pickTenant(config, opts.tenant);
+      const tenantId = await pickKnownTenant(config, opts.tenant);
       set.excludeSkuPartNumbers = await resolveSkus(config, tenantId, list(opts.excludeSku));
       set.excludeGroupIds = await resolveGroups(config, tenantId, list(opts.excludeGroup));
       const given = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined)) as WarehouseSettings;
@@ -134,7 +134,7 @@ export function registerSettings(program: Command): void {
   const unset = settings
     .command('unset')
     .description('return settings to their defaults (lists to empty)')
-    .option('--tenant <tenant>', 'tenant id or name (default: the only one configured)')
+    .option('--tenant <tenant>', 'tenant id or name, configured or in the warehouse (default: the only one configured, else the only one the warehouse holds)')
     .option('--all', 'every setting')
     .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
     .option('--json', 'print the resulting settings as JSON');
@@ -144,7 +144,7 @@ export function registerSettings(program: Command): void {
     const keys = FIELDS.filter((f) => opts.all || opts[camel(f.flag)]).map((f) => f.key);
     if (keys.length === 0) throw new UsageError('settings unset: name the settings to reset (e.g. --grace-days) or --all');
     const config = parseConfig();
-    await apply(config, pickTenant(config, opts.tenant), {}, keys, opts.by, opts.json);
+    await apply(config, await pickKnownTenant(config, opts.tenant), {}, keys, opts.by, opts.json);
   });
 }
 
@@ -160,6 +160,12 @@ function changeSummary(set: WarehouseSettings, unset: SettingKey[]): string {
 
 async function apply(config: ReturnType<typeof parseConfig>, tenantId: string, set: WarehouseSettings, unset: SettingKey[], by: string | undefined, json: boolean | undefined): Promise<void> {
   // Who changes settings signs in (as for approvals), bound to exactly this change; a name counts in the lab mode only.
+  // A signed-in person's membership of the settings-admins group is checked through Graph: say so before the sign-in.
+  if (config.approvalIdentity === 'verified' && !hasGraphCredentials(config, tenantId)) {
+    throw new ConfigError(
+      `Changing the settings of tenant ${tenantId} needs its Graph credentials (to check that you are a settings admin): add it to M365_TENANTS_FILE or the M365_* variables; in a lab, M365_APPROVAL_IDENTITY=unverified with --by.`,
+    );
+  }
   const proofFor = personProofs(config, { by, tenant: tenantId });
   const binding = settingsBinding({ tenantId, set, unset });
   const proof = await proofFor(binding, `change the settings of tenant ${tenantId}: ${changeSummary(set, unset)}`);

@@ -2,6 +2,7 @@
 // draws comes from one of these queries, so the browser test can run the same SQL and compare.
 import type { DuckDBConnection, DuckDBValue, Json } from '@duckdb/node-api';
 import { scriptJson } from '../cli/output/values';
+import { isFreeSku } from './free-skus';
 
 export type Row = Record<string, Json | null>;
 
@@ -21,20 +22,26 @@ export const REPORT_SQL = {
     FROM inactive_licensed_users WHERE tenant_id = $1`,
   excludedByRule: `SELECT excluded_by, count(*)::INTEGER AS users FROM inactive_licensed_users_excluded WHERE tenant_id = $1
     GROUP BY excluded_by ORDER BY excluded_by`,
-  inactiveUsers: `SELECT user_principal_name, days_inactive, last_activity_date, sku_part_numbers, account_enabled
-    FROM inactive_licensed_users WHERE tenant_id = $1 ORDER BY days_inactive DESC NULLS FIRST, user_principal_name LIMIT $2`,
+  // The first rows of the list, then their names from the latest roster (only these users are looked up).
+  inactiveUsers: `SELECT i.user_principal_name, u.display_name, u.department, i.days_inactive, i.last_activity_date, i.sku_part_numbers, i.account_enabled
+    FROM (SELECT * FROM inactive_licensed_users WHERE tenant_id = $1 ORDER BY days_inactive DESC NULLS FIRST, user_principal_name LIMIT $2) i
+    LEFT JOIN current_users u ON u.tenant_id = i.tenant_id AND u.user_id = i.user_id
+    ORDER BY i.days_inactive DESC NULLS FIRST, i.user_principal_name`,
   activity: `SELECT coalesce(sku_part_number, sku_id) AS sku, holders, active_any_30d, active_exchange_30d, active_outlook_30d,
       active_onedrive_30d, active_sharepoint_30d, active_skype_30d, active_yammer_30d, active_teams_30d
     FROM activity_by_license WHERE tenant_id = $1 ORDER BY holders DESC, sku`,
+  // Paid SKUs only ($2: the free and viral part numbers, comma-separated): a million free seats would flatten the lines.
   trend: `SELECT snapshot_date, sum(purchased)::INTEGER AS purchased, sum(assigned)::INTEGER AS assigned
-    FROM license_utilization_history WHERE tenant_id = $1 GROUP BY snapshot_date ORDER BY snapshot_date`,
-  // The user's UPN from the latest roster (current_users: the users view rebuilds every day's roster from the
-  // history, seconds at 1M users) when they are still in it, else their id; only the users in the log are looked up.
-  reclamations: `SELECT r."at", r.event, r.actor, coalesce(u.user_principal_name, r.user_id) AS "user", r.skus, r.outcome, r.detail
-    FROM reclamations r
-    LEFT JOIN (SELECT user_id, any_value(user_principal_name) AS user_principal_name FROM current_users
-               WHERE tenant_id = $1 AND user_id IN (SELECT user_id FROM reclamations WHERE tenant_id = $1) GROUP BY user_id) u ON u.user_id = r.user_id
-    WHERE r.tenant_id = $1 ORDER BY r."at" DESC, r.workflow_id LIMIT $2`,
+    FROM license_utilization_history WHERE tenant_id = $1 AND NOT list_contains(string_split($2, ','), coalesce(sku_part_number, sku_id))
+    GROUP BY snapshot_date ORDER BY snapshot_date`,
+  // People by name and UPN from the latest roster (current_users: the users view rebuilds every day's roster from the
+  // history, seconds at 1M users) when they are still in it, else their id; only the people in the log are looked up.
+  reclamations: `WITH log AS (SELECT * FROM reclamations WHERE tenant_id = $1 ORDER BY "at" DESC, workflow_id LIMIT $2),
+    names AS (SELECT user_id, any_value(coalesce(display_name, user_principal_name) || ' <' || user_principal_name || '>') AS label
+              FROM current_users WHERE tenant_id = $1 AND user_id IN (SELECT user_id FROM log UNION SELECT actor FROM log) GROUP BY user_id)
+    SELECT l."at", l.event, coalesce(a.label, l.actor) AS actor, coalesce(u.label, l.user_id) AS "user", l.skus, l.outcome, l.detail
+    FROM log l LEFT JOIN names u ON u.user_id = l.user_id LEFT JOIN names a ON a.user_id = l.actor
+    ORDER BY l."at" DESC, l.workflow_id`,
   runs: `SELECT run_id, snapshot_date, status, finished_at, licensed_users_count, concealed, stale, message FROM runs
     WHERE tenant_id = $1 ORDER BY started_at DESC NULLS LAST LIMIT 10`,
   snapshot: `SELECT s.snapshot_date, s.concealed, s.stale, s.activity_loaded, s.report_refresh_date,
@@ -43,6 +50,21 @@ export const REPORT_SQL = {
     LEFT JOIN latest_activity_snapshot las ON las.tenant_id = s.tenant_id
     LEFT JOIN tenant_settings st ON st.tenant_id = s.tenant_id
     WHERE s.tenant_id = $1`,
+} as const;
+
+/** The money figures, read only when the warehouse has the spend and savings views. Money as exact decimal text. */
+export const MONEY_SQL = {
+  prices: `SELECT sku_part_number, unit_price_monthly::DOUBLE AS unit_price_monthly FROM license_spend WHERE tenant_id = $1`,
+  spendTotals: `SELECT currency, sum(annual_spend)::DECIMAL(18,2)::VARCHAR AS annual_spend,
+      (sum(unassigned_annual_cost) + sum(inactive_annual_cost))::DECIMAL(18,2)::VARCHAR AS idle_spend,
+      sum(unassigned_annual_cost)::DECIMAL(18,2)::VARCHAR AS unassigned, sum(inactive_annual_cost)::DECIMAL(18,2)::VARCHAR AS inactive
+    FROM license_spend WHERE tenant_id = $1 AND currency IS NOT NULL GROUP BY currency ORDER BY sum(annual_spend) DESC, currency`,
+  // Per kind, currency and when it can be realised (now, at a renewal date, when a trial ends): what an admin acts on.
+  savingsByKind: `SELECT kind, currency, realizable, realizable_on::VARCHAR AS realizable_on, count(*)::INTEGER AS opportunities,
+      sum(seats)::INTEGER AS seats, sum(annual_saving)::DECIMAL(18,2)::VARCHAR AS annual_saving
+    FROM savings_opportunities WHERE tenant_id = $1 AND currency IS NOT NULL
+    GROUP BY kind, currency, realizable, savings_opportunities.realizable_on
+    ORDER BY realizable <> 'now', savings_opportunities.realizable_on NULLS FIRST, sum(annual_saving) DESC, kind`,
 } as const;
 
 export const SERVICES = ['exchange', 'outlook', 'onedrive', 'sharepoint', 'skype', 'yammer', 'teams'] as const;
@@ -71,6 +93,14 @@ export interface TenantReport {
   /** Present only when the spend and savings views exist in this warehouse. */
   spend: OptionalView | null;
   savings: OptionalView | null;
+  money: MoneyFigures | null;
+  /** Part numbers of the free and viral SKUs the tenant holds (shown apart; free-skus.ts). */
+  freeSkus: string[];
+}
+
+export interface MoneyFigures {
+  totals: Row[];
+  savingsByKind: Row[];
 }
 
 export interface ReportData {
@@ -95,20 +125,27 @@ async function optionalView(conn: DuckDBConnection, name: string, tenantId: stri
 
 export async function readTenant(conn: DuckDBConnection, tenantId: string): Promise<TenantReport> {
   const q = (sql: string, extra: DuckDBValue[] = []) => rows(conn, sql, [tenantId, ...extra]);
+  const spend = await optionalView(conn, 'license_spend', tenantId);
+  const savings = await optionalView(conn, 'savings_opportunities', tenantId);
+  const prices = new Map((spend ? await q(MONEY_SQL.prices) : []).map((r) => [String(r.sku_part_number), r.unit_price_monthly === null ? null : Number(r.unit_price_monthly)]));
+  const utilization = await q(REPORT_SQL.utilization);
+  const freeSkus = utilization.map((u) => String(u.sku_part_number ?? '')).filter((part) => part && isFreeSku(part, prices.get(part)));
   return {
     tenantId,
     snapshot: (await q(REPORT_SQL.snapshot))[0] ?? null,
-    utilization: await q(REPORT_SQL.utilization),
+    utilization,
     inactiveBySku: await q(REPORT_SQL.inactiveBySku),
     inactiveTotals: (await q(REPORT_SQL.inactiveTotals))[0] ?? { inactive: 0, never_active: 0, disabled: 0 },
     excludedByRule: await q(REPORT_SQL.excludedByRule),
     inactiveUsers: await q(REPORT_SQL.inactiveUsers, [LIST_LIMIT]),
     activity: await q(REPORT_SQL.activity),
-    trend: await q(REPORT_SQL.trend),
+    trend: await q(REPORT_SQL.trend, [freeSkus.join(',')]),
     reclamations: await q(REPORT_SQL.reclamations, [LIST_LIMIT]),
     runs: await q(REPORT_SQL.runs),
-    spend: await optionalView(conn, 'license_spend', tenantId),
-    savings: await optionalView(conn, 'savings_opportunities', tenantId),
+    spend,
+    savings,
+    money: spend && savings ? { totals: await q(MONEY_SQL.spendTotals), savingsByKind: await q(MONEY_SQL.savingsByKind) } : null,
+    freeSkus,
   };
 }
 

@@ -2,6 +2,7 @@
 // from the file system, by mail or on a share, and a strict Content-Security-Policy forbids anything else loading.
 import { esc } from './escape';
 import type { ReportData, TenantReport } from './data';
+import { money } from './money';
 import * as s from './sections';
 
 const CSS = `
@@ -14,9 +15,14 @@ h2 { margin:32px 0 8px; font-size:20px; border-bottom:2px solid var(--line); pad
 h3 { margin:0 0 8px; font-size:17px; }
 section { background:#fff; border:1px solid var(--line); border-radius:8px; padding:16px 18px; margin:14px 0; }
 .banner { background:var(--warn); border:1px solid var(--warnline); border-radius:6px; padding:10px 14px; margin:10px 0; }
-.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(180px,1fr)); gap:10px; margin:14px 0; }
+.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); gap:10px; margin:14px 0; }
 .card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px 14px; }
 .card .k { color:var(--muted); font-size:13px; } .card .v { font-size:26px; font-weight:600; } .card .n { color:var(--muted); font-size:12px; }
+.money-first { border-top:4px solid var(--bar); } .money-first h3 { font-size:19px; }
+.card.money .v { font-size:24px; } .card.idle .v { color:#a86b00; } .card.save .v { color:#17803d; } .card.later .v { color:#12398a; }
+details.list { background:#fff; border:1px solid var(--line); border-radius:8px; padding:10px 18px; margin:14px 0; }
+details.list summary { cursor:pointer; font-weight:600; font-size:16px; } details.list[open] summary { margin-bottom:8px; }
+details.when summary { cursor:pointer; color:var(--muted); font-size:14px; }
 .chart { width:100%; height:auto; display:block; margin:8px 0 12px; }
 .chart text { font-size:12px; fill:var(--ink); } .chart .axis { fill:var(--muted); font-size:11px; }
 .chart .label, .chart .value { dominant-baseline:middle; }
@@ -35,14 +41,15 @@ td:last-child { white-space:normal; } thead th { color:var(--muted); font-weight
 .status.succeeded { color:#17803d; } .status.degraded { color:#a86b00; } .status.failed { color:#b42318; }
 .empty, .note { color:var(--muted); }
 nav a { margin-right:12px; }
-@media print { body { background:#fff; } section { break-inside:avoid; } }
+@media print { body { background:#fff; } section { break-inside:avoid; } details.list { display:block; } }
 `;
 
+/** Money first, then the charts, then the long lists (collapsed), then the logs. */
 function tenantSection(t: TenantReport, multi: boolean): string {
   const title = multi ? `<h2 id="t-${esc(t.tenantId)}">Tenant ${esc(t.tenantId)}</h2>` : '';
   const snapshot = t.snapshot ? `<p class="note">Snapshot of ${esc(t.snapshot.snapshot_date)}; activity as of ${esc(t.snapshot.activity_as_of ?? 'never')}.</p>` : '';
-  return `<div class="tenant" data-tenant="${esc(t.tenantId)}">${title}${snapshot}${s.banners(t)}${s.summary(t)}${s.utilization(t)}${s.inactive(t)}`
-    + `${s.activity(t)}${s.trend(t)}${s.spend(t)}${s.savings(t)}${s.reclamations(t)}${s.runs(t)}</div>`;
+  return `<div class="tenant" data-tenant="${esc(t.tenantId)}">${title}${snapshot}${s.banners(t)}${money(t)}${s.summary(t)}${s.utilization(t)}${s.spend(t)}`
+    + `${s.inactive(t)}${s.activity(t)}${s.trend(t)}${s.free(t)}${s.inactiveList(t)}${s.savingsList(t)}${s.reclamations(t)}${s.runs(t)}</div>`;
 }
 
 export function renderPage(data: ReportData): string {

@@ -1,6 +1,7 @@
 // The report's sections for one tenant, as HTML strings. Every value is escaped (esc) or a number we formatted.
 import { dataAttrs, esc } from './escape';
 import { LIST_LIMIT, SERVICES, type OptionalView, type Row, type TenantReport } from './data';
+import { wholeMoney } from './money';
 import { barChart, lineChart } from './svg';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v));
@@ -37,48 +38,75 @@ export function banners(t: TenantReport): string {
   return out.map((m) => `<div class="banner" role="alert">${m}</div>`).join('');
 }
 
+/** The tenant's SKUs split in paid and free or viral ones (free-skus.ts): totals and bars speak of paid seats. */
+export const paidSkus = (t: TenantReport): Row[] => t.utilization.filter((u) => !t.freeSkus.includes(String(u.sku_part_number ?? '')));
+export const freeSkus = (t: TenantReport): Row[] => t.utilization.filter((u) => t.freeSkus.includes(String(u.sku_part_number ?? '')));
+
 export function summary(t: TenantReport): string {
   let purchased = 0;
   let assigned = 0;
-  for (const u of t.utilization) {
+  for (const u of paidSkus(t)) {
     purchased += num(u.purchased);
     assigned += num(u.assigned);
   }
+  const free = freeSkus(t).reduce((n, u) => n + num(u.assigned), 0);
   const cards: [string, string, string][] = [
-    ['Licences purchased', fmt(purchased), `${t.utilization.length} SKUs`],
-    ['Assigned', fmt(assigned), `${pct(assigned, purchased)} used`],
-    ['Unassigned', fmt(purchased - assigned), 'available to reassign'],
+    ['Paid licences', fmt(purchased), `${paidSkus(t).length} paid SKUs`],
+    ['Assigned', fmt(assigned), `${pct(assigned, purchased)} of the paid licences`],
+    ['Unassigned', fmt(purchased - assigned), 'paid, available to reassign'],
     ['Inactive licensed users', fmt(t.inactiveTotals.inactive), 'reclamation candidates'],
     ['Never active', fmt(t.inactiveTotals.never_active), 'licensed, no activity on record'],
+    ['Free and viral seats', fmt(free), `${freeSkus(t).length} free SKUs, shown apart`],
   ];
   return `<div class="cards">${cards.map(([k, v, note]) => `<div class="card"${dataAttrs({ kpi: k, value: v })}><div class="k">${k}</div><div class="v">${v}</div><div class="n">${note}</div></div>`).join('')}</div>`;
 }
 
+/** Paid SKUs on one scale, 0-100% used, so a SKU of 5 seats reads as well as one of 50,000. */
 export function utilization(t: TenantReport): string {
-  const chart = barChart('utilization', 'Assigned and purchased licences per SKU', t.utilization.map((u) => ({
-    label: String(u.product_name ?? u.sku_part_number), value: num(u.assigned), total: num(u.purchased),
-    caption: `${fmt(u.assigned)} / ${fmt(u.purchased)}`,
-    data: { sku: u.sku_part_number, assigned: num(u.assigned), purchased: num(u.purchased) },
-  })));
-  return `<section><h3>Licence utilisation per SKU</h3><p class="legend"><span class="sw bar"></span>assigned <span class="sw total"></span>purchased</p>${chart}
-    ${table(['sku_part_number', 'product_name', 'purchased', 'assigned', 'available', 'utilization'], t.utilization,
+  const paid = paidSkus(t);
+  const chart = barChart('utilization', 'Share of the purchased licences assigned, per paid SKU', paid.map((u) => {
+    const share = num(u.purchased) > 0 ? (num(u.assigned) / num(u.purchased)) * 100 : 0;
+    return {
+      label: String(u.product_name ?? u.sku_part_number), value: share, total: 100,
+      // Assigned beyond what was bought (a lapsed subscription still assigned) has no share: say what it is.
+      caption: num(u.purchased) > 0 ? `${Math.round(share)}% of ${fmt(u.purchased)}` : `${fmt(u.assigned)} of 0 bought`,
+      data: { sku: u.sku_part_number, assigned: num(u.assigned), purchased: num(u.purchased) },
+    };
+  }), { label: 250, max: 100 });
+  return `<section><h3>Utilisation of paid licences</h3><p class="legend"><span class="sw bar"></span>assigned <span class="sw total"></span>purchased (100%), per SKU</p>${chart}
+    ${table(['sku_part_number', 'product_name', 'purchased', 'assigned', 'available', 'utilization'], paid,
       (r, c) => (c === 'utilization' ? (r[c] === null ? '—' : `${Math.round(num(r[c]) * 100)}%`) : fmt(r[c])))}</section>`;
 }
 
+/** Free and viral offers: seat counts only, no cost, out of every total above. */
+export function free(t: TenantReport): string {
+  const rows = freeSkus(t);
+  if (rows.length === 0) return '';
+  return `<section data-section="free-skus"><h3>Free and viral SKUs</h3><p class="note">Self-service and trial offers (price zero, or known free offers such as Microsoft Fabric (Free), Power Automate Free, Teams Exploratory): they cost nothing and are left out of the totals and charts above.</p>
+    ${table(['product_name', 'sku_part_number', 'purchased', 'assigned'], rows)}</section>`;
+}
+
 export function inactive(t: TenantReport): string {
-  const chart = barChart('inactive', 'Inactive licensed users per SKU (never active in the darker part)', t.inactiveBySku.map((r) => ({
+  // Free and viral seats left idle cost nothing: the bars are the paid SKUs' inactive holders.
+  const chart = barChart('inactive', 'Inactive licensed users per paid SKU (never active in the darker part)', t.inactiveBySku.filter((r) => !t.freeSkus.includes(String(r.sku))).map((r) => ({
     label: String(r.sku), value: num(r.inactive), part: num(r.never_active),
     caption: `${fmt(r.inactive)} (${fmt(r.never_active)} never)`,
     data: { sku: r.sku, inactive: num(r.inactive), 'never-active': num(r.never_active) },
-  })));
+  })), { label: 250 });
   const excluded = t.excludedByRule.length === 0 ? '' : `<p>Kept off the list by a rule: ${t.excludedByRule.map((r) => `${esc(r.excluded_by)} ${fmt(r.users)}`).join(', ')}.</p>`;
   const total = num(t.inactiveTotals.inactive);
-  const more = total > t.inactiveUsers.length ? `<p class="note">The first ${LIST_LIMIT} of ${fmt(total)}; <code>m365-license candidates --all</code> lists every one.</p>` : '';
   return `<section><h3>Inactive and never-active licensed users</h3>
-    <p>${fmt(total)} licensed users are inactive beyond the threshold, ${fmt(t.inactiveTotals.never_active)} of them never active, ${fmt(t.inactiveTotals.disabled)} with a disabled account.</p>
-    <p class="legend"><span class="sw bar"></span>inactive <span class="sw part"></span>never active</p>${chart}${excluded}
-    ${table(['user_principal_name', 'days_inactive', 'last_activity_date', 'sku_part_numbers', 'account_enabled'], t.inactiveUsers,
-      (r, c) => (c === 'sku_part_numbers' && Array.isArray(r[c]) ? (r[c] as unknown[]).map(esc).join(', ') : c === 'days_inactive' && r[c] === null ? 'never' : fmt(r[c])))}${more}</section>`;
+    <p>${fmt(total)} licensed users are inactive beyond the threshold, ${fmt(t.inactiveTotals.never_active)} of them never active, ${fmt(t.inactiveTotals.disabled)} with a disabled account (the list is at the end).</p>
+    <p class="legend"><span class="sw bar"></span>inactive <span class="sw part"></span>never active</p>${chart}${excluded}</section>`;
+}
+
+/** The long list of inactive users, collapsed at the end of the page. */
+export function inactiveList(t: TenantReport): string {
+  const total = num(t.inactiveTotals.inactive);
+  const more = total > t.inactiveUsers.length ? `<p class="note">The first ${LIST_LIMIT} of ${fmt(total)}; <code>m365-license candidates --all</code> lists every one.</p>` : '';
+  return `<details class="list" data-list="inactive-users"><summary>Inactive licensed users: the list (${fmt(total)})</summary>
+    ${table(['user_principal_name', 'display_name', 'department', 'days_inactive', 'last_activity_date', 'sku_part_numbers', 'account_enabled'], t.inactiveUsers,
+      (r, c) => (c === 'sku_part_numbers' && Array.isArray(r[c]) ? (r[c] as unknown[]).map(esc).join(', ') : c === 'days_inactive' && r[c] === null ? 'never' : fmt(r[c])))}${more}</details>`;
 }
 
 export function activity(t: TenantReport): string {
@@ -110,32 +138,23 @@ function optional(title: string, v: OptionalView | null, chart: string): string 
 }
 
 export function spend(t: TenantReport): string {
-  const v = t.spend;
+  const v = t.spend ? { ...t.spend, rows: t.spend.rows.filter((r) => !t.freeSkus.includes(String(r.sku_part_number ?? ''))) } : null;
   const chart = v && v.columns.includes('annual_spend') && v.columns.includes('sku_part_number')
     ? barChart('spend', 'Annual spend per SKU', v.rows.filter((r) => r.annual_spend !== null).map((r) => ({
       label: String(r.sku_part_number), value: num(r.annual_spend),
       part: num(r.inactive_annual_cost) + num(r.unassigned_annual_cost),
-      caption: `${fmt(r.annual_spend)} ${esc(r.currency ?? '')}`,
+      caption: wholeMoney(r.currency ?? '', r.annual_spend),
       data: { sku: r.sku_part_number, 'annual-spend': num(r.annual_spend), currency: r.currency ?? '' },
-    }))) : '';
-  return optional('Spend (darker: idle — inactive or unassigned seats)', v, chart);
+    })), { label: 250 }) : '';
+  return optional('Spend per paid SKU (darker: idle — inactive or unassigned seats)', v, chart);
 }
 
-export function savings(t: TenantReport): string {
+/** Every saving opportunity (per user and licence), collapsed at the end of the page; the totals lead the page. */
+export function savingsList(t: TenantReport): string {
   const v = t.savings;
   if (!v) return '';
-  let chart = '';
-  if (v.columns.includes('kind') && v.columns.includes('annual_saving')) {
-    const byKind = new Map<string, number>();
-    for (const r of v.rows) {
-      const key = `${String(r.kind)}${r.currency ? ` (${String(r.currency)})` : ''}`;
-      byKind.set(key, (byKind.get(key) ?? 0) + num(r.annual_saving));
-    }
-    chart = barChart('savings', 'Annual savings by kind', [...byKind].map(([kind, value]) => ({
-      label: kind, value, caption: fmt(Math.round(value * 100) / 100), data: { kind, 'annual-saving': value },
-    })));
-  }
-  return optional('Savings opportunities', v, chart);
+  return `<details class="list" data-list="savings"><summary>Savings opportunities: the list (${fmt(v.rows.length)}${v.rows.length >= LIST_LIMIT ? '+' : ''})</summary>
+    ${table(v.columns, v.rows, (r, c) => (Array.isArray(r[c]) ? (r[c] as unknown[]).map(esc).join(', ') : fmt(r[c])))}</details>`;
 }
 
 export function reclamations(t: TenantReport): string {

@@ -6,7 +6,6 @@ const WIDTH = 760;
 const LABEL = 210;
 const VALUE = 110;
 const ROW = 26;
-const BAR_AREA = WIDTH - LABEL - VALUE;
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const cut = (s: string, max = 30): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
@@ -24,20 +23,29 @@ export interface Bar {
   data: Record<string, unknown>;
 }
 
-/** Horizontal bars, one row per item, scaled to the largest value or total. */
-export function barChart(chart: string, title: string, bars: Bar[]): string {
+export interface BarOptions {
+  /** Width of the label column in viewBox units (default 210); long labels get a wider one. */
+  label?: number;
+  /** The scale's maximum (default: the largest value or total), e.g. 100 for percentages. */
+  max?: number;
+}
+
+/** Horizontal bars, one row per item, scaled to the largest value or total (or `opts.max`). */
+export function barChart(chart: string, title: string, bars: Bar[], opts: BarOptions = {}): string {
   if (bars.length === 0) return `<p class="empty">No data.</p>`;
-  let max = 1;
-  for (const b of bars) max = Math.max(max, b.value, b.total ?? 0);
-  const scale = (v: number) => (v / max) * BAR_AREA;
+  const label = opts.label ?? LABEL;
+  const area = WIDTH - label - VALUE;
+  let max = opts.max ?? 1;
+  if (opts.max === undefined) for (const b of bars) max = Math.max(max, b.value, b.total ?? 0);
+  const scale = (v: number) => (Math.min(v, max) / max) * area;
   const height = bars.length * ROW + 8;
   const rows = bars.map((b, i) => {
     const y = i * ROW + 4;
-    const back = b.total === undefined ? '' : `<rect class="total" x="${LABEL}" y="${y}" width="${scale(b.total).toFixed(1)}" height="${ROW - 8}" rx="3"/>`;
-    const part = b.part ? `<rect class="part" x="${LABEL}" y="${y}" width="${scale(b.part).toFixed(1)}" height="${ROW - 8}" rx="3"/>` : '';
+    const back = b.total === undefined ? '' : `<rect class="total" x="${label}" y="${y}" width="${scale(b.total).toFixed(1)}" height="${ROW - 8}" rx="3"/>`;
+    const part = b.part ? `<rect class="part" x="${label}" y="${y}" width="${scale(b.part).toFixed(1)}" height="${ROW - 8}" rx="3"/>` : '';
     return `<g class="row"><title>${esc(b.label)}: ${esc(b.caption)}</title>`
-      + `<text class="label" x="${LABEL - 8}" y="${y + ROW / 2}" text-anchor="end">${esc(cut(b.label))}</text>${back}`
-      + `<rect class="bar" x="${LABEL}" y="${y}" width="${scale(b.value).toFixed(1)}" height="${ROW - 8}" rx="3"${dataAttrs(b.data)}/>${part}`
+      + `<text class="label" x="${label - 8}" y="${y + ROW / 2}" text-anchor="end">${esc(cut(b.label, Math.floor(label / 6.6)))}</text>${back}`
+      + `<rect class="bar" x="${label}" y="${y}" width="${scale(b.value).toFixed(1)}" height="${ROW - 8}" rx="3"${dataAttrs(b.data)}/>${part}`
       + `<text class="value" x="${WIDTH - VALUE + 8}" y="${y + ROW / 2}">${esc(b.caption)}</text></g>`;
   });
   return `<svg class="chart" data-chart="${esc(chart)}" role="img" aria-label="${esc(title)}" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet">${rows.join('')}</svg>`;

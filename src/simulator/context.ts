@@ -1,5 +1,6 @@
 // Everything a handler needs: identities, keys, URLs and the mutable state.
 import type { KeyObject } from 'node:crypto';
+import type { AuthorizeStore } from './authorize';
 import type { DeviceCodeEntry } from './delegated';
 import type { Pki } from './tls';
 import type { SimulatorState } from './state';
@@ -26,6 +27,8 @@ export interface SimContext {
   tokenCache: Map<string, Record<string, unknown>>;
   downloads: Map<string, DownloadLink>;
   deviceCodes: Map<string, DeviceCodeEntry>;
+  /** Browser sign-ins (authorization code with PKCE) waiting on their page, and codes not yet redeemed. */
+  authorize: AuthorizeStore;
 }
 
 export interface DownloadLink {

@@ -26,7 +26,7 @@ export interface DeviceCodeEntry {
 const json = (ex: Exchange, status: number, body: unknown): void =>
   send(ex, status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache' }, JSON.stringify(body));
 
-function oauthFail(ex: Exchange, error: string, code: number, text: string): void {
+export function oauthFail(ex: Exchange, error: string, code: number, text: string): void {
   const ts = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';
   json(ex, 400, { error, error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${randomUUID()}\r\nTimestamp: ${ts}`, error_codes: [code], timestamp: ts, trace_id: randomUUID() });
 }
@@ -94,8 +94,11 @@ export function handleDeviceCodeGrant(ctx: SimContext, ex: Exchange, form: URLSe
   if (entry.expiresAt <= Date.now()) return oauthFail(ex, 'expired_token', 70020, 'The provided authorization code or refresh token has expired due to inactivity.');
   if (!entry.approvedBy) return oauthFail(ex, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
   entry.redeemed = true;
-  const oid = entry.approvedBy;
-  const idToken = issueIdToken(ctx, oid);
+  tokenResponse(ctx, ex, entry.approvedBy, issueIdToken(ctx, entry.approvedBy));
+}
+
+/** A delegated token response for one signed-in person: their ID token and a Graph access token (User.Read). */
+export function tokenResponse(ctx: SimContext, ex: Exchange, oid: string, idToken: string): void {
   const now = Math.floor(Date.now() / 1000);
   const accessToken = signJwt(
     { typ: 'JWT', alg: 'RS256', kid: ctx.signingKid },

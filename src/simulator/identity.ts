@@ -1,8 +1,10 @@
 // Microsoft identity platform endpoints as MSAL Node calls them for an authority in `knownAuthorities`:
-// GET /{tenant}/v2.0/.well-known/openid-configuration and POST /{tenant}/oauth2/v2.0/token (client credentials).
+// GET /{tenant}/v2.0/.well-known/openid-configuration and POST /{tenant}/oauth2/v2.0/token (client credentials;
+// the public client's device-code and authorization-code grants are in delegated.ts and authorize.ts).
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { SimContext } from './context';
 import { send, type Exchange, type Headers } from './http';
+import { handleAuthCodeGrant } from './authorize';
 import { DEVICE_CODE_GRANTS, handleDeviceCodeGrant } from './delegated';
 import { b64url, decodeJwt, signJwt, verifyJwt } from './jwt';
 
@@ -119,6 +121,7 @@ export function handleToken(ctx: SimContext, ex: Exchange, tenant: string): void
   const grant = form.get('grant_type');
   if (!grant) return err(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
   if (DEVICE_CODE_GRANTS.includes(grant)) return handleDeviceCodeGrant(ctx, ex, form);
+  if (grant === 'authorization_code') return handleAuthCodeGrant(ctx, ex, form);
   if (grant !== 'client_credentials') return err(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`);
   if (!clientId) return err(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
   if (clientId.toLowerCase() !== ctx.clientId) {

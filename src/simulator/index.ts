@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimContext } from './context';
+import { newAuthorizeStore } from './authorize';
 import { dayOf } from './dates';
 import { issueIdToken } from './delegated';
 import { parseChurn, type Churn } from './days';
@@ -141,6 +142,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     tokenCache: new Map(),
     downloads: new Map(),
     deviceCodes: new Map(),
+    authorize: newAuthorizeStore(),
   };
 
   const run = createRunner(state, authorityHost);

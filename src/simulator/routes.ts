@@ -2,6 +2,7 @@
 // report download origin.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAssignLicense } from './assign-license';
+import { handleAuthorizePage, handleAuthorizeSubmit } from './authorize';
 import { handleCopilotReport } from './copilot';
 import type { SimContext } from './context';
 import { handleDeviceCode, handleDeviceLogin, handleDeviceLoginPage } from './delegated';
@@ -42,6 +43,10 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
         run(req, res, undefined, (ex) => handleDeviceLoginPage(ctx, ex), tokenFault).catch(fail);
       } else if (method === 'POST' && tenantSeg === 'devicelogin' && rest === '') {
         run(req, res, undefined, (ex) => handleDeviceLogin(ctx, ex), tokenFault).catch(fail);
+      } else if (method === 'GET' && rest === 'oauth2/v2.0/authorize') {
+        run(req, res, undefined, (ex) => handleAuthorizePage(ctx, ex, tenantSeg), tokenFault).catch(fail);
+      } else if (method === 'POST' && rest === 'oauth2/v2.0/authorize') {
+        run(req, res, undefined, (ex) => handleAuthorizeSubmit(ctx, ex, tenantSeg), tokenFault).catch(fail);
       } else if (method === 'POST' && rest === 'oauth2/v2.0/devicecode') {
         run(req, res, 'token', (ex) => handleDeviceCode(ctx, ex, tenantSeg), tokenFault).catch(fail);
       } else if (method === 'GET' && rest === 'v2.0/.well-known/openid-configuration') {

@@ -23,9 +23,9 @@ const svc = (name: string): Service => compose.services[name]!;
 const WORKERS = ['graph-worker', 'warehouse-writer'];
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL, a schema job, the Temporal server, a namespace job, the UI, Graph workers and one warehouse writer', () => {
+  it('runs PostgreSQL, a schema job, the Temporal server, a namespace job, the UI, Graph workers, one warehouse writer and the inbox', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
-      'graph-worker', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'warehouse-writer',
+      'graph-worker', 'inbox', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'warehouse-writer',
     ]);
     expect(svc('postgresql').image).toMatch(/^postgres:/);
     expect(svc('temporal-ui').image).toMatch(/^temporalio\/ui:/);
@@ -56,7 +56,7 @@ describe('docker-compose.yml', () => {
 
   it('binds every published port to 127.0.0.1 by default', () => {
     const published = Object.entries(compose.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, p] as const));
-    expect(published.map(([n]) => n).sort()).toEqual(['postgresql', 'temporal', 'temporal-ui']);
+    expect(published.map(([n]) => n).sort()).toEqual(['inbox', 'postgresql', 'temporal', 'temporal-ui']);
     for (const [, port] of published) expect(port).toMatch(/^\$\{BIND_IP:-127\.0\.0\.1\}:\d+:\d+$/);
   });
 
@@ -105,5 +105,21 @@ describe('docker-compose.yml', () => {
     const chownAt = dockerfile.search(/chown node:node \/data/);
     expect(chownAt).toBeGreaterThan(-1);
     expect(chownAt).toBeLessThan(dockerfile.indexOf('VOLUME'));
+  });
+
+  it('runs the web inbox with TLS (it listens on every address inside the network), without any secret, on a read-only data volume', () => {
+    const inbox = svc('inbox');
+    expect(inbox.build).toBe('.');
+    const cmd = inbox.command ?? [];
+    expect(cmd[0]).toBe('serve');
+    for (const flag of ['--tls-cert', '--tls-key', '--public-url']) expect(cmd).toContain(flag);
+    expect(cmd[cmd.indexOf('--host') + 1]).toBe('0.0.0.0');
+    expect(inbox.volumes).toContain('m365-data:/data:ro');
+    const env = Object.keys(inbox.environment ?? {});
+    for (const name of ['M365_CLIENT_SECRET', 'M365_CLIENT_CERT_PATH', 'M365_APPROVAL_KEY_FILE']) expect(env).not.toContain(name);
+    for (const name of ['TEMPORAL_ADDRESS', 'M365_APPROVAL_CLIENT_ID', 'M365_APPROVERS_GROUP_ID', 'M365_DB']) expect(env).toContain(name);
+    const configSource = readFileSync(path.join(root, 'src', 'config.ts'), 'utf8');
+    for (const name of env) expect(configSource).toContain(name);
+    expect(inbox.depends_on?.['temporal-namespace']?.condition).toBe('service_completed_successfully');
   });
 });

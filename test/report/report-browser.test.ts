@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_SQL, reportPathFor, writeReport, writeReportBesidePublished } from '../../src/report/index';
+import { MONEY_SQL } from '../../src/report/data';
 import { openReadOnly } from '../../src/warehouse/index';
 import { TENANT } from '../support/staging-fixtures';
 import { EVIL_ACTOR, EVIL_DETAIL, buildWarehouse, type BuiltWarehouse } from '../support/build-warehouse';
@@ -67,12 +68,20 @@ describe('the HTML report in Chromium', () => {
     expect(await attrs('[data-chart="utilization"] rect.bar', ['sku', 'assigned', 'purchased'])).toEqual(expected);
   });
 
-  it('draws inactive and never-active users per SKU as inactive_licensed_users counts them', async () => {
+  it('draws inactive and never-active users per SKU as inactive_licensed_users counts them; the user list comes collapsed, after the charts', async () => {
     const expected = (await sql(REPORT_SQL.inactiveBySku, [TENANT])).map((r) => ({ sku: r.sku, inactive: String(r.inactive), 'never-active': String(r.never_active) }));
     expect(expected.length).toBeGreaterThan(0);
     expect(await attrs('[data-chart="inactive"] rect.bar', ['sku', 'inactive', 'never-active'])).toEqual(expected);
-    const listed = await page.$$eval('section:has([data-chart="inactive"]) tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+    const list = page.locator('details[data-list="inactive-users"]');
+    expect(await list.evaluate((d) => d.hasAttribute('open'))).toBe(false);
+    expect(await page.locator('details[data-list="inactive-users"] table').isVisible()).toBe(false);
+    // Every chart comes before the first collapsed list.
+    const order = await page.$$eval('svg.chart, details.list', (els) => els.map((e) => e.tagName.toLowerCase()));
+    expect(order.indexOf('details')).toBe(order.lastIndexOf('svg') + 1);
+    await page.locator('details[data-list="inactive-users"] summary').click();
+    const listed = await page.$$eval('details[data-list="inactive-users"] tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
     expect(listed).toEqual((await sql(REPORT_SQL.inactiveUsers, [TENANT, 200])).map((r) => r.user_principal_name));
+    await page.locator('details[data-list="inactive-users"] summary').click();
   });
 
   it('shows activity by service and licence as activity_by_license counts it', async () => {
@@ -85,17 +94,39 @@ describe('the HTML report in Chromium', () => {
   });
 
   it('plots one trend point per snapshot with the history\'s totals', async () => {
-    const expected = (await sql(REPORT_SQL.trend, [TENANT])).map((r) => ({ date: r.snapshot_date, assigned: String(r.assigned), purchased: String(r.purchased) }));
+    const expected = (await sql(REPORT_SQL.trend, [TENANT, ''])).map((r) => ({ date: r.snapshot_date, assigned: String(r.assigned), purchased: String(r.purchased) }));
     expect(expected.map((e) => e.date)).toEqual(['2024-05-09', '2024-05-10', '2024-05-11']);
     expect(await attrs('[data-chart="trend"] circle[data-date]', ['date', 'assigned', 'purchased'])).toEqual(expected);
   });
 
-  it('renders spend and savings because this warehouse has those views', async () => {
+  it('leads with money: annual spend, idle spend, savings now and at renewal with its date, before any licence count', async () => {
+    const first = await page.$eval('.tenant section', (sec) => sec.getAttribute('data-section'));
+    expect(first).toBe('money');
+    const totals = await sql(MONEY_SQL.spendTotals, [TENANT]);
+    expect(totals).toHaveLength(1);
+    const cards = Object.fromEntries(await page.$$eval('[data-section="money"] .card', (cs) => cs.map((c) => [c.getAttribute('data-kpi'), c.getAttribute('data-value')])));
+    const whole = (v: unknown) => `USD ${Math.round(Number(v)).toLocaleString('en-US')}`;
+    const kinds = await sql(MONEY_SQL.savingsByKind, [TENANT]);
+    const sum = (rows: Record<string, unknown>[]) => rows.reduce((n, r) => n + Number(r.annual_saving), 0);
+    expect(cards).toEqual({
+      'Annual spend': whole(totals[0]!.annual_spend),
+      'Idle spend': whole(totals[0]!.idle_spend),
+      'Savings now': whole(sum(kinds.filter((k) => k.realizable === 'now'))),
+      'Savings at renewal': whole(sum(kinds.filter((k) => k.realizable !== 'now'))),
+    });
+    expect(await page.$eval('[data-section="money"]', (sec) => sec.textContent ?? '')).toContain('from the renewal on 2024-09-01');
+    // One bar per kind and currency, as the savings view sums them, the part realizable now drawn darker.
+    const bars = [...kinds].sort((a, b) => Number(b.annual_saving) - Number(a.annual_saving)).map((k) => ({
+      kind: k.kind, 'annual-saving': Number(k.annual_saving).toFixed(2), now: k.realizable === 'now' ? Number(k.annual_saving).toFixed(2) : '0.00' }));
+    expect(await attrs('[data-chart="savings"] rect.bar', ['kind', 'annual-saving', 'now'])).toEqual(bars);
+    expect(await page.$$eval('[data-section="money"] details.when tbody tr', (trs) => trs.map((t) => t.getAttribute('data-when')))).toEqual(['at renewal on 2024-09-01']);
+    expect(kinds.map((k) => k.realizable)).toEqual(['now', 'at_renewal']);
+  });
+
+  it('renders spend per SKU because this warehouse has that view', async () => {
     const spend = (await sql('SELECT sku_part_number, annual_spend::DOUBLE AS s FROM license_spend WHERE tenant_id = $1', [TENANT]))
       .map((r) => ({ sku: r.sku_part_number, 'annual-spend': String(r.s) }));
     expect(await attrs('[data-chart="spend"] rect.bar', ['sku', 'annual-spend'])).toEqual(spend);
-    const saving = await sql(`SELECT sum(annual_saving)::DOUBLE AS s FROM savings_opportunities WHERE tenant_id = $1`, [TENANT]);
-    expect(await attrs('[data-chart="savings"] rect.bar', ['kind', 'annual-saving'])).toEqual([{ kind: 'reclaim_inactive (USD)', 'annual-saving': String(saving[0]!.s) }]);
   });
 
   it('shows a banner for the concealed latest report', async () => {
@@ -108,8 +139,8 @@ describe('the HTML report in Chromium', () => {
     const log = await page.$eval('section:has(h3:text("Reclamation log"))', (s) => s.textContent ?? '');
     expect(log).toContain(EVIL_ACTOR);
     expect(log).toContain(EVIL_DETAIL);
-    // Users are named by UPN from the latest roster.
-    expect(log).toContain('carol@contoso.com');
+    // Users are named by display name and UPN from the latest roster.
+    expect(log).toMatch(/\S+ <carol@contoso\.com>/);
   });
 
   it('fits a laptop screen: nothing wider than the 1366-pixel window', async () => {
@@ -128,6 +159,7 @@ describe('report without the optional views', () => {
     expect(html).toContain('data-chart="utilization"');
     expect(html).not.toContain('data-chart="spend"');
     expect(html).not.toContain('Savings opportunities');
+    expect(html).not.toContain('data-section="money"');
     expect(existsSync(reportPathFor(plain.published))).toBe(false);
     expect(html).not.toMatch(/https?:\/\//);
   });

@@ -25,8 +25,11 @@ CREATE OR REPLACE VIEW license_spend AS
     ON i.tenant_id = u.tenant_id AND i.sku = u.sku_part_number;
 CREATE OR REPLACE VIEW savings_opportunities AS
   SELECT tenant_id, 'reclaim_inactive' AS kind, user_id, unnest(sku_part_numbers) AS sku_part_number, 1 AS seats,
-         57.0::DECIMAL(12,2) AS monthly_saving, 684.0::DECIMAL(12,2) AS annual_saving, 'USD' AS currency, 'now' AS realizable
-  FROM inactive_licensed_users;
+         57.0::DECIMAL(12,2) AS monthly_saving, 684.0::DECIMAL(12,2) AS annual_saving, 'USD' AS currency, 'now' AS realizable,
+         DATE '2024-05-11' AS realizable_on
+  FROM inactive_licensed_users
+  UNION ALL
+  SELECT DISTINCT tenant_id, 'reduce_unassigned', NULL, 'SPE_E3', 2, 72.0, 864.0, 'USD', 'at_renewal', DATE '2024-09-01' FROM license_utilization;
 `;
 
 export async function buildWarehouse(opts: { spend?: boolean } = {}): Promise<BuiltWarehouse> {

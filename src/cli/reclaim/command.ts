@@ -11,9 +11,10 @@ import { pickTenant } from '../../tenants';
 import { openReadOnly } from '../../warehouse/index';
 import { reclaimLicenses, restoreLicenses } from '../../workflows';
 import type { ReclaimInput, RestoreInput } from '../../workflows/reclaim/messages';
-import { safeInline } from '../output/sanitize';
-import { requestTexts, type RequestTexts } from './audit';
-import { bindingLine, registerDecisions, tenantOfDecisionId, type AnyReclaimState } from './decide';
+import { safeInline, safeJson } from '../output/sanitize';
+import { requestTexts } from './audit';
+import { lookUpStatusNames, namesJson, statusLines } from './status-view';
+import { registerDecisions, tenantOfDecisionId } from './decide';
 import { personProofs, sealText, TOKEN_FILE_OPTION_HELP, TOKEN_OPTION_HELP } from './proof';
 import { closedFailureLines, ensureSearchAttributes, readReclamation, reclaimStartAttributes, registerReclaimList } from './list';
 import { withTemporalClient } from '../temporal-connection';
@@ -71,29 +72,6 @@ export function tenantOfWorkflowId(id: string): string {
   const parsed = parseReclaimWorkflowId(id);
   if (!parsed) throw new UsageError(`Not a reclamation id: ${id} (expected reclaim-<tenant>-<userObjectId>, as printed by reclaim request)`);
   return parsed.tenantId;
-}
-
-export function statusLines(s: AnyReclaimState, texts: RequestTexts = {}): string[] {
-  const restore = 'licenses' in s;
-  const lines = [
-    `${s.workflowId}: ${s.status}${!restore && s.dryRun ? ' (dry run)' : ''}`,
-    `  user ${s.userId} in tenant ${s.tenantId}; requested by ${s.requesterId || '(not verified)'}${texts.requesterUpn ? ` (${safeInline(texts.requesterUpn)})` : ''} at ${s.requestedAt}`,
-    ...(texts.reason ? [`  reason (audit trail): ${safeInline(texts.reason)}`] : s.reasonRef ? [`  reason: in the audit trail (row ${s.reasonRef})`] : []),
-    `  identity: ${s.identity}${s.identity === 'unverified' ? ' (LAB MODE: approvals carry names, not sign-ins)' : ''}`,
-  ];
-  if (restore) lines.push(`  licences to assign back (as reclamation run ${s.sourceRunId ?? '?'} removed them): ${s.licenses.map((l) => l.skuId).join(', ') || 'none'}`);
-  else {
-    lines.push(`  licences to remove (direct): ${s.scope.length ? s.scope.join(', ') : 'none'}`);
-    for (const g of s.groupInherited) lines.push(`  stays (assigned by group ${g.groupIds.join(', ')}; change the group membership instead): ${g.skuId}`);
-    if (s.notHeld.length) lines.push(`  not held by the user: ${s.notHeld.join(', ')}`);
-    if (s.mailboxWarning) lines.push(`  WARNING: ${s.mailboxWarning}`);
-  }
-  if (s.status === 'awaiting_approval') lines.push(`  to decide: reclaim approve|reject ${s.workflowId} --scope ${s.scopeHash}`, `  binds to: ${bindingLine(s)}`);
-  if (s.decision) lines.push(`  ${s.decision.kind === 'approve' ? 'approved' : 'rejected'} by ${s.decision.by} at ${s.decision.at}`);
-  if (!restore && s.removed.length) lines.push(`  ${s.status === 'dry_run' ? 'would remove' : 'removed'}: ${s.removed.join(', ')}`);
-  if (s.detail) lines.push(`  detail: ${s.detail}`);
-  for (const e of s.events) lines.push(`  ${e.at} ${e.kind}${e.by ? ` by ${e.by}` : ''}${e.note ? `: ${e.note}` : ''}`);
-  return lines;
 }
 
 function parseSkus(v: string | undefined): string[] | undefined {
@@ -248,7 +226,9 @@ export function registerReclaim(program: Command): void {
           return;
         }
         const s = r.state;
-        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${statusLines(s, await requestTexts(config.dbPath, s)).join('\n')}\n`);
+        // Names and prices are looked up now, in the published warehouse: the workflow's state holds ids only.
+        if (opts.json) process.stdout.write(`${safeJson(JSON.stringify({ ...s, names: namesJson(await lookUpStatusNames(config.dbPath, s)) }))}\n`);
+        else process.stdout.write(`${statusLines(s, await requestTexts(config.dbPath, s), await lookUpStatusNames(config.dbPath, s)).join('\n')}\n`);
         if (s.status === 'failed') process.exitCode = 1;
       });
     });

@@ -1,13 +1,17 @@
 // The approver's inbox: `reclaim list` reads Temporal visibility (the custom search attributes the reclamation
 // keeps up to date), and `reclaim status` of a closed reclamation answers from its result, so neither needs a
-// worker. Only ids, states and counts come from visibility; names stay in the workflow's own state.
+// worker. Only ids, states and counts come from visibility; the names beside them are looked up in the published
+// warehouse when the list is shown.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { Command } from 'commander';
 import { parseConfig } from '../../config';
 import { CUSTOM_SEARCH_ATTRIBUTES, RECLAIM_STATE_ATTR, REQUESTER_ATTR, SCOPE_ATTR, TENANT_ATTR, cliTypeOf } from '../../shared/search-attributes';
 import { rootMessage } from '../../shared/errors';
+import { parseReclaimWorkflowId } from '../../shared/names';
 import { listTenantIds, pickTenant } from '../../tenants';
+import { personLabel, withWarehouseLookup } from '../../warehouse/lookup/index';
+import { safeInline, safeJson } from '../output/sanitize';
 import { reclaimStatusQuery, type ReclaimState, type ReclaimStatusName, type RestoreResult } from '../../workflows/reclaim/messages';
 import type { AnyReclaimState } from './decide';
 import { withTemporalClient } from '../temporal-connection';
@@ -71,6 +75,11 @@ export function listQuery(opts: { taskQueue: string; tenants: string[]; state?: 
 export interface InboxItem {
   workflowId: string;
   tenantId?: string;
+  /** The subject's object id (from the workflow id) and, looked up in the warehouse when listed, their name. */
+  userId?: string;
+  user?: string;
+  /** The requester by name, when the warehouse knows them. */
+  requester?: string;
   state?: string;
   skus?: number;
   requesterId?: string;
@@ -84,6 +93,7 @@ export function inboxItem(w: WorkflowExecutionInfo, now = Date.now()): InboxItem
   return {
     workflowId: w.workflowId,
     tenantId: a.get(TENANT_ATTR),
+    userId: parseReclaimWorkflowId(w.workflowId)?.userId.toLowerCase(),
     state: a.get(RECLAIM_STATE_ATTR),
     skus: a.get(SCOPE_ATTR),
     requesterId: a.get(REQUESTER_ATTR),
@@ -99,9 +109,29 @@ export function formatAge(seconds: number): string {
   return `${Math.floor(seconds / 86_400)}d ${Math.floor((seconds % 86_400) / 3600)}h`;
 }
 
+/** Adds the names of subjects and requesters, looked up in the published warehouse now (visibility holds ids only). */
+export async function nameInboxItems(dbPath: string, items: InboxItem[]): Promise<string | null> {
+  return withWarehouseLookup(dbPath, async (lookup) => {
+    const tenants = [...new Set(items.flatMap((i) => (i.tenantId ? [i.tenantId] : [])))];
+    for (const t of tenants) {
+      const mine = items.filter((i) => i.tenantId === t);
+      const names = await lookup.names(t, [...new Set(mine.flatMap((i) => [i.userId, i.requesterId].filter((x): x is string => Boolean(x))))]);
+      for (const i of mine) {
+        const u = i.userId ? names.get(i.userId) : undefined;
+        const r = i.requesterId ? names.get(i.requesterId.toLowerCase()) : undefined;
+        if (u?.known) i.user = safeInline(personLabel(u));
+        if (r?.known) i.requester = safeInline(personLabel(r));
+      }
+    }
+    return lookup.unavailable;
+  });
+}
+
 function table(items: InboxItem[]): string {
-  const rows = [['WORKFLOW ID', 'STATE', 'AGE', 'SKUS', 'REQUESTER']];
-  for (const i of items) rows.push([i.workflowId, i.state ?? '?', formatAge(i.ageSeconds), i.skus === undefined ? '?' : String(i.skus), i.requesterId ?? '?']);
+  const rows = [['WORKFLOW ID', 'STATE', 'AGE', 'SKUS', 'USER', 'REQUESTER']];
+  for (const i of items) {
+    rows.push([i.workflowId, i.state ?? '?', formatAge(i.ageSeconds), i.skus === undefined ? '?' : String(i.skus), i.user ?? i.userId ?? '?', i.requester ?? i.requesterId ?? '?']);
+  }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
 }
@@ -134,8 +164,9 @@ export function registerReclaimList(reclaim: Command): void {
           }
           items.push(inboxItem(w));
         }
+        const unavailable = await nameInboxItems(config.dbPath, items);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify(items)}\n`);
+          process.stdout.write(`${safeJson(JSON.stringify(items))}\n`);
           return;
         }
         if (items.length === 0) {
@@ -143,6 +174,7 @@ export function registerReclaimList(reclaim: Command): void {
           return;
         }
         process.stdout.write(`${table(items)}\n${items.length}${more ? `+ (first ${limit}; --limit N for more)` : ''} reclamation(s)\n`);
+        if (unavailable) process.stderr.write(`${unavailable}\n`);
       });
     });
 }

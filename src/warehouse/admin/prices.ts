@@ -1,5 +1,8 @@
 // Prices kept by the admin (`prices` table): import a CSV whole or not at all, set one price from a date, list them,
 // and list the SKUs whose spend cannot be priced. Writes go through the single writer of the working database.
+// Precedence, highest first: a contract, the admin's price for the tenant, the admin's price for all tenants, the
+// shipped list price (data/prices.csv). Each level is checked on its own: an admin's EUR price for a SKU whose list
+// price is in USD is fine, it simply wins; two admin prices of one scope in two currencies are refused.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AdminFileError, BILLINGS, overlaps, parseAmount, parseCurrency, parseDate, readAdminCsv, type Billing, type LineProblem } from './csv';
 import { withWriter } from '../db/handles';
@@ -16,6 +19,8 @@ export interface PriceRow {
   effectiveTo: string | null;
   source: string | null;
   retrievedOn: string | null;
+  /** A shipped list price (data/prices.csv); the admin's own prices are never list prices. */
+  listPrice?: boolean;
 }
 
 const REQUIRED = ['sku_part_number', 'currency', 'unit_price_monthly', 'billing', 'effective_from', 'effective_to'] as const;
@@ -41,7 +46,7 @@ interface Stored extends PriceRow {
 async function storedPrices(conn: DuckDBConnection): Promise<Stored[]> {
   const r = await conn.runAndReadAll(
     `SELECT tenant_id, sku_part_number, currency, unit_price_monthly::VARCHAR, billing, effective_from::VARCHAR, effective_to::VARCHAR,
-            source, retrieved_on::VARCHAR FROM prices`,
+            source, retrieved_on::VARCHAR, coalesce(list_price, false) FROM prices`,
   );
   return r.getRowsJson().map((x) => ({
     tenantId: x[0] as string | null,
@@ -53,13 +58,15 @@ async function storedPrices(conn: DuckDBConnection): Promise<Stored[]> {
     effectiveTo: x[6] as string | null,
     source: x[7] as string | null,
     retrievedOn: x[8] as string | null,
+    listPrice: x[9] === true,
   }));
 }
 
-const scopeKey = (p: PriceRow): string => `${p.tenantId ?? '*'}\u0000${p.skuPartNumber}`;
+/** One level of precedence for one SKU: prices within it must agree on currency and must not overlap. */
+const scopeKey = (p: PriceRow): string => `${p.listPrice ? 'list' : 'admin'}\u0000${p.tenantId ?? '*'}\u0000${p.skuPartNumber}`;
 const rangeKey = (p: PriceRow): string => `${scopeKey(p)}\u0000${p.billing}`;
 const sameRow = (a: PriceRow, b: PriceRow): boolean => rangeKey(a) === rangeKey(b) && a.effectiveFrom === b.effectiveFrom;
-const scopeText = (p: PriceRow): string => (p.tenantId ? `tenant ${p.tenantId}` : 'all tenants');
+const scopeText = (p: PriceRow): string => (p.listPrice ? 'list price' : p.tenantId ? `tenant ${p.tenantId}` : 'all tenants');
 
 /**
  * Checks new rows against each other and the stored ones (a stored row with the same scope, SKU, billing and
@@ -138,11 +145,13 @@ async function writePrices(conn: DuckDBConnection, rows: PriceRow[], defaultSour
   // Price files are a few dozen rows: parameterised inserts inside the one transaction are fine here.
   for (const r of rows) {
     await conn.run(
-      `DELETE FROM prices WHERE tenant_id IS NOT DISTINCT FROM $1 AND sku_part_number = $2 AND billing = $3 AND effective_from = $4::DATE`,
+      `DELETE FROM prices WHERE tenant_id IS NOT DISTINCT FROM $1 AND sku_part_number = $2 AND billing = $3 AND effective_from = $4::DATE
+         AND NOT coalesce(list_price, false)`,
       [r.tenantId, r.skuPartNumber, r.billing, r.effectiveFrom],
     );
     await conn.run(
-      `INSERT INTO prices VALUES ($1, $2, $3, $4::DECIMAL(18,4), $5, $6::DATE, $7::DATE, $8, $9::DATE, now())`,
+      `INSERT INTO prices (tenant_id, sku_part_number, currency, unit_price_monthly, billing, effective_from, effective_to, source, retrieved_on, imported_at, list_price)
+       VALUES ($1, $2, $3, $4::DECIMAL(18,4), $5, $6::DATE, $7::DATE, $8, $9::DATE, now(), false)`,
       [r.tenantId, r.skuPartNumber, r.currency, r.unitPriceMonthly, r.billing, r.effectiveFrom, r.effectiveTo, r.source ?? defaultSource, r.retrievedOn],
     );
   }

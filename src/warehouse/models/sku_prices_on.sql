@@ -1,4 +1,4 @@
--- The price rule applied to the SKU-days of relation `held_days` (a name: `sku_held_days` or `sku_held_latest`): per tenant, day and SKU the seats held, trial seats, and the monthly price that applied (contract, else the tenant's price, else the list price). Internal: read it through `sku_daily` or `latest_sku_daily`; `m365-license query` refuses a direct call.
+-- The price rule applied to the SKU-days of relation `held_days` (a name: `sku_held_days` or `sku_held_latest`): per tenant, day and SKU the seats held, trial seats, and the monthly price that applied and where it comes from (`price_source`: contract, else the admin's price for the tenant, else the admin's price for all tenants, else the list price). Internal: read it through `sku_daily` or `latest_sku_daily`; `m365-license query` refuses a direct call.
 -- materialized: macro(held_days)
 -- The one home of the price rule: sku_daily (every day, for spend_history) is sku_prices_on('sku_held_days') and
 -- latest_sku_daily (license_spend's and the marts' today) sku_prices_on('sku_held_latest'). The relation is named,
@@ -25,13 +25,13 @@ contract_day AS (
   QUALIFY row_number() OVER (PARTITION BY h.tenant_id, h.day, h.sku_id ORDER BY c.unit_price_monthly IS NULL, c.term_start DESC) = 1),
 list_day AS (
   SELECT h.tenant_id, h.day, h.sku_id, p.currency, p.unit_price_monthly, p.billing,
-         CASE WHEN p.tenant_id IS NULL THEN 'list' ELSE 'tenant' END AS price_source
+         CASE WHEN p.tenant_id IS NOT NULL THEN 'tenant' WHEN coalesce(p.list_price, false) THEN 'list' ELSE 'admin' END AS price_source
   FROM held h
   JOIN prices p ON p.sku_part_number = h.sku_part_number AND (p.tenant_id IS NULL OR p.tenant_id = h.tenant_id)
    AND h.day >= p.effective_from AND (p.effective_to IS NULL OR h.day <= p.effective_to)
   LEFT JOIN contract_day cd ON cd.tenant_id = h.tenant_id AND cd.day = h.day AND cd.sku_id = h.sku_id
   QUALIFY row_number() OVER (PARTITION BY h.tenant_id, h.day, h.sku_id
-    ORDER BY p.tenant_id IS NULL, (p.billing = cd.billing) DESC NULLS LAST,
+    ORDER BY p.tenant_id IS NULL, coalesce(p.list_price, false), (p.billing = cd.billing) DESC NULLS LAST,
              CASE p.billing WHEN 'annual' THEN 0 WHEN 'monthly' THEN 1 ELSE 2 END) = 1)
 SELECT h.tenant_id, h.day, h.snapshot_date, h.sku_id, h.sku_part_number, h.product_name, h.purchased, h.assigned,
        coalesce(s.trial_seats, 0) AS trial_seats, greatest(h.purchased - coalesce(s.trial_seats, 0), 0) AS paid_seats,

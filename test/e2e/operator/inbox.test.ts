@@ -25,6 +25,8 @@ const SECRET = 'inbox-test-secret';
 
 interface Item {
   workflowId: string;
+  userId?: string;
+  user?: string;
   state: string;
   skus: number;
   requesterId: string;
@@ -89,7 +91,7 @@ describe("approver's inbox, closed status and notifications", () => {
   const start = (u: PickedUser, extra: Partial<ReclaimInput> = {}) =>
     startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
 
-  it('lists awaiting reclamations with age, scope and a requester id; approving moves one to executed at once', async () => {
+  it('lists awaiting reclamations with age, scope, the user and the requester by name; approving moves one to executed at once', async () => {
     const [a, b] = [pick(directOnly), pick(directOnly)];
     const ha = await start(a);
     const hb = await start(b, { requester: people.requesterFor(b.id, 'approver2') });
@@ -103,9 +105,14 @@ describe("approver's inbox, closed status and notifications", () => {
     expect(itemA.ageSeconds).toBeGreaterThanOrEqual(0);
     expect(await list('--state', 'awaiting_approval', '--requested-by', people.id('approver2'))).toEqual([expect.objectContaining({ workflowId: hb.workflowId })]);
     const text = await cli('list');
-    expect(text.stdout).toMatch(/WORKFLOW ID\s+STATE\s+AGE\s+SKUS\s+REQUESTER/);
+    expect(text.stdout).toMatch(/WORKFLOW ID\s+STATE\s+AGE\s+SKUS\s+USER\s+REQUESTER/);
     expect(text.stdout).toContain(ha.workflowId);
-    expect(text.stdout).not.toContain(a.upn);
+    // Visibility holds ids only; the names beside them are looked up in the published warehouse as the list is shown.
+    const requester = p.sim.state.userAt(p.sim.state.indexOf(people.id('requester')));
+    const row = text.stdout.split('\n').find((l) => l.startsWith(ha.workflowId))!;
+    expect(row).toContain(`${a.displayName} <${a.upn}> (${a.id})`);
+    expect(row).toContain(`${requester.displayName} <${requester.userPrincipalName}> (${people.id('requester')})`);
+    expect(itemA).toMatchObject({ userId: a.id, user: `${a.displayName} <${a.upn}> (${a.id})` });
 
     // The awaiting-approval notification is still being refused and retried; the approval goes through anyway.
     await expect.poll(() => receiver.received.some((r) => r.kind === 'reclamation.awaiting_approval' && r.status === 503), { timeout: 30_000, interval: 200 }).toBe(true);

@@ -82,7 +82,11 @@ describe('m365-license reclaim (CLI)', () => {
     expect(status.stdout).toContain(`--scope ${waiting.scopeHash}`);
     expect(status.stdout).toContain(`run ${waiting.runId}`);
     expect(status.stdout).toContain('identity: verified');
-    expect(status.stdout).toContain(`requested by ${people.id('requester')} (${people.upn('requester')})`);
+    // Names and money, looked up in the published warehouse as the status is shown (history holds ids only).
+    const requester = p.sim.state.userAt(p.sim.state.indexOf(people.id('requester')));
+    expect(status.stdout).toContain(`requested by ${requester.displayName} <${requester.userPrincipalName}> (${people.id('requester')})`);
+    expect(status.stdout).toContain(`  user ${u.displayName} <${u.upn}> (${u.id}) in tenant ${p.sim.tenantId}`);
+    expect(status.stdout).toMatch(/licences to remove \(direct\), [A-Z]{3} [\d,]+\.\d\d/);
     expect(status.stdout).toContain('reason (audit trail): left the company in May');
 
     const bound = await bindingOf(client.client, id, 'approve');

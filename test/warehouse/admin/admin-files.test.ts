@@ -79,18 +79,29 @@ describe('prices import', () => {
     expect(err.message).toContain('line 3: effective range');
   });
 
-  it('refuses a range that overlaps a stored price (the shipped list), and replaces a row with the same start', async () => {
+  it("takes the admin's price over the shipped list price, in any currency; within the admin's own prices overlaps and mixed currencies are refused", async () => {
     const before = await count('prices');
-    expect(await problems(importPrices(work, file('o.csv', [PRICE_HEADER, 'SPE_E3,USD,37.00,annual,2026-05-01,,'])))).toEqual([
-      { line: 2, reason: 'effective range 2026-05-01..open of SPE_E3 (annual, all tenants) overlaps a stored price (2022-03-01..2026-06-30)' },
-    ]);
-    // Same scope, SKU, billing and start as a shipped row: replaced, so a re-import is idempotent.
+    const listed = async (sku: string) =>
+      withWriter(work, async (c) => (await c.runAndReadAll(`SELECT currency, unit_price_monthly::VARCHAR, list_price FROM prices WHERE sku_part_number = '${sku}' ORDER BY list_price, effective_from`)).getRowsJson());
+    // A European admin's own price for a SKU whose list price is in USD: imported, the list price kept beside it.
+    const eur = file('eur.csv', [PRICE_HEADER, 'POWER_BI_PRO,EUR,14.00,monthly,2026-01-01,,']);
+    expect(await importPrices(work, eur)).toEqual({ rows: 1 });
+    expect(await listed('POWER_BI_PRO')).toEqual([['EUR', '14.0000', false], ['USD', '10.0000', true], ['USD', '14.0000', true]]);
+    // Overlapping a shipped range is no conflict either: the admin's price outranks it.
+    const shippedE3 = (await listed('SPE_E3')).filter((r) => r[2] === true);
     const same = file('same.csv', [PRICE_HEADER, 'SPE_E3,USD,39.50,annual,2026-07-01,,']);
     await importPrices(work, same);
-    await importPrices(work, same);
-    expect(await count('prices')).toBe(before);
-    const r = await withWriter(work, async (c) => (await c.runAndReadAll(`SELECT unit_price_monthly::VARCHAR FROM prices WHERE sku_part_number = 'SPE_E3' AND effective_from = DATE '2026-07-01'`)).getRowsJson());
-    expect(r).toEqual([['39.5000']]);
+    await importPrices(work, same); // a re-import replaces its own row
+    expect(await count('prices')).toBe(before + 2);
+    expect((await listed('SPE_E3')).filter((r) => r[2] === true)).toEqual(shippedE3);
+    // Within the admin's level: another currency, or an overlapping range, is refused.
+    expect(await problems(importPrices(work, file('usd.csv', [PRICE_HEADER, 'POWER_BI_PRO,USD,10.00,annual,2026-01-01,,'])))).toEqual([
+      { line: 2, reason: expect.stringContaining('mixed currencies for POWER_BI_PRO (all tenants): USD here, EUR in a stored price') },
+    ]);
+    expect(await problems(importPrices(work, file('o.csv', [PRICE_HEADER, 'SPE_E3,USD,37.00,annual,2026-05-01,,'])))).toEqual([
+      { line: 2, reason: 'effective range 2026-05-01..open of SPE_E3 (annual, all tenants) overlaps a stored price (2026-07-01..open)' },
+    ]);
+    expect(await count('prices')).toBe(before + 2);
   });
 
   it('refuses unknown columns, bad dates and an empty file', async () => {
@@ -163,7 +174,7 @@ describe('CLI', () => {
     const env = { ...process.env, M365_DATA_DIR: root };
     const run = async (...args: string[]) => {
       try {
-        const r = await exec(process.execPath, [BIN, ...args, ...(args[0] === 'savings' || args[1] === 'missing' ? [] : ['--work-db', work]), '--db', published], { env, cwd: root });
+        const r = await exec(process.execPath, [BIN, ...args, ...(args[0] === 'savings' || args[1] === 'missing' || args[1] === 'list' ? [] : ['--work-db', work]), '--db', published], { env, cwd: root });
         return { code: 0, stdout: r.stdout, stderr: r.stderr };
       } catch (err) {
         const e = err as { code: number; stdout: string; stderr: string };
@@ -184,5 +195,17 @@ describe('CLI', () => {
     expect(savings.stdout).toMatch(/annual spend USD [\d.]+; idle USD/);
     expect(savings.stdout).toContain('savings reduce_unassigned: USD');
     expect(savings.stdout).toContain('Largest opportunities:');
-  }, 60_000);
+
+    // Levels: a contract, the admin's price for the tenant, the admin's price for all tenants (EUR over a USD list price), the list.
+    const levelOf = async () => Object.fromEntries((JSON.parse((await run('prices', 'list', '--format', 'json')).stdout) as Array<Record<string, string>>)
+      .map((r) => [r.sku_part_number, `${r.level} ${r.currency} ${Number(r.unit_price_monthly)}`]));
+    expect(await levelOf()).toMatchObject({ SPE_E5: 'list USD 57', VISIOCLIENT: 'admin USD 15' });
+    expect((await run('prices', 'import', file('eur.csv', [PRICE_HEADER, 'SPE_E5,EUR,52.00,annual,2026-01-01,,']))).code).toBe(0);
+    expect((await run('prices', 'set', 'SPE_E3', '--monthly', '30', '--currency', 'CHF', '--from', '2026-01-01', '--tenant', TENANT)).code).toBe(0);
+    expect((await run('contracts', 'import', file('c.csv', ['tenant,commerce_subscription_id,sku_part_number,seats_committed,term_start,term_end,unit_price_monthly,currency,billing',
+      `${TENANT},cs-o3,,3,2026-01-15,2027-01-14,20.00,USD,annual`]))).code).toBe(0);
+    expect(await levelOf()).toMatchObject({ SPE_E5: 'admin EUR 52', SPE_E3: 'tenant CHF 30', ENTERPRISEPACK: 'contract USD 20', Microsoft_365_Copilot: 'list USD 30' });
+    const all = JSON.parse((await run('prices', 'list', '--all', '--format', 'json')).stdout) as Array<Record<string, string>>;
+    expect(all.filter((r) => r.sku_part_number === 'SPE_E5').map((r) => `${r.tenant} ${r.level} ${r.currency}`)).toEqual(['(all) list USD', '(all) list USD', '(all) admin EUR']);
+  }, 240_000);
 });

@@ -24,6 +24,7 @@ const RECORDED: Record<number, string> = {
   8: '016dfc033dd28ea20d4a4790ccfb66cac40b42695726573e00cca8db7a201dfc',
   9: '5da44df0f5bc47e5573a4748df1dd2393b03e9bb33b7be59068a13c6c686a744',
   10: 'f3b73754136fae4baf231ee8e62f21b9556435f148f8d1304aa183feef03676a',
+  11: 'dab3e5d0f1914bc6064dc10d591eb966a11064da3dd620c2d3a046fa6c99b322',
 };
 /** Version 3 as released, the text warehouses of that age applied. */
 const SHIPPED_VERSION_THREE = 'fabed0c36102c34c3ee71d10085870ab6a8f5628a15a56ab252d9b3bc833d03e';

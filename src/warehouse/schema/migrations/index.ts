@@ -11,6 +11,7 @@ import * as v007 from './v007-history-partitions';
 import * as v008 from './v008-settings-cli';
 import * as v009 from './v009-marts-due';
 import * as v010 from './v010-sign-ins-apart';
+import * as v011 from './v011-price-levels';
 
 export interface FrozenMigration {
   version: number;
@@ -19,6 +20,6 @@ export interface FrozenMigration {
   text: string;
 }
 
-export const FROZEN_MIGRATIONS: readonly FrozenMigration[] = [v001, v002, v003, v004, v005, v006, v007, v008, v009, v010].map(
+export const FROZEN_MIGRATIONS: readonly FrozenMigration[] = [v001, v002, v003, v004, v005, v006, v007, v008, v009, v010, v011].map(
   (m, i) => ({ version: i + 1, name: m.name, text: m.sql }),
 );
