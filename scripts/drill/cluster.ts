@@ -10,7 +10,7 @@ import { startPostgres, type Postgres } from './postgres';
 import { Replica } from './processes';
 import { createTemporalSchema, registerNamespace, startTemporalServer, type TemporalServer } from './temporal-cluster';
 import { startTenants, type DrillTenants, type TenantPlan } from './tenants';
-import { projectServices, replicaEnvironment, type ProjectService } from './topology';
+import { drilledServices, projectServices, replicaEnvironment, type ProjectService } from './topology';
 
 export interface Cluster {
   root: string;
@@ -76,7 +76,7 @@ export async function startCluster(root: string, plan: TenantPlan, opts: { offli
   const dataDir = path.join(root, 'data');
   mkdirSync(dataDir, { recursive: true, mode: 0o750 });
   const operatorVars = operatorVariables({ postgresPassword: postgres.password, firstTenant: tenants.sims[0]!, tenantsFile: tenants.tenantsFile });
-  const services = projectServices();
+  const services = drilledServices(projectServices());
   const envFor = (service: ProjectService, extra: Record<string, string> = {}) => ({
     ...replicaEnvironment(service, operatorVars, { 'm365-data': dataDir }, { 'temporal:7233': server.address }),
     ...extra,

@@ -37,7 +37,7 @@ export interface ProjectService {
   volumes: Array<{ volume: string; mountPath: string }>;
 }
 
-/** The services built from this repository (`build: .`): the ones the drill runs as processes. */
+/** The services built from this repository (`build: .`). */
 export function projectServices(compose: ComposeFile = readCompose()): ProjectService[] {
   return Object.entries(compose.services)
     .filter(([, s]) => s.build !== undefined)
@@ -47,11 +47,17 @@ export function projectServices(compose: ComposeFile = readCompose()): ProjectSe
       replicas: s.deploy?.replicas ?? 1,
       environment: Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v)])),
       volumes: (s.volumes ?? []).map((v) => {
-        const [volume, mountPath] = v.split(':');
+        const [volume, mountPath] = v.split(':'); // a trailing :ro is the container's business
         return { volume: volume!, mountPath: mountPath! };
       }),
     }));
 }
+
+/**
+ * Of those, the ones the drill runs: the workers. The approvers' web inbox (`serve`) is what people click; the
+ * drill decides by signal and update as the CLI does, so the inbox adds nothing to what it breaks.
+ */
+export const drilledServices = (services: ProjectService[]): ProjectService[] => services.filter((s) => s.command[0] === 'worker');
 
 /** Compose interpolation: ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, $$ for a dollar. */
 export function interpolate(value: string, vars: Record<string, string | undefined>): string {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { operatorVariables } from '../../scripts/drill/cluster';
 import { SCHEMA_DATABASES, SCHEMA_PLUGIN, SCHEMA_STEPS } from '../../scripts/drill/temporal-cluster';
-import { interpolate, projectServices, readCompose, replicaEnvironment, REPO_ROOT } from '../../scripts/drill/topology';
+import { drilledServices, interpolate, projectServices, readCompose, replicaEnvironment, REPO_ROOT } from '../../scripts/drill/topology';
 import { CUSTOM_SEARCH_ATTRIBUTES, cliTypeOf } from '../../src/shared/search-attributes';
 
 const compose = readCompose();
@@ -14,19 +14,22 @@ const referenced = new Set([...raw.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1
 const operator = operatorVariables({ postgresPassword: 'pw', firstTenant: { tenantId: 't', clientId: 'c' }, tenantsFile: '/drill/tenants.json' });
 
 describe('the drill topology is docker-compose.yml', () => {
-  it('runs the compose file\'s project services with their commands and replicas', () => {
-    const services = projectServices(compose);
+  it('runs the compose file\'s worker services with their commands and replicas', () => {
+    const services = drilledServices(projectServices(compose));
     expect(services.map((s) => [s.name, s.command.join(' '), s.replicas])).toEqual([
       ['graph-worker', 'worker --no-warehouse', 2],
       ['warehouse-writer', 'worker --warehouse-only', 1],
     ]);
-    // Every service built from this repository is one the drill runs; the rest are Temporal's and PostgreSQL's.
+    // Every service built from this repository is a worker the drill runs, or the approvers' web inbox, which
+    // it leaves out (it decides by signal and update); the rest are Temporal's and PostgreSQL's.
     const built = Object.entries(compose.services).filter(([, s]) => s.build !== undefined).map(([n]) => n);
-    expect(services.map((s) => s.name)).toEqual(built);
+    expect(projectServices(compose).map((s) => s.name)).toEqual(built);
+    const drilled = new Set(services.map((s) => s.name));
+    expect(projectServices(compose).filter((s) => !drilled.has(s.name)).map((s) => s.command[0])).toEqual(['serve']);
   });
 
   it('gives each replica exactly the compose environment, with /data on one shared directory', () => {
-    for (const s of projectServices(compose)) {
+    for (const s of drilledServices(projectServices(compose))) {
       const env = replicaEnvironment(s, operator, { 'm365-data': '/drill/data' }, { 'temporal:7233': '127.0.0.1:7999' });
       expect(Object.keys(env).sort()).toEqual(Object.keys(s.environment).sort());
       expect(env.M365_DATA_DIR).toBe('/drill/data');
