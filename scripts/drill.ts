@@ -2,7 +2,7 @@
 // two Graph workers, one warehouse writer, one shared data directory, many simulated tenants), with faults struck
 // while the daily runs and reclamations are in flight; prints what happened and whether anything was lost or doubled.
 //   --tenants N   simulated tenants, all scheduled at the same minute (default 200)
-//   --users N     users per tenant (default 300; the tenant a worker dies in mid-walk has 10x as many)
+//   --users N     users per tenant (default 300; the tenant a worker dies in mid-walk has 20x as many)
 //   --json        last line: one JSON object with the verdict
 //   --offline     build the Temporal server only from the Go module cache
 import { mkdtempSync } from 'node:fs';
@@ -76,7 +76,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 let exitCode = 1;
 try {
   const root = mkdtempSync(path.join(os.tmpdir(), 'm365-drill-'));
-  const plan = { count: args.tenants, users: args.users, walkTenantUsers: args.users * 10, today: todayUtc() };
+  const plan = { count: args.tenants, users: args.users, walkTenantUsers: args.users * 20, today: todayUtc() };
   const cluster = await startCluster(root, plan, { offline: args.offline, say }, teardown);
   const ctx: DrillContext = {
     started,

@@ -9,18 +9,19 @@ import type { Replica } from './processes';
 const holderOf = (ctx: DrillContext, identity: string): Replica | undefined => ctx.graphWorkers.find((r) => r.identity === identity);
 
 /** 1. SIGKILL of the Graph worker walking the big tenant's users; the other worker continues from the cursor. */
-export async function killGraphWorkerMidWalk(ctx: DrillContext): Promise<void> {
+export async function killGraphWorkerMidWalk(ctx: DrillContext, onStruck: () => void = () => {}): Promise<void> {
   const sim = ctx.tenants.sims[0]!;
   const wf = dailyWorkflowId(sim.tenantId, ctx.snapshotDate);
   const walking = await until('the first users pages of tenant 0', async () => {
     const a = (await pendingActivities(ctx.client, wf)).find((p) => p.type === 'extractUsers' && p.state === 'started');
-    return a && sim.state.requests('users').length >= 2 ? a : undefined;
-  }, 180_000, 100);
+    return a && sim.state.requests('users').length >= 3 ? a : undefined;
+  }, 600_000, 100);
   const victim = holderOf(ctx, walking.worker);
   if (!victim) throw new Error(`extractUsers is held by ${walking.worker}, not one of the drill's Graph workers`);
   const pagesBefore = sim.state.requests('users').length;
   const struck = Date.now();
   await victim.kill('SIGKILL');
+  onStruck();
   // The activity's heartbeat times out (120 s), then another poller takes attempt 2.
   const retried = await until('extractUsers retried elsewhere', async () => {
     const a = (await pendingActivities(ctx.client, wf)).find((p) => p.type === 'extractUsers');

@@ -43,12 +43,16 @@ export async function runScenario(cluster: Cluster, plan: TenantPlan, ctx: Drill
   for (const s of tenants.sims) await createDailySchedule(client, config, s.tenantId, fire.at, { taskQueue: config.taskQueue });
   ctx.say(`${tenants.sims.length} daily schedules at ${fire.at} UTC (in ${Math.round((fire.ms - Date.now()) / 1000)} s)`);
   // The big tenant's users pages are slow, so a worker can die in the middle of its walk.
-  tenants.sims[0]!.state.setFaults('users:slow:ms=1500');
+  tenants.sims[0]!.state.setFaults('users:slow:ms=2000');
   const workflows = tenants.sims.map((s) => dailyWorkflowId(s.tenantId, ctx.snapshotDate));
 
-  const walk = killGraphWorkerMidWalk(ctx);
+  // The server restart waits for the walk's worker to die: restarting first could let the walk finish unseen.
+  let walkStruck = () => {};
+  const struck = new Promise<void>((r) => (walkStruck = r));
+  const walk = killGraphWorkerMidWalk(ctx, walkStruck);
   const writer = killWriterMidLoadAndPublish(ctx);
-  await sleep(Math.max(0, fire.ms - Date.now()) + 6_000);
+  await Promise.race([struck, walk]);
+  await sleep(2_000);
   await restartTemporalServer(ctx);
   await restartPostgres(ctx);
   await walk;
