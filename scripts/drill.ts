@@ -73,6 +73,13 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// Whatever fails unexpectedly, the processes and directories the drill made are removed.
+process.on('unhandledRejection', (err) => {
+  say(`drill failed: ${(err as Error)?.stack ?? String(err)}`);
+  if (args.json) process.stdout.write(`${JSON.stringify({ ok: false, error: String((err as Error)?.message ?? err) })}\n`);
+  void teardown.run().then(() => process.exit(1));
+});
+
 let exitCode = 1;
 try {
   const root = mkdtempSync(path.join(os.tmpdir(), 'm365-drill-'));

@@ -51,6 +51,9 @@ export async function runScenario(cluster: Cluster, plan: TenantPlan, ctx: Drill
   const struck = new Promise<void>((r) => (walkStruck = r));
   const walk = killGraphWorkerMidWalk(ctx, walkStruck);
   const writer = killWriterMidLoadAndPublish(ctx);
+  // Awaited below; a failure meanwhile must not end the process before the teardown.
+  walk.catch(() => {});
+  writer.catch(() => {});
   await Promise.race([struck, walk]);
   await sleep(2_000);
   await restartTemporalServer(ctx);

@@ -43,6 +43,7 @@ describe.skipIf(!!skip)(`npm run drill -- --tenants 3${skip ? ` (skipped: ${skip
     child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-20_000)));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     const last = stdout.trim().split('\n').at(-1) ?? '';
+    expect(last.startsWith('{'), `the drill printed no verdict (exit ${code}):\n${stdout}\n${stderr}`).toBe(true);
     const verdict = JSON.parse(last) as Record<string, unknown> & { faults: Array<{ fault: string; at_s: number; recovered_s: number | null }> };
     expect(verdict, `${stdout}\n${stderr}`).toMatchObject({
       ok: true,
