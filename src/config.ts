@@ -84,6 +84,7 @@ const envSchema = z.object({
   TEMPORAL_TLS_KEY: optionalText,
   TEMPORAL_TLS_CA: optionalText,
   TEMPORAL_TLS_SERVER_NAME: optionalText,
+  TEMPORAL_API_KEY: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(TASK_QUEUE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -148,6 +149,8 @@ export interface AppConfig {
   temporalAddress?: string;
   /** mTLS to Temporal: client certificate and key, the CA that signed the server's certificate, its name. */
   temporalTls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+  /** Sent as `Authorization: Bearer …` over TLS (Temporal Cloud API keys); a secret, never logged or passed on. */
+  temporalApiKey?: string;
   temporalNamespace: string;
   /** The main task queue (default m365-license; its warehouse queue is warehouseTaskQueueFor(it)); another name isolates a deployment. */
   taskQueue: string;
@@ -226,6 +229,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME
         ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY, caPath: e.TEMPORAL_TLS_CA, serverName: e.TEMPORAL_TLS_SERVER_NAME }
         : undefined,
+    temporalApiKey: e.TEMPORAL_API_KEY,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TEMPORAL_TASK_QUEUE,
     logLevel: e.LOG_LEVEL,

@@ -7,7 +7,7 @@ import { parseConfig, type AppConfig } from '../config';
 import { readApprovalPublicKey } from '../identity/approval-key';
 import { approvalSettings, requireVerifiable } from '../identity/approval-settings';
 import { createLogger, type Logger } from '../logger';
-import { temporalTls } from '../temporal/tls';
+import { temporalConnectionOptions } from '../temporal/tls';
 import { pickTenant } from '../tenants';
 import { parseServeOptions, ServeOptionError, type ServeOptions } from '../web/options';
 import type { Mount } from '../web/routes';
@@ -77,7 +77,7 @@ export function registerServe(program: Command): void {
       if (cfg.approvalIdentity === 'unverified') throw new UsageError('The web inbox signs people in: it does not run in the lab mode (M365_APPROVAL_IDENTITY=unverified).');
       const logger = createLogger({ level: cfg.logLevel });
       const address = cfg.temporalAddress ?? '127.0.0.1:7233';
-      const connection = await Connection.connect({ address, connectTimeout: 5_000, tls: temporalTls(cfg) }).catch((err: unknown) => {
+      const connection = await Connection.connect({ address, connectTimeout: 5_000, ...temporalConnectionOptions(cfg) }).catch((err: unknown) => {
         throw new Error(`Cannot reach a Temporal server at ${address}: start one (\`m365-license dev --keep-running\`) or set TEMPORAL_ADDRESS.`, { cause: err });
       });
       const client = new Client({ connection, namespace: cfg.temporalNamespace });

@@ -5,7 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../config';
 import { createLogger } from '../logger';
 import { installTemporalRuntimeLogger } from '../temporal/runtime';
-import { temporalTls } from '../temporal/tls';
+import { temporalConnectionOptions } from '../temporal/tls';
 import { createWorkers, runWorkers } from '../worker';
 import { warehouseTaskQueueFor } from '../shared/names';
 
@@ -21,7 +21,7 @@ export function registerWorker(program: Command): void {
       // Before the first connection, which would install Temporal's default (stderr) runtime instead.
       installTemporalRuntimeLogger(logger);
       const address = config.temporalAddress ?? 'localhost:7233';
-      const connection = await NativeConnection.connect({ address, tls: temporalTls(config) }).catch((err: unknown) => {
+      const connection = await NativeConnection.connect({ address, ...temporalConnectionOptions(config) }).catch((err: unknown) => {
         throw new Error(`Cannot reach a Temporal server at ${address}: start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE).`, { cause: err });
       });
       const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config, logger },

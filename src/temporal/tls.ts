@@ -1,5 +1,6 @@
 // TLS (mutual, when a client certificate is set) from the worker and CLI to a production Temporal server:
-// TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY (client certificate), TEMPORAL_TLS_CA (server's CA), TEMPORAL_TLS_SERVER_NAME.
+// TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY (client certificate), TEMPORAL_TLS_CA (server's CA), TEMPORAL_TLS_SERVER_NAME;
+// or an API key (TEMPORAL_API_KEY, Temporal Cloud's other way in), which turns TLS on by itself.
 import { readFileSync } from 'node:fs';
 import type { AppConfig } from '../config';
 
@@ -28,4 +29,11 @@ export function temporalTls(config: Pick<AppConfig, 'temporalTls'>): TemporalTls
         ? { crt: read(t.certPath, 'the client certificate (TEMPORAL_TLS_CERT)'), key: read(t.keyPath, 'the client key (TEMPORAL_TLS_KEY)') }
         : undefined,
   };
+}
+
+/** `tls` and `apiKey` for Connection.connect / NativeConnection.connect. With an API key and no TLS settings the
+ * SDK still uses TLS (with the system's CAs): a key never travels in plaintext. */
+export function temporalConnectionOptions(config: Pick<AppConfig, 'temporalTls' | 'temporalApiKey'>): { tls?: TemporalTls; apiKey?: string } {
+  const tls = temporalTls(config);
+  return { ...(tls ? { tls } : {}), ...(config.temporalApiKey ? { apiKey: config.temporalApiKey } : {}) };
 }

@@ -1,0 +1,106 @@
+// Brings up the topology: PostgreSQL, the Temporal schema and server, the namespace, the simulated tenants and
+// the project's replicas from docker-compose.yml; and takes all of it down again.
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { parseConfig, type AppConfig } from '../../src/config';
+import { ensureApprovalKey } from '../../src/identity/approval-key';
+import { ensureTemporalServer } from '../../src/temporal/server-binary';
+import { startPostgres, type Postgres } from './postgres';
+import { Replica } from './processes';
+import { createTemporalSchema, registerNamespace, startTemporalServer, type TemporalServer } from './temporal-cluster';
+import { startTenants, type DrillTenants, type TenantPlan } from './tenants';
+import { drilledServices, projectServices, replicaEnvironment, type ProjectService } from './topology';
+
+export interface Cluster {
+  root: string;
+  dataDir: string;
+  postgres: Postgres;
+  server: TemporalServer;
+  tenants: DrillTenants;
+  graphWorkers: Replica[];
+  writer: Replica;
+  client: Client;
+  config: AppConfig;
+  /** The environment of a replica of `service`, with extra variables (a clean run's own queue and directory). */
+  envFor(service: ProjectService, extra?: Record<string, string>): Record<string, string>;
+  services: ProjectService[];
+}
+
+/** Everything started so far, stopped in reverse order, whatever failed. */
+export class Teardown {
+  private steps: Array<() => Promise<unknown>> = [];
+  add(step: () => Promise<unknown>): void {
+    this.steps.push(step);
+  }
+  async run(): Promise<void> {
+    for (const step of this.steps.reverse()) await step().catch(() => {});
+    this.steps = [];
+  }
+}
+
+/** What an operator puts in the compose file's environment (or .env): the drill's values for its ${VAR}s. */
+export function operatorVariables(o: { postgresPassword: string; firstTenant: { tenantId: string; clientId: string }; tenantsFile: string }): Record<string, string> {
+  return {
+    POSTGRES_PASSWORD: o.postgresPassword,
+    TEMPORAL_NAMESPACE: 'default',
+    M365_TENANT_ID: o.firstTenant.tenantId,
+    M365_CLIENT_ID: o.firstTenant.clientId,
+    M365_TENANTS_FILE: o.tenantsFile,
+    M365_RECLAIM_ENABLED: 'true',
+    // The writer's debug lines say when a load starts: the drill strikes by them.
+    LOG_LEVEL: 'debug',
+  };
+}
+
+export async function startCluster(root: string, plan: TenantPlan, opts: { offline: boolean; say: (l: string) => void }, teardown: Teardown): Promise<Cluster> {
+  const { say } = opts;
+  teardown.add(async () => rmSync(root, { recursive: true, force: true }));
+  const bins = await ensureTemporalServer({ offline: opts.offline, log: say });
+  const postgres = await startPostgres(root, say);
+  teardown.add(() => postgres.stop());
+  createTemporalSchema(bins, { host: '127.0.0.1', port: postgres.port, user: postgres.user, password: postgres.password });
+  say('Temporal schema created (temporal, temporal_visibility)');
+  const serverDir = path.join(root, 'temporal');
+  mkdirSync(serverDir, { recursive: true });
+  const server = await startTemporalServer({ bins, dir: serverDir, persistence: { kind: 'postgres', store: { host: '127.0.0.1', port: postgres.port, user: postgres.user, password: postgres.password } } });
+  teardown.add(() => server.stop());
+  say(`Temporal server ${server.address} (pid ${server.pid()}) on PostgreSQL`);
+  await registerNamespace(server.address, 'default');
+  say('namespace and search attributes registered');
+
+  const tenants = await startTenants(path.join(root, 'tenants'), plan);
+  teardown.add(() => tenants.close());
+  say(`${tenants.sims.length} simulated tenants`);
+
+  const dataDir = path.join(root, 'data');
+  mkdirSync(dataDir, { recursive: true, mode: 0o750 });
+  const operatorVars = operatorVariables({ postgresPassword: postgres.password, firstTenant: tenants.sims[0]!, tenantsFile: tenants.tenantsFile });
+  const services = drilledServices(projectServices());
+  const envFor = (service: ProjectService, extra: Record<string, string> = {}) => ({
+    ...replicaEnvironment(service, operatorVars, { 'm365-data': dataDir }, { 'temporal:7233': server.address }),
+    ...extra,
+  });
+  const config = parseConfig(envFor(services[0]!));
+  // Before any worker starts, so no two processes race to create the workers' key.
+  ensureApprovalKey(config);
+  const logDir = path.join(root, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const replicas: Replica[] = [];
+  for (const s of services) {
+    for (let i = 1; i <= s.replicas; i++) replicas.push(new Replica(`${s.name}-${i}`, s.name, s.command, envFor(s), logDir));
+  }
+  teardown.add(async () => {
+    for (const r of replicas) await r.close();
+  });
+  await Promise.all(replicas.map((r) => r.start()));
+  const graphWorkers = replicas.filter((r) => services.find((s) => s.name === r.service)!.command.includes('--no-warehouse'));
+  const writers = replicas.filter((r) => services.find((s) => s.name === r.service)!.command.includes('--warehouse-only'));
+  if (graphWorkers.length < 2 || writers.length !== 1) {
+    throw new Error(`docker-compose.yml should run at least two Graph workers and exactly one writer; it runs ${graphWorkers.length} and ${writers.length}`);
+  }
+  say(`replicas up: ${replicas.map((r) => `${r.name} (pid ${r.pid})`).join(', ')}`);
+  const connection = await Connection.connect({ address: server.address });
+  teardown.add(() => connection.close());
+  return { root, dataDir, postgres, server, tenants, graphWorkers, writer: writers[0]!, client: new Client({ connection }), config, envFor, services };
+}

@@ -1,0 +1,100 @@
+// The drill's topology IS docker-compose.yml: the project's services (those built from this repository), their
+// commands, replicas, environment and volumes are read from the file users deploy, and only the values the compose
+// file takes from the operator's environment (the ${VAR} references) come from the drill.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+export const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string | number>;
+  volumes?: string[];
+  deploy?: { replicas?: number };
+}
+
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+}
+
+export function readCompose(file = path.join(REPO_ROOT, 'docker-compose.yml')): ComposeFile {
+  return parse(readFileSync(file, 'utf8'), { merge: true }) as ComposeFile;
+}
+
+/** One of the project's services: what each replica runs and with what. */
+export interface ProjectService {
+  name: string;
+  /** Arguments after the image's entry point (`node bin/m365-license.mjs`). */
+  command: string[];
+  replicas: number;
+  /** Environment names and their compose values, before interpolation. */
+  environment: Record<string, string>;
+  /** `volume:/container/path` entries. */
+  volumes: Array<{ volume: string; mountPath: string }>;
+}
+
+/** The services built from this repository (`build: .`). */
+export function projectServices(compose: ComposeFile = readCompose()): ProjectService[] {
+  return Object.entries(compose.services)
+    .filter(([, s]) => s.build !== undefined)
+    .map(([name, s]) => ({
+      name,
+      command: s.command ?? ['worker'],
+      replicas: s.deploy?.replicas ?? 1,
+      environment: Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v)])),
+      volumes: (s.volumes ?? []).map((v) => {
+        const [volume, mountPath] = v.split(':'); // a trailing :ro is the container's business
+        return { volume: volume!, mountPath: mountPath! };
+      }),
+    }));
+}
+
+/**
+ * Of those, the ones the drill runs: the workers. The approvers' web inbox (`serve`) is what people click; the
+ * drill decides by signal and update as the CLI does, so the inbox adds nothing to what it breaks.
+ */
+export const drilledServices = (services: ProjectService[]): ProjectService[] => services.filter((s) => s.command[0] === 'worker');
+
+/** Compose interpolation: ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, $$ for a dollar. */
+export function interpolate(value: string, vars: Record<string, string | undefined>): string {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-|:?\?)([^}]*))?\}/g, (whole, name: string | undefined, op: string | undefined, arg: string | undefined) => {
+    if (whole === '$$') return '$';
+    const v = vars[name!];
+    if (op === ':-') return v ? v : arg!;
+    if (op === '-') return v ?? arg!;
+    if (op === ':?' || op === '?') {
+      if (op === ':?' ? !v : v === undefined) throw new Error(`docker-compose.yml needs ${name}: ${arg}`);
+      return v!;
+    }
+    return v ?? '';
+  });
+}
+
+/**
+ * The environment of one replica: the compose file's variables, interpolated with the drill's operator
+ * variables, container paths of named volumes mapped to the drill's directories, and service addresses
+ * (`temporal:7233`) replaced by where the drill runs them.
+ */
+export function replicaEnvironment(
+  service: ProjectService,
+  operatorVars: Record<string, string | undefined>,
+  volumeDirs: Record<string, string>,
+  serviceAddresses: Record<string, string>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(service.environment)) {
+    let value = interpolate(raw, operatorVars);
+    for (const { volume, mountPath } of service.volumes) {
+      const hostDir = volumeDirs[volume];
+      if (!hostDir) throw new Error(`the drill has no directory for volume ${volume} of ${service.name}`);
+      if (value === mountPath || value.startsWith(`${mountPath}/`)) value = hostDir + value.slice(mountPath.length);
+    }
+    for (const [from, to] of Object.entries(serviceAddresses)) if (value === from) value = to;
+    env[name] = value;
+  }
+  return env;
+}
