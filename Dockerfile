@@ -12,7 +12,8 @@ COPY tsconfig.json ./
 # /data is owned by the non-root user before it becomes a volume: a new named volume copies this ownership, so the
 # worker can write its databases and staging files there. (A bind mount keeps the host's owner: make it uid 1000.)
 # 0750: the published file's group (M365_PUBLISHED_GROUP) may reach it; everything else inside is 0600/0700.
-RUN mkdir -p /data && chown node:node /data && chmod 0750 /data
+# The inbox mounts its own small writable volume at /data/user-responses (the rest of /data read-only): the same.
+RUN mkdir -p /data/user-responses && chown node:node /data /data/user-responses && chmod 0750 /data /data/user-responses
 ENV NODE_ENV=production M365_DATA_DIR=/data M365_DB=/data/m365.duckdb LOG_LEVEL=info
 VOLUME ["/data"]
 USER node

@@ -40,7 +40,7 @@ export function startInbox(config: AppConfig, client: Client, opts: ServeOptions
  * The users' "I still need it" page, when the workers' derived notice key is here (they write it beside their
  * approval key; on another host copy that file, never the approval key). Without it the page is not served.
  */
-function userResponseMounts(cfg: AppConfig, client: Client, logger: Logger): Mount[] {
+export function userResponseMounts(cfg: AppConfig, client: Client, logger: Logger): Mount[] {
   const keyFile = noticeKeyFile(cfg.approvalKeyFile);
   if (!existsSync(keyFile)) {
     logger.warn({ keyFile }, 'the "I still need it" page is off: no notice key (start a worker once, or copy its notice-key file)');

@@ -83,6 +83,11 @@ describe('docker-compose.yml', () => {
         expect(env).toContain(name);
       }
       // Both verify sign-ins (Graph workers: requests and approvals; the writer: settings changes).
+      // Notifications, mail and escalation are sent from activities: every worker gets them, empty (off) by default.
+      for (const name of ['M365_NOTIFY_WEBHOOK', 'M365_NOTIFY_SECRET', 'M365_INBOX_URL', 'M365_MAIL_SENDER', 'M365_ESCALATION_GROUP_ID']) {
+        expect(worker.environment?.[name], `${w} ${name}`).toBe(`\${${name}:-}`);
+      }
+      expect(worker.environment?.M365_NOTIFY_FORMAT).toBe('${M365_NOTIFY_FORMAT:-json}');
       for (const name of ['M365_APPROVAL_CLIENT_ID', 'M365_APPROVERS_GROUP_ID', 'M365_SETTINGS_ADMINS_GROUP_ID', 'M365_APPROVAL_IDENTITY']) {
         expect(worker.environment?.[name], `${w} ${name}`).toMatch(new RegExp(`^\\$\\{${name}:-`));
       }
@@ -97,7 +102,7 @@ describe('docker-compose.yml', () => {
       expect(svc(w).volumes).toContain('m365-data:/data');
       expect(svc(w).environment?.M365_DATA_DIR).toBe('/data');
     }
-    expect(Object.keys(compose.volumes).sort()).toEqual(['m365-data', 'postgres-data']);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['m365-data', 'm365-user-responses', 'postgres-data']);
     const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/VOLUME \["\/data"\]/);
     expect(dockerfile).toMatch(/USER node/);
@@ -105,6 +110,7 @@ describe('docker-compose.yml', () => {
     const chownAt = dockerfile.search(/chown node:node \/data/);
     expect(chownAt).toBeGreaterThan(-1);
     expect(chownAt).toBeLessThan(dockerfile.indexOf('VOLUME'));
+    expect(dockerfile).toMatch(/mkdir -p \/data\/user-responses && chown node:node \/data \/data\/user-responses /);
   });
 
   it('runs the web inbox with TLS (it listens on every address inside the network), without any secret, on a read-only data volume', () => {
@@ -115,6 +121,9 @@ describe('docker-compose.yml', () => {
     for (const flag of ['--tls-cert', '--tls-key', '--public-url']) expect(cmd).toContain(flag);
     expect(cmd[cmd.indexOf('--host') + 1]).toBe('0.0.0.0');
     expect(inbox.volumes).toContain('m365-data:/data:ro');
+    // Its one writable place: which "I still need it" links were used (serve keeps them in <data>/user-responses).
+    expect(inbox.volumes).toContain('m365-user-responses:/data/user-responses');
+    expect((inbox.volumes ?? []).filter((v) => v.startsWith('m365-')).sort()).toEqual(['m365-data:/data:ro', 'm365-user-responses:/data/user-responses']);
     const env = Object.keys(inbox.environment ?? {});
     for (const name of ['M365_CLIENT_SECRET', 'M365_CLIENT_CERT_PATH', 'M365_APPROVAL_KEY_FILE']) expect(env).not.toContain(name);
     for (const name of ['TEMPORAL_ADDRESS', 'M365_APPROVAL_CLIENT_ID', 'M365_APPROVERS_GROUP_ID', 'M365_DB']) expect(env).toContain(name);

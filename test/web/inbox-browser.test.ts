@@ -2,11 +2,9 @@
 // Temporal server and worker, the simulator's sign-in page (authorization code flow with PKCE) and the published
 // warehouse. An approver signs in, sees the request in names, products and money, approves, and the licences are
 // gone; a requester cannot approve their own request; a post without a form token and a replayed form are refused.
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { connect } from 'node:tls';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDailySync } from '../../src/cli/start-daily';
 import { startReclamation } from '../../src/cli/reclaim/command';
@@ -21,8 +19,8 @@ import { auditRows, directOnly, removalsOf, userPicker, waitForStatus, type Pick
 import { People, type Person } from '../support/reclaim-people';
 import { connectClient } from '../support/temporal';
 import { todayUtc } from '../support/dates';
+import { launchChromium, signIn as signInAs } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const IMAGES = path.resolve(import.meta.dirname, '../../docs/images');
 /** `UPDATE_SCREENSHOTS=1` writes the documentation's screenshots (docs/web-inbox.md) from this run. */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
@@ -37,21 +35,6 @@ let own: PickedUser;
 /** More requests, only for the screenshots' sake (a fuller inbox). */
 const extra: PickedUser[] = [];
 const consoleErrors: string[] = [];
-
-/** The simulator's server key, read over TLS verified against its CA, for Chromium to trust exactly that key. */
-async function simulatorSpki(authorityHost: string, caPem: string): Promise<string> {
-  const u = new URL(authorityHost);
-  const cert = await new Promise<X509Certificate>((resolve, reject) => {
-    const s = connect({ host: u.hostname === 'localhost' ? '127.0.0.1' : u.hostname, port: Number(u.port), servername: u.hostname, ca: caPem }, () => {
-      const c = s.getPeerX509Certificate();
-      s.end();
-      if (c) resolve(c);
-      else reject(new Error('no peer certificate'));
-    });
-    s.once('error', reject);
-  });
-  return createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-}
 
 /** Candidates of the published warehouse with direct licences (those with some activity first): whom requests are about. */
 async function candidates(): Promise<string[]> {
@@ -71,26 +54,8 @@ async function request(u: PickedUser, who: Person): Promise<string> {
   return id;
 }
 
-/** A browser context signed in as `who` through the simulator's authorize page. */
-async function signIn(who: Person): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(`${web.url}/`);
-  // Not signed in: sent to the authority's sign-in page.
-  expect(page.url()).toContain(`${p.sim.authorityHost}/${p.sim.tenantId}/oauth2/v2.0/authorize`);
-  expect(page.url()).toContain('code_challenge_method=S256');
-  await page.getByLabel(people.upn(who)).check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${web.url}/`);
-  await expect.poll(() => page.locator('header .who').textContent()).toContain(p.sim.state.userAt(p.sim.state.indexOf(people.id(who))).displayName);
-  const session = (await context.cookies()).find((c) => c.name === 'm365_session');
-  expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-  // No script on the page at all (the CSP would refuse inline script anyway).
-  expect(await page.locator('script').count()).toBe(0);
-  return { context, page };
-}
+/** A browser context signed in as `who` through the simulator's authorize page (test/support/browser.ts). */
+const signIn = (who: Person): Promise<{ context: BrowserContext; page: Page }> => signInAs({ p, people, web, browser, consoleErrors }, who);
 
 /** Posts a form from inside the page (same site, with the browser's cookies), as a replay or a forgery would. */
 async function postForm(page: Page, action: string, fields: Record<string, string>): Promise<void> {
@@ -105,7 +70,6 @@ const formFields = (page: Page): Promise<Record<string, string>> =>
   page.$$eval('form.decide input[type=hidden]', (inputs) => Object.fromEntries(inputs.map((i) => [i.getAttribute('name') ?? '', i.getAttribute('value') ?? ''])));
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (Debian) or set CHROMIUM_PATH.`);
   p = await startPipeline({ sim: { users: 500, seed: 73, today: todayUtc() } });
   client = await connectClient();
   people = new People(p.sim, p.config);
@@ -119,8 +83,7 @@ beforeAll(async () => {
   own = pick((u) => fits(u, 1));
   if (SCREENSHOTS) extra.push(pick((u) => fits(u, 1)), pick((u) => fits(u, 1)));
   web = await startInbox({ ...p.config, taskQueue: p.taskQueue }, client.client, { host: '127.0.0.1', port: 0 }, { logger: silentLogger });
-  const spki = await simulatorSpki(p.sim.authorityHost, p.sim.caPem);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', `--ignore-certificate-errors-spki-list=${spki}`] });
+  browser = await launchChromium(p);
 }, 180_000);
 
 afterAll(async () => {

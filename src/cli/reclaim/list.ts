@@ -19,6 +19,7 @@ import { UsageError } from '../usage-error';
 const STATES: readonly ReclaimStatusName[] = [
   'checking',
   'awaiting_approval',
+  'notice_given',
   'rechecking',
   'removing',
   'executed',

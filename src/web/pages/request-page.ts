@@ -66,6 +66,15 @@ ${stays.length ? h`<h2 class="spaced">Stays: assigned by a group</h2><table data
 ${s.notHeld.length ? h`<p class="muted">Asked for but not held by the person: ${s.notHeld.map((id) => licenceOf(v, id).productName ?? id).join(', ')}</p>` : ''}</div>`;
 }
 
+/** The notice to the person and their answer: "I still need it" pauses the removal until an approver decides again. */
+function noticeCard(s: ReclaimState): Html {
+  if (!s.noticeRemovalDate) return h``;
+  const told = h`<p data-field="notice">The person was told by mail that these licences go on <strong>${s.noticeRemovalDate}</strong>, with a link to answer.</p>`;
+  if (!s.userObjectedAt) return h`<div class="card"><h2>Notice to the person</h2>${told}${s.status === 'notice_given' ? h`<p class="muted">They have not answered: the licences go on that date unless they do.</p>` : ''}</div>`;
+  const paused = s.status === 'awaiting_approval' ? h` The removal is paused until an approver decides again: approve to remove the licences now, or reject to keep them.` : '';
+  return h`<div class="card"><h2>Notice to the person</h2>${told}<div class="notice bad" data-field="user-answer"><strong>The person answered "I still need it"</strong> on ${when(s.userObjectedAt)}.${paused}</div></div>`;
+}
+
 function decisionCard(v: RequestView): Html {
   const s = v.state;
   if (s.status !== 'awaiting_approval') return h``;
@@ -107,7 +116,7 @@ export function requestPage(v: RequestView, viewer: Viewer): string {
   return layout(
     `Request: ${title}`,
     h`<h1>${title} ${status}</h1><p class="sub">${[p.jobTitle, p.department].filter(Boolean).join(' · ') || 'Licence removal request'}</p>${flash}${mailbox}
-<div class="grid2">${personCard(v)}${whyCard(v)}</div>${licencesCard(v)}${decisionCard(v)}${historyCard(v)}`,
+<div class="grid2">${personCard(v)}${whyCard(v)}</div>${licencesCard(v)}${noticeCard(s)}${decisionCard(v)}${historyCard(v)}`,
     viewer,
   );
 }
