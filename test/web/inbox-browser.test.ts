@@ -70,7 +70,7 @@ const formFields = (page: Page): Promise<Record<string, string>> =>
   page.$$eval('form.decide input[type=hidden]', (inputs) => Object.fromEntries(inputs.map((i) => [i.getAttribute('name') ?? '', i.getAttribute('value') ?? ''])));
 
 beforeAll(async () => {
-  p = await startPipeline({ sim: { users: 500, seed: 73, today: todayUtc() } });
+  p = await startPipeline({ sim: { users: 500, seed: 173, today: todayUtc() } });
   client = await connectClient();
   people = new People(p.sim, p.config);
   await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: todayUtc() }, { taskQueue: p.taskQueue })).result();

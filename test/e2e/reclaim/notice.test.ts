@@ -42,7 +42,7 @@ describe('notice to the user and "I still need it" (real Temporal, simulator, Du
     page = createServer();
     await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
     base = `http://localhost:${(page.address() as AddressInfo).port}`;
-    p = await startPipeline({ sim: { users: 300, seed: 57, today: SNAPSHOT, roles: [...DEFAULT_ROLES, 'Mail.Send'] }, env: { M365_INBOX_URL: base } });
+    p = await startPipeline({ sim: { users: 300, seed: 157, today: SNAPSHOT, roles: [...DEFAULT_ROLES, 'Mail.Send'] }, env: { M365_INBOX_URL: base } });
     p.config.mailSender = p.sim.state.userAt(10).userPrincipalName;
     client = await connectClient();
     people = new People(p.sim, p.config);
