@@ -17,16 +17,11 @@ import { scopeHash } from '../../shared/scope-hash';
 import { addDays, todayUtc } from '../../shared/snapshot-date';
 import { openReadOnly } from '../../warehouse';
 import { withActivityGraph, type GraphFactory } from '../graph-context';
+import type { RemovalRequest } from './types';
 import { approverMail, noticeMail, type ApproverMailKind, type MailContent } from './notice-mail';
 
-export interface NoticeRequest {
-  tenantId: string;
-  userId: string;
-  /** The SKUs that will go, within the approved scope. */
-  skus: string[];
-  approvedScope: string[];
-  requester: PersonProof;
-  approval: PersonProof;
+/** The removal's own request (the notice is authorised by exactly what authorises the removal), plus the delay. */
+export interface NoticeRequest extends RemovalRequest {
   noticeDays: number;
 }
 
