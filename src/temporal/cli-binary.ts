@@ -85,19 +85,18 @@ export class BuildProgress {
   }
 }
 
-/** Builds the CLI from the Go module proxy into the shared cache, showing go's progress on stderr. */
-async function goInstall(goBin: string, targetDir: string, log: (line: string) => void): Promise<void> {
-  mkdirSync(targetDir, { recursive: true });
-  log(`Building the Temporal CLI v${TEMPORAL_CLI_VERSION} with Go into ${targetDir} (first time only, a few minutes)...`);
-  const started = Date.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(goBin, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
-      env: minimalChildEnv(GO_VARS, { GOBIN: targetDir, CGO_ENABLED: '0' }),
-      stdio: ['ignore', 'inherit', 'pipe'],
-    });
-    const progress = new BuildProgress(process.stderr, log).start();
+/**
+ * Runs one `go` command of a one-time build, its progress shown on stderr (go prints one line per downloaded module or
+ * compiled package: a compact counter) and the last of its output in the error when it fails. `nice`: such a build
+ * takes minutes of every core, and others keep working meanwhile.
+ */
+export function goRun(goBin: string, args: string[], opts: { env: NodeJS.ProcessEnv; log: (line: string) => void; cwd?: string }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn('nice', ['-n', '15', goBin, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'inherit', 'pipe'] });
+    const progress = new BuildProgress(process.stderr, opts.log).start();
+    let tail = '';
     child.stderr.on('data', (chunk: Buffer) => {
-      // go prints one line per downloaded module or compiled package: a compact progress counter.
+      tail = (tail + chunk.toString()).slice(-4_000);
       progress.step(chunk.toString().split('\n').filter(Boolean).length);
     });
     child.on('error', (err) => {
@@ -107,8 +106,19 @@ async function goInstall(goBin: string, targetDir: string, log: (line: string) =
     child.on('exit', (code) => {
       progress.done();
       if (code === 0) resolve();
-      else reject(new Error(`go install exited with code ${code}`));
+      else reject(new Error(`go ${args.join(' ')} exited with code ${code}:\n${tail}`));
     });
+  });
+}
+
+/** Builds the CLI from the Go module proxy into the shared cache, showing go's progress on stderr. */
+async function goInstall(goBin: string, targetDir: string, log: (line: string) => void): Promise<void> {
+  mkdirSync(targetDir, { recursive: true });
+  log(`Building the Temporal CLI v${TEMPORAL_CLI_VERSION} with Go into ${targetDir} (first time only, a few minutes)...`);
+  const started = Date.now();
+  await goRun(goBin, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+    env: minimalChildEnv(GO_VARS, { GOBIN: targetDir, CGO_ENABLED: '0' }),
+    log,
   });
   log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s.`);
 }

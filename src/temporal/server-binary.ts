@@ -2,12 +2,12 @@
 // deploy/temporal-server (Temporal's server with our certificate-role authorizer), built once per machine into the
 // same per-user cache as the CLI. Its PostgreSQL schema files are copied beside the binaries, so a drill or an
 // operator can create the schema without the Go module cache.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { GO_VARS, minimalChildEnv } from './child-env';
-import { BuildProgress, temporalCacheDir } from './cli-binary';
+import { goRun, temporalCacheDir } from './cli-binary';
 
 export const TEMPORAL_SERVER_VERSION = '1.32.1';
 export const SERVER_SOURCE_DIR = path.join(import.meta.dirname, '..', '..', 'deploy', 'temporal-server');
@@ -72,28 +72,6 @@ export interface EnsureServerOptions {
   offline?: boolean;
 }
 
-function goRun(goBin: string, args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    // nice: the build takes minutes of both cores on a shared build machine; others keep working meanwhile.
-    const child = spawn('nice', ['-n', '15', goBin, ...args], { cwd: SERVER_SOURCE_DIR, env, stdio: ['ignore', 'inherit', 'pipe'] });
-    const progress = new BuildProgress(process.stderr, log).start();
-    let tail = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-4_000);
-      progress.step(chunk.toString().split('\n').filter(Boolean).length);
-    });
-    child.on('error', (err) => {
-      progress.done();
-      reject(err);
-    });
-    child.on('exit', (code) => {
-      progress.done();
-      if (code === 0) resolve();
-      else reject(new Error(`go ${args.join(' ')} exited with code ${code}:\n${tail}`));
-    });
-  });
-}
-
 /** Returns the server, the schema tool and the schema files, building them the first time (several minutes). */
 export async function ensureTemporalServer(opts: EnsureServerOptions = {}): Promise<TemporalServerBinaries> {
   const env = opts.env ?? process.env;
@@ -115,8 +93,8 @@ export async function ensureTemporalServer(opts: EnsureServerOptions = {}): Prom
   log(`Building the Temporal server v${TEMPORAL_SERVER_VERSION} with Go into ${dir} (first time only, 5-15 minutes)...`);
   const started = Date.now();
   try {
-    await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-server'), '.'], goEnv, log);
-    await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-sql-tool'), './sql-tool'], goEnv, log);
+    await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-server'), '.'], { env: goEnv, log, cwd: SERVER_SOURCE_DIR });
+    await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-sql-tool'), './sql-tool'], { env: goEnv, log, cwd: SERVER_SOURCE_DIR });
     const moduleDir = spawnSync(goBin, ['list', '-m', '-f', '{{.Dir}}', 'go.temporal.io/server'], { cwd: SERVER_SOURCE_DIR, env: goEnv, encoding: 'utf8' }).stdout.trim();
     if (!moduleDir || !existsSync(path.join(moduleDir, 'schema', 'postgresql'))) throw new Error(`the Temporal server module's schema files were not found (${moduleDir || 'go list gave nothing'})`);
     cpSync(path.join(moduleDir, 'schema', 'postgresql'), path.join(scratch, 'schema', 'postgresql'), { recursive: true });
