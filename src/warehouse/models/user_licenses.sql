@@ -1,4 +1,5 @@
 -- Licences held in the latest snapshot: one row per user and SKU, direct and group-inherited paths merged (an Error assignment holds no seat).
+-- materialized: table
 SELECT la.tenant_id, la.snapshot_date, la.user_id, la.sku_id, k.sku_part_number, k.product_name,
        bool_or(la.assigned_by_group IS NULL) AS has_direct,
        coalesce(list(DISTINCT la.assigned_by_group) FILTER (WHERE la.assigned_by_group IS NOT NULL), []::VARCHAR[]) AS groups,
