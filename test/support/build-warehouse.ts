@@ -2,6 +2,8 @@
 // directories loaded and published, plus reclamation events carrying HTML in their text (it must stay text).
 import path from 'node:path';
 import { loadStagingDir, publish, recordReclamationEvent, withWriter, closeWarehouse } from '../../src/warehouse/index';
+import { historyRootFor } from '../../src/warehouse/history/layout';
+import { refreshDueMarts } from '../../src/warehouse/models/build';
 import { TENANT, tempDir, writeStaging } from './staging-fixtures';
 
 export const EVIL_ACTOR = `<img src=x onerror="console.error('xss-actor')">`;
@@ -45,8 +47,13 @@ export async function buildWarehouse(opts: { spend?: boolean } = {}): Promise<Bu
     at: '2024-05-11T09:00:00Z', reason: 'inactive', skus: ['SPE_E5'] });
   await recordReclamationEvent(work, { workflowId: 'reclaim-1', tenantId: TENANT, userId: 'u-carol', event: 'executed', actor: 'approver',
     at: '2024-05-11T10:00:00Z', skus: ['SPE_E5'], outcome: 'executed', detail: EVIL_DETAIL });
-  // Migration 5 creates the real money views; a "plain" warehouse stands for one published before them.
-  await withWriter(work, (c) => c.run(opts.spend ? SPEND_VIEWS : 'DROP VIEW IF EXISTS savings_opportunities; DROP VIEW IF EXISTS license_spend;'));
+  // The real money marts are tables refreshed at publish: refreshed now, then stood in for by these views (spend) or
+  // dropped (a "plain" warehouse stands for one published before money existed).
+  await withWriter(work, async (c) => {
+    await refreshDueMarts(c, historyRootFor(work));
+    await c.run('DROP TABLE IF EXISTS savings_opportunities; DROP TABLE IF EXISTS license_spend;');
+    if (opts.spend) await c.run(SPEND_VIEWS);
+  });
   await publish(work, published);
   await closeWarehouse(work);
   return { root, published };
