@@ -7,6 +7,9 @@ import type { Logger } from './logger';
 import { TASK_QUEUE, warehouseTaskQueueFor } from './shared/names';
 import { applyPrivateUmask } from './warehouse/index';
 
+/** M365_GRAPH_ACTIVITY_SLOTS when a configuration built by hand leaves it out. */
+const DEFAULT_GRAPH_ACTIVITY_SLOTS = 40;
+
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
 export interface WorkerSetup {
@@ -54,6 +57,9 @@ async function createMainWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue ?? TASK_QUEUE,
     ...workflowSource,
     activities: createMainActivities(setup.deps),
+    // Each running extract holds at most one Graph page (report downloads stream to disk), so this bounds the
+    // worker's memory however many tenants are due at once; the rest wait in the task queue, not in memory.
+    maxConcurrentActivityTaskExecutions: setup.deps.config.graphActivitySlots ?? DEFAULT_GRAPH_ACTIVITY_SLOTS,
   });
 }
 
