@@ -1,5 +1,5 @@
-// Runs the two workers of this project: the main queue (orchestration, Graph) and the warehouse queue,
-// which has one activity slot so DuckDB writes are serialized per worker process.
+// Runs the two workers of this project: the main queue (orchestration, Graph) and the warehouse queue, whose
+// DuckDB writes are serialized per worker process by the writer's queue.
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createMainActivities, createWarehouseActivities, type ActivityDeps } from './activities';
@@ -9,6 +9,7 @@ import { applyPrivateUmask } from './warehouse/index';
 
 /** M365_GRAPH_ACTIVITY_SLOTS when a configuration built by hand leaves it out. */
 const DEFAULT_GRAPH_ACTIVITY_SLOTS = 40;
+const DEFAULT_WAREHOUSE_ACTIVITY_SLOTS = 20;
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -39,7 +40,9 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         namespace: setup.namespace,
         taskQueue: warehouseTaskQueueFor(setup.taskQueue ?? TASK_QUEUE),
         activities: warehouseActivities,
-        maxConcurrentActivityTaskExecutions: 1,
+        // Writes still run one at a time (the writer's queue, db/handles.ts); holding several activities lets loads
+        // that arrive together commit back to back and share one publish (publish/batched.ts).
+        maxConcurrentActivityTaskExecutions: setup.deps.config.warehouseActivitySlots ?? DEFAULT_WAREHOUSE_ACTIVITY_SLOTS,
       }),
     );
   }
