@@ -63,14 +63,19 @@ describe('a fleet of tenants through one warehouse writer', () => {
     await sim?.close();
   });
 
-  it('every run succeeds and is published, and the writer publishes fewer times than it loads', async () => {
+  it('every run but the failing tenant\'s succeeds and is published, by fewer publishes than loads', async () => {
     const snapshotDate = daysBefore(todayUtc(), 2);
+    // One tenant withdrew its consent: its run fails at preflight, alone.
+    const failing = sim.tenants[TENANTS - 1]!;
+    failing.state.setRoles([]);
     const handles = await Promise.all(sim.tenants.map((t) => startDailySync(client.client, { tenantId: t.tenantId, snapshotDate }, { taskQueue })));
-    // The writer starts once every run waits for it, as when a fleet's extracts finish close together.
-    const deadline = Date.now() + 120_000;
-    for (const h of handles) {
-      while ((await h.query(dailySyncStatusQuery)).stage !== 'load') {
-        if (Date.now() > deadline) throw new Error(`${h.workflowId} never reached the load`);
+    const failed = handles.pop()!;
+    // The writer starts once every other run waits for it, as when a fleet's extracts finish close together (the
+    // failed run waits for it too, to record its failure).
+    const deadline = Date.now() + 300_000;
+    for (const [h, stage] of [...handles.map((h) => [h, 'load'] as const), [failed, 'failed'] as const]) {
+      while ((await h.query(dailySyncStatusQuery)).stage !== stage) {
+        if (Date.now() > deadline) throw new Error(`${h.workflowId} never reached ${stage}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -86,17 +91,22 @@ describe('a fleet of tenants through one warehouse writer', () => {
     });
 
     const results = await Promise.all(handles.map((h) => h.result()));
-    expect(results.map((r) => r.status)).toEqual(Array(TENANTS).fill('succeeded'));
-    // Every run is in the published file: a run that succeeded is one analysts see.
+    await expect(failed.result()).rejects.toThrow();
+    const loads = TENANTS - 1;
+    expect(results.map((r) => r.status)).toEqual(Array(loads).fill('succeeded'));
+    // Every run is in the published file: a run that succeeded is one analysts see. The failure is recorded too.
     const rows = await queryPublished(config.dbPath, 'SELECT tenant_id, count(*)::INTEGER n FROM users GROUP BY 1');
-    expect(rows).toHaveLength(TENANTS);
+    expect(rows).toHaveLength(loads);
     expect(rows.every((r) => r.n === USERS)).toBe(true);
+    const runs = await queryPublished(config.dbPath, 'SELECT tenant_id, status FROM runs');
+    expect(runs.filter((r) => r.status === 'succeeded')).toHaveLength(loads);
+    expect(runs.filter((r) => r.status === 'failed').map((r) => r.tenant_id)).toEqual([failing.tenantId]);
 
     const published = writerLines.filter((l) => l.includes('"msg":"published"')).map((l) => JSON.parse(l) as { runs: number; publishes: number });
     expect(published.length).toBeGreaterThan(0);
-    expect(published.length).toBeLessThan(TENANTS);
-    // Each publish says how many loads it covered; together, every load once.
+    expect(published.length).toBeLessThan(loads);
+    // Each publish says how many writes it covered; together, every load and the failed run's record once.
     expect(published.reduce((n, p) => n + p.runs, 0)).toBe(TENANTS);
     expect(published.at(-1)!.publishes).toBe(published.length);
-  });
+  }, 600_000);
 });
