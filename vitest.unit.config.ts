@@ -22,6 +22,7 @@ export const UNIT_TESTS = [
   'test/security/files-and-publish.test.ts',
   'test/security/malformed-rows.test.ts',
   'test/security/query-escapes.test.ts',
+  'test/shared/coalesce.test.ts',
   'test/shared/names.test.ts',
   'test/simulator/**/*.test.ts',
   'test/simulator/simulated-days.test.ts',

@@ -2,91 +2,40 @@
 // a tail, expiring links) on a scaled clock, the real workers and Temporal. One JSON object per scenario with the
 // least time the configured limits allow for the work done (limit_s, from the request counts), the measured time
 // (both in simulated seconds), requests, 429s, tenants and the Graph worker's peak memory.
-// Usage: npm run bench -- --realistic --scenario tenant-1m-day1|tenant-1m-day2 [--users N] [--time-scale X] [--json]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Usage: npm run bench -- --realistic --scenario tenant-1m-day1|tenant-1m-day2|fleet [--users N] [--tenants N] [--time-scale X] [--json]
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { simulatorEnv } from '../src/cli/dev-job';
 import { startDailySync } from '../src/cli/start-daily';
-import { DEFAULT_ROLES, startSimulator, type RequestLogEntry, type SimulatorHandle } from '../src/simulator/index';
-import { chargeOf } from '../src/simulator/throttling';
-import type { Endpoint } from '../src/simulator/faults';
-import { tenantRuFor, type RealisticLimits } from '../src/simulator/profile';
+import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../src/simulator/index';
 import { startDevServer } from '../src/temporal/dev-server';
 import { installTemporalRuntime } from '../src/temporal/runtime';
+import { graphRequests, limitSeconds, peakRssMb, publishesIn, startProcess, stop } from './bench-realistic-lib';
+import { runFleet } from './bench-fleet';
 
 const args = process.argv.slice(2);
 const valueOf = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
 const json = args.includes('--json');
 const scenario = valueOf('--scenario') ?? 'tenant-1m-day1';
-const users = Number(valueOf('--users') ?? 1_000_000);
+const fleet = scenario === 'fleet';
+const users = Number(valueOf('--users') ?? (fleet ? 50_000 : 1_000_000));
+const tenants = Number(valueOf('--tenants') ?? 1000);
+const jitterMinutes = Number(valueOf('--jitter') ?? 30);
 const timeScale = Number(valueOf('--time-scale') ?? 0.01);
-if (!['tenant-1m-day1', 'tenant-1m-day2'].includes(scenario) || !Number.isInteger(users) || users <= 0 || !(timeScale > 0)) {
-  process.stderr.write('usage: bench --realistic --scenario tenant-1m-day1|tenant-1m-day2 [--users N] [--time-scale X] [--json]\n(the fleet scenario is not implemented yet)\n');
+const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
+if (!['tenant-1m-day1', 'tenant-1m-day2', 'fleet'].includes(scenario) || !whole(users, 1) || !whole(tenants, 1) || !(jitterMinutes >= 0) || !(timeScale > 0)) {
+  process.stderr.write(
+    'usage: bench --realistic --scenario tenant-1m-day1|tenant-1m-day2|fleet [--users N] [--time-scale X] [--json]\n' +
+      '       fleet: [--tenants N (small tenants of 300 users, default 1000; one of --users per 50)] [--users N (default 50000)] [--jitter MIN (default 30)]\n',
+  );
   process.exit(2);
 }
 const FIRST_DATE = '2026-11-27';
-const bin = path.join(import.meta.dirname, '..', 'bin', 'm365-license.mjs');
 const log = (line: string) => {
   if (!json) process.stdout.write(`${line}\n`);
 };
-
-interface Proc {
-  child: ChildProcess;
-  lines: string[];
-}
-function startProcess(argv: string[], env: NodeJS.ProcessEnv, readyWhen: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, [bin, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let partial = '';
-  return new Promise((resolve, reject) => {
-    const check = (b: Buffer) => {
-      const parts = (partial + b.toString()).split('\n');
-      partial = parts.pop()!;
-      lines.push(...parts);
-      if (lines.some((l) => readyWhen.test(l))) resolve({ child, lines });
-    };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`${argv[0]} exited with ${code}: ${lines.slice(-20).join('\n')}`)));
-  });
-}
-const stop = async (child: ChildProcess) => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-};
-const peakRssMb = (pid: number): number => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-
-/**
- * The least simulated time the configured limits allow for the requests that succeeded: for each bucket, what it
- * spent beyond its capacity at its refill rate. Latency is not a limit and is not counted here.
- */
-export function limitSeconds(entries: RequestLogEntry[], l: RealisticLimits, tenantUsers: number): number {
-  let ru = 0;
-  let signIn = 0;
-  const reports = new Map<string, number>();
-  for (const e of entries) {
-    if (e.status === 429 || !e.endpoint || e.endpoint === 'token' || e.endpoint === 'oidc' || e.endpoint === 'download') continue;
-    const url = new URL(e.path, 'https://sim.invalid');
-    const c = chargeOf(e.endpoint as Endpoint, e.method, url, url.pathname.split('/').slice(2).join('/'));
-    ru += c.ru;
-    if (c.signIn) signIn++;
-    if (c.report) reports.set(`${c.report.name}|${c.report.format}`, (reports.get(`${c.report.name}|${c.report.format}`) ?? 0) + 1);
-  }
-  const beyond = (used: number, capacity: number, windowS: number) => (used <= capacity ? 0 : ((used - capacity) * windowS) / capacity);
-  const tenantRu = tenantRuFor(l, tenantUsers);
-  const parts = [
-    beyond(ru, tenantRu, 10),
-    beyond(ru, l.appRu, 20),
-    beyond(signIn, Math.min(l.signInPerMinTenant, l.signInPerMinApp), 60),
-    ...[...reports].map(([k, n]) => beyond(n, k.endsWith('|csv') ? l.reportCsvPer10Min : l.reportJsonPer10Min, 600)),
-  ];
-  return Math.max(0, ...parts);
-}
 
 /** One daily run of simulated day `day` (1 = first) against `sim`; returns the measured real seconds and status. */
 async function runDay(sim: SimulatorHandle, dataDir: string, serverAddress: string, day: number): Promise<{ wallS: number; status: string; workerPeakMb: number; publishes: number }> {
@@ -109,7 +58,7 @@ async function runDay(sim: SimulatorHandle, dataDir: string, serverAddress: stri
     const handle = await startDailySync(client, { tenantId: sim.tenantId, snapshotDate }, { force: true });
     const result = await handle.result();
     const wallS = (performance.now() - started) / 1000;
-    const publishes = writer.lines.filter((l) => l.includes('"msg":"published"')).length;
+    const publishes = publishesIn(writer.lines);
     return { wallS, status: result.status, workerPeakMb: peakRssMb(worker.child.pid!), publishes };
   } finally {
     await connection.close();
@@ -122,7 +71,16 @@ installTemporalRuntime('WARN');
 const server = await startDevServer();
 const dataDir = mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), `m365-bench-realistic-${users}-`));
 try {
-  const days = scenario === 'tenant-1m-day2' ? [1, 2] : [1];
+  if (fleet) {
+    const row = await runFleet({ tenants, users, timeScale, jitterMinutes, dataDir, serverAddress: server.address, log });
+    if (json) process.stdout.write(`${JSON.stringify(row)}\n`);
+    else {
+      const { tenant_outcomes: outcomes, ...summary } = row as { tenant_outcomes: Array<Record<string, unknown>> };
+      log(Object.entries(summary).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' '));
+      for (const t of outcomes) log(`  ${String(t.tenant)} (${String(t.users)} users): ${String(t.status)} at ${String(t.measured_s)} s${t.error ? `: ${String(t.error)}` : ''}`);
+    }
+  }
+  const days = fleet ? [] : scenario === 'tenant-1m-day2' ? [1, 2] : [1];
   const rows: Record<string, unknown>[] = [];
   for (const day of days) {
     const sim = await startSimulator({
@@ -131,7 +89,7 @@ try {
     });
     try {
       const run = await runDay(sim, dataDir, server.address, day);
-      const graph = sim.requestLog.filter((e) => e.endpoint && e.endpoint !== 'token' && e.endpoint !== 'oidc');
+      const graph = graphRequests(sim.requestLog);
       const limit = limitSeconds(graph, sim.limiter.profile.limits, sim.state.liveCount);
       const measured = run.wallS / timeScale;
       const limited = graph.filter((e) => e.endpoint === 'users' && /signinactivity/i.test(e.path) && e.status !== 429).length;

@@ -47,6 +47,9 @@ const envSchema = z.object({
   M365_SIGNIN_PER_MINUTE: z.coerce.number().min(0).default(10),
   M365_USERS_DELTA: z.enum(['off', 'auto', 'always']).default('off'),
   M365_FULL_WALK_EVERY: z.coerce.number().int().min(1).default(7),
+  M365_GRAPH_ACTIVITY_SLOTS: z.coerce.number().int().min(1).max(1000).default(40),
+  M365_WAREHOUSE_ACTIVITY_SLOTS: z.coerce.number().int().min(1).max(1000).default(20),
+  M365_SCHEDULE_JITTER_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
   M365_HISTORY_DAYS: z.coerce.number().int().min(0).default(730),
   M365_DUCKDB_MEMORY_LIMIT: z
     .string()
@@ -117,6 +120,12 @@ export interface AppConfig {
   /** Users pages with signInActivity a worker process sends a minute (Graph: 10 per app across tenants); 0 = no limit. */
   signInPerMinute: number;
   fullWalkEvery: number;
+  /** Activities one worker runs at once on the main queue (Graph extracts above all); more wait in Temporal's queue. */
+  graphActivitySlots: number;
+  /** Warehouse activities the writer holds at once: loads still run one at a time, and one publish covers those that committed together. */
+  warehouseActivitySlots: number;
+  /** Daily schedules start at a random moment this many minutes after their time (`schedule create --jitter`). */
+  scheduleJitterMinutes: number;
   /** Days of warehouse history kept per tenant; 0 keeps everything. */
   historyDays: number;
   reclaimEnabled: boolean;
@@ -207,6 +216,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     usersDelta: e.M365_USERS_DELTA,
     signInPerMinute: e.M365_SIGNIN_PER_MINUTE,
     fullWalkEvery: e.M365_FULL_WALK_EVERY,
+    scheduleJitterMinutes: e.M365_SCHEDULE_JITTER_MINUTES,
+    graphActivitySlots: e.M365_GRAPH_ACTIVITY_SLOTS,
+    warehouseActivitySlots: e.M365_WAREHOUSE_ACTIVITY_SLOTS,
     historyDays: e.M365_HISTORY_DAYS,
     reclaimEnabled: e.M365_RECLAIM_ENABLED,
     notifyWebhook: e.M365_NOTIFY_WEBHOOK,

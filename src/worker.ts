@@ -1,11 +1,15 @@
-// Runs the two workers of this project: the main queue (orchestration, Graph) and the warehouse queue,
-// which has one activity slot so DuckDB writes are serialized per worker process.
+// Runs the two workers of this project: the main queue (orchestration, Graph) and the warehouse queue, whose
+// DuckDB writes are serialized per worker process by the writer's queue.
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createMainActivities, createWarehouseActivities, type ActivityDeps } from './activities';
 import type { Logger } from './logger';
 import { TASK_QUEUE, warehouseTaskQueueFor } from './shared/names';
 import { applyPrivateUmask } from './warehouse/index';
+
+/** M365_GRAPH_ACTIVITY_SLOTS when a configuration built by hand leaves it out. */
+const DEFAULT_GRAPH_ACTIVITY_SLOTS = 40;
+const DEFAULT_WAREHOUSE_ACTIVITY_SLOTS = 20;
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -36,7 +40,9 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         namespace: setup.namespace,
         taskQueue: warehouseTaskQueueFor(setup.taskQueue ?? TASK_QUEUE),
         activities: warehouseActivities,
-        maxConcurrentActivityTaskExecutions: 1,
+        // Writes still run one at a time (the writer's queue, db/handles.ts); holding several activities lets loads
+        // that arrive together commit back to back and share one publish (publish/batched.ts).
+        maxConcurrentActivityTaskExecutions: setup.deps.config.warehouseActivitySlots ?? DEFAULT_WAREHOUSE_ACTIVITY_SLOTS,
       }),
     );
   }
@@ -54,6 +60,9 @@ async function createMainWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue ?? TASK_QUEUE,
     ...workflowSource,
     activities: createMainActivities(setup.deps),
+    // Each running extract holds at most one Graph page (report downloads stream to disk), so this bounds the
+    // worker's memory however many tenants are due at once; the rest wait in the task queue, not in memory.
+    maxConcurrentActivityTaskExecutions: setup.deps.config.graphActivitySlots ?? DEFAULT_GRAPH_ACTIVITY_SLOTS,
   });
 }
 

@@ -56,7 +56,7 @@ export function createMainActivities(deps: ActivityDeps) {
   };
 }
 
-/** Activities served on the warehouse queue, one at a time (every DuckDB write). */
+/** Activities served on the warehouse queue (every DuckDB write; the writes themselves run one at a time). */
 export function createWarehouseActivities(deps: ActivityDeps) {
   const approvalKey = approvalKeyOf(deps.config);
   // Graph only to check an approver's group membership before an audit row records their approval.

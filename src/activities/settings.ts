@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import { publish, SETTING_KEYS, updateSettings, type SettingKey } from '../warehouse';
+import { publishCovering, SETTING_KEYS, updateSettings, type SettingKey } from '../warehouse';
 import type { WarehouseSettings } from '../warehouse/index';
 import type { ProofBinding } from '../identity/proof';
 import type { IdentityVerdict, PersonVerifier, VerifyHooks } from './reclaim/approvals';
@@ -84,7 +84,8 @@ export async function applySettingsRequest(
 ): Promise<{ effective: Required<WarehouseSettings>; actor: string }> {
   const who = await settingsAdmin(verifier, r, hooks);
   const effective = await updateSettings(paths.workDbPath, r.tenantId, r.set, { unset: r.unset, actor: who.objectId });
-  await publish(paths.workDbPath, paths.dbPath);
+  // Through the writer's one publisher: in the warehouse worker, a load's publish may be running at this moment.
+  await publishCovering(paths.workDbPath, paths.dbPath);
   return { effective, actor: who.objectId };
 }
 

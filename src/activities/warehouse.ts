@@ -1,21 +1,24 @@
-// Warehouse activities: every DuckDB write, served on the m365-license-warehouse queue with one slot.
-// Each write is followed by a publish, so analysts see whole snapshots only.
+// Warehouse activities: every DuckDB write, served on the m365-license-warehouse queue. Writes run one at a time in
+// the writer's queue (db/handles.ts) however many activities the worker runs; each ends with a publish covering it
+// (shared with the writes committed alongside), so analysts see whole snapshots only.
 import { createHash, type KeyObject } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { openAuditText } from './reclaim/approvals';
 import { callingRun, NotAuthorisedError, openReceipt, type Authoriser, type PersonProof } from '../identity/authorisation';
 import type { AuditEvent } from '../shared/audit';
 import { parseReclaimWorkflowId, parseRestoreWorkflowId } from '../shared/names';
+import { Coalescer } from '../shared/coalesce';
 import { withHeartbeat } from './heartbeat';
 import { exportAfterRun } from '../export';
 import { writeReportBesidePublished } from '../report';
 import {
   loadStagingDir,
   markPublishFailed,
-  publish,
+  publishCovering,
   recordReclamationEvent,
   recordRun,
   runStatus,
+  withWriter,
   type LoadResult,
   type ReclamationEvent,
   type RunRecord,
@@ -91,29 +94,31 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
       const loadStarted = performance.now();
       const result = await withHeartbeat(() => loadStagingDir({ workDbPath: paths.workDbPath, publishedPath: paths.dbPath, historyDays: paths.historyDays, onStep, ...run }));
       log.info('loaded', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: Math.round(performance.now() - loadStarted), steps });
-      let published: Awaited<ReturnType<typeof publish>>;
       try {
-        published = await withHeartbeat(() => publish(paths.workDbPath, paths.dbPath));
+        // Not done before analysts can see it: a run that succeeded is published. Loads committed meanwhile share it.
+        await withHeartbeat(() => publishLogged(paths));
       } catch (err) {
         // The load is committed: record this run as loaded-but-unpublished, not as a success (a retry reloads it).
         await markPublishFailed(paths.workDbPath, result.runId, err);
         throw err;
       }
-      log.info('published', { tenantId: input.tenantId, snapshotDate: input.snapshotDate, ms: published.ms, martsMs: published.martsMs, martMs: published.martMs, bytes: published.bytes });
-      if (afterPublish !== false) await writeAfterPublish(paths.dbPath);
+      if (afterPublish !== false) await withHeartbeat(() => reportAfter(paths));
       return result;
     },
 
-    /** The HTML report beside the published file and the export (M365_EXPORT_DIR) of what was just published. */
+    /**
+     * The HTML report beside the published file and the export (M365_EXPORT_DIR): one written after this call
+     * covers what was published before it, so runs finishing together share one.
+     */
     async afterPublish(): Promise<void> {
-      await withHeartbeat(() => writeAfterPublish(paths.dbPath));
+      await withHeartbeat(() => reportAfter(paths));
     },
 
     /** Records a run that failed before or during the load; the previous snapshot stays published. */
     async recordFailedRun(run: RunRecord): Promise<void> {
       // A committed load whose publish failed keeps its own row (publish_failed, with the load's counts).
       if ((await runStatus(paths.workDbPath, run.runId)) !== 'publish_failed') await recordRun(paths.workDbPath, { ...run, status: 'failed' });
-      await publish(paths.workDbPath, paths.dbPath);
+      await publishLogged(paths);
     },
 
     /**
@@ -134,7 +139,7 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
         throw err;
       }
       await recordReclamationEvent(paths.workDbPath, row);
-      await publish(paths.workDbPath, paths.dbPath);
+      await publishLogged(paths);
       return { ref: createHash('sha256').update(`${row.workflowId}|${row.event}|${String(row.at)}`).digest('hex').slice(0, 16) };
     },
   };
@@ -181,6 +186,33 @@ async function proveRow(paths: WarehousePaths, row: ReclamationEvent, c: AuditCl
   row.actor = person.objectId;
   row.actorUpn = person.upn;
   row.identity = person.mode;
+}
+
+/**
+ * A publish covering this activity's committed write, logged once per publish (`published`, with the writes it
+ * covered and this process's publish count) by the first activity it served.
+ */
+async function publishLogged(paths: WarehousePaths): Promise<void> {
+  const p = await publishCovering(paths.workDbPath, paths.dbPath);
+  if (!p.first) return;
+  const { ms, martsMs, martMs, bytes } = p.value;
+  Context.current().log.info('published', { ms, martsMs, martMs, bytes, runs: p.served, publishes: p.runs });
+}
+
+/** One report writer per published file, so runs finishing together share one report. */
+const reports = new Map<string, Coalescer<void>>();
+
+/**
+ * The report and export, written after every publish before this call. They run in the writer's queue, so the
+ * report's DuckDB memory never adds to a load's in this process.
+ */
+function reportAfter(paths: WarehousePaths): Promise<unknown> {
+  let writer = reports.get(paths.dbPath);
+  if (!writer) {
+    writer = new Coalescer(() => withWriter(paths.workDbPath, () => writeAfterPublish(paths.dbPath)));
+    reports.set(paths.dbPath, writer);
+  }
+  return writer.request();
 }
 
 /**

@@ -16,22 +16,36 @@ export function parseAt(at: string): { hour: number; minute: number } {
   return { hour, minute };
 }
 
+/** `--jitter` in minutes: a whole number from 0 (every run at the exact time) to a day. */
+export function parseJitterMinutes(text: string): number {
+  const minutes = Number(text);
+  if (!/^\d+$/.test(text.trim()) || minutes > 24 * 60) throw new UsageError(`--jitter must be whole minutes from 0 to 1440, got ${text}`);
+  return minutes;
+}
+
 export async function createDailySchedule(
   client: Client,
   config: AppConfig,
   tenantId: string,
   at: string,
-  queues: { taskQueue?: string } = {},
+  options: { taskQueue?: string; jitterMinutes?: number } = {},
 ): Promise<string> {
   const { hour, minute } = parseAt(at);
   const scheduleId = dailyScheduleId(tenantId);
+  const jitterMinutes = options.jitterMinutes ?? config.scheduleJitterMinutes;
   await client.schedule.create({
     scheduleId,
-    spec: { calendars: [{ hour, minute, comment: `daily at ${at} UTC` }] },
+    spec: {
+      calendars: [{ hour, minute, comment: `daily at ${at} UTC` }],
+      // Each schedule starts at a random moment of this window after `at` (the server picks it per schedule and
+      // time), so many tenants at one time do not all walk Graph and reach the writer in the same second. The run
+      // still files its snapshot under the day of `at`.
+      jitter: jitterMinutes * 60_000,
+    },
     action: {
       type: 'startWorkflow',
       workflowType: scheduledDailySync,
-      taskQueue: queues.taskQueue ?? TASK_QUEUE,
+      taskQueue: options.taskQueue ?? TASK_QUEUE,
       workflowId: scheduledDailyWorkflowId(tenantId),
       args: [{ tenantId, keepRuns: config.keepRuns, needReclaim: config.reclaimEnabled }],
     },
@@ -55,13 +69,15 @@ export function registerSchedule(program: Command): void {
 
   common(schedule.command('create').description('create the daily schedule (overlap SKIP, one-day catch-up window)'))
     .option('--at <HH:MM>', 'time of day, UTC (default 02:00, or the tenant entry\'s schedule)')
-    .action(async (opts: { tenant?: string; all?: boolean; at?: string }) => {
+    .option('--jitter <minutes>', 'start each run at a random moment this many minutes after --at (default M365_SCHEDULE_JITTER_MINUTES, 30)')
+    .action(async (opts: { tenant?: string; all?: boolean; at?: string; jitter?: string }) => {
       const config = parseConfig();
+      const jitterMinutes = opts.jitter === undefined ? config.scheduleJitterMinutes : parseJitterMinutes(opts.jitter);
       await withTemporalClient(config, async (client) => {
         for (const tenantId of tenantsFor(config, opts.tenant, opts.all)) {
           const at = opts.at ?? (config.tenantsFile ? resolveTenant(config, tenantId).schedule : undefined) ?? '02:00';
-          const id = await createDailySchedule(client, config, tenantId, at, { taskQueue: config.taskQueue });
-          process.stdout.write(`Created schedule ${id} (daily at ${at} UTC)\n`);
+          const id = await createDailySchedule(client, config, tenantId, at, { taskQueue: config.taskQueue, jitterMinutes });
+          process.stdout.write(`Created schedule ${id} (daily at ${at} UTC${jitterMinutes ? `, starting within ${jitterMinutes} min after` : ''})\n`);
         }
       });
     });
@@ -81,12 +97,13 @@ export function registerSchedule(program: Command): void {
             recentActions: d.info.recentActions.map((a) => ({ at: a.takenAt.toISOString(), workflowId: a.action.workflow.workflowId })),
             overlap: d.policies.overlap,
             catchupWindowMs: d.policies.catchupWindow,
+            jitterMs: d.spec.jitter ?? 0,
           };
           if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
           else
             process.stdout.write(
               `${summary.scheduleId}: ${summary.paused ? 'PAUSED' : 'active'}; next ${summary.nextActionTimes.join(', ') || '-'}; ` +
-                `${summary.recentActions.length} recent action(s); overlap ${summary.overlap}\n`,
+                `${summary.recentActions.length} recent action(s); overlap ${summary.overlap}; jitter ${Math.round(summary.jitterMs / 60_000)} min\n`,
             );
         }
       });

@@ -22,6 +22,7 @@ export { getSettings, SETTING_COLUMNS, SETTING_KEYS, updateSettings, type Settin
 export { excludedSkuPartNumbers, exclusionFor, type ExclusionRule } from './rules/exclusion';
 export { neverReclaimedSkuIds } from './rules/excluded-skus';
 export { publish, sweepStalePublishCopies } from './publish/publish';
+export { publishCovering, type PublishResult } from './publish/batched';
 export { applyPrivateUmask, publishedAccess, PublishedAccessError } from './publish/file-modes';
 export { runReadOnlyQuery, checkReadOnlySql, QueryRefusedError } from './query/readonly-query';
 export { openReadOnly, closeWarehouse, withWriter, type ReadOnlyWarehouse, type QueryResult } from './db/handles';

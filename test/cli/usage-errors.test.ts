@@ -24,6 +24,14 @@ describe('usage errors', () => {
     expect(missing.stderr).toContain("missing required argument 'file'");
   }, 60_000);
 
+  it('a schedule jitter that is not whole minutes within a day exits 2, naming the option', () => {
+    for (const bad of ['abc', '1441', '-5']) {
+      const r = cli('schedule', 'create', '--jitter', bad);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('--jitter must be whole minutes from 0 to 1440');
+    }
+  }, 60_000);
+
   it('help asked for exits 0, on stdout', () => {
     const r = cli('--help');
     expect(r.status).toBe(0);

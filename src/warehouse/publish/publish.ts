@@ -18,6 +18,8 @@ export async function publish(
   workDbPath: string,
   publishedPath: string,
   access: PublishedAccess = publishedAccess(),
+  /** Called once the writer queue is held: every write committed before this moment is in the copy. */
+  onSnapshot?: () => void,
 ): Promise<{
   bytes: number;
   ms: number;
@@ -40,6 +42,7 @@ export async function publish(
   try {
     // Hold the writer queue while copying, so no write lands between the refresh, the checkpoint and the copy.
     const marts = await withWriter(workDbPath, async (conn) => {
+      onSnapshot?.();
       const t = performance.now();
       const martMs: Record<string, number> = {};
       const tenants = await refreshDueMarts(conn, historyRootFor(workDbPath), undefined, martMs);

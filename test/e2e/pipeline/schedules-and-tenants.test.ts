@@ -113,7 +113,11 @@ describe('two tenants from a tenants file, with daily schedules', () => {
     const described = await handle.describe();
     expect(described.policies.overlap).toBe('SKIP');
     expect(described.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
-    expect(described.info.nextActionTimes[0]!.getUTCHours()).toBe(2);
+    // Spread over the default 30-minute window after 02:00, so many tenants at one time do not start together.
+    expect(described.spec.jitter).toBe(30 * 60_000);
+    const next = described.info.nextActionTimes[0]!;
+    expect(next.getUTCHours()).toBe(2);
+    expect(next.getUTCMinutes()).toBeLessThan(30);
 
     // The same schedules are visible to the plain temporal CLI.
     const list = spawnSync(inject('temporalCli'), ['schedule', 'list', '--address', temporalAddress()], { encoding: 'utf8' });
@@ -143,6 +147,9 @@ describe('two tenants from a tenants file, with daily schedules', () => {
 
   it('a backfilled (catch-up) run files its snapshot under the day the schedule intended, not the day it ran', async () => {
     const second = sims[1]!.tenantId;
+    // A jitter delays catch-up actions too (6 s here, not the default half hour): the day stays the intended one.
+    await client.client.schedule.getHandle(dailyScheduleId(second)).delete();
+    await createDailySchedule(client.client, config, second, '02:00', { taskQueue, jitterMinutes: 0.1 });
     const handle = client.client.schedule.getHandle(dailyScheduleId(second));
     // Yesterday's 02:00 action, started now: TemporalScheduledStartTime is yesterday 02:00 UTC.
     const yesterday = daysAgo(1);
@@ -161,5 +168,20 @@ describe('two tenants from a tenants file, with daily schedules', () => {
     expect(day.snapshotDate).toBe(yesterday);
     expect(day.status).not.toBe('failed');
     await handle.delete();
+  });
+
+  it('a jitter given to schedule create (0 included) is what the server keeps', async () => {
+    const [a, b] = listTenantIds(config);
+    await createDailySchedule(client.client, config, a!, '23:50', { taskQueue, jitterMinutes: 0 });
+    await createDailySchedule(client.client, config, b!, '23:50', { taskQueue, jitterMinutes: 7 });
+    try {
+      const exact = await client.client.schedule.getHandle(dailyScheduleId(a!)).describe();
+      const spread = await client.client.schedule.getHandle(dailyScheduleId(b!)).describe();
+      expect(exact.spec.jitter ?? 0).toBe(0);
+      expect(exact.info.nextActionTimes[0]!.toISOString().slice(11, 19)).toBe('23:50:00');
+      expect(spread.spec.jitter).toBe(7 * 60_000);
+    } finally {
+      for (const id of [a!, b!]) await client.client.schedule.getHandle(dailyScheduleId(id)).delete().catch(() => {});
+    }
   });
 });
