@@ -3,8 +3,7 @@
 // least time the configured limits allow for the work done (limit_s, from the request counts), the measured time
 // (both in simulated seconds), requests, 429s, tenants and the Graph worker's peak memory.
 // Usage: npm run bench -- --realistic --scenario tenant-1m-day1|tenant-1m-day2 [--users N] [--time-scale X] [--json]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -16,6 +15,7 @@ import type { Endpoint } from '../src/simulator/faults';
 import { tenantRuFor, type RealisticLimits } from '../src/simulator/profile';
 import { startDevServer } from '../src/temporal/dev-server';
 import { installTemporalRuntime } from '../src/temporal/runtime';
+import { addDays, peakRssMb, startCli, stopCli } from './lib/cli-processes';
 
 const args = process.argv.slice(2);
 const valueOf = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
@@ -28,38 +28,9 @@ if (!['tenant-1m-day1', 'tenant-1m-day2'].includes(scenario) || !Number.isIntege
   process.exit(2);
 }
 const FIRST_DATE = '2026-11-27';
-const bin = path.join(import.meta.dirname, '..', 'bin', 'm365-license.mjs');
 const log = (line: string) => {
   if (!json) process.stdout.write(`${line}\n`);
 };
-
-interface Proc {
-  child: ChildProcess;
-  lines: string[];
-}
-function startProcess(argv: string[], env: NodeJS.ProcessEnv, readyWhen: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, [bin, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let partial = '';
-  return new Promise((resolve, reject) => {
-    const check = (b: Buffer) => {
-      const parts = (partial + b.toString()).split('\n');
-      partial = parts.pop()!;
-      lines.push(...parts);
-      if (lines.some((l) => readyWhen.test(l))) resolve({ child, lines });
-    };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`${argv[0]} exited with ${code}: ${lines.slice(-20).join('\n')}`)));
-  });
-}
-const stop = async (child: ChildProcess) => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-};
-const peakRssMb = (pid: number): number => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
 /**
  * The least simulated time the configured limits allow for the requests that succeeded: for each bucket, what it
@@ -99,13 +70,13 @@ async function runDay(sim: SimulatorHandle, dataDir: string, serverAddress: stri
     M365_GRAPH_PACE_MS: String(Math.max(1, Math.round(1000 * timeScale))),
     M365_USERS_DELTA: 'always',
   };
-  const worker = await startProcess(['worker', '--no-warehouse'], env, /worker started/);
-  const writer = await startProcess(['worker', '--warehouse-only'], env, /worker started/);
+  const worker = await startCli(['worker', '--no-warehouse'], env, /worker started/);
+  const writer = await startCli(['worker', '--warehouse-only'], env, /worker started/);
   const connection = await Connection.connect({ address: serverAddress });
   try {
     const client = new Client({ connection });
     const started = performance.now();
-    const snapshotDate = new Date(Date.parse(`${FIRST_DATE}T00:00:00Z`) + (day - 1) * 86_400_000).toISOString().slice(0, 10);
+    const snapshotDate = addDays(FIRST_DATE, day - 1);
     const handle = await startDailySync(client, { tenantId: sim.tenantId, snapshotDate }, { force: true });
     const result = await handle.result();
     const wallS = (performance.now() - started) / 1000;
@@ -113,8 +84,8 @@ async function runDay(sim: SimulatorHandle, dataDir: string, serverAddress: stri
     return { wallS, status: result.status, workerPeakMb: peakRssMb(worker.child.pid!), publishes };
   } finally {
     await connection.close();
-    await stop(worker.child);
-    await stop(writer.child);
+    await stopCli(worker.child);
+    await stopCli(writer.child);
   }
 }
 
