@@ -5,8 +5,7 @@
 //        npm run bench -- --history [--days 30] [--users 100000] [--json]   (history: scripts/bench-history.ts)
 //        npm run bench -- --realistic --scenario tenant-1m-day1 [--users N] [--time-scale 0.01] [--json]   (scripts/bench-realistic.ts)
 // --days D: day 1 on a fresh warehouse, then the next simulated days (sim --day 1, ...) into the same warehouse.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -15,6 +14,7 @@ import { startDailySync } from '../src/cli/start-daily';
 import { dailySyncStatusQuery } from '../src/workflows/daily-sync-messages';
 import { startDevServer } from '../src/temporal/dev-server';
 import { installTemporalRuntime } from '../src/temporal/runtime';
+import { addDays, peakRssMb, resetPeak, rssMb, startCli, stopCli, type CliProcess } from './lib/cli-processes';
 import { physicalLimit } from './lib/duckdb-bare';
 
 const args = process.argv.slice(2);
@@ -39,53 +39,12 @@ if (sizes.some((n) => !Number.isInteger(n) || n <= 0) || !Number.isInteger(days)
   process.exit(2);
 }
 const FIRST_DATE = '2026-11-27';
-const bin = path.join(import.meta.dirname, '..', 'bin', 'm365-license.mjs');
 const log = (line: string) => {
   if (!json) process.stdout.write(`${line}\n`);
 };
 
-/** Peak resident set of a live process since its last reset (resetPeak), from the kernel's high-water mark. */
-const peakRssMb = (pid: number): number => {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-};
-/** Resets a process's high-water mark to its current RSS (Linux clear_refs), so each day reports its own peak. */
-const resetPeak = (pid: number) => writeFileSync(`/proc/${pid}/clear_refs`, '5');
-
-interface Proc {
-  child: ChildProcess;
-  firstLine: string;
-  /** Every line the process wrote so far (the warehouse writer's JSON log lines carry the load's steps). */
-  lines: string[];
-}
-
-function startProcess(argv: string[], env: NodeJS.ProcessEnv, readyWhen: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, [bin, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let partial = '';
-  return new Promise((resolve, reject) => {
-    const check = (b: Buffer) => {
-      const parts = (partial + b.toString()).split('\n');
-      partial = parts.pop()!;
-      lines.push(...parts);
-      const line = lines.find((l) => readyWhen.test(l));
-      if (line) resolve({ child, firstLine: line, lines });
-    };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`${argv[0]} exited with ${code}: ${lines.slice(-20).join('\n')}`)));
-  });
-}
-
-const stop = async (child: ChildProcess) => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-};
-
 /** The last JSON log line of `proc` whose msg is `msg`, from index `from` on. */
-function logged(proc: Proc | undefined, msg: string, from: number): Record<string, unknown> | undefined {
+function logged(proc: CliProcess | undefined, msg: string, from: number): Record<string, unknown> | undefined {
   for (const line of (proc?.lines ?? []).slice(from).reverse()) {
     if (!line.startsWith('{')) continue;
     try {
@@ -98,20 +57,18 @@ function logged(proc: Proc | undefined, msg: string, from: number): Record<strin
   return undefined;
 }
 
-const addDays = (date: string, n: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-
 installTemporalRuntime('WARN');
 const server = await startDevServer();
 try {
   for (const users of sizes) {
     const dataDir = mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), `m365-bench-${users}-`));
     log(`\n== ${users.toLocaleString('en-US')} users ==`);
-    let warehouseWorker: Proc | undefined;
+    let warehouseWorker: CliProcess | undefined;
     try {
       for (let day = 1; day <= days; day++) {
         const snapshotDate = addDays(FIRST_DATE, day - 1);
         // The same tenant, day - 1 days on (hires, leavers, licence changes, activity moving forward).
-        const sim = await startProcess(
+        const sim = await startCli(
           ['sim', '--json', '--users', String(users), '--seed', '5', '--day', String(day - 1), '--today', FIRST_DATE, '--dir', path.join(dataDir, 'sim')],
           {},
           /^\{/,
@@ -130,8 +87,8 @@ try {
         );
         const workerEnv = { ...env, TEMPORAL_ADDRESS: server.address, LOG_LEVEL: 'info' };
         // A Graph worker per day (each day's simulator has its own address and secret); the writer stays up, as deployed.
-        const worker = await startProcess(singleWorker ? ['worker'] : ['worker', '--no-warehouse'], workerEnv, /worker started/);
-        if (!singleWorker && !warehouseWorker) warehouseWorker = await startProcess(['worker', '--warehouse-only'], workerEnv, /worker started/);
+        const worker = await startCli(singleWorker ? ['worker'] : ['worker', '--no-warehouse'], workerEnv, /worker started/);
+        if (!singleWorker && !warehouseWorker) warehouseWorker = await startCli(['worker', '--warehouse-only'], workerEnv, /worker started/);
         const writer = singleWorker ? worker : warehouseWorker!;
         if (warehouseWorker) resetPeak(warehouseWorker.child.pid!);
         const logFrom = writer.lines.length;
@@ -143,7 +100,6 @@ try {
           // Each worker's resident set per stage, sampled twice a second, shows which stage needs the memory.
           const rssByStage: Record<string, number> = {};
           const writerRssByStage: Record<string, number> = {};
-          const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
           const sampler = setInterval(() => {
             void handle
               .query(dailySyncStatusQuery)
@@ -205,12 +161,12 @@ try {
           }
         } finally {
           await connection.close();
-          await stop(worker.child);
-          await stop(sim.child);
+          await stopCli(worker.child);
+          await stopCli(sim.child);
         }
       }
     } finally {
-      if (warehouseWorker) await stop(warehouseWorker.child);
+      if (warehouseWorker) await stopCli(warehouseWorker.child);
       if (!process.env.BENCH_KEEP) rmSync(dataDir, { recursive: true, force: true });
     }
   }

@@ -1,9 +1,9 @@
-// Regenerates the table of models in docs/warehouse.md from src/warehouse/models/*.sql.
+// Regenerates the tables of models in docs/warehouse.md from src/warehouse/models/<layer>/*.sql.
 // Usage: npm run docs:views            (writes the file)
 //        npm run docs:views -- --check (exit 1 when the document is out of date)
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadModels } from '../src/warehouse/models/build';
+import { loadModels } from '../src/warehouse/models/read';
 import { withModelsTable } from '../src/warehouse/models/doc-table';
 
 const doc = path.join(import.meta.dirname, '..', 'docs', 'warehouse.md');

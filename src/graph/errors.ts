@@ -119,16 +119,6 @@ export class GraphTlsError extends GraphError {
   override name = 'GraphTlsError';
 }
 
-/** Error names a Temporal retry policy lists in `nonRetryableErrorTypes`. */
-export const NON_RETRYABLE_GRAPH_ERRORS: string[] = [
-  'GraphAuthError',
-  'GraphPermissionError',
-  'GraphNotFoundError',
-  'GraphBadRequestError',
-  'SkipTokenExpiredError',
-  'GraphTlsError',
-];
-
 function withIds(message: string, ctx: GraphErrorContext): string {
   const ids: string[] = [];
   if (ctx.requestId) ids.push(`request-id ${ctx.requestId}`);

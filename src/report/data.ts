@@ -47,7 +47,7 @@ export const REPORT_SQL = {
   snapshot: `SELECT s.snapshot_date, s.concealed, s.stale, s.activity_loaded, s.report_refresh_date,
       las.snapshot_date AS activity_snapshot_date, las.as_of AS activity_as_of, st.freshness_days
     FROM snapshots s JOIN latest_snapshot l USING (tenant_id, snapshot_date)
-    LEFT JOIN latest_activity_snapshot las ON las.tenant_id = s.tenant_id
+    LEFT JOIN internal.latest_activity_snapshot las ON las.tenant_id = s.tenant_id
     LEFT JOIN tenant_settings st ON st.tenant_id = s.tenant_id
     WHERE s.tenant_id = $1`,
 } as const;

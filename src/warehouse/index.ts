@@ -30,7 +30,7 @@ export { MIGRATIONS, LICENSING_REFERENCE_CSV, DEFAULT_PRICES_CSV } from './schem
 export { importPrices, setPrice, parsePricesFile, type PriceRow, type SetPriceOptions } from './admin/prices';
 export { importContracts, parseContractsFile, type ContractRow } from './admin/contracts';
 export { AdminFileError, type LineProblem, BILLINGS, type Billing } from './admin/csv';
-export { sumMoney, totalsByCurrency, formatMoney, MixedCurrencyError, type Money } from './rules/money';
+export { sumMoney, totalsByCurrency, totalsText, formatMoney, MixedCurrencyError, type Money } from './rules/money';
 export { updateSignalSettings, INACTIVITY_SIGNALS, type InactivitySignal, type SignalSettings } from './admin/signal-settings';
 export { sqlIdent, sqlString } from './db/sql';
 export { readManifest } from './staging/manifest';

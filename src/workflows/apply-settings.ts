@@ -3,7 +3,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { WarehouseActivities } from '../activities';
 import { warehouseTaskQueueFor } from '../shared/names';
-import { NON_RETRYABLE } from './failures';
+import { NON_RETRYABLE } from '../shared/errors';
 
 export interface ApplySettingsInput {
   tenantId: string;

@@ -1,26 +1,7 @@
 // Failures in workflow code: which errors no retry can fix, the retry presets built on that list, the root
 // message of a failure, and running cleanup in a catch block so that it always runs and never hides the error.
 import { CancellationScope, log } from '@temporalio/workflow';
-import { rootMessage } from '../shared/errors';
-
-// Error types no retry can fix: Temporal matches these names and fails the activity at once.
-// Graph's list is kept in src/graph/errors.ts (NON_RETRYABLE_GRAPH_ERRORS); it is repeated here because
-// workflow code must not import the Graph module (it pulls in I/O libraries), and a test keeps the two equal.
-export const NON_RETRYABLE = [
-  'GraphAuthError',
-  'GraphPermissionError',
-  'GraphBadRequestError',
-  'GraphNotFoundError',
-  'GraphTlsError',
-  'SkipTokenExpiredError',
-  'ConfigError',
-  'MalformedReportError',
-  'MalformedRowError',
-  'StagingError',
-  'WarehouseOutOfMemoryError',
-  // An effect or an audit claim whose authorisation does not verify: a retry would be refused the same way.
-  'NotAuthorisedError',
-];
+import { NON_RETRYABLE, rootMessage } from '../shared/errors';
 
 /** The daily sync's retries: Graph throttling and outages can last minutes. */
 export const DAILY_RETRY = { nonRetryableErrorTypes: NON_RETRYABLE, initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' };

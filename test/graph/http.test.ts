@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, classifyNetworkError, loggablePath, parseGraphError, parseRetryAfter } from '../../src/graph/http';
-import { NON_RETRYABLE_GRAPH_ERRORS, GraphAuthError, GraphThrottledError, redactPersonalData } from '../../src/graph/errors';
+import { GraphAuthError, GraphThrottledError, redactPersonalData } from '../../src/graph/errors';
 import { decodeRoles } from '../../src/graph/roles';
 import { fakeToken } from '../support/graph-stub-server';
 
@@ -86,11 +86,6 @@ describe('errors', () => {
     expect(e.cause).toBe(cause);
     expect(e).toBeInstanceOf(Error);
     expect(new GraphThrottledError('t', { retryAfterMs: 5 }).retryAfterMs).toBe(5);
-    expect(NON_RETRYABLE_GRAPH_ERRORS).toEqual(
-      expect.arrayContaining(['GraphAuthError', 'GraphPermissionError', 'GraphNotFoundError', 'GraphBadRequestError', 'SkipTokenExpiredError']),
-    );
-    expect(NON_RETRYABLE_GRAPH_ERRORS).not.toContain('GraphThrottledError');
-    expect(NON_RETRYABLE_GRAPH_ERRORS).not.toContain('GraphTransientError');
   });
 });
 

@@ -10,7 +10,7 @@ import { createGraphFactory } from '../../src/activities/graph-context';
 import { runStagingDir, usersCursorFile } from '../../src/activities/staging-layout';
 import { startDailySync } from '../../src/cli/start-daily';
 import { openReadOnly } from '../../src/warehouse';
-import { NON_RETRYABLE } from '../../src/workflows/failures';
+import { NON_RETRYABLE } from '../../src/shared/errors';
 import { historyText } from '../support/history';
 import { startPipeline, type PipelineFixture } from '../support/pipeline';
 import { connectClient } from '../support/temporal';

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeWarehouse, loadStagingDir, MalformedRowError, validateStagedReports } from '../../src/warehouse';
-import { NON_RETRYABLE } from '../../src/workflows/failures';
+import { NON_RETRYABLE } from '../../src/shared/errors';
 import { tempDir, writeStaging } from '../support/staging-fixtures';
 
 const VICTIM = 'victim.person@contoso.com';

@@ -46,6 +46,7 @@ describe('query escapes', () => {
     ['CALL a table function', `CALL read_text('/etc/passwd')`, /CALL statements are not allowed/],
     ['run SQL from a string', `SELECT * FROM query('SELECT 1')`, /query\(\) is not allowed/],
     ['a warehouse macro that reads a relation named by its argument', `SELECT * FROM sku_prices_on('/etc/passwd')`, /sku_prices_on\(\) is not allowed/],
+    ['the same macro named with its schema', `SELECT * FROM internal.sku_prices_on('/etc/passwd')`, /sku_prices_on\(\) is not allowed/],
     ['EXPLAIN ANALYZE of a file read', `EXPLAIN ANALYZE SELECT * FROM read_text('/etc/passwd')`, /read_text/],
     ['comment before the statement', `/* x */ -- y\n ATTACH '${w.work}'`, /ATTACH statements are not allowed/],
   ];
@@ -81,8 +82,10 @@ describe('query escapes', () => {
       `EXPLAIN SELECT * FROM users`,
       `SELECT table_name FROM duckdb_tables() ORDER BY 1 LIMIT 3`,
       `SELECT * FROM range(3)`,
-      // The views over the price rule pass their own relation to it; the warehouse's as-of macros stay callable.
-      `SELECT count(*) FROM latest_sku_daily`,
+      // The views over the price rule pass their own relation to it (helpers too, named with their schema); the
+      // warehouse's as-of macros stay callable.
+      `SELECT count(*) FROM sku_daily`,
+      `SELECT count(*) FROM internal.latest_sku_daily`,
       `SELECT count(*) FROM users_as_of(DATE '2100-01-01')`,
     ];
     for (const sql of ok) expect((await runReadOnlyQuery(wh.published, sql)).rows.length, sql).toBeGreaterThan(0);

@@ -2,9 +2,6 @@
 // approvers group), the proof sealed and bound to exactly the change, checked by the writer that applies it, the
 // change recorded by object id. Free text names nobody; a request file written by hand proves nothing; `settings
 // show` strips control characters; the lab mode takes a name, as approvals do.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsBinding, writeSettingsRequest, type SettingsRequest } from '../../src/activities/settings';
 import { startDailySync } from '../../src/cli/start-daily';
@@ -12,12 +9,11 @@ import { settingsWorkflowId } from '../../src/shared/names';
 import { closeWarehouse, openReadOnly } from '../../src/warehouse';
 import { applySettings } from '../../src/workflows';
 import { daysBefore, todayUtc } from '../support/dates';
+import { operatorCli } from '../support/operator-cli';
 import { startPipeline, type PipelineFixture } from '../support/pipeline';
-import { connectClient, temporalAddress } from '../support/temporal';
+import { connectClient } from '../support/temporal';
 import { People } from '../support/reclaim-people';
 
-const exec = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
 
 describe('settings changes are signed in and checked by the writer', () => {
   let p: PipelineFixture;
@@ -35,16 +31,7 @@ describe('settings changes are signed in and checked by the writer', () => {
     await p?.stop();
   });
 
-  const cli = async (args: string[], extra: NodeJS.ProcessEnv = {}) => {
-    const env: NodeJS.ProcessEnv = { ...p.env, TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: p.taskQueue, ...extra };
-    try {
-      const r = await exec(process.execPath, [BIN, 'settings', ...args], { env, cwd: p.dataDir });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => operatorCli(p, ['settings', ...args], extra);
   const stored = async () => {
     const db = await openReadOnly(p.config.dbPath);
     try {

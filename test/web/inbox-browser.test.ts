@@ -117,7 +117,7 @@ describe('the web inbox in Chromium', () => {
       try {
         priced = (
           await db.query(
-            `SELECT lower(sku_id) AS sku_id, product_name, (unit_price_monthly * 12)::DECIMAL(18, 2)::VARCHAR AS annual FROM latest_sku_daily WHERE tenant_id = $1`,
+            `SELECT lower(sku_id) AS sku_id, product_name, (unit_price_monthly * 12)::DECIMAL(18, 2)::VARCHAR AS annual FROM internal.latest_sku_daily WHERE tenant_id = $1`,
             [p.sim.tenantId],
           )
         ).rows as never;

@@ -1,8 +1,8 @@
 // What `reclaim status` prints: the workflow's state (ids only, as history holds it) told in names and money. The
 // names, product names and prices are looked up in the published warehouse when the status is shown
 // (warehouse/lookup); when it cannot say, the ids stand alone and a last line says why.
-import { formatMoney } from '../../warehouse/index';
-import { costByCurrency, licenceLabel, personLabel, withWarehouseLookup, SERVICES, type LicenceView, type PersonName, type PersonView } from '../../warehouse/lookup/index';
+import { totalsText } from '../../warehouse/index';
+import { annualCost, licenceLabel, personLabel, withWarehouseLookup, SERVICES, type LicenceView, type PersonName, type PersonView } from '../../warehouse/lookup/index';
 import { safeInline } from '../output/sanitize';
 import type { RequestTexts } from './audit';
 import type { AnyReclaimState } from '../../workflows/reclaim/messages';
@@ -48,10 +48,7 @@ function sku(names: StatusNames | undefined, id: string): string {
 }
 
 /** "USD 1,044.00 + EUR 342.00 + 1 without a price": per currency, never added across currencies. */
-const cost = (licences: LicenceView[]): string => {
-  const unpriced = licences.filter((l) => l.annualCost === null).length;
-  return [...costByCurrency(licences).map(formatMoney), ...(unpriced ? [`${unpriced} without a price`] : [])].join(' + ') || 'no price known';
-};
+const cost = (licences: LicenceView[]): string => totalsText(licences, annualCost) || 'no price known';
 
 /** The subject's lines: who they are, their activity per service and their last sign-in. */
 function subjectLines(s: AnyReclaimState, names: StatusNames | undefined): string[] {

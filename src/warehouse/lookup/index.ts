@@ -4,7 +4,7 @@
 // saying why: a lookup never fails the page that asked.
 import { existsSync } from 'node:fs';
 import { openReadOnly, type ReadOnlyWarehouse } from '../db/handles';
-import { sumMoney } from '../rules/money';
+import { totalsByCurrency } from '../rules/money';
 import { auditTrailOf, requestLineOf } from './audit-trail';
 import { candidateOf, factsOf, heldSkuIds, licencesOf, mailboxHosts, namesOf } from './queries';
 import { SERVICES, type AuditLine, type CandidateView, type LicenceView, type PersonName, type PersonView, type Service } from './types';
@@ -33,17 +33,13 @@ const noActivity = (): Record<Service, string | null> => Object.fromEntries(SERV
 const unknownName = (userId: string): PersonName => ({ userId, known: false, displayName: null, upn: null, department: null });
 const bareLicence = (skuId: string): LicenceView => ({ skuId: skuId.toLowerCase(), partNumber: null, productName: null, annualCost: null, currency: null, priceSource: null });
 
-/** Yearly cost per currency of the priced licences, never added across currencies. */
-export function costByCurrency(licences: readonly LicenceView[]): Array<{ currency: string; amount: string }> {
-  const byCurrency = new Map<string, string[]>();
-  for (const l of licences) if (l.annualCost !== null && l.currency) byCurrency.set(l.currency, [...(byCurrency.get(l.currency) ?? []), l.annualCost]);
-  return [...byCurrency].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amounts]) => sumMoney(amounts.map((amount) => ({ currency, amount })))!);
-}
+/** A licence's yearly cost as money (NULL when no price is known), for totalsByCurrency and totalsText. */
+export const annualCost = (l: Pick<LicenceView, 'annualCost' | 'currency'>): { currency: string | null; amount: string | null } => ({ currency: l.currency, amount: l.annualCost });
 
 function emptyPerson(tenantId: string, userId: string, licences: LicenceView[], note: string): PersonView {
   return {
     ...unknownName(userId.toLowerCase()), tenantId, jobTitle: null, accountEnabled: null, licences,
-    annualCostByCurrency: costByCurrency(licences), lastActivityPerService: noActivity(), lastActivity: null, lastSignIn: null,
+    annualCostByCurrency: totalsByCurrency(licences, annualCost).totals, lastActivityPerService: noActivity(), lastActivity: null, lastSignIn: null,
     daysInactive: null, mailbox: null, asOf: null, note,
   };
 }
@@ -81,7 +77,7 @@ function warehouseLookup(db: ReadOnlyWarehouse): WarehouseLookup {
       const hostedBy = await mailboxHosts(db, tenantId, id).catch(() => null);
       return {
         ...name, tenantId, jobTitle: facts.jobTitle, accountEnabled: facts.accountEnabled,
-        licences: lics, annualCostByCurrency: costByCurrency(lics), lastActivityPerService: facts.lastActivityPerService,
+        licences: lics, annualCostByCurrency: totalsByCurrency(lics, annualCost).totals, lastActivityPerService: facts.lastActivityPerService,
         lastActivity: facts.lastActivity, lastSignIn: facts.lastSignIn, daysInactive: facts.daysInactive,
         mailbox: hostedBy ? { hostedBy, lastActivity: facts.lastActivityPerService.exchange } : null, asOf: facts.asOf, note: null,
       };

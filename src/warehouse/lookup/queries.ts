@@ -25,14 +25,14 @@ export async function namesOf(db: ReadOnlyWarehouse, tenantId: string, userIds: 
 /**
  * Names and the yearly price of one seat of each SKU id for this tenant: the tenant's own SKUs and the price the
  * money views apply today (contract, the admin's prices, then the list price); a SKU the tenant no longer holds
- * is named from Microsoft's licensing reference and priced like a SKU not held yet (sku_part_prices).
+ * is named from Microsoft's licensing reference and priced like a SKU not held yet (internal.sku_part_prices).
  */
 export async function licencesOf(db: ReadOnlyWarehouse, tenantId: string, skuIds: string[]): Promise<LicenceView[]> {
   if (skuIds.length === 0) return [];
   const ids = skuIds.map((s) => s.toLowerCase());
   const r = await db.query(
     `WITH wanted AS (SELECT lower(unnest(string_split($2, ','))) AS sku_id),
-     held AS (SELECT sku_id, sku_part_number, product_name, currency, unit_price_monthly, price_source FROM latest_sku_daily WHERE tenant_id = $1),
+     held AS (SELECT sku_id, sku_part_number, product_name, currency, unit_price_monthly, price_source FROM internal.latest_sku_daily WHERE tenant_id = $1),
      named AS (
        SELECT w.sku_id, coalesce(h.sku_part_number, k.sku_part_number, ref.sku_part_number) AS part,
               coalesce(h.product_name, k.product_name, ref.product_name) AS product_name,
@@ -46,7 +46,7 @@ export async function licencesOf(db: ReadOnlyWarehouse, tenantId: string, skuIds
             coalesce(n.currency, p.currency) AS currency,
             (coalesce(n.unit_price_monthly, p.unit_price_monthly) * 12)::DECIMAL(18,2)::VARCHAR AS annual_cost,
             CASE WHEN n.unit_price_monthly IS NOT NULL THEN n.price_source WHEN p.unit_price_monthly IS NOT NULL THEN p.price_source END AS price_source
-     FROM named n LEFT JOIN sku_part_prices p ON p.tenant_id = $1 AND p.sku_part_number = n.part`,
+     FROM named n LEFT JOIN internal.sku_part_prices p ON p.tenant_id = $1 AND p.sku_part_number = n.part`,
     [tenantId, ids.join(',')],
   );
   const byId = new Map(r.rows.map((row) => [String(row.sku_id), row]));

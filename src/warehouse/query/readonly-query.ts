@@ -74,8 +74,11 @@ function* refusedNodes(node: unknown, macros: ReadonlySet<string>): Generator<st
   if (node === null || typeof node !== 'object') return;
   const o = node as Record<string, unknown>;
   if (o.type === 'TABLE_FUNCTION') {
-    const name = String((o.function as { function_name?: unknown } | undefined)?.function_name ?? '');
-    if (!ALLOWED_TABLE_FUNCTION.test(name) && !macros.has(name.toLowerCase())) yield `table function ${name}() is not allowed (it may read files or run other SQL)`;
+    const fn = o.function as { function_name?: unknown; schema?: unknown } | undefined;
+    const name = String(fn?.function_name ?? '');
+    // The allowed macros are those of `main`: the same name in another schema (`internal.`) is another macro.
+    const inMain = ['', 'main'].includes(String(fn?.schema ?? '').toLowerCase());
+    if (!ALLOWED_TABLE_FUNCTION.test(name) && !(inMain && macros.has(name.toLowerCase()))) yield `table function ${name}() is not allowed (it may read files or run other SQL)`;
   }
   if (o.class === 'FUNCTION' && typeof o.function_name === 'string' && REFUSED_FUNCTION.test(o.function_name)) {
     yield `function ${o.function_name}() is not allowed (it reads files or runs other SQL)`;
@@ -87,9 +90,9 @@ function* refusedNodes(node: unknown, macros: ReadonlySet<string>): Generator<st
 }
 
 /**
- * The warehouse's own table macros (`users_as_of(d)` ...): they read only its views, so they are allowed. A macro
- * that reads a relation named by its argument (`sku_prices_on(held_days)`, through query_table) is not: the views
- * that use it pass fixed names, an analyst could pass anything.
+ * The warehouse's own table macros in `main` (`users_as_of(d)` ...): they read only its views, so they are allowed.
+ * A macro that reads a relation named by its argument (`internal.sku_prices_on(held_days)`, through query_table) is
+ * not, in whichever schema: the views that use it pass fixed names, an analyst could pass anything.
  */
 async function warehouseMacros(conn: DuckDBConnection): Promise<Set<string>> {
   const rows = (await conn.runAndReadAll(

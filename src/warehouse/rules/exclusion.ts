@@ -2,7 +2,7 @@
 // inherits a licence from one of its excluded groups, is never proposed nor reclaimed. The view an approver's list
 // comes from (`inactive_licensed_evaluation`) is built from these fragments, and the reclamation re-check runs them
 // against the user's current UPN and groups, so the list and the check at execution apply the same rule.
-// The view is a model (models/inactive_licensed_evaluation.sql) recreated at every writer open, so a change here
+// The view is a model (models/marts/inactive_licensed_evaluation.sql) recreated at every writer open, so a change here
 // reaches every warehouse at its next open; migrations never embed these fragments.
 
 /**

@@ -57,6 +57,12 @@ export function totalsByCurrency<T>(rows: readonly T[], money: (row: T) => { cur
   return { totals, unpriced };
 }
 
+/** "USD 1,044.00 + EUR 342.00 + 1 without a price": the totals per currency, never added across currencies; '' for no rows. */
+export function totalsText<T>(rows: readonly T[], money: (row: T) => { currency: unknown; amount: unknown }): string {
+  const { totals, unpriced } = totalsByCurrency(rows, money);
+  return [...totals.map(formatMoney), ...(unpriced ? [`${unpriced} without a price`] : [])].join(' + ');
+}
+
 export function formatMoney(m: Money): string {
   const [whole = '0', frac] = m.amount.split('.');
   return `${m.currency} ${whole.replace(/\B(?=(\d{3})+$)/g, ',')}${frac !== undefined ? `.${frac}` : ''}`;

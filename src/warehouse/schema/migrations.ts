@@ -1,6 +1,6 @@
 // Versioned schema of the warehouse: each migration runs once, in its own transaction, recorded in
 // `schema_migrations`. The migrations themselves are frozen text, one file per version in migrations/; views are
-// models (models/*.sql), recreated after the migrations on every writer open.
+// models (models/<layer>/*.sql), recreated after the migrations on every writer open.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';

@@ -1,15 +1,13 @@
 // How money, dates, ages and people read on the pages.
-import { formatMoney, totalsByCurrency } from '../../warehouse/index';
+import { formatMoney, totalsText } from '../../warehouse/index';
+import { annualCost } from '../../warehouse/lookup/index';
 import { h, type Html } from './html';
 
 export const money = (amount: string | null, currency: string | null): string => (amount === null || currency === null ? 'no price known' : formatMoney({ amount, currency }));
 
 /** Sums per currency; "USD 1,234.00 + EUR 10.00"; notes licences without a price. */
 export function moneyTotal(items: readonly { annualCost: string | null; currency: string | null }[]): string {
-  if (items.length === 0) return '—';
-  const { totals, unpriced } = totalsByCurrency(items, (i) => ({ currency: i.currency, amount: i.annualCost }));
-  const text = totals.map(formatMoney).join(' + ');
-  return `${text}${unpriced ? `${text ? ' + ' : ''}${unpriced} without a price` : ''}`;
+  return items.length === 0 ? '—' : totalsText(items, annualCost);
 }
 
 export function age(fromIso: string, now = Date.now()): string {

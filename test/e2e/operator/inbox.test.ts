@@ -2,25 +2,21 @@
 // requester as a short id, never a name), `reclaim status` of closed reclamations without any worker, and the
 // webhook: awaiting approval, executed and failed reach a local receiver signed, while a failing receiver never
 // holds up a decision.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReclamation } from '../../../src/cli/reclaim/command';
 import { startDailySync } from '../../../src/cli/start-daily';
 import type { ReclaimInput } from '../../../src/workflows/reclaim/messages';
 import { approve, People } from '../../support/reclaim-people';
 import { directOnly, userPicker, waitForStatus, type PickedUser } from '../../support/reclaim-helpers';
+import { operatorCli } from '../../support/operator-cli';
 import { startPipeline, type PipelineFixture } from '../../support/pipeline';
-import { connectClient, temporalAddress } from '../../support/temporal';
+import { connectClient } from '../../support/temporal';
 import { startReceiver } from '../../support/webhook-receiver';
 import { todayUtc } from '../../support/dates';
 
 /** Today (UTC), the clock the simulator and the pipeline read. */
 const TODAY = todayUtc();
 
-const exec = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, '../../../bin/m365-license.mjs');
 const SECRET = 'inbox-test-secret';
 
 interface Item {
@@ -62,16 +58,7 @@ describe("approver's inbox, closed status and notifications", () => {
     await receiver?.close();
   });
 
-  const cli = async (...args: string[]) => {
-    const env: NodeJS.ProcessEnv = { ...p.env, TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: p.taskQueue };
-    try {
-      const r = await exec(process.execPath, [BIN, 'reclaim', ...args], { env, cwd: p.dataDir });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const cli = (...args: string[]) => operatorCli(p, ['reclaim', ...args]);
   const list = async (...args: string[]): Promise<Item[]> => {
     const r = await cli('list', '--json', ...args);
     expect(r.code, r.stderr).toBe(0);

@@ -2,17 +2,15 @@
 // Graph), written by the running warehouse worker (or directly when none runs), published at once, recorded
 // with who (the object id of a settings admin's Entra sign-in, checked by the writer) and when; an excluded SKU
 // changes the candidate list and never enters a reclamation's scope.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReclamation } from '../../../src/cli/reclaim/command';
 import { startDailySync } from '../../../src/cli/start-daily';
 import { SKUS } from '../../../src/simulator';
 import { closeWarehouse, openReadOnly } from '../../../src/warehouse';
 import { historyText } from '../../support/history';
+import { operatorCli } from '../../support/operator-cli';
 import { startPipeline, type PipelineFixture } from '../../support/pipeline';
-import { connectClient, temporalAddress } from '../../support/temporal';
+import { connectClient } from '../../support/temporal';
 import { People } from '../../support/reclaim-people';
 import { userPicker, waitForStatus } from '../../support/reclaim-helpers';
 import { todayUtc } from '../../support/dates';
@@ -20,8 +18,6 @@ import { todayUtc } from '../../support/dates';
 /** Today (UTC), the clock the simulator and the pipeline read. */
 const TODAY = todayUtc();
 
-const exec = promisify(execFile);
-const BIN = path.resolve(import.meta.dirname, '../../../bin/m365-license.mjs');
 
 describe('m365-license settings', () => {
   let p: PipelineFixture;
@@ -41,16 +37,7 @@ describe('m365-license settings', () => {
     await client?.close();
   });
 
-  const cli = async (...args: string[]) => {
-    const env: NodeJS.ProcessEnv = { ...p.env, TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: p.taskQueue };
-    try {
-      const r = await exec(process.execPath, [BIN, 'settings', ...args], { env, cwd: p.dataDir });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const cli = (...args: string[]) => operatorCli(p, ['settings', ...args]);
   const published = async (sql: string, params: string[] = []) => {
     const db = await openReadOnly(p.config.dbPath);
     try {

@@ -4,7 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWarehouseWriteActivities } from '../../../src/activities/warehouse';
 import { closeWarehouse } from '../../../src/warehouse';
-import { NON_RETRYABLE } from '../../../src/workflows/failures';
+import { NON_RETRYABLE } from '../../../src/shared/errors';
 import { tempDir, TENANT, writeStaging } from '../../support/staging-fixtures';
 
 describe('the warehouse writer over its memory cap', () => {

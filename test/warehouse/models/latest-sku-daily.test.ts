@@ -72,10 +72,10 @@ const onLatest = `SELECT sd.* FROM sku_daily sd JOIN latest_snapshot l ON l.tena
 
 describe('latest_sku_daily', () => {
   it('is sku_daily on each tenant latest snapshot, row for row (EXCEPT ALL both ways)', async () => {
-    expect(await rows(`SELECT count(*)::INTEGER AS n FROM (FROM latest_sku_daily EXCEPT ALL ${onLatest})`)).toEqual([{ n: 0 }]);
-    expect(await rows(`SELECT count(*)::INTEGER AS n FROM (${onLatest} EXCEPT ALL FROM latest_sku_daily)`)).toEqual([{ n: 0 }]);
+    expect(await rows(`SELECT count(*)::INTEGER AS n FROM (FROM internal.latest_sku_daily EXCEPT ALL ${onLatest})`)).toEqual([{ n: 0 }]);
+    expect(await rows(`SELECT count(*)::INTEGER AS n FROM (${onLatest} EXCEPT ALL FROM internal.latest_sku_daily)`)).toEqual([{ n: 0 }]);
     // six SKUs per tenant, on 05-20 and 05-12; sku_daily holds every day from the first snapshot (20 and 8 days)
-    expect(await rows(`SELECT tenant_id = '${TENANT}' AS first, day::VARCHAR AS day, count(*)::INTEGER AS n FROM latest_sku_daily GROUP BY ALL ORDER BY 1 DESC`))
+    expect(await rows(`SELECT tenant_id = '${TENANT}' AS first, day::VARCHAR AS day, count(*)::INTEGER AS n FROM internal.latest_sku_daily GROUP BY ALL ORDER BY 1 DESC`))
       .toEqual([{ first: true, day: '2026-05-20', n: 6 }, { first: false, day: '2026-05-12', n: 6 }]);
     expect(await rows(`SELECT tenant_id = '${TENANT}' AS first, count(DISTINCT day)::INTEGER AS days FROM sku_daily GROUP BY ALL ORDER BY 1 DESC`))
       .toEqual([{ first: true, days: 20 }, { first: false, days: 8 }]);
@@ -85,7 +85,7 @@ describe('latest_sku_daily', () => {
     const row = (first: boolean, day: string, sku: string, seats: [number, number, number], currency: string | null, price: string | null,
       billing: string | null, source: string | null) =>
       ({ first, day, sku, purchased: seats[0], trial_seats: seats[1], paid_seats: seats[2], currency, price, billing, price_source: source });
-    expect(await rows(`SELECT ${COLUMNS} FROM latest_sku_daily ORDER BY first DESC, sku`)).toEqual([
+    expect(await rows(`SELECT ${COLUMNS} FROM internal.latest_sku_daily ORDER BY first DESC, sku`)).toEqual([
       row(true, '2026-05-20', 'ENTERPRISEPACK', [3, 0, 3], 'USD', '23.0000', 'annual', 'list'), // tenant price ended 05-15
       row(true, '2026-05-20', 'Microsoft_365_Copilot', [3, 0, 3], 'USD', '30.0000', 'annual', 'list'),
       row(true, '2026-05-20', 'POWER_BI_PRO', [5, 5, 0], 'USD', '14.0000', 'annual', 'list'), // contract ended 05-15; trial seats
@@ -112,8 +112,8 @@ describe('latest_sku_daily', () => {
     const published = path.join(root, 'published.duckdb');
     await publish(work, published);
     const n = async (sql: string) => (await queryPublished(published, `SELECT count(*)::INTEGER AS n FROM (${sql})`))[0]!.n;
-    expect(await n('FROM latest_sku_daily')).toBe(12);
-    expect(await n(`FROM latest_sku_daily EXCEPT ALL ${onLatest}`)).toBe(0);
-    expect(await n(`${onLatest} EXCEPT ALL FROM latest_sku_daily`)).toBe(0);
+    expect(await n('FROM internal.latest_sku_daily')).toBe(12);
+    expect(await n(`FROM internal.latest_sku_daily EXCEPT ALL ${onLatest}`)).toBe(0);
+    expect(await n(`${onLatest} EXCEPT ALL FROM internal.latest_sku_daily`)).toBe(0);
   });
 });

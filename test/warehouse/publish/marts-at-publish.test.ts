@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeWarehouse, loadStagingDir, openReadOnly, publish, setPrice, updateSettings, withWriter } from '../../../src/warehouse/index';
 import { historyRootFor } from '../../../src/warehouse/history/layout';
-import { createModels, expand, loadModels, MODELS_DIR, refreshDueMarts } from '../../../src/warehouse/models/build';
+import { createModels, refreshDueMarts } from '../../../src/warehouse/models/build';
+import { loadModels, MODELS_DIR } from '../../../src/warehouse/models/read';
+import { expand } from '../../../src/warehouse/models/templates';
 import { TENANT, tempDir, warehouseFiles, writeStaging } from '../../support/staging-fixtures';
 import { queryPublished } from '../../support/work-query';
 
@@ -40,11 +42,11 @@ async function expectMartsMatchTheirModels(): Promise<void> {
   try {
     for (const m of TABLE_MODELS) {
       const sql = expand(m.sql, historyRootFor(work));
-      const n = Number((await ro.query(`SELECT count(*) AS n FROM ${m.name}`)).rows[0]!.n);
-      const extra = await ro.query(`SELECT count(*) AS n FROM (SELECT * FROM ${m.name} EXCEPT ALL SELECT * FROM (${sql}
+      const n = Number((await ro.query(`SELECT count(*) AS n FROM ${m.relation}`)).rows[0]!.n);
+      const extra = await ro.query(`SELECT count(*) AS n FROM (SELECT * FROM ${m.relation} EXCEPT ALL SELECT * FROM (${sql}
 ))`);
       const missing = await ro.query(`SELECT count(*) AS n FROM (SELECT * FROM (${sql}
-) EXCEPT ALL SELECT * FROM ${m.name})`);
+) EXCEPT ALL SELECT * FROM ${m.relation})`);
       expect({ mart: m.name, extra: Number(extra.rows[0]!.n), missing: Number(missing.rows[0]!.n) }).toEqual({ mart: m.name, extra: 0, missing: 0 });
       if (m.name === 'user_last_activity') expect(n).toBeGreaterThan(0);
     }
@@ -96,7 +98,7 @@ describe('marts at publish', () => {
     // The same models with one table model's text changed (a comment is enough to change its hash).
     const dir = tempDir('models-');
     cpSync(MODELS_DIR, dir, { recursive: true });
-    appendFileSync(path.join(dir, 'activity_by_license.sql'), '\n-- changed\n');
+    appendFileSync(path.join(dir, 'marts', 'activity_by_license.sql'), '\n-- changed\n');
     await withWriter(work, async (c) => {
       await c.run('BEGIN TRANSACTION');
       await createModels(c, historyRootFor(work), loadModels(dir));

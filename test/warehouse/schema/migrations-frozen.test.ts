@@ -61,8 +61,8 @@ describe('frozen migrations', () => {
   });
 
   it('gives a new warehouse the catalog an upgraded version-3 warehouse ends with', async () => {
-    const catalog = `SELECT table_name || '.' || column_name || ' ' || data_type AS c FROM duckdb_columns()
-                     WHERE schema_name = 'main' AND table_name <> 'schema_migrations' ORDER BY 1`;
+    const catalog = `SELECT schema_name || '.' || table_name || '.' || column_name || ' ' || data_type AS c FROM duckdb_columns()
+                     WHERE schema_name IN ('main', 'internal') AND table_name <> 'schema_migrations' ORDER BY 1`;
     const fresh = path.join(tempDir(), 'work', 'm365.duckdb');
     const upgraded = path.join(tempDir(), 'work', 'm365.duckdb');
     await warehouseAtVersion(upgraded, 3, async () => {});
@@ -70,5 +70,9 @@ describe('frozen migrations', () => {
     const b = await queryWork(upgraded, catalog);
     expect(a.length).toBeGreaterThan(100);
     expect(b).toEqual(a);
+    // Version 3 created latest_activity_snapshot beside the answers; the helper now lives in `internal` only.
+    const helper = b.map((r) => String(r.c)).filter((c) => c.includes('.latest_activity_snapshot.'));
+    expect(helper.length).toBeGreaterThan(0);
+    expect(helper.every((c) => c.startsWith('internal.'))).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ SELECT m.tenant_id, m.user_id, m.user_principal_name, m.sku_id, m.sku_part_numbe
 FROM m
 -- The held SKU's price from latest_sku_daily, as license_spend prices it (not license_spend itself: its holder counts
 -- read every licensed user, which this join does not need).
-LEFT JOIN latest_sku_daily f ON f.tenant_id = m.tenant_id AND f.sku_id = m.sku_id
-LEFT JOIN sku_part_prices t ON t.tenant_id = m.tenant_id AND t.sku_part_number = m.suggested_sku_part_number
+LEFT JOIN internal.latest_sku_daily f ON f.tenant_id = m.tenant_id AND f.sku_id = m.sku_id
+LEFT JOIN internal.sku_part_prices t ON t.tenant_id = m.tenant_id AND t.sku_part_number = m.suggested_sku_part_number
 LEFT JOIN (SELECT sku_part_number, any_value(product_name) AS product_name FROM sku_reference GROUP BY 1) ref
   ON ref.sku_part_number = m.suggested_sku_part_number

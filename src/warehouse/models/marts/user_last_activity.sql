@@ -21,7 +21,7 @@ WITH base AS (
   FROM current_users u
   JOIN snapshots s ON s.tenant_id = u.tenant_id AND s.snapshot_date = u.snapshot_date
   LEFT JOIN tenant_signal_settings ts ON ts.tenant_id = u.tenant_id
-  LEFT JOIN latest_activity_snapshot las ON las.tenant_id = u.tenant_id
+  LEFT JOIN internal.latest_activity_snapshot las ON las.tenant_id = u.tenant_id
   LEFT JOIN current_user_activity a ON a.tenant_id = u.tenant_id AND a.user_id = u.user_id
   LEFT JOIN current_sign_ins g ON g.tenant_id = u.tenant_id AND g.user_id = u.user_id),
 r AS (SELECT *, (activity_as_of - last_activity_date)::INTEGER AS report_days_inactive FROM base)

@@ -5,7 +5,7 @@ WITH ca AS (
                       c.word_copilot_last_activity_date, c.excel_copilot_last_activity_date, c.powerpoint_copilot_last_activity_date,
                       c.outlook_copilot_last_activity_date, c.onenote_copilot_last_activity_date, c.loop_copilot_last_activity_date)) AS last_copilot_activity_date,
          max(c.report_refresh_date) AS as_of
-  FROM copilot_activity c JOIN latest_activity_snapshot las ON las.tenant_id = c.tenant_id AND las.snapshot_date = c.snapshot_date
+  FROM copilot_activity c JOIN internal.latest_activity_snapshot las ON las.tenant_id = c.tenant_id AND las.snapshot_date = c.snapshot_date
   WHERE c.user_id IS NOT NULL GROUP BY c.tenant_id, c.user_id),
 -- Only tenants whose latest activity day has Copilot rows matched to users: a report concealed (quarantined) or not
 -- read says nothing about who used Copilot.
@@ -17,7 +17,7 @@ held AS (
   FROM user_licenses ul
   JOIN copilot_skus cs ON cs.sku_part_number = ul.sku_part_number
   JOIN current_users u ON u.tenant_id = ul.tenant_id AND u.snapshot_date = ul.snapshot_date AND u.user_id = ul.user_id
-  JOIN latest_activity_snapshot las ON las.tenant_id = ul.tenant_id
+  JOIN internal.latest_activity_snapshot las ON las.tenant_id = ul.tenant_id
   JOIN reported rp ON rp.tenant_id = ul.tenant_id
   JOIN tenant_settings st ON st.tenant_id = ul.tenant_id
   LEFT JOIN signal_settings ss ON ss.tenant_id = ul.tenant_id

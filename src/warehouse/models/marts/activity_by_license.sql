@@ -15,7 +15,7 @@ SELECT h.tenant_id, h.sku_id, any_value(k.sku_part_number) AS sku_part_number, a
        count(*) FILTER (WHERE u.teams_last_activity_date >= las.as_of - 30)::INTEGER AS active_teams_30d
 FROM h
 LEFT JOIN current_skus k ON k.tenant_id = h.tenant_id AND k.sku_id = h.sku_id
-LEFT JOIN latest_activity_snapshot las ON las.tenant_id = h.tenant_id
+LEFT JOIN internal.latest_activity_snapshot las ON las.tenant_id = h.tenant_id
 -- The activity table directly (not user_last_activity): only the report dates count here, and the narrow join is
 -- what keeps this mart's refresh quick at 1M users.
 LEFT JOIN (SELECT *, greatest(outlook_last_activity_date, exchange_last_activity_date, onedrive_last_activity_date, sharepoint_last_activity_date,

@@ -1,6 +1,6 @@
 -- Per tenant and SKU of the latest snapshot: seats bought, assigned, idle, and what they cost a year (annual_spend = paid seats x monthly price x 12, trial seats free; NULL money when no price is known).
 -- materialized: table
-WITH d AS (SELECT * FROM latest_sku_daily),
+WITH d AS (SELECT * FROM internal.latest_sku_daily),
 holders AS (
   SELECT ul.tenant_id, ul.sku_id,
          count(*) FILTER (WHERE e.is_inactive AND e.excluded_by IS NULL)::INTEGER AS inactive_assigned,

@@ -9,7 +9,7 @@ WITH ls AS (
               WHEN unassigned = 0 THEN snapshot_date
               ELSE next_renewal_date END AS seat_realizable_on
   FROM license_spend),
-ev AS (SELECT e.*, las.stale FROM inactive_licensed_evaluation e LEFT JOIN latest_activity_snapshot las ON las.tenant_id = e.tenant_id),
+ev AS (SELECT e.*, las.stale FROM inactive_licensed_evaluation e LEFT JOIN internal.latest_activity_snapshot las ON las.tenant_id = e.tenant_id),
 held AS (
   SELECT ul.tenant_id, ul.user_id, ul.sku_id, ul.sku_part_number, u.user_principal_name, u.account_enabled,
          ev.is_inactive, ev.excluded_by, ev.days_inactive, ev.activity_as_of, ev.stale, ev.inactivity_signal, ul.snapshot_date
@@ -51,7 +51,7 @@ downgrade AS (
   SELECT m.tenant_id, m.user_id, m.user_principal_name, m.sku_id, m.sku_part_number, 'downgrade' AS kind, m.confidence,
          'used only ' || array_to_string(m.used_services, ', ') || ' in the last ' || m.window_days || ' days: ' ||
          m.suggested_sku_part_number || ' would do (rule ' || m.rule_id || ')' AS evidence, m.monthly_saving AS unit_saving, m.currency AS saving_currency
-  FROM rightsizing_matches m
+  FROM internal.rightsizing_matches m
   ANTI JOIN reclaimed_users r ON r.tenant_id = m.tenant_id AND r.user_id = m.user_id
   ANTI JOIN overlap o ON o.tenant_id = m.tenant_id AND o.user_id = m.user_id AND o.sku_id = m.sku_id
   WHERE m.monthly_saving > 0

@@ -1,7 +1,7 @@
 -- Holders of licences a rightsizing rule says they could do without (by default: premium suites used only for mail in 90 days), one row per user, with the best rule per licence and the monthly saving.
 -- materialized: table
 WITH best AS (
-  SELECT * FROM rightsizing_matches
+  SELECT * FROM internal.rightsizing_matches
   QUALIFY row_number() OVER (PARTITION BY tenant_id, user_id, sku_id ORDER BY confidence_rank, monthly_saving DESC NULLS LAST, rule_id) = 1)
 SELECT tenant_id, user_id, any_value(user_principal_name) AS user_principal_name,
        list(sku_part_number ORDER BY sku_part_number) AS premium_sku_part_numbers,

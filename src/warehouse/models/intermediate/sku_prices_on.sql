@@ -1,7 +1,7 @@
--- The price rule applied to the SKU-days of relation `held_days` (a name: `sku_held_days` or `sku_held_latest`): per tenant, day and SKU the seats held, trial seats, and the monthly price that applied and where it comes from (`price_source`: contract, else the admin's price for the tenant, else the admin's price for all tenants, else the list price). Internal: read it through `sku_daily` or `latest_sku_daily`; `m365-license query` refuses a direct call.
+-- The price rule applied to the SKU-days of relation `held_days` (a name: `internal.sku_held_days` or `internal.sku_held_latest`): per tenant, day and SKU the seats held, trial seats, and the monthly price that applied and where it comes from (`price_source`: contract, else the admin's price for the tenant, else the admin's price for all tenants, else the list price). Read it through `sku_daily` or `license_spend`; `m365-license query` refuses a direct call.
 -- materialized: macro(held_days)
--- The one home of the price rule: sku_daily (every day, for spend_history) is sku_prices_on('sku_held_days') and
--- latest_sku_daily (license_spend's and the marts' today) sku_prices_on('sku_held_latest'). The relation is named,
+-- The one home of the price rule: sku_daily (every day, for spend_history) is sku_prices_on('internal.sku_held_days')
+-- and latest_sku_daily (license_spend's and the marts' today) sku_prices_on('internal.sku_held_latest'). The relation is named,
 -- not a flag between two branches: DuckDB binds every branch, and binding the history views lists and reads the
 -- schema of every Parquet file kept (30 ms at 365 days), which the latest day must not pay.
 WITH held AS (SELECT tenant_id, day, snapshot_date, sku_id, sku_part_number, product_name, purchased, assigned FROM query_table(held_days)),
