@@ -10,7 +10,8 @@ import { createDailySchedule } from '../src/cli/schedule';
 import { dailyScheduleId, dailyWorkflowId } from '../src/shared/names';
 import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../src/simulator/index';
 import type { DailySyncResult } from '../src/workflows/daily-sync-messages';
-import { fleetLimitSeconds, graphRequests, peakRssMb, publishesIn, startProcess, stop } from './bench-realistic-lib';
+import {fleetLimitSeconds, graphRequests, publishesIn } from './bench-realistic-lib';
+import { peakRssMb, startCli, stopCli } from './lib/cli-processes';
 
 export interface FleetOptions {
   /** Small tenants (300 users each, fewer when `users` is smaller); one large tenant per 50 of them, at least one. */
@@ -101,8 +102,8 @@ export async function runFleet(o: FleetOptions): Promise<Record<string, unknown>
     M365_GRAPH_PACE_MS: String(Math.max(1, Math.round(1000 * o.timeScale))),
   };
   const config = parseConfig({ ...process.env, ...env });
-  const worker = await startProcess(['worker', '--no-warehouse'], env, /worker started/);
-  const writer = await startProcess(['worker', '--warehouse-only'], env, /worker started/);
+  const worker = await startCli(['worker', '--no-warehouse'], env, /worker started/);
+  const writer = await startCli(['worker', '--warehouse-only'], env, /worker started/);
   const connection = await Connection.connect({ address: o.serverAddress });
   const client = new Client({ connection });
   try {
@@ -140,8 +141,8 @@ export async function runFleet(o: FleetOptions): Promise<Record<string, unknown>
   } finally {
     for (const t of sim.tenants) await client.schedule.getHandle(dailyScheduleId(t.tenantId)).delete().catch(() => {});
     await connection.close();
-    await stop(worker.child);
-    await stop(writer.child);
+    await stopCli(worker.child);
+    await stopCli(writer.child);
     await sim.close();
   }
 }

@@ -1,45 +1,9 @@
-// What the realistic benchmark's scenarios share: starting the CLI's worker processes, reading their peak memory,
-// and the least simulated time the simulator's configured limits allow for the requests that were made.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+// What the realistic benchmark's scenarios share (processes come from lib/cli-processes.ts): publishes counted in
+// the writer's log, Graph's requests, and the least simulated time the simulator's configured limits allow for the requests that were made.
 import type { RequestLogEntry } from '../src/simulator/index';
 import { chargeOf } from '../src/simulator/throttling';
 import type { Endpoint } from '../src/simulator/faults';
 import { tenantRuFor, type RealisticLimits } from '../src/simulator/profile';
-
-const bin = path.join(import.meta.dirname, '..', 'bin', 'm365-license.mjs');
-
-export interface Proc {
-  child: ChildProcess;
-  lines: string[];
-}
-
-export function startProcess(argv: string[], env: NodeJS.ProcessEnv, readyWhen: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, [bin, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let partial = '';
-  return new Promise((resolve, reject) => {
-    const check = (b: Buffer) => {
-      const parts = (partial + b.toString()).split('\n');
-      partial = parts.pop()!;
-      lines.push(...parts);
-      if (lines.some((l) => readyWhen.test(l))) resolve({ child, lines });
-    };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`${argv[0]} exited with ${code}: ${lines.slice(-20).join('\n')}`)));
-  });
-}
-
-export const stop = async (child: ChildProcess): Promise<void> => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-};
-
-export const peakRssMb = (pid: number): number => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
 /** The writer's `published` log lines: one per publish, each with the loads it covered. */
 export const publishesIn = (lines: string[]): number => lines.filter((l) => l.includes('"msg":"published"')).length;

@@ -12,7 +12,8 @@ import { startDailySync } from '../src/cli/start-daily';
 import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../src/simulator/index';
 import { startDevServer } from '../src/temporal/dev-server';
 import { installTemporalRuntime } from '../src/temporal/runtime';
-import { graphRequests, limitSeconds, peakRssMb, publishesIn, startProcess, stop } from './bench-realistic-lib';
+import {graphRequests, limitSeconds, publishesIn } from './bench-realistic-lib';
+import { peakRssMb, startCli, stopCli } from './lib/cli-processes';
 import { runFleet } from './bench-fleet';
 
 const args = process.argv.slice(2);
@@ -48,8 +49,8 @@ async function runDay(sim: SimulatorHandle, dataDir: string, serverAddress: stri
     M365_GRAPH_PACE_MS: String(Math.max(1, Math.round(1000 * timeScale))),
     M365_USERS_DELTA: 'always',
   };
-  const worker = await startProcess(['worker', '--no-warehouse'], env, /worker started/);
-  const writer = await startProcess(['worker', '--warehouse-only'], env, /worker started/);
+  const worker = await startCli(['worker', '--no-warehouse'], env, /worker started/);
+  const writer = await startCli(['worker', '--warehouse-only'], env, /worker started/);
   const connection = await Connection.connect({ address: serverAddress });
   try {
     const client = new Client({ connection });
@@ -62,8 +63,8 @@ async function runDay(sim: SimulatorHandle, dataDir: string, serverAddress: stri
     return { wallS, status: result.status, workerPeakMb: peakRssMb(worker.child.pid!), publishes };
   } finally {
     await connection.close();
-    await stop(worker.child);
-    await stop(writer.child);
+    await stopCli(worker.child);
+    await stopCli(writer.child);
   }
 }
 
