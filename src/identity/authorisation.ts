@@ -70,11 +70,13 @@ export interface AuthoriserDeps {
 
 export type Authoriser = ReturnType<typeof createAuthoriser>;
 
-export function createAuthoriser(deps: AuthoriserDeps) {
+type TenantVerifier = { verifier: IdTokenVerifier; groupId: string };
+
+/** The tenant's token verifier (one per tenant, kept) and approvers group, from the worker's configuration. */
+function tenantVerifiers(config: AppConfig): (tenantId: string) => TenantVerifier {
   const verifiers = new Map<string, IdTokenVerifier>();
-  /** The tenant's token verifier and approvers group (the settings are read from the worker's configuration). */
-  const verifierFor = (tenantId: string): { verifier: IdTokenVerifier; groupId: string } => {
-    const s = requireVerifiable(approvalSettings(deps.config, tenantId));
+  return (tenantId) => {
+    const s = requireVerifiable(approvalSettings(config, tenantId));
     let v = verifiers.get(tenantId);
     if (!v) {
       v = new IdTokenVerifier({ authorityHost: s.authorityHost, tenantId, clientId: s.clientId, maxAgeSeconds: s.maxAgeSeconds, ...(s.caPem ? { caPem: s.caPem } : {}) });
@@ -82,6 +84,34 @@ export function createAuthoriser(deps: AuthoriserDeps) {
     }
     return { verifier: v, groupId: s.approversGroupId };
   };
+}
+
+/** The lab mode's person: a bare name, accepted only when the workers run unverified. */
+function labPerson(config: AppConfig, proof: PersonProof, who: string): ProvenPerson {
+  if (config.approvalIdentity !== 'unverified') throw new NotAuthorisedError(`${who}_no_token`);
+  const by = typeof proof.by === 'string' ? proof.by.trim() : '';
+  if (!by) throw new NotAuthorisedError(`${who}_no_identity`);
+  return { objectId: labObjectId(by), upn: by, mode: 'unverified', tokenRef: shortRef(by) };
+}
+
+/** Opens a sealed ID token and checks it was sealed for `expect` (any scope, with `anyScope`); returns the raw token. */
+function openBound(sealed: string, key: () => KeyObject, expect: ProofBinding, who: string, anyScope: boolean | undefined): string {
+  try {
+    const opened = openProof(sealed, key());
+    const b = opened.binding;
+    if (!b) throw new NotAuthorisedError(`${who}_proof_unbound`);
+    const same = b.purpose === expect.purpose && b.workflowId === expect.workflowId && (b.runId ?? '') === (expect.runId ?? '');
+    const scopeOk = anyScope ? expect.purpose === 'request' || Boolean(b.scopeHash) : (b.scopeHash ?? '') === (expect.scopeHash ?? '');
+    if (!same || !scopeOk) throw new NotAuthorisedError(`${who}_proof_bound_elsewhere`);
+    return opened.idToken;
+  } catch (err) {
+    if (err instanceof SealError) throw new NotAuthorisedError(`${who}_token_${err.problem}`);
+    throw err;
+  }
+}
+
+export function createAuthoriser(deps: AuthoriserDeps) {
+  const verifierFor = tenantVerifiers(deps.config);
   const maxAge = () => deps.config.approvalMaxAgeMinutes * 60;
 
   /** When the run started, by the server's record: sign-ins are judged against it, not against a workflow's word. */
@@ -99,26 +129,9 @@ export function createAuthoriser(deps: AuthoriserDeps) {
   const person = async (tenantId: string, proof: PersonProof | undefined, expect: ProofBinding, issuedWithin: { from: number; to: number }, opts: { anyScope?: boolean } = {}): Promise<ProvenPerson> => {
     const who = expect.purpose === 'request' ? 'requester' : 'decision';
     if (!proof || (!proof.idToken && !proof.by)) throw new NotAuthorisedError(`${who}_no_proof`);
-    if (!proof.idToken) {
-      if (deps.config.approvalIdentity !== 'unverified') throw new NotAuthorisedError(`${who}_no_token`);
-      const by = typeof proof.by === 'string' ? proof.by.trim() : '';
-      if (!by) throw new NotAuthorisedError(`${who}_no_identity`);
-      return { objectId: labObjectId(by), upn: by, mode: 'unverified', tokenRef: shortRef(by) };
-    }
-    let raw: string;
-    try {
-      const opened = openProof(proof.idToken, deps.approvalKey());
-      const b = opened.binding;
-      if (!b) throw new NotAuthorisedError(`${who}_proof_unbound`);
-      const same = b.purpose === expect.purpose && b.workflowId === expect.workflowId && (b.runId ?? '') === (expect.runId ?? '');
-      const scopeOk = opts.anyScope ? expect.purpose === 'request' || Boolean(b.scopeHash) : (b.scopeHash ?? '') === (expect.scopeHash ?? '');
-      if (!same || !scopeOk) throw new NotAuthorisedError(`${who}_proof_bound_elsewhere`);
-      raw = opened.idToken;
-    } catch (err) {
-      if (err instanceof SealError) throw new NotAuthorisedError(`${who}_token_${err.problem}`);
-      throw err;
-    }
-    let target: { verifier: IdTokenVerifier; groupId: string };
+    if (!proof.idToken) return labPerson(deps.config, proof, who);
+    const raw = openBound(proof.idToken, deps.approvalKey, expect, who, opts.anyScope);
+    let target: TenantVerifier;
     try {
       target = verifierFor(tenantId);
     } catch {
