@@ -10,7 +10,7 @@ import type { AppConfig } from '../../config';
 import { GraphNotFoundError } from '../../graph/errors';
 import type { GraphClient } from '../../graph/client';
 import { approvalSettings } from '../../identity/approval-settings';
-import { callingRun, NotAuthorisedError, shortRef, type Authoriser, type PersonProof } from '../../identity/authorisation';
+import { callingRun, NotAuthorisedError, shortRef, type Authoriser, type CallingRun, type PersonProof } from '../../identity/authorisation';
 import { noticeKeyFrom, NoticeTokenError, openNoticeToken, sealNoticeToken, USER_RESPONSE_PREFIX } from '../../identity/notice-token';
 import { parseReclaimWorkflowId } from '../../shared/names';
 import { scopeHash } from '../../shared/scope-hash';
@@ -51,36 +51,47 @@ const sendMail = (graph: GraphClient, sender: string, to: string[], m: MailConte
     saveToSentItems: false,
   });
 
-export function createUserNoticeActivities(deps: { config: AppConfig; graphFor: GraphFactory; dbPath: string; authoriser: Authoriser; approvalKey: () => KeyObject }) {
-  const noticeKey = () => noticeKeyFrom(deps.approvalKey());
-
-  /** Product names for SKU ids: Microsoft's licensing reference in the published warehouse, else the part number. */
-  const productNames = async (graph: GraphClient, skus: string[]): Promise<string[]> => {
-    const part = new Map((await graph.getJson<{ value: { skuId: string; skuPartNumber?: string }[] }>('/v1.0/subscribedSkus')).value.map((s) => [lower(s.skuId), s.skuPartNumber ?? s.skuId]));
-    const named = new Map<string, string>();
-    if (existsSync(deps.dbPath)) {
-      const db = await openReadOnly(deps.dbPath);
-      try {
-        for (const r of (await db.query('SELECT sku_id, product_name FROM sku_reference WHERE list_contains($1::JSON::VARCHAR[], sku_id)', [JSON.stringify(skus)])).rows) {
-          if (r.product_name) named.set(String(r.sku_id), String(r.product_name));
-        }
-      } finally {
-        db.close();
-      }
-    }
-    return skus.map((s) => named.get(s) ?? part.get(s) ?? s);
-  };
-
-  const lastActivity = async (tenantId: string, userId: string): Promise<string | null> => {
-    if (!existsSync(deps.dbPath)) return null;
-    const db = await openReadOnly(deps.dbPath);
+/** Product names for SKU ids: Microsoft's licensing reference in the published warehouse, else the part number. */
+async function productNames(dbPath: string, graph: GraphClient, skus: string[]): Promise<string[]> {
+  const part = new Map((await graph.getJson<{ value: { skuId: string; skuPartNumber?: string }[] }>('/v1.0/subscribedSkus')).value.map((s) => [lower(s.skuId), s.skuPartNumber ?? s.skuId]));
+  const named = new Map<string, string>();
+  if (existsSync(dbPath)) {
+    const db = await openReadOnly(dbPath);
     try {
-      const r = await db.query('SELECT last_activity_date::VARCHAR AS last FROM user_last_activity WHERE tenant_id = $1 AND user_id = $2', [tenantId, userId]);
-      return (r.rows[0]?.last as string | null | undefined) ?? null;
+      for (const r of (await db.query('SELECT sku_id, product_name FROM sku_reference WHERE list_contains($1::JSON::VARCHAR[], sku_id)', [JSON.stringify(skus)])).rows) {
+        if (r.product_name) named.set(String(r.sku_id), String(r.product_name));
+      }
     } finally {
       db.close();
     }
-  };
+  }
+  return skus.map((s) => named.get(s) ?? part.get(s) ?? s);
+}
+
+/** The user's last activity in the published warehouse (null without one), quoted in the notice. */
+async function lastActivity(dbPath: string, tenantId: string, userId: string): Promise<string | null> {
+  if (!existsSync(dbPath)) return null;
+  const db = await openReadOnly(dbPath);
+  try {
+    const r = await db.query('SELECT last_activity_date::VARCHAR AS last FROM user_last_activity WHERE tenant_id = $1 AND user_id = $2', [tenantId, userId]);
+    return (r.rows[0]?.last as string | null | undefined) ?? null;
+  } finally {
+    db.close();
+  }
+}
+
+/** The notice is authorised exactly as the removal: this reclamation, inside the approved scope, a proven approval. */
+async function authoriseNotice(authoriser: Authoriser, run: CallingRun, input: NoticeRequest, skus: string[]): Promise<void> {
+  const named = parseReclaimWorkflowId(run.workflowId);
+  if (run.workflowType !== 'reclaimLicenses' || !named || named.tenantId !== input.tenantId || lower(named.userId) !== lower(input.userId)) throw new NotAuthorisedError('not_this_reclamation');
+  const approved = (input.approvedScope ?? []).map(lower);
+  if (skus.length === 0 || skus.some((s) => !approved.includes(s))) throw new NotAuthorisedError('outside_approved_scope');
+  const hash = scopeHash({ kind: 'remove', tenantId: input.tenantId, userId: input.userId, skus: approved, dryRun: false });
+  await authoriser.decision({ tenantId: input.tenantId, run, kind: 'approve', requester: input.requester, decision: input.approval, scopeHash: hash });
+}
+
+export function createUserNoticeActivities(deps: { config: AppConfig; graphFor: GraphFactory; dbPath: string; authoriser: Authoriser; approvalKey: () => KeyObject }) {
+  const noticeKey = () => noticeKeyFrom(deps.approvalKey());
 
   return {
     /**
@@ -91,12 +102,7 @@ export function createUserNoticeActivities(deps: { config: AppConfig; graphFor: 
       const run = callingRun();
       const skus = (input.skus ?? []).map(lower);
       try {
-        const named = parseReclaimWorkflowId(run.workflowId);
-        if (run.workflowType !== 'reclaimLicenses' || !named || named.tenantId !== input.tenantId || lower(named.userId) !== lower(input.userId)) throw new NotAuthorisedError('not_this_reclamation');
-        const approved = (input.approvedScope ?? []).map(lower);
-        if (skus.length === 0 || skus.some((s) => !approved.includes(s))) throw new NotAuthorisedError('outside_approved_scope');
-        const hash = scopeHash({ kind: 'remove', tenantId: input.tenantId, userId: input.userId, skus: approved, dryRun: false });
-        await deps.authoriser.decision({ tenantId: input.tenantId, run, kind: 'approve', requester: input.requester, decision: input.approval, scopeHash: hash });
+        await authoriseNotice(deps.authoriser, run, input, skus);
       } catch (err) {
         if (!(err instanceof NotAuthorisedError)) throw err;
         Context.current().log.warn('notice refused: not authorised', { problem: err.problem });
@@ -117,7 +123,7 @@ export function createUserNoticeActivities(deps: { config: AppConfig; graphFor: 
         }
         const address = user.mail ?? user.userPrincipalName;
         if (!address) return { outcome: 'not_sent', detail: 'the user has no mail address' };
-        const products = await productNames(graph, skus);
+        const products = await productNames(deps.dbPath, graph, skus);
         // The link works until the workflow's notice period ends (it waits exactly that many days from now).
         const exp = Math.floor(Date.now() / 1000) + days * 86_400;
         const { token } = sealNoticeToken({ tenantId: input.tenantId, workflowId: run.workflowId, runId: run.runId, skus, products, removalDate, exp }, noticeKey());
@@ -126,7 +132,7 @@ export function createUserNoticeActivities(deps: { config: AppConfig; graphFor: 
           upn: user.userPrincipalName ?? address,
           products,
           removalDate,
-          lastActivityDate: await lastActivity(input.tenantId, user.id),
+          lastActivityDate: await lastActivity(deps.dbPath, input.tenantId, user.id),
           link: `${deps.config.inboxUrl}${USER_RESPONSE_PREFIX}${token}`,
         });
         await sendMail(graph, sender, [address], mail);
