@@ -106,6 +106,41 @@ const listen = (server: Server, port: number, host: string): Promise<number> =>
     });
   });
 
+const closeServer = (s: Server): Promise<void> =>
+  new Promise((resolve) => {
+    s.close(() => resolve());
+    s.closeAllConnections();
+  });
+
+/** What every tenant behind the one app shares: keys, endpoints, the profile, its clock and the per-app limiter. */
+type AppShared = Omit<SimContext, 'state' | 'tenantId' | 'tenantDomain' | 'servicePrincipalId' | 'tokenCache' | 'downloads' | 'deviceCodes' | 'authorize'>;
+
+/** The CA (to trust) and the registered client certificate and key, written where clients read them. */
+function writeClientFiles(pki: Awaited<ReturnType<typeof getPki>>, dir: string): { caFile: string; certFile: string; keyFile: string } {
+  mkdirSync(dir, { recursive: true });
+  const caFile = path.join(dir, 'ca.pem');
+  const certFile = path.join(dir, 'client-cert.pem');
+  const keyFile = path.join(dir, 'client-key.pem');
+  writeFileSync(caFile, pki.caPem);
+  writeFileSync(certFile, pki.clientCertPem);
+  writeFileSync(keyFile, pki.clientKeyPem, { mode: 0o600 });
+  return { caFile, certFile, keyFile };
+}
+
+/** One generated tenant behind the app, with its own state, ids and stores. */
+function tenantContext(shared: AppShared, opts: SimulatorOptions, tSeed: number, userCount: number, todayDay: number): SimContext {
+  const { profile, clock } = shared;
+  const tenantDomain = `m365sim${tSeed}.onmicrosoft.com`;
+  const tenant = new Tenant({ seed: tSeed, userCount, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn) });
+  const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, tSeed);
+  state.premium = opts.premium ?? true;
+  if (profile.name === 'realistic') {
+    state.downloadLinkTtlMs = clock.realMs(profile.limits.downloadTtlS * 1000);
+    state.skipTokenTtlMs = profile.limits.skipTokenTtlS * 1000;
+  }
+  return { ...shared, state, tenantId: guid(tSeed, 1), tenantDomain, servicePrincipalId: guid(tSeed, 4), tokenCache: new Map(), downloads: new Map(), deviceCodes: new Map(), authorize: newAuthorizeStore() };
+}
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const seed = opts.seed ?? 1;
   const users = opts.users ?? 1000;
@@ -118,14 +153,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const clock = new SimClock(profile.timeScale);
   const sizes = parseTenants(opts.tenants, users, seed);
   const limiter = new AppLimiter(profile, clock, guid(seed, 2));
-  const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'm365-sim-'));
-  mkdirSync(dir, { recursive: true });
-  const caFile = path.join(dir, 'ca.pem');
-  const certFile = path.join(dir, 'client-cert.pem');
-  const keyFile = path.join(dir, 'client-key.pem');
-  writeFileSync(caFile, pki.caPem);
-  writeFileSync(certFile, pki.clientCertPem);
-  writeFileSync(keyFile, pki.clientKeyPem, { mode: 0o600 });
+  const { caFile, certFile, keyFile } = writeClientFiles(pki, opts.dir ?? mkdtempSync(path.join(tmpdir(), 'm365-sim-')));
 
   const tls = { key: pki.serverKeyPem, cert: pki.serverCertPem + pki.caPem };
   const main = createServer(tls);
@@ -136,7 +164,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const name = host === '127.0.0.1' || host === '::1' || host === 'localhost' ? 'localhost' : host;
   const authorityHost = `https://${name}:${mainPort}`;
 
-  const shared = {
+  const shared: AppShared = {
     pki,
     clientId: guid(seed, 2),
     clientSecret: opts.clientSecret ?? `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(27).toString('base64url').slice(0, 34)}`,
@@ -152,29 +180,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clock,
     limiter,
   };
-  const contexts: SimContext[] = sizes.map((size) => {
-    const tSeed = size.seed ?? seed;
-    const tenantDomain = `m365sim${tSeed}.onmicrosoft.com`;
-    const tenant = new Tenant({ seed: tSeed, userCount: size.users, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn) });
-    const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, tSeed);
-    state.premium = opts.premium ?? true;
-    if (profile.name === 'realistic') {
-      state.downloadLinkTtlMs = clock.realMs(profile.limits.downloadTtlS * 1000);
-      state.skipTokenTtlMs = profile.limits.skipTokenTtlS * 1000;
-    }
-    return { ...shared, state, tenantId: guid(tSeed, 1), tenantDomain, servicePrincipalId: guid(tSeed, 4), tokenCache: new Map(), downloads: new Map(), deviceCodes: new Map(), authorize: newAuthorizeStore() };
-  });
+  const contexts: SimContext[] = sizes.map((size) => tenantContext(shared, opts, size.seed ?? seed, size.users, todayDay));
   const ctx = contexts[0]!;
   const state = ctx.state;
   const listeners = fleetListeners(contexts);
   main.on('request', listeners.main);
   reports.on('request', listeners.download);
-
-  const closeServer = (s: Server): Promise<void> =>
-    new Promise((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
 
   return {
     authorityHost,
