@@ -37,6 +37,14 @@ async function admitted(ctx: SimContext, ex: Exchange, endpoint: Endpoint | unde
   await handle();
 }
 
+type GraphHandler = (ex: Exchange, roles: string[]) => void | Promise<void>;
+
+/** A route: the endpoint whose faults and limits apply (none for the sign-in pages) and its handler. */
+interface Route<H> {
+  endpoint: Endpoint | undefined;
+  handler: H;
+}
+
 export function mainListener(ctx: SimContext, run: Runner): Listener {
   return (req, res) => {
     const rawPath = (req.url ?? '/').split('?')[0]!;
@@ -48,91 +56,76 @@ export function mainListener(ctx: SimContext, run: Runner): Listener {
         res.end(`simulator error: ${(err as Error).message}`);
       } else res.destroy();
     };
-    // Identity platform: /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/discovery/v2.0/keys, /{tenant}/oauth2/v2.0/token
     if (segs[0] !== 'v1.0' && segs[0] !== 'beta') {
-      const tenantSeg = decodeURIComponent(segs[0] ?? '');
-      const rest = segs.slice(1).join('/');
-      const tokenFault = (ex: Exchange): void => sendTokenFault(ctx, ex);
-      if (method === 'GET' && tenantSeg === 'devicelogin' && rest === '') {
-        run(req, res, undefined, (ex) => handleDeviceLoginPage(ctx, ex), tokenFault).catch(fail);
-      } else if (method === 'POST' && tenantSeg === 'devicelogin' && rest === '') {
-        run(req, res, undefined, (ex) => handleDeviceLogin(ctx, ex), tokenFault).catch(fail);
-      } else if (method === 'GET' && rest === 'oauth2/v2.0/authorize') {
-        run(req, res, undefined, (ex) => handleAuthorizePage(ctx, ex, tenantSeg), tokenFault).catch(fail);
-      } else if (method === 'POST' && rest === 'oauth2/v2.0/authorize') {
-        run(req, res, undefined, (ex) => handleAuthorizeSubmit(ctx, ex, tenantSeg), tokenFault).catch(fail);
-      } else if (method === 'POST' && rest === 'oauth2/v2.0/devicecode') {
-        run(req, res, 'token', (ex) => handleDeviceCode(ctx, ex, tenantSeg), tokenFault).catch(fail);
-      } else if (method === 'GET' && rest === 'v2.0/.well-known/openid-configuration') {
-        run(req, res, 'oidc', (ex) => handleOidc(ctx, ex, tenantSeg, 'config'), tokenFault).catch(fail);
-      } else if (method === 'GET' && rest === 'discovery/v2.0/keys') {
-        run(req, res, 'oidc', (ex) => handleOidc(ctx, ex, tenantSeg, 'keys'), tokenFault).catch(fail);
-      } else if (method === 'POST' && rest === 'oauth2/v2.0/token') {
-        run(req, res, 'token', (ex) => handleToken(ctx, ex, tenantSeg), tokenFault).catch(fail);
-      } else {
-        run(req, res, undefined, (ex) => sendGraphError(ex, 404, 'NotFound', `No simulated endpoint at ${method} ${rawPath}.`), graphFault).catch(fail);
-      }
+      const route = identityRoute(ctx, method, decodeURIComponent(segs[0] ?? ''), segs.slice(1).join('/'));
+      if (route) run(req, res, route.endpoint, route.handler, (ex) => sendTokenFault(ctx, ex)).catch(fail);
+      else run(req, res, undefined, (ex) => sendGraphError(ex, 404, 'NotFound', `No simulated endpoint at ${method} ${rawPath}.`), graphFault).catch(fail);
       return;
     }
     const version = segs[0]!;
     const parts = segs.slice(1).map((s) => decodeURIComponent(s));
     const p0 = parts[0] ?? '';
-    let endpoint: Endpoint | undefined;
-    let handler: ((ex: Exchange, roles: string[]) => void | Promise<void>) | undefined;
-    if (p0 === 'users' && parts.length === 2 && parts[1] === 'delta' && method === 'GET') {
-      endpoint = 'users';
-      handler = (ex, roles) => (hasRole(roles, ROLES.users) ? handleUsersDelta(ctx, ex, version) : denyDirectory(ex));
-    } else if (p0 === 'users' && parts.length === 1 && method === 'GET') {
-      endpoint = 'users';
-      handler = (ex, roles) => handleUsers(ctx, ex, version, roles);
-    } else if (p0 === 'users' && parts.length === 2 && method === 'GET') {
-      endpoint = 'users';
-      handler = (ex, roles) => handleUser(ctx, ex, version, roles, parts[1]!);
-    } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'assignLicense' && method === 'POST') {
-      endpoint = 'assignLicense';
-      handler = (ex, roles) => handleAssignLicense(ctx, ex, version, roles, parts[1]!);
-    } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'sendMail' && method === 'POST') {
-      endpoint = 'sendMail';
-      handler = (ex, roles) => handleSendMail(ctx, ex, roles, parts[1]!);
-    } else if (p0 === 'groups' && parts.length === 4 && parts[2] === 'transitiveMembers' && parts[3] === 'microsoft.graph.user' && method === 'GET') {
-      endpoint = 'users';
-      handler = (ex, roles) => handleTransitiveUsers(ctx, ex, roles, parts[1]!);
-    } else if (p0 === 'groups' && parts.length <= 2 && method === 'GET') {
-      // Directory reads share the users endpoint's faults.
-      endpoint = 'users';
-      handler = (ex, roles) => handleGroups(ctx, ex, roles, parts[1]);
-    } else if (p0 === 'users' && parts.length === 3 && parts[2] === 'checkMemberGroups' && method === 'POST') {
-      endpoint = 'users';
-      handler = (ex, roles) => handleCheckMemberGroups(ctx, ex, version, roles, parts[1]!);
-    } else if (p0 === 'subscribedSkus' && parts.length === 1 && method === 'GET') {
-      endpoint = 'skus';
-      handler = (ex, roles) => handleSkus(ctx, ex, version, roles);
-    } else if (p0 === 'reports' && parts.length === 2 && method === 'GET') {
-      endpoint = 'reports';
-      handler = (ex, roles) => handleReport(ctx, ex, version, roles, parts[1]!);
-    } else if (p0 === 'directory' && parts[1] === 'subscriptions' && (parts.length === 2 || parts.length === 3) && method === 'GET') {
-      endpoint = 'subscriptions';
-      handler = (ex, roles) => handleSubscriptions(ctx, ex, version, roles, parts[2]);
-    } else if (p0 === 'copilot' && parts[1] === 'reports' && parts.length === 3 && method === 'GET') {
-      endpoint = 'copilotReports';
-      handler = (ex, roles) => handleCopilotReport(ctx, ex, version, roles, parts[2]!);
-    } else if (p0 === 'admin' && parts[1] === 'reportSettings' && parts.length === 2 && (method === 'GET' || method === 'PATCH')) {
-      endpoint = 'reportSettings';
-      handler = (ex, roles) => handleReportSettings(ctx, ex, version, roles);
-    }
+    const route = graphRoute(ctx, method, version, parts);
     run(
       req,
       res,
-      endpoint,
+      route?.endpoint,
       (ex) => {
-        if (!handler) return sendGraphError(ex, 400, 'BadRequest', `Resource not found for the segment '${p0}'.`);
+        if (!route) return sendGraphError(ex, 400, 'BadRequest', `Resource not found for the segment '${p0}'.`);
         const roles = authenticate(ctx, ex);
         if (!roles) return;
-        return admitted(ctx, ex, endpoint, parts.join('/'), () => handler(ex, roles));
+        return admitted(ctx, ex, route.endpoint, parts.join('/'), () => route.handler(ex, roles));
       },
       graphFault,
     ).catch(fail);
   };
+}
+
+/** Identity platform: /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/discovery/v2.0/keys, /{tenant}/oauth2/v2.0/token, the sign-in pages. */
+function identityRoute(ctx: SimContext, method: string, tenantSeg: string, rest: string): Route<(ex: Exchange) => void | Promise<void>> | undefined {
+  if (method === 'GET' && tenantSeg === 'devicelogin' && rest === '') return { endpoint: undefined, handler: (ex) => handleDeviceLoginPage(ctx, ex) };
+  if (method === 'POST' && tenantSeg === 'devicelogin' && rest === '') return { endpoint: undefined, handler: (ex) => handleDeviceLogin(ctx, ex) };
+  if (method === 'GET' && rest === 'oauth2/v2.0/authorize') return { endpoint: undefined, handler: (ex) => handleAuthorizePage(ctx, ex, tenantSeg) };
+  if (method === 'POST' && rest === 'oauth2/v2.0/authorize') return { endpoint: undefined, handler: (ex) => handleAuthorizeSubmit(ctx, ex, tenantSeg) };
+  if (method === 'POST' && rest === 'oauth2/v2.0/devicecode') return { endpoint: 'token', handler: (ex) => handleDeviceCode(ctx, ex, tenantSeg) };
+  if (method === 'GET' && rest === 'v2.0/.well-known/openid-configuration') return { endpoint: 'oidc', handler: (ex) => handleOidc(ctx, ex, tenantSeg, 'config') };
+  if (method === 'GET' && rest === 'discovery/v2.0/keys') return { endpoint: 'oidc', handler: (ex) => handleOidc(ctx, ex, tenantSeg, 'keys') };
+  if (method === 'POST' && rest === 'oauth2/v2.0/token') return { endpoint: 'token', handler: (ex) => handleToken(ctx, ex, tenantSeg) };
+  return undefined;
+}
+
+/** Graph v1.0 and beta, by the path after the version; undefined for a resource the simulator does not have. */
+function graphRoute(ctx: SimContext, method: string, version: string, parts: string[]): Route<GraphHandler> | undefined {
+  const p0 = parts[0] ?? '';
+  if (p0 === 'users' && parts.length === 2 && parts[1] === 'delta' && method === 'GET') {
+    return { endpoint: 'users', handler: (ex, roles) => (hasRole(roles, ROLES.users) ? handleUsersDelta(ctx, ex, version) : denyDirectory(ex)) };
+  }
+  if (p0 === 'users' && parts.length === 1 && method === 'GET') return { endpoint: 'users', handler: (ex, roles) => handleUsers(ctx, ex, version, roles) };
+  if (p0 === 'users' && parts.length === 2 && method === 'GET') return { endpoint: 'users', handler: (ex, roles) => handleUser(ctx, ex, version, roles, parts[1]!) };
+  if (p0 === 'users' && parts.length === 3 && parts[2] === 'assignLicense' && method === 'POST') {
+    return { endpoint: 'assignLicense', handler: (ex, roles) => handleAssignLicense(ctx, ex, version, roles, parts[1]!) };
+  }
+  if (p0 === 'users' && parts.length === 3 && parts[2] === 'sendMail' && method === 'POST') return { endpoint: 'sendMail', handler: (ex, roles) => handleSendMail(ctx, ex, roles, parts[1]!) };
+  if (p0 === 'groups' && parts.length === 4 && parts[2] === 'transitiveMembers' && parts[3] === 'microsoft.graph.user' && method === 'GET') {
+    return { endpoint: 'users', handler: (ex, roles) => handleTransitiveUsers(ctx, ex, roles, parts[1]!) };
+  }
+  // Directory reads share the users endpoint's faults.
+  if (p0 === 'groups' && parts.length <= 2 && method === 'GET') return { endpoint: 'users', handler: (ex, roles) => handleGroups(ctx, ex, roles, parts[1]) };
+  if (p0 === 'users' && parts.length === 3 && parts[2] === 'checkMemberGroups' && method === 'POST') {
+    return { endpoint: 'users', handler: (ex, roles) => handleCheckMemberGroups(ctx, ex, version, roles, parts[1]!) };
+  }
+  if (p0 === 'subscribedSkus' && parts.length === 1 && method === 'GET') return { endpoint: 'skus', handler: (ex, roles) => handleSkus(ctx, ex, version, roles) };
+  if (p0 === 'reports' && parts.length === 2 && method === 'GET') return { endpoint: 'reports', handler: (ex, roles) => handleReport(ctx, ex, version, roles, parts[1]!) };
+  if (p0 === 'directory' && parts[1] === 'subscriptions' && (parts.length === 2 || parts.length === 3) && method === 'GET') {
+    return { endpoint: 'subscriptions', handler: (ex, roles) => handleSubscriptions(ctx, ex, version, roles, parts[2]) };
+  }
+  if (p0 === 'copilot' && parts[1] === 'reports' && parts.length === 3 && method === 'GET') {
+    return { endpoint: 'copilotReports', handler: (ex, roles) => handleCopilotReport(ctx, ex, version, roles, parts[2]!) };
+  }
+  if (p0 === 'admin' && parts[1] === 'reportSettings' && parts.length === 2 && (method === 'GET' || method === 'PATCH')) {
+    return { endpoint: 'reportSettings', handler: (ex, roles) => handleReportSettings(ctx, ex, version, roles) };
+  }
+  return undefined;
 }
 
 export function downloadListener(ctx: SimContext, run: Runner): Listener {
