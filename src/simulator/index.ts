@@ -23,7 +23,7 @@ export { SimulatorState, DEFAULT_ROLES, type RequestLogEntry } from './state';
 export { parseFaults, FaultSpecError, type FaultSpec, type FaultRule } from './faults';
 export { parseTenants, TenantsSpecError, type TenantSize } from './fleet';
 export { parseProfile, ProfileSpecError, REALISTIC_DEFAULTS, type Profile, type ProfileName, type RealisticLimits } from './profile';
-export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './reports';
+export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './report-rows';
 export { SKUS, type SkuDef } from './skus';
 export { DEFAULT_CHURN, parseChurn, ChurnSpecError, type Churn } from './days';
 export type { GeneratedUser } from './users';

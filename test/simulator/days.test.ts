@@ -6,7 +6,7 @@ import { dayOf, formatDay } from '../../src/simulator/dates';
 import { ChurnSpecError, DEFAULT_CHURN, hiresThrough, parseChurn, type Churn } from '../../src/simulator/days';
 import { startSimulator, SKUS, type SimulatorHandle } from '../../src/simulator/index';
 import { assignedSkuIndexes, toAssignedLicenses } from '../../src/simulator/licences';
-import { ACTIVE_USER_COLUMNS, reportIndexCount, reportRow } from '../../src/simulator/reports';
+import { ACTIVE_USER_COLUMNS, reportIndexCount, reportRow } from '../../src/simulator/report-rows';
 import { Tenant } from '../../src/simulator/tenant';
 import { SimClient } from '../support/simulator-client';
 

@@ -5,7 +5,7 @@
 // the licence stream, so every earlier value is unchanged; only Copilot holders and their report rows are new).
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { reportIndexCount, reportRow } from '../../src/simulator/reports';
+import { reportIndexCount, reportRow } from '../../src/simulator/report-rows';
 import { SKUS } from '../../src/simulator/skus';
 import { dayOf } from '../../src/simulator/dates';
 import { licensedServiceMask, toAssignedLicenses, toAssignmentStates } from '../../src/simulator/licences';
