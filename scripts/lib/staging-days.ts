@@ -56,6 +56,23 @@ async function writeLines(file: string, lines: Iterable<string>): Promise<void> 
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
 
+/** Who is in the tenant on one day and what the staged files say about each of them. */
+interface DayModel {
+  n: number;
+  day: number;
+  snapshot: string;
+  refresh: string;
+  /** User indexes present on the day (leavers gone, hires added). */
+  present: number[];
+  skuOf(i: number): number;
+  enabled(i: number): boolean;
+  created(i: number): string;
+  /** Last activity date in service k ('' for never). */
+  lastActive(i: number, k: number): string;
+  /** The user's signInActivity as a JSON property (with its leading comma), or '' without sign-ins. */
+  signIns(i: number): string;
+}
+
 /** Writes day `day` (1-based) of a tenant of `n` initial users into `dir`; returns its snapshot date. */
 export async function writeStagingDay(
   dir: string,
@@ -66,11 +83,23 @@ export async function writeStagingDay(
   /** Users carry signInActivity (a tenant with Entra ID P1/P2 and an app holding AuditLog.Read.All). */
   withSignIns = true,
 ): Promise<string> {
-  const snapshot = snapshotDateOf(day);
-  const refresh = minus(snapshot, 2);
+  const m = dayModel(n, day, churn, withSignIns);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'users'), { recursive: true });
   mkdirSync(path.join(dir, 'reports'), { recursive: true });
+  writeUserPages(dir, m);
+  writeSkus(dir, m);
+  await writeReports(dir, m);
+  writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({ tenantId, runId: `bench-${n}-day-${day}`, snapshotDate: m.snapshot, startedAt: `${m.snapshot}T02:00:00.000Z`, files: [], reportSettings: null }),
+  );
+  return m.snapshot;
+}
+
+function dayModel(n: number, day: number, churn: Churn, withSignIns: boolean): DayModel {
+  const snapshot = snapshotDateOf(day);
+  const refresh = minus(snapshot, 2);
   const hired = Math.floor(n * churn.hires * (day - 1));
   const present: number[] = [];
   for (let i = 0; i < n + hired; i++) if (i >= n || eventDay(i, 11, churn.leavers) >= day) present.push(i);
@@ -97,11 +126,16 @@ export async function writeStagingDay(
     const nonInteractive = last >= minus(refresh, 10) ? `${snapshot}T0${(i % 7) + 1}:${String((i * 7) % 60).padStart(2, '0')}:00Z` : interactive;
     return `,"signInActivity":{"lastSignInDateTime":"${interactive}","lastNonInteractiveSignInDateTime":"${nonInteractive}","lastSuccessfulSignInDateTime":"${nonInteractive}"}`;
   };
+  return { n, day, snapshot, refresh, present, skuOf, enabled, created, lastActive, signIns };
+}
 
+/** The Graph users pages, PAGE users each, linked by nextLink as Graph pages them. */
+function writeUserPages(dir: string, m: DayModel): void {
+  const { present } = m;
   for (let p = 0; p * PAGE < present.length; p++) {
     const users: string[] = [];
     for (const i of present.slice(p * PAGE, (p + 1) * PAGE)) {
-      const sku = SKUS[skuOf(i)]![0];
+      const sku = SKUS[m.skuOf(i)]![0];
       const licensed = i % 10 !== 9;
       const byGroup = i % 4 === 0 ? `"${hexId(i % 50, 7)}"` : 'null';
       const lic = licensed ? `[{"skuId":"${sku}","disabledPlans":[]}]` : '[]';
@@ -110,8 +144,8 @@ export async function writeStagingDay(
         : '[]';
       users.push(
         `{"id":"${hexId(i, 1)}","userPrincipalName":"user${i}@contoso.com","displayName":"User ${i}","mail":"user${i}@contoso.com",` +
-          `"accountEnabled":${enabled(i)},"userType":"${i % 20 === 0 ? 'Guest' : 'Member'}","createdDateTime":"${created(i)}",` +
-          `"department":"Dept ${i % 30}","jobTitle":"Title ${i % 12}","usageLocation":"US","assignedLicenses":${lic},"licenseAssignmentStates":${states}${signIns(i)}}`,
+          `"accountEnabled":${m.enabled(i)},"userType":"${i % 20 === 0 ? 'Guest' : 'Member'}","createdDateTime":"${m.created(i)}",` +
+          `"department":"Dept ${i % 30}","jobTitle":"Title ${i % 12}","usageLocation":"US","assignedLicenses":${lic},"licenseAssignmentStates":${states}${m.signIns(i)}}`,
       );
     }
     const next = (p + 1) * PAGE < present.length ? `,"@odata.nextLink":"https://graph.microsoft.com/v1.0/users?$skiptoken=${p + 1}"` : '';
@@ -120,13 +154,21 @@ export async function writeStagingDay(
       `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName)","value":[${users.join(',')}]${next}}`,
     );
   }
+}
+
+/** subscribedSkus.json: the three SKUs with the day's consumed units. */
+function writeSkus(dir: string, m: DayModel): void {
   const consumed = [0, 0, 0];
-  for (const i of present) if (i % 10 !== 9) consumed[skuOf(i)]! += 1;
+  for (const i of m.present) if (i % 10 !== 9) consumed[m.skuOf(i)]! += 1;
   const sku = ([id, part]: readonly [string, string], k: number) =>
     `{"id":"t_${id}","accountId":"t","accountName":"contoso","appliesTo":"User","capabilityStatus":"Enabled","consumedUnits":${consumed[k]},` +
-    `"prepaidUnits":{"enabled":${Math.ceil(n / 2)},"lockedOut":0,"suspended":0,"warning":0},"servicePlans":[],"skuId":"${id}","skuPartNumber":"${part}","subscriptionIds":["s"]}`;
+    `"prepaidUnits":{"enabled":${Math.ceil(m.n / 2)},"lockedOut":0,"suspended":0,"warning":0},"servicePlans":[],"skuId":"${id}","skuPartNumber":"${part}","subscriptionIds":["s"]}`;
   writeFileSync(path.join(dir, 'subscribedSkus.json'), `{"value":[${SKUS.map(sku).join(',')}]}`);
+}
 
+/** The two usage report CSVs (BOM, CRLF), one row per present user, refreshed two days before the snapshot. */
+async function writeReports(dir: string, m: DayModel): Promise<void> {
+  const { present, refresh, lastActive } = m;
   const active = REPORTS[0]!.columns.map((c) => c.header).join(',');
   const email = REPORTS[1]!.columns.map((c) => c.header).join(',');
   await writeLines(
@@ -147,9 +189,4 @@ export async function writeStagingDay(
       for (const i of present) yield `${refresh},user${i}@contoso.com,User ${i},False,,${lastActive(i, 0)},${i % 50},${i % 80},${i % 60},0,1,MICROSOFT 365 E5,7\r\n`;
     })(),
   );
-  writeFileSync(
-    path.join(dir, 'manifest.json'),
-    JSON.stringify({ tenantId, runId: `bench-${n}-day-${day}`, snapshotDate: snapshot, startedAt: `${snapshot}T02:00:00.000Z`, files: [], reportSettings: null }),
-  );
-  return snapshot;
 }
