@@ -4,8 +4,33 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2',
-  'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 // defineConfig (ESLint 10) replaces typescript-eslint's deprecated tseslint.config helper.
@@ -38,14 +63,22 @@ export default defineConfig(
         'error',
         {
           paths: [
-            ...nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Workflow code must stay deterministic: no Node built-ins. Do I/O in an activity.', allowTypeImports: true })),
+            ...nodeBuiltins
+              .flatMap((m) => [m, `node:${m}`])
+              .map((name) => ({ name, message: 'Workflow code must stay deterministic: no Node built-ins. Do I/O in an activity.', allowTypeImports: true })),
             ...['@duckdb/node-api', '@azure/msal-node', 'undici', 'pino', 'csv-parse', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
               name,
               message: 'Workflow code must stay deterministic: no I/O libraries. Do I/O in an activity.',
               allowTypeImports: true,
             })),
           ],
-          patterns: [{ group: ['**/graph', '**/graph/**', '**/warehouse', '**/warehouse/**', '**/simulator', '**/simulator/**', '**/logger', '**/config', '**/tenants'], message: 'Workflows only orchestrate: call these through activities.', allowTypeImports: true }],
+          patterns: [
+            {
+              group: ['**/graph', '**/graph/**', '**/warehouse', '**/warehouse/**', '**/simulator', '**/simulator/**', '**/logger', '**/config', '**/tenants'],
+              message: 'Workflows only orchestrate: call these through activities.',
+              allowTypeImports: true,
+            },
+          ],
         },
       ],
     },

@@ -10,7 +10,7 @@ import { createDailySchedule } from '../src/cli/schedule';
 import { dailyScheduleId, dailyWorkflowId } from '../src/shared/names';
 import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../src/simulator/index';
 import type { DailySyncResult } from '../src/workflows/daily-sync-messages';
-import {fleetLimitSeconds, graphRequests, publishesIn } from './bench-realistic-lib';
+import { fleetLimitSeconds, graphRequests, publishesIn } from './bench-realistic-lib';
 import { peakRssMb, startCli, stopCli } from './lib/cli-processes';
 
 export interface FleetOptions {
@@ -48,8 +48,13 @@ function nextMinute(): { at: string; ms: number } {
 
 function writeTenantsFile(sim: SimulatorHandle, file: string): void {
   const tenants = sim.tenants.map((t, i) => ({
-    tenantId: t.tenantId, name: `fleet-${i}`, clientId: sim.clientId, clientSecretEnv: SECRET_ENV,
-    authorityHost: sim.authorityHost, graphUrl: sim.graphUrl, caFile: sim.caFile,
+    tenantId: t.tenantId,
+    name: `fleet-${i}`,
+    clientId: sim.clientId,
+    clientSecretEnv: SECRET_ENV,
+    authorityHost: sim.authorityHost,
+    graphUrl: sim.graphUrl,
+    caFile: sim.caFile,
   }));
   writeFileSync(file, JSON.stringify({ tenants }), { mode: 0o600 });
 }
@@ -61,12 +66,15 @@ async function outcomes(client: Client, sim: SimulatorHandle, date: string, fire
   let lastReport = Date.now();
   while (pending.size > 0) {
     for (const [id, t] of [...pending]) {
-      const d = await client.workflow.getHandle(id).describe().catch(() => undefined);
+      const d = await client.workflow
+        .getHandle(id)
+        .describe()
+        .catch(() => undefined);
       if (!d || d.status.name === 'RUNNING') continue;
       pending.delete(id);
       const measured = d.closeTime ? Math.round((d.closeTime.getTime() - firedAt) / 1000 / timeScale) : null;
       try {
-        const r = await client.workflow.getHandle(id).result() as DailySyncResult;
+        const r = (await client.workflow.getHandle(id).result()) as DailySyncResult;
         done.push({ ...t, status: r.status, measured_s: measured });
       } catch (err) {
         const cause = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : String(err);
@@ -86,8 +94,13 @@ export async function runFleet(o: FleetOptions): Promise<Record<string, unknown>
   const large = Math.max(1, Math.round(o.tenants / 50));
   const small = Math.min(SMALL, o.users);
   const sim = await startSimulator({
-    users: small, seed: 500, tenants: `${o.tenants}x${small},${large}x${o.users}`, dir: path.join(o.dataDir, 'sim'),
-    profile: 'realistic', timeScale: o.timeScale, roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'],
+    users: small,
+    seed: 500,
+    tenants: `${o.tenants}x${small},${large}x${o.users}`,
+    dir: path.join(o.dataDir, 'sim'),
+    profile: 'realistic',
+    timeScale: o.timeScale,
+    roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'],
   });
   const tenantsFile = path.join(o.dataDir, 'tenants.json');
   writeTenantsFile(sim, tenantsFile);
@@ -139,7 +152,11 @@ export async function runFleet(o: FleetOptions): Promise<Record<string, unknown>
       tenant_outcomes: done,
     };
   } finally {
-    for (const t of sim.tenants) await client.schedule.getHandle(dailyScheduleId(t.tenantId)).delete().catch(() => {});
+    for (const t of sim.tenants)
+      await client.schedule
+        .getHandle(dailyScheduleId(t.tenantId))
+        .delete()
+        .catch(() => {});
     await connection.close();
     await stopCli(worker.child);
     await stopCli(writer.child);

@@ -88,9 +88,7 @@ for (let day = 1; day <= days; day++) {
   if (json) process.stdout.write(`${JSON.stringify(row)}\n`);
   else {
     const mb = (b: number) => (b / 1e6).toFixed(1);
-    process.stdout.write(
-      `${day} | ${row.load_s} | ${row.publish_s} | ${mb(row.bytes_added)} | ${mb(total)} | ${mb(pub.bytes)} | ${Object.values(queryMs).join(', ')}\n`,
-    );
+    process.stdout.write(`${day} | ${row.load_s} | ${row.publish_s} | ${mb(row.bytes_added)} | ${mb(total)} | ${mb(pub.bytes)} | ${Object.values(queryMs).join(', ')}\n`);
   }
 }
 await closeWarehouse();

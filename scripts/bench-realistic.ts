@@ -12,7 +12,7 @@ import { startDailySync } from '../src/cli/start-daily';
 import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../src/simulator/index';
 import { startDevServer } from '../src/temporal/dev-server';
 import { installTemporalRuntime } from '../src/temporal/runtime';
-import {graphRequests, limitSeconds, publishesIn } from './bench-realistic-lib';
+import { graphRequests, limitSeconds, publishesIn } from './bench-realistic-lib';
 import { peakRssMb, startCli, stopCli } from './lib/cli-processes';
 import { runFleet } from './bench-fleet';
 
@@ -39,7 +39,12 @@ const log = (line: string) => {
 };
 
 /** One daily run of simulated day `day` (1 = first) against `sim`; returns the measured real seconds and status. */
-async function runDay(sim: SimulatorHandle, dataDir: string, serverAddress: string, day: number): Promise<{ wallS: number; status: string; workerPeakMb: number; publishes: number }> {
+async function runDay(
+  sim: SimulatorHandle,
+  dataDir: string,
+  serverAddress: string,
+  day: number,
+): Promise<{ wallS: number; status: string; workerPeakMb: number; publishes: number }> {
   const env = {
     ...simulatorEnv(sim, dataDir),
     TEMPORAL_ADDRESS: serverAddress,
@@ -77,7 +82,11 @@ try {
     if (json) process.stdout.write(`${JSON.stringify(row)}\n`);
     else {
       const { tenant_outcomes: outcomes, ...summary } = row as { tenant_outcomes: Array<Record<string, unknown>> };
-      log(Object.entries(summary).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' '));
+      log(
+        Object.entries(summary)
+          .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+          .join(' '),
+      );
       for (const t of outcomes) log(`  ${String(t.tenant)} (${String(t.users)} users): ${String(t.status)} at ${String(t.measured_s)} s${t.error ? `: ${String(t.error)}` : ''}`);
     }
   }
@@ -85,8 +94,14 @@ try {
   const rows: Record<string, unknown>[] = [];
   for (const day of days) {
     const sim = await startSimulator({
-      users, seed: 5, today: FIRST_DATE, day: day - 1, dir: path.join(dataDir, 'sim'),
-      profile: 'realistic', timeScale, roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'],
+      users,
+      seed: 5,
+      today: FIRST_DATE,
+      day: day - 1,
+      dir: path.join(dataDir, 'sim'),
+      profile: 'realistic',
+      timeScale,
+      roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'],
     });
     try {
       const run = await runDay(sim, dataDir, server.address, day);
@@ -118,7 +133,12 @@ try {
   const wanted = rows.filter((r) => r.scenario === scenario);
   for (const r of wanted) {
     if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
-    else log(Object.entries(r).map(([k, v]) => `${k}=${String(v)}`).join(' '));
+    else
+      log(
+        Object.entries(r)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' '),
+      );
   }
   if (scenario === 'tenant-1m-day2' && !json) log(`day 1 for comparison: ${JSON.stringify(rows[0])}`);
 } finally {

@@ -9,7 +9,14 @@ import { startSimulator } from '../src/simulator/index';
 
 const mb = (n: number): string => `${(n / 1048576).toFixed(0)} MB`;
 
-interface Info { authorityHost: string; graphUrl: string; tenantId: string; clientId: string; clientSecret: string; caPem: string }
+interface Info {
+  authorityHost: string;
+  graphUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  caPem: string;
+}
 
 async function serve(users: number): Promise<void> {
   let peak = 0;
@@ -39,12 +46,18 @@ async function bench(users: number): Promise<void> {
     method: 'POST',
     dispatcher: agent,
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: sim.clientId, client_secret: sim.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }).toString(),
+    body: new URLSearchParams({
+      client_id: sim.clientId,
+      client_secret: sim.clientSecret,
+      grant_type: 'client_credentials',
+      scope: 'https://graph.microsoft.com/.default',
+    }).toString(),
   });
   const auth = { authorization: `Bearer ${((await tok.body.json()) as { access_token: string }).access_token}` };
 
   let t = performance.now();
-  let url: string | undefined = `${sim.graphUrl}/v1.0/users?$select=id,userPrincipalName,displayName,mail,accountEnabled,userType,createdDateTime,department,jobTitle,usageLocation,assignedLicenses,licenseAssignmentStates&$top=999`;
+  let url: string | undefined =
+    `${sim.graphUrl}/v1.0/users?$select=id,userPrincipalName,displayName,mail,accountEnabled,userType,createdDateTime,department,jobTitle,usageLocation,assignedLicenses,licenseAssignmentStates&$top=999`;
   let n = 0;
   let bytes = 0;
   while (url) {
@@ -85,6 +98,9 @@ async function bench(users: number): Promise<void> {
 const serveAt = process.argv.indexOf('--serve');
 if (serveAt >= 0) await serve(Number(process.argv[serveAt + 1]));
 else {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => x > 0);
   for (const s of sizes.length ? sizes : [100_000, 1_000_000]) await bench(s);
 }

@@ -152,9 +152,15 @@ try {
           else {
             const goal = day === 1 ? 3.0 : 2.0;
             log(`-- day ${day} (${snapshotDate}${day === 1 ? ', fresh warehouse' : ', the next simulated day'}) --`);
-            log(`end to end ${row.end_to_end_s} s: preflight ${row.preflight_s} s, extract ${row.extract_s} s (${row.extract_users_per_s} users/s), detect ${row.detect_s} s, load+publish ${row.load_s} s, report ${row.report_s} s`);
-            log(`load+publish ${row.load_s} s (load ${row.load_only_s} s, publish ${row.publish_s} s of which marts ${row.marts_s} s) vs DuckDB alone ${row.duckdb_bare_s} s: ratio ${row.load_ratio} (goal <= ${goal})`);
-            log(`peak RSS: Graph worker ${row.worker_peak_rss_mb} MB (goal <= 1024)${warehousePeak === null ? ' (one worker process: Graph + warehouse)' : `, warehouse writer ${warehousePeak} MB (goal <= 1024)`}, simulator ${row.simulator_peak_rss_mb} MB; staged ${row.staged_mb} MB`);
+            log(
+              `end to end ${row.end_to_end_s} s: preflight ${row.preflight_s} s, extract ${row.extract_s} s (${row.extract_users_per_s} users/s), detect ${row.detect_s} s, load+publish ${row.load_s} s, report ${row.report_s} s`,
+            );
+            log(
+              `load+publish ${row.load_s} s (load ${row.load_only_s} s, publish ${row.publish_s} s of which marts ${row.marts_s} s) vs DuckDB alone ${row.duckdb_bare_s} s: ratio ${row.load_ratio} (goal <= ${goal})`,
+            );
+            log(
+              `peak RSS: Graph worker ${row.worker_peak_rss_mb} MB (goal <= 1024)${warehousePeak === null ? ' (one worker process: Graph + warehouse)' : `, warehouse writer ${warehousePeak} MB (goal <= 1024)`}, simulator ${row.simulator_peak_rss_mb} MB; staged ${row.staged_mb} MB`,
+            );
             log(`RSS by stage (MB, sampled): Graph worker ${JSON.stringify(rssByStage)}${warehouseWorker ? `, writer ${JSON.stringify(writerRssByStage)}` : ''}`);
             log(`load steps (ms): ${JSON.stringify(row.load_steps_ms)}`);
             log(`marts (ms): ${JSON.stringify(row.mart_ms)}`);

@@ -40,7 +40,10 @@ function usage(problem: string): never {
 }
 
 function printTable(result: DrillResult, say: (l: string) => void): void {
-  const rows = [['fault', 'at_s', 'what followed', 'recovered_s'], ...result.faults.map((f) => [f.fault, f.at_s.toFixed(1), f.followed, f.recovered_s === null ? 'never' : f.recovered_s.toFixed(1)])];
+  const rows = [
+    ['fault', 'at_s', 'what followed', 'recovered_s'],
+    ...result.faults.map((f) => [f.fault, f.at_s.toFixed(1), f.followed, f.recovered_s === null ? 'never' : f.recovered_s.toFixed(1)]),
+  ];
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const [i, r] of rows.entries()) {
     say(r.map((cell, c) => (c === 1 || c === 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
@@ -48,10 +51,16 @@ function printTable(result: DrillResult, say: (l: string) => void): void {
   }
   say('');
   const check = (ok: boolean, text: string) => say(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
-  check(result.runs_succeeded === result.runs_expected, `every daily run succeeded exactly once: ${result.runs_succeeded}/${result.runs_expected} tenants with one succeeded row in runs`);
+  check(
+    result.runs_succeeded === result.runs_expected,
+    `every daily run succeeded exactly once: ${result.runs_succeeded}/${result.runs_expected} tenants with one succeeded row in runs`,
+  );
   check(result.duplicate_rows === 0, `no duplicate rows in any current table or history partition: ${result.duplicate_rows}`);
   check(result.answers_equal_clean_run, `the warehouse answers as a clean single-process run of the same simulated day: ${result.answers_compared} tables and views compared`);
-  check(result.reclamations_executed_once === result.reclamations_approved, `every approved reclamation removed its licences exactly once: ${result.reclamations_executed_once}/${result.reclamations_approved}`);
+  check(
+    result.reclamations_executed_once === result.reclamations_approved,
+    `every approved reclamation removed its licences exactly once: ${result.reclamations_executed_once}/${result.reclamations_approved}`,
+  );
   check(result.wrongly_removed === 0, `no rejected or pending reclamation removed anything: ${result.wrongly_removed} wrong removals`);
   check(result.half_published === 0, `nothing left half-published: ${result.half_published} temporary copies`);
   for (const p of result.problems) say(`  - ${p}`);

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- the recorder's scenarios are one table, read side by side; their steps are the functions above it */
 // Scenarios that scripts/record-history.ts records for the replay test (test/workflows/replay.test.ts): one per
 // state a workflow can be in when new code is deployed. A `parked` scenario returns while its workflow is still
 // open (waiting for approval, mid-removal, mid-extract); the recorder saves the history so far, then terminates it.
@@ -107,9 +108,20 @@ async function requestAndWait(client: Client, sim: SimulatorHandle, extra: Parti
   // A fresh published snapshot: the re-check refuses to act without one.
   await (await startDailySync(client, { tenantId: sim.tenantId, snapshotDate: new Date().toISOString().slice(0, 10) }, { force: true })).result();
   const userId = directlyLicensedUser(sim, restorable);
-  const input: ReclaimInput = { tenantId: sim.tenantId, userId, requester: { idToken: signIn(sim, 0, { purpose: 'request', workflowId: reclaimWorkflowId(sim.tenantId, userId) }) }, reason: seal('inactive', approvalKey!), approvalTimeout: '1 hour', ...extra };
+  const input: ReclaimInput = {
+    tenantId: sim.tenantId,
+    userId,
+    requester: { idToken: signIn(sim, 0, { purpose: 'request', workflowId: reclaimWorkflowId(sim.tenantId, userId) }) },
+    reason: seal('inactive', approvalKey!),
+    approvalTimeout: '1 hour',
+    ...extra,
+  };
   const handle = await startReclamation(client, input);
-  await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (s) => s.status === 'awaiting_approval');
+  await until(
+    'awaiting_approval',
+    () => handle.query(reclaimStatusQuery),
+    (s) => s.status === 'awaiting_approval',
+  );
   return handle;
 }
 
@@ -126,8 +138,16 @@ async function restoreAwaiting(client: Client, sim: SimulatorHandle): Promise<Wo
   const reclaim = await requestAndWait(client, sim, {}, true);
   await reclaim.signal(approveSignal, await decisionBy(client, sim, reclaim.workflowId, 1));
   await ended(reclaim, 'executed');
-  const handle = await startRestore(client, { tenantId: sim.tenantId, reclaimWorkflowId: reclaim.workflowId, requester: { idToken: signIn(sim, 0, { purpose: 'request', workflowId: restoreWorkflowId(reclaim.workflowId) }) } });
-  await until('awaiting_approval', () => handle.query(reclaimStatusQuery), (st) => st.status === 'awaiting_approval');
+  const handle = await startRestore(client, {
+    tenantId: sim.tenantId,
+    reclaimWorkflowId: reclaim.workflowId,
+    requester: { idToken: signIn(sim, 0, { purpose: 'request', workflowId: restoreWorkflowId(reclaim.workflowId) }) },
+  });
+  await until(
+    'awaiting_approval',
+    () => handle.query(reclaimStatusQuery),
+    (st) => st.status === 'awaiting_approval',
+  );
   return handle;
 }
 
@@ -142,7 +162,11 @@ async function scheduledOnce(client: Client, sim: SimulatorHandle, env: NodeJS.P
   try {
     await schedule.trigger();
     const prefix = scheduledDailyWorkflowId(sim.tenantId);
-    const started = await until('the scheduled run', async () => (await schedule.describe()).info.recentActions.at(0), () => true);
+    const started = await until(
+      'the scheduled run',
+      async () => (await schedule.describe()).info.recentActions.at(0),
+      () => true,
+    );
     const workflowId = started.action.workflow.workflowId;
     if (!workflowId.startsWith(prefix)) throw new Error(`unexpected scheduled workflow ${workflowId}`);
     const r = (await client.workflow.getHandle(workflowId).result()) as { outcome: string };
@@ -175,7 +199,11 @@ export const scenarios: Record<string, Scenario> = {
     run: async (client, sim) => {
       sim!.state.setFaults('users:slow:ms=1500');
       const handle = await startDailySync(client, { tenantId: sim!.tenantId, snapshotDate: '2026-11-27' }, { force: true });
-      await until('the extract stage', () => handle.query(dailySyncStatusQuery), (s) => s.stage === 'extract' && s.staged.skus !== undefined);
+      await until(
+        'the extract stage',
+        () => handle.query(dailySyncStatusQuery),
+        (s) => s.stage === 'extract' && s.staged.skus !== undefined,
+      );
       return { workflowId: handle.workflowId, parked: true };
     },
   },
@@ -195,7 +223,11 @@ export const scenarios: Record<string, Scenario> = {
     run: async (client, sim) => {
       const handle = await requestAndWait(client, sim!);
       await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 0)); // the requester: refused, noted
-      await until('the ignored approval', () => handle.query(reclaimStatusQuery), (s) => s.events.some((e) => e.kind === 'ignored_approve'));
+      await until(
+        'the ignored approval',
+        () => handle.query(reclaimStatusQuery),
+        (s) => s.events.some((e) => e.kind === 'ignored_approve'),
+      );
       return { workflowId: handle.workflowId, parked: true };
     },
   },
@@ -206,7 +238,11 @@ export const scenarios: Record<string, Scenario> = {
       const handle = await requestAndWait(client, sim!);
       sim!.state.setFaults('assignLicense:slow:ms=20000:times=1');
       await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 1));
-      await until('removing', () => handle.query(reclaimStatusQuery), (s) => s.status === 'removing');
+      await until(
+        'removing',
+        () => handle.query(reclaimStatusQuery),
+        (s) => s.status === 'removing',
+      );
       await sleep(1_000);
       return { workflowId: handle.workflowId, parked: true };
     },
@@ -217,9 +253,17 @@ export const scenarios: Record<string, Scenario> = {
     env: (sim) => ({ M365_MAIL_SENDER: sim.state.userAt(10).userPrincipalName, M365_INBOX_URL: 'https://inbox.example' }),
     run: async (client, sim) => {
       const handle = await requestAndWait(client, sim!, { noticeDays: 3, reminders: { remindAfter: '2 seconds', escalateAfter: '1 hour' } });
-      await until('the reminder', () => handle.query(reclaimStatusQuery), (s) => s.remindedAt !== undefined);
+      await until(
+        'the reminder',
+        () => handle.query(reclaimStatusQuery),
+        (s) => s.remindedAt !== undefined,
+      );
       await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 1));
-      await until('notice_given', () => handle.query(reclaimStatusQuery), (s) => s.status === 'notice_given');
+      await until(
+        'notice_given',
+        () => handle.query(reclaimStatusQuery),
+        (s) => s.status === 'notice_given',
+      );
       return { workflowId: handle.workflowId, parked: true };
     },
   },
@@ -253,7 +297,7 @@ export const scenarios: Record<string, Scenario> = {
       const handle = await restoreAwaiting(client, sim!);
       await handle.signal(approveSignal, await decisionBy(client, sim!, handle.workflowId, 2));
       const r = await handle.result();
-      if (r.outcome !== 'restored') throw new Error(`expected restored, got ${r.outcome}: ${r.detail ?? ""}`);
+      if (r.outcome !== 'restored') throw new Error(`expected restored, got ${r.outcome}: ${r.detail ?? ''}`);
       return { workflowId: handle.workflowId };
     },
   },
@@ -280,9 +324,19 @@ export const scenarios: Record<string, Scenario> = {
     env: { M365_APPROVAL_IDENTITY: 'unverified' },
     run: async (client, sim, env) => {
       const config = parseConfig(env);
-      const requestFile = writeSettingsRequest(config.dataDir, { tenantId: sim!.tenantId, proof: { by: 'recorder' }, set: { inactivityDays: 45, excludeUpnPatterns: ['admin-*@*'] }, unset: [] });
+      const requestFile = writeSettingsRequest(config.dataDir, {
+        tenantId: sim!.tenantId,
+        proof: { by: 'recorder' },
+        set: { inactivityDays: 45, excludeUpnPatterns: ['admin-*@*'] },
+        unset: [],
+      });
       const workflowId = settingsWorkflowId(sim!.tenantId, 'recorded');
-      const r = await client.workflow.execute(applySettings, { taskQueue: TASK_QUEUE, workflowId, args: [{ tenantId: sim!.tenantId, requestFile }], workflowExecutionTimeout: '2 minutes' });
+      const r = await client.workflow.execute(applySettings, {
+        taskQueue: TASK_QUEUE,
+        workflowId,
+        args: [{ tenantId: sim!.tenantId, requestFile }],
+        workflowExecutionTimeout: '2 minutes',
+      });
       if (!r.applied) throw new Error('the settings request was not applied');
       return { workflowId };
     },

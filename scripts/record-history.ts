@@ -25,7 +25,10 @@ if (names.length === 0 || unknown.length) {
 /** A bundle of other workflow code (the code before a patch), written where the worker can load it. */
 async function bundleOf(workflowsPath: string): Promise<string> {
   const quiet = () => {};
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => process.stderr.write(`${m}\n`) } });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => process.stderr.write(`${m}\n`) },
+  });
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'record-history-bundle-')), 'workflow-bundle.js');
   writeFileSync(file, code);
   return file;
@@ -42,7 +45,12 @@ try {
     const abort = new AbortController();
     const workerConnection = await NativeConnection.connect({ address: server.address });
     const workflowBundlePath = scenario.workflowsPath ? await bundleOf(scenario.workflowsPath) : undefined;
-    const workers = await createWorkers({ connection: workerConnection, namespace: 'default', deps: { config: parseConfig(prepared.env) }, ...(workflowBundlePath ? { workflowBundlePath } : {}) });
+    const workers = await createWorkers({
+      connection: workerConnection,
+      namespace: 'default',
+      deps: { config: parseConfig(prepared.env) },
+      ...(workflowBundlePath ? { workflowBundlePath } : {}),
+    });
     const running = runWorkers(workers, abort.signal);
     try {
       const { workflowId, parked } = await scenario.run(client, prepared.sim, prepared.env);

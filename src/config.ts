@@ -186,7 +186,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('Invalid configuration:\n- set either M365_CLIENT_SECRET or M365_CLIENT_CERT_PATH, not both');
   }
   if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
-    throw new ConfigError('Invalid configuration:\n- TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the worker\'s client certificate and its key)');
+    throw new ConfigError("Invalid configuration:\n- TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the worker's client certificate and its key)");
   }
   if (e.M365_CLIENT_CERT_PATH && !e.M365_CLIENT_CERT_THUMBPRINT) {
     throw new ConfigError('Invalid configuration:\n- M365_CLIENT_CERT_THUMBPRINT is required with M365_CLIENT_CERT_PATH');

@@ -76,8 +76,6 @@ export function readDevEnvironment(dataDir: string): DevEnvironment | undefined 
   }
 }
 
-
-
 export type DevEnvironmentOutcome = 'configured' | 'absent' | 'stale' | 'untrusted' | 'applied';
 
 const myUid = (): number | undefined => (typeof process.getuid === 'function' ? process.getuid() : undefined);

@@ -12,9 +12,27 @@ export type Logger = pino.Logger;
 export type LogLevelName = AppConfig['logLevel'];
 
 const SENSITIVE_KEYS = [
-  'clientSecret', 'client_secret', 'secret', 'password', 'authorization', 'Authorization', 'access_token', 'accessToken',
-  'refresh_token', 'token', 'client_assertion', 'assertion', 'privateKey', 'privateKeyPem', 'taskToken',
-  'userPrincipalName', 'upn', 'displayName', 'mail', 'givenName', 'surname',
+  'clientSecret',
+  'client_secret',
+  'secret',
+  'password',
+  'authorization',
+  'Authorization',
+  'access_token',
+  'accessToken',
+  'refresh_token',
+  'token',
+  'client_assertion',
+  'assertion',
+  'privateKey',
+  'privateKeyPem',
+  'taskToken',
+  'userPrincipalName',
+  'upn',
+  'displayName',
+  'mail',
+  'givenName',
+  'surname',
 ];
 /** Keys censored at the top level and one or two objects deep. */
 export const REDACTED_PATHS = SENSITIVE_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);

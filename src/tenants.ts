@@ -27,7 +27,10 @@ const tenantEntry = z
     /** Told when a reclamation waits past the escalation delay; the mailbox mail is sent from. */
     escalationGroupId: z.string().optional(),
     mailSender: z.string().optional(),
-    schedule: z.string().regex(/^\d{2}:\d{2}$/).optional(),
+    schedule: z
+      .string()
+      .regex(/^\d{2}:\d{2}$/)
+      .optional(),
   })
   .strict()
   .refine((t) => [t.clientSecretEnv, t.clientSecretFile, t.certificatePath].filter(Boolean).length === 1, {

@@ -26,10 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('workflowBundlePath', '');
     return async () => {};
   }
-  const [srv, bundle] = await Promise.all([
-    startDevServer({ readyTimeoutMs: 90_000 }),
-    bundleWorkflowCode({ workflowsPath, logger: silentLogger }),
-  ]);
+  const [srv, bundle] = await Promise.all([startDevServer({ readyTimeoutMs: 90_000 }), bundleWorkflowCode({ workflowsPath, logger: silentLogger })]);
   server = srv;
   const dir = path.join(os.tmpdir(), `m365-test-${process.pid}`);
   mkdirSync(dir, { recursive: true });

@@ -63,7 +63,11 @@ export async function startCluster(root: string, plan: TenantPlan, opts: { offli
   say('Temporal schema created (temporal, temporal_visibility)');
   const serverDir = path.join(root, 'temporal');
   mkdirSync(serverDir, { recursive: true });
-  const server = await startTemporalServer({ bins, dir: serverDir, persistence: { kind: 'postgres', store: { host: '127.0.0.1', port: postgres.port, user: postgres.user, password: postgres.password } } });
+  const server = await startTemporalServer({
+    bins,
+    dir: serverDir,
+    persistence: { kind: 'postgres', store: { host: '127.0.0.1', port: postgres.port, user: postgres.user, password: postgres.password } },
+  });
   teardown.add(() => server.stop());
   say(`Temporal server ${server.address} (pid ${server.pid()}) on PostgreSQL`);
   await registerNamespace(server.address, 'default');

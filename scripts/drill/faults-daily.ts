@@ -12,10 +12,15 @@ const holderOf = (ctx: DrillContext, identity: string): Replica | undefined => c
 export async function killGraphWorkerMidWalk(ctx: DrillContext, onStruck: () => void = () => {}): Promise<void> {
   const sim = ctx.tenants.sims[0]!;
   const wf = dailyWorkflowId(sim.tenantId, ctx.snapshotDate);
-  const walking = await until('the first users pages of tenant 0', async () => {
-    const a = (await pendingActivities(ctx.client, wf)).find((p) => p.type === 'extractUsers' && p.state === 'started');
-    return a && sim.state.requests('users').length >= 3 ? a : undefined;
-  }, 600_000, 100);
+  const walking = await until(
+    'the first users pages of tenant 0',
+    async () => {
+      const a = (await pendingActivities(ctx.client, wf)).find((p) => p.type === 'extractUsers' && p.state === 'started');
+      return a && sim.state.requests('users').length >= 3 ? a : undefined;
+    },
+    600_000,
+    100,
+  );
   const victim = holderOf(ctx, walking.worker);
   if (!victim) throw new Error(`extractUsers is held by ${walking.worker}, not one of the drill's Graph workers`);
   const pagesBefore = sim.state.requests('users').length;
@@ -23,19 +28,34 @@ export async function killGraphWorkerMidWalk(ctx: DrillContext, onStruck: () => 
   await victim.kill('SIGKILL');
   onStruck();
   // The activity's heartbeat times out (120 s), then another poller takes attempt 2.
-  const retried = await until('extractUsers retried elsewhere', async () => {
-    const a = (await pendingActivities(ctx.client, wf)).find((p) => p.type === 'extractUsers');
-    if (!a) return { worker: 'done', attempt: 0 };
-    return a.attempt > 1 && a.state === 'started' ? a : undefined;
-  }, 400_000, 500);
-  const done = await until('extractUsers of tenant 0 to finish', async () => {
-    const a = (await pendingActivities(ctx.client, wf)).find((p) => p.type === 'extractUsers');
-    return a ? undefined : Date.now();
-  }, 400_000, 500);
-  const taker = retried.worker === 'done' ? 'unknown' : holderOf(ctx, retried.worker)?.name ?? retried.worker;
+  const retried = await until(
+    'extractUsers retried elsewhere',
+    async () => {
+      const a = (await pendingActivities(ctx.client, wf)).find((p) => p.type === 'extractUsers');
+      if (!a) return { worker: 'done', attempt: 0 };
+      return a.attempt > 1 && a.state === 'started' ? a : undefined;
+    },
+    400_000,
+    500,
+  );
+  const done = await until(
+    'extractUsers of tenant 0 to finish',
+    async () => {
+      const a = (await pendingActivities(ctx.client, wf)).find((p) => p.type === 'extractUsers');
+      return a ? undefined : Date.now();
+    },
+    400_000,
+    500,
+  );
+  const taker = retried.worker === 'done' ? 'unknown' : (holderOf(ctx, retried.worker)?.name ?? retried.worker);
   const pagesTotal = sim.state.requests('users').length;
-  record(ctx, 'Graph worker SIGKILL mid users walk', struck,
-    `${victim.name} died after ${pagesBefore} users pages; attempt ${retried.attempt} on ${taker} after the heartbeat timeout, ${pagesTotal - pagesBefore} more pages`, done);
+  record(
+    ctx,
+    'Graph worker SIGKILL mid users walk',
+    struck,
+    `${victim.name} died after ${pagesBefore} users pages; attempt ${retried.attempt} on ${taker} after the heartbeat timeout, ${pagesTotal - pagesBefore} more pages`,
+    done,
+  );
   // Compose's restart policy brings it back; the drill does so once the walk was taken over.
   await victim.start();
 }
@@ -82,29 +102,49 @@ async function recordWriterRecovery(ctx: DrillContext, phase: 'load' | 'publish'
   // Recovered when the run being loaded has completed (its load retried and published); for a load killed before
   // it logged its tenant, when every run has.
   const targets = workflows.includes(victim) ? [victim] : workflows;
-  const doneAt = await until(`the run loaded at the ${phase} kill to complete`, async () => {
-    for (const w of targets) if (!(await closedStatus(ctx.client, w))) return undefined;
-    return Date.now();
-  }, 900_000, 1_000);
-  record(ctx, `writer SIGKILL mid-${phase}`, struck,
-    `restarted (start #${start}); the ${phase === 'load' ? 'load' : 'loaded run'} was retried after the heartbeat timeout${phase === 'load' ? ' from the same staging' : ' and published'}${targets.length === 1 ? '' : ` (${targets.length} runs waited for)`}`, doneAt);
+  const doneAt = await until(
+    `the run loaded at the ${phase} kill to complete`,
+    async () => {
+      for (const w of targets) if (!(await closedStatus(ctx.client, w))) return undefined;
+      return Date.now();
+    },
+    900_000,
+    1_000,
+  );
+  record(
+    ctx,
+    `writer SIGKILL mid-${phase}`,
+    struck,
+    `restarted (start #${start}); the ${phase === 'load' ? 'load' : 'loaded run'} was retried after the heartbeat timeout${phase === 'load' ? ' from the same staging' : ' and published'}${targets.length === 1 ? '' : ` (${targets.length} runs waited for)`}`,
+    doneAt,
+  );
 }
 
 /** 3. The Temporal server killed while activities run, started again on the same database. */
 export async function restartTemporalServer(ctx: DrillContext, downMs = 3_000): Promise<void> {
-  const running = await until('an activity running', async () => {
-    for (const s of ctx.tenants.sims) {
-      const a = (await pendingActivities(ctx.client, dailyWorkflowId(s.tenantId, ctx.snapshotDate))).find((p) => p.state === 'started');
-      if (a) return a;
-    }
-    return undefined;
-  }, 300_000, 200);
+  const running = await until(
+    'an activity running',
+    async () => {
+      for (const s of ctx.tenants.sims) {
+        const a = (await pendingActivities(ctx.client, dailyWorkflowId(s.tenantId, ctx.snapshotDate))).find((p) => p.state === 'started');
+        if (a) return a;
+      }
+      return undefined;
+    },
+    300_000,
+    200,
+  );
   const struck = Date.now();
   await ctx.server.restart(downMs);
   const back = Date.now();
   const roundTrip = await healthRoundTrip(ctx);
-  record(ctx, 'Temporal server SIGKILL + restart', struck,
-    `${running.type} was running; server back after ${((back - struck) / 1000).toFixed(1)} s, workers reconnected by themselves`, roundTrip);
+  record(
+    ctx,
+    'Temporal server SIGKILL + restart',
+    struck,
+    `${running.type} was running; server back after ${((back - struck) / 1000).toFixed(1)} s, workers reconnected by themselves`,
+    roundTrip,
+  );
 }
 
 /** 4. PostgreSQL stopped at once (no checkpoint) and started again while workflows are open. */
@@ -123,10 +163,15 @@ export async function restartPostgres(ctx: DrillContext, downMs = 5_000): Promis
 /** When a workflow started now completes an activity on a Graph worker: the cluster serves again. */
 async function healthRoundTrip(ctx: DrillContext): Promise<number> {
   const id = `drill-health-${Date.now()}`;
-  await until('a health check round trip', async () => {
-    const h = await ctx.client.workflow.start('healthCheck', { taskQueue: ctx.taskQueue, workflowId: id, args: ['drill'], workflowIdConflictPolicy: 'USE_EXISTING' });
-    await h.result();
-    return true;
-  }, 300_000, 1_000);
+  await until(
+    'a health check round trip',
+    async () => {
+      const h = await ctx.client.workflow.start('healthCheck', { taskQueue: ctx.taskQueue, workflowId: id, args: ['drill'], workflowIdConflictPolicy: 'USE_EXISTING' });
+      await h.result();
+      return true;
+    },
+    300_000,
+    1_000,
+  );
   return Date.now();
 }

@@ -23,7 +23,11 @@ export async function reclaimUnderFaults(ctx: DrillContext, config: AppConfig): 
   const people = new Map(sims.map((s) => [s, new People(s, config)]));
   const open = async (sim: SimulatorHandle, decision: Reclamation['decision']): Promise<Reclamation> => {
     const u = pickers.get(sim)!(directOnly);
-    const h = await startReclamation(ctx.client, { tenantId: sim.tenantId, userId: u.id, requester: people.get(sim)!.requesterFor(u.id), approvalTimeout: '2 hours' }, { taskQueue: ctx.taskQueue });
+    const h = await startReclamation(
+      ctx.client,
+      { tenantId: sim.tenantId, userId: u.id, requester: people.get(sim)!.requesterFor(u.id), approvalTimeout: '2 hours' },
+      { taskQueue: ctx.taskQueue },
+    );
     return { workflowId: h.workflowId, sim, userId: u.id, decision };
   };
   const all = [await open(a, 'approved'), await open(b, 'approved'), await open(a, 'rejected'), await open(a, 'pending')];
@@ -44,10 +48,15 @@ export async function reclaimUnderFaults(ctx: DrillContext, config: AppConfig): 
   // 5b. The removal in flight when its worker dies: the simulator holds the assignLicense call 4 s, then applies it.
   inFlight.sim.state.setFaults('assignLicense:slow:ms=4000:times=1');
   await signalApprove(ctx.client, people.get(inFlight.sim)!, inFlight.workflowId);
-  const holder = await until('removeLicenses running', async () => {
-    const p = (await pendingActivities(ctx.client, inFlight.workflowId)).find((x) => x.type === 'removeLicenses' && x.state === 'started');
-    return p && ctx.graphWorkers.find((r) => r.identity === p.worker);
-  }, 120_000, 100);
+  const holder = await until(
+    'removeLicenses running',
+    async () => {
+      const p = (await pendingActivities(ctx.client, inFlight.workflowId)).find((x) => x.type === 'removeLicenses' && x.state === 'started');
+      return p && ctx.graphWorkers.find((r) => r.identity === p.worker);
+    },
+    120_000,
+    100,
+  );
   await sleep(1_500);
   const struckB = Date.now();
   await holder.kill('SIGKILL');

@@ -11,7 +11,11 @@ import { minimalChildEnv } from '../../src/temporal/child-env';
 export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PG_BINDIR) return env.PG_BINDIR;
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const v of versions) if (existsSync(path.join(root, v, 'bin', 'initdb'))) return path.join(root, v, 'bin');
   const fromPgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (fromPgConfig.status === 0 && existsSync(path.join(fromPgConfig.stdout.trim(), 'initdb'))) return fromPgConfig.stdout.trim();
@@ -106,4 +110,3 @@ export async function startPostgres(root: string, log: (line: string) => void): 
     stop: () => stopWith('SIGINT'),
   };
 }
-

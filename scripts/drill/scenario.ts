@@ -61,10 +61,15 @@ export async function runScenario(cluster: Cluster, plan: TenantPlan, ctx: Drill
   await walk;
   tenants.sims[0]!.state.setFaults('');
   await writer;
-  const allDone = await until('every daily run to close', async () => {
-    for (const w of workflows) if (!(await closedStatus(client, w))) return undefined;
-    return Date.now();
-  }, 1_800_000, 2_000);
+  const allDone = await until(
+    'every daily run to close',
+    async () => {
+      for (const w of workflows) if (!(await closedStatus(client, w))) return undefined;
+      return Date.now();
+    },
+    1_800_000,
+    2_000,
+  );
   const statuses = await Promise.all(workflows.map((w) => closedStatus(client, w)));
   const completed = statuses.filter((s) => s === 'COMPLETED').length;
   record(ctx, `${tenants.sims.length} tenants scheduled at the same minute`, fire.ms, `${completed}/${workflows.length} daily runs completed`, allDone);
@@ -77,7 +82,11 @@ export async function runScenario(cluster: Cluster, plan: TenantPlan, ctx: Drill
   const cleanAnswers = await cleanRun(cluster, plan, ctx, teardown);
 
   const problems: string[] = [];
-  const runs = await checkRuns(dbPath, tenants.sims.map((s) => s.tenantId), ctx.snapshotDate);
+  const runs = await checkRuns(
+    dbPath,
+    tenants.sims.map((s) => s.tenantId),
+    ctx.snapshotDate,
+  );
   const dups = await checkDuplicates(dbPath, historyRootFor(cluster.config.workDbPath));
   const left = halfPublished(dbPath);
   const rec = await checkReclamations(ctx, reclamations);
@@ -123,16 +132,16 @@ async function cleanRun(cluster: Cluster, plan: TenantPlan, ctx: DrillContext, t
   const handles = [];
   for (const s of tenants.sims) {
     // Not the drill's workflow ids: the clean run is a separate deployment that happens to share the server.
-    handles.push(await cluster.client.workflow.start('dailySync', {
-      taskQueue,
-      workflowId: `clean-${dailyWorkflowId(s.tenantId, ctx.snapshotDate)}`,
-      args: [{ tenantId: s.tenantId, snapshotDate: ctx.snapshotDate, keepRuns: cluster.config.keepRuns, needReclaim: cluster.config.reclaimEnabled }],
-    }));
+    handles.push(
+      await cluster.client.workflow.start('dailySync', {
+        taskQueue,
+        workflowId: `clean-${dailyWorkflowId(s.tenantId, ctx.snapshotDate)}`,
+        args: [{ tenantId: s.tenantId, snapshotDate: ctx.snapshotDate, keepRuns: cluster.config.keepRuns, needReclaim: cluster.config.reclaimEnabled }],
+      }),
+    );
   }
   for (const h of handles) await h.result();
   await single.close();
   await tenants.close();
   return answerFingerprints(path.join(dir, 'data', 'm365.duckdb'), ctx.snapshotDate);
 }
-
-

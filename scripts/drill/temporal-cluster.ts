@@ -213,7 +213,13 @@ export async function startTemporalServer(opts: StartServerOptions): Promise<Tem
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     const c = child;
-    if (opts.ready) await readyWithin(() => opts.ready!(address), 90_000, c, () => output);
+    if (opts.ready)
+      await readyWithin(
+        () => opts.ready!(address),
+        90_000,
+        c,
+        () => output,
+      );
     else await waitForServer(address, 90_000, c, () => output);
   };
   const kill = async (signal: NodeJS.Signals) => {

@@ -19,11 +19,13 @@ export interface RunsVerdict {
 export async function checkRuns(dbPath: string, tenantIds: string[], snapshotDate: string): Promise<RunsVerdict> {
   const db = await openReadOnly(dbPath);
   try {
-    const rows = (await db.query(
-      `SELECT tenant_id, count(*)::INTEGER AS n, count(*) FILTER (WHERE status = 'succeeded')::INTEGER AS ok, string_agg(status, ',') AS statuses
+    const rows = (
+      await db.query(
+        `SELECT tenant_id, count(*)::INTEGER AS n, count(*) FILTER (WHERE status = 'succeeded')::INTEGER AS ok, string_agg(status, ',') AS statuses
        FROM runs WHERE snapshot_date = $1::DATE GROUP BY tenant_id`,
-      [snapshotDate],
-    )).rows as Array<{ tenant_id: string; n: number; ok: number; statuses: string }>;
+        [snapshotDate],
+      )
+    ).rows as Array<{ tenant_id: string; n: number; ok: number; statuses: string }>;
     const byTenant = new Map(rows.map((r) => [r.tenant_id, r]));
     const problems: string[] = [];
     let succeeded = 0;
@@ -56,9 +58,8 @@ export async function checkDuplicates(dbPath: string, historyRoot: string): Prom
       if (d > 0) problems.push(`${d} duplicate rows in table ${t}`);
       duplicateRows += d;
     }
-    const parts = (await db.query(
-      `SELECT tenant_id, table_name, snapshot_date::VARCHAR AS day, generation, row_count FROM history_partitions WHERE superseded_at IS NULL`,
-    )).rows as Array<{ tenant_id: string; table_name: string; day: string; generation: string; row_count: bigint | number }>;
+    const parts = (await db.query(`SELECT tenant_id, table_name, snapshot_date::VARCHAR AS day, generation, row_count FROM history_partitions WHERE superseded_at IS NULL`))
+      .rows as Array<{ tenant_id: string; table_name: string; day: string; generation: string; row_count: bigint | number }>;
     const current = new Map<string, number>();
     for (const p of parts) {
       const key = `${p.tenant_id}/${p.table_name}/${p.day}`;
@@ -68,7 +69,11 @@ export async function checkDuplicates(dbPath: string, historyRoot: string): Prom
         problems.push(`current history partition missing: ${file}`);
         continue;
       }
-      const r = (await db.query(`SELECT count(*)::BIGINT AS n, (SELECT count(*) FROM (SELECT DISTINCT * FROM read_parquet(${sqlString(file)})))::BIGINT AS u FROM read_parquet(${sqlString(file)})`)).rows[0]!;
+      const r = (
+        await db.query(
+          `SELECT count(*)::BIGINT AS n, (SELECT count(*) FROM (SELECT DISTINCT * FROM read_parquet(${sqlString(file)})))::BIGINT AS u FROM read_parquet(${sqlString(file)})`,
+        )
+      ).rows[0]!;
       const d = Number(r.n) - Number(r.u);
       if (d > 0) problems.push(`${d} duplicate rows in ${file}`);
       if (Number(r.n) !== Number(p.row_count)) problems.push(`${file} holds ${Number(r.n)} rows, its record says ${Number(p.row_count)}`);
@@ -92,18 +97,17 @@ export function halfPublished(dbPath: string): string[] {
 export async function answerFingerprints(dbPath: string, snapshotDate: string): Promise<Record<string, string>> {
   const db = await openReadOnly(dbPath);
   try {
-    const cols = (await db.query(
-      `SELECT table_name, list(column_name ORDER BY ordinal_position) AS cols FROM information_schema.columns WHERE table_schema = 'main' GROUP BY 1 ORDER BY 1`,
-    )).rows as Array<{ table_name: string; cols: string[] }>;
+    const cols = (
+      await db.query(`SELECT table_name, list(column_name ORDER BY ordinal_position) AS cols FROM information_schema.columns WHERE table_schema = 'main' GROUP BY 1 ORDER BY 1`)
+    ).rows as Array<{ table_name: string; cols: string[] }>;
     const out: Record<string, string> = {};
     for (const { table_name: name, cols: all } of cols) {
       const list = Array.from(all as Iterable<string>);
       if (NOT_ANSWERS.test(name) || !list.includes('tenant_id')) continue;
       const keep = list.filter((c) => !VOLATILE_COLUMNS.has(c));
       const where = list.includes('snapshot_date') ? `WHERE snapshot_date = ${sqlString(snapshotDate)}::DATE` : '';
-      const r = (await db.query(
-        `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(${keep.map(sqlIdent).join(', ')})::HUGEINT), 0)::VARCHAR AS h FROM ${sqlIdent(name)} ${where}`,
-      )).rows[0]!;
+      const r = (await db.query(`SELECT count(*)::BIGINT AS n, coalesce(sum(hash(${keep.map(sqlIdent).join(', ')})::HUGEINT), 0)::VARCHAR AS h FROM ${sqlIdent(name)} ${where}`))
+        .rows[0]!;
       out[name] = `${Number(r.n)} rows, ${String(r.h)}`;
     }
     return out;
@@ -115,5 +119,8 @@ export async function answerFingerprints(dbPath: string, snapshotDate: string): 
 /** The relations whose answers differ between the drill and the clean run. */
 export function compareAnswers(drill: Record<string, string>, clean: Record<string, string>): string[] {
   const names = new Set([...Object.keys(drill), ...Object.keys(clean)]);
-  return [...names].sort().filter((n) => drill[n] !== clean[n]).map((n) => `${n}: drill ${drill[n] ?? 'missing'} vs clean ${clean[n] ?? 'missing'}`);
+  return [...names]
+    .sort()
+    .filter((n) => drill[n] !== clean[n])
+    .map((n) => `${n}: drill ${drill[n] ?? 'missing'} vs clean ${clean[n] ?? 'missing'}`);
 }

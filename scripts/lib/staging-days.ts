@@ -103,7 +103,7 @@ function dayModel(n: number, day: number, churn: Churn, withSignIns: boolean): D
   const hired = Math.floor(n * churn.hires * (day - 1));
   const present: number[] = [];
   for (let i = 0; i < n + hired; i++) if (i >= n || eventDay(i, 11, churn.leavers) >= day) present.push(i);
-  const skuOf = (i: number) => (i % 3 + (eventDay(i, 12, churn.licenceChanges) <= day - 1 ? 1 : 0)) % 3;
+  const skuOf = (i: number) => ((i % 3) + (eventDay(i, 12, churn.licenceChanges) <= day - 1 ? 1 : 0)) % 3;
   const enabled = (i: number) => i % 17 !== 0 && eventDay(i, 13, churn.disabled) > day - 1;
   // Hire k appears on day 2 + floor(k / hires per day) and keeps that creation date.
   const created = (i: number) => (i < n ? '2020-01-01' : snapshotDateOf(2 + Math.floor((i - n) / Math.max(1, n * churn.hires)))) + 'T00:00:00Z';
@@ -120,7 +120,11 @@ function dayModel(n: number, day: number, churn: Churn, withSignIns: boolean): D
   // non-interactive time at the snapshot day for recently active users, so it moves every day for most of them.
   const signIns = (i: number): string => {
     if (!withSignIns) return '';
-    const last = [0, 1, 2, 3, 4, 5, 6].map((k) => lastActive(i, k)).filter(Boolean).sort().pop();
+    const last = [0, 1, 2, 3, 4, 5, 6]
+      .map((k) => lastActive(i, k))
+      .filter(Boolean)
+      .sort()
+      .pop();
     if (!last) return `,"signInActivity":null`;
     const interactive = `${last}T0${(i % 9) + 1}:${String(i % 60).padStart(2, '0')}:00Z`;
     const nonInteractive = last >= minus(refresh, 10) ? `${snapshot}T0${(i % 7) + 1}:${String((i * 7) % 60).padStart(2, '0')}:00Z` : interactive;

@@ -30,7 +30,7 @@ export function createSpendExtractActivities(deps: { dataDir: string; graphFor: 
         value = await withClient(input.tenantId, async (graph) => {
           const all: unknown[] = [];
           // Few subscriptions, one page expected; follow @odata.nextLink should one appear.
-          for (let next: string | undefined = '/v1.0/directory/subscriptions'; next; ) {
+          for (let next: string | undefined = '/v1.0/directory/subscriptions'; next;) {
             const page: { value?: unknown[]; '@odata.nextLink'?: string } = await graph.getJson(next);
             all.push(...(page.value ?? []));
             next = page['@odata.nextLink'];

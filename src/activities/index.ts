@@ -43,7 +43,10 @@ export function createMainActivities(deps: ActivityDeps) {
   return {
     ...createApprovalActivities({ config: deps.config, graphFor, approvalKey }),
     ...createHealthActivities(),
-    ...createExtractActivities({ dataDir: deps.config.dataDir, graphFor, pageSizes: { users: deps.config.usersPageSize, signIn: deps.config.signInPageSize },
+    ...createExtractActivities({
+      dataDir: deps.config.dataDir,
+      graphFor,
+      pageSizes: { users: deps.config.usersPageSize, signIn: deps.config.signInPageSize },
       delta: { mode: deps.config.usersDelta, fullWalkEvery: deps.config.fullWalkEvery },
       signInRate: new RequestRate(deps.config.signInPerMinute),
     }),

@@ -28,7 +28,7 @@ export function createRunFileActivities(deps: { dataDir: string }) {
     /** Lists what the run staged; the load step and `import` read it. Returns the run directory. */
     async writeManifest(input: ManifestInput): Promise<string> {
       // The workflow input that named the day can be written by anyone who can start a workflow: checked here too.
-      const future = futureDateProblem(input.snapshotDate, 'The run\'s snapshot date');
+      const future = futureDateProblem(input.snapshotDate, "The run's snapshot date");
       if (future) throw new StagingError(future);
       const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
       const entry = (kind: ManifestFile['kind'], name: string, f: StagedFile): ManifestFile => ({ kind, name, ...f, path: path.relative(runDir, f.path) });

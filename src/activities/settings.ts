@@ -44,7 +44,11 @@ export const requestsDirOf = (dataDir: string): string => path.join(dataDir, 're
 
 /** The change a proof is bound to: the tenant and exactly these keys and values (order aside). */
 export function settingsBinding(r: Pick<SettingsRequest, 'tenantId' | 'set' | 'unset'>): ProofBinding {
-  const set = Object.fromEntries(Object.entries(r.set).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+  const set = Object.fromEntries(
+    Object.entries(r.set)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
   const change = JSON.stringify({ tenantId: r.tenantId, set, unset: [...r.unset].sort() });
   return { purpose: 'settings', workflowId: `settings-${r.tenantId}`, scopeHash: createHash('sha256').update(change).digest('hex') };
 }
@@ -95,7 +99,8 @@ export function createSettingsActivities(paths: { workDbPath: string; dbPath: st
     /** Applies the request file's change and publishes. A retry that finds the file gone did the work already. */
     async applySettings(input: { requestFile: string }): Promise<{ applied: boolean; keys: string[] }> {
       const file = path.resolve(input.requestFile);
-      if (path.dirname(file) !== dir) throw new SettingsRequestError(`Settings requests are read from ${dir} only, not ${file}: run settings set where the warehouse worker's data directory is.`);
+      if (path.dirname(file) !== dir)
+        throw new SettingsRequestError(`Settings requests are read from ${dir} only, not ${file}: run settings set where the warehouse worker's data directory is.`);
       let text: string;
       try {
         text = readFileSync(file, 'utf8');

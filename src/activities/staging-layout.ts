@@ -4,8 +4,7 @@ import path from 'node:path';
 import { reportPath, STAGING_LAYOUT, userPageName, type ReportName } from '../shared/staging-contract';
 
 export const tenantStagingDir = (dataDir: string, tenantId: string): string => path.join(dataDir, 'staging', safeSegment(tenantId));
-export const runStagingDir = (dataDir: string, tenantId: string, runId: string): string =>
-  path.join(tenantStagingDir(dataDir, tenantId), safeSegment(runId));
+export const runStagingDir = (dataDir: string, tenantId: string, runId: string): string => path.join(tenantStagingDir(dataDir, tenantId), safeSegment(runId));
 export const usersDir = (runDir: string): string => path.join(runDir, STAGING_LAYOUT.usersDir);
 export const userPageFile = (runDir: string, page: number): string => path.join(usersDir(runDir), userPageName(page));
 /** Where the users walk resumes from (the next page's link, kept out of heartbeats); removed when the walk ends. */

@@ -140,7 +140,12 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
       }
       await recordReclamationEvent(paths.workDbPath, row);
       await publishLogged(paths);
-      return { ref: createHash('sha256').update(`${row.workflowId}|${row.event}|${String(row.at)}`).digest('hex').slice(0, 16) };
+      return {
+        ref: createHash('sha256')
+          .update(`${row.workflowId}|${row.event}|${String(row.at)}`)
+          .digest('hex')
+          .slice(0, 16),
+      };
     },
   };
 }
@@ -237,4 +242,3 @@ async function writeAfterPublish(dbPath: string): Promise<void> {
 }
 
 export type WarehouseWriteActivities = ReturnType<typeof createWarehouseWriteActivities>;
-

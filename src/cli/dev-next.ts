@@ -38,8 +38,7 @@ export async function nextLines(ctx: NextContext): Promise<string[]> {
   const who = ctx.simulated ? await exampleCandidate(ctx.config, ctx.tenantId) : undefined;
   const user = who?.upn ?? '<a user from the list>';
   const id = who ? reclaimWorkflowId(ctx.tenantId, who.userId) : '<the id request printed>';
-  const signIn = (who: string) =>
-    ctx.signIn ? [`      sign in when asked: open ${ctx.signIn.url}, enter the code it prints, log in as ${who}`] : [];
+  const signIn = (who: string) => (ctx.signIn ? [`      sign in when asked: open ${ctx.signIn.url}, enter the code it prints, log in as ${who}`] : []);
   lines.push(
     `  ${cli} candidates                                   who is inactive and licensed`,
     `  ${cli} reclaim request --user ${user} --reason "inactive"`,

@@ -14,7 +14,7 @@ import { UsageError } from './usage-error';
 export function registerDropFuture(program: Command): void {
   program
     .command(DROP_FUTURE_COMMAND)
-    .description('remove a tenant\'s snapshots dated after today (lists them; --apply removes them and publishes)')
+    .description("remove a tenant's snapshots dated after today (lists them; --apply removes them and publishes)")
     .requiredOption('--tenant <tenantId>', 'the tenant id whose future snapshots to remove')
     .option('--apply', 'remove them (without it, nothing changes)')
     .option('--db <file>', 'published warehouse file (default: M365_DB or <dataDir>/m365.duckdb)')

@@ -18,7 +18,10 @@ export function registerExport(program: Command): void {
     .option('--json', 'print the manifest as JSON')
     .action(async (opts: { to: string; format: string; views?: string; db?: string; json?: boolean }) => {
       if (!EXPORT_FORMATS.includes(opts.format as ExportFormat)) throw new UsageError(`--format must be csv or parquet, got ${opts.format}`);
-      const views = opts.views?.split(',').map((v) => v.trim()).filter(Boolean);
+      const views = opts.views
+        ?.split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
       if (views && views.length === 0) throw new UsageError('--views needs at least one view name');
       const publishedPath = path.resolve(opts.db ?? parseConfig().dbPath);
       const { manifestPath, manifest } = await exportViews({ publishedPath, toDir: opts.to, format: opts.format as ExportFormat, views });

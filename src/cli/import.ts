@@ -28,7 +28,7 @@ export function registerImport(program: Command): void {
     .option('--work-db <file>', 'private working database (default: <dataDir>/work/m365.duckdb)')
     .option('--tenant <tenant>', 'tenant id, when the directory has no manifest.json')
     .option('--date <YYYY-MM-DD>', 'snapshot date, when the directory has no manifest.json (default: today, UTC)')
-    .option('--run-id <id>', 'run id (default: the manifest\'s, else import-<tenant>-<date>)')
+    .option('--run-id <id>', "run id (default: the manifest's, else import-<tenant>-<date>)")
     .option('--json', 'print the result as one JSON object')
     .action(async (opts: ImportOptions) => {
       if (opts.date !== undefined) parseSnapshotDateOption(opts.date);

@@ -33,7 +33,8 @@ export async function pickKnownTenant(config: AppConfig, wanted?: string): Promi
   const held = await warehouseTenantIds(config.dbPath);
   if (wanted === undefined) {
     if (held.length === 1) return held[0]!;
-    if (held.length === 0) throw new ConfigError(`No tenant configured and none in the published warehouse (${config.dbPath}): run a daily sync or import first, or set M365_TENANT_ID.`);
+    if (held.length === 0)
+      throw new ConfigError(`No tenant configured and none in the published warehouse (${config.dbPath}): run a daily sync or import first, or set M365_TENANT_ID.`);
     throw new ConfigError(`The warehouse holds several tenants: name one with --tenant (${held.join(', ')})`);
   }
   if (held.includes(wanted)) return wanted;

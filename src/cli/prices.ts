@@ -23,16 +23,28 @@ const dbOptions = (c: Command): Command =>
 
 export function registerPrices(program: Command): void {
   const prices = program.command('prices').description('licence prices used by the spend and savings views');
+  registerPriceImport(prices);
+  registerPriceSet(prices);
+  registerPriceList(prices);
+  registerPriceMissing(prices);
+}
 
+/** prices import: your price file, all rows or none. */
+function registerPriceImport(prices: Command): void {
   dbOptions(prices.command('import').argument('<file>', 'CSV: sku_part_number,currency,unit_price_monthly,billing,effective_from,effective_to[,tenant][,source][,retrieved_on]'))
-    .description('import your prices (they take precedence over the shipped list prices): all rows or none (overlapping ranges, unknown SKUs, negative prices, bad billing values, mixed currencies within your prices refuse the file)')
+    .description(
+      'import your prices (they take precedence over the shipped list prices): all rows or none (overlapping ranges, unknown SKUs, negative prices, bad billing values, mixed currencies within your prices refuse the file)',
+    )
     .action(async (file: string, opts: DbOptions) => {
       const r = await writeAndPublish(opts, (work) => importPrices(work, path.resolve(file)));
       process.stdout.write(`Imported ${r.rows} price${r.rows === 1 ? '' : 's'} from ${file}.\n`);
     });
+}
 
+/** prices set: one SKU's price from a date on. */
+function registerPriceSet(prices: Command): void {
   dbOptions(prices.command('set').argument('<sku>', 'SKU part number, e.g. SPE_E3'))
-    .description('set a SKU\'s monthly price from a date on (the price in force that day ends the day before)')
+    .description("set a SKU's monthly price from a date on (the price in force that day ends the day before)")
     .requiredOption('--monthly <amount>', 'unit price per user per month, e.g. 36.00')
     .requiredOption('--currency <code>', 'ISO 4217 currency, e.g. USD')
     .option('--from <YYYY-MM-DD>', 'first day the price applies (default: today, UTC)')
@@ -44,15 +56,28 @@ export function registerPrices(program: Command): void {
       const from = opts.from ?? new Date().toISOString().slice(0, 10);
       try {
         const row = await writeAndPublish(opts, (work) =>
-          setPrice(work, { skuPartNumber: sku, monthly: opts.monthly, currency: opts.currency, from, tenantId: opts.tenant ?? null, billing: opts.billing as Billing, source: opts.source ?? null }),
+          setPrice(work, {
+            skuPartNumber: sku,
+            monthly: opts.monthly,
+            currency: opts.currency,
+            from,
+            tenantId: opts.tenant ?? null,
+            billing: opts.billing as Billing,
+            source: opts.source ?? null,
+          }),
         );
-        process.stdout.write(`${row.skuPartNumber}: ${row.currency} ${row.unitPriceMonthly} per user per month (${row.billing}) from ${row.effectiveFrom}, ${row.tenantId ? `tenant ${row.tenantId}` : 'all tenants'}.\n`);
+        process.stdout.write(
+          `${row.skuPartNumber}: ${row.currency} ${row.unitPriceMonthly} per user per month (${row.billing}) from ${row.effectiveFrom}, ${row.tenantId ? `tenant ${row.tenantId}` : 'all tenants'}.\n`,
+        );
       } catch (err) {
         if (err instanceof RangeError) throw new UsageError(err.message);
         throw err;
       }
     });
+}
 
+/** prices list: what each held SKU is charged at, or every stored price. */
+function registerPriceList(prices: Command): void {
   prices
     .command('list')
     .description('the price each held SKU is charged at and its level (contract, tenant, admin, list); --all: every stored price')
@@ -82,9 +107,13 @@ export function registerPrices(program: Command): void {
          FROM license_spend WHERE unit_price_monthly IS NOT NULL ${tenant} ORDER BY tenant_id, sku_part_number`,
       );
       process.stdout.write(formatRows(result, format));
-      if (result.rows.length === 0 && format === 'table') process.stderr.write('No priced SKU held on the latest snapshot: `prices list --all` shows the stored prices, `prices missing` the unpriced SKUs.\n');
+      if (result.rows.length === 0 && format === 'table')
+        process.stderr.write('No priced SKU held on the latest snapshot: `prices list --all` shows the stored prices, `prices missing` the unpriced SKUs.\n');
     });
+}
 
+/** prices missing: the held SKUs without a price. */
+function registerPriceMissing(prices: Command): void {
   prices
     .command('missing')
     .description('SKUs of the latest snapshot without a price on its date (their spend shows as NULL)')

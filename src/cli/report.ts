@@ -16,6 +16,8 @@ export function registerReport(program: Command): void {
       const db = path.resolve(opts.db ?? parseConfig().dbPath);
       const out = path.resolve(opts.out ?? reportPathFor(db));
       const r = await writeReport(db, out, { tenant: opts.tenant });
-      process.stdout.write(`Wrote ${safeInline(r.file)} (${Math.round(r.bytes / 1024)} KB, ${r.tenants} tenant${r.tenants === 1 ? '' : 's'}). Open it in a browser: file://${encodeURI(r.file)}\n`);
+      process.stdout.write(
+        `Wrote ${safeInline(r.file)} (${Math.round(r.bytes / 1024)} KB, ${r.tenants} tenant${r.tenants === 1 ? '' : 's'}). Open it in a browser: file://${encodeURI(r.file)}\n`,
+      );
     });
 }

@@ -28,7 +28,9 @@ export async function spendSummaryLines(dbFile: string, tenantId?: string): Prom
   const lines: string[] = [];
   if (spend.rows.length === 0) lines.push('  annual spend: no priced SKU (see `m365-license prices missing`)');
   for (const r of spend.rows) {
-    lines.push(`  annual spend ${r.currency} ${String(r.annual_spend)}; idle ${r.currency} ${String(r.idle_spend)} (unassigned seats ${String(r.unassigned)}, inactive users ${String(r.inactive)})`);
+    lines.push(
+      `  annual spend ${r.currency} ${String(r.annual_spend)}; idle ${r.currency} ${String(r.idle_spend)} (unassigned seats ${String(r.unassigned)}, inactive users ${String(r.inactive)})`,
+    );
   }
   const n = Number(unpriced.rows[0]?.n ?? 0);
   if (n > 0) lines.push(`  ${n} SKU${n === 1 ? '' : 's'} without a price (money NULL): m365-license prices missing`);

@@ -59,16 +59,14 @@ export async function createDailySchedule(
   return scheduleId;
 }
 
-const tenantsFor = (config: AppConfig, tenant?: string, all?: boolean): string[] =>
-  all ? listTenantIds(config) : [pickTenant(config, tenant)];
+const tenantsFor = (config: AppConfig, tenant?: string, all?: boolean): string[] => (all ? listTenantIds(config) : [pickTenant(config, tenant)]);
 
 export function registerSchedule(program: Command): void {
   const schedule = program.command('schedule').description('manage the daily schedule m365-daily-<tenant>');
-  const common = (cmd: Command) =>
-    cmd.option('--tenant <tenant>', 'tenant id or name (default: the only one configured)').option('--all', 'every configured tenant');
+  const common = (cmd: Command) => cmd.option('--tenant <tenant>', 'tenant id or name (default: the only one configured)').option('--all', 'every configured tenant');
 
   common(schedule.command('create').description('create the daily schedule (overlap SKIP, one-day catch-up window)'))
-    .option('--at <HH:MM>', 'time of day, UTC (default 02:00, or the tenant entry\'s schedule)')
+    .option('--at <HH:MM>', "time of day, UTC (default 02:00, or the tenant entry's schedule)")
     .option('--jitter <minutes>', 'start each run at a random moment this many minutes after --at (default M365_SCHEDULE_JITTER_MINUTES, 30)')
     .action(async (opts: { tenant?: string; all?: boolean; at?: string; jitter?: string }) => {
       const config = parseConfig();

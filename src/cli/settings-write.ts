@@ -75,7 +75,8 @@ export async function resolveSkus(config: AppConfig, tenantId: string, list: str
     ...new Set(
       list.map((s) => {
         const hit = byLower.get(s.trim().toLowerCase());
-        if (!hit) throw new UsageError(`--exclude-sku: ${s} is not a SKU part number this tenant holds or Microsoft lists; the tenant holds ${[...new Set(tenants)].sort().join(', ')}`);
+        if (!hit)
+          throw new UsageError(`--exclude-sku: ${s} is not a SKU part number this tenant holds or Microsoft lists; the tenant holds ${[...new Set(tenants)].sort().join(', ')}`);
         return hit;
       }),
     ),
@@ -87,7 +88,9 @@ async function subscribedParts(config: AppConfig, tenantId: string): Promise<str
   const tenant = createGraphFactory(config)(tenantId);
   const graph = tenant.client();
   try {
-    return (await graph.getJson<{ value: { skuPartNumber?: string }[] }>('/v1.0/subscribedSkus?$select=skuPartNumber')).value.flatMap((k) => (k.skuPartNumber ? [k.skuPartNumber] : []));
+    return (await graph.getJson<{ value: { skuPartNumber?: string }[] }>('/v1.0/subscribedSkus?$select=skuPartNumber')).value.flatMap((k) =>
+      k.skuPartNumber ? [k.skuPartNumber] : [],
+    );
   } finally {
     await graph.close();
     await tenant.tokens.close();
@@ -171,7 +174,6 @@ async function closeTokens(graphFor: ReturnType<typeof createGraphFactory>, tena
   }
 }
 
-
 /**
  * Writes the change and publishes. While another process (a warehouse worker) owns the working database, the
  * change goes to that worker as an applySettings workflow; otherwise this process writes it, as `import` does.
@@ -202,7 +204,8 @@ export async function writeSettings(config: AppConfig, request: SettingsRequest)
       // The worker's refusal (not a settings admin, a bad sign-in) is the message to show, not Temporal's wrapper.
       throw new Error(rootMessage(err), { cause: err });
     });
-    if (!r.applied) throw new Error(`The warehouse worker did not find the settings request ${requestFile}: run settings set where the worker's data directory (${config.dataDir}) is.`);
+    if (!r.applied)
+      throw new Error(`The warehouse worker did not find the settings request ${requestFile}: run settings set where the worker's data directory (${config.dataDir}) is.`);
   });
   return { via: 'worker' };
 }

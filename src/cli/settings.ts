@@ -53,10 +53,9 @@ export async function readShownSettings(dbPath: string, tenantId: string): Promi
     shown.updatedAt = row.updated_at ? new Date(String(row.updated_at)).toISOString() : null;
     shown.updatedBy = (row.updated_by as string | null) ?? null;
     const changes = await db
-      .query(
-        `SELECT changed_at::VARCHAR AS at, changed_by AS by, change::VARCHAR AS change FROM settings_changes WHERE tenant_id = $1 ORDER BY changed_at DESC LIMIT 5`,
-        [tenantId],
-      )
+      .query(`SELECT changed_at::VARCHAR AS at, changed_by AS by, change::VARCHAR AS change FROM settings_changes WHERE tenant_id = $1 ORDER BY changed_at DESC LIMIT 5`, [
+        tenantId,
+      ])
       // A file published before settings_changes existed has no change log yet.
       .catch(() => ({ rows: [] as Record<string, unknown>[] }));
     shown.changes = changes.rows.map((c) => ({ changedAt: String(c.at), changedBy: String(c.by), change: JSON.parse(String(c.change)) as unknown }));
@@ -170,7 +169,14 @@ function changeSummary(set: WarehouseSettings, unset: SettingKey[]): string {
   return parts.join('; ');
 }
 
-async function apply(config: ReturnType<typeof parseConfig>, tenantId: string, set: WarehouseSettings, unset: SettingKey[], by: string | undefined, json: boolean | undefined): Promise<void> {
+async function apply(
+  config: ReturnType<typeof parseConfig>,
+  tenantId: string,
+  set: WarehouseSettings,
+  unset: SettingKey[],
+  by: string | undefined,
+  json: boolean | undefined,
+): Promise<void> {
   // Who changes settings signs in (as for approvals), bound to exactly this change; a name counts in the lab mode only.
   // A signed-in person's membership of the settings-admins group is checked through Graph: say so before the sign-in.
   if (config.approvalIdentity === 'verified' && !hasGraphCredentials(config, tenantId)) {

@@ -1,15 +1,28 @@
 // `m365-license sim`: run the Microsoft 365 tenant simulator until SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { ChurnSpecError, FaultSpecError, ProfileSpecError, TenantsSpecError, parseChurn, parseTenants, parseFaults, parseProfile, startSimulator, type ProfileName } from '../simulator/index';
+import {
+  ChurnSpecError,
+  FaultSpecError,
+  ProfileSpecError,
+  TenantsSpecError,
+  parseChurn,
+  parseTenants,
+  parseFaults,
+  parseProfile,
+  startSimulator,
+  type ProfileName,
+} from '../simulator/index';
 
-const int = (name: string, min: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) {
-    process.stderr.write(`error: --${name} must be an integer >= ${min}, got "${v}"\n`);
-    process.exit(2);
-  }
-  return n;
-};
+const int =
+  (name: string, min: number) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) {
+      process.stderr.write(`error: --${name} must be an integer >= ${min}, got "${v}"\n`);
+      process.exit(2);
+    }
+    return n;
+  };
 
 interface SimOptions {
   port: number;
@@ -37,8 +50,11 @@ export function registerSim(program: Command): void {
     .option('--faults <spec>', 'fault spec, e.g. "users:429@0.3:retry=1.5,reports:reset@0.2,concealed,stale=10" (see src/simulator/README.md)')
     .option('--day <n>', 'simulated day N of the same tenant (0 = the generated tenant; hires, leavers, licence changes follow)', int('day', 0), 0)
     .option('--today <date>', "YYYY-MM-DD treated as day 0's today (default: the real UTC date)")
-    .option('--churn <spec>', 'day-to-day changes, JSON or key=value pairs: hiresPerDay, leaversPerDay, licenceChangesPerDay, disabledPerDay, activeShare, returnsPerDay (shares per day)')
-    .option('--profile <name>', 'instant (answers at once, never throttles) or realistic (Graph\'s published limits, latencies, expiring links)', 'instant')
+    .option(
+      '--churn <spec>',
+      'day-to-day changes, JSON or key=value pairs: hiresPerDay, leaversPerDay, licenceChangesPerDay, disabledPerDay, activeShare, returnsPerDay (shares per day)',
+    )
+    .option('--profile <name>', "instant (answers at once, never throttles) or realistic (Graph's published limits, latencies, expiring links)", 'instant')
     .option('--time-scale <x>', 'real seconds per simulated second under the realistic profile (0.01: limits and latencies 100x faster)', Number, 1)
     .option('--limits <spec>', 'realistic limits to override, key=value pairs, e.g. "signInPerMinApp=20,tenantRuLarge=8000" (see docs/graph.md)')
     .option('--tenants <spec>', 'many tenants behind the one app: a count (each of --users) or sizes COUNTxUSERS,... (e.g. 1000x300,20x50000); each its own seed')
@@ -50,7 +66,20 @@ export function registerSim(program: Command): void {
 async function runSim(o: SimOptions): Promise<void> {
   checkSpecs(o);
   const profile = o.profile as ProfileName;
-  const sim = await startSimulator({ port: o.port, users: o.users, seed: o.seed, faults: o.faults, dir: o.dir, day: o.day, today: o.today, churn: o.churn, profile, timeScale: o.timeScale, limits: o.limits, tenants: o.tenants });
+  const sim = await startSimulator({
+    port: o.port,
+    users: o.users,
+    seed: o.seed,
+    faults: o.faults,
+    dir: o.dir,
+    day: o.day,
+    today: o.today,
+    churn: o.churn,
+    profile,
+    timeScale: o.timeScale,
+    limits: o.limits,
+    tenants: o.tenants,
+  });
   const info = simulatorInfo(sim, o, profile);
   if (o.json) process.stdout.write(JSON.stringify(info) + '\n');
   else process.stdout.write(describe(info, o));

@@ -45,10 +45,7 @@ export interface Progress {
 
 /** Reads the run's progress from its `status` query and its pending activities' heartbeats. */
 export async function readProgress(handle: WorkflowHandle, startedAt: number): Promise<Progress> {
-  const [status, description] = await Promise.all([
-    handle.query(dailySyncStatusQuery).catch(() => undefined),
-    handle.describe().catch(() => undefined),
-  ]);
+  const [status, description] = await Promise.all([handle.query(dailySyncStatusQuery).catch(() => undefined), handle.describe().catch(() => undefined)]);
   let pages: number | undefined;
   let retries = 0;
   for (const a of description?.raw.pendingActivities ?? []) {
@@ -81,11 +78,7 @@ export function progressLine(p: Progress): string {
 }
 
 /** Waits for the result, calling `onProgress` about once a second. */
-export async function followRun(
-  handle: WorkflowHandle<typeof dailySync>,
-  onProgress: (p: Progress) => void,
-  everyMs = 1_000,
-): Promise<DailySyncResult> {
+export async function followRun(handle: WorkflowHandle<typeof dailySync>, onProgress: (p: Progress) => void, everyMs = 1_000): Promise<DailySyncResult> {
   const startedAt = Date.now();
   let done = false;
   const result = handle.result().finally(() => {
@@ -104,7 +97,9 @@ export function summaryLines(r: DailySyncResult): string[] {
     `Run ${r.runId} for tenant ${r.tenantId} on ${r.snapshotDate}: ${r.status}`,
     `  users ${r.counts.users}, licensed ${r.counts.licensedUsers}, SKUs ${r.counts.skus}, assignments ${r.counts.assignments}, activity rows ${r.counts.activityRows}, suspicious rows ${r.counts.suspiciousRows}`,
     `  report refreshed ${v.reportRefreshDate ?? 'never'}${v.stale ? ' (STALE)' : ''}; concealed names: ${v.concealed ? `yes (${(v.ratio * 100).toFixed(0)}% of ${v.rowsChecked} rows)` : 'no'}`,
-    `  stage times: ${Object.entries(r.stageMs).map(([k, ms]) => `${k} ${((ms ?? 0) / 1000).toFixed(1)} s`).join(', ')}`,
+    `  stage times: ${Object.entries(r.stageMs)
+      .map(([k, ms]) => `${k} ${((ms ?? 0) / 1000).toFixed(1)} s`)
+      .join(', ')}`,
     ...(r.message ? [`  ${r.message.split('\n').join('\n  ')}`] : []),
   ];
 }

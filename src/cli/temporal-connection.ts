@@ -9,10 +9,7 @@ export async function withTemporalClient<T>(config: AppConfig, fn: (client: Clie
   try {
     connection = await Connection.connect({ address, connectTimeout: 5_000, ...temporalConnectionOptions(config) });
   } catch (err) {
-    throw new Error(
-      `Cannot reach a Temporal server at ${address}: start one (\`m365-license dev --keep-running\`) or set TEMPORAL_ADDRESS.`,
-      { cause: err },
-    );
+    throw new Error(`Cannot reach a Temporal server at ${address}: start one (\`m365-license dev --keep-running\`) or set TEMPORAL_ADDRESS.`, { cause: err });
   }
   try {
     return await fn(new Client({ connection, namespace: config.temporalNamespace }));

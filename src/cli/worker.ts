@@ -14,7 +14,7 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description('run a worker for the m365-license and m365-license-warehouse task queues')
     .option('--no-warehouse', 'do not serve the warehouse queue (run exactly one warehouse worker per deployment)')
-    .option('--warehouse-only', 'serve only the warehouse queue (keeps DuckDB\'s memory out of the Graph workers)')
+    .option('--warehouse-only', "serve only the warehouse queue (keeps DuckDB's memory out of the Graph workers)")
     .action(async (opts: { warehouse: boolean; warehouseOnly?: boolean }) => {
       const config = parseConfig();
       const logger = createLogger({ level: config.logLevel });
@@ -24,7 +24,10 @@ export function registerWorker(program: Command): void {
       const connection = await NativeConnection.connect({ address, ...temporalConnectionOptions(config) }).catch((err: unknown) => {
         throw new Error(`Cannot reach a Temporal server at ${address}: start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE).`, { cause: err });
       });
-      const workers = await createWorkers({ connection, namespace: config.temporalNamespace, deps: { config, logger },
+      const workers = await createWorkers({
+        connection,
+        namespace: config.temporalNamespace,
+        deps: { config, logger },
         taskQueue: config.taskQueue,
         serveWarehouse: opts.warehouse,
         serveMain: !opts.warehouseOnly,
@@ -32,7 +35,9 @@ export function registerWorker(program: Command): void {
       const abort = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
       // Operators and scripts wait for this line, whatever the log level.
-      process.stderr.write(`worker started: ${address}, namespace ${config.temporalNamespace}, ${opts.warehouseOnly ? 'warehouse queue only' : `warehouse queue ${opts.warehouse ? 'served' : 'not served'}`}\n`);
+      process.stderr.write(
+        `worker started: ${address}, namespace ${config.temporalNamespace}, ${opts.warehouseOnly ? 'warehouse queue only' : `warehouse queue ${opts.warehouse ? 'served' : 'not served'}`}\n`,
+      );
       logger.info({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, warehouseTaskQueue: warehouseTaskQueueFor(config.taskQueue) }, 'worker started');
       await runWorkers(workers, abort.signal);
       await connection.close();

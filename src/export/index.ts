@@ -48,7 +48,6 @@ export interface ExportManifest {
   views: ExportedView[];
 }
 
-
 async function sha256(file: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -68,8 +67,11 @@ async function strings(conn: DuckDBConnection, sql: string): Promise<string[][]>
  * = + - @ tab or CR gets a leading single quote) because these files are opened in spreadsheets; Parquet keeps values as they are.
  */
 async function selectFor(conn: DuckDBConnection, view: string, format: ExportFormat): Promise<string> {
-  const cols = await strings(conn, `SELECT column_name, data_type FROM information_schema.columns
-    WHERE table_catalog = 'wh' AND table_name = ${sqlString(view)} ORDER BY ordinal_position`);
+  const cols = await strings(
+    conn,
+    `SELECT column_name, data_type FROM information_schema.columns
+    WHERE table_catalog = 'wh' AND table_name = ${sqlString(view)} ORDER BY ordinal_position`,
+  );
   const list = cols.map(([name, type]) => {
     const c = sqlIdent(name!);
     if (format === 'csv' && type === 'VARCHAR') {
@@ -145,7 +147,11 @@ export function scheduledExportFromEnv(env: NodeJS.ProcessEnv = process.env): { 
   if (!env.M365_EXPORT_DIR) return null;
   const format = (env.M365_EXPORT_FORMAT || 'csv') as ExportFormat;
   if (!EXPORT_FORMATS.includes(format)) throw new ExportError(`M365_EXPORT_FORMAT must be csv or parquet, got ${env.M365_EXPORT_FORMAT}.`);
-  const views = env.M365_EXPORT_VIEWS ? env.M365_EXPORT_VIEWS.split(',').map((v) => v.trim()).filter(Boolean) : undefined;
+  const views = env.M365_EXPORT_VIEWS
+    ? env.M365_EXPORT_VIEWS.split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : undefined;
   return { toDir: path.resolve(env.M365_EXPORT_DIR), format, views };
 }
 

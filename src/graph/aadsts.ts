@@ -7,7 +7,7 @@ import type { TokenOutcome } from './msal-network';
 /** What to tell the admin for each AADSTS code we know. */
 const AADSTS_ADVICE: Record<number, string> = {
   7000215:
-    'Invalid client secret (AADSTS7000215). Set M365_CLIENT_SECRET to the secret\'s Value, not its Secret ID: ' +
+    "Invalid client secret (AADSTS7000215). Set M365_CLIENT_SECRET to the secret's Value, not its Secret ID: " +
     'Entra admin center → App registrations → <app> → Certificates & secrets; the Value is shown only once, so create a new secret if it is lost.',
   7000222:
     'The client secret has expired (AADSTS7000222). Create a new secret under Entra admin center → App registrations → <app> → ' +
@@ -23,7 +23,7 @@ const AADSTS_ADVICE: Record<number, string> = {
   700027:
     'The certificate assertion was rejected (AADSTS700027). Upload the certificate under App registrations → <app> → ' +
     'Certificates & secrets → Certificates, and check M365_CLIENT_CERT_THUMBPRINT.',
-  700024: 'The client assertion is outside its valid time range (AADSTS700024). Check the worker\'s clock (NTP).',
+  700024: "The client assertion is outside its valid time range (AADSTS700024). Check the worker's clock (NTP).",
   70011: 'Invalid scope (AADSTS70011). The app must request https://graph.microsoft.com/.default.',
   900144: 'The token request is missing a parameter (AADSTS900144). Check M365_CLIENT_ID and the credential settings.',
   90055: 'The tenant is being throttled by the identity platform (AADSTS90055).',
@@ -62,7 +62,10 @@ export function classifyTokenFailure(err: unknown, last: TokenOutcome | undefine
   }
   const code = (err as { errorCode?: unknown })?.errorCode;
   if (last?.status !== undefined && last.status >= 400) {
-    return new GraphAuthError(`The token request failed with HTTP ${last.status}${typeof code === 'string' ? ` (${code})` : ''}; check M365_TENANT_ID, M365_CLIENT_ID and the credential.`, ctx);
+    return new GraphAuthError(
+      `The token request failed with HTTP ${last.status}${typeof code === 'string' ? ` (${code})` : ''}; check M365_TENANT_ID, M365_CLIENT_ID and the credential.`,
+      ctx,
+    );
   }
   // MSAL configuration errors (bad authority URL, unreadable key) cannot succeed on retry.
   const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -79,4 +82,3 @@ function aadstsOf(err: unknown, last: TokenOutcome | undefined): number | undefi
   const m = /AADSTS(\d+)/.exec(text);
   return m ? Number(m[1]) : undefined;
 }
-

@@ -123,9 +123,11 @@ export class GraphClient {
         if (res.statusCode >= 300 && res.statusCode < 400) {
           await res.body.dump();
           const location = header(res.headers, 'location');
-          if (!location) throw new GraphTransientError(`Graph answered ${res.statusCode} without a Location for ${loggablePath(url.href)}.`, { clientRequestId, status: res.statusCode });
+          if (!location)
+            throw new GraphTransientError(`Graph answered ${res.statusCode} without a Location for ${loggablePath(url.href)}.`, { clientRequestId, status: res.statusCode });
           const target = new URL(location, url);
-          if (target.protocol !== 'https:') throw new GraphBadRequestError(`Graph redirected the report to a non-https URL (${target.origin}); refusing to download.`, { clientRequestId });
+          if (target.protocol !== 'https:')
+            throw new GraphBadRequestError(`Graph redirected the report to a non-https URL (${target.origin}); refusing to download.`, { clientRequestId });
           return fetchReportBody(this.agent, this.timeoutMs, target, tmp);
         }
         // Some report variants answer 200 with the content directly.

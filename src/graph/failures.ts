@@ -57,7 +57,7 @@ export async function responseFailure(req: FailedRequest, res: Dispatcher.Respon
     return new RefreshToken(
       new GraphAuthError(
         `Graph rejected the access token (401${codeText}) on ${where}${graphText ? `: ${graphText}` : ''}. ` +
-          'Check that M365_TENANT_ID is the tenant the app was consented in and that M365_AUTHORITY_HOST matches M365_GRAPH_URL\'s cloud.',
+          "Check that M365_TENANT_ID is the tenant the app was consented in and that M365_AUTHORITY_HOST matches M365_GRAPH_URL's cloud.",
         ctx,
       ),
     );
@@ -69,7 +69,10 @@ export async function responseFailure(req: FailedRequest, res: Dispatcher.Respon
   const hasSkipToken = /skip(token)?=/i.test(safeDecode(url.search));
   const expiredToken = /ExpiredPageToken|SkipToken/i.test(env.code ?? '') || /(page|skip) ?token.*(expired|invalid)/i.test(env.message ?? '');
   if (status === 410 || (status === 400 && hasSkipToken && expiredToken)) {
-    return new SkipTokenExpiredError(`Graph no longer accepts this paging link (HTTP ${status}${codeText}) on ${where}; restart the walk from the first page.`, { ...ctx, code: env.code });
+    return new SkipTokenExpiredError(`Graph no longer accepts this paging link (HTTP ${status}${codeText}) on ${where}; restart the walk from the first page.`, {
+      ...ctx,
+      code: env.code,
+    });
   }
   const pageSize = status === 400 ? pageSizeRefusal(url, env.message ?? text) : undefined;
   if (pageSize) {

@@ -24,7 +24,7 @@ export function permissionFailure(
   const roles = new Set(decodeRoles(token));
   const where = `${method} ${loggablePath(url.href)}`;
   const detail = `Graph denied ${where} (403${code ? ` ${code}` : ''}${graphText ? `: ${graphText}` : ''}). `;
-  if (!need) return new GraphPermissionError(detail + 'Check the app\'s Microsoft Graph application permissions and admin consent.', { ...ctx, code, missing: [] });
+  if (!need) return new GraphPermissionError(detail + "Check the app's Microsoft Graph application permissions and admin consent.", { ...ctx, code, missing: [] });
   const held = need.anyOf.filter((r) => roles.has(r));
   if (held.length) {
     return new GraphPermissionError(

@@ -48,7 +48,7 @@ export async function withRetries<R>(policy: RetryPolicy, method: string, url: U
   const where = { method, operation: operationOf(method, url), path: loggablePath(url.href) };
   let refreshed = false;
   let waited = 0;
-  for (let n = 0; ; ) {
+  for (let n = 0; ;) {
     try {
       return await attempt(state);
     } catch (err) {

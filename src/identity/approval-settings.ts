@@ -50,7 +50,10 @@ export function approvalSettings(config: AppConfig, tenantId: string): ApprovalS
 
 /** The settings a verified approval needs, or a message naming what to configure. */
 export function requireVerifiable(s: ApprovalSettings): ApprovalSettings & { clientId: string; approversGroupId: string } {
-  const missing = [!s.clientId && 'M365_APPROVAL_CLIENT_ID (or approvalClientId in the tenants file)', !s.approversGroupId && 'M365_APPROVERS_GROUP_ID (or approversGroupId)'].filter(Boolean);
+  const missing = [
+    !s.clientId && 'M365_APPROVAL_CLIENT_ID (or approvalClientId in the tenants file)',
+    !s.approversGroupId && 'M365_APPROVERS_GROUP_ID (or approversGroupId)',
+  ].filter(Boolean);
   if (missing.length) {
     throw new ConfigError(`Authenticated approvals need ${missing.join(' and ')} for tenant ${s.tenantId}; or set M365_APPROVAL_IDENTITY=unverified in a lab.`);
   }

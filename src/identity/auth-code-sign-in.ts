@@ -74,7 +74,9 @@ export class AuthCodeSignIn {
       return result.idToken;
     } catch (err) {
       if (err instanceof SignInError) throw err;
-      throw new SignInError(`Sign-in failed${codeOf(err)}: sign in again; check that ${this.opts.redirectUri} is a redirect URI of the approval app (M365_APPROVAL_CLIENT_ID).`, { cause: err });
+      throw new SignInError(`Sign-in failed${codeOf(err)}: sign in again; check that ${this.opts.redirectUri} is a redirect URI of the approval app (M365_APPROVAL_CLIENT_ID).`, {
+        cause: err,
+      });
     }
   }
 

@@ -126,7 +126,13 @@ export function createAuthoriser(deps: AuthoriserDeps) {
    * sign-in must be from around the run's start, a decision's from after it (they are checked long after the
    * token expired, but a sign-in from before the run cannot have been made for it).
    */
-  const person = async (tenantId: string, proof: PersonProof | undefined, expect: ProofBinding, issuedWithin: { from: number; to: number }, opts: { anyScope?: boolean } = {}): Promise<ProvenPerson> => {
+  const person = async (
+    tenantId: string,
+    proof: PersonProof | undefined,
+    expect: ProofBinding,
+    issuedWithin: { from: number; to: number },
+    opts: { anyScope?: boolean } = {},
+  ): Promise<ProvenPerson> => {
     const who = expect.purpose === 'request' ? 'requester' : 'decision';
     if (!proof || (!proof.idToken && !proof.by)) throw new NotAuthorisedError(`${who}_no_proof`);
     if (!proof.idToken) return labPerson(deps.config, proof, who);
@@ -177,7 +183,14 @@ export function createAuthoriser(deps: AuthoriserDeps) {
      * workflow and run (and to `scopeHash` when given; otherwise to whichever scope the decider signed for), an
      * approval by someone else who is in the approvers group now, a rejection by an approver or the requester.
      */
-    async decision(input: { tenantId: string; run: CallingRun; kind: 'approve' | 'reject'; requester: PersonProof | undefined; decision: PersonProof | undefined; scopeHash?: string }): Promise<{ requester: ProvenPerson; decider: ProvenPerson }> {
+    async decision(input: {
+      tenantId: string;
+      run: CallingRun;
+      kind: 'approve' | 'reject';
+      requester: PersonProof | undefined;
+      decision: PersonProof | undefined;
+      scopeHash?: string;
+    }): Promise<{ requester: ProvenPerson; decider: ProvenPerson }> {
       const start = await runStart(input.run);
       const asker = await requester(input.tenantId, input.run, input.requester, start);
       const purpose: ProofPurpose = input.kind;

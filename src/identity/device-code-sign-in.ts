@@ -47,7 +47,8 @@ export async function signInWithDeviceCode(opts: SignInOptions): Promise<string>
       deviceCodeCallback: (r) => opts.say(`This sign-in is to ${opts.purpose}.\n${r.message}\nSign in only if that is what you mean to do.`),
       ...(opts.timeoutSeconds ? { timeout: opts.timeoutSeconds } : {}),
     });
-    if (!result?.idToken) throw new SignInError('The sign-in returned no ID token: check that the app registration allows public client flows (Authentication → Allow public client flows).');
+    if (!result?.idToken)
+      throw new SignInError('The sign-in returned no ID token: check that the app registration allows public client flows (Authentication → Allow public client flows).');
     return result.idToken;
   } catch (err) {
     if (err instanceof SignInError) throw err;

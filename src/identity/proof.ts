@@ -23,7 +23,14 @@ interface Sealed extends ProofBinding {
 }
 
 export function sealProof(idToken: string, binding: ProofBinding, publicKey: KeyObject | string): string {
-  const body: Sealed = { v: 1, idToken, purpose: binding.purpose, workflowId: binding.workflowId, ...(binding.runId ? { runId: binding.runId } : {}), ...(binding.scopeHash ? { scopeHash: binding.scopeHash } : {}) };
+  const body: Sealed = {
+    v: 1,
+    idToken,
+    purpose: binding.purpose,
+    workflowId: binding.workflowId,
+    ...(binding.runId ? { runId: binding.runId } : {}),
+    ...(binding.scopeHash ? { scopeHash: binding.scopeHash } : {}),
+  };
   return seal(JSON.stringify(body), publicKey);
 }
 
@@ -38,16 +45,33 @@ export function openProof(sealed: string, privateKey: KeyObject): { idToken: str
     return { idToken: text };
   }
   const o = parsed as Partial<Sealed> | null;
-  if (!o || typeof o !== 'object' || o.v !== 1 || typeof o.idToken !== 'string' || typeof o.workflowId !== 'string' || !['request', 'approve', 'reject', 'settings'].includes(o.purpose as string)) {
+  if (
+    !o ||
+    typeof o !== 'object' ||
+    o.v !== 1 ||
+    typeof o.idToken !== 'string' ||
+    typeof o.workflowId !== 'string' ||
+    !['request', 'approve', 'reject', 'settings'].includes(o.purpose as string)
+  ) {
     return { idToken: typeof o?.idToken === 'string' ? o.idToken : text };
   }
   return {
     idToken: o.idToken,
-    binding: { purpose: o.purpose!, workflowId: o.workflowId, ...(typeof o.runId === 'string' ? { runId: o.runId } : {}), ...(typeof o.scopeHash === 'string' ? { scopeHash: o.scopeHash } : {}) },
+    binding: {
+      purpose: o.purpose!,
+      workflowId: o.workflowId,
+      ...(typeof o.runId === 'string' ? { runId: o.runId } : {}),
+      ...(typeof o.scopeHash === 'string' ? { scopeHash: o.scopeHash } : {}),
+    },
   };
 }
 
 /** Whether a proof's binding is exactly the one expected (a request's has no run or scope; a decision's has both). */
 export function bindingMatches(got: ProofBinding, expected: ProofBinding): boolean {
-  return got.purpose === expected.purpose && got.workflowId === expected.workflowId && (got.runId ?? '') === (expected.runId ?? '') && (got.scopeHash ?? '') === (expected.scopeHash ?? '');
+  return (
+    got.purpose === expected.purpose &&
+    got.workflowId === expected.workflowId &&
+    (got.runId ?? '') === (expected.runId ?? '') &&
+    (got.scopeHash ?? '') === (expected.scopeHash ?? '')
+  );
 }

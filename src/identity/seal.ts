@@ -21,7 +21,10 @@ export class SealError extends Error {
 /** Short id of a public key (so a worker can tell "sealed for another deployment" from "damaged"). */
 export function keyId(key: KeyObject | string): string {
   const pub = typeof key === 'string' ? createPublicKey(key) : key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(pub.export({ format: 'der', type: 'spki' }))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 export const isSealed = (v: unknown): v is string => typeof v === 'string' && SEALED.test(v);
@@ -43,7 +46,7 @@ export function open(sealed: string, privateKey: KeyObject): string {
   const m = SEALED.exec(sealed);
   if (!m) throw new SealError('not_sealed', 'Not a sealed value: seal it with the tool (m365-license auth token / auth seal), never paste the raw text.');
   const [, kid, wrapped, iv, ct, tag] = m;
-  if (kid !== keyId(privateKey)) throw new SealError('other_key', 'Sealed for another approval key (another deployment): seal it again with this deployment\'s public key.');
+  if (kid !== keyId(privateKey)) throw new SealError('other_key', "Sealed for another approval key (another deployment): seal it again with this deployment's public key.");
   try {
     const cek = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(wrapped!, 'base64url'));
     const d = createDecipheriv('aes-256-gcm', cek, Buffer.from(iv!, 'base64url'));

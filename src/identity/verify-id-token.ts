@@ -18,19 +18,7 @@ export interface IdTokenIdentity {
 }
 
 export type IdTokenProblem =
-  | 'malformed'
-  | 'algorithm'
-  | 'unknown_key'
-  | 'signature'
-  | 'issuer'
-  | 'tenant'
-  | 'audience'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'stale'
-  | 'nonce'
-  | 'claims'
-  | 'keys_unavailable';
+  'malformed' | 'algorithm' | 'unknown_key' | 'signature' | 'issuer' | 'tenant' | 'audience' | 'expired' | 'not_yet_valid' | 'stale' | 'nonce' | 'claims' | 'keys_unavailable';
 
 /** The token is not acceptable proof; `problem` says which check failed (a stable code, safe for history). */
 export class IdTokenError extends Error {
@@ -102,14 +90,15 @@ export class IdTokenVerifier {
     } catch (cause) {
       throw new IdTokenError('malformed', 'The token header or claims are not JSON.', { cause });
     }
-    if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null) throw new IdTokenError('malformed', 'The token header or claims are not JSON objects.');
+    if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null)
+      throw new IdTokenError('malformed', 'The token header or claims are not JSON objects.');
     // Only RS256: never `none`, never an HMAC that would take the public key as a shared secret.
     if (header.alg !== 'RS256') throw new IdTokenError('algorithm', `Unsupported token algorithm ${String(header.alg)}: only RS256 is accepted.`);
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
     if (!kid) throw new IdTokenError('unknown_key', 'The token names no signing key (kid).');
     const key = await this.key(kid);
     const ok = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2]!, 'base64url'));
-    if (!ok) throw new IdTokenError('signature', 'The token signature does not verify against the tenant\'s published keys.');
+    if (!ok) throw new IdTokenError('signature', "The token signature does not verify against the tenant's published keys.");
 
     const now = this.opts.now?.() ?? Math.floor(Date.now() / 1000);
     const skew = this.opts.clockSkewSeconds ?? 300;
@@ -117,7 +106,8 @@ export class IdTokenVerifier {
     if (claims.iss !== this.issuer) throw new IdTokenError('issuer', 'The token was issued by another authority or tenant.');
     if (claims.tid !== this.opts.tenantId) throw new IdTokenError('tenant', 'The token belongs to another tenant.');
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!aud.includes(this.opts.clientId)) throw new IdTokenError('audience', 'The token was issued to another application, not this tool\'s approval app (M365_APPROVAL_CLIENT_ID).');
+    if (!aud.includes(this.opts.clientId))
+      throw new IdTokenError('audience', "The token was issued to another application, not this tool's approval app (M365_APPROVAL_CLIENT_ID).");
     const within = expect.issuedWithin;
     if (within) {
       if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number' || claims.exp <= claims.iat) throw new IdTokenError('claims', 'The token carries no valid iat and exp.');
@@ -129,7 +119,7 @@ export class IdTokenVerifier {
         throw new IdTokenError('stale', `The sign-in is older than ${Math.round(maxAge / 60)} minutes: sign in again right before deciding (m365-license auth token).`);
       }
     }
-    if (expect.nonce !== undefined && claims.nonce !== expect.nonce) throw new IdTokenError('nonce', 'The token\'s nonce does not match this request.');
+    if (expect.nonce !== undefined && claims.nonce !== expect.nonce) throw new IdTokenError('nonce', "The token's nonce does not match this request.");
     if (claims.nonce !== undefined && expect.nonce === undefined && typeof claims.nonce !== 'string') throw new IdTokenError('claims', 'The token carries a malformed nonce.');
     const oid = claims.oid;
     const upn = claims.preferred_username;

@@ -32,7 +32,12 @@ function facts(m: NotifyMessage): Array<{ title: string; value: string }> {
   const counts = Object.entries(m.counts)
     .filter(([, v]) => Number.isFinite(v))
     .map(([k, v]) => ({ title: COUNT_WORDS[k] ?? k.replace(/_/g, ' '), value: String(v) }));
-  return [{ title: 'state', value: m.state.replace(/_/g, ' ') }, ...counts, { title: 'tenant', value: m.tenantId }, { title: 'when (UTC)', value: m.at.slice(0, 16).replace('T', ' ') }];
+  return [
+    { title: 'state', value: m.state.replace(/_/g, ' ') },
+    ...counts,
+    { title: 'tenant', value: m.tenantId },
+    { title: 'when (UTC)', value: m.at.slice(0, 16).replace('T', ' ') },
+  ];
 }
 
 const inboxLink = (m: NotifyMessage, inboxUrl: string | undefined): string | undefined =>

@@ -150,9 +150,7 @@ export async function readTenant(conn: DuckDBConnection, tenantId: string): Prom
 }
 
 export async function readReport(conn: DuckDBConnection, tenant?: string): Promise<ReportData> {
-  const ids = tenant
-    ? [tenant]
-    : (await rows(conn, 'SELECT DISTINCT tenant_id FROM snapshots ORDER BY tenant_id')).map((r) => String(r.tenant_id));
+  const ids = tenant ? [tenant] : (await rows(conn, 'SELECT DISTINCT tenant_id FROM snapshots ORDER BY tenant_id')).map((r) => String(r.tenant_id));
   const tenants: TenantReport[] = [];
   for (const id of ids) tenants.push(await readTenant(conn, id));
   return { generatedAt: new Date().toISOString(), tenants };

@@ -23,8 +23,7 @@ export function whenLabel(r: Row): string {
 }
 
 /** A whole amount with its currency for cards and bars ("USD 1,052,340"), as plain text (escape it for HTML). */
-export const wholeMoney = (currency: unknown, amount: unknown): string =>
-  `${String(currency ?? '')} ${Math.round(Number(amount)).toLocaleString('en-US')}`;
+export const wholeMoney = (currency: unknown, amount: unknown): string => `${String(currency ?? '')} ${Math.round(Number(amount)).toLocaleString('en-US')}`;
 
 /** Sums per currency (the amounts are decimal text; a card shows whole units, so doubles are exact enough here). */
 function perCurrency(rows: Row[], pick: (r: Row) => boolean): Array<[string, number]> {
@@ -64,7 +63,10 @@ function laterTable(rows: Row[]): string {
     dates.set(key, d);
   }
   if (dates.size === 0) return '';
-  const body = [...dates.values()].map((d) => `<tr${dataAttrs({ when: d.when, currency: d.currency })}><td>${esc(d.when)}</td><td>${esc(wholeMoney(d.currency, d.amount))}</td><td>${esc([...d.kinds].join(', '))}</td></tr>`);
+  const body = [...dates.values()].map(
+    (d) =>
+      `<tr${dataAttrs({ when: d.when, currency: d.currency })}><td>${esc(d.when)}</td><td>${esc(wholeMoney(d.currency, d.amount))}</td><td>${esc([...d.kinds].join(', '))}</td></tr>`,
+  );
   return `<details class="when"><summary>When the later savings come: ${dates.size} date${dates.size === 1 ? '' : 's'}</summary><div class="scroll"><table><thead><tr><th>when</th><th>a year</th><th>kinds</th></tr></thead><tbody>${body.join('')}</tbody></table></div></details>`;
 }
 
@@ -92,11 +94,18 @@ export function money(t: TenantReport): string {
     card('Savings now', now, 'seats that can go today', 'money save'),
     card('Savings at renewal', later, renewal, 'money later'),
   ];
-  const chart = barChart('savings', 'Annual savings by kind: realizable now (darker) and later', byKind(m.savingsByKind).map((k) => ({
-    label: kindLabel(k.kind), value: k.total, part: k.now,
-    caption: wholeMoney(k.currency, k.total),
-    data: { kind: k.kind, currency: k.currency, 'annual-saving': k.total.toFixed(2), now: k.now.toFixed(2) },
-  })), { label: 250 });
+  const chart = barChart(
+    'savings',
+    'Annual savings by kind: realizable now (darker) and later',
+    byKind(m.savingsByKind).map((k) => ({
+      label: kindLabel(k.kind),
+      value: k.total,
+      part: k.now,
+      caption: wholeMoney(k.currency, k.total),
+      data: { kind: k.kind, currency: k.currency, 'annual-saving': k.total.toFixed(2), now: k.now.toFixed(2) },
+    })),
+    { label: 250 },
+  );
   const unpriced = m.totals.length === 0 ? '<p class="note">No SKU of this tenant has a price yet: <code>m365-license prices missing</code> lists them.</p>' : '';
   return `<section class="money-first" data-section="money"><h3>Money</h3>
     <div class="cards">${cards.join('')}</div>${unpriced}

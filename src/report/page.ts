@@ -48,16 +48,20 @@ nav a { margin-right:12px; }
 function tenantSection(t: TenantReport, multi: boolean): string {
   const title = multi ? `<h2 id="t-${esc(t.tenantId)}">Tenant ${esc(t.tenantId)}</h2>` : '';
   const snapshot = t.snapshot ? `<p class="note">Snapshot of ${esc(t.snapshot.snapshot_date)}; activity as of ${esc(t.snapshot.activity_as_of ?? 'never')}.</p>` : '';
-  return `<div class="tenant" data-tenant="${esc(t.tenantId)}">${title}${snapshot}${s.banners(t)}${money(t)}${s.summary(t)}${s.utilization(t)}${s.spend(t)}`
-    + `${s.inactive(t)}${s.activity(t)}${s.trend(t)}${s.free(t)}${s.inactiveList(t)}${s.savingsList(t)}${s.reclamations(t)}${s.runs(t)}</div>`;
+  return (
+    `<div class="tenant" data-tenant="${esc(t.tenantId)}">${title}${snapshot}${s.banners(t)}${money(t)}${s.summary(t)}${s.utilization(t)}${s.spend(t)}` +
+    `${s.inactive(t)}${s.activity(t)}${s.trend(t)}${s.free(t)}${s.inactiveList(t)}${s.savingsList(t)}${s.reclamations(t)}${s.runs(t)}</div>`
+  );
 }
 
 export function renderPage(data: ReportData): string {
   const multi = data.tenants.length > 1;
   const subtitle = data.tenants.length === 1 ? `Tenant ${esc(data.tenants[0]!.tenantId)} · ` : `${data.tenants.length} tenants · `;
   const nav = multi ? `<nav>${data.tenants.map((t) => `<a href="#t-${esc(t.tenantId)}">${esc(t.tenantId)}</a>`).join('')}</nav>` : '';
-  const body = data.tenants.length === 0 ? '<div class="banner" role="alert">The warehouse has no snapshot yet: run the pipeline first.</div>'
-    : data.tenants.map((t) => tenantSection(t, multi)).join('');
+  const body =
+    data.tenants.length === 0
+      ? '<div class="banner" role="alert">The warehouse has no snapshot yet: run the pipeline first.</div>'
+      : data.tenants.map((t) => tenantSection(t, multi)).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

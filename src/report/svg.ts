@@ -43,10 +43,12 @@ export function barChart(chart: string, title: string, bars: Bar[], opts: BarOpt
     const y = i * ROW + 4;
     const back = b.total === undefined ? '' : `<rect class="total" x="${label}" y="${y}" width="${scale(b.total).toFixed(1)}" height="${ROW - 8}" rx="3"/>`;
     const part = b.part ? `<rect class="part" x="${label}" y="${y}" width="${scale(b.part).toFixed(1)}" height="${ROW - 8}" rx="3"/>` : '';
-    return `<g class="row"><title>${esc(b.label)}: ${esc(b.caption)}</title>`
-      + `<text class="label" x="${label - 8}" y="${y + ROW / 2}" text-anchor="end">${esc(cut(b.label, Math.floor(label / 6.6)))}</text>${back}`
-      + `<rect class="bar" x="${label}" y="${y}" width="${scale(b.value).toFixed(1)}" height="${ROW - 8}" rx="3"${dataAttrs(b.data)}/>${part}`
-      + `<text class="value" x="${WIDTH - VALUE + 8}" y="${y + ROW / 2}">${esc(b.caption)}</text></g>`;
+    return (
+      `<g class="row"><title>${esc(b.label)}: ${esc(b.caption)}</title>` +
+      `<text class="label" x="${label - 8}" y="${y + ROW / 2}" text-anchor="end">${esc(cut(b.label, Math.floor(label / 6.6)))}</text>${back}` +
+      `<rect class="bar" x="${label}" y="${y}" width="${scale(b.value).toFixed(1)}" height="${ROW - 8}" rx="3"${dataAttrs(b.data)}/>${part}` +
+      `<text class="value" x="${WIDTH - VALUE + 8}" y="${y + ROW / 2}">${esc(b.caption)}</text></g>`
+    );
   });
   return `<svg class="chart" data-chart="${esc(chart)}" role="img" aria-label="${esc(title)}" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet">${rows.join('')}</svg>`;
 }
@@ -71,22 +73,35 @@ export function lineChart(chart: string, title: string, dates: string[], series:
   const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
   const grid = [0, 0.5, 1].map((f) => {
     const v = Math.round(max * f);
-    return `<line class="grid" x1="${left}" x2="${WIDTH - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>`
-      + `<text class="axis" x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`;
+    return (
+      `<line class="grid" x1="${left}" x2="${WIDTH - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>` +
+      `<text class="axis" x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`
+    );
   });
   const lines = series.map((s) => `<polyline class="line ${esc(s.cls)}" points="${s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"/>`);
   const points = dates.map((d, i) => {
     const data: Record<string, unknown> = { date: d };
     for (const s of series) data[s.name] = s.values[i];
     const label = series.map((s) => `${s.name} ${fmt(s.values[i] ?? 0)}`).join(', ');
-    return series.map((s) => `<circle class="point ${esc(s.cls)}" cx="${x(i).toFixed(1)}" cy="${y(s.values[i] ?? 0).toFixed(1)}" r="3.5"${s === series[0] ? dataAttrs(data) : ''}><title>${esc(d)}: ${esc(label)}</title></circle>`).join('');
+    return series
+      .map(
+        (s) =>
+          `<circle class="point ${esc(s.cls)}" cx="${x(i).toFixed(1)}" cy="${y(s.values[i] ?? 0).toFixed(1)}" r="3.5"${s === series[0] ? dataAttrs(data) : ''}><title>${esc(d)}: ${esc(label)}</title></circle>`,
+      )
+      .join('');
   });
   const step = Math.max(1, Math.ceil(dates.length / 8));
   // The first and last dates sit at the plot's edges: anchor them inwards so they are not cut off.
   const anchor = (i: number) => (dates.length === 1 ? 'middle' : i === 0 ? 'start' : i === dates.length - 1 ? 'end' : 'middle');
-  const ticks = dates.map((d, i) => (i % step === 0 || i === dates.length - 1
-    ? `<text class="axis" x="${x(i).toFixed(1)}" y="${height - 12}" text-anchor="${anchor(i)}">${esc(d)}</text>` : ''));
-  const legend = series.map((s, i) => `<g transform="translate(${left + i * 140},${height + 8})"><rect class="key ${esc(s.cls)}" width="10" height="10" y="-9"/><text class="axis" x="14">${esc(s.name)}</text></g>`);
-  return `<svg class="chart" data-chart="${esc(chart)}" role="img" aria-label="${esc(title)}" viewBox="0 0 ${WIDTH} ${height + 14}" preserveAspectRatio="xMinYMin meet">`
-    + `${grid.join('')}${lines.join('')}${points.join('')}${ticks.join('')}${legend.join('')}</svg>`;
+  const ticks = dates.map((d, i) =>
+    i % step === 0 || i === dates.length - 1 ? `<text class="axis" x="${x(i).toFixed(1)}" y="${height - 12}" text-anchor="${anchor(i)}">${esc(d)}</text>` : '',
+  );
+  const legend = series.map(
+    (s, i) =>
+      `<g transform="translate(${left + i * 140},${height + 8})"><rect class="key ${esc(s.cls)}" width="10" height="10" y="-9"/><text class="axis" x="14">${esc(s.name)}</text></g>`,
+  );
+  return (
+    `<svg class="chart" data-chart="${esc(chart)}" role="img" aria-label="${esc(title)}" viewBox="0 0 ${WIDTH} ${height + 14}" preserveAspectRatio="xMinYMin meet">` +
+    `${grid.join('')}${lines.join('')}${points.join('')}${ticks.join('')}${legend.join('')}</svg>`
+  );
 }

@@ -6,8 +6,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A hidden, unguessable name beside `file` for its temporary copy. */
-export const tempNameBeside = (file: string): string =>
-  path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+export const tempNameBeside = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
 
 /** Writes `data` to `file` via an exclusively created temporary file and a rename. */
 export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): Promise<void> {

@@ -21,16 +21,7 @@ export type AuditEvent =
   | 'restore_failed';
 
 /** The `outcome` column: how the reclamation (or restore) stands after the event; null while it is still open. */
-export type AuditOutcome =
-  | 'executed'
-  | 'dry_run'
-  | 'needs_group_change'
-  | 'user_not_found'
-  | 'aborted'
-  | 'rejected'
-  | 'expired'
-  | 'failed'
-  | 'restored';
+export type AuditOutcome = 'executed' | 'dry_run' | 'needs_group_change' | 'user_not_found' | 'aborted' | 'rejected' | 'expired' | 'failed' | 'restored';
 
 /** Each entry the workflows record, by a name that says what happened, with the pair written for it. */
 export const AUDIT = {
@@ -81,12 +72,4 @@ export const auditKeys = (entries: readonly AuditEntry[]): string[] => entries.m
  * facts it noticed. They are never audit rows.
  */
 export type TimelineNote =
-  | 'ignored_approve'
-  | 'ignored_reject'
-  | 'scope_narrowed'
-  | 'already_removed'
-  | 'reminded'
-  | 'escalated'
-  | 'notice_sent'
-  | 'user_objected'
-  | 'ignored_user_response';
+  'ignored_approve' | 'ignored_reject' | 'scope_narrowed' | 'already_removed' | 'reminded' | 'escalated' | 'notice_sent' | 'user_objected' | 'ignored_user_response';

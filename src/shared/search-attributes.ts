@@ -15,4 +15,5 @@ export const SCOPE_ATTR = defineSearchAttributeKey('M365ReclaimSkuCount', Search
 export const CUSTOM_SEARCH_ATTRIBUTES = [TENANT_ATTR, RECLAIM_STATE_ATTR, REQUESTER_ATTR, SCOPE_ATTR] as const;
 
 /** Temporal CLI spelling of each attribute's type (`--search-attribute Name=Keyword`, `--type Keyword`). */
-export const cliTypeOf = (type: SearchAttributeType): string => ({ KEYWORD: 'Keyword', INT: 'Int', TEXT: 'Text', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' })[type];
+export const cliTypeOf = (type: SearchAttributeType): string =>
+  ({ KEYWORD: 'Keyword', INT: 'Int', TEXT: 'Text', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' })[type];

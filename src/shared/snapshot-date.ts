@@ -31,5 +31,4 @@ export function futureDateProblem(date: string, what = 'The snapshot date', now:
 }
 
 /** The newest day history retention prunes now (keeping `historyDays` days back from today); null when it keeps all. */
-export const retentionCutoff = (historyDays: number, now: Date = new Date()): string | null =>
-  historyDays > 0 ? addDays(todayUtc(now), -historyDays) : null;
+export const retentionCutoff = (historyDays: number, now: Date = new Date()): string | null => (historyDays > 0 ? addDays(todayUtc(now), -historyDays) : null);

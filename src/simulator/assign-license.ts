@@ -19,7 +19,12 @@ export function handleAssignLicense(ctx: SimContext, ex: Exchange, version: stri
   state.assignLicenseCalls++;
   const tenant = state.tenant;
   const log = { at: new Date().toISOString(), userId: idOrUpn, addLicenses: [] as string[], removeLicenses: [] as string[], status: 0 } as {
-    at: string; userId: string; addLicenses: string[]; removeLicenses: string[]; status: number; error?: string;
+    at: string;
+    userId: string;
+    addLicenses: string[];
+    removeLicenses: string[];
+    status: number;
+    error?: string;
   };
   state.assignLicenseLog.push(log);
   const fail = (status: number, code: string, message: string): void => {
@@ -41,7 +46,10 @@ export function handleAssignLicense(ctx: SimContext, ex: Exchange, version: stri
     if (!SKU_INDEX.has(s)) return badRequest({ bad: `License ${s} does not correspond to a valid company License.` });
   }
   const user = tenant.userAt(i);
-  const entries = removeDirect(tenant.licenses(i).map((e) => ({ ...e, disabledPlans: e.disabledPlans.slice() })), removes);
+  const entries = removeDirect(
+    tenant.licenses(i).map((e) => ({ ...e, disabledPlans: e.disabledPlans.slice() })),
+    removes,
+  );
   if ('bad' in entries) return badRequest(entries);
   if (adds.length > 0 && !user.usageLocation) return badRequest({ bad: 'License assignment cannot be done for user with invalid usage location.' });
   const added = addDirect(tenant, entries, adds);
@@ -67,14 +75,16 @@ function readChange(raw: Buffer): { adds: LicenseAdd[]; removes: string[] } | Ba
   const adds: LicenseAdd[] = [];
   for (const a of b.addLicenses as unknown[]) {
     const o = a as { skuId?: unknown; disabledPlans?: unknown } | null;
-    if (!o || typeof o.skuId !== 'string' || !GUID_RE.test(o.skuId)) return { bad: 'Invalid value specified for property \'skuId\' of resource \'AssignedLicense\'.' };
+    if (!o || typeof o.skuId !== 'string' || !GUID_RE.test(o.skuId)) return { bad: "Invalid value specified for property 'skuId' of resource 'AssignedLicense'." };
     const dp = o.disabledPlans ?? [];
-    if (!Array.isArray(dp) || dp.some((p) => typeof p !== 'string' || !GUID_RE.test(p))) return { bad: "Invalid value specified for property 'disabledPlans' of resource 'AssignedLicense'." };
+    if (!Array.isArray(dp) || dp.some((p) => typeof p !== 'string' || !GUID_RE.test(p)))
+      return { bad: "Invalid value specified for property 'disabledPlans' of resource 'AssignedLicense'." };
     adds.push({ skuId: o.skuId.toLowerCase(), disabledPlans: (dp as string[]).map((p) => p.toLowerCase()) });
   }
   const removes: string[] = [];
   for (const r of b.removeLicenses as unknown[]) {
-    if (r === null) return { bad: "A null value was found with the expected type 'Edm.Guid[Nullable=False]'. The expected type 'Edm.Guid[Nullable=False]' does not allow null values." };
+    if (r === null)
+      return { bad: "A null value was found with the expected type 'Edm.Guid[Nullable=False]'. The expected type 'Edm.Guid[Nullable=False]' does not allow null values." };
     if (typeof r !== 'string' || !GUID_RE.test(r)) return { bad: `Invalid GUID value '${String(r)}' in removeLicenses.` };
     removes.push(r.toLowerCase());
   }
@@ -115,7 +125,16 @@ function addDirect(tenant: Tenant, entries: LicenseEntry[], adds: LicenseAdd[]):
     const holds = entries.some((e) => e.skuIndex === k && e.state !== 'Error');
     const pre = tenant.prepaid(k);
     if (!holds && consumed[k]! + 1 > pre.enabled) return { bad: `Subscription with SKU ${a.skuId} does not have any available licenses.` };
-    entries.push({ skuIndex: k, skuId: sku.skuId, assignedByGroup: null, disabledPlans: a.disabledPlans, state: 'Active', error: null, assignedDay: today, lastUpdatedDateTime: now.toISOString().slice(0, 19) + 'Z' });
+    entries.push({
+      skuIndex: k,
+      skuId: sku.skuId,
+      assignedByGroup: null,
+      disabledPlans: a.disabledPlans,
+      state: 'Active',
+      error: null,
+      assignedDay: today,
+      lastUpdatedDateTime: now.toISOString().slice(0, 19) + 'Z',
+    });
   }
   return undefined;
 }

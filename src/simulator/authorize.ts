@@ -43,18 +43,28 @@ const tenantKnown = (ctx: SimContext, t: string): boolean => [ctx.tenantId, ctx.
 export function handleAuthorizePage(ctx: SimContext, ex: Exchange, tenant: string): void {
   const q = ex.url.searchParams;
   if (!tenantKnown(ctx, tenant)) return page(ex, 400, `<p>AADSTS90002: Tenant '${escape(tenant)}' not found.</p>`);
-  if (q.get('client_id')?.toLowerCase() !== ctx.publicClientId) return page(ex, 400, `<p>AADSTS700016: Application with identifier '${escape(q.get('client_id') ?? '')}' was not found in the directory.</p>`);
+  if (q.get('client_id')?.toLowerCase() !== ctx.publicClientId)
+    return page(ex, 400, `<p>AADSTS700016: Application with identifier '${escape(q.get('client_id') ?? '')}' was not found in the directory.</p>`);
   const redirectUri = q.get('redirect_uri') ?? '';
   // An unregistered redirect URI is never redirected to (that would hand the code to anyone).
-  if (!redirectAllowed(redirectUri)) return page(ex, 400, '<p>AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.</p>');
+  if (!redirectAllowed(redirectUri))
+    return page(ex, 400, '<p>AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.</p>');
   if (q.get('response_type') !== 'code') return page(ex, 400, '<p>AADSTS70000: response_type must be code.</p>');
   const challenge = q.get('code_challenge') ?? '';
   // A public client must use PKCE with S256 here: a code taken from a redirect is worthless without the verifier.
-  if (q.get('code_challenge_method') !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) return page(ex, 400, '<p>AADSTS9002325: Proof Key for Code Exchange (S256) is required for this public client.</p>');
+  if (q.get('code_challenge_method') !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(challenge))
+    return page(ex, 400, '<p>AADSTS9002325: Proof Key for Code Exchange (S256) is required for this public client.</p>');
   const scopes = (q.get('scope') ?? '').split(/\s+/).filter(Boolean);
   if (!scopes.includes('openid')) return page(ex, 400, "<p>AADSTS70011: The provided value for the input parameter 'scope' is not valid: include 'openid'.</p>");
   const id = randomBytes(18).toString('base64url');
-  ctx.authorize.pending.set(id, { redirectUri, codeChallenge: challenge, scopes, expiresAt: Date.now() + PENDING_TTL_S * 1000, ...(q.get('state') !== null ? { state: q.get('state')! } : {}), ...(q.get('nonce') ? { nonce: q.get('nonce')! } : {}) });
+  ctx.authorize.pending.set(id, {
+    redirectUri,
+    codeChallenge: challenge,
+    scopes,
+    expiresAt: Date.now() + PENDING_TTL_S * 1000,
+    ...(q.get('state') !== null ? { state: q.get('state')! } : {}),
+    ...(q.get('nonce') ? { nonce: q.get('nonce')! } : {}),
+  });
   const people = ctx.state.directory.admins.map((oid, n) => {
     const u = ctx.state.tenant.userAt(ctx.state.tenant.resolveUser(oid));
     return `<p><label><input type="radio" name="login" value="${escape(u.userPrincipalName)}"${n === 0 ? ' checked' : ''}> ${escape(u.displayName)} &lt;${escape(u.userPrincipalName)}&gt;</label></p>`;
@@ -80,7 +90,13 @@ export function handleAuthorizeSubmit(ctx: SimContext, ex: Exchange, tenant: str
   const i = ctx.state.tenant.resolveUser(login);
   if (i < 0) return page(ex, 400, '<p>No such account in this tenant.</p>');
   const code = randomBytes(32).toString('base64url');
-  ctx.authorize.codes.set(code, { redirectUri: pending.redirectUri, codeChallenge: pending.codeChallenge, userId: ctx.state.tenant.userId(i), expiresAt: Date.now() + CODE_TTL_S * 1000, ...(pending.nonce ? { nonce: pending.nonce } : {}) });
+  ctx.authorize.codes.set(code, {
+    redirectUri: pending.redirectUri,
+    codeChallenge: pending.codeChallenge,
+    userId: ctx.state.tenant.userId(i),
+    expiresAt: Date.now() + CODE_TTL_S * 1000,
+    ...(pending.nonce ? { nonce: pending.nonce } : {}),
+  });
   const target = new URL(pending.redirectUri);
   target.searchParams.set('code', code);
   if (pending.state !== undefined) target.searchParams.set('state', pending.state);
@@ -90,16 +106,19 @@ export function handleAuthorizeSubmit(ctx: SimContext, ex: Exchange, tenant: str
 /** The token endpoint's authorization_code grant (public client: PKCE instead of a secret). */
 export function handleAuthCodeGrant(ctx: SimContext, ex: Exchange, form: URLSearchParams): void {
   const clientId = form.get('client_id');
-  if (clientId?.toLowerCase() !== ctx.publicClientId) return oauthFail(ex, 'unauthorized_client', 700016, `Application with identifier '${clientId ?? ''}' was not found in the directory '${ctx.tenantId}'.`);
+  if (clientId?.toLowerCase() !== ctx.publicClientId)
+    return oauthFail(ex, 'unauthorized_client', 700016, `Application with identifier '${clientId ?? ''}' was not found in the directory '${ctx.tenantId}'.`);
   const code = form.get('code') ?? '';
   const entry = ctx.authorize.codes.get(code);
-  if (!entry || entry.redeemed || entry.expiresAt <= Date.now()) return oauthFail(ex, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity, or was already redeemed.');
+  if (!entry || entry.redeemed || entry.expiresAt <= Date.now())
+    return oauthFail(ex, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity, or was already redeemed.');
   // Redeemed (or spoiled) by the first attempt, right or wrong: a stolen code cannot be tried again.
   entry.redeemed = true;
-  if (form.get('redirect_uri') !== entry.redirectUri) return oauthFail(ex, 'invalid_grant', 70002, "The redirect URI does not match the one the authorization code was issued to.");
+  if (form.get('redirect_uri') !== entry.redirectUri) return oauthFail(ex, 'invalid_grant', 70002, 'The redirect URI does not match the one the authorization code was issued to.');
   const verifier = form.get('code_verifier') ?? '';
   const computed = createHash('sha256').update(verifier).digest('base64url');
-  if (!verifier || computed !== entry.codeChallenge) return oauthFail(ex, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+  if (!verifier || computed !== entry.codeChallenge)
+    return oauthFail(ex, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
   const idToken = issueIdToken(ctx, entry.userId, entry.nonce ? { nonce: entry.nonce } : {});
   tokenResponse(ctx, ex, entry.userId, idToken);
 }

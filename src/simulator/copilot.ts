@@ -12,10 +12,19 @@ import type { Tenant } from './tenant';
 
 /** The v1.0 header, exactly as Microsoft documents it (13 columns, version v1). */
 export const COPILOT_USAGE_COLUMNS = [
-  'Report Refresh Date', 'User Principal Name', 'Display Name', 'Last Activity Date', 'Copilot Chat Last Activity Date',
-  'Microsoft Teams Copilot Last Activity Date', 'Word Copilot Last Activity Date', 'Excel Copilot Last Activity Date',
-  'PowerPoint Copilot Last Activity Date', 'Outlook Copilot Last Activity Date', 'OneNote Copilot Last Activity Date',
-  'Loop Copilot Last Activity Date', 'Report Period',
+  'Report Refresh Date',
+  'User Principal Name',
+  'Display Name',
+  'Last Activity Date',
+  'Copilot Chat Last Activity Date',
+  'Microsoft Teams Copilot Last Activity Date',
+  'Word Copilot Last Activity Date',
+  'Excel Copilot Last Activity Date',
+  'PowerPoint Copilot Last Activity Date',
+  'Outlook Copilot Last Activity Date',
+  'OneNote Copilot Last Activity Date',
+  'Loop Copilot Last Activity Date',
+  'Report Period',
 ] as const;
 
 export const COPILOT_SKU = skuIndexByPart('Microsoft_365_Copilot');
@@ -47,7 +56,15 @@ export function copilotRow(t: Tenant, i: number, refreshDay: number, days: numbe
     formatDay(refreshDay),
     concealed ? md5Upper(u.userPrincipalName) : u.userPrincipalName,
     concealed ? md5Upper(u.displayName) : u.displayName,
-    chat, chat, app(0.6), app(0.5), app(0.3), app(0.2), app(0.5), app(0.05), app(0.05),
+    chat,
+    chat,
+    app(0.6),
+    app(0.5),
+    app(0.3),
+    app(0.2),
+    app(0.5),
+    app(0.05),
+    app(0.05),
     String(days),
   ];
 }

@@ -29,7 +29,12 @@ export interface Churn {
 }
 
 export const DEFAULT_CHURN: Readonly<Churn> = {
-  hiresPerDay: 0.001, leaversPerDay: 0.001, licenceChangesPerDay: 0.005, disabledPerDay: 0.0005, activeShare: 0.6, returnsPerDay: 0.001,
+  hiresPerDay: 0.001,
+  leaversPerDay: 0.001,
+  licenceChangesPerDay: 0.005,
+  disabledPerDay: 0.0005,
+  activeShare: 0.6,
+  returnsPerDay: 0.001,
 };
 
 /** How many days a leaver's report rows still show `Is Deleted` before they are gone. */
@@ -38,7 +43,10 @@ export const DELETED_ROW_DAYS = 30;
 export class ChurnSpecError extends Error {
   override readonly name = 'ChurnSpecError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(`${message}. Give a JSON object, e.g. {"hiresPerDay":0.001,"leaversPerDay":0.001}, or key=value pairs "hiresPerDay=0.001,leaversPerDay=0.002"; each value a share in [0,1].`, options);
+    super(
+      `${message}. Give a JSON object, e.g. {"hiresPerDay":0.001,"leaversPerDay":0.001}, or key=value pairs "hiresPerDay=0.001,leaversPerDay=0.002"; each value a share in [0,1].`,
+      options,
+    );
   }
 }
 
@@ -134,7 +142,7 @@ export function applyLicenceChanges(seed: number, i: number, c: Churn, entries: 
   const r = userRng(seed, i, RandomStream.DayLicence);
   const logq = Math.log(1 - Math.min(p, 0.999999));
   let out = entries;
-  for (let d = from; ; ) {
+  for (let d = from; ;) {
     d += 1 + Math.floor(Math.log(1 - r.float()) / logq);
     if (d > upTo) break;
     const held = [...new Set(out.filter((e) => e.state !== 'Error').map((e) => e.skuIndex))];

@@ -18,7 +18,13 @@ const json = (ex: Exchange, status: number, body: unknown): void =>
 
 export function oauthFail(ex: Exchange, error: string, code: number, text: string): void {
   const ts = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';
-  json(ex, 400, { error, error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${randomUUID()}\r\nTimestamp: ${ts}`, error_codes: [code], timestamp: ts, trace_id: randomUUID() });
+  json(ex, 400, {
+    error,
+    error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${randomUUID()}\r\nTimestamp: ${ts}`,
+    error_codes: [code],
+    timestamp: ts,
+    trace_id: randomUUID(),
+  });
 }
 
 const unknownApp = (ctx: SimContext, ex: Exchange, clientId: string | null): void =>
@@ -38,8 +44,18 @@ export function handleDeviceCode(ctx: SimContext, ex: Exchange, tenant: string):
   if (clientId?.toLowerCase() !== ctx.publicClientId) return unknownApp(ctx, ex, clientId);
   const scopes = (form.get('scope') ?? '').split(/\s+/).filter(Boolean);
   if (!scopes.includes('openid')) return oauthFail(ex, 'invalid_scope', 70011, "The provided value for the input parameter 'scope' is not valid: include 'openid'.");
-  const userCode = randomBytes(6).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, 'X').slice(0, 9);
-  const entry: DeviceCodeEntry = { deviceCode: randomBytes(32).toString('base64url'), userCode, clientId: ctx.publicClientId, scopes, expiresAt: Date.now() + DEVICE_CODE_TTL_S * 1000 };
+  const userCode = randomBytes(6)
+    .toString('base64url')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, 'X')
+    .slice(0, 9);
+  const entry: DeviceCodeEntry = {
+    deviceCode: randomBytes(32).toString('base64url'),
+    userCode,
+    clientId: ctx.publicClientId,
+    scopes,
+    expiresAt: Date.now() + DEVICE_CODE_TTL_S * 1000,
+  };
   const auto = ctx.state.directory.autoApprove;
   if (auto) entry.approvedBy = userOf(ctx, auto);
   ctx.deviceCodes.set(entry.deviceCode, entry);
@@ -92,7 +108,19 @@ export function tokenResponse(ctx: SimContext, ex: Exchange, oid: string, idToke
   const now = Math.floor(Date.now() / 1000);
   const accessToken = signJwt(
     { typ: 'JWT', alg: 'RS256', kid: ctx.signingKid },
-    { aud: 'https://graph.microsoft.com', iss: `https://sts.windows.net/${ctx.tenantId}/`, iat: now, nbf: now, exp: now + 3599, appid: ctx.publicClientId, oid, scp: 'openid profile User.Read', sub: oid, tid: ctx.tenantId, ver: '1.0' },
+    {
+      aud: 'https://graph.microsoft.com',
+      iss: `https://sts.windows.net/${ctx.tenantId}/`,
+      iat: now,
+      nbf: now,
+      exp: now + 3599,
+      appid: ctx.publicClientId,
+      oid,
+      scp: 'openid profile User.Read',
+      sub: oid,
+      tid: ctx.tenantId,
+      ver: '1.0',
+    },
     ctx.pki.signingKeyPem,
   );
   json(ex, 200, {

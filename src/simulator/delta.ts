@@ -56,7 +56,12 @@ function tenantOnDay(t: Tenant, day: number): Tenant {
 export function handleUsersDelta(ctx: SimContext, ex: Exchange, version: string): void {
   const q = ex.url.searchParams;
   if (/signinactivity/i.test(q.get('$select') ?? '')) {
-    return sendGraphError(ex, 400, 'Request_BadRequest', 'Invalid request for delta query: for this entity set, $expand/$select is not supported for the following properties: signInActivity');
+    return sendGraphError(
+      ex,
+      400,
+      'Request_BadRequest',
+      'Invalid request for delta query: for this entity set, $expand/$select is not supported for the following properties: signInActivity',
+    );
   }
   // $top is ignored on users/delta (pages hold at most 200), and the tokens are read here.
   const plain = new URL(ex.url);

@@ -78,7 +78,14 @@ export class Directory {
   memberOf(objectId: string, groupIds: readonly string[]): string[] {
     const id = objectId.toLowerCase();
     const index = this.tenant.indexOfId(id);
-    const licenceGroups = new Set(index >= 0 ? this.tenant.licenses(index).map((l) => l.assignedByGroup).filter((g): g is string => g !== null) : []);
+    const licenceGroups = new Set(
+      index >= 0
+        ? this.tenant
+            .licenses(index)
+            .map((l) => l.assignedByGroup)
+            .filter((g): g is string => g !== null)
+        : [],
+    );
     const within = (groupId: string, seen: Set<string>): boolean => {
       if (licenceGroups.has(groupId)) return true;
       const g = this.groups.get(groupId);

@@ -69,7 +69,12 @@ export function destroySoon(res: ServerResponse): void {
 }
 
 export function sendGraphJson(ex: Exchange, status: number, payload: unknown, extra: Headers = {}): void {
-  send(ex, status, { 'content-type': GRAPH_JSON, 'odata-version': '4.0', 'request-id': randomUUID(), 'client-request-id': clientRequestId(ex.req), ...extra }, JSON.stringify(payload));
+  send(
+    ex,
+    status,
+    { 'content-type': GRAPH_JSON, 'odata-version': '4.0', 'request-id': randomUUID(), 'client-request-id': clientRequestId(ex.req), ...extra },
+    JSON.stringify(payload),
+  );
 }
 
 export function sendGraphError(ex: Exchange, status: number, code: string, message: string, extra: Headers = {}): void {

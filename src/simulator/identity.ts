@@ -36,7 +36,14 @@ function tenantMatches(ctx: SimContext, t: string): boolean {
 }
 
 const unknownTenant = (ctx: SimContext, ex: Exchange, t: string): void =>
-  oauthError(ctx, ex, 400, 'invalid_request', 90002, `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+  oauthError(
+    ctx,
+    ex,
+    400,
+    'invalid_request',
+    90002,
+    `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+  );
 
 /** Token-endpoint fault (outage / status rules). */
 export function sendTokenFault(ctx: SimContext, ex: Exchange): void {
@@ -84,7 +91,27 @@ export function handleOidc(ctx: SimContext, ex: Exchange, tenant: string, what: 
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'cloud_instance_host_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: 'WW',
     cloud_instance_name: 'microsoftonline.com',
@@ -125,24 +152,44 @@ export function handleToken(ctx: SimContext, ex: Exchange, tenant: string): void
   if (grant !== 'client_credentials') return err(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`);
   if (!clientId) return err(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
   if (clientId.toLowerCase() !== ctx.clientId) {
-    return err(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+    return err(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
   }
   const scope = form.get('scope');
   if (!scope) return err(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.");
   const scopes = scope.split(/\s+/).filter((s) => s && !['openid', 'profile', 'offline_access'].includes(s));
   const okScope = scopes.length === 1 && [`${GRAPH_RESOURCE}/.default`, `${GRAPH_RESOURCE}//.default`, `${GRAPH_APP_ID}/.default`].includes(scopes[0]!);
   if (!okScope) {
-    return err(400, 'invalid_scope', 70011, `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`);
+    return err(
+      400,
+      'invalid_scope',
+      70011,
+      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
+    );
   }
 
   const assertion = form.get('client_assertion');
   let acr: '1' | '2';
   if (secret) {
     if (secretEquals(secret, ctx.clientSecretId) || !secretEquals(secret, ctx.clientSecret)) {
-      return err(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${ctx.clientId}'.`);
+      return err(
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${ctx.clientId}'.`,
+      );
     }
     if (ctx.state.secretExpired) {
-      return err(401, 'invalid_client', 7000222, `The provided client secret keys for app '${ctx.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`);
+      return err(
+        401,
+        'invalid_client',
+        7000222,
+        `The provided client secret keys for app '${ctx.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+      );
     }
     acr = '1';
   } else if (assertion) {
@@ -156,9 +203,18 @@ export function handleToken(ctx: SimContext, ex: Exchange, tenant: string): void
     return err(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
   }
 
+  const claims = appTokenClaims(ctx, acr);
+  if (ctx.state.roles.length > 0) claims.roles = ctx.state.roles.slice();
+  const token = signJwt({ typ: 'JWT', alg: 'RS256', x5t: ctx.signingKid, kid: ctx.signingKid }, claims, ctx.pki.signingKeyPem);
+  const body = { token_type: 'Bearer', expires_in: ctx.state.tokenLifetimeSeconds, ext_expires_in: ctx.state.tokenLifetimeSeconds, access_token: token };
+  send(ex, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache', pragma: 'no-cache' }, JSON.stringify(body));
+}
+
+/** The claims of an app-only access token for Graph, as the identity platform issues them (v1.0 token). */
+function appTokenClaims(ctx: SimContext, acr: '1' | '2'): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   const iss = `https://sts.windows.net/${ctx.tenantId}/`;
-  const claims: Record<string, unknown> = {
+  return {
     aud: GRAPH_RESOURCE,
     iss,
     iat: now,
@@ -179,10 +235,6 @@ export function handleToken(ctx: SimContext, ex: Exchange, tenant: string): void
     ver: '1.0',
     xms_tcdt: 1600000000,
   };
-  if (ctx.state.roles.length > 0) claims.roles = ctx.state.roles.slice();
-  const token = signJwt({ typ: 'JWT', alg: 'RS256', x5t: ctx.signingKid, kid: ctx.signingKid }, claims, ctx.pki.signingKeyPem);
-  const body = { token_type: 'Bearer', expires_in: ctx.state.tokenLifetimeSeconds, ext_expires_in: ctx.state.tokenLifetimeSeconds, access_token: token };
-  send(ex, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache', pragma: 'no-cache' }, JSON.stringify(body));
 }
 
 /** Validates a client assertion JWT against the registered certificate; returns [AADSTS code, text] on failure. */
@@ -194,7 +246,10 @@ function checkAssertion(ctx: SimContext, assertion: string): [number, string] | 
   const want = x5t256 !== undefined ? Buffer.from(ctx.pki.clientThumbprintSha256, 'hex').toString('base64url') : Buffer.from(ctx.pki.clientThumbprint, 'hex').toString('base64url');
   const got = x5t256 ?? x5t;
   if (got === undefined || got.replace(/=+$/, '') !== want) {
-    return [700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${got ? Buffer.from(got, 'base64url').toString('hex').toUpperCase() : ''}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${ctx.clientId}'.]`];
+    return [
+      700027,
+      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${got ? Buffer.from(got, 'base64url').toString('hex').toUpperCase() : ''}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${ctx.clientId}'.]`,
+    ];
   }
   if (!verifyJwt(d, ctx.clientCertKey)) return [700027, 'Client assertion contains an invalid signature.'];
   const p = d.payload;

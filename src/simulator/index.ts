@@ -138,7 +138,17 @@ function tenantContext(shared: AppShared, opts: SimulatorOptions, tSeed: number,
     state.downloadLinkTtlMs = clock.realMs(profile.limits.downloadTtlS * 1000);
     state.skipTokenTtlMs = profile.limits.skipTokenTtlS * 1000;
   }
-  return { ...shared, state, tenantId: guid(tSeed, 1), tenantDomain, servicePrincipalId: guid(tSeed, 4), tokenCache: new Map(), downloads: new Map(), deviceCodes: new Map(), authorize: newAuthorizeStore() };
+  return {
+    ...shared,
+    state,
+    tenantId: guid(tSeed, 1),
+    tenantDomain,
+    servicePrincipalId: guid(tSeed, 4),
+    tokenCache: new Map(),
+    downloads: new Map(),
+    deviceCodes: new Map(),
+    authorize: newAuthorizeStore(),
+  };
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {

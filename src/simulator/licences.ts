@@ -107,7 +107,18 @@ export function baselineLicenses(t: LicenceContext, i: number, p: Profile): Lice
 }
 
 // A module function, not a closure: tsx's keepNames makes per-call closures costly in hot paths.
-function push(t: LicenceContext, out: LicenseEntry[], i: number, p: Profile, r: Rng, skuIndex: number, group: number, disabled: string[], state: AssignmentState = 'Active', error: string | null = null): void {
+function push(
+  t: LicenceContext,
+  out: LicenseEntry[],
+  i: number,
+  p: Profile,
+  r: Rng,
+  skuIndex: number,
+  group: number,
+  disabled: string[],
+  state: AssignmentState = 'Active',
+  error: string | null = null,
+): void {
   const day = Math.min(t.todayDay, p.createdDay + r.int(60));
   out.push({
     skuIndex,

@@ -45,9 +45,7 @@ export interface Charge {
   report?: { name: string; format: 'csv' | 'json' };
 }
 
-export type Verdict =
-  | { ok: true; headers: Record<string, string> }
-  | { ok: false; waitMs: number; scope: string; information?: string; limit: string };
+export type Verdict = { ok: true; headers: Record<string, string> } | { ok: false; waitMs: number; scope: string; information?: string; limit: string };
 
 interface Named {
   bucket: TokenBucket;
@@ -87,20 +85,46 @@ export class AppLimiter {
     if (charge.ru > 0) {
       const tenantRu = tenantRuFor(l, tenantUsers);
       applicable.push(
-        { bucket: this.bucket(`ru|${tenantId}`, tenantRu, 10_000), cost: charge.ru, scope: `Tenant_Application/ReadWrite/${app}/${tenantId}`, information: 'ResourceUnitLimitExceeded', limit: 'tenantRu', ru: true },
-        { bucket: this.bucket('ru|app', l.appRu, 20_000), cost: charge.ru, scope: `Application/ReadWrite/${app}`, information: 'ResourceUnitLimitExceeded', limit: 'appRu', ru: true },
+        {
+          bucket: this.bucket(`ru|${tenantId}`, tenantRu, 10_000),
+          cost: charge.ru,
+          scope: `Tenant_Application/ReadWrite/${app}/${tenantId}`,
+          information: 'ResourceUnitLimitExceeded',
+          limit: 'tenantRu',
+          ru: true,
+        },
+        {
+          bucket: this.bucket('ru|app', l.appRu, 20_000),
+          cost: charge.ru,
+          scope: `Application/ReadWrite/${app}`,
+          information: 'ResourceUnitLimitExceeded',
+          limit: 'appRu',
+          ru: true,
+        },
       );
     }
     if (charge.signIn) {
       applicable.push(
-        { bucket: this.bucket(`signin|${tenantId}`, l.signInPerMinTenant, 60_000), cost: 1, scope: `Tenant_Application/Read/${app}/${tenantId}`, limit: 'signInPerMinTenant', ru: false },
+        {
+          bucket: this.bucket(`signin|${tenantId}`, l.signInPerMinTenant, 60_000),
+          cost: 1,
+          scope: `Tenant_Application/Read/${app}/${tenantId}`,
+          limit: 'signInPerMinTenant',
+          ru: false,
+        },
         { bucket: this.bucket('signin|app', l.signInPerMinApp, 60_000), cost: 1, scope: `Application/Read/${app}`, limit: 'signInPerMinApp', ru: false },
       );
     }
     if (charge.report) {
       const per = charge.report.format === 'csv' ? l.reportCsvPer10Min : l.reportJsonPer10Min;
       const limit = charge.report.format === 'csv' ? 'reportCsvPer10Min' : 'reportJsonPer10Min';
-      applicable.push({ bucket: this.bucket(`report|${tenantId}|${charge.report.name}|${charge.report.format}`, per, 600_000), cost: 1, scope: `Tenant_Application/Read/${app}/${tenantId}`, limit, ru: false });
+      applicable.push({
+        bucket: this.bucket(`report|${tenantId}|${charge.report.name}|${charge.report.format}`, per, 600_000),
+        cost: 1,
+        scope: `Tenant_Application/Read/${app}/${tenantId}`,
+        limit,
+        ru: false,
+      });
     }
     let worst: Named | undefined;
     let worstWait = 0;

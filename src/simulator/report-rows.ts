@@ -11,16 +11,46 @@ import type { Tenant } from './tenant';
 // Written apart from the pipeline's staging contract (src/shared/staging-contract.ts) on purpose: the simulator plays
 // Microsoft's side of the wire, so a change to the pipeline's expected columns must not change what it is sent.
 export const ACTIVE_USER_COLUMNS = [
-  'Report Refresh Date', 'User Principal Name', 'Display Name', 'Is Deleted', 'Deleted Date',
-  'Has Exchange License', 'Has OneDrive License', 'Has SharePoint License', 'Has Skype For Business License', 'Has Yammer License', 'Has Teams License',
-  'Exchange Last Activity Date', 'OneDrive Last Activity Date', 'SharePoint Last Activity Date', 'Skype For Business Last Activity Date', 'Yammer Last Activity Date', 'Teams Last Activity Date',
-  'Exchange License Assign Date', 'OneDrive License Assign Date', 'SharePoint License Assign Date', 'Skype For Business License Assign Date', 'Yammer License Assign Date', 'Teams License Assign Date',
+  'Report Refresh Date',
+  'User Principal Name',
+  'Display Name',
+  'Is Deleted',
+  'Deleted Date',
+  'Has Exchange License',
+  'Has OneDrive License',
+  'Has SharePoint License',
+  'Has Skype For Business License',
+  'Has Yammer License',
+  'Has Teams License',
+  'Exchange Last Activity Date',
+  'OneDrive Last Activity Date',
+  'SharePoint Last Activity Date',
+  'Skype For Business Last Activity Date',
+  'Yammer Last Activity Date',
+  'Teams Last Activity Date',
+  'Exchange License Assign Date',
+  'OneDrive License Assign Date',
+  'SharePoint License Assign Date',
+  'Skype For Business License Assign Date',
+  'Yammer License Assign Date',
+  'Teams License Assign Date',
   'Assigned Products',
 ] as const;
 
 export const EMAIL_ACTIVITY_COLUMNS = [
-  'Report Refresh Date', 'User Principal Name', 'Display Name', 'Is Deleted', 'Deleted Date', 'Last Activity Date',
-  'Send Count', 'Receive Count', 'Read Count', 'Meeting Created Count', 'Meeting Interacted Count', 'Assigned Products', 'Report Period',
+  'Report Refresh Date',
+  'User Principal Name',
+  'Display Name',
+  'Is Deleted',
+  'Deleted Date',
+  'Last Activity Date',
+  'Send Count',
+  'Receive Count',
+  'Read Count',
+  'Meeting Created Count',
+  'Meeting Interacted Count',
+  'Assigned Products',
+  'Report Period',
 ] as const;
 
 export type Cell = string | number | boolean | null | string[];

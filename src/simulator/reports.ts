@@ -12,15 +12,45 @@ import { destroySoon, sendGraphError, sendGraphJson, type Exchange } from './htt
 import { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS, reportIndexCount, reportRow, type Cell } from './report-rows';
 
 const ACTIVE_JSON_KEYS = [
-  'reportRefreshDate', 'userPrincipalName', 'displayName', 'isDeleted', 'deletedDate',
-  'hasExchangeLicense', 'hasOneDriveLicense', 'hasSharePointLicense', 'hasSkypeForBusinessLicense', 'hasYammerLicense', 'hasTeamsLicense',
-  'exchangeLastActivityDate', 'oneDriveLastActivityDate', 'sharePointLastActivityDate', 'skypeForBusinessLastActivityDate', 'yammerLastActivityDate', 'teamsLastActivityDate',
-  'exchangeLicenseAssignDate', 'oneDriveLicenseAssignDate', 'sharePointLicenseAssignDate', 'skypeForBusinessLicenseAssignDate', 'yammerLicenseAssignDate', 'teamsLicenseAssignDate',
+  'reportRefreshDate',
+  'userPrincipalName',
+  'displayName',
+  'isDeleted',
+  'deletedDate',
+  'hasExchangeLicense',
+  'hasOneDriveLicense',
+  'hasSharePointLicense',
+  'hasSkypeForBusinessLicense',
+  'hasYammerLicense',
+  'hasTeamsLicense',
+  'exchangeLastActivityDate',
+  'oneDriveLastActivityDate',
+  'sharePointLastActivityDate',
+  'skypeForBusinessLastActivityDate',
+  'yammerLastActivityDate',
+  'teamsLastActivityDate',
+  'exchangeLicenseAssignDate',
+  'oneDriveLicenseAssignDate',
+  'sharePointLicenseAssignDate',
+  'skypeForBusinessLicenseAssignDate',
+  'yammerLicenseAssignDate',
+  'teamsLicenseAssignDate',
   'assignedProducts',
 ];
 const EMAIL_JSON_KEYS = [
-  'reportRefreshDate', 'userPrincipalName', 'displayName', 'isDeleted', 'deletedDate', 'lastActivityDate',
-  'sendCount', 'receiveCount', 'readCount', 'meetingCreatedCount', 'meetingInteractedCount', 'assignedProducts', 'reportPeriod',
+  'reportRefreshDate',
+  'userPrincipalName',
+  'displayName',
+  'isDeleted',
+  'deletedDate',
+  'lastActivityDate',
+  'sendCount',
+  'receiveCount',
+  'readCount',
+  'meetingCreatedCount',
+  'meetingInteractedCount',
+  'assignedProducts',
+  'reportPeriod',
 ];
 
 const PERIODS: Record<string, number> = { D7: 7, D30: 30, D90: 90, D180: 180 };
@@ -66,7 +96,12 @@ export function handleReport(ctx: SimContext, ex: Exchange, version: string, rol
   } else if (dm) {
     const day = Math.floor(Date.parse(`${dm[1]}T00:00:00Z`) / 86_400_000);
     if (!Number.isFinite(day) || day > state.refreshDay || day < state.refreshDay - 29) {
-      return sendGraphError(ex, 400, 'BadRequest', `Invalid date '${dm[1]}'. The date must be within the last 30 days and not later than the latest report refresh date ${state.refreshDate}.`);
+      return sendGraphError(
+        ex,
+        400,
+        'BadRequest',
+        `Invalid date '${dm[1]}'. The date must be within the last 30 days and not later than the latest report refresh date ${state.refreshDate}.`,
+      );
     }
     days = 1;
     refreshDay = day;
@@ -123,7 +158,7 @@ function sendJsonReport(ctx: SimContext, ex: Exchange, version: string, report: 
     const o: Record<string, unknown> = {};
     keys.forEach((k, c) => {
       const v = row[c];
-      o[k] = k === 'assignedProducts' ? v : v ?? null;
+      o[k] = k === 'assignedProducts' ? v : (v ?? null);
     });
     value.push(o);
   }

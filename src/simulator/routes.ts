@@ -105,7 +105,8 @@ function graphRoute(ctx: SimContext, method: string, version: string, parts: str
   if (p0 === 'users' && parts.length === 3 && parts[2] === 'assignLicense' && method === 'POST') {
     return { endpoint: 'assignLicense', handler: (ex, roles) => handleAssignLicense(ctx, ex, version, roles, parts[1]!) };
   }
-  if (p0 === 'users' && parts.length === 3 && parts[2] === 'sendMail' && method === 'POST') return { endpoint: 'sendMail', handler: (ex, roles) => handleSendMail(ctx, ex, roles, parts[1]!) };
+  if (p0 === 'users' && parts.length === 3 && parts[2] === 'sendMail' && method === 'POST')
+    return { endpoint: 'sendMail', handler: (ex, roles) => handleSendMail(ctx, ex, roles, parts[1]!) };
   if (p0 === 'groups' && parts.length === 4 && parts[2] === 'transitiveMembers' && parts[3] === 'microsoft.graph.user' && method === 'GET') {
     return { endpoint: 'users', handler: (ex, roles) => handleTransitiveUsers(ctx, ex, roles, parts[1]!) };
   }

@@ -29,7 +29,14 @@ export function signInActivityOf(t: Tenant, u: GeneratedUser, refreshDay: number
   if (best < 0 || refreshDay - best < u.createdDay) {
     // Never signed in: Graph shows either no property at all or the sentinel.
     if (!r.chance(0.3)) return null;
-    return { lastSignInDateTime: SENTINEL, lastSignInRequestId: '', lastNonInteractiveSignInDateTime: SENTINEL, lastNonInteractiveSignInRequestId: '', lastSuccessfulSignInDateTime: '', lastSuccessfulSignInRequestId: '' };
+    return {
+      lastSignInDateTime: SENTINEL,
+      lastSignInRequestId: '',
+      lastNonInteractiveSignInDateTime: SENTINEL,
+      lastNonInteractiveSignInRequestId: '',
+      lastSuccessfulSignInDateTime: '',
+      lastSuccessfulSignInRequestId: '',
+    };
   }
   const interactive = refreshDay - best;
   // Sign-in data is not lagged like the reports: refresh tokens keep signing in until today for recent users.

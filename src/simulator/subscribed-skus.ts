@@ -10,7 +10,12 @@ export function handleSkus(ctx: SimContext, ex: Exchange, version: string, roles
   const consumed = tenant.consumed();
   const sel = ex.url.searchParams.get('$select');
   if (ex.url.searchParams.has('$filter')) return sendGraphError(ex, 400, 'Request_UnsupportedQuery', 'Unsupported query: $filter is not supported on subscribedSkus.');
-  const fields = sel ? sel.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const fields = sel
+    ? sel
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
   const value = SKUS.map((sku, k) => {
     const pre = tenant.prepaid(k);
     const full: Record<string, unknown> = {

@@ -10,7 +10,6 @@ import { RandomStream } from './random-streams';
 import { SKUS } from './skus';
 import type { Tenant } from './tenant';
 
-
 export interface SimSubscription {
   id: string;
   commerceSubscriptionId: string;

@@ -43,7 +43,10 @@ function makeCert(opts: {
   const now = Date.now();
   cert.validity.notBefore = new Date(now - 24 * 3600 * 1000);
   cert.validity.notAfter = new Date(now + 2 * 365 * 24 * 3600 * 1000);
-  const subject = [{ name: 'commonName', value: opts.subjectCN }, { name: 'organizationName', value: 'M365 Simulator' }];
+  const subject = [
+    { name: 'commonName', value: opts.subjectCN },
+    { name: 'organizationName', value: 'M365 Simulator' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(opts.issuer ? opts.issuer.subject.attributes : subject);
   const exts: object[] = [{ name: 'basicConstraints', cA: opts.ca, critical: opts.ca }];
@@ -51,7 +54,14 @@ function makeCert(opts: {
   else exts.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true });
   if (opts.server || opts.client) exts.push({ name: 'extKeyUsage', serverAuth: opts.server, clientAuth: opts.client });
   if (opts.server) {
-    exts.push({ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] });
+    exts.push({
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+        { type: 7, ip: '::1' },
+      ],
+    });
   }
   exts.push({ name: 'subjectKeyIdentifier' });
   cert.setExtensions(exts);

@@ -9,14 +9,54 @@ import { denyMissingAuditLog, denyNonPremium, signInActivityOf } from './sign-in
 import type { GeneratedUser, Profile } from './users';
 import type { Tenant } from './tenant';
 
-export const DEFAULT_SELECT = ['businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'];
+export const DEFAULT_SELECT = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'id',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+];
 const KNOWN = [
   ...DEFAULT_SELECT,
-  'accountEnabled', 'userType', 'createdDateTime', 'department', 'usageLocation', 'assignedLicenses', 'licenseAssignmentStates', 'signInActivity',
-  'companyName', 'employeeId', 'city', 'country', 'onPremisesSyncEnabled', 'proxyAddresses', 'otherMails', 'assignedPlans', 'creationType', 'externalUserState',
+  'accountEnabled',
+  'userType',
+  'createdDateTime',
+  'department',
+  'usageLocation',
+  'assignedLicenses',
+  'licenseAssignmentStates',
+  'signInActivity',
+  'companyName',
+  'employeeId',
+  'city',
+  'country',
+  'onPremisesSyncEnabled',
+  'proxyAddresses',
+  'otherMails',
+  'assignedPlans',
+  'creationType',
+  'externalUserState',
 ];
 const KNOWN_LOWER = new Map(KNOWN.map((k) => [k.toLowerCase(), k]));
-const SINGLE_USER_ONLY = new Set(['aboutme', 'birthday', 'hiredate', 'interests', 'mysite', 'pastprojects', 'preferredname', 'responsibilities', 'schools', 'skills', 'mailboxsettings']);
+const SINGLE_USER_ONLY = new Set([
+  'aboutme',
+  'birthday',
+  'hiredate',
+  'interests',
+  'mysite',
+  'pastprojects',
+  'preferredname',
+  'responsibilities',
+  'schools',
+  'skills',
+  'mailboxsettings',
+]);
 
 type Projector = (u: GeneratedUser, licenses: LicenseEntry[] | Profile | undefined) => unknown;
 
@@ -107,7 +147,11 @@ export function projectorFor(tenant: Tenant, refreshDay: number, fields: string[
         case 'signInActivity':
           o[f] = signInActivityOf(tenant, u, refreshDay);
           break;
-        case 'companyName': case 'employeeId': case 'city': case 'country': case 'externalUserState':
+        case 'companyName':
+        case 'employeeId':
+        case 'city':
+        case 'country':
+        case 'externalUserState':
           o[f] = null;
           break;
         case 'onPremisesSyncEnabled':
@@ -116,7 +160,8 @@ export function projectorFor(tenant: Tenant, refreshDay: number, fields: string[
         case 'proxyAddresses':
           o[f] = u.mail ? [`SMTP:${u.mail}`] : [];
           break;
-        case 'otherMails': case 'assignedPlans':
+        case 'otherMails':
+        case 'assignedPlans':
           o[f] = [];
           break;
         case 'creationType':

@@ -6,8 +6,27 @@
 const BASE = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'USER', 'LOGNAME', 'SYSTEMROOT', 'WINDIR'];
 
 /** Extra names for `go install` (module proxy, caches, network proxy). */
-export const GO_VARS = ['GOPATH', 'GOCACHE', 'GOMODCACHE', 'GOPROXY', 'GOFLAGS', 'GONOSUMDB', 'GONOSUMCHECK', 'GOSUMDB', 'GOPRIVATE', 'GOTOOLCHAIN', 'GOROOT',
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
+export const GO_VARS = [
+  'GOPATH',
+  'GOCACHE',
+  'GOMODCACHE',
+  'GOPROXY',
+  'GOFLAGS',
+  'GONOSUMDB',
+  'GONOSUMCHECK',
+  'GOSUMDB',
+  'GOPRIVATE',
+  'GOTOOLCHAIN',
+  'GOROOT',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+];
 
 export function minimalChildEnv(extraNames: readonly string[] = [], set: Record<string, string> = {}, from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

@@ -124,9 +124,7 @@ async function goInstall(goBin: string, targetDir: string, log: (line: string) =
 }
 
 /** Returns the path of a Temporal CLI binary, building or downloading it the first time. */
-export async function ensureTemporalCli(
-  opts: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {},
-): Promise<string> {
+export async function ensureTemporalCli(opts: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<string> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (env.TEMPORAL_CLI) {
@@ -149,10 +147,9 @@ export async function ensureTemporalCli(
   try {
     return await ephemeralServer(cacheDir);
   } catch (err) {
-    throw new TemporalCliUnavailableError(
-      'Could not find or build the Temporal CLI. Install Go (https://go.dev/dl) or the Temporal CLI, or set TEMPORAL_CLI to its path.',
-      { cause: err },
-    );
+    throw new TemporalCliUnavailableError('Could not find or build the Temporal CLI. Install Go (https://go.dev/dl) or the Temporal CLI, or set TEMPORAL_CLI to its path.', {
+      cause: err,
+    });
   }
 }
 

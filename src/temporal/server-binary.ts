@@ -81,11 +81,15 @@ export async function ensureTemporalServer(opts: EnsureServerOptions = {}): Prom
   if (ready(done)) return done;
   const goBin = spawnSync('sh', ['-c', 'command -v go'], { encoding: 'utf8' }).stdout.trim();
   if (!goBin) throw new TemporalServerUnavailableError('Building the Temporal server needs Go (https://go.dev/dl): none found on PATH.');
-  const goEnv = minimalChildEnv(GO_VARS, {
-    CGO_ENABLED: '0',
-    // go.mod and go.sum pin every module: offline means only that nothing is downloaded.
-    ...(opts.offline ? { GOPROXY: 'off' } : {}),
-  }, env);
+  const goEnv = minimalChildEnv(
+    GO_VARS,
+    {
+      CGO_ENABLED: '0',
+      // go.mod and go.sum pin every module: offline means only that nothing is downloaded.
+      ...(opts.offline ? { GOPROXY: 'off' } : {}),
+    },
+    env,
+  );
   // Build into a scratch directory and rename it into place: an interrupted build never looks finished.
   const scratch = `${dir}.building-${process.pid}`;
   rmSync(scratch, { recursive: true, force: true });
@@ -96,7 +100,8 @@ export async function ensureTemporalServer(opts: EnsureServerOptions = {}): Prom
     await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-server'), '.'], { env: goEnv, log, cwd: SERVER_SOURCE_DIR });
     await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-sql-tool'), './sql-tool'], { env: goEnv, log, cwd: SERVER_SOURCE_DIR });
     const moduleDir = spawnSync(goBin, ['list', '-m', '-f', '{{.Dir}}', 'go.temporal.io/server'], { cwd: SERVER_SOURCE_DIR, env: goEnv, encoding: 'utf8' }).stdout.trim();
-    if (!moduleDir || !existsSync(path.join(moduleDir, 'schema', 'postgresql'))) throw new Error(`the Temporal server module's schema files were not found (${moduleDir || 'go list gave nothing'})`);
+    if (!moduleDir || !existsSync(path.join(moduleDir, 'schema', 'postgresql')))
+      throw new Error(`the Temporal server module's schema files were not found (${moduleDir || 'go list gave nothing'})`);
     cpSync(path.join(moduleDir, 'schema', 'postgresql'), path.join(scratch, 'schema', 'postgresql'), { recursive: true });
     // The module cache is read-only; the copy must not be, or the next rebuild could not replace it.
     spawnSync('chmod', ['-R', 'u+w', scratch]);

@@ -45,7 +45,10 @@ export function buildTestServerFromMaven(env: NodeJS.ProcessEnv = process.env): 
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  writeFileSync(launcher, `#!/bin/sh\n# Temporal's time-skipping test server on the JVM (io.temporal:temporal-test-server ${TEST_SERVER_VERSION}).\nexec java -cp "${path.join(dir, 'lib')}/*" io.temporal.testserver.TestServer "$@"\n`);
+  writeFileSync(
+    launcher,
+    `#!/bin/sh\n# Temporal's time-skipping test server on the JVM (io.temporal:temporal-test-server ${TEST_SERVER_VERSION}).\nexec java -cp "${path.join(dir, 'lib')}/*" io.temporal.testserver.TestServer "$@"\n`,
+  );
   chmodSync(launcher, 0o755);
   return launcher;
 }

@@ -25,9 +25,7 @@ export function temporalTls(config: Pick<AppConfig, 'temporalTls'>): TemporalTls
     serverNameOverride: t.serverName,
     serverRootCACertificate: t.caPath ? read(t.caPath, 'the Temporal CA certificate (TEMPORAL_TLS_CA)') : undefined,
     clientCertPair:
-      t.certPath && t.keyPath
-        ? { crt: read(t.certPath, 'the client certificate (TEMPORAL_TLS_CERT)'), key: read(t.keyPath, 'the client key (TEMPORAL_TLS_KEY)') }
-        : undefined,
+      t.certPath && t.keyPath ? { crt: read(t.certPath, 'the client certificate (TEMPORAL_TLS_CERT)'), key: read(t.keyPath, 'the client key (TEMPORAL_TLS_KEY)') } : undefined,
   };
 }
 

@@ -1,15 +1,6 @@
 // The warehouse: DuckDB schema (versioned migrations), bulk loads of staging directories, analyst views,
 // and publishing the working database to the read-only file analysts open. Activities and the CLI use this API.
-export type {
-  AnonymizationVerdict,
-  LoadCounts,
-  LoadOptions,
-  LoadResult,
-  ReclamationEvent,
-  RunRecord,
-  RunStatus,
-  WarehouseSettings,
-} from './types';
+export type { AnonymizationVerdict, LoadCounts, LoadOptions, LoadResult, ReclamationEvent, RunRecord, RunStatus, WarehouseSettings } from './types';
 export { DEFAULT_HISTORY_DAYS, DEFAULT_SETTINGS } from './types';
 export { MalformedReportError, StagingError, WarehouseLockedError, WarehouseOutOfMemoryError } from './errors';
 export { MalformedRowError } from './staging/row-errors';

@@ -52,7 +52,10 @@ export async function readFormBody(req: IncomingMessage): Promise<URLSearchParam
     if (size > FORM_LIMIT) return undefined;
     chunks.push(chunk as Buffer);
   }
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   if (size > 0 && type !== 'application/x-www-form-urlencoded') return new URLSearchParams();
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }

@@ -33,13 +33,24 @@ export interface InboxRow {
 
 const LIMIT = 200;
 
-async function list(deps: WebDeps, query: string): Promise<{ workflowId: string; userId: string; requesterId?: string; startedAt: string; state?: string; skus?: number; closedAt?: string }[]> {
+async function list(
+  deps: WebDeps,
+  query: string,
+): Promise<{ workflowId: string; userId: string; requesterId?: string; startedAt: string; state?: string; skus?: number; closedAt?: string }[]> {
   const out = [];
   for await (const w of deps.client.workflow.list({ query })) {
     const parsed = parseReclaimWorkflowId(w.workflowId);
     if (!parsed) continue;
     const a = w.typedSearchAttributes;
-    out.push({ workflowId: w.workflowId, userId: parsed.userId, requesterId: a.get(REQUESTER_ATTR), startedAt: w.startTime.toISOString(), state: a.get(RECLAIM_STATE_ATTR), skus: a.get(SCOPE_ATTR), closedAt: w.closeTime?.toISOString() });
+    out.push({
+      workflowId: w.workflowId,
+      userId: parsed.userId,
+      requesterId: a.get(REQUESTER_ATTR),
+      startedAt: w.startTime.toISOString(),
+      state: a.get(RECLAIM_STATE_ATTR),
+      skus: a.get(SCOPE_ATTR),
+      closedAt: w.closeTime?.toISOString(),
+    });
     if (out.length === LIMIT) break;
   }
   return out;
@@ -98,7 +109,15 @@ export async function historyRows(deps: WebDeps, limit = 50): Promise<{ rows: Hi
     } catch {
       // Shown without the decider: the row itself comes from visibility.
     }
-    rows.push({ workflowId: i.workflowId, userId: i.userId, state: i.state ?? '?', ...(i.closedAt ? { closedAt: i.closedAt } : {}), ...(i.skus !== undefined ? { skus: i.skus } : {}), ...(decision ? { decision } : {}), ...(i.requesterId ? { requesterId: i.requesterId } : {}) });
+    rows.push({
+      workflowId: i.workflowId,
+      userId: i.userId,
+      state: i.state ?? '?',
+      ...(i.closedAt ? { closedAt: i.closedAt } : {}),
+      ...(i.skus !== undefined ? { skus: i.skus } : {}),
+      ...(decision ? { decision } : {}),
+      ...(i.requesterId ? { requesterId: i.requesterId } : {}),
+    });
   }
   const ids = rows.flatMap((r) => [r.userId, ...(r.requesterId ? [r.requesterId] : []), ...(r.decision && /^[0-9a-f-]{36}$/.test(r.decision.by) ? [r.decision.by] : [])]);
   return { rows, names: await withWarehouseLookup(deps.dbPath, (lookup) => lookup.names(deps.tenantId, [...new Set(ids)])) };

@@ -82,7 +82,14 @@ async function decide(d: InboxDeps, ctx: RouteContext, id: string): Promise<WebR
   const problem = d.formTokens.consume(form.get(FORM_TOKEN_FIELD), session.id, action);
   if (problem) {
     d.log('form refused', { workflowId: id, problem });
-    return html(403, messagePage('Form refused', `This form cannot be used (${problem === 'unknown_or_used' ? 'it was already sent, or it is not one this server made' : problem}). Open the request again and decide there.`, viewerOf(ctx)));
+    return html(
+      403,
+      messagePage(
+        'Form refused',
+        `This form cannot be used (${problem === 'unknown_or_used' ? 'it was already sent, or it is not one this server made' : problem}). Open the request again and decide there.`,
+        viewerOf(ctx),
+      ),
+    );
   }
   const kind = form.get('decision');
   if (kind !== 'approve' && kind !== 'reject') return html(400, messagePage('No decision', 'Choose approve or reject.', viewerOf(ctx)));

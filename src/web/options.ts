@@ -31,7 +31,9 @@ export function parseServeOptions(o: { host?: string; port?: string; tlsCert?: s
     }
   }
   if (!isLoopback(host) && !tls) {
-    throw new ServeOptionError(`Listening on ${host} would expose the inbox to other hosts without TLS: give --tls-cert and --tls-key, or keep the default 127.0.0.1 behind your own TLS proxy (with --public-url https://…).`);
+    throw new ServeOptionError(
+      `Listening on ${host} would expose the inbox to other hosts without TLS: give --tls-cert and --tls-key, or keep the default 127.0.0.1 behind your own TLS proxy (with --public-url https://…).`,
+    );
   }
   if (o.publicUrl !== undefined) {
     let u: URL;
@@ -40,7 +42,8 @@ export function parseServeOptions(o: { host?: string; port?: string; tlsCert?: s
     } catch {
       throw new ServeOptionError(`--public-url takes an absolute URL (https://inbox.example.com), got ${o.publicUrl}`);
     }
-    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u.hostname))) throw new ServeOptionError('--public-url must be https:// (http:// only for a loopback address).');
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u.hostname)))
+      throw new ServeOptionError('--public-url must be https:// (http:// only for a loopback address).');
   }
   return { host, port, ...(tls ? { tls } : {}), ...(o.publicUrl ? { publicUrl: o.publicUrl.replace(/\/+$/, '') } : {}) };
 }

@@ -61,7 +61,8 @@ function answerer({ routes, sessions, formTokens, origin }: Answering) {
     const method = req.method ?? 'GET';
     // Browsers ask for it on their own; no icon, and no 404 in their console.
     if (method === 'GET' && path === '/favicon.ico') return { status: 204, headers: {}, body: '' };
-    if (method === 'GET' && path === '/static/style.css') return { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }, body: STYLE_CSS };
+    if (method === 'GET' && path === '/static/style.css')
+      return { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }, body: STYLE_CSS };
     const matched = matchRoute(routes, method, path);
     if (matched === undefined) return html(404, messagePage('Not found', 'There is no such page.'));
     if (matched === 'wrong_method') return html(405, messagePage('Not allowed', 'This page does not take that kind of request.'));
@@ -101,12 +102,15 @@ export async function startWebServer(opts: ServeOptions, deps: WebServerDeps): P
 
   const sessions = new SessionStore();
   const formTokens = new FormTokens();
-  const signIn = new AuthCodeSignIn({ authorityHost: deps.authorityHost, tenantId: deps.tenantId, clientId: deps.clientId, redirectUri: `${url}/auth/callback`, ...(deps.caPem ? { caPem: deps.caPem } : {}) });
+  const signIn = new AuthCodeSignIn({
+    authorityHost: deps.authorityHost,
+    tenantId: deps.tenantId,
+    clientId: deps.clientId,
+    redirectUri: `${url}/auth/callback`,
+    ...(deps.caPem ? { caPem: deps.caPem } : {}),
+  });
   const verifier = new IdTokenVerifier({ authorityHost: deps.authorityHost, tenantId: deps.tenantId, clientId: deps.clientId, ...(deps.caPem ? { caPem: deps.caPem } : {}) });
-  const routes: Route[] = [
-    ...signInRoutes({ sessions, formTokens, signIn: () => signIn, verifier, secureCookies, log }),
-    ...inboxRoutes({ ...deps, formTokens, log }),
-  ];
+  const routes: Route[] = [...signInRoutes({ sessions, formTokens, signIn: () => signIn, verifier, secureCookies, log }), ...inboxRoutes({ ...deps, formTokens, log })];
 
   const answer = answerer({ routes, sessions, formTokens, origin });
 

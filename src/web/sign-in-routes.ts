@@ -87,9 +87,13 @@ export function signInRoutes(d: SignInDeps): Route[] {
         // A page, not a redirect: the session cookie is SameSite=Strict, so the browser sends it only on a
         // navigation this site starts, and the redirect chain from the authority is cross-site.
         const to = pending.returnTo;
-        return html(200, layout('Signed in', h`<meta http-equiv="refresh" content="0;url=${to}"><div class="card center"><h1>Signed in</h1><p><a href="${to}">Continue</a></p></div>`), {
-          'set-cookie': [cookie(SESSION_COOKIE, session.id, { secure: d.secureCookies, sameSite: 'Strict' }), clearSignIn],
-        });
+        return html(
+          200,
+          layout('Signed in', h`<meta http-equiv="refresh" content="0;url=${to}"><div class="card center"><h1>Signed in</h1><p><a href="${to}">Continue</a></p></div>`),
+          {
+            'set-cookie': [cookie(SESSION_COOKIE, session.id, { secure: d.secureCookies, sameSite: 'Strict' }), clearSignIn],
+          },
+        );
       },
     },
     {
@@ -101,7 +105,9 @@ export function signInRoutes(d: SignInDeps): Route[] {
         if (problem) return html(403, messagePage('Not signed out', `This form was not valid (${problem}): reload the page and try again.`));
         d.formTokens.forget(session!.id);
         d.sessions.end(session!.id);
-        return html(200, messagePage('Signed out', h`You are signed out. <a href="/signin">Sign in again</a>`), { 'set-cookie': cookie(SESSION_COOKIE, '', { secure: d.secureCookies, sameSite: 'Strict', maxAgeSeconds: 0 }) });
+        return html(200, messagePage('Signed out', h`You are signed out. <a href="/signin">Sign in again</a>`), {
+          'set-cookie': cookie(SESSION_COOKIE, '', { secure: d.secureCookies, sameSite: 'Strict', maxAgeSeconds: 0 }),
+        });
       },
     },
   ];

@@ -9,7 +9,12 @@ const notifier = proxyActivities<MainActivities>({
   startToCloseTimeout: '30 seconds',
   // A receiver down for longer than this misses the message; the workflow's state and audit still tell it.
   scheduleToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['WebhookRejectedError', 'ConfigError', 'NotAuthorisedError'] },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['WebhookRejectedError', 'ConfigError', 'NotAuthorisedError'],
+  },
 });
 
 export interface NotifyFacts {
@@ -22,7 +27,16 @@ export interface NotifyFacts {
 
 const messageOf = (kind: NotifyKind, f: NotifyFacts): NotifyMessage => {
   const info = workflowInfo();
-  return { kind, tenantId: f.tenantId, workflowId: info.workflowId, runId: info.runId, state: f.state, counts: f.counts ?? {}, at: new Date().toISOString(), ...(f.receipt ? { receipt: f.receipt } : {}) };
+  return {
+    kind,
+    tenantId: f.tenantId,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    state: f.state,
+    counts: f.counts ?? {},
+    at: new Date().toISOString(),
+    ...(f.receipt ? { receipt: f.receipt } : {}),
+  };
 };
 
 const swallow = (kind: NotifyKind) => (err: unknown) => {

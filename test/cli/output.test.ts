@@ -83,16 +83,30 @@ describe('JSON that scripts can trust', () => {
        FROM range(8)`,
       { format: 'json' },
     );
-    expect(JSON.parse(text)).toEqual([{
-      n: 8, i: 42, big: '9007199254740993', huge: '170141183460469231731687303715884105727', small_huge: -12, price: 1.5, ratio: 0.25,
-      flag: true, nothing: null, d: '2024-05-10', tz: '2019-01-10T08:00:00.123456Z', ts: '2024-02-29T23:59:59',
-      list: [1, 2], struct: { a: 3, b: '2024-01-02' }, s: 'text',
-    }]);
+    expect(JSON.parse(text)).toEqual([
+      {
+        n: 8,
+        i: 42,
+        big: '9007199254740993',
+        huge: '170141183460469231731687303715884105727',
+        small_huge: -12,
+        price: 1.5,
+        ratio: 0.25,
+        flag: true,
+        nothing: null,
+        d: '2024-05-10',
+        tz: '2019-01-10T08:00:00.123456Z',
+        ts: '2024-02-29T23:59:59',
+        list: [1, 2],
+        struct: { a: 3, b: '2024-01-02' },
+        s: 'text',
+      },
+    ]);
     // The raw text has the count as a number, as `duckdb -json` prints it.
     expect(text).toContain('"n":8');
   });
 
-  it('CSV and table keep DuckDB\'s own text for the same values', async () => {
+  it("CSV and table keep DuckDB's own text for the same values", async () => {
     const { text } = await render(`SELECT count(*) AS n, DATE '2024-05-10' AS d, NULL AS x FROM range(8)`, { format: 'csv' });
     expect(text).toBe('n,d,x\n8,2024-05-10,\n');
     const table = await render(`SELECT count(*) AS n, NULL AS x FROM range(8)`, { format: 'table' });
@@ -145,8 +159,7 @@ describe('the CLI end to end', () => {
     file.closeSync();
   });
 
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [BIN, 'query', '--db', db, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 120_000 });
+  const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, 'query', '--db', db, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: 120_000 });
 
   it(`query prints ${BIG.toLocaleString('en-US')} rows as a table through a pipe, and JSON counts as numbers`, () => {
     const table = cli('SELECT * FROM big', '--format', 'table');

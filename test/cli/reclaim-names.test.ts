@@ -21,9 +21,21 @@ beforeAll(async () => {
 
 /** A reclamation of ana's E5 and Copilot awaiting approval, requested by olga, as the status query returns it. */
 const waiting = (): ReclaimState => ({
-  workflowId: `reclaim-${TENANT}-u-ana`, tenantId: TENANT, userId: 'u-ana', status: 'awaiting_approval', dryRun: false,
-  scope: [SKU.E5.skuId, SKU.COPILOT.skuId], groupInherited: [{ skuId: SKU.VISIO.skuId, groupIds: ['g-1'] }], notHeld: [], disabledPlans: {},
-  removed: [], runId: 'run-1', scopeHash: 'h'.repeat(64), requesterId: 'u-olga', requestedAt: '2026-05-20T09:00:00Z', identity: 'verified',
+  workflowId: `reclaim-${TENANT}-u-ana`,
+  tenantId: TENANT,
+  userId: 'u-ana',
+  status: 'awaiting_approval',
+  dryRun: false,
+  scope: [SKU.E5.skuId, SKU.COPILOT.skuId],
+  groupInherited: [{ skuId: SKU.VISIO.skuId, groupIds: ['g-1'] }],
+  notHeld: [],
+  disabledPlans: {},
+  removed: [],
+  runId: 'run-1',
+  scopeHash: 'h'.repeat(64),
+  requesterId: 'u-olga',
+  requestedAt: '2026-05-20T09:00:00Z',
+  identity: 'verified',
   events: [{ at: '2026-05-20T09:00:00Z', kind: 'requested', by: 'u-olga' }],
 });
 
@@ -32,7 +44,9 @@ describe('reclaim status in names and money', () => {
     const s = waiting();
     const lines = statusLines(s, {}, await lookUpStatusNames(published, s));
     expect(lines[1]).toBe(`  user u-ana <ana@crafted.test> (u-ana) in tenant ${TENANT}: Sales, account enabled`);
-    expect(lines[2]).toMatch(/^ {4}last activity 2026-05-17 \(exchange 2026-05-17, outlook 2026-05-17, onedrive 2026-05-17, sharepoint 2026-05-17, teams 2026-05-17\); last sign-in none on record; \d+ days inactive \(as of 2026-05-20\)$/);
+    expect(lines[2]).toMatch(
+      /^ {4}last activity 2026-05-17 \(exchange 2026-05-17, outlook 2026-05-17, onedrive 2026-05-17, sharepoint 2026-05-17, teams 2026-05-17\); last sign-in none on record; \d+ days inactive \(as of 2026-05-20\)$/,
+    );
     expect(lines).toContain('  requested by u-olga <olga@crafted.test> (u-olga) at 2026-05-20T09:00:00Z');
     expect(lines).toContain('  licences to remove (direct), USD 1,044.00 a year: ');
     expect(lines).toContain(`    Microsoft 365 E5 (SPE_E5), USD 684.00 a year [${SKU.E5.skuId}]`);
@@ -54,10 +68,21 @@ describe('reclaim status in names and money', () => {
 describe('reclaim list in names', () => {
   it('adds the subject and requester names beside their ids; unknown ones stay ids', async () => {
     const item = (userId: string, requesterId?: string): InboxItem => ({
-      workflowId: `reclaim-${TENANT}-${userId}`, tenantId: TENANT, userId, requesterId, state: 'awaiting_approval', skus: 2, startedAt: '2026-05-20T09:00:00Z', ageSeconds: 60, closed: false,
+      workflowId: `reclaim-${TENANT}-${userId}`,
+      tenantId: TENANT,
+      userId,
+      requesterId,
+      state: 'awaiting_approval',
+      skus: 2,
+      startedAt: '2026-05-20T09:00:00Z',
+      ageSeconds: 60,
+      closed: false,
     });
     const items = [item('u-ana', 'u-olga'), item('u-gone', 'u-nobody')];
     expect(await nameInboxItems(published, items)).toBeNull();
-    expect(items.map((i) => [i.user, i.requester])).toEqual([['u-ana <ana@crafted.test> (u-ana)', 'u-olga <olga@crafted.test> (u-olga)'], [undefined, undefined]]);
+    expect(items.map((i) => [i.user, i.requester])).toEqual([
+      ['u-ana <ana@crafted.test> (u-ana)', 'u-olga <olga@crafted.test> (u-olga)'],
+      [undefined, undefined],
+    ]);
   });
 });

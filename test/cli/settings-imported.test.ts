@@ -21,7 +21,10 @@ beforeAll(async () => {
 const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('M365_') && !k.startsWith('TEMPORAL_')));
   return spawnSync(process.execPath, [BIN, 'settings', ...args], {
-    encoding: 'utf8', timeout: 120_000, cwd: wh.root, env: { ...env, M365_DATA_DIR: wh.root, M365_APPROVAL_IDENTITY: 'unverified', ...extra },
+    encoding: 'utf8',
+    timeout: 120_000,
+    cwd: wh.root,
+    env: { ...env, M365_DATA_DIR: wh.root, M365_APPROVAL_IDENTITY: 'unverified', ...extra },
   });
 };
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, M365_DATA_DIR: path.join(import.meta.dirname, 'no-such-data-dir') } });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, M365_DATA_DIR: path.join(import.meta.dirname, 'no-such-data-dir') } });
 
 describe('usage errors', () => {
   it('an unknown command exits 2 and says which, with the help on stderr and nothing on stdout', () => {

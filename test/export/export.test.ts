@@ -79,12 +79,23 @@ describe('exportViews', () => {
     // A warehouse value crafted as a formula: an actor named "=HYPERLINK(...)" in the reclamation log.
     const { recordReclamationEvent, publish, closeWarehouse } = await import('../../src/warehouse/index');
     const work = path.join(marks.root, 'work', 'm365.duckdb');
-    await recordReclamationEvent(work, { workflowId: 'w-f', tenantId: 't', userId: '-2', event: 'requested', actor: '=HYPERLINK("http://evil")', at: '2024-05-12T00:00:00Z', reason: '+1', detail: '@SUM(A1)' });
+    await recordReclamationEvent(work, {
+      workflowId: 'w-f',
+      tenantId: 't',
+      userId: '-2',
+      event: 'requested',
+      actor: '=HYPERLINK("http://evil")',
+      at: '2024-05-12T00:00:00Z',
+      reason: '+1',
+      detail: '@SUM(A1)',
+    });
     await publish(work, marks.published);
     await closeWarehouse(work);
     const dir = path.join(marks.root, 'formula-csv');
     await exportViews({ publishedPath: marks.published, toDir: dir, format: 'csv', views: ['reclamations'] });
-    const line = readFileSync(path.join(dir, 'reclamations.csv'), 'utf8').split('\n').find((l) => l.startsWith('w-f'))!;
+    const line = readFileSync(path.join(dir, 'reclamations.csv'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('w-f'))!;
     expect(line).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(line).toContain(`,'+1,`);
     expect(line).toContain(`'@SUM(A1)`);
@@ -94,8 +105,16 @@ describe('exportViews', () => {
   it('strips control characters and quotes formulas hidden behind blanks, line breaks or fullwidth signs', async () => {
     const { recordReclamationEvent, publish, closeWarehouse } = await import('../../src/warehouse/index');
     const work = path.join(marks.root, 'work', 'm365.duckdb');
-    await recordReclamationEvent(work, { workflowId: 'w-g', tenantId: 't', userId: ' =1+1', event: 'requested', actor: '\uFF1DSUM(A1)',
-      at: '2024-05-13T00:00:00Z', reason: '\n=cmd', detail: '\u001b]0;pwned\u0007\u001b[2Jok\u202e' });
+    await recordReclamationEvent(work, {
+      workflowId: 'w-g',
+      tenantId: 't',
+      userId: ' =1+1',
+      event: 'requested',
+      actor: '\uFF1DSUM(A1)',
+      at: '2024-05-13T00:00:00Z',
+      reason: '\n=cmd',
+      detail: '\u001b]0;pwned\u0007\u001b[2Jok\u202e',
+    });
     await publish(work, marks.published);
     await closeWarehouse(work);
     const dir = path.join(marks.root, 'hidden-csv');
@@ -130,8 +149,10 @@ describe('exportViews', () => {
 describe('m365-license export', () => {
   it('writes files and prints the manifest as JSON', () => {
     const dir = path.join(wh.root, 'cli-out');
-    const r = spawnSync(process.execPath, [BIN, 'export', '--db', wh.published, '--to', dir, '--format', 'parquet', '--views', 'license_utilization', '--json'],
-      { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [BIN, 'export', '--db', wh.published, '--to', dir, '--format', 'parquet', '--views', 'license_utilization', '--json'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const m = JSON.parse(r.stdout) as ExportManifest;

@@ -45,7 +45,11 @@ describe('GraphClient logging', () => {
     client = new GraphClient({ graphUrl: stub.url, tokens, caPem: stub.caPem, logger: cap.logger, sleep: async () => {}, maxRetries: 1 });
     await expect(client.postJson('/users/jane@contoso.com/assignLicense', { addLicenses: [], removeLicenses: [] })).rejects.toBeInstanceOf(GraphThrottledError);
     const lines = cap.lines();
-    expect(lines.find((l) => String(l.msg).startsWith('graph retries given up'))).toMatchObject({ operation: 'assignLicense', path: '/v1.0/users/{user}/assignLicense', attempts: 2 });
+    expect(lines.find((l) => String(l.msg).startsWith('graph retries given up'))).toMatchObject({
+      operation: 'assignLicense',
+      path: '/v1.0/users/{user}/assignLicense',
+      attempts: 2,
+    });
     expect(cap.text()).not.toContain('jane');
   });
 });

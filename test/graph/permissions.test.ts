@@ -22,7 +22,7 @@ describe('GRAPH_OPERATIONS', () => {
     expect(operationOf('GET', url('/v1.0/directoryRoles'))).toBeUndefined();
   });
 
-  it('the 403 diagnosis asks for the table\'s grant', () => {
+  it("the 403 diagnosis asks for the table's grant", () => {
     expect(requiredPermission('POST', url('/v1.0/users/0b6c/assignLicense'))).toBe(GRAPH_OPERATIONS.assignLicense);
   });
 

@@ -18,8 +18,13 @@ afterEach(async () => {
 
 async function setup(limits: string, opts: Partial<SimulatorOptions> = {}, extra: Partial<ConstructorParameters<typeof GraphClient>[0]> = {}) {
   const sim: SimulatorHandle = await startSimulator({
-    users: 1200, seed: 9, profile: 'realistic', timeScale: 1, roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'],
-    limits: `latencyBaseMs=0,latencyPerRowMs=0,reportLatencyMs=0,${limits}`, ...opts,
+    users: 1200,
+    seed: 9,
+    profile: 'realistic',
+    timeScale: 1,
+    roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'],
+    limits: `latencyBaseMs=0,latencyPerRowMs=0,reportLatencyMs=0,${limits}`,
+    ...opts,
   });
   open.push(sim);
   const tokens = new TokenProvider({ tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: sim.clientSecret, authorityHost: sim.authorityHost, caPem: sim.caPem });
@@ -27,7 +32,10 @@ async function setup(limits: string, opts: Partial<SimulatorOptions> = {}, extra
   const waits: number[] = [];
   const retries: RetryInfo[] = [];
   const client = new GraphClient({
-    graphUrl: sim.graphUrl, tokens, caPem: sim.caPem, timeoutMs: 10_000,
+    graphUrl: sim.graphUrl,
+    tokens,
+    caPem: sim.caPem,
+    timeoutMs: 10_000,
     backoff: { baseMs: 40, maxMs: 200 },
     sleep: async (ms) => {
       waits.push(ms);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RequestRate } from '../../src/graph/request-rate';
 
-describe('RequestRate (the worker\'s signInActivity pace)', () => {
+describe("RequestRate (the worker's signInActivity pace)", () => {
   it('lets a burst through, then spaces requests at the rate, in order', async () => {
     const rate = new RequestRate(600, 3); // 10 a second after a burst of 3
     const t0 = Date.now();

@@ -137,7 +137,9 @@ describe('TokenProvider against the simulator', () => {
   it('names an expired secret (AADSTS7000222)', async () => {
     reset();
     sim.state.expireSecret(true);
-    const err = (await tokens().getToken().catch((e: unknown) => e)) as GraphAuthError;
+    const err = (await tokens()
+      .getToken()
+      .catch((e: unknown) => e)) as GraphAuthError;
     sim.state.expireSecret(false);
     expect(err).toBeInstanceOf(GraphAuthError);
     expect(err.aadsts).toBe(7000222);
@@ -146,11 +148,15 @@ describe('TokenProvider against the simulator', () => {
 
   it('names an unknown tenant (AADSTS90002) and an unknown app (AADSTS700016)', async () => {
     reset();
-    const t1 = (await tokens(creds({ tenantId: '11111111-2222-3333-4444-555555555555' })).getToken().catch((e: unknown) => e)) as GraphAuthError;
+    const t1 = (await tokens(creds({ tenantId: '11111111-2222-3333-4444-555555555555' }))
+      .getToken()
+      .catch((e: unknown) => e)) as GraphAuthError;
     expect(t1).toBeInstanceOf(GraphAuthError);
     expect(t1.aadsts).toBe(90002);
     expect(t1.message).toMatch(/M365_TENANT_ID/);
-    const t2 = (await tokens(creds({ clientId: '99999999-2222-3333-4444-555555555555' })).getToken().catch((e: unknown) => e)) as GraphAuthError;
+    const t2 = (await tokens(creds({ clientId: '99999999-2222-3333-4444-555555555555' }))
+      .getToken()
+      .catch((e: unknown) => e)) as GraphAuthError;
     expect(t2).toBeInstanceOf(GraphAuthError);
     expect(t2.aadsts).toBe(700016);
   });
@@ -158,7 +164,9 @@ describe('TokenProvider against the simulator', () => {
   it('treats a token endpoint outage as transient', async () => {
     reset();
     sim.state.setFaults('token:outage');
-    const err = await tokens().getToken().catch((e: unknown) => e);
+    const err = await tokens()
+      .getToken()
+      .catch((e: unknown) => e);
     reset();
     expect(err).toBeInstanceOf(GraphTransientError);
   });
@@ -166,7 +174,9 @@ describe('TokenProvider against the simulator', () => {
   it('treats identity-platform throttling as GraphThrottledError with its Retry-After', async () => {
     reset();
     sim.state.setFaults('token:429:retry=2');
-    const err = (await tokens().getToken().catch((e: unknown) => e)) as GraphThrottledError;
+    const err = (await tokens()
+      .getToken()
+      .catch((e: unknown) => e)) as GraphThrottledError;
     reset();
     expect(err).toBeInstanceOf(GraphThrottledError);
     expect(err.retryAfterMs).toBe(2000);
@@ -174,7 +184,9 @@ describe('TokenProvider against the simulator', () => {
 
   it('keeps TLS verification on: without the simulator CA the token request fails with GraphTlsError', async () => {
     reset();
-    const err = (await tokens(creds({ caPem: undefined })).getToken().catch((e: unknown) => e)) as GraphTlsError;
+    const err = (await tokens(creds({ caPem: undefined }))
+      .getToken()
+      .catch((e: unknown) => e)) as GraphTlsError;
     expect(err).toBeInstanceOf(GraphTlsError);
     expect(err.message).toMatch(/M365_CA_FILE/);
   });
@@ -198,7 +210,9 @@ describe('preflight against the simulator', () => {
     expect(err.message).toContain('Application permissions → Reports.Read.All');
     expect(err.message).toContain('Grant admin consent');
     // And the reports endpoint itself answers 403, mapped the same way.
-    const e2 = (await client(t).downloadReport(REPORT, path.join(os.tmpdir(), `never-${Date.now()}.csv`)).catch((e: unknown) => e)) as GraphPermissionError;
+    const e2 = (await client(t)
+      .downloadReport(REPORT, path.join(os.tmpdir(), `never-${Date.now()}.csv`))
+      .catch((e: unknown) => e)) as GraphPermissionError;
     expect(e2).toBeInstanceOf(GraphPermissionError);
     expect(e2.missing).toEqual(['Reports.Read.All']);
     reset();

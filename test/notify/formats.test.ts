@@ -28,7 +28,13 @@ describe('notification formats', () => {
     const c = card.attachments[0]!.content as { type: string; version: string; body: Array<Record<string, unknown>>; actions: Array<Record<string, unknown>> };
     expect(c).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
     expect(c.body[0]).toMatchObject({ type: 'TextBlock', text: 'A licence reclamation is waiting for an approver' });
-    expect(c.body[1]).toMatchObject({ type: 'FactSet', facts: expect.arrayContaining([{ title: 'licences in scope', value: '2' }, { title: 'state', value: 'awaiting approval' }]) });
+    expect(c.body[1]).toMatchObject({
+      type: 'FactSet',
+      facts: expect.arrayContaining([
+        { title: 'licences in scope', value: '2' },
+        { title: 'state', value: 'awaiting approval' },
+      ]),
+    });
     expect(c.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open the approver\u2019s inbox', url: `${INBOX}/` }]);
     const text = JSON.stringify(card);
     expect(text).not.toContain(USER_ID);
@@ -53,7 +59,10 @@ describe('notification formats', () => {
 
   it('configuration: M365_NOTIFY_FORMAT picks the shape; Teams and Slack need no HMAC secret, json does', () => {
     const base = { M365_NOTIFY_WEBHOOK: 'https://example.webhook.office.com/x' };
-    expect(parseConfig({ ...base, M365_NOTIFY_FORMAT: 'teams', M365_INBOX_URL: 'https://inbox.example/' })).toMatchObject({ notifyFormat: 'teams', inboxUrl: 'https://inbox.example' });
+    expect(parseConfig({ ...base, M365_NOTIFY_FORMAT: 'teams', M365_INBOX_URL: 'https://inbox.example/' })).toMatchObject({
+      notifyFormat: 'teams',
+      inboxUrl: 'https://inbox.example',
+    });
     expect(() => parseConfig(base)).toThrow(/M365_NOTIFY_SECRET is required/);
     expect(() => parseConfig({ ...base, M365_NOTIFY_FORMAT: 'email' })).toThrow(/M365_NOTIFY_FORMAT/);
     expect(() => parseConfig({ ...base, M365_NOTIFY_FORMAT: 'slack', M365_INBOX_URL: 'http://inbox.example' })).toThrow(/M365_INBOX_URL/);

@@ -56,7 +56,20 @@ describe('notification webhook', () => {
     const run = { workflowId: message.workflowId, runId: 'run-7' };
     const env = new MockActivityEnvironment({ workflowExecution: run, workflowType: 'reclaimLicenses' });
     const receipt = (key: typeof workersKey, runId: string) =>
-      signReceipt({ kind: 'removed', tenantId: 'tenant-1', userId: '00000000-0000-0000-0000-000000000001', workflowId: run.workflowId, runId, licenses: [{ skuId: 'a', disabledPlans: [] }], requesterId: 'r', approverId: 'x', at: message.at }, key);
+      signReceipt(
+        {
+          kind: 'removed',
+          tenantId: 'tenant-1',
+          userId: '00000000-0000-0000-0000-000000000001',
+          workflowId: run.workflowId,
+          runId,
+          licenses: [{ skuId: 'a', disabledPlans: [] }],
+          requesterId: 'r',
+          approverId: 'x',
+          at: message.at,
+        },
+        key,
+      );
     const executed = { ...message, kind: 'reclamation.executed' as const, state: 'executed', counts: { skus: 9, removed: 9 } };
     const sent = receiver.received.length;
     for (const forged of [undefined, receipt(otherKey, run.runId), receipt(workersKey, 'another-run')]) {

@@ -25,7 +25,14 @@ const WORKERS = ['graph-worker', 'warehouse-writer'];
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, a schema job, the Temporal server, a namespace job, the UI, Graph workers, one warehouse writer and the inbox', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
-      'graph-worker', 'inbox', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'warehouse-writer',
+      'graph-worker',
+      'inbox',
+      'postgresql',
+      'temporal',
+      'temporal-namespace',
+      'temporal-schema',
+      'temporal-ui',
+      'warehouse-writer',
     ]);
     expect(svc('postgresql').image).toMatch(/^postgres:/);
     expect(svc('temporal-ui').image).toMatch(/^temporalio\/ui:/);
@@ -78,8 +85,21 @@ describe('docker-compose.yml', () => {
       const worker = svc(w);
       expect(worker.build).toBe('.');
       const env = Object.keys(worker.environment ?? {});
-      for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'M365_TENANT_ID', 'M365_CLIENT_ID',
-        'M365_CLIENT_SECRET', 'M365_CLIENT_CERT_PATH', 'M365_DATA_DIR', 'M365_DB', 'M365_PUBLISHED_MODE', 'M365_PUBLISHED_GROUP']) {
+      for (const name of [
+        'TEMPORAL_ADDRESS',
+        'TEMPORAL_NAMESPACE',
+        'TEMPORAL_TLS_CERT',
+        'TEMPORAL_TLS_KEY',
+        'TEMPORAL_TLS_CA',
+        'M365_TENANT_ID',
+        'M365_CLIENT_ID',
+        'M365_CLIENT_SECRET',
+        'M365_CLIENT_CERT_PATH',
+        'M365_DATA_DIR',
+        'M365_DB',
+        'M365_PUBLISHED_MODE',
+        'M365_PUBLISHED_GROUP',
+      ]) {
         expect(env).toContain(name);
       }
       // Both verify sign-ins (Graph workers: requests and approvals; the writer: settings changes).
@@ -96,7 +116,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('keeps the warehouse and the database on named volumes, /data owned by the image\'s non-root user', () => {
+  it("keeps the warehouse and the database on named volumes, /data owned by the image's non-root user", () => {
     // The Graph workers stage the files the writer loads: the same volume, the same M365_DATA_DIR.
     for (const w of WORKERS) {
       expect(svc(w).volumes).toContain('m365-data:/data');

@@ -8,14 +8,24 @@ const root = path.join(import.meta.dirname, '..', '..');
 const read = (rel: string): string => readFileSync(path.join(root, rel), 'utf8');
 const docs = [
   'README.md',
-  ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
   'src/simulator/README.md',
   'src/workflows/README.md',
 ];
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes. */
 const anchorsOf = (text: string): Set<string> =>
-  new Set([...text.matchAll(/^#+\s+(.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+  new Set(
+    [...text.matchAll(/^#+\s+(.+)$/gm)].map((m) =>
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
 
 describe('documentation', () => {
   it('keeps the README under 150 lines, with the two commands CI and newcomers run', () => {

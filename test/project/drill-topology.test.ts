@@ -14,7 +14,7 @@ const referenced = new Set([...raw.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1
 const operator = operatorVariables({ postgresPassword: 'pw', firstTenant: { tenantId: 't', clientId: 'c' }, tenantsFile: '/drill/tenants.json' });
 
 describe('the drill topology is docker-compose.yml', () => {
-  it('runs the compose file\'s worker services with their commands and replicas', () => {
+  it("runs the compose file's worker services with their commands and replicas", () => {
     const services = drilledServices(projectServices(compose));
     expect(services.map((s) => [s.name, s.command.join(' '), s.replicas])).toEqual([
       ['graph-worker', 'worker --no-warehouse', 2],
@@ -22,10 +22,16 @@ describe('the drill topology is docker-compose.yml', () => {
     ]);
     // Every service built from this repository is a worker the drill runs, or the approvers' web inbox, which
     // it leaves out (it decides by signal and update); the rest are Temporal's and PostgreSQL's.
-    const built = Object.entries(compose.services).filter(([, s]) => s.build !== undefined).map(([n]) => n);
+    const built = Object.entries(compose.services)
+      .filter(([, s]) => s.build !== undefined)
+      .map(([n]) => n);
     expect(projectServices(compose).map((s) => s.name)).toEqual(built);
     const drilled = new Set(services.map((s) => s.name));
-    expect(projectServices(compose).filter((s) => !drilled.has(s.name)).map((s) => s.command[0])).toEqual(['serve']);
+    expect(
+      projectServices(compose)
+        .filter((s) => !drilled.has(s.name))
+        .map((s) => s.command[0]),
+    ).toEqual(['serve']);
   });
 
   it('gives each replica exactly the compose environment, with /data on one shared directory', () => {
@@ -45,7 +51,7 @@ describe('the drill topology is docker-compose.yml', () => {
     for (const name of Object.keys(operator)) expect(referenced, name).toContain(name);
   });
 
-  it('creates the schema with the steps of the compose file\'s temporal-schema job', () => {
+  it("creates the schema with the steps of the compose file's temporal-schema job", () => {
     const script = (compose.services['temporal-schema']!.command ?? []).join('\n');
     expect(script).toContain(`temporal-sql-tool --plugin ${SCHEMA_PLUGIN}`);
     for (const step of SCHEMA_STEPS) expect(script).toContain(` ${step.args.join(' ')}`);
@@ -57,7 +63,7 @@ describe('the drill topology is docker-compose.yml', () => {
     }
   });
 
-  it('registers the search attributes the compose file\'s namespace job registers', () => {
+  it("registers the search attributes the compose file's namespace job registers", () => {
     const script = (compose.services['temporal-namespace']!.command ?? []).join('\n');
     for (const a of CUSTOM_SEARCH_ATTRIBUTES) expect(script).toContain(`${a.name}=${cliTypeOf(a.type)}`);
   });

@@ -32,7 +32,10 @@ describe('lint rules', () => {
         'export type Probe = LoadResult;',
       ].join('\n') + '\n',
     );
-    expect(messages.filter((m) => m.includes('deterministic')), messages.join('\n')).toHaveLength(1);
+    expect(
+      messages.filter((m) => m.includes('deterministic')),
+      messages.join('\n'),
+    ).toHaveLength(1);
     expect(messages.filter((m) => m.includes('Workflows only orchestrate'))).toHaveLength(1);
     expect(messages).toHaveLength(2);
   });
@@ -40,5 +43,14 @@ describe('lint rules', () => {
   it('forbid floating promises everywhere', async () => {
     const messages = await lint('src/zz-lint-probe.ts', 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n');
     expect(messages.some((m) => m.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true);
+  });
+
+  it('keep functions in src to 80 lines and files to 300, and leave tests free of both limits', async () => {
+    const body = Array.from({ length: 81 }, (_, i) => `  total += ${i};`).join('\n');
+    const long = `export function long(): number {\n  let total = 0;\n${body}\n  return total;\n}\n`;
+    expect((await lint('src/zz-lint-probe.ts', long)).some((m) => m.startsWith('max-lines-per-function'))).toBe(true);
+    const longFile = Array.from({ length: 301 }, (_, i) => `export const c${i} = ${i};`).join('\n') + '\n';
+    expect((await lint('src/zz-lint-probe.ts', longFile)).some((m) => m.startsWith('max-lines'))).toBe(true);
+    expect(await lint('test/zz-lint-probe.ts', long)).toEqual([]);
   });
 });

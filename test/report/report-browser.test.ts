@@ -30,8 +30,7 @@ async function sql(query: string, params: (string | number)[] = []): Promise<Rec
   }
 }
 
-const attrs = (selector: string, names: string[]) =>
-  page.$$eval(selector, (els, ns) => els.map((e) => Object.fromEntries(ns.map((n) => [n, e.getAttribute(`data-${n}`)]))), names);
+const attrs = (selector: string, names: string[]) => page.$$eval(selector, (els, ns) => els.map((e) => Object.fromEntries(ns.map((n) => [n, e.getAttribute(`data-${n}`)]))), names);
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -87,13 +86,14 @@ describe('the HTML report in Chromium', () => {
   it('shows activity by service and licence as activity_by_license counts it', async () => {
     const services = ['any', 'exchange', 'outlook', 'onedrive', 'sharepoint', 'skype', 'yammer', 'teams'];
     const expected = (await sql(REPORT_SQL.activity, [TENANT])).flatMap((r) =>
-      services.map((s) => ({ sku: r.sku, service: s, active: String(r[s === 'any' ? 'active_any_30d' : `active_${s}_30d`]), holders: String(r.holders) })));
+      services.map((s) => ({ sku: r.sku, service: s, active: String(r[s === 'any' ? 'active_any_30d' : `active_${s}_30d`]), holders: String(r.holders) })),
+    );
     expect(expected).toHaveLength(16);
     expect(expected.some((e) => e.active !== '0')).toBe(true);
     expect(await attrs('[data-chart="activity"] td.heat', ['sku', 'service', 'active', 'holders'])).toEqual(expected);
   });
 
-  it('plots one trend point per snapshot with the history\'s totals', async () => {
+  it("plots one trend point per snapshot with the history's totals", async () => {
     const expected = (await sql(REPORT_SQL.trend, [TENANT, ''])).map((r) => ({ date: r.snapshot_date, assigned: String(r.assigned), purchased: String(r.purchased) }));
     expect(expected.map((e) => e.date)).toEqual(['2024-05-09', '2024-05-10', '2024-05-11']);
     expect(await attrs('[data-chart="trend"] circle[data-date]', ['date', 'assigned', 'purchased'])).toEqual(expected);
@@ -116,16 +116,23 @@ describe('the HTML report in Chromium', () => {
     });
     expect(await page.$eval('[data-section="money"]', (sec) => sec.textContent ?? '')).toContain('from the renewal on 2024-09-01');
     // One bar per kind and currency, as the savings view sums them, the part realizable now drawn darker.
-    const bars = [...kinds].sort((a, b) => Number(b.annual_saving) - Number(a.annual_saving)).map((k) => ({
-      kind: k.kind, 'annual-saving': Number(k.annual_saving).toFixed(2), now: k.realizable === 'now' ? Number(k.annual_saving).toFixed(2) : '0.00' }));
+    const bars = [...kinds]
+      .sort((a, b) => Number(b.annual_saving) - Number(a.annual_saving))
+      .map((k) => ({
+        kind: k.kind,
+        'annual-saving': Number(k.annual_saving).toFixed(2),
+        now: k.realizable === 'now' ? Number(k.annual_saving).toFixed(2) : '0.00',
+      }));
     expect(await attrs('[data-chart="savings"] rect.bar', ['kind', 'annual-saving', 'now'])).toEqual(bars);
     expect(await page.$$eval('[data-section="money"] details.when tbody tr', (trs) => trs.map((t) => t.getAttribute('data-when')))).toEqual(['at renewal on 2024-09-01']);
     expect(kinds.map((k) => k.realizable)).toEqual(['now', 'at_renewal']);
   });
 
   it('renders spend per SKU because this warehouse has that view', async () => {
-    const spend = (await sql('SELECT sku_part_number, annual_spend::DOUBLE AS s FROM license_spend WHERE tenant_id = $1', [TENANT]))
-      .map((r) => ({ sku: r.sku_part_number, 'annual-spend': String(r.s) }));
+    const spend = (await sql('SELECT sku_part_number, annual_spend::DOUBLE AS s FROM license_spend WHERE tenant_id = $1', [TENANT])).map((r) => ({
+      sku: r.sku_part_number,
+      'annual-spend': String(r.s),
+    }));
     expect(await attrs('[data-chart="spend"] rect.bar', ['sku', 'annual-spend'])).toEqual(spend);
   });
 

@@ -55,7 +55,12 @@ describe('the report of a simulated tenant', () => {
     const free = all.filter((r) => FREE_SKU_PART_NUMBERS.has(String(r.sku_part_number)));
     expect(free.map((r) => r.sku_part_number).sort()).toEqual(['FLOW_FREE', 'POWERAPPS_VIRAL', 'POWER_BI_STANDARD']);
     const bars = await page.$$eval('[data-chart="utilization"] rect.bar', (els) => els.map((e) => e.getAttribute('data-sku')));
-    expect(bars.sort()).toEqual(all.filter((r) => !free.includes(r)).map((r) => String(r.sku_part_number)).sort());
+    expect(bars.sort()).toEqual(
+      all
+        .filter((r) => !free.includes(r))
+        .map((r) => String(r.sku_part_number))
+        .sort(),
+    );
     const listedFree = await page.$$eval('[data-section="free-skus"] tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
     expect(listedFree.sort()).toEqual(['FLOW_FREE', 'POWERAPPS_VIRAL', 'POWER_BI_STANDARD']);
     const paidPurchased = all.filter((r) => !free.includes(r)).reduce((n, r) => n + Number(r.purchased), 0);

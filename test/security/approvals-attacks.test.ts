@@ -42,14 +42,22 @@ describe('approval attacks are refused and change nothing', () => {
     };
   }, 120_000);
   afterAll(async () => {
-    for (const id of workflows) await client.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+    for (const id of workflows)
+      await client.client.workflow
+        .getHandle(id)
+        .terminate('test cleanup')
+        .catch(() => undefined);
     await client?.close();
     await p?.stop();
   });
 
   const sync = async (date: string) => (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: date }, { taskQueue: p.taskQueue, force: true })).result();
   const start = async (u: PickedUser, extra: Partial<ReclaimInput> = {}) => {
-    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), reason: people.seal('inactive'), approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
+    const h = await startReclamation(
+      client.client,
+      { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), reason: people.seal('inactive'), approvalTimeout: '10 minutes', ...extra },
+      { taskQueue: p.taskQueue },
+    );
     workflows.push(h.workflowId);
     return h;
   };
@@ -124,7 +132,18 @@ describe('approval attacks are refused and change nothing', () => {
 
     // The same through the plain temporal CLI: refused and recorded in the status timeline.
     const cli = inject('temporalCli');
-    await run(cli, ['workflow', 'signal', '--workflow-id', id, '--name', 'approve', '--input', JSON.stringify(await as(people.token('requester', b), { by: 'bob' })), '--address', temporalAddress()]);
+    await run(cli, [
+      'workflow',
+      'signal',
+      '--workflow-id',
+      id,
+      '--name',
+      'approve',
+      '--input',
+      JSON.stringify(await as(people.token('requester', b), { by: 'bob' })),
+      '--address',
+      temporalAddress(),
+    ]);
     const s = await waitForStatus(client.client, id, (x) => x.events.filter((e) => e.kind === 'ignored_approve').length >= 9);
     expect(s.status).toBe('awaiting_approval');
     expect(s.decision).toBeUndefined();
@@ -134,7 +153,7 @@ describe('approval attacks are refused and change nothing', () => {
     await unchanged(u, id, before);
   });
 
-  it('an approval bound to another run or scope: a dry run\'s approval never executes the real request; early decisions are refused', async () => {
+  it("an approval bound to another run or scope: a dry run's approval never executes the real request; early decisions are refused", async () => {
     const u = pick(directOnly);
     const dry = await start(u, { dryRun: true, approvalTimeout: '3 seconds' });
     const dryState = await waiting(dry.workflowId);
@@ -239,7 +258,7 @@ describe('approval attacks are refused and change nothing', () => {
     }
   });
 
-  it('restore after a tampered warehouse: what comes back is what the reclamation\'s result in Temporal says, for its user only', async () => {
+  it("restore after a tampered warehouse: what comes back is what the reclamation's result in Temporal says, for its user only", async () => {
     await sync(day(0));
     const u = pick(directOnly);
     const victim = pick(directOnly);
@@ -257,7 +276,11 @@ describe('approval attacks are refused and change nothing', () => {
     );
     await publish(p.config.workDbPath, p.config.dbPath);
 
-    const rh = await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, requester: people.requester(`restore-${h.workflowId}`, 'approver2') }, { taskQueue: p.taskQueue });
+    const rh = await startRestore(
+      client.client,
+      { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, requester: people.requester(`restore-${h.workflowId}`, 'approver2') },
+      { taskQueue: p.taskQueue },
+    );
     workflows.push(rh.workflowId);
     const rs = await waitForStatus(client.client, rh.workflowId, (x) => x.status === 'awaiting_approval');
     expect((rs as unknown as { licenses: { skuId: string }[] }).licenses.map((l) => l.skuId).sort()).toEqual(before.map((l) => l.skuId).sort());

@@ -94,9 +94,19 @@ describe('approval identity: sign-in, ID-token verification, sealing, approvers 
     const page = await http.fetch(`${sim.authorityHost}/devicelogin`, { auth: false });
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/<form method="post" action="\/devicelogin">/);
-    const wrong = await http.fetch(`${sim.authorityHost}/devicelogin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ code: 'NOPE', login: upn }).toString(), auth: false });
+    const wrong = await http.fetch(`${sim.authorityHost}/devicelogin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ code: 'NOPE', login: upn }).toString(),
+      auth: false,
+    });
     expect(wrong.status).toBe(400);
-    const login = await http.fetch(`${sim.authorityHost}/devicelogin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ code, login: upn }).toString(), auth: false });
+    const login = await http.fetch(`${sim.authorityHost}/devicelogin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ code, login: upn }).toString(),
+      auth: false,
+    });
     expect(login.status).toBe(200);
     const id = await verifier.verify(await token);
     expect(id.objectId).toBe(admin(2));
@@ -155,7 +165,9 @@ describe('approval identity: sign-in, ID-token verification, sealing, approvers 
   });
 
   it('checkMemberGroups is transitive (nested group), returns only the groups the user is in, and caps at 20 ids', async () => {
-    const t = (await http.tokenRequest({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: 'https://graph.microsoft.com/.default' })).json() as { access_token: string };
+    const t = (
+      await http.tokenRequest({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: 'https://graph.microsoft.com/.default' })
+    ).json() as { access_token: string };
     http.token = t.access_token;
     const check = (user: string, groupIds: string[]) =>
       http.fetch(`${sim.graphUrl}/v1.0/users/${user}/checkMemberGroups`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ groupIds }) });
@@ -172,7 +184,9 @@ describe('approval identity: sign-in, ID-token verification, sealing, approvers 
     sim.state.setRoles(['Reports.Read.All', 'User.Read.All']);
     try {
       // Without a group permission (and without Directory.Read.All): 403.
-      const t2 = (await http.tokenRequest({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: 'https://graph.microsoft.com/.default' })).json() as { access_token: string };
+      const t2 = (
+        await http.tokenRequest({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: 'https://graph.microsoft.com/.default' })
+      ).json() as { access_token: string };
       http.token = t2.access_token;
       expect((await check(admin(1), [g])).status).toBe(403);
     } finally {

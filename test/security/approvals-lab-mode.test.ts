@@ -31,7 +31,11 @@ describe('approval identity lab mode', () => {
 
   it('names stand in for sign-ins; the same name cannot approve; status and every audit row say unverified', async () => {
     const u = userPicker(p.sim)(directOnly);
-    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: { by: 'alice' }, approvalTimeout: '10 minutes' }, { taskQueue: p.taskQueue });
+    const h = await startReclamation(
+      client.client,
+      { tenantId: p.sim.tenantId, userId: u.id, requester: { by: 'alice' }, approvalTimeout: '10 minutes' },
+      { taskQueue: p.taskQueue },
+    );
     const s = await waitForStatus(client.client, h.workflowId, (x) => x.status === 'awaiting_approval');
     expect(s.identity).toBe('unverified');
     const send = (by: string) => h.executeUpdate(approveUpdate, { args: [{ by, runId: s.runId, scopeHash: s.scopeHash }] });

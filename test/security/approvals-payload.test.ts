@@ -40,7 +40,15 @@ describe('approval payloads and scope hashes', () => {
   });
 
   it('binds to the state: awaiting approval, undecided, this run, this scope', () => {
-    const state: GateState = { workflowId: 'reclaim-t-u', status: 'awaiting_approval', runId: ok.runId, scopeHash: ok.scopeHash, requesterId: 'r', identity: 'verified', events: [] };
+    const state: GateState = {
+      workflowId: 'reclaim-t-u',
+      status: 'awaiting_approval',
+      runId: ok.runId,
+      scopeHash: ok.scopeHash,
+      requesterId: 'r',
+      identity: 'verified',
+      events: [],
+    };
     expect(boundCheck(state, ok)).toBeUndefined();
     expect(boundCheck({ ...state, status: 'checking' }, ok)).toBe('wrong_state: checking');
     expect(boundCheck({ ...state, status: 'executed' }, ok)).toBe('wrong_state: executed');
@@ -49,7 +57,7 @@ describe('approval payloads and scope hashes', () => {
     expect(boundCheck(state, { ...ok, scopeHash: 'b'.repeat(64) })).toBe('stale_scope');
   });
 
-  it('the pure SHA-256 equals Node\'s; the scope hash changes with user, SKUs, dry run and source run, not SKU order', () => {
+  it("the pure SHA-256 equals Node's; the scope hash changes with user, SKUs, dry run and source run, not SKU order", () => {
     for (const t of ['', 'abc', 'x'.repeat(55), 'x'.repeat(56), 'x'.repeat(64), 'é🙂 ünïcode'.repeat(50)]) {
       expect(sha256Hex(t)).toBe(createHash('sha256').update(t).digest('hex'));
     }

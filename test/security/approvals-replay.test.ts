@@ -39,13 +39,21 @@ describe('a sealed proof counts only for what it was sealed for', () => {
     await (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: TODAY }, { taskQueue: p.taskQueue })).result();
   }, 180_000);
   afterAll(async () => {
-    for (const id of workflows) await client.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+    for (const id of workflows)
+      await client.client.workflow
+        .getHandle(id)
+        .terminate('test cleanup')
+        .catch(() => undefined);
     await client?.close();
     await p?.stop();
   });
 
   const start = async (u: PickedUser, extra: Partial<ReclaimInput> = {}) => {
-    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
+    const h = await startReclamation(
+      client.client,
+      { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '10 minutes', ...extra },
+      { taskQueue: p.taskQueue },
+    );
     workflows.push(h.workflowId);
     return h;
   };

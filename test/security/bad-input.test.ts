@@ -62,25 +62,34 @@ describe('staging paths', () => {
     const outside = path.join(root, 'outside');
     mkdirSync(outside, { recursive: true });
     const cases: Array<[string, (dir: string) => void]> = [
-      ['report file', (dir) => {
-        const f = path.join(dir, 'reports', 'getOffice365ActiveUserDetail.csv');
-        copyFileSync(f, path.join(outside, 'a.csv'));
-        rmSync(f);
-        symlinkSync(path.join(outside, 'a.csv'), f);
-      }],
-      ['user page', (dir) => {
-        const f = path.join(dir, 'users', 'page-0001.json');
-        copyFileSync(f, path.join(outside, 'p.json'));
-        rmSync(f);
-        symlinkSync(path.join(outside, 'p.json'), f);
-      }],
-      ['reports directory', (dir) => {
-        const real = path.join(outside, `reports-${Math.random()}`);
-        mkdirSync(real);
-        for (const f of ['getOffice365ActiveUserDetail.csv', 'getEmailActivityUserDetail.csv']) copyFileSync(path.join(dir, 'reports', f), path.join(real, f));
-        rmSync(path.join(dir, 'reports'), { recursive: true });
-        symlinkSync(real, path.join(dir, 'reports'));
-      }],
+      [
+        'report file',
+        (dir) => {
+          const f = path.join(dir, 'reports', 'getOffice365ActiveUserDetail.csv');
+          copyFileSync(f, path.join(outside, 'a.csv'));
+          rmSync(f);
+          symlinkSync(path.join(outside, 'a.csv'), f);
+        },
+      ],
+      [
+        'user page',
+        (dir) => {
+          const f = path.join(dir, 'users', 'page-0001.json');
+          copyFileSync(f, path.join(outside, 'p.json'));
+          rmSync(f);
+          symlinkSync(path.join(outside, 'p.json'), f);
+        },
+      ],
+      [
+        'reports directory',
+        (dir) => {
+          const real = path.join(outside, `reports-${Math.random()}`);
+          mkdirSync(real);
+          for (const f of ['getOffice365ActiveUserDetail.csv', 'getEmailActivityUserDetail.csv']) copyFileSync(path.join(dir, 'reports', f), path.join(real, f));
+          rmSync(path.join(dir, 'reports'), { recursive: true });
+          symlinkSync(real, path.join(dir, 'reports'));
+        },
+      ],
     ];
     for (const manifest of [true, false]) {
       for (const [what, mutate] of cases) {

@@ -37,12 +37,14 @@ describe('TEMPORAL_TLS_*', () => {
     const dir = tempDir('sec-tls-');
     for (const f of ['c.pem', 'k.pem', 'ca.pem']) writeFileSync(path.join(dir, f), `-----${f}-----`);
     expect(temporalTls(parseConfig({}))).toBeUndefined();
-    const tls = temporalTls(parseConfig({
-      TEMPORAL_TLS_CERT: path.join(dir, 'c.pem'),
-      TEMPORAL_TLS_KEY: path.join(dir, 'k.pem'),
-      TEMPORAL_TLS_CA: path.join(dir, 'ca.pem'),
-      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
-    }))!;
+    const tls = temporalTls(
+      parseConfig({
+        TEMPORAL_TLS_CERT: path.join(dir, 'c.pem'),
+        TEMPORAL_TLS_KEY: path.join(dir, 'k.pem'),
+        TEMPORAL_TLS_CA: path.join(dir, 'ca.pem'),
+        TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      }),
+    )!;
     expect(tls.serverNameOverride).toBe('temporal.internal');
     expect(tls.clientCertPair?.crt.toString()).toBe('-----c.pem-----');
     expect(tls.clientCertPair?.key.toString()).toBe('-----k.pem-----');

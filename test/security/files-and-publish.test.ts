@@ -44,7 +44,7 @@ describe('file modes', () => {
     for (const f of readdirSync(path.join(data, 'work'))) expect(mode(path.join(data, 'work', f)), f).toBe('0600');
   });
 
-  it('M365_PUBLISHED_MODE and M365_PUBLISHED_GROUP set the published file\'s mode and group', async () => {
+  it("M365_PUBLISHED_MODE and M365_PUBLISHED_GROUP set the published file's mode and group", async () => {
     const root = tempDir('sec-group-');
     const data = path.join(root, 'data');
     const staging = writeStaging(path.join(root, 'staging'));
@@ -78,7 +78,7 @@ describe('file modes', () => {
 });
 
 describe('durable publish', () => {
-  it('sweeps temporary copies left by a dead publisher, keeps a live one\'s', async () => {
+  it("sweeps temporary copies left by a dead publisher, keeps a live one's", async () => {
     const root = tempDir('sec-sweep-');
     const work = path.join(root, 'work', 'm365.duckdb');
     const published = path.join(root, 'pub', 'm365.duckdb');
@@ -108,7 +108,7 @@ describe('durable publish', () => {
     expect(rows[0]!.message).toMatch(/^Loaded into the working database, but publishing it failed .*(EEXIST|ENOTDIR).* \| Loaded 11111111/);
   });
 
-  it('the warehouse activity marks publish_failed, and the workflow\'s failure record keeps it', async () => {
+  it("the warehouse activity marks publish_failed, and the workflow's failure record keeps it", async () => {
     const root = tempDir('sec-actfail-');
     const blocker = path.join(root, 'not-a-directory');
     writeFileSync(blocker, 'x');
@@ -119,7 +119,9 @@ describe('durable publish', () => {
     const err = await env.run(activities.loadAndPublish, { stagingDir, tenantId: TENANT, runId: 'wf-run', snapshotDate: '2024-05-10' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     // What dailySync does next: record the failure, which must not turn the row into a plain 'failed' one.
-    await env.run(activities.recordFailedRun, { runId: 'wf-run', tenantId: TENANT, snapshotDate: '2024-05-10', status: 'failed' as const, message: 'failed during load' }).catch(() => undefined);
+    await env
+      .run(activities.recordFailedRun, { runId: 'wf-run', tenantId: TENANT, snapshotDate: '2024-05-10', status: 'failed' as const, message: 'failed during load' })
+      .catch(() => undefined);
     await closeWarehouse();
     expect(await runs(work)).toEqual([expect.objectContaining({ run_id: 'wf-run', tenant_id: TENANT, status: 'publish_failed' })]);
   });

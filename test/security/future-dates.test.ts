@@ -25,7 +25,9 @@ const noGraph: GraphFactory = () => {
 };
 
 const snapshots = async (work: string) =>
-  withWriter(work, async (c) => (await c.runAndReadAll(`SELECT snapshot_date::VARCHAR FROM snapshots WHERE tenant_id = '${TENANT}' ORDER BY 1`)).getRowsJson().map((r) => String(r[0])));
+  withWriter(work, async (c) =>
+    (await c.runAndReadAll(`SELECT snapshot_date::VARCHAR FROM snapshots WHERE tenant_id = '${TENANT}' ORDER BY 1`)).getRowsJson().map((r) => String(r[0])),
+  );
 
 /** What an older version let in: the day loaded with the clock set to it. */
 async function loadAsIfThen(work: string, dir: string, day: string): Promise<void> {
@@ -40,7 +42,11 @@ async function loadAsIfThen(work: string, dir: string, day: string): Promise<voi
 
 describe('future snapshot dates', () => {
   it('run --date and import --date beyond tomorrow (UTC) are usage errors (exit 2); tomorrow itself is accepted', async () => {
-    for (const args of [['run', '--date', '2099-12-31'], ['run', '--date', FUTURE], ['import', '--from', tempDir('fd-'), '--date', FUTURE]]) {
+    for (const args of [
+      ['run', '--date', '2099-12-31'],
+      ['run', '--date', FUTURE],
+      ['import', '--from', tempDir('fd-'), '--date', FUTURE],
+    ]) {
       const r = await cli(args, { M365_DATA_DIR: tempDir('fd-data-') });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/--date \d{4}-\d{2}-\d{2} is in the future \(today is \d{4}-\d{2}-\d{2} UTC; the latest day accepted is /);
@@ -53,12 +59,23 @@ describe('future snapshot dates', () => {
   it('the activities refuse a workflow input naming a future day, before any Graph call or file', async () => {
     const dataDir = tempDir('fd-act-');
     const env = new MockActivityEnvironment();
-    const pre = await env.run(createExtractActivities({ dataDir, graphFor: noGraph }).preflight, { tenantId: TENANT, needReclaim: false, snapshotDate: FUTURE }).catch((e: unknown) => e);
+    const pre = await env
+      .run(createExtractActivities({ dataDir, graphFor: noGraph }).preflight, { tenantId: TENANT, needReclaim: false, snapshotDate: FUTURE })
+      .catch((e: unknown) => e);
     expect(pre).toBeInstanceOf(StagingError);
     expect((pre as Error).message).toMatch(/snapshot date .* is in the future/);
     const staged = { path: path.join(dataDir, 'x'), count: 0, bytes: 0, sha256: '0'.repeat(64) };
     const manifest = await env
-      .run(createRunFileActivities({ dataDir }).writeManifest, { tenantId: TENANT, runId: 'r1', snapshotDate: FUTURE, startedAt: new Date().toISOString(), users: staged, skus: staged, reports: [], reportSettings: null })
+      .run(createRunFileActivities({ dataDir }).writeManifest, {
+        tenantId: TENANT,
+        runId: 'r1',
+        snapshotDate: FUTURE,
+        startedAt: new Date().toISOString(),
+        users: staged,
+        skus: staged,
+        reports: [],
+        reportSettings: null,
+      })
       .catch((e: unknown) => e);
     expect(manifest).toBeInstanceOf(StagingError);
     expect(existsSync(path.join(dataDir, 'staging'))).toBe(false);
@@ -128,7 +145,11 @@ describe('future snapshot dates', () => {
     await loadAsIfThen(work, writeStaging(path.join(root, 's'), { snapshotDate: FUTURE }), FUTURE);
     await publish(work, published);
     await closeWarehouse();
-    const user = { id: 'u-alice', userPrincipalName: 'alice@contoso.com', licenseAssignmentStates: [{ skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06', assignedByGroup: null, disabledPlans: [] }] };
+    const user = {
+      id: 'u-alice',
+      userPrincipalName: 'alice@contoso.com',
+      licenseAssignmentStates: [{ skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06', assignedByGroup: null, disabledPlans: [] }],
+    };
     const graph = { getJson: async (url: string) => (url.startsWith('/v1.0/subscribedSkus') ? { value: [] } : user), close: async () => undefined };
     const graphFor = (() => ({ client: () => graph })) as unknown as GraphFactory;
     // inspectUser reads Graph and the warehouse only; the authoriser and key are for effects and must stay unused.

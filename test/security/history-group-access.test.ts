@@ -26,9 +26,10 @@ async function as(who: { uid: number; gid: number }, args: string[], env: NodeJS
 }
 
 /** Every path under `dir`, depth first. */
-const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => [path.join(dir, e.name), ...(e.isDirectory() ? walk(path.join(dir, e.name)) : [])]);
+const walk = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => [path.join(dir, e.name), ...(e.isDirectory() ? walk(path.join(dir, e.name)) : [])]);
 
-describe.skipIf(!isRoot)('the Parquet history and the published file\'s group', () => {
+describe.skipIf(!isRoot)("the Parquet history and the published file's group", () => {
   it('a member of M365_PUBLISHED_GROUP can run history views and the report; an outsider cannot; nobody but the pipeline may write', async () => {
     const root = tempDir('sec-hist-group-');
     chmodSync(root, 0o711); // other users must reach the data directory inside

@@ -76,7 +76,10 @@ describe('a malformed report row', () => {
   it('fails the run at once with file and line, and no UPN anywhere in history or in the recorded run', async () => {
     p.sim.state.setFaults('download:malformed@0.02');
     const handle = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: D(1) }, { taskQueue: p.taskQueue });
-    const err = await handle.result().then(() => undefined, (e: unknown) => e as Error);
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(Error);
     expect(NON_RETRYABLE).toContain('MalformedRowError');
 

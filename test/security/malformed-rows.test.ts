@@ -35,7 +35,9 @@ describe('malformed staged rows', () => {
       mutate(lines);
       writeFileSync(file, lines.join('\r\n'));
       // The header check (csv-parse, first rows) or the load (DuckDB) catches it, whichever reads it first.
-      const err = await validateStagedReports(dir).then(() => loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir })).catch((e: unknown) => e);
+      const err = await validateStagedReports(dir)
+        .then(() => loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir }))
+        .catch((e: unknown) => e);
       expect(err, what).toBeInstanceOf(MalformedRowError);
       expect((err as Error).message, what).toContain(file);
       expect((err as Error).message, what).toMatch(message);

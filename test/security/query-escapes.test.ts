@@ -8,8 +8,15 @@ import { openReadOnly } from '../../src/warehouse';
 import { checkReadOnlySql, QueryRefusedError, runReadOnlyQuery } from '../../src/warehouse/query/readonly-query';
 
 /** The escapes most likely to be tried run through the real CLI (a process each, ~5 s on a loaded machine); the rest in-process. */
-const VIA_CLI = new Set(['read a file with read_text', 'overwrite the published file with COPY', 'attach the working database read-write and forge a run',
-  'a second statement after a SELECT', 'PRAGMA', 'INSTALL an extension', 'turn external access back on']);
+const VIA_CLI = new Set([
+  'read a file with read_text',
+  'overwrite the published file with COPY',
+  'attach the working database read-write and forge a run',
+  'a second statement after a SELECT',
+  'PRAGMA',
+  'INSTALL an extension',
+  'turn external access back on',
+]);
 import { builtWarehouse, cli, sha256, type Warehouse } from '../support/security-helpers';
 
 let wh: Warehouse;
@@ -35,7 +42,11 @@ describe('query escapes', () => {
     ['glob the file system', `SELECT * FROM glob('/etc/*')`, /glob\(\) is not allowed/],
     ['file reader hidden in a subquery', `SELECT count(*) FROM users WHERE user_id IN (SELECT content FROM read_text('/etc/hostname'))`, /read_text/],
     ['overwrite the published file with COPY', `COPY (SELECT 1) TO '${w.published}'`, /COPY statements are not allowed/],
-    ['attach the working database read-write and forge a run', `ATTACH '${w.work}' AS w (READ_WRITE); INSERT INTO w.runs (run_id, tenant_id, status) VALUES ('forged', 't', 'succeeded')`, /ATTACH statements are not allowed/],
+    [
+      'attach the working database read-write and forge a run',
+      `ATTACH '${w.work}' AS w (READ_WRITE); INSERT INTO w.runs (run_id, tenant_id, status) VALUES ('forged', 't', 'succeeded')`,
+      /ATTACH statements are not allowed/,
+    ],
     ['a second statement after a SELECT', `SELECT 1; COPY (SELECT 1) TO '${w.published}'`, /only one .* statement is allowed|exactly one statement/],
     ['two SELECTs', `SELECT 1; SELECT 2`, /exactly one statement \(found 2\)/],
     ['PRAGMA', `PRAGMA database_list`, /PRAGMA statements are not allowed/],

@@ -37,18 +37,41 @@ const norm = (l: Licences) => l.map((x) => `${x.skuId}:${[...x.disabledPlans].so
 function rogueActivities(names: string[], forgerKey: KeyObject, workersPublicKey: KeyObject, copied: () => string | undefined, answered: Map<string, number>) {
   const invented = () => randomUUID();
   const forgedReceipt = (kind: 'removed' | 'restored', workflowId: string, licenses: Licences) =>
-    signReceipt({ kind, tenantId: parseReclaimWorkflowId(workflowId)?.tenantId ?? 't', userId: invented(), workflowId, runId: invented(), licenses, requesterId: invented(), approverId: invented(), at: new Date().toISOString() }, forgerKey);
+    signReceipt(
+      {
+        kind,
+        tenantId: parseReclaimWorkflowId(workflowId)?.tenantId ?? 't',
+        userId: invented(),
+        workflowId,
+        runId: invented(),
+        licenses,
+        requesterId: invented(),
+        approverId: invented(),
+        at: new Date().toISOString(),
+      },
+      forgerKey,
+    );
   const forged: Record<string, (input: never) => unknown> = {
     verifyPerson: () => ({ ok: true, mode: 'verified', objectId: invented(), approver: true, tokenRef: invented(), actorSealed: seal('mallory@rogue.example', workersPublicKey) }),
     reclaimPreflight: () => ({ roles: [] }),
     inspectUser: () => ({
-      exists: true, direct: [{ skuId: E5, disabledPlans: [] }], groupInherited: [], scope: [E5], notHeld: [], mailboxSkus: [], excludedBy: null,
-      activity: { lastActivityDate: null, snapshotDate: null }, activeSinceRequest: false,
+      exists: true,
+      direct: [{ skuId: E5, disabledPlans: [] }],
+      groupInherited: [],
+      scope: [E5],
+      notHeld: [],
+      mailboxSkus: [],
+      excludedBy: null,
+      activity: { lastActivityDate: null, snapshotDate: null },
+      activeSinceRequest: false,
     }),
     removeLicenses: (input: { skus: string[] }) => ({ outcome: 'removed', removed: input.skus, alreadyRemoved: false, receipt: forgedReceipt('removed', 'reclaim-x', []) }),
     // What "this reclamation removed": an E5, vouched for by a genuine receipt copied from another run's history.
     readReclaimOutcome: (input: { reclaimWorkflowId: string }) => ({
-      ok: true, runId: invented(), userId: parseReclaimWorkflowId(input.reclaimWorkflowId)?.userId, licenses: [{ skuId: E5, disabledPlans: [] }],
+      ok: true,
+      runId: invented(),
+      userId: parseReclaimWorkflowId(input.reclaimWorkflowId)?.userId,
+      licenses: [{ skuId: E5, disabledPlans: [] }],
       receipt: copied() ?? forgedReceipt('removed', input.reclaimWorkflowId, [{ skuId: E5, disabledPlans: [] }]),
     }),
     assignBack: () => ({ outcome: 'restored', receipt: forgedReceipt('restored', 'restore-x', [{ skuId: E5, disabledPlans: [] }]) }),
@@ -122,13 +145,21 @@ describe('a rogue worker answering both task queues', () => {
   afterAll(async () => {
     for (const w of rogue) if (w.getState() === 'RUNNING') w.shutdown();
     await rogueRunning?.catch(() => undefined);
-    for (const id of workflows) await client.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+    for (const id of workflows)
+      await client.client.workflow
+        .getHandle(id)
+        .terminate('test cleanup')
+        .catch(() => undefined);
     await client?.close();
     await p?.stop();
   });
 
   async function start(u: PickedUser) {
-    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), reason: people.seal('inactive'), approvalTimeout: '10 minutes' }, { taskQueue: p.taskQueue });
+    const h = await startReclamation(
+      client.client,
+      { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), reason: people.seal('inactive'), approvalTimeout: '10 minutes' },
+      { taskQueue: p.taskQueue },
+    );
     workflows.push(h.workflowId);
     return h;
   }
@@ -223,7 +254,9 @@ describe('a rogue worker answering both task queues', () => {
     for (const [i, u] of users.entries()) {
       const { id, s } = states[i]!;
       const now = p.sim.state.assignedLicenses(u.id) as Licences;
-      const gone = befores[i]!.filter((l) => !now.some((n) => n.skuId === l.skuId)).map((l) => l.skuId).sort();
+      const gone = befores[i]!.filter((l) => !now.some((n) => n.skuId === l.skuId))
+        .map((l) => l.skuId)
+        .sort();
       const rows = await auditRows(p.config.dbPath, id);
       const executed = rows.filter((r) => r.event === 'executed');
       for (const r of executed) expect([...(r.skus ?? [])].sort()).toEqual(gone);
@@ -241,7 +274,7 @@ describe('a rogue worker answering both task queues', () => {
     }
   }, 300_000);
 
-  it('restore: the rogue says the reclamation removed an E5 (with another run\'s genuine receipt); only what the receipt for this reclamation lists comes back', async () => {
+  it("restore: the rogue says the reclamation removed an E5 (with another run's genuine receipt); only what the receipt for this reclamation lists comes back", async () => {
     const refused: string[] = [];
     let attempts = 0;
     while (refused.length === 0 && attempts < 16) {
@@ -250,7 +283,11 @@ describe('a rogue worker answering both task queues', () => {
       const target = open.find((r) => r !== reclaimed[0]) ?? open[0];
       if (!target) break;
       attempts++;
-      const rh = await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: target.id, requester: people.requester(`restore-${target.id}`, 'approver2'), approvalTimeout: '10 minutes' }, { taskQueue: p.taskQueue });
+      const rh = await startRestore(
+        client.client,
+        { tenantId: p.sim.tenantId, reclaimWorkflowId: target.id, requester: people.requester(`restore-${target.id}`, 'approver2'), approvalTimeout: '10 minutes' },
+        { taskQueue: p.taskQueue },
+      );
       workflows.push(rh.workflowId);
       const s = await waitForStatus(client.client, rh.workflowId, (x) => x.status !== 'checking', 60_000);
       if (s.status === 'awaiting_approval') {
@@ -275,7 +312,9 @@ describe('a rogue worker answering both task queues', () => {
       const now = p.sim.state.assignedLicenses(u.id) as Licences;
       // Either back exactly as before, or still without what the reclamation removed: never anything else.
       expect([norm(before).join(), '']).toContain(norm(now).join());
-      const added = p.sim.state.assignLicenseLog.filter((e) => e.userId === u.id && e.addLicenses.length > 0).flatMap((e) => e.addLicenses.map((a) => (typeof a === 'string' ? a : (a as { skuId: string }).skuId)));
+      const added = p.sim.state.assignLicenseLog
+        .filter((e) => e.userId === u.id && e.addLicenses.length > 0)
+        .flatMap((e) => e.addLicenses.map((a) => (typeof a === 'string' ? a : (a as { skuId: string }).skuId)));
       for (const sku of added) expect(before.map((l) => l.skuId)).toContain(sku);
       expect(added).not.toContain(E5);
       const restoredRows = (await auditRows(p.config.dbPath, id)).filter((r) => r.event === 'restored');
@@ -309,7 +348,12 @@ describe('a rogue worker answering both task queues', () => {
       const requestFile = writeSettingsRequest(p.config.dataDir, { ...change, proof: { idToken: people.token('requester', settingsBinding(change)) } });
       const id = settingsWorkflowId(p.sim.tenantId, `rogue${i}-${Date.now()}`);
       workflows.push(id);
-      const h = await client.client.workflow.start(applySettings, { taskQueue: p.taskQueue, workflowId: id, args: [{ tenantId: p.sim.tenantId, requestFile }], workflowExecutionTimeout: '2 minutes' });
+      const h = await client.client.workflow.start(applySettings, {
+        taskQueue: p.taskQueue,
+        workflowId: id,
+        args: [{ tenantId: p.sim.tenantId, requestFile }],
+        workflowExecutionTimeout: '2 minutes',
+      });
       try {
         await h.result();
         forgedSuccess++;

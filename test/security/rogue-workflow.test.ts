@@ -18,7 +18,7 @@ import type { ForgedCalls } from './rogue/workflows';
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
-describe('an attacker\'s own workflow scheduling our activities with forged inputs', () => {
+describe("an attacker's own workflow scheduling our activities with forged inputs", () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
   let people: People;
@@ -50,7 +50,10 @@ describe('an attacker\'s own workflow scheduling our activities with forged inpu
     expect(s.status).toBe('executed');
     genuine = { u, id: h.workflowId, requester, approval, receipt: s.receipt! };
 
-    const code = await bundleWorkflowCode({ workflowsPath: path.join(import.meta.dirname, 'rogue', 'workflows.ts'), logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
+    const code = await bundleWorkflowCode({
+      workflowsPath: path.join(import.meta.dirname, 'rogue', 'workflows.ts'),
+      logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    });
     rogue = await Worker.create({ connection: await connectWorker(), namespace: 'default', taskQueue: rogueQueue, workflowBundle: code });
     rogueRunning = rogue.run();
   }, 240_000);
@@ -63,7 +66,9 @@ describe('an attacker\'s own workflow scheduling our activities with forged inpu
   });
 
   const forge = (type: 'reclaimLicenses' | 'restoreLicenses', workflowId: string, calls: Omit<ForgedCalls, 'mainQueue' | 'warehouseQueue'>) =>
-    client.client.workflow.execute(type, { taskQueue: rogueQueue, workflowId, args: [{ mainQueue: p.taskQueue, warehouseQueue: p.warehouseTaskQueue, ...calls }] }) as Promise<string[]>;
+    client.client.workflow.execute(type, { taskQueue: rogueQueue, workflowId, args: [{ mainQueue: p.taskQueue, warehouseQueue: p.warehouseTaskQueue, ...calls }] }) as Promise<
+      string[]
+    >;
 
   it('forged audit rows and a removal for a user nobody asked about: each refused, nothing written or removed', async () => {
     const id = reclaimWorkflowId(p.sim.tenantId, victim.id);
@@ -102,7 +107,18 @@ describe('an attacker\'s own workflow scheduling our activities with forged inpu
     const rowsBefore = (await auditRows(p.config.dbPath, genuine.id)).length;
     const ownRequest = { idToken: people.bind(p.sim.idToken(outsider), { purpose: 'request', workflowId: id }) };
     const out = await forge('restoreLicenses', id, {
-      rows: [{ workflowId: genuine.id, tenantId: p.sim.tenantId, userId: genuine.u.id, event: 'restored', outcome: 'restored', actor: people.id('approver'), at: new Date().toISOString(), receipt: genuine.receipt }],
+      rows: [
+        {
+          workflowId: genuine.id,
+          tenantId: p.sim.tenantId,
+          userId: genuine.u.id,
+          event: 'restored',
+          outcome: 'restored',
+          actor: people.id('approver'),
+          at: new Date().toISOString(),
+          receipt: genuine.receipt,
+        },
+      ],
       restore: { tenantId: p.sim.tenantId, receipt: genuine.receipt, requester: ownRequest, approval: genuine.approval },
     });
     expect(out).toEqual(['refused: not authorised: receipt_not_for_this_row', JSON.stringify({ outcome: 'refused', problem: 'decision_proof_bound_elsewhere' })]);

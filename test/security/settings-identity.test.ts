@@ -14,7 +14,6 @@ import { startPipeline, type PipelineFixture } from '../support/pipeline';
 import { connectClient } from '../support/temporal';
 import { People } from '../support/reclaim-people';
 
-
 describe('settings changes are signed in and checked by the writer', () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
@@ -59,7 +58,7 @@ describe('settings changes are signed in and checked by the writer', () => {
     );
   };
 
-  it('a settings admin\'s sign-in: applied, recorded by object id; the prompt says what the sign-in is for', async () => {
+  it("a settings admin's sign-in: applied, recorded by object id; the prompt says what the sign-in is for", async () => {
     p.sim.state.directory.autoApprove = people.id('approver');
     const r = await cli(['set', '--inactivity-days', '111']);
     expect(r.code, r.stderr).toBe(0);
@@ -78,7 +77,7 @@ describe('settings changes are signed in and checked by the writer', () => {
     expect(await stored()).toMatchObject({ inactivity_days: 111, updated_by: people.id('approver') });
   }, 60_000);
 
-  it('a request file written by hand: a name, an admin\'s proof for another change, or none, proves nothing', async () => {
+  it("a request file written by hand: a name, an admin's proof for another change, or none, proves nothing", async () => {
     const base = { tenantId: p.sim.tenantId, set: { inactivityDays: 7 }, unset: [] };
     expect(await submit({ ...base, proof: { by: people.id('approver') } })).toMatch(/sign-in was refused \(no_token\)/);
     const other = settingsBinding({ ...base, set: { inactivityDays: 200 } });

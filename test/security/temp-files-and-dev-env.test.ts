@@ -25,7 +25,7 @@ function plantLinks(dir: string, names: string[]): string {
 }
 
 describe('temporary files in shared directories', () => {
-  it('export: a link planted under the manifest\'s old temporary name is not followed', async () => {
+  it("export: a link planted under the manifest's old temporary name is not followed", async () => {
     const wh = await builtWarehouse('sec-export-');
     const shared = tempDir('shared-export-');
     chmodSync(shared, 0o1777);
@@ -36,7 +36,11 @@ describe('temporary files in shared directories', () => {
     expect(sha256(victim)).toBe(before);
     expect(JSON.parse(readFileSync(path.join(shared, 'manifest.json'), 'utf8')).views.length).toBeGreaterThan(0);
     // Nothing temporary is left behind; the planted link is the attacker's, untouched.
-    expect(readdirSync(shared).filter((n) => n.startsWith('.')).sort()).toEqual([]);
+    expect(
+      readdirSync(shared)
+        .filter((n) => n.startsWith('.'))
+        .sort(),
+    ).toEqual([]);
   }, 60_000);
 });
 
@@ -50,7 +54,7 @@ async function fakeDev(name = 'm365-license.mjs', sub = 'dev'): Promise<number> 
   return child.pid!;
 }
 
-describe('dev-environment.json is trusted only when it is this user\'s own and names a live dev process', () => {
+describe("dev-environment.json is trusted only when it is this user's own and names a live dev process", () => {
   const apply = (dir: string) => {
     const env: NodeJS.ProcessEnv = { M365_DATA_DIR: dir };
     const notes: string[] = [];
@@ -75,12 +79,12 @@ describe('dev-environment.json is trusted only when it is this user\'s own and n
     }
   });
 
-  it('a file writable by group or others, or another user\'s: ignored, whatever pid it names', async () => {
+  it("a file writable by group or others, or another user's: ignored, whatever pid it names", async () => {
     const pid = await fakeDev();
     for (const [label, spoil] of [
       ['group-writable', (f: string) => chmodSync(f, 0o620)],
       ['world-writable', (f: string) => chmodSync(f, 0o606)],
-      ['another user\'s', (f: string) => chownSync(f, 4321, 4321)],
+      ["another user's", (f: string) => chownSync(f, 4321, 4321)],
     ] as const) {
       const dir = tempDir('devenv-file-');
       writeDevEnvironment(dir, { M365_TENANT_ID: 't-evil', TEMPORAL_ADDRESS: '203.0.113.9:7233' }, pid);

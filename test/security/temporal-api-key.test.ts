@@ -83,7 +83,7 @@ describe.skipIf(!real.bins)(`TEMPORAL_API_KEY against a server that checks API k
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a worker with the workers\' key and the CLI with the people\'s key run a workflow', async () => {
+  it("a worker with the workers' key and the CLI with the people's key run a workflow", async () => {
     const taskQueue = uniqueName('api-key');
     const connection = await NativeConnection.connect({ address: server.address, ...temporalConnectionOptions(parseConfig(envWith(keys.worker))) });
     const worker = await Worker.create({
@@ -102,7 +102,7 @@ describe.skipIf(!real.bins)(`TEMPORAL_API_KEY against a server that checks API k
     expect(result).toBe('workflow saw: activity echoed hi');
   }, 120_000);
 
-  it('refuses a caller without a key, with a wrong key, and people\'s key on task APIs', async () => {
+  it("refuses a caller without a key, with a wrong key, and people's key on task APIs", async () => {
     const start = (apiKey?: string) =>
       withTemporalClient(parseConfig(envWith(apiKey)), (client) => client.workflow.start('healthCheck', { taskQueue: 'nobody', workflowId: uniqueName('k'), args: ['x'] }));
     expect(await codeOf(start())).toBe(PERMISSION_DENIED);
@@ -120,14 +120,19 @@ describe.skipIf(!real.bins)(`TEMPORAL_API_KEY against a server that checks API k
     expect(opts.apiKey).toBe(keys.people);
     // A bare TCP listener sees what the client sends first: a TLS handshake record (0x16), not HTTP/2 with the key.
     const first = new Promise<number>((resolve) => {
-      const srv = net.createServer((socket) => socket.once('data', (b: Buffer) => {
-        resolve(b[0]!);
-        socket.destroy();
-        srv.close();
-      }));
+      const srv = net.createServer((socket) =>
+        socket.once('data', (b: Buffer) => {
+          resolve(b[0]!);
+          socket.destroy();
+          srv.close();
+        }),
+      );
       srv.listen(0, '127.0.0.1', () => {
         const port = (srv.address() as net.AddressInfo).port;
-        void Connection.connect({ address: `127.0.0.1:${port}`, ...opts, connectTimeout: 3_000 }).then((c) => c.close(), () => {});
+        void Connection.connect({ address: `127.0.0.1:${port}`, ...opts, connectTimeout: 3_000 }).then(
+          (c) => c.close(),
+          () => {},
+        );
       });
     });
     expect(await first).toBe(0x16);

@@ -97,10 +97,21 @@ describe.skipIf(!real.bins)(`Temporal with per-role client certificates${real.sk
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('lets people start, query, signal and list, and the workers\' certificate run the workflow', async () => {
+  it("lets people start, query, signal and list, and the workers' certificate run the workflow", async () => {
     const h = await people.workflow.start('healthCheck', { taskQueue, workflowId: uniqueName('authz-hold'), args: ['hold'] });
     // A query is answered by the worker: people may ask it, the worker may answer it.
-    await expect.poll(async () => (await people.workflow.getHandle(h.workflowId).query<string>('__stack_trace').catch(() => '')).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () =>
+          (
+            await people.workflow
+              .getHandle(h.workflowId)
+              .query<string>('__stack_trace')
+              .catch(() => '')
+          ).length,
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
     await people.workflow.getHandle(h.workflowId).signal('anything', 1);
     expect((await people.workflow.getHandle(h.workflowId).describe()).status.name).toBe('RUNNING');
     release();
@@ -110,7 +121,7 @@ describe.skipIf(!real.bins)(`Temporal with per-role client certificates${real.sk
     expect(listed).toEqual([h.workflowId]);
   }, 120_000);
 
-  it('refuses a rogue poller holding a person\'s certificate: PermissionDenied on every task API', async () => {
+  it("refuses a rogue poller holding a person's certificate: PermissionDenied on every task API", async () => {
     const svc = peopleConnection.workflowService;
     const ns = 'default';
     const queue = { name: taskQueue, kind: 1 };
@@ -120,10 +131,18 @@ describe.skipIf(!real.bins)(`Temporal with per-role client certificates${real.sk
     expect(await codeOf(svc.recordActivityTaskHeartbeatById({ namespace: ns, workflowId: 'w', activityId: '1', identity: 'rogue' }))).toBe(PERMISSION_DENIED);
   });
 
-  it('keeps people and workers out of operators\' APIs, and the workers from starting workflows', async () => {
+  it("keeps people and workers out of operators' APIs, and the workers from starting workflows", async () => {
     const parked = await operators.workflow.start('healthCheck', { taskQueue: uniqueName('nobody-polls'), workflowId: uniqueName('authz-parked'), args: ['x'] });
     expect(await codeOf(people.workflow.getHandle(parked.workflowId).terminate('people may not'))).toBe(PERMISSION_DENIED);
-    expect(await codeOf(people.schedule.create({ scheduleId: uniqueName('s'), spec: { intervals: [{ every: '1 day' }] }, action: { type: 'startWorkflow', workflowType: 'healthCheck', taskQueue, args: ['x'] } }))).toBe(PERMISSION_DENIED);
+    expect(
+      await codeOf(
+        people.schedule.create({
+          scheduleId: uniqueName('s'),
+          spec: { intervals: [{ every: '1 day' }] },
+          action: { type: 'startWorkflow', workflowType: 'healthCheck', taskQueue, args: ['x'] },
+        }),
+      ),
+    ).toBe(PERMISSION_DENIED);
     const workers = new Client({ connection: await connect(pki.client('m365-workers')) });
     expect(await codeOf(workers.workflow.start('healthCheck', { taskQueue, workflowId: uniqueName('authz-w'), args: ['x'] }))).toBe(PERMISSION_DENIED);
     await operators.workflow.getHandle(parked.workflowId).terminate('test cleanup');

@@ -84,7 +84,14 @@ describe('simulator authorize endpoint (authorization code + PKCE)', () => {
 
       const again = await s.begin();
       const second = await pickAccount(again.url, upnOf(2));
-      const elsewhere = await c.tokenRequest({ grant_type: 'authorization_code', client_id: sim.publicClientId, code: second.code, redirect_uri: 'http://127.0.0.1:9999/cb', code_verifier: again.pending.codeVerifier, scope: 'openid' });
+      const elsewhere = await c.tokenRequest({
+        grant_type: 'authorization_code',
+        client_id: sim.publicClientId,
+        code: second.code,
+        redirect_uri: 'http://127.0.0.1:9999/cb',
+        code_verifier: again.pending.codeVerifier,
+        scope: 'openid',
+      });
       expect(elsewhere.status).toBe(400);
       expect(String((elsewhere.json() as { error_description: string }).error_description)).toMatch(/redirect URI does not match/);
     } finally {
@@ -95,7 +102,9 @@ describe('simulator authorize endpoint (authorization code + PKCE)', () => {
   it('shows no sign-in page for an unregistered redirect URI, a missing S256 challenge, or another app', async () => {
     const challenge = createHash('sha256').update('v'.repeat(43)).digest('base64url');
     const authorize = (q: Record<string, string>) =>
-      c.fetch(`${sim.authorityHost}/${sim.tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: sim.publicClientId, response_type: 'code', scope: 'openid profile', redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256', ...q }).toString()}`);
+      c.fetch(
+        `${sim.authorityHost}/${sim.tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: sim.publicClientId, response_type: 'code', scope: 'openid profile', redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256', ...q }).toString()}`,
+      );
     expect((await authorize({})).status).toBe(200);
     const evil = await authorize({ redirect_uri: 'http://evil.example/cb' });
     expect(evil.status).toBe(400);

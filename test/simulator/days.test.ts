@@ -16,7 +16,13 @@ const CHURN: Partial<Churn> = { hiresPerDay: 0.01, leaversPerDay: 0.01, licenceC
 const tenantOn = (day: number, seed = 3, users = 2000, churn: Partial<Churn> = CHURN): Tenant =>
   new Tenant({ seed, userCount: users, todayDay: dayOf(TODAY), domain: 'contoso.test', day, churn });
 
-interface LiveUser { id: string; upn: string; enabled: boolean; created: string | null; skus: number[] }
+interface LiveUser {
+  id: string;
+  upn: string;
+  enabled: boolean;
+  created: string | null;
+  skus: number[];
+}
 function liveUsers(t: Tenant): Map<string, LiveUser> {
   const out = new Map<string, LiveUser>();
   for (let i = 0; i < t.indexLimit; i++) {
@@ -183,7 +189,10 @@ describe('simulated days', () => {
       expect(back.length / people.length).toBeLessThan(0.15);
       for (const i of back) {
         const r = reportRow(t, 'getOffice365ActiveUserDetail', i, t.currentDay - 2, 30, false)!;
-        const newest = dates(r).filter((d) => d !== null).sort().pop()!;
+        const newest = dates(r)
+          .filter((d) => d !== null)
+          .sort()
+          .pop()!;
         // Active on a licensed service, on a day the report covers.
         expect(newest > formatDay(refresh0) && newest <= formatDay(t.currentDay - 2)).toBe(true);
         // Active on the services licensed on the return day (no licence changes here, so today's) or used before.

@@ -66,7 +66,10 @@ describe('faults observable from a client', () => {
     expect([b.status, b.headers['retry-after']]).toEqual([429, '0.25']);
     expect((await c.graph('/v1.0/subscribedSkus')).status).toBe(200);
     const logged = sim.state.requests('users').slice(-2);
-    expect(logged.map((e) => [e.status, e.fault])).toEqual([[429, 'users:429:times=1:retry=2'], [200, undefined]]);
+    expect(logged.map((e) => [e.status, e.fault])).toEqual([
+      [429, 'users:429:times=1:retry=2'],
+      [200, undefined],
+    ]);
   });
 
   it('503 and 504 in the Graph envelope', async () => {
@@ -121,7 +124,9 @@ describe('faults observable from a client', () => {
     expect(r.status).toBe(503);
     expect((r.json() as { error: string }).error).toBe('temporarily_unavailable');
     sim.state.setFaults('');
-    expect((await c.tokenRequest({ client_id: sim.clientId, client_secret: sim.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' })).status).toBe(200);
+    expect(
+      (await c.tokenRequest({ client_id: sim.clientId, client_secret: sim.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' })).status,
+    ).toBe(200);
   });
 
   it('malformed CSV rows, concealed names and a stale refresh date', async () => {

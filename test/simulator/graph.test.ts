@@ -2,10 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS, SKUS, startSimulator, type SimulatorHandle } from '../../src/simulator/index';
 import { SimClient } from '../support/simulator-client';
 
-const CONTRACT_ACTIVE = 'Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License,Has OneDrive License,Has SharePoint License,Has Skype For Business License,Has Yammer License,Has Teams License,Exchange Last Activity Date,OneDrive Last Activity Date,SharePoint Last Activity Date,Skype For Business Last Activity Date,Yammer Last Activity Date,Teams Last Activity Date,Exchange License Assign Date,OneDrive License Assign Date,SharePoint License Assign Date,Skype For Business License Assign Date,Yammer License Assign Date,Teams License Assign Date,Assigned Products';
-const CONTRACT_EMAIL = 'Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Last Activity Date,Send Count,Receive Count,Read Count,Meeting Created Count,Meeting Interacted Count,Assigned Products,Report Period';
+const CONTRACT_ACTIVE =
+  'Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License,Has OneDrive License,Has SharePoint License,Has Skype For Business License,Has Yammer License,Has Teams License,Exchange Last Activity Date,OneDrive Last Activity Date,SharePoint Last Activity Date,Skype For Business Last Activity Date,Yammer Last Activity Date,Teams Last Activity Date,Exchange License Assign Date,OneDrive License Assign Date,SharePoint License Assign Date,Skype For Business License Assign Date,Yammer License Assign Date,Teams License Assign Date,Assigned Products';
+const CONTRACT_EMAIL =
+  'Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Last Activity Date,Send Count,Receive Count,Read Count,Meeting Created Count,Meeting Interacted Count,Assigned Products,Report Period';
 
-interface Page { value: Array<Record<string, unknown>>; '@odata.nextLink'?: string; '@odata.count'?: number }
+interface Page {
+  value: Array<Record<string, unknown>>;
+  '@odata.nextLink'?: string;
+  '@odata.count'?: number;
+}
 type Lic = { skuId: string; disabledPlans: string[] };
 type State = { skuId: string; assignedByGroup: string | null };
 
@@ -71,7 +77,19 @@ describe('simulator Graph', () => {
   it('default properties, $top limits, $count, and every user property requested by the ETL', async () => {
     const d = (await c.graph('/v1.0/users')).json() as Page;
     expect(d.value).toHaveLength(100);
-    expect(Object.keys(d.value[0]!).sort()).toEqual(['businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName']);
+    expect(Object.keys(d.value[0]!).sort()).toEqual([
+      'businessPhones',
+      'displayName',
+      'givenName',
+      'id',
+      'jobTitle',
+      'mail',
+      'mobilePhone',
+      'officeLocation',
+      'preferredLanguage',
+      'surname',
+      'userPrincipalName',
+    ]);
     expect((await c.graph('/v1.0/users?$top=1000')).status).toBe(400);
     expect((await c.graph('/v1.0/users?$top=0')).status).toBe(400);
     expect((await c.graph('/v1.0/users?$select=birthday')).status).toBe(501);
@@ -95,7 +113,9 @@ describe('simulator Graph', () => {
   });
 
   it('subscribedSkus: real part numbers, consumedUnits consistent with assignments', async () => {
-    const r = (await c.graph('/v1.0/subscribedSkus')).json() as { value: Array<{ skuId: string; skuPartNumber: string; consumedUnits: number; prepaidUnits: { enabled: number } }> };
+    const r = (await c.graph('/v1.0/subscribedSkus')).json() as {
+      value: Array<{ skuId: string; skuPartNumber: string; consumedUnits: number; prepaidUnits: { enabled: number } }>;
+    };
     expect(r.value.map((s) => s.skuPartNumber)).toEqual(SKUS.map((s) => s.skuPartNumber));
     const e3 = r.value.find((s) => s.skuPartNumber === 'SPE_E3')!;
     let count = 0;
@@ -156,7 +176,11 @@ describe('simulator Graph', () => {
     await c.login();
     try {
       expect((await c.graph('/v1.0/admin/reportSettings')).json()).toMatchObject({ displayConcealedNames: false });
-      const p = await c.graph('/v1.0/admin/reportSettings', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayConcealedNames: true }) });
+      const p = await c.graph('/v1.0/admin/reportSettings', {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ displayConcealedNames: true }),
+      });
       expect(p.status).toBe(204);
       expect((await c.graph('/beta/admin/reportSettings')).json()).toMatchObject({ displayConcealedNames: true });
       const { download } = await c.report("/v1.0/reports/getOffice365ActiveUserDetail(period='D7')");
@@ -216,7 +240,9 @@ describe('simulator Graph', () => {
       const gsku = sim.state.assignments(gi).find((s) => s.assignedByGroup !== null)!.skuId as string;
       const g = await post(sim.state.userAt(gi).id, { addLicenses: [], removeLicenses: [gsku] });
       expect(g.status).toBe(400);
-      expect(g.json()).toMatchObject({ error: { code: 'Request_BadRequest', message: 'User license is inherited from a group membership and it cannot be removed directly from the user.' } });
+      expect(g.json()).toMatchObject({
+        error: { code: 'Request_BadRequest', message: 'User license is inherited from a group membership and it cannot be removed directly from the user.' },
+      });
 
       const nf = await post('00000000-0000-4000-8000-000000000000', { addLicenses: [], removeLicenses: [] });
       expect(nf.status).toBe(404);

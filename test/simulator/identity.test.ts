@@ -36,7 +36,7 @@ describe('simulator identity platform', () => {
     expect(sim.state.requests('oidc').length).toBeGreaterThan(0);
   });
 
-  it('MSAL Node gets a token with the certificate (client assertion), through the pipeline\'s network module trusting the CA', async () => {
+  it("MSAL Node gets a token with the certificate (client assertion), through the pipeline's network module trusting the CA", async () => {
     // MSAL Node 5+ has no customAgentOptions: the CA reaches MSAL only through a custom network module.
     const agent = createAgent(sim.caPem);
     try {
@@ -53,7 +53,11 @@ describe('simulator identity platform', () => {
 
   it('rejects an assertion signed by an unregistered key', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const cca = app({ ...base(), clientCertificate: { thumbprint: sim.certificate.thumbprint, privateKey } });
     await expect(cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })).rejects.toThrow(/AADSTS700027/);
   });
@@ -77,7 +81,10 @@ describe('simulator identity platform', () => {
       sim.state.expireSecret(false);
     }
     const other = '11111111-2222-3333-4444-555555555555';
-    const t = await c.tokenRequest({ client_id: sim.clientId, client_secret: sim.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }, other);
+    const t = await c.tokenRequest(
+      { client_id: sim.clientId, client_secret: sim.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' },
+      other,
+    );
     expect([t.status, (t.json() as { error: string }).error, (t.json() as { error_codes: number[] }).error_codes[0]]).toEqual([400, 'invalid_request', 90002]);
     const o = await c.fetch(`${sim.authorityHost}/${other}/v2.0/.well-known/openid-configuration`);
     expect([o.status, (o.json() as { error_codes: number[] }).error_codes[0]]).toEqual([400, 90002]);

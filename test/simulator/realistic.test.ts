@@ -8,7 +8,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let open: Array<{ sim: SimulatorHandle; c: SimClient }> = [];
 async function realistic(limits: string, opts: Partial<SimulatorOptions> = {}): Promise<{ sim: SimulatorHandle; c: SimClient }> {
-  const sim = await startSimulator({ users: 1200, seed: 3, today: '2025-06-10', profile: 'realistic', timeScale: 0.01, limits: `latencyBaseMs=0,latencyPerRowMs=0,reportLatencyMs=0,${limits}`, ...opts });
+  const sim = await startSimulator({
+    users: 1200,
+    seed: 3,
+    today: '2025-06-10',
+    profile: 'realistic',
+    timeScale: 0.01,
+    limits: `latencyBaseMs=0,latencyPerRowMs=0,reportLatencyMs=0,${limits}`,
+    ...opts,
+  });
   const c = new SimClient(sim);
   await c.login();
   open.push({ sim, c });
@@ -23,7 +31,7 @@ afterEach(async () => {
 });
 
 describe('realistic profile settings', () => {
-  it('defaults to Microsoft\'s published numbers and rejects unknown or bad limits', () => {
+  it("defaults to Microsoft's published numbers and rejects unknown or bad limits", () => {
     const p = parseProfile('realistic', 0.01, 'signInPerMinApp=20');
     expect(p.limits).toMatchObject({ tenantRuLarge: 8000, appRu: 150_000, signInPerMinTenant: 10, signInPerMinApp: 20, reportCsvPer10Min: 14, maxTop: 999, signInMaxTop: 500 });
     expect(() => parseProfile('fast')).toThrow(/unknown profile/);
@@ -40,7 +48,7 @@ describe('realistic profile settings', () => {
 });
 
 describe('realistic profile on the wire', () => {
-  it('identity RU bucket per app and tenant: costs, usage headers above 80%, then 429 with Microsoft\'s headers', async () => {
+  it("identity RU bucket per app and tenant: costs, usage headers above 80%, then 429 with Microsoft's headers", async () => {
     // Real time (scale 1): the 10 s window must not refill noticeably between these requests.
     const { c } = await realistic('tenantRuLarge=10,retryAfterShare=1', { timeScale: 1 });
     // Small pages answer in milliseconds, so the bucket barely refills during the test.
@@ -72,7 +80,7 @@ describe('realistic profile on the wire', () => {
     expect(r.headers['x-ms-throttle-scope']).toBeDefined();
   });
 
-  it('signInActivity: its own per-minute limit, and $top above 500 (or 999) answered with Graph\'s error', async () => {
+  it("signInActivity: its own per-minute limit, and $top above 500 (or 999) answered with Graph's error", async () => {
     const { sim, c } = await realistic('signInPerMinTenant=2,retryAfterShare=1', { roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'] });
     const url = '/v1.0/users?$select=id,signInActivity&$top=5';
     expect((await c.graph(url)).status).toBe(200);
@@ -87,11 +95,14 @@ describe('realistic profile on the wire', () => {
     expect((await c.graph(url)).status).toBe(200);
   });
 
-  it('$top above 500 with signInActivity, or above 999, is answered with Graph\'s error', async () => {
+  it("$top above 500 with signInActivity, or above 999, is answered with Graph's error", async () => {
     const { c } = await realistic('', { roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'] });
     const tooBig = await c.graph('/v1.0/users?$select=id,signInActivity&$top=999');
     expect(tooBig.status).toBe(400);
-    expect((tooBig.json() as { error: { code: string; message: string } }).error).toMatchObject({ code: 'Request_BadRequest', message: expect.stringMatching(/between 1 and 500/) });
+    expect((tooBig.json() as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'Request_BadRequest',
+      message: expect.stringMatching(/between 1 and 500/),
+    });
     expect((await c.graph(`/v1.0/users?${SELECT}&$top=1000`)).status).toBe(400);
     expect((await c.graph('/v1.0/users?$select=id,signInActivity&$top=500')).status).toBe(200);
   });
@@ -142,24 +153,43 @@ describe('many tenants behind one app', () => {
     expect(parseTenants(undefined, 100, 7)).toEqual([{ users: 100, seed: 7 }]);
     expect(parseTenants(3, 100, 7).map((t) => t.seed)).toEqual([7, 8, 9]);
     const mix = parseTenants('2x300,1x50000', 0, 1);
-    expect(mix).toEqual([{ users: 300, seed: 1 }, { users: 300, seed: 2 }, { users: 50000, seed: 3 }]);
+    expect(mix).toEqual([
+      { users: 300, seed: 1 },
+      { users: 300, seed: 2 },
+      { users: 50000, seed: 3 },
+    ]);
     expect(() => parseTenants('3xfoo', 1, 1)).toThrow(/COUNTxUSERS/);
   });
 
-  it('routes by tenant, keeps each tenant\'s data apart, and shares the per-app buckets', async () => {
-    const sim = await startSimulator({ users: 0, seed: 20, today: '2025-06-10', tenants: '1x30,1x700', profile: 'realistic', timeScale: 1, limits: 'latencyBaseMs=0,latencyPerRowMs=0,appRu=5,retryAfterShare=1' });
+  it("routes by tenant, keeps each tenant's data apart, and shares the per-app buckets", async () => {
+    const sim = await startSimulator({
+      users: 0,
+      seed: 20,
+      today: '2025-06-10',
+      tenants: '1x30,1x700',
+      profile: 'realistic',
+      timeScale: 1,
+      limits: 'latencyBaseMs=0,latencyPerRowMs=0,appRu=5,retryAfterShare=1',
+    });
     expect(sim.tenants.map((t) => t.users)).toEqual([30, 700]);
     const [a, b] = sim.tenants;
     const ca = new SimClient(sim);
     const cb = new SimClient(sim);
     open.push({ sim, c: ca }, { sim, c: cb });
     // One app registration: the same client id and secret get a token in each tenant.
-    for (const [c, t] of [[ca, a!], [cb, b!]] as const) {
-      const r = await c.tokenRequest({ client_id: sim.clientId, client_secret: sim.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' }, t.tenantId);
+    for (const [c, t] of [
+      [ca, a!],
+      [cb, b!],
+    ] as const) {
+      const r = await c.tokenRequest(
+        { client_id: sim.clientId, client_secret: sim.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' },
+        t.tenantId,
+      );
       expect(r.status).toBe(200);
       c.token = (r.json() as { access_token: string }).access_token;
     }
-    const count = async (c: SimClient) => ((await c.graph('/v1.0/users?$select=id&$count=true', { headers: { consistencylevel: 'eventual' } })).json() as { '@odata.count': number })['@odata.count'];
+    const count = async (c: SimClient) =>
+      ((await c.graph('/v1.0/users?$select=id&$count=true', { headers: { consistencylevel: 'eventual' } })).json() as { '@odata.count': number })['@odata.count'];
     expect(await count(ca)).toBe(30);
     expect(await count(cb)).toBe(700);
     const skus = (await cb.graph('/v1.0/subscribedSkus?$select=accountId')).json() as { value: Array<{ accountId: string }> };

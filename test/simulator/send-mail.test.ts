@@ -20,7 +20,9 @@ describe('simulator sendMail', () => {
     await tokens?.close();
     await sim?.close();
   });
-  const message = (to: string[]) => ({ message: { subject: 'Hello', body: { contentType: 'HTML', content: '<p>hi</p>' }, toRecipients: to.map((address) => ({ emailAddress: { address } })) } });
+  const message = (to: string[]) => ({
+    message: { subject: 'Hello', body: { contentType: 'HTML', content: '<p>hi</p>' }, toRecipients: to.map((address) => ({ emailAddress: { address } })) },
+  });
 
   it('accepts a message from a mailbox of the tenant and keeps it in the outbox', async () => {
     const sender = sim.state.userAt(1).userPrincipalName;
@@ -33,7 +35,9 @@ describe('simulator sendMail', () => {
     await expect(graph.postJson('/v1.0/users/nobody@nowhere.example/sendMail', message(['a@example.com']))).rejects.toBeInstanceOf(GraphNotFoundError);
     const sender = sim.state.userAt(1).id;
     await expect(graph.postJson(`/v1.0/users/${sender}/sendMail`, message([]))).rejects.toBeInstanceOf(GraphBadRequestError);
-    await expect(graph.postJson(`/v1.0/users/${sender}/sendMail`, { message: { subject: 'x', toRecipients: [{ emailAddress: { address: 'a@example.com' } }] } })).rejects.toBeInstanceOf(GraphBadRequestError);
+    await expect(
+      graph.postJson(`/v1.0/users/${sender}/sendMail`, { message: { subject: 'x', toRecipients: [{ emailAddress: { address: 'a@example.com' } }] } }),
+    ).rejects.toBeInstanceOf(GraphBadRequestError);
     // A token issued after consent was withdrawn carries no Mail.Send.
     sim.state.roles = [...DEFAULT_ROLES];
     const plain = new TokenProvider({ tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: sim.clientSecret, authorityHost: sim.authorityHost, caPem: sim.caPem });

@@ -28,9 +28,14 @@ describe('simulated days, staged through the extract path', () => {
     expect(ma.snapshotDate).toBe(a.snapshotDate);
     expect(ma.tenantId).toBe(a.tenantId);
     // Every file the extract stages is listed; reports are byte-identical (user pages name the simulator's port).
-    expect(ma.files.map((f) => f.name).sort()).toEqual(
-      ['getEmailActivityUserDetail', 'getMicrosoft365CopilotUsageUserDetail', 'getOffice365ActiveUserDetail', 'subscribedSkus', 'subscriptions', 'users'],
-    );
+    expect(ma.files.map((f) => f.name).sort()).toEqual([
+      'getEmailActivityUserDetail',
+      'getMicrosoft365CopilotUsageUserDetail',
+      'getOffice365ActiveUserDetail',
+      'subscribedSkus',
+      'subscriptions',
+      'users',
+    ]);
     const reports = (m: ReturnType<typeof manifestOf>) => m.files.filter((f) => f.kind === 'report').map((f) => f.sha256);
     expect(reports(mb)).toEqual(reports(ma));
     expect(users(b.dir)).toEqual(users(a.dir));

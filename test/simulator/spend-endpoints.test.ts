@@ -10,7 +10,8 @@ import { daysBefore, todayUtc } from '../support/dates';
 const TODAY = todayUtc();
 const D = (daysAgo: number): string => daysBefore(TODAY, daysAgo);
 
-const CONTRACT_HEADER = 'Report Refresh Date,User Principal Name,Display Name,Last Activity Date,Copilot Chat Last Activity Date,Microsoft Teams Copilot Last Activity Date,Word Copilot Last Activity Date,Excel Copilot Last Activity Date,PowerPoint Copilot Last Activity Date,Outlook Copilot Last Activity Date,OneNote Copilot Last Activity Date,Loop Copilot Last Activity Date,Report Period';
+const CONTRACT_HEADER =
+  'Report Refresh Date,User Principal Name,Display Name,Last Activity Date,Copilot Chat Last Activity Date,Microsoft Teams Copilot Last Activity Date,Word Copilot Last Activity Date,Excel Copilot Last Activity Date,PowerPoint Copilot Last Activity Date,Outlook Copilot Last Activity Date,OneNote Copilot Last Activity Date,Loop Copilot Last Activity Date,Report Period';
 
 describe('simulator: subscriptions, Copilot report, sign-in errors', () => {
   let sim: SimulatorHandle;
@@ -30,7 +31,10 @@ describe('simulator: subscriptions, Copilot report, sign-in errors', () => {
   };
 
   it('GET /directory/subscriptions: seats add up to subscribedSkus prepaid units; a trial, a Warning, a monthly term', async () => {
-    const subs = (await c.graph('/v1.0/directory/subscriptions')).json() as { '@odata.context': string; value: Array<{ skuId: string; status: string; isTrial: boolean; totalLicenses: number; nextLifecycleDateTime: string | null; commerceSubscriptionId: string }> };
+    const subs = (await c.graph('/v1.0/directory/subscriptions')).json() as {
+      '@odata.context': string;
+      value: Array<{ skuId: string; status: string; isTrial: boolean; totalLicenses: number; nextLifecycleDateTime: string | null; commerceSubscriptionId: string }>;
+    };
     expect(subs['@odata.context']).toMatch(/\$metadata#directory\/subscriptions$/);
     const skus = (await c.graph('/v1.0/subscribedSkus')).json() as { value: Array<{ skuId: string; prepaidUnits: { enabled: number; warning: number } }> };
     for (const k of skus.value) {
@@ -43,7 +47,9 @@ describe('simulator: subscriptions, Copilot report, sign-in errors', () => {
     const soon = subs.value.filter((s) => s.nextLifecycleDateTime && s.nextLifecycleDateTime < D(-31) && !s.isTrial && s.status === 'Enabled');
     expect(soon.length).toBeGreaterThan(0);
     const one = subs.value[0]!;
-    expect(((await c.graph(`/v1.0/directory/subscriptions/${(one as unknown as { id: string }).id}`)).json() as { commerceSubscriptionId: string }).commerceSubscriptionId).toBe(one.commerceSubscriptionId);
+    expect(((await c.graph(`/v1.0/directory/subscriptions/${(one as unknown as { id: string }).id}`)).json() as { commerceSubscriptionId: string }).commerceSubscriptionId).toBe(
+      one.commerceSubscriptionId,
+    );
     expect((await c.graph('/v1.0/directory/subscriptions?$top=5')).status).toBe(400);
     await relogin(['User.Read.All', 'LicenseAssignment.Read.All', 'Reports.Read.All']);
     const denied = await c.graph('/v1.0/directory/subscriptions');
@@ -56,7 +62,10 @@ describe('simulator: subscriptions, Copilot report, sign-in errors', () => {
     const r = await c.graph("/v1.0/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D30')");
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/octet-stream');
-    const lines = r.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = r.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe(CONTRACT_HEADER);
     expect(COPILOT_USAGE_COLUMNS.join(',')).toBe(CONTRACT_HEADER);
     expect(lines.length).toBeGreaterThan(10);

@@ -24,7 +24,9 @@ async function simulatorSpki(authorityHost: string, caPem: string): Promise<stri
     });
     s.once('error', reject);
   });
-  return createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  return createHash('sha256')
+    .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
 }
 
 /** Chromium trusting the simulator's key; fails with what to do when Chromium is not installed. */

@@ -43,10 +43,27 @@ export async function buildWarehouse(opts: { spend?: boolean } = {}): Promise<Bu
   await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(staging, { snapshotDate: '2024-05-10' }) });
   // The latest day's reports came back concealed: the report must say so in a banner.
   await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeStaging(staging, { snapshotDate: '2024-05-11', refreshDate: '2024-05-09', concealed: true }) });
-  await recordReclamationEvent(work, { workflowId: 'reclaim-1', tenantId: TENANT, userId: 'u-carol', event: 'requested', actor: EVIL_ACTOR,
-    at: '2024-05-11T09:00:00Z', reason: 'inactive', skus: ['SPE_E5'] });
-  await recordReclamationEvent(work, { workflowId: 'reclaim-1', tenantId: TENANT, userId: 'u-carol', event: 'executed', actor: 'approver',
-    at: '2024-05-11T10:00:00Z', skus: ['SPE_E5'], outcome: 'executed', detail: EVIL_DETAIL });
+  await recordReclamationEvent(work, {
+    workflowId: 'reclaim-1',
+    tenantId: TENANT,
+    userId: 'u-carol',
+    event: 'requested',
+    actor: EVIL_ACTOR,
+    at: '2024-05-11T09:00:00Z',
+    reason: 'inactive',
+    skus: ['SPE_E5'],
+  });
+  await recordReclamationEvent(work, {
+    workflowId: 'reclaim-1',
+    tenantId: TENANT,
+    userId: 'u-carol',
+    event: 'executed',
+    actor: 'approver',
+    at: '2024-05-11T10:00:00Z',
+    skus: ['SPE_E5'],
+    outcome: 'executed',
+    detail: EVIL_DETAIL,
+  });
   // The real money marts are tables refreshed at publish: refreshed now, then stood in for by these views (spend) or
   // dropped (a "plain" warehouse stands for one published before money existed).
   await withWriter(work, async (c) => {

@@ -37,7 +37,14 @@ function selfSignedCa(): { caPem: string; keyPem: string; certPem: string } {
     c.setIssuer(issuer ? issuer.subject.attributes : subject);
     const exts: object[] = [{ name: 'basicConstraints', cA: isCa }];
     if (isCa) exts.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true });
-    else exts.push({ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] });
+    else
+      exts.push({
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      });
     c.setExtensions(exts);
     c.sign(forge.pki.privateKeyFromPem(caKeys.privateKey), forge.md.sha256.create());
     return c;

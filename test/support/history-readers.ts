@@ -7,7 +7,14 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 
 type GraphUser = Record<string, unknown> & { id: string; accountEnabled: boolean };
-interface AssignmentState { skuId: string; assignedByGroup: string | null; state: string; error: string | null; disabledPlans: string[]; lastUpdatedDateTime: string | null }
+interface AssignmentState {
+  skuId: string;
+  assignedByGroup: string | null;
+  state: string;
+  error: string | null;
+  disabledPlans: string[];
+  lastUpdatedDateTime: string | null;
+}
 
 function stagedUsers(dir: string): GraphUser[] {
   const usersDir = path.join(dir, 'users');
@@ -18,14 +25,17 @@ function stagedUsers(dir: string): GraphUser[] {
 }
 
 /** The roster a day's staging directory holds: sorted "id:enabled" strings. */
-export const stagedRoster = (dir: string): string[] => stagedUsers(dir).map((u) => `${u.id}:${String(u.accountEnabled)}`).sort();
+export const stagedRoster = (dir: string): string[] =>
+  stagedUsers(dir)
+    .map((u) => `${u.id}:${String(u.accountEnabled)}`)
+    .sort();
 
 /** A day's licence assignments as the warehouse keys them: sorted "user:sku:group" strings. */
 export const stagedAssignments = (dir: string): string[] => [...rosterRows(dir, 'license_assignments').keys()].sort();
 
 /** A report's data rows (csv-parse, like the loader: BOM, quoted fields). */
 export const reportRows = (dir: string, report: 'getOffice365ActiveUserDetail' | 'getEmailActivityUserDetail'): string[][] =>
-  (parse(readFileSync(path.join(dir, 'reports', `${report}.csv`)), { bom: true, from_line: 2 }) as string[][]);
+  parse(readFileSync(path.join(dir, 'reports', `${report}.csv`)), { bom: true, from_line: 2 }) as string[][];
 
 export type RosterTable = 'users' | 'license_assignments' | 'skus' | 'sign_ins';
 
@@ -65,8 +75,7 @@ export function rosterRows(dir: string, table: RosterTable): Map<string, string>
   }
   for (const u of stagedUsers(dir)) {
     if (table === 'users') {
-      out.set(u.id, JSON.stringify([u.userPrincipalName, u.displayName, u.mail, u.accountEnabled, u.userType, u.createdDateTime, u.department, u.jobTitle,
-        u.usageLocation]));
+      out.set(u.id, JSON.stringify([u.userPrincipalName, u.displayName, u.mail, u.accountEnabled, u.userType, u.createdDateTime, u.department, u.jobTitle, u.usageLocation]));
       continue;
     }
     for (const a of (u.licenseAssignmentStates ?? []) as AssignmentState[]) {

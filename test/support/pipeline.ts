@@ -48,13 +48,16 @@ export async function startPipeline(
   const config = parseConfig(env);
   const taskQueue = uniqueName('main');
   const warehouseTaskQueue = warehouseTaskQueueFor(taskQueue);
-  const workers: Worker[] = opts.workers === false ? [] : await createWorkers({
-    connection: opts.connection ?? (await connectWorker()),
-    namespace: 'default',
-    deps: { config },
-    workflowBundlePath: inject('workflowBundlePath'),
-    taskQueue,
-  });
+  const workers: Worker[] =
+    opts.workers === false
+      ? []
+      : await createWorkers({
+          connection: opts.connection ?? (await connectWorker()),
+          namespace: 'default',
+          deps: { config },
+          workflowBundlePath: inject('workflowBundlePath'),
+          taskQueue,
+        });
   const abort = new AbortController();
   const running = runWorkers(workers, abort.signal);
   return {

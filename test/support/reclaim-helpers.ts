@@ -42,8 +42,7 @@ export function userPicker(sim: SimulatorHandle) {
   };
 }
 
-export const directOnly = (u: PickedUser): boolean =>
-  u.assignments.length > 0 && u.assignments.every((a) => a.assignedByGroup === null && a.state === 'Active');
+export const directOnly = (u: PickedUser): boolean => u.assignments.length > 0 && u.assignments.every((a) => a.assignedByGroup === null && a.state === 'Active');
 
 export async function waitForStatus(client: Client, workflowId: string, pred: (s: ReclaimState) => boolean, timeoutMs = 30_000): Promise<ReclaimState> {
   const deadline = Date.now() + timeoutMs;

@@ -9,7 +9,17 @@ import { sealProof, type ProofBinding, type ProofPurpose } from '../../src/ident
 import { seal } from '../../src/identity/seal';
 import { reclaimWorkflowId } from '../../src/shared/names';
 import type { SimulatorHandle } from '../../src/simulator';
-import { approveSignal, approveUpdate, reclaimStatusQuery, rejectSignal, rejectUpdate, type DecisionInput, type DecisionVerdict, type ReclaimState, type RestoreState } from '../../src/workflows/reclaim/messages';
+import {
+  approveSignal,
+  approveUpdate,
+  reclaimStatusQuery,
+  rejectSignal,
+  rejectUpdate,
+  type DecisionInput,
+  type DecisionVerdict,
+  type ReclaimState,
+  type RestoreState,
+} from '../../src/workflows/reclaim/messages';
 
 export { JWT_IN_TEXT } from './history';
 
@@ -61,7 +71,14 @@ export async function bindingOf(client: Client, id: string, purpose: ProofPurpos
 }
 
 /** The decision payload a person sends after reading `status` (overrides: another run, a stale scope, ...). */
-export async function decision(client: Client, people: People, id: string, who: Person, extra: Partial<DecisionInput> = {}, purpose: ProofPurpose = 'approve'): Promise<DecisionInput> {
+export async function decision(
+  client: Client,
+  people: People,
+  id: string,
+  who: Person,
+  extra: Partial<DecisionInput> = {},
+  purpose: ProofPurpose = 'approve',
+): Promise<DecisionInput> {
   const b = await bindingOf(client, id, purpose);
   return { idToken: people.token(who, b), runId: b.runId!, scopeHash: b.scopeHash!, ...extra };
 }
@@ -71,7 +88,9 @@ export async function approve(client: Client, people: People, id: string, who: P
 }
 
 export async function reject(client: Client, people: People, id: string, who: Person = 'approver', extra: Partial<DecisionInput> = {}): Promise<DecisionVerdict> {
-  return client.workflow.getHandle(id).executeUpdate(rejectUpdate, { args: [await decision(client, people, id, who, { reason: people.seal('still needed'), ...extra }, 'reject')] });
+  return client.workflow
+    .getHandle(id)
+    .executeUpdate(rejectUpdate, { args: [await decision(client, people, id, who, { reason: people.seal('still needed'), ...extra }, 'reject')] });
 }
 
 export async function signalApprove(client: Client, people: People, id: string, who: Person = 'approver', extra: Partial<DecisionInput> = {}): Promise<void> {

@@ -40,7 +40,12 @@ export class SimClient {
   }
 
   async login(): Promise<string> {
-    const r = await this.tokenRequest({ client_id: this.sim.clientId, client_secret: this.sim.clientSecret, grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' });
+    const r = await this.tokenRequest({
+      client_id: this.sim.clientId,
+      client_secret: this.sim.clientSecret,
+      grant_type: 'client_credentials',
+      scope: 'https://graph.microsoft.com/.default',
+    });
     if (r.status !== 200) throw new Error(`token: ${r.status} ${r.text}`);
     this.token = (r.json() as { access_token: string }).access_token;
     return this.token;

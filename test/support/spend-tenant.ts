@@ -19,7 +19,11 @@ const COPILOT_APPS = plan('M365_COPILOT_APPS', 'a62f8878-de10-42f3-b68f-6149a25c
 const COPILOT_CHAT = plan('M365_COPILOT_BUSINESS_CHAT', '3f30311c-6b1e-48a4-ab79-725b469da960');
 const VISIO = plan('VISIO_CLIENT_SUBSCRIPTION', '663a804f-1c30-4ff0-9915-9db84f0d1cea');
 
-export interface Sku { skuId: string; part: string; plans: ReturnType<typeof plan>[] }
+export interface Sku {
+  skuId: string;
+  part: string;
+  plans: ReturnType<typeof plan>[];
+}
 export const SKU = {
   E5: { skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06', part: 'SPE_E5', plans: [EXO_E, SPO_E, TEAMS, APPS, FORMS_E5, PBI_P2] },
   O365E3: { skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900', part: 'ENTERPRISEPACK', plans: [EXO_E, SPO_E, TEAMS, APPS, FORMS_E3] },
@@ -41,7 +45,16 @@ export interface User {
   signIn?: { last?: string; nonInteractive?: string; successful?: string };
 }
 
-export interface Subscription { id: string; commerce: string; sku: Sku; seats: number; status: string; trial: boolean; created: string; next: string | null }
+export interface Subscription {
+  id: string;
+  commerce: string;
+  sku: Sku;
+  seats: number;
+  status: string;
+  trial: boolean;
+  created: string;
+  next: string | null;
+}
 
 export interface TenantSpec {
   snapshotDate: string;
@@ -59,45 +72,122 @@ const cell = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', 
 const csv = (rows: string[][]): string => '\uFEFF' + rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 const hide = (s: string): string => Buffer.from(s).toString('hex').padEnd(32, '0').slice(0, 32).toUpperCase();
 
-export const COPILOT_HEADER = ['Report Refresh Date', 'User Principal Name', 'Display Name', 'Last Activity Date', 'Copilot Chat Last Activity Date',
-  'Microsoft Teams Copilot Last Activity Date', 'Word Copilot Last Activity Date', 'Excel Copilot Last Activity Date',
-  'PowerPoint Copilot Last Activity Date', 'Outlook Copilot Last Activity Date', 'OneNote Copilot Last Activity Date',
-  'Loop Copilot Last Activity Date', 'Report Period'];
+export const COPILOT_HEADER = [
+  'Report Refresh Date',
+  'User Principal Name',
+  'Display Name',
+  'Last Activity Date',
+  'Copilot Chat Last Activity Date',
+  'Microsoft Teams Copilot Last Activity Date',
+  'Word Copilot Last Activity Date',
+  'Excel Copilot Last Activity Date',
+  'PowerPoint Copilot Last Activity Date',
+  'Outlook Copilot Last Activity Date',
+  'OneNote Copilot Last Activity Date',
+  'Loop Copilot Last Activity Date',
+  'Report Period',
+];
 
 export function writeTenant(root: string, spec: TenantSpec): string {
   const dir = path.join(root, `run-${spec.snapshotDate}`);
   mkdirSync(path.join(dir, 'users'), { recursive: true });
   mkdirSync(path.join(dir, 'reports'), { recursive: true });
   const users = spec.users.map((u) => ({
-    id: u.id, userPrincipalName: u.upn, displayName: u.id, mail: u.upn, accountEnabled: u.enabled ?? true, userType: 'Member',
-    createdDateTime: '2021-01-04T08:00:00Z', department: u.department, jobTitle: null, usageLocation: 'US',
+    id: u.id,
+    userPrincipalName: u.upn,
+    displayName: u.id,
+    mail: u.upn,
+    accountEnabled: u.enabled ?? true,
+    userType: 'Member',
+    createdDateTime: '2021-01-04T08:00:00Z',
+    department: u.department,
+    jobTitle: null,
+    usageLocation: 'US',
     assignedLicenses: u.licenses.map((l) => ({ skuId: l.sku.skuId, disabledPlans: [] })),
-    licenseAssignmentStates: u.licenses.map((l) => ({ skuId: l.sku.skuId, assignedByGroup: null, state: 'Active', error: null, disabledPlans: [], lastUpdatedDateTime: `${l.assigned}T09:00:00Z` })),
-    ...(u.signIn ? { signInActivity: { lastSignInDateTime: u.signIn.last ?? null, lastNonInteractiveSignInDateTime: u.signIn.nonInteractive ?? null, lastSuccessfulSignInDateTime: u.signIn.successful ?? null } } : {}),
+    licenseAssignmentStates: u.licenses.map((l) => ({
+      skuId: l.sku.skuId,
+      assignedByGroup: null,
+      state: 'Active',
+      error: null,
+      disabledPlans: [],
+      lastUpdatedDateTime: `${l.assigned}T09:00:00Z`,
+    })),
+    ...(u.signIn
+      ? {
+          signInActivity: {
+            lastSignInDateTime: u.signIn.last ?? null,
+            lastNonInteractiveSignInDateTime: u.signIn.nonInteractive ?? null,
+            lastSuccessfulSignInDateTime: u.signIn.successful ?? null,
+          },
+        }
+      : {}),
   }));
   writeFileSync(path.join(dir, 'users', 'page-0001.json'), JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value: users }));
   const skus = Object.values(SKU).map((s) => ({
-    id: `${TENANT}_${s.skuId}`, accountId: TENANT, accountName: 'crafted', appliesTo: 'User', capabilityStatus: 'Enabled',
+    id: `${TENANT}_${s.skuId}`,
+    accountId: TENANT,
+    accountName: 'crafted',
+    appliesTo: 'User',
+    capabilityStatus: 'Enabled',
     consumedUnits: spec.users.filter((u) => u.licenses.some((l) => l.sku === s)).length,
     prepaidUnits: { enabled: spec.purchased[s.part] ?? 0, lockedOut: 0, suspended: 0, warning: 0 },
-    servicePlans: s.plans, skuId: s.skuId, skuPartNumber: s.part, subscriptionIds: [],
+    servicePlans: s.plans,
+    skuId: s.skuId,
+    skuPartNumber: s.part,
+    subscriptionIds: [],
   }));
   writeFileSync(path.join(dir, 'subscribedSkus.json'), JSON.stringify({ value: skus }));
-  writeFileSync(path.join(dir, 'subscriptions.json'), JSON.stringify({
-    value: spec.subscriptions.map((s) => ({
-      id: s.id, commerceSubscriptionId: s.commerce, createdDateTime: s.created, isTrial: s.trial, nextLifecycleDateTime: s.next,
-      ownerId: null, ownerTenantId: null, ownerType: null, serviceStatus: s.sku.plans, skuId: s.sku.skuId, skuPartNumber: s.sku.part,
-      status: s.status, totalLicenses: s.seats,
-    })),
-  }));
+  writeFileSync(
+    path.join(dir, 'subscriptions.json'),
+    JSON.stringify({
+      value: spec.subscriptions.map((s) => ({
+        id: s.id,
+        commerceSubscriptionId: s.commerce,
+        createdDateTime: s.created,
+        isTrial: s.trial,
+        nextLifecycleDateTime: s.next,
+        ownerId: null,
+        ownerTenantId: null,
+        ownerType: null,
+        serviceStatus: s.sku.plans,
+        skuId: s.sku.skuId,
+        skuPartNumber: s.sku.part,
+        status: s.status,
+        totalLicenses: s.seats,
+      })),
+    }),
+  );
   const upn = (u: User) => (spec.concealed ? hide(u.upn) : u.upn);
   const a = (u: User, k: keyof Dates) => u.activity[k] ?? '';
   const active = spec.users.map((u) => {
     const lic = u.licenses.length > 0 ? 'True' : 'False';
     const assign = u.licenses[0]?.assigned ?? '';
-    return [spec.refreshDate, upn(u), u.id, 'False', '', lic, lic, lic, lic, lic, lic,
-      a(u, 'exchange'), a(u, 'onedrive'), a(u, 'sharepoint'), a(u, 'skype'), a(u, 'yammer'), a(u, 'teams'),
-      assign, assign, assign, assign, assign, assign, ''];
+    return [
+      spec.refreshDate,
+      upn(u),
+      u.id,
+      'False',
+      '',
+      lic,
+      lic,
+      lic,
+      lic,
+      lic,
+      lic,
+      a(u, 'exchange'),
+      a(u, 'onedrive'),
+      a(u, 'sharepoint'),
+      a(u, 'skype'),
+      a(u, 'yammer'),
+      a(u, 'teams'),
+      assign,
+      assign,
+      assign,
+      assign,
+      assign,
+      assign,
+      '',
+    ];
   });
   writeFileSync(path.join(dir, 'reports', 'getOffice365ActiveUserDetail.csv'), csv([ACTIVE_HEADER, ...active]));
   const email = spec.users.map((u) => [spec.refreshDate, upn(u), u.id, 'False', '', a(u, 'outlook'), '1', '1', '1', '0', '0', '', '7']);
@@ -121,7 +211,13 @@ export function craftedTenant(snapshotDate: string, e3Purchased: number, refresh
     refreshDate,
     purchased: { SPE_E5: 5, ENTERPRISEPACK: 3, SPE_E3: e3Purchased, Microsoft_365_Copilot: 3, POWER_BI_PRO: 5, VISIOCLIENT: 2 },
     users: [
-      { id: 'u-ana', upn: 'ana@crafted.test', department: 'Sales', licenses: [lic(SKU.E5), lic(SKU.COPILOT, '2026-01-10')], activity: { ...busy('2026-05-17'), copilot: '2026-05-10' } },
+      {
+        id: 'u-ana',
+        upn: 'ana@crafted.test',
+        department: 'Sales',
+        licenses: [lic(SKU.E5), lic(SKU.COPILOT, '2026-01-10')],
+        activity: { ...busy('2026-05-17'), copilot: '2026-05-10' },
+      },
       { id: 'u-ben', upn: 'ben@crafted.test', department: 'Sales', licenses: [lic(SKU.E5), lic(SKU.COPILOT, '2026-01-10')], activity: busy('2026-05-16') },
       { id: 'u-cid', upn: 'cid@crafted.test', department: 'Sales', licenses: [lic(SKU.E3), lic(SKU.COPILOT, '2026-05-12')], activity: busy('2026-05-17') },
       { id: 'u-olga', upn: 'olga@crafted.test', department: 'Finance', licenses: [lic(SKU.E5), lic(SKU.O365E3)], activity: busy('2026-05-15') },

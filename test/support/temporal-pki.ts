@@ -34,7 +34,14 @@ function issue(opts: { cn: string; ou?: string; publicPem: string; signerKeyPem:
   const exts: object[] = [{ name: 'basicConstraints', cA: !!opts.ca, critical: true }];
   if (opts.ca) exts.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true });
   else exts.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true }, { name: 'extKeyUsage', serverAuth: !!opts.server, clientAuth: true });
-  if (opts.server) exts.push({ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] });
+  if (opts.server)
+    exts.push({
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+      ],
+    });
   cert.setExtensions(exts);
   cert.sign(forge.pki.privateKeyFromPem(opts.signerKeyPem), forge.md.sha256.create());
   return cert;
@@ -53,7 +60,11 @@ export function createTemporalPki(dir: string): TemporalPki {
   writeFileSync(caFile, forge.pki.certificateToPem(ca));
   const serverKeys = keys();
   // Also the internode certificate the server's own system worker presents: it needs the operators' role.
-  const server = write('server', issue({ cn: 'localhost', ou: 'm365-operators', publicPem: serverKeys.publicKey, signerKeyPem: caKeys.privateKey, issuer: ca, server: true }), serverKeys.privateKey);
+  const server = write(
+    'server',
+    issue({ cn: 'localhost', ou: 'm365-operators', publicPem: serverKeys.publicKey, signerKeyPem: caKeys.privateKey, issuer: ca, server: true }),
+    serverKeys.privateKey,
+  );
   const clients = new Map<string, CertFiles>();
   const client = (role: TemporalRole | 'm365-strangers'): CertFiles => {
     let files = clients.get(role);
@@ -67,6 +78,10 @@ export function createTemporalPki(dir: string): TemporalPki {
   const otherCaKeys = keys();
   const otherCa = issue({ cn: 'Someone else CA', publicPem: otherCaKeys.publicKey, signerKeyPem: otherCaKeys.privateKey, ca: true });
   const fk = keys();
-  const foreign = write('foreign', issue({ cn: 'foreign worker', ou: 'm365-workers', publicPem: fk.publicKey, signerKeyPem: otherCaKeys.privateKey, issuer: otherCa }), fk.privateKey);
+  const foreign = write(
+    'foreign',
+    issue({ cn: 'foreign worker', ou: 'm365-workers', publicPem: fk.publicKey, signerKeyPem: otherCaKeys.privateKey, issuer: otherCa }),
+    fk.privateKey,
+  );
   return { caFile, server, client, foreign };
 }

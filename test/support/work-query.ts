@@ -24,5 +24,4 @@ export async function queryPublished(file: string, sql: string): Promise<Rows> {
 }
 
 /** `file` is the working database (`work`) or a published copy. */
-export const queryWarehouse = (work: string, sql: string, file = work): Promise<Rows> =>
-  file === work ? queryWork(work, sql) : queryPublished(file, sql);
+export const queryWarehouse = (work: string, sql: string, file = work): Promise<Rows> => (file === work ? queryWork(work, sql) : queryPublished(file, sql));

@@ -30,10 +30,18 @@ const staging = (opts: Parameters<typeof writeStaging>[1] = {}) => writeStaging(
 
 const rows = (sql: string, file = work) => queryWarehouse(work, sql, file);
 
-const TABLES = ['users', 'skus', 'license_assignments', 'service_activity', 'suspicious_activity', 'office365_active_user_detail',
-  'email_activity_user_detail', 'snapshots', 'runs'];
-const tableCounts = async () =>
-  Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, Number((await rows(`SELECT count(*) AS n FROM ${t}`))[0]!.n)])));
+const TABLES = [
+  'users',
+  'skus',
+  'license_assignments',
+  'service_activity',
+  'suspicious_activity',
+  'office365_active_user_detail',
+  'email_activity_user_detail',
+  'snapshots',
+  'runs',
+];
+const tableCounts = async () => Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, Number((await rows(`SELECT count(*) AS n FROM ${t}`))[0]!.n)])));
 
 describe('loading a hand-made staging directory', () => {
   it('loads the exact expected rows (BOM, CRLF, comma in a name, guest, deleted and unknown users, empty dates)', async () => {
@@ -46,8 +54,14 @@ describe('loading a hand-made staging directory', () => {
 
     const users = await rows(`SELECT user_id, user_principal_name, display_name, account_enabled, user_type, created_at::VARCHAR AS created
       FROM users ORDER BY user_id`);
-    expect(users).toContainEqual({ user_id: 'u-alice', user_principal_name: 'alice@contoso.com', display_name: 'Smith, Alice',
-      account_enabled: true, user_type: 'Member', created: '2019-01-10 08:00:00+00' });
+    expect(users).toContainEqual({
+      user_id: 'u-alice',
+      user_principal_name: 'alice@contoso.com',
+      display_name: 'Smith, Alice',
+      account_enabled: true,
+      user_type: 'Member',
+      created: '2019-01-10 08:00:00+00',
+    });
     expect(users).toContainEqual(expect.objectContaining({ user_id: 'u-guest', user_type: 'Guest', user_principal_name: 'jane_fabrikam.com#EXT#@contoso.onmicrosoft.com' }));
     expect(users.find((u) => u.user_id === 'u-carol')).toMatchObject({ account_enabled: false, created: null });
 
@@ -64,8 +78,10 @@ describe('loading a hand-made staging directory', () => {
     ]);
 
     // Report UPN "Alice@Contoso.COM" matches the roster's alice@contoso.com (UPNs are case-insensitive).
-    expect(await rows(`SELECT service, has_license, last_activity_date::VARCHAR AS last, license_assign_date::VARCHAR AS assigned
-      FROM service_activity WHERE user_id = 'u-alice' ORDER BY service`)).toEqual([
+    expect(
+      await rows(`SELECT service, has_license, last_activity_date::VARCHAR AS last, license_assign_date::VARCHAR AS assigned
+      FROM service_activity WHERE user_id = 'u-alice' ORDER BY service`),
+    ).toEqual([
       { service: 'exchange', has_license: true, last: '2024-05-07', assigned: '2019-01-10' },
       { service: 'onedrive', has_license: true, last: '2024-05-01', assigned: '2019-01-10' },
       { service: 'outlook', has_license: null, last: '2024-05-08', assigned: null },
@@ -74,8 +90,10 @@ describe('loading a hand-made staging directory', () => {
       { service: 'teams', has_license: true, last: '2024-05-08', assigned: '2019-01-10' },
       { service: 'yammer', has_license: true, last: null, assigned: '2019-01-10' },
     ]);
-    expect(await rows(`SELECT report, user_principal_name, display_name, reason, last_activity_date::VARCHAR AS last
-      FROM suspicious_activity ORDER BY report, reason`)).toEqual([
+    expect(
+      await rows(`SELECT report, user_principal_name, display_name, reason, last_activity_date::VARCHAR AS last
+      FROM suspicious_activity ORDER BY report, reason`),
+    ).toEqual([
       { report: 'getEmailActivityUserDetail', user_principal_name: 'old.user@contoso.com', display_name: 'Old, User', reason: 'deleted_user', last: '2024-03-30' },
       { report: 'getOffice365ActiveUserDetail', user_principal_name: 'old.user@contoso.com', display_name: 'Old, User', reason: 'deleted_user', last: '2024-03-30' },
       { report: 'getOffice365ActiveUserDetail', user_principal_name: 'ghost@contoso.com', display_name: 'Ghost', reason: 'unknown_user', last: '2024-03-30' },
@@ -298,8 +316,15 @@ describe('runs and reclamation audit', () => {
     await recordRun(work, { runId: 'r-1', tenantId: TENANT, snapshotDate: '2024-05-10', status: 'failed', message: 'token refused' });
     expect(await rows(`SELECT run_id, status, message FROM runs`)).toEqual([{ run_id: 'r-1', status: 'failed', message: 'token refused' }]);
     const ev = {
-      workflowId: `reclaim-${TENANT}-u-bob`, tenantId: TENANT, userId: 'u-bob', ...AUDIT.removed, actor: 'ops@contoso.com',
-      at: '2024-05-12T10:00:00Z', reason: 'inactive 159 days', skus: [E3], detail: null,
+      workflowId: `reclaim-${TENANT}-u-bob`,
+      tenantId: TENANT,
+      userId: 'u-bob',
+      ...AUDIT.removed,
+      actor: 'ops@contoso.com',
+      at: '2024-05-12T10:00:00Z',
+      reason: 'inactive 159 days',
+      skus: [E3],
+      detail: null,
       disabledPlans: { [E3]: [] },
     };
     await recordReclamationEvent(work, ev);

@@ -17,7 +17,7 @@ describe('form tokens', () => {
     expect(tokens.consume(old, 'session-a', '/signout')).toBe('expired');
   });
 
-  it('spends a token even when it is refused, and forgets a session\'s tokens at sign-out', () => {
+  it("spends a token even when it is refused, and forgets a session's tokens at sign-out", () => {
     const tokens = new FormTokens();
     const t = tokens.issue('session-a', '/signout');
     expect(tokens.consume(t, 'session-b', '/signout')).toBe('other_session');

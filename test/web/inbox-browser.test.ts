@@ -48,7 +48,11 @@ async function candidates(): Promise<string[]> {
 }
 
 async function request(u: PickedUser, who: Person): Promise<string> {
-  await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id, who), reason: people.seal('inactive since spring'), approvalTimeout: '30 minutes' }, { taskQueue: p.taskQueue });
+  await startReclamation(
+    client.client,
+    { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id, who), reason: people.seal('inactive since spring'), approvalTimeout: '30 minutes' },
+    { taskQueue: p.taskQueue },
+  );
   const id = reclaimWorkflowId(p.sim.tenantId, u.id);
   await waitForStatus(client.client, id, (s) => s.status === 'awaiting_approval' && s.requesterId !== '');
   return id;
@@ -81,7 +85,11 @@ beforeAll(async () => {
   const best = (n: number) => pick((u) => fits(u, n) && ranked.slice(0, 40).includes(u.id));
   approved = best(2);
   own = pick((u) => fits(u, 1));
-  if (SCREENSHOTS) extra.push(pick((u) => fits(u, 1)), pick((u) => fits(u, 1)));
+  if (SCREENSHOTS)
+    extra.push(
+      pick((u) => fits(u, 1)),
+      pick((u) => fits(u, 1)),
+    );
   web = await startInbox({ ...p.config, taskQueue: p.taskQueue }, client.client, { host: '127.0.0.1', port: 0 }, { logger: silentLogger });
   browser = await launchChromium(p);
 }, 180_000);
@@ -168,7 +176,11 @@ describe('the web inbox in Chromium', () => {
       expect(consoleErrors.filter((e) => !e.includes('status of 403'))).toEqual([]);
     } finally {
       await context.close();
-      for (const o of others) await client.client.workflow.getHandle(o).terminate('test cleanup').catch(() => undefined);
+      for (const o of others)
+        await client.client.workflow
+          .getHandle(o)
+          .terminate('test cleanup')
+          .catch(() => undefined);
     }
   });
 
@@ -188,7 +200,10 @@ describe('the web inbox in Chromium', () => {
       expect(p.sim.state.assignedLicenses(own.id).length).toBeGreaterThan(0);
     } finally {
       await context.close();
-      await client.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+      await client.client.workflow
+        .getHandle(id)
+        .terminate('test cleanup')
+        .catch(() => undefined);
     }
   });
 });

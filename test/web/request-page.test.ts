@@ -20,20 +20,47 @@ beforeAll(async () => {
   const work = path.join(root, 'work', 'm365.duckdb');
   published = path.join(root, 'm365.duckdb');
   const contracts = path.join(root, 'contracts.csv');
-  writeFileSync(contracts, ['tenant,commerce_subscription_id,sku_part_number,seats_committed,term_start,term_end,unit_price_monthly,currency,billing', `${TENANT},cs-e5,,5,2025-09-01,2027-08-31,50.00,USD,annual`].join('\n'));
+  writeFileSync(
+    contracts,
+    [
+      'tenant,commerce_subscription_id,sku_part_number,seats_committed,term_start,term_end,unit_price_monthly,currency,billing',
+      `${TENANT},cs-e5,,5,2025-09-01,2027-08-31,50.00,USD,annual`,
+    ].join('\n'),
+  );
   await importContracts(work, contracts);
   await setPrice(work, { skuPartNumber: 'Microsoft_365_Copilot', monthly: '28.50', currency: 'EUR', from: '2026-01-01', tenantId: TENANT });
   await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), craftedTenant('2026-05-20', 10)) });
-  await recordReclamationEvent(work, { workflowId: `reclaim-${TENANT}-u-dan`, tenantId: TENANT, userId: 'u-dan', runId: 'run-1', event: 'requested', at: '2026-05-20T09:00:00Z', actor: 'u-olga', reason: 'moved to the warehouse team' });
+  await recordReclamationEvent(work, {
+    workflowId: `reclaim-${TENANT}-u-dan`,
+    tenantId: TENANT,
+    userId: 'u-dan',
+    runId: 'run-1',
+    event: 'requested',
+    at: '2026-05-20T09:00:00Z',
+    actor: 'u-olga',
+    reason: 'moved to the warehouse team',
+  });
   await publish(work, published);
   await closeWarehouse();
 }, 120_000);
 
 /** dan's E5 and Copilot awaiting approval (as the status query returns it), Visio staying through a group. */
 const waiting = (): ReclaimState => ({
-  workflowId: `reclaim-${TENANT}-u-dan`, tenantId: TENANT, userId: 'u-dan', status: 'awaiting_approval', dryRun: false,
-  scope: [SKU.E5.skuId, SKU.COPILOT.skuId.toUpperCase()], groupInherited: [{ skuId: SKU.VISIO.skuId, groupIds: ['g-1'] }], notHeld: [], disabledPlans: {},
-  removed: [], runId: 'run-1', scopeHash: 'h'.repeat(64), requesterId: 'u-olga', requestedAt: '2026-05-20T09:00:00Z', identity: 'verified',
+  workflowId: `reclaim-${TENANT}-u-dan`,
+  tenantId: TENANT,
+  userId: 'u-dan',
+  status: 'awaiting_approval',
+  dryRun: false,
+  scope: [SKU.E5.skuId, SKU.COPILOT.skuId.toUpperCase()],
+  groupInherited: [{ skuId: SKU.VISIO.skuId, groupIds: ['g-1'] }],
+  notHeld: [],
+  disabledPlans: {},
+  removed: [],
+  runId: 'run-1',
+  scopeHash: 'h'.repeat(64),
+  requesterId: 'u-olga',
+  requestedAt: '2026-05-20T09:00:00Z',
+  identity: 'verified',
   events: [{ at: '2026-05-20T09:00:00Z', kind: 'requested', by: 'u-olga' }],
 });
 
@@ -52,7 +79,7 @@ describe('request page', () => {
     expect(page).toMatch(/data-table="stays".*Visio.*group <code>g-1<\/code>/s);
   });
 
-  it('names the person, says why they are a candidate, lists activity and shows the audit trail\'s reason', async () => {
+  it("names the person, says why they are a candidate, lists activity and shows the audit trail's reason", async () => {
     const s = waiting();
     const page = requestPage({ state: s, ...(await lookUpRequest(published, s)), viewerId: 'u-ivy' }, viewer);
     expect(page).toContain('data-field="upn">dan<wbr>@crafted.test');

@@ -59,11 +59,15 @@ async function openLink(link: string): Promise<{ context: BrowserContext; page: 
 }
 
 describe('"I still need it" in Chromium through serve', () => {
-  it('the answer pauses the removal and shows on the approver\'s page; a second click is refused', async () => {
+  it("the answer pauses the removal and shows on the approver's page; a second click is refused", async () => {
     const u: PickedUser = userPicker(p.sim)((x) => directOnly(x) && !p.sim.state.directory.admins.includes(x.id) && x.index !== SENDER_INDEX);
     const before = p.sim.state.assignedLicenses(u.id);
     expect(before.length).toBeGreaterThan(0);
-    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: world.people.requesterFor(u.id), approvalTimeout: '30 minutes', noticeDays: 3 }, { taskQueue: p.taskQueue });
+    const h = await startReclamation(
+      client.client,
+      { tenantId: p.sim.tenantId, userId: u.id, requester: world.people.requesterFor(u.id), approvalTimeout: '30 minutes', noticeDays: 3 },
+      { taskQueue: p.taskQueue },
+    );
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval' && s.requesterId !== '');
 
     // The approver approves in the browser: with a notice period, the person is told first.
@@ -123,7 +127,10 @@ describe('"I still need it" in Chromium through serve', () => {
       expect(world.consoleErrors.filter((e) => !/status of 4(09|10)/.test(e))).toEqual([]);
     } finally {
       for (const c of contexts) await c.close();
-      await client.client.workflow.getHandle(h.workflowId).terminate('test done').catch(() => undefined);
+      await client.client.workflow
+        .getHandle(h.workflowId)
+        .terminate('test done')
+        .catch(() => undefined);
     }
   }, 180_000);
 });

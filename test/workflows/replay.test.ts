@@ -34,7 +34,7 @@ describe('replay of recorded histories', () => {
     expect(files).toEqual(expect.arrayContaining(['reclaimAwaitingApproval.json', 'reclaimApprovedMidRemoval.json', 'dailySyncMidExtract.json', 'restoreAwaitingApproval.json']));
   });
 
-  it('covers both sides of the scheduled run\'s patch: one history with its marker, one from before it', () => {
+  it("covers both sides of the scheduled run's patch: one history with its marker, one from before it", () => {
     expect(patchIds('scheduledDailySync.json')).toEqual(['snapshot-date-from-scheduled-start']);
     expect(patchIds('scheduledDailySync.before-scheduled-start-patch.json')).toEqual([]);
     for (const f of ['scheduledDailySync.json', 'scheduledDailySync.before-scheduled-start-patch.json']) {

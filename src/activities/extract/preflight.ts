@@ -9,7 +9,7 @@ import type { ExtractDeps, PreflightResult } from './types';
 export function createExtractPreflight(deps: Pick<ExtractDeps, 'graphFor'>) {
   return async function preflight(input: { tenantId: string; needReclaim: boolean; snapshotDate?: string }): Promise<PreflightResult> {
     // Before any Graph call: a run for a day that has not happened is refused here, not after its extract.
-    const future = input.snapshotDate === undefined ? undefined : futureDateProblem(input.snapshotDate, 'The run\'s snapshot date');
+    const future = input.snapshotDate === undefined ? undefined : futureDateProblem(input.snapshotDate, "The run's snapshot date");
     if (future) throw new StagingError(future);
     const { tokens } = deps.graphFor(input.tenantId);
     // A fresh token, so consent granted or revoked since the cached one shows in this run's check.

@@ -12,11 +12,7 @@ export function createExtractReport(deps: Pick<ExtractDeps, 'dataDir' | 'graphFo
     const runDir = runStagingDir(deps.dataDir, input.tenantId, input.runId);
     const file = reportFile(runDir, input.report);
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const r = await withActivityGraph(
-      deps.graphFor,
-      input.tenantId,
-      (graph) => graph.downloadReport(`/v1.0/reports/${input.report}(period='${input.period}')`, file),
-    );
+    const r = await withActivityGraph(deps.graphFor, input.tenantId, (graph) => graph.downloadReport(`/v1.0/reports/${input.report}(period='${input.period}')`, file));
     return { path: file, count: r.rows, bytes: r.bytes, sha256: r.sha256 };
   };
 }

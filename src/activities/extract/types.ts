@@ -8,8 +8,18 @@ export type { StagedFile } from '../../shared/staging-contract';
 
 /** The roster columns the warehouse keeps; `$select` also makes Graph return the ones it sends only when asked. */
 export const USER_SELECT = [
-  'id', 'userPrincipalName', 'displayName', 'mail', 'accountEnabled', 'userType', 'createdDateTime',
-  'department', 'jobTitle', 'usageLocation', 'assignedLicenses', 'licenseAssignmentStates',
+  'id',
+  'userPrincipalName',
+  'displayName',
+  'mail',
+  'accountEnabled',
+  'userType',
+  'createdDateTime',
+  'department',
+  'jobTitle',
+  'usageLocation',
+  'assignedLicenses',
+  'licenseAssignmentStates',
 ].join(',');
 
 export interface PreflightResult {

@@ -48,7 +48,10 @@ async function stageFromDelta(deps: ExtractDeps, walk: UsersWalk, input: UsersRe
     deltaRun(graph, deltaFiles(deps.dataDir, input.tenantId), delta, async (roster) => void (await stageRoster(roster, dir, (p) => userPageFile(runDir, p))), ctx.log),
   );
   if (fromDelta === null) return null;
-  const kept = (await readdir(dir)).filter((f) => USER_PAGE_RE.test(f)).sort().map((f) => path.join(dir, f));
+  const kept = (await readdir(dir))
+    .filter((f) => USER_PAGE_RE.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
   const { sha256, bytes } = await sha256OfFiles(kept);
   // users/delta cannot return signInActivity: inactivity comes from the reports until the next full walk.
   return { path: dir, count: fromDelta, bytes, sha256, signIn: { requested, available: false, reason: requested ? 'read_by_delta' : 'not_granted' } };

@@ -29,8 +29,7 @@ export type PersonRole = 'requester' | 'approver' | 'settings_admin';
 
 export type IdentityVerdict =
   /** `approver`: a member of the role's group now (asked for 'approver' and 'settings_admin'; always true in the lab mode). */
-  | { ok: true; mode: IdentityMode; objectId: string; approver: boolean; tokenRef: string; actorSealed: string }
-  | { ok: false; mode: IdentityMode; problem: string };
+  { ok: true; mode: IdentityMode; objectId: string; approver: boolean; tokenRef: string; actorSealed: string } | { ok: false; mode: IdentityMode; problem: string };
 
 export interface VerifyInput {
   tenantId: string;
@@ -141,7 +140,7 @@ export function openAuditText(sealed: string | undefined | null, key: KeyObject)
   } catch (err) {
     if (!(err instanceof SealError)) throw err;
     // `other_key`: this worker's M365_APPROVAL_KEY_FILE is not the one the CLI sealed for; every worker needs the same.
-    Context.current().log.warn('audit text dropped: it cannot be opened with this worker\'s approval key', { problem: err.problem });
+    Context.current().log.warn("audit text dropped: it cannot be opened with this worker's approval key", { problem: err.problem });
     return null;
   }
 }

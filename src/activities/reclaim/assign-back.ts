@@ -14,7 +14,12 @@ type Who = { requester: ProvenPerson; decider: ProvenPerson };
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 /** The removal receipt and who authorised the restore; throws NotAuthorisedError when either does not hold. */
-async function authoriseRestore(deps: Pick<ReclaimDeps, 'authoriser'>, input: RestoreRequest, run: CallingRun, key: ReturnType<ReclaimDeps['approvalKey']>): Promise<{ removal: Receipt; who: Who }> {
+async function authoriseRestore(
+  deps: Pick<ReclaimDeps, 'authoriser'>,
+  input: RestoreRequest,
+  run: CallingRun,
+  key: ReturnType<ReclaimDeps['approvalKey']>,
+): Promise<{ removal: Receipt; who: Who }> {
   const target = parseRestoreWorkflowId(run.workflowId);
   const named = target ? parseReclaimWorkflowId(target.reclaimWorkflowId) : undefined;
   if (run.workflowType !== 'restoreLicenses' || !target || !named || named.tenantId !== input.tenantId) throw new NotAuthorisedError('not_a_restore');
@@ -22,7 +27,14 @@ async function authoriseRestore(deps: Pick<ReclaimDeps, 'authoriser'>, input: Re
   if (removal.kind !== 'removed' || removal.workflowId !== target.reclaimWorkflowId || removal.tenantId !== named.tenantId || lower(removal.userId) !== lower(named.userId)) {
     throw new NotAuthorisedError('receipt_not_for_this_restore');
   }
-  const hash = scopeHash({ kind: 'restore', tenantId: removal.tenantId, userId: removal.userId, skus: removal.licenses.map((l) => l.skuId), dryRun: false, sourceRunId: removal.runId });
+  const hash = scopeHash({
+    kind: 'restore',
+    tenantId: removal.tenantId,
+    userId: removal.userId,
+    skus: removal.licenses.map((l) => l.skuId),
+    dryRun: false,
+    sourceRunId: removal.runId,
+  });
   const who = await deps.authoriser.decision({ tenantId: input.tenantId, run, kind: 'approve', requester: input.requester, decision: input.approval, scopeHash: hash });
   return { removal, who };
 }
@@ -72,7 +84,18 @@ export function createAssignBack(deps: Pick<ReclaimDeps, 'graphFor' | 'authorise
       const stopped = await putBack(graph, userId, licenses);
       if (stopped) return stopped;
       const receipt = signReceipt(
-        { tenantId: removal.tenantId, userId, workflowId: run.workflowId, runId: run.runId, kind: 'restored', licenses, requesterId: who.requester.objectId, approverId: who.decider.objectId, at: new Date().toISOString(), source: { workflowId: removal.workflowId, runId: removal.runId } },
+        {
+          tenantId: removal.tenantId,
+          userId,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          kind: 'restored',
+          licenses,
+          requesterId: who.requester.objectId,
+          approverId: who.decider.objectId,
+          at: new Date().toISOString(),
+          source: { workflowId: removal.workflowId, runId: removal.runId },
+        },
         key,
       );
       return { outcome: 'restored', receipt };

@@ -32,8 +32,15 @@ const MAILBOX_PLAN = /^EXCHANGE_S_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)$/;
 const isGraphError = (err: unknown): boolean => err instanceof Error && /^Graph|SkipToken/.test(err.name);
 
 const notFound = (): UserInspection => ({
-  exists: false, direct: [], groupInherited: [], scope: [], notHeld: [], mailboxSkus: [], excludedBy: null,
-  activity: { lastActivityDate: null, snapshotDate: null }, activeSinceRequest: false,
+  exists: false,
+  direct: [],
+  groupInherited: [],
+  scope: [],
+  notHeld: [],
+  mailboxSkus: [],
+  excludedBy: null,
+  activity: { lastActivityDate: null, snapshotDate: null },
+  activeSinceRequest: false,
 });
 
 /** Which direct licences are in scope, which asked-for ones the user lacks, and which removals take the mailbox. */
@@ -64,7 +71,10 @@ function snapshotDistrust(facts: WarehouseFacts): UserInspection['failClosed'] {
     };
   }
   if (age > facts.freshnessDays) {
-    return { reason: 'snapshot_stale', detail: `the latest snapshot (${facts.snapshot ?? 'none'}) is older than the freshness setting (${facts.freshnessDays} days): run a daily sync first` };
+    return {
+      reason: 'snapshot_stale',
+      detail: `the latest snapshot (${facts.snapshot ?? 'none'}) is older than the freshness setting (${facts.freshnessDays} days): run a daily sync first`,
+    };
   }
   return undefined;
 }
@@ -91,7 +101,11 @@ async function inspect(deps: Pick<ReclaimDeps, 'dbPath'>, graph: GraphClient, in
     // At the request the approver sees the Graph facts; at execution nothing goes without the warehouse's.
     if (!input.recheck) return { ...found, ...noFacts };
     Context.current().log.warn('re-check: the published warehouse cannot be read', { error: (err as Error).name });
-    return { ...found, ...noFacts, failClosed: { reason: 'warehouse_unreadable', detail: `the published warehouse cannot be read (${(err as Error).name}): run a daily sync, then request again` } };
+    return {
+      ...found,
+      ...noFacts,
+      failClosed: { reason: 'warehouse_unreadable', detail: `the published warehouse cannot be read (${(err as Error).name}): run a daily sync, then request again` },
+    };
   }
   const base = input.baseline;
   const latest = facts.activity.lastActivityDate;

@@ -39,7 +39,8 @@ function noteOf(text: unknown, key: KeyObject, run: CallingRun): Receipt | undef
 async function authoriseRemoval(deps: Pick<ReclaimDeps, 'authoriser'>, input: RemovalRequest, run: CallingRun, skus: string[]) {
   const named = parseReclaimWorkflowId(run.workflowId);
   // The workflow id names the tenant and user; the workflow type is the one that gathers the approval.
-  if (run.workflowType !== 'reclaimLicenses' || !named || named.tenantId !== input.tenantId || lower(named.userId) !== lower(input.userId)) throw new NotAuthorisedError('not_this_reclamation');
+  if (run.workflowType !== 'reclaimLicenses' || !named || named.tenantId !== input.tenantId || lower(named.userId) !== lower(input.userId))
+    throw new NotAuthorisedError('not_this_reclamation');
   const approved = (input.approvedScope ?? []).map(lower);
   if (skus.length === 0 || skus.some((s) => !approved.includes(s))) throw new NotAuthorisedError('outside_approved_scope');
   const hash = scopeHash({ kind: 'remove', tenantId: input.tenantId, userId: input.userId, skus: approved, dryRun: false });
@@ -55,7 +56,9 @@ async function callAssignLicense(graph: GraphClient, input: RemovalRequest, befo
     if (!(err instanceof GraphBadRequestError)) throw err;
     const msg = err.graphMessage ?? err.message;
     if (/inherited from a group/i.test(msg)) {
-      const groups = splitLicenses(before).groups.filter((g) => skus.includes(g.skuId)).map((g) => ({ skuId: g.skuId, groupIds: g.groupIds }));
+      const groups = splitLicenses(before)
+        .groups.filter((g) => skus.includes(g.skuId))
+        .map((g) => ({ skuId: g.skuId, groupIds: g.groupIds }));
       return { outcome: 'needs_group_change', groupInherited: groups, detail: redactPersonalData(msg) };
     }
     // "does not have a corresponding license": gone since the read; the verify below decides.
@@ -85,7 +88,9 @@ async function removeOnce(graph: GraphClient, input: RemovalRequest, a: Attempt,
   }
   const after = await readUser(graph, input.userId);
   if (!after) return { outcome: 'user_not_found' };
-  const left = splitLicenses(after).direct.filter((d) => skus.includes(d.skuId)).map((d) => d.skuId);
+  const left = splitLicenses(after)
+    .direct.filter((d) => skus.includes(d.skuId))
+    .map((d) => d.skuId);
   if (left.length) return { outcome: 'failed', detail: `verify: still assigned after assignLicense: ${left.join(' ')}` };
   const receipt = signReceipt({ ...a.base, kind: 'removed', licenses: gone, at: new Date().toISOString() }, key);
   return { outcome: 'removed', removed: gone.map((l) => l.skuId), alreadyRemoved: held.length === 0, receipt };
@@ -113,7 +118,14 @@ export function createRemoveLicenses(deps: Pick<ReclaimDeps, 'graphFor' | 'autho
       log.warn('removal refused: not authorised', { problem: err.problem });
       return { outcome: 'refused', problem: err.problem };
     }
-    const base = { tenantId: input.tenantId, userId: lower(input.userId), workflowId: run.workflowId, runId: run.runId, requesterId: who.requester.objectId, approverId: who.decider.objectId };
+    const base = {
+      tenantId: input.tenantId,
+      userId: lower(input.userId),
+      workflowId: run.workflowId,
+      runId: run.runId,
+      requesterId: who.requester.objectId,
+      approverId: who.decider.objectId,
+    };
     const earlierNote = (ctx.info.heartbeatDetails as { receipt?: unknown } | undefined)?.receipt;
     const earlier = noteOf(earlierNote, key, run)?.licenses.filter((l) => skus.includes(l.skuId)) ?? [];
     const attempt: Attempt = { ctx, key, base, skus, earlier, note: typeof earlierNote === 'string' && earlier.length ? earlierNote : undefined };

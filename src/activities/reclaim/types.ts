@@ -68,10 +68,7 @@ export interface RestoreRequest {
   approval: PersonProof;
 }
 
-export type AssignBackResult =
-  | { outcome: 'restored'; receipt: string }
-  | { outcome: 'failed' | 'user_not_found'; detail?: string }
-  | { outcome: 'refused'; problem: string };
+export type AssignBackResult = { outcome: 'restored'; receipt: string } | { outcome: 'failed' | 'user_not_found'; detail?: string } | { outcome: 'refused'; problem: string };
 
 /** What every reclamation activity factory is built from (the worker supplies it). */
 export interface ReclaimDeps {

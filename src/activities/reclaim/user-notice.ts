@@ -53,7 +53,9 @@ const sendMail = (graph: GraphClient, sender: string, to: string[], m: MailConte
 
 /** Product names for SKU ids: Microsoft's licensing reference in the published warehouse, else the part number. */
 async function productNames(dbPath: string, graph: GraphClient, skus: string[]): Promise<string[]> {
-  const part = new Map((await graph.getJson<{ value: { skuId: string; skuPartNumber?: string }[] }>('/v1.0/subscribedSkus')).value.map((s) => [lower(s.skuId), s.skuPartNumber ?? s.skuId]));
+  const part = new Map(
+    (await graph.getJson<{ value: { skuId: string; skuPartNumber?: string }[] }>('/v1.0/subscribedSkus')).value.map((s) => [lower(s.skuId), s.skuPartNumber ?? s.skuId]),
+  );
   const named = new Map<string, string>();
   if (existsSync(dbPath)) {
     const db = await openReadOnly(dbPath);
@@ -83,11 +85,22 @@ async function lastActivity(dbPath: string, tenantId: string, userId: string): P
 /** The notice is authorised exactly as the removal: this reclamation, inside the approved scope, a proven approval. */
 async function authoriseNotice(authoriser: Authoriser, run: CallingRun, input: NoticeRequest, skus: string[]): Promise<void> {
   const named = parseReclaimWorkflowId(run.workflowId);
-  if (run.workflowType !== 'reclaimLicenses' || !named || named.tenantId !== input.tenantId || lower(named.userId) !== lower(input.userId)) throw new NotAuthorisedError('not_this_reclamation');
+  if (run.workflowType !== 'reclaimLicenses' || !named || named.tenantId !== input.tenantId || lower(named.userId) !== lower(input.userId))
+    throw new NotAuthorisedError('not_this_reclamation');
   const approved = (input.approvedScope ?? []).map(lower);
   if (skus.length === 0 || skus.some((s) => !approved.includes(s))) throw new NotAuthorisedError('outside_approved_scope');
   const hash = scopeHash({ kind: 'remove', tenantId: input.tenantId, userId: input.userId, skus: approved, dryRun: false });
   await authoriser.decision({ tenantId: input.tenantId, run, kind: 'approve', requester: input.requester, decision: input.approval, scopeHash: hash });
+}
+
+/** The user the notice goes to, by object id; null when the directory no longer has them. */
+async function noticeRecipient(graph: GraphClient, userId: string): Promise<DirectoryUser | null> {
+  try {
+    return await graph.getJson<DirectoryUser>(`/v1.0/users/${encodeURIComponent(userId)}?$select=id,displayName,mail,userPrincipalName`);
+  } catch (err) {
+    if (err instanceof GraphNotFoundError) return null;
+    throw err;
+  }
 }
 
 export function createUserNoticeActivities(deps: { config: AppConfig; graphFor: GraphFactory; dbPath: string; authoriser: Authoriser; approvalKey: () => KeyObject }) {
@@ -114,13 +127,8 @@ export function createUserNoticeActivities(deps: { config: AppConfig; graphFor: 
       const days = Math.max(1, Math.floor(input.noticeDays));
       const removalDate = addDays(todayUtc(), days);
       return withActivityGraph(deps.graphFor, input.tenantId, async (graph): Promise<NoticeResult> => {
-        let user: DirectoryUser;
-        try {
-          user = await graph.getJson<DirectoryUser>(`/v1.0/users/${encodeURIComponent(input.userId)}?$select=id,displayName,mail,userPrincipalName`);
-        } catch (err) {
-          if (err instanceof GraphNotFoundError) return { outcome: 'user_not_found' };
-          throw err;
-        }
+        const user = await noticeRecipient(graph, input.userId);
+        if (!user) return { outcome: 'user_not_found' };
         const address = user.mail ?? user.userPrincipalName;
         if (!address) return { outcome: 'not_sent', detail: 'the user has no mail address' };
         const products = await productNames(deps.dbPath, graph, skus);
@@ -171,10 +179,17 @@ export function createUserNoticeActivities(deps: { config: AppConfig; graphFor: 
       if (!s.mailSender || !groupId) return { sent: 0, skipped: !s.mailSender ? 'no_sender' : 'no_group' };
       const sender = s.mailSender;
       return withActivityGraph(deps.graphFor, input.tenantId, async (graph) => {
-        const members = await graph.getJson<{ value: DirectoryUser[] }>(`/v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id,mail,userPrincipalName`);
+        const members = await graph.getJson<{ value: DirectoryUser[] }>(
+          `/v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id,mail,userPrincipalName`,
+        );
         const to = [...new Set(members.value.map((u) => u.mail ?? u.userPrincipalName).filter((a): a is string => Boolean(a)))];
         if (to.length === 0) return { sent: 0, skipped: 'no_members_with_mail' };
-        await sendMail(graph, sender, to, approverMail(input.kind, { waitingSince: input.waitingSince, skuCount: input.skuCount, ...(deps.config.inboxUrl ? { inboxUrl: deps.config.inboxUrl } : {}) }));
+        await sendMail(
+          graph,
+          sender,
+          to,
+          approverMail(input.kind, { waitingSince: input.waitingSince, skuCount: input.skuCount, ...(deps.config.inboxUrl ? { inboxUrl: deps.config.inboxUrl } : {}) }),
+        );
         return { sent: to.length };
       });
     },

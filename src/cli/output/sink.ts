@@ -48,7 +48,14 @@ export class StringSink extends OutputSink {
   private readonly parts: string[];
   constructor() {
     const parts: string[] = [];
-    super(new Writable({ write(chunk: Buffer, _enc, done) { parts.push(chunk.toString()); done(); } }));
+    super(
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          parts.push(chunk.toString());
+          done();
+        },
+      }),
+    );
     this.parts = parts;
   }
   async text(): Promise<string> {

@@ -79,8 +79,18 @@ export const scriptJson: DuckDBValueConverter<Json> = (value: DuckDBValue, type:
 };
 
 /** Types whose cells are text: CSV neutralises formulas only in these (a negative number stays a number). */
-const TEXTUAL = new Set<DuckDBTypeId>([DuckDBTypeId.VARCHAR, DuckDBTypeId.ENUM, DuckDBTypeId.BLOB, DuckDBTypeId.LIST, DuckDBTypeId.ARRAY,
-  DuckDBTypeId.STRUCT, DuckDBTypeId.MAP, DuckDBTypeId.UNION, DuckDBTypeId.UUID, DuckDBTypeId.VARIANT]);
+const TEXTUAL = new Set<DuckDBTypeId>([
+  DuckDBTypeId.VARCHAR,
+  DuckDBTypeId.ENUM,
+  DuckDBTypeId.BLOB,
+  DuckDBTypeId.LIST,
+  DuckDBTypeId.ARRAY,
+  DuckDBTypeId.STRUCT,
+  DuckDBTypeId.MAP,
+  DuckDBTypeId.UNION,
+  DuckDBTypeId.UUID,
+  DuckDBTypeId.VARIANT,
+]);
 export const isTextual = (type: DuckDBType): boolean => TEXTUAL.has(type.typeId);
 
 /** Cell text for table and CSV output, as the CLI printed it before (DuckDB's JSON rendering, objects as JSON). */

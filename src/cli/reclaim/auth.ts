@@ -43,7 +43,8 @@ export function registerAuth(program: Command): void {
         binding = await withTemporalClient(config, async (client) => {
           const s = await queryState(client, id);
           if (s.status !== 'awaiting_approval') throw new Error(`${id} is ${s.status}, not awaiting approval: nothing to ${purpose}.`);
-          if (opts.scope !== undefined && opts.scope !== s.scopeHash) throw new Error(`The scope of ${id} is no longer the one you reviewed (${opts.scope}): run reclaim status ${id} again.`);
+          if (opts.scope !== undefined && opts.scope !== s.scopeHash)
+            throw new Error(`The scope of ${id} is no longer the one you reviewed (${opts.scope}): run reclaim status ${id} again.`);
           what = `make a proof to ${purpose} ${bindingLine(s)}`;
           process.stderr.write(`proof to ${purpose} ${bindingLine(s)}\n  signal with "runId":"${s.runId}","scopeHash":"${s.scopeHash}"\n`);
           return { purpose, workflowId: id, runId: s.runId, scopeHash: s.scopeHash };

@@ -32,7 +32,10 @@ export async function queryState(client: Client, id: string): Promise<AnyReclaim
 
 /** One line naming exactly what a decision binds to. */
 export function bindingLine(s: AnyReclaimState): string {
-  const what = 'licenses' in s ? `assign back ${s.licenses.map((l) => l.skuId).join(', ') || 'nothing'} (removed by run ${s.sourceRunId ?? '?'})` : `remove ${s.scope.join(', ') || 'nothing'}${s.dryRun ? ' (DRY RUN)' : ''}`;
+  const what =
+    'licenses' in s
+      ? `assign back ${s.licenses.map((l) => l.skuId).join(', ') || 'nothing'} (removed by run ${s.sourceRunId ?? '?'})`
+      : `remove ${s.scope.join(', ') || 'nothing'}${s.dryRun ? ' (DRY RUN)' : ''}`;
   return `${s.workflowId} run ${s.runId}: ${what} for user ${s.userId}; scope ${s.scopeHash}`;
 }
 
@@ -73,7 +76,8 @@ export async function submitDecision(
   if (r.kind !== 'state') throw new Error(`${id} has no state to decide on.`);
   const s = r.state;
   if (s.status !== 'awaiting_approval') throw new Error(`${id} is ${s.status}, not awaiting approval: nothing to ${kind}.`);
-  if (reviewedScope !== undefined && reviewedScope !== s.scopeHash) throw new Error(`The scope of ${id} is no longer the one you reviewed (${reviewedScope}): run reclaim status ${id} again.`);
+  if (reviewedScope !== undefined && reviewedScope !== s.scopeHash)
+    throw new Error(`The scope of ${id} is no longer the one you reviewed (${reviewedScope}): run reclaim status ${id} again.`);
   const payload = await payloadFor(s);
   try {
     return await client.workflow.getHandle(id).executeUpdate(kind === 'approve' ? approveUpdate : rejectUpdate, { args: [payload] });

@@ -133,7 +133,14 @@ function table(items: InboxItem[]): string {
     rows.push([i.workflowId, i.state ?? '?', formatAge(i.ageSeconds), i.skus === undefined ? '?' : String(i.skus), i.user ?? i.userId ?? '?', i.requester ?? i.requesterId ?? '?']);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((v, c) => v.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function registerReclaimList(reclaim: Command): void {
@@ -142,7 +149,7 @@ export function registerReclaimList(reclaim: Command): void {
     .description("the approver's inbox: open reclamations (or those in --state) with age and scope, from Temporal visibility")
     .option('--state <state>', `only reclamations in this state (${STATES.join(', ')}); includes closed ones`)
     .option('--tenant <tenant>', 'tenant id or name (default: every configured tenant)')
-    .option('--requested-by <objectId>', "only requests by this person (their object id, as reclaim status shows it)")
+    .option('--requested-by <objectId>', 'only requests by this person (their object id, as reclaim status shows it)')
     .option('--all', 'closed reclamations too')
     .option('--limit <n>', 'at most N rows (newest first)', '200')
     .option('--json', 'one JSON array')
@@ -180,9 +187,7 @@ export function registerReclaimList(reclaim: Command): void {
 }
 
 export type ReadOutcome =
-  | { kind: 'state'; state: AnyReclaimState; closed: boolean }
-  | { kind: 'restore_result'; result: RestoreResult }
-  | { kind: 'ended'; failure: ClosedFailure };
+  { kind: 'state'; state: AnyReclaimState; closed: boolean } | { kind: 'restore_result'; result: RestoreResult } | { kind: 'ended'; failure: ClosedFailure };
 
 /**
  * A reclamation's (or restore's) state: queried while it runs, read from its result once closed, so a finished

@@ -9,7 +9,8 @@ export const MAX_NOTICE_DAYS = 90;
 
 export function parseNoticeDays(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v.trim()) || Number(v) > MAX_NOTICE_DAYS) throw new UsageError(`--notice-days must be a whole number of days from 0 (remove at once) to ${MAX_NOTICE_DAYS}, got ${v}`);
+  if (!/^\d+$/.test(v.trim()) || Number(v) > MAX_NOTICE_DAYS)
+    throw new UsageError(`--notice-days must be a whole number of days from 0 (remove at once) to ${MAX_NOTICE_DAYS}, got ${v}`);
   return Number(v);
 }
 

@@ -23,7 +23,8 @@ export interface ProofOptions {
 }
 
 /** Where a ready-sealed proof comes from; help texts of every command that takes one. */
-export const TOKEN_OPTION_HELP = 'a sealed proof from `m365-license auth token <id>`, or - to read it from stdin (preferred over the command line, which other local users can see)';
+export const TOKEN_OPTION_HELP =
+  'a sealed proof from `m365-license auth token <id>`, or - to read it from stdin (preferred over the command line, which other local users can see)';
 export const TOKEN_FILE_OPTION_HELP = 'read the sealed proof from this file (preferred: `m365-license auth token <id> > FILE`)';
 
 /** Reads --token / --token - / --token-file, once (stdin cannot be read twice). */

@@ -21,7 +21,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parseSkus(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
-  const list = v.split(/[\s,]+/).filter(Boolean).map((s) => s.toLowerCase());
+  const list = v
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((s) => s.toLowerCase());
   const bad = list.find((s) => !GUID.test(s));
   if (bad) throw new UsageError(`--skus takes SKU ids (GUIDs), got ${bad}`);
   if (list.length === 0) throw new UsageError('--skus needs at least one SKU id');
@@ -134,7 +137,8 @@ async function requestReclamations(opts: RequestOptions): Promise<void> {
   const config = parseConfig();
   const tenantId = pickTenant(config, opts.tenant);
   // A given proof is bound to one workflow by `auth token <id>`: many requests need a sign-in here instead.
-  if (opts.fromCandidates && (opts.token !== undefined || opts.tokenFile !== undefined)) throw new UsageError('--from-candidates signs you in here (one proof per request): omit --token/--token-file');
+  if (opts.fromCandidates && (opts.token !== undefined || opts.tokenFile !== undefined))
+    throw new UsageError('--from-candidates signs you in here (one proof per request): omit --token/--token-file');
   const proofs = personProofs(config, { token: opts.token, tokenFile: opts.tokenFile, by: opts.by, tenant: tenantId });
   const userIds = opts.fromCandidates ? await candidateIds(config, tenantId, days, limit) : [await resolveUser(config, tenantId, opts.user!)];
   const reason = sealText(config, opts.reason);

@@ -22,10 +22,17 @@ export function registerRestore(reclaim: Command): void {
       const tenantId = pickTenant(config, tenantOfWorkflowId(id));
       if (!/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(opts.approvalTimeout)) throw new UsageError(`--approval-timeout must look like 7d, 12h, 30m or 45s, got ${opts.approvalTimeout}`);
       // Bound to the restore's own workflow id: a proof for the reclamation (or another restore) does not count.
-      const requester = await personProofs(config, { token: opts.token, tokenFile: opts.tokenFile, by: opts.by, tenant: tenantId })({ purpose: 'request', workflowId: restoreWorkflowId(id) }, `request restoring the licences ${id} removed`);
+      const requester = await personProofs(config, { token: opts.token, tokenFile: opts.tokenFile, by: opts.by, tenant: tenantId })(
+        { purpose: 'request', workflowId: restoreWorkflowId(id) },
+        `request restoring the licences ${id} removed`,
+      );
       const reason = sealText(config, opts.reason);
       await withTemporalClient(config, async (client) => {
-        const h = await startRestore(client, { tenantId, reclaimWorkflowId: id, requester, ...(reason ? { reason } : {}), approvalTimeout: opts.approvalTimeout.replace(/\s+/g, '') }, { taskQueue: config.taskQueue });
+        const h = await startRestore(
+          client,
+          { tenantId, reclaimWorkflowId: id, requester, ...(reason ? { reason } : {}), approvalTimeout: opts.approvalTimeout.replace(/\s+/g, '') },
+          { taskQueue: config.taskQueue },
+        );
         process.stdout.write(`${h.workflowId}\n`);
         process.stderr.write(`waiting for another approver: reclaim status ${h.workflowId}, then reclaim approve ${h.workflowId}\n`);
       });

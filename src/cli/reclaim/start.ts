@@ -11,11 +11,7 @@ export class ReclamationOpenError extends Error {
 }
 
 /** Starts one reclamation; a second start for the same user while one is open is refused. */
-export async function startReclamation(
-  client: Client,
-  input: ReclaimInput,
-  opts: { taskQueue?: string } = {},
-): Promise<WorkflowHandle<typeof reclaimLicenses>> {
+export async function startReclamation(client: Client, input: ReclaimInput, opts: { taskQueue?: string } = {}): Promise<WorkflowHandle<typeof reclaimLicenses>> {
   const workflowId = reclaimWorkflowId(input.tenantId, input.userId);
   try {
     return await client.workflow.start(reclaimLicenses, {
@@ -37,11 +33,7 @@ export async function startReclamation(
 }
 
 /** Starts the undo of one reclamation's removal. */
-export async function startRestore(
-  client: Client,
-  input: RestoreInput,
-  opts: { taskQueue?: string } = {},
-): Promise<WorkflowHandle<typeof restoreLicenses>> {
+export async function startRestore(client: Client, input: RestoreInput, opts: { taskQueue?: string } = {}): Promise<WorkflowHandle<typeof restoreLicenses>> {
   return client.workflow.start(restoreLicenses, {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowId: restoreWorkflowId(input.reclaimWorkflowId),

@@ -64,7 +64,11 @@ function subjectLines(s: AnyReclaimState, names: StatusNames | undefined): strin
 
 export function statusLines(s: AnyReclaimState, texts: RequestTexts = {}, names?: StatusNames): string[] {
   const restore = 'licenses' in s;
-  const requester = s.requesterId ? (names?.people.get(s.requesterId.toLowerCase())?.known ? who(names, s.requesterId) : `${s.requesterId}${texts.requesterUpn ? ` (${safeInline(texts.requesterUpn)})` : ''}`) : '(not verified)';
+  const requester = s.requesterId
+    ? names?.people.get(s.requesterId.toLowerCase())?.known
+      ? who(names, s.requesterId)
+      : `${s.requesterId}${texts.requesterUpn ? ` (${safeInline(texts.requesterUpn)})` : ''}`
+    : '(not verified)';
   const lines = [
     `${s.workflowId}: ${s.status}${!restore && s.dryRun ? ' (dry run)' : ''}`,
     ...subjectLines(s, names),
@@ -75,7 +79,10 @@ export function statusLines(s: AnyReclaimState, texts: RequestTexts = {}, names?
   const priced = (ids: string[]) => (names ? `, ${cost(ids.map((id) => names.licences.get(id.toLowerCase())).filter((l): l is LicenceView => Boolean(l)))} a year` : '');
   if (restore) {
     const ids = s.licenses.map((l) => l.skuId);
-    lines.push(`  licences to assign back (as reclamation run ${s.sourceRunId ?? '?'} removed them)${priced(ids)}: ${ids.length ? '' : 'none'}`, ...ids.map((id) => `    ${sku(names, id)}`));
+    lines.push(
+      `  licences to assign back (as reclamation run ${s.sourceRunId ?? '?'} removed them)${priced(ids)}: ${ids.length ? '' : 'none'}`,
+      ...ids.map((id) => `    ${sku(names, id)}`),
+    );
   } else {
     lines.push(`  licences to remove (direct)${s.scope.length ? priced(s.scope) : ''}: ${s.scope.length ? '' : 'none'}`, ...s.scope.map((id) => `    ${sku(names, id)}`));
     for (const g of s.groupInherited) lines.push(`  stays (assigned by group ${g.groupIds.join(', ')}; change the group membership instead): ${sku(names, g.skuId)}`);
@@ -84,7 +91,10 @@ export function statusLines(s: AnyReclaimState, texts: RequestTexts = {}, names?
   }
   if (s.status === 'awaiting_approval') lines.push(`  to decide: reclaim approve|reject ${s.workflowId} --scope ${s.scopeHash}`, `  binds to: ${bindingLine(s)}`);
   if (s.decision) lines.push(`  ${s.decision.kind === 'approve' ? 'approved' : 'rejected'} by ${who(names, s.decision.by)} at ${s.decision.at}`);
-  if (!restore && s.noticeRemovalDate) lines.push(`  the user was told the licences go on ${s.noticeRemovalDate}${s.userObjectedAt ? `; on ${s.userObjectedAt} they answered they still need them: decide again` : ''}`);
+  if (!restore && s.noticeRemovalDate)
+    lines.push(
+      `  the user was told the licences go on ${s.noticeRemovalDate}${s.userObjectedAt ? `; on ${s.userObjectedAt} they answered they still need them: decide again` : ''}`,
+    );
   if (!restore && s.removed.length) lines.push(`  ${s.status === 'dry_run' ? 'would remove' : 'removed'}${priced(s.removed)}: ${s.removed.map((id) => sku(names, id)).join(', ')}`);
   if (s.detail) lines.push(`  detail: ${s.detail}`);
   for (const e of s.events) lines.push(`  ${e.at} ${e.kind}${e.by ? ` by ${who(names, e.by)}` : ''}${e.note ? `: ${e.note}` : ''}`);

@@ -26,7 +26,9 @@ export function registerStatus(reclaim: Command): void {
         }
         if (r.kind === 'restore_result') {
           const x = r.result;
-          process.stdout.write(opts.json ? `${JSON.stringify(x)}\n` : `${id}: ${x.outcome}${x.skus.length ? ` (${x.skus.join(', ')})` : ''}${x.detail ? `: ${safeInline(x.detail)}` : ''}\n`);
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(x)}\n` : `${id}: ${x.outcome}${x.skus.length ? ` (${x.skus.join(', ')})` : ''}${x.detail ? `: ${safeInline(x.detail)}` : ''}\n`,
+          );
           if (x.outcome !== 'restored') process.exitCode = 1;
           return;
         }

@@ -127,10 +127,18 @@ export async function importContracts(workDbPath: string, file: string): Promise
              AND (commerce_subscription_id IS NOT NULL OR sku_part_number IS NOT DISTINCT FROM $3) AND term_start = $4::DATE`,
           [c.tenantId, c.commerceSubscriptionId, c.skuPartNumber, c.termStart],
         );
-        await conn.run(
-          `INSERT INTO contracts VALUES ($1, $2, $3, $4, $5::DATE, $6::DATE, $7, $8, $9::DECIMAL(18,4), $10, now())`,
-          [c.tenantId, c.commerceSubscriptionId, c.skuPartNumber, c.seatsCommitted, c.termStart, c.termEnd, c.billing, c.currency, c.unitPriceMonthly, c.source ?? `import: ${file}`],
-        );
+        await conn.run(`INSERT INTO contracts VALUES ($1, $2, $3, $4, $5::DATE, $6::DATE, $7, $8, $9::DECIMAL(18,4), $10, now())`, [
+          c.tenantId,
+          c.commerceSubscriptionId,
+          c.skuPartNumber,
+          c.seatsCommitted,
+          c.termStart,
+          c.termEnd,
+          c.billing,
+          c.currency,
+          c.unitPriceMonthly,
+          c.source ?? `import: ${file}`,
+        ]);
       }
       // Contract prices change the savings figures: the marts follow at publish.
       await markMartsDue(conn, null);

@@ -19,7 +19,10 @@ export class AdminFileError extends Error {
   ) {
     const shown = problems.slice(0, 20).map((p) => `  line ${p.line}: ${p.reason}`);
     if (problems.length > 20) shown.push(`  ... and ${problems.length - 20} more`);
-    super(`${path.basename(file)} refused, nothing imported (${problems.length} problem${problems.length === 1 ? '' : 's'}); fix these lines and import it again:\n${shown.join('\n')}`, options);
+    super(
+      `${path.basename(file)} refused, nothing imported (${problems.length} problem${problems.length === 1 ? '' : 's'}); fix these lines and import it again:\n${shown.join('\n')}`,
+      options,
+    );
   }
 }
 
@@ -40,7 +43,8 @@ export function readAdminCsv(file: string, required: readonly string[], optional
   const header = (records[0]?.record ?? []).map((h) => h.trim().toLowerCase());
   const problems: LineProblem[] = [];
   for (const c of required) if (!header.includes(c)) problems.push({ line: 1, reason: `missing column "${c}" (columns needed: ${required.join(',')})` });
-  for (const h of header) if (!required.includes(h) && !optional.includes(h)) problems.push({ line: 1, reason: `unknown column "${h}" (allowed: ${[...required, ...optional].join(',')})` });
+  for (const h of header)
+    if (!required.includes(h) && !optional.includes(h)) problems.push({ line: 1, reason: `unknown column "${h}" (allowed: ${[...required, ...optional].join(',')})` });
   const rows: CsvRow[] = [];
   for (const r of records.slice(1)) {
     if (r.record.length !== header.length) problems.push({ line: r.info.lines, reason: `${r.record.length} fields, the header has ${header.length}` });

@@ -36,7 +36,7 @@ export async function knownSkus(conn: DuckDBConnection): Promise<Set<string>> {
 
 export function unknownSkuReason(sku: string, known: Set<string>): string {
   const near = [...known].find((k) => k.toLowerCase() === sku.toLowerCase());
-  return `unknown SKU "${sku}"${near ? ` (did you mean "${near}"?)` : ' (not in Microsoft\'s licensing reference nor in any tenant\'s subscribed SKUs)'}`;
+  return `unknown SKU "${sku}"${near ? ` (did you mean "${near}"?)` : " (not in Microsoft's licensing reference nor in any tenant's subscribed SKUs)"}`;
 }
 
 interface Stored extends PriceRow {
@@ -211,9 +211,13 @@ export async function setPrice(workDbPath: string, o: SetPriceOptions): Promise<
     const stored = await storedPrices(conn);
     const later = stored.find((s) => rangeKey(s) === rangeKey(row) && s.effectiveFrom > row.effectiveFrom);
     if (later) {
-      throw new RangeError(`${row.skuPartNumber} (${row.billing}, ${scopeText(row)}) already has a price from ${later.effectiveFrom}; use "prices import" to rewrite its schedule.`);
+      throw new RangeError(
+        `${row.skuPartNumber} (${row.billing}, ${scopeText(row)}) already has a price from ${later.effectiveFrom}; use "prices import" to rewrite its schedule.`,
+      );
     }
-    const current = stored.find((s) => rangeKey(s) === rangeKey(row) && s.effectiveFrom < row.effectiveFrom && overlaps({ from: row.effectiveFrom, to: null }, { from: s.effectiveFrom, to: s.effectiveTo }));
+    const current = stored.find(
+      (s) => rangeKey(s) === rangeKey(row) && s.effectiveFrom < row.effectiveFrom && overlaps({ from: row.effectiveFrom, to: null }, { from: s.effectiveFrom, to: s.effectiveTo }),
+    );
     const closed = current ? { ...current, effectiveTo: dayBefore(row.effectiveFrom) } : undefined;
     const others = stored.filter((s) => s !== current);
     const problems = checkPrices([row], closed ? [...others, closed] : others);

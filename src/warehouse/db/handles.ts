@@ -74,9 +74,11 @@ function writerFor(file: string): Promise<WriterHandle> {
  */
 export async function withWriter<T>(file: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   const handle = await writerFor(file);
-  const run = handle.queue.then(() => fn(handle.connection)).catch((err: unknown) => {
-    throw mapWriteError(err, memoryLimit());
-  });
+  const run = handle.queue
+    .then(() => fn(handle.connection))
+    .catch((err: unknown) => {
+      throw mapWriteError(err, memoryLimit());
+    });
   handle.queue = run.catch(() => undefined);
   return run;
 }
@@ -102,11 +104,7 @@ export interface QueryResult {
   rows: Record<string, unknown>[];
 }
 
-export async function queryJson(
-  conn: DuckDBConnection,
-  sql: string,
-  params?: DuckDBValue[] | Record<string, DuckDBValue>,
-): Promise<QueryResult> {
+export async function queryJson(conn: DuckDBConnection, sql: string, params?: DuckDBValue[] | Record<string, DuckDBValue>): Promise<QueryResult> {
   const reader = await conn.runAndReadAll(sql, params);
   return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
 }
@@ -125,12 +123,9 @@ export interface ReadOnlyWarehouse {
  * (configuration locked), whatever SQL they run: the SQL check alone could miss an escape.
  */
 async function lockReadOnlySession(connection: DuckDBConnection): Promise<void> {
-  const hasPaths = (await connection.runAndReadAll(
-    `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'warehouse_paths'`,
-  )).getRowsJson()[0]?.[0];
-  const history = Number(hasPaths) > 0
-    ? ((await connection.runAndReadAll(`SELECT path FROM warehouse_paths WHERE name = 'history'`)).getRowsJson()[0]?.[0] as string | undefined)
-    : undefined;
+  const hasPaths = (await connection.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'warehouse_paths'`)).getRowsJson()[0]?.[0];
+  const history =
+    Number(hasPaths) > 0 ? ((await connection.runAndReadAll(`SELECT path FROM warehouse_paths WHERE name = 'history'`)).getRowsJson()[0]?.[0] as string | undefined) : undefined;
   if (history) await connection.run(`SET allowed_directories = [${sqlString(history + path.sep)}]`);
   await connection.run('SET enable_external_access = false');
   await connection.run('SET lock_configuration = true');
@@ -148,9 +143,7 @@ export async function openReadOnly(publishedPath: string, opts: ReadOnlyOptions 
   const file = path.resolve(publishedPath);
   let instance: DuckDBInstance;
   try {
-    instance = opts.capped
-      ? await createInstance(file, { access_mode: 'READ_ONLY' })
-      : await DuckDBInstance.create(file, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });
+    instance = opts.capped ? await createInstance(file, { access_mode: 'READ_ONLY' }) : await DuckDBInstance.create(file, { ...BASE_OPTIONS, access_mode: 'READ_ONLY' });
   } catch (err) {
     throw mapOpenError(err, file, 'read-only');
   }
@@ -175,4 +168,3 @@ export async function openReadOnly(publishedPath: string, opts: ReadOnlyOptions 
     },
   };
 }
-

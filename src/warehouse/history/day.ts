@@ -38,8 +38,7 @@ async function currentRows(conn: DuckDBConnection, table: RosterTable, tenantId:
   return Number(await scalar(conn, `SELECT count(*)::VARCHAR FROM ${currentTable(table)} WHERE tenant_id = ${sqlString(tenantId)}`));
 }
 
-const partitionFile = (root: string, w: WrittenPartition): string =>
-  path.join(partitionDir(root, w.table, w.tenantId, w.snapshotDate), partFileName(w.generation));
+const partitionFile = (root: string, w: WrittenPartition): string => path.join(partitionDir(root, w.table, w.tenantId, w.snapshotDate), partFileName(w.generation));
 
 async function scalar(conn: DuckDBConnection, sql: string): Promise<string | null> {
   return ((await conn.runAndReadAll(sql)).getRowsJson()[0]?.[0] as string | null | undefined) ?? null;
@@ -56,12 +55,8 @@ export async function writeDayFiles(
 ): Promise<DayFiles> {
   const t = sqlString(tenantId);
   const d = `DATE ${sqlString(date)}`;
-  const prev = neighbours
-    ? neighbours.prev
-    : await scalar(conn, `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t} AND snapshot_date < ${d}`);
-  const next = neighbours
-    ? neighbours.next
-    : await scalar(conn, `SELECT min(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t} AND snapshot_date > ${d}`);
+  const prev = neighbours ? neighbours.prev : await scalar(conn, `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t} AND snapshot_date < ${d}`);
+  const next = neighbours ? neighbours.next : await scalar(conn, `SELECT min(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t} AND snapshot_date > ${d}`);
   const latest = await scalar(conn, `SELECT max(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = ${t}`);
   const written: WrittenPartition[] = [];
   const supersede: DayFiles['supersede'] = [];

@@ -54,13 +54,7 @@ export const scratchFile = (root: string, tenantId: string, name: string): strin
   path.join(scratchDir(root), `${name}-${tenantId}-${process.pid}-${randomBytes(6).toString('hex')}.parquet`);
 
 /** COPYs `selectSql` into a scratch Parquet file. */
-export async function stageFile(
-  conn: DuckDBConnection,
-  root: string,
-  tenantId: string,
-  name: string,
-  selectSql: string,
-): Promise<StagedFile> {
+export async function stageFile(conn: DuckDBConnection, root: string, tenantId: string, name: string, selectSql: string): Promise<StagedFile> {
   mkdirSync(scratchDir(root), { recursive: true });
   const file = scratchFile(root, tenantId, name);
   const r = await conn.run(`COPY (${selectSql}) TO ${sqlString(file)} (${PARQUET_OPTIONS})`);
@@ -79,13 +73,7 @@ export async function placePartition(root: string, p: PartitionTarget, staged: S
 }
 
 /** Writes `selectSql` as the partition `p`; nothing (null) when it has no rows and `skipEmpty` is set. */
-export async function writePartition(
-  conn: DuckDBConnection,
-  root: string,
-  p: PartitionTarget,
-  selectSql: string,
-  skipEmpty = false,
-): Promise<WrittenPartition | null> {
+export async function writePartition(conn: DuckDBConnection, root: string, p: PartitionTarget, selectSql: string, skipEmpty = false): Promise<WrittenPartition | null> {
   const staged = await stageFile(conn, root, p.tenantId, `${p.table}-${p.snapshotDate}-${p.generation}`, selectSql);
   if (skipEmpty && staged.rows === 0) {
     rmSync(staged.file, { force: true });

@@ -51,7 +51,9 @@ export async function dropFutureSnapshots(conn: DuckDBConnection, root: string, 
         `SELECT DISTINCT snapshot_date::VARCHAR FROM history_partitions WHERE tenant_id = $1 AND snapshot_date > $2::DATE AND superseded_at IS NULL ORDER BY 1`,
         [tenantId, limit],
       )
-    ).getRowsJson().map((r) => String(r[0]));
+    )
+      .getRowsJson()
+      .map((r) => String(r[0]));
     const files: DayFiles = { written: [], supersede: [] };
     for (const table of HISTORY_TABLE_NAMES) for (const d of days) files.supersede.push({ table, snapshotDate: d });
     await registerDayFiles(conn, tenantId, files);

@@ -16,10 +16,9 @@ export interface GarbageCollected {
 const keyOf = (table: string, date: string, generation: string) => `${table}/${date}/${generation}`;
 
 async function currentKeys(conn: DuckDBConnection, tenantId: string, schema: string): Promise<Set<string>> {
-  const rows = (await conn.runAndReadAll(
-    `SELECT table_name, snapshot_date::VARCHAR, generation FROM ${schema}.history_partitions WHERE tenant_id = $1 AND superseded_at IS NULL`,
-    [tenantId],
-  )).getRowsJson();
+  const rows = (
+    await conn.runAndReadAll(`SELECT table_name, snapshot_date::VARCHAR, generation FROM ${schema}.history_partitions WHERE tenant_id = $1 AND superseded_at IS NULL`, [tenantId])
+  ).getRowsJson();
   return new Set(rows.map((r) => keyOf(String(r[0]), String(r[1]), String(r[2]))));
 }
 
@@ -28,9 +27,7 @@ async function publishedKeys(conn: DuckDBConnection, tenantId: string, published
   if (!publishedPath || !existsSync(publishedPath)) return new Set();
   await conn.run(`ATTACH ${sqlString(publishedPath)} AS published__ (READ_ONLY)`);
   try {
-    const has = (await conn.runAndReadAll(
-      `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'published__' AND table_name = 'history_partitions'`,
-    )).getRowsJson()[0]?.[0];
+    const has = (await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE database_name = 'published__' AND table_name = 'history_partitions'`)).getRowsJson()[0]?.[0];
     return Number(has) > 0 ? await currentKeys(conn, tenantId, 'published__.main') : new Set();
   } finally {
     await conn.run('DETACH published__');
@@ -64,10 +61,9 @@ export async function collectGarbage(conn: DuckDBConnection, root: string, tenan
   const scratch = scratchDir(root);
   if (existsSync(scratch)) for (const f of readdirSync(scratch)) if (f.includes(`-${tenantId}-`)) remove(path.join(scratch, f));
   // Rows of removed generations; rows the published file still names stay until their files go.
-  const rows = (await conn.runAndReadAll(
-    `SELECT table_name, snapshot_date::VARCHAR, generation FROM history_partitions WHERE tenant_id = $1 AND superseded_at IS NOT NULL`,
-    [tenantId],
-  )).getRowsJson();
+  const rows = (
+    await conn.runAndReadAll(`SELECT table_name, snapshot_date::VARCHAR, generation FROM history_partitions WHERE tenant_id = $1 AND superseded_at IS NOT NULL`, [tenantId])
+  ).getRowsJson();
   for (const r of rows) {
     if (keep.has(keyOf(String(r[0]), String(r[1]), String(r[2])))) continue;
     await conn.run(`DELETE FROM history_partitions WHERE tenant_id = $1 AND table_name = $2 AND snapshot_date = $3::DATE AND generation = $4`, [

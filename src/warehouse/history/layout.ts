@@ -25,27 +25,51 @@ export interface HistoryTable {
 }
 
 const USER_COLUMNS = [
-  ['user_principal_name', 'VARCHAR'], ['display_name', 'VARCHAR'], ['mail', 'VARCHAR'], ['account_enabled', 'BOOLEAN'],
-  ['user_type', 'VARCHAR'], ['created_at', 'TIMESTAMPTZ'], ['department', 'VARCHAR'], ['job_title', 'VARCHAR'], ['usage_location', 'VARCHAR'],
+  ['user_principal_name', 'VARCHAR'],
+  ['display_name', 'VARCHAR'],
+  ['mail', 'VARCHAR'],
+  ['account_enabled', 'BOOLEAN'],
+  ['user_type', 'VARCHAR'],
+  ['created_at', 'TIMESTAMPTZ'],
+  ['department', 'VARCHAR'],
+  ['job_title', 'VARCHAR'],
+  ['usage_location', 'VARCHAR'],
 ] as const;
 // Sign-in times (AuditLog.Read.All and Entra ID P1-P2) are their own roster table, not user columns: they move daily for
 // most users, and in `users` they made nearly every user a change every day (version 10 split them out; partitions
 // of `users` written before it still carry these columns, which readers ignore).
 const SIGN_IN_COLUMNS = [
-  ['last_sign_in_at', 'TIMESTAMPTZ'], ['last_non_interactive_sign_in_at', 'TIMESTAMPTZ'], ['last_successful_sign_in_at', 'TIMESTAMPTZ'],
+  ['last_sign_in_at', 'TIMESTAMPTZ'],
+  ['last_non_interactive_sign_in_at', 'TIMESTAMPTZ'],
+  ['last_successful_sign_in_at', 'TIMESTAMPTZ'],
 ] as const;
 const ASSIGNMENT_COLUMNS = [
-  ['state', 'VARCHAR'], ['error', 'VARCHAR'], ['disabled_plans', 'VARCHAR[]'], ['last_updated_at', 'TIMESTAMPTZ'],
+  ['state', 'VARCHAR'],
+  ['error', 'VARCHAR'],
+  ['disabled_plans', 'VARCHAR[]'],
+  ['last_updated_at', 'TIMESTAMPTZ'],
 ] as const;
 const SKU_COLUMNS = [
-  ['sku_part_number', 'VARCHAR'], ['product_name', 'VARCHAR'], ['applies_to', 'VARCHAR'], ['capability_status', 'VARCHAR'],
-  ['prepaid_enabled', 'INTEGER'], ['prepaid_suspended', 'INTEGER'], ['prepaid_warning', 'INTEGER'], ['prepaid_locked_out', 'INTEGER'],
-  ['consumed_units', 'INTEGER'], ['account_name', 'VARCHAR'], ['subscription_ids', 'VARCHAR[]'], ['service_plans', 'JSON'],
+  ['sku_part_number', 'VARCHAR'],
+  ['product_name', 'VARCHAR'],
+  ['applies_to', 'VARCHAR'],
+  ['capability_status', 'VARCHAR'],
+  ['prepaid_enabled', 'INTEGER'],
+  ['prepaid_suspended', 'INTEGER'],
+  ['prepaid_warning', 'INTEGER'],
+  ['prepaid_locked_out', 'INTEGER'],
+  ['consumed_units', 'INTEGER'],
+  ['account_name', 'VARCHAR'],
+  ['subscription_ids', 'VARCHAR[]'],
+  ['service_plans', 'JSON'],
 ] as const;
 
 // Frozen like a migration: the report columns as the tables of migration 1 had them (src/warehouse/staging/reports.ts).
 const ACTIVE_COLUMNS = [
-  ['report_refresh_date', 'DATE'], ['user_principal_name', 'VARCHAR'], ['display_name', 'VARCHAR'], ['is_deleted', 'BOOLEAN'],
+  ['report_refresh_date', 'DATE'],
+  ['user_principal_name', 'VARCHAR'],
+  ['display_name', 'VARCHAR'],
+  ['is_deleted', 'BOOLEAN'],
   ['deleted_date', 'DATE'],
   ...['exchange', 'onedrive', 'sharepoint', 'skype', 'yammer', 'teams'].flatMap((s) => [[`${s}_has_license`, 'BOOLEAN']] as const),
   ...['exchange', 'onedrive', 'sharepoint', 'skype', 'yammer', 'teams'].flatMap((s) => [[`${s}_last_activity_date`, 'DATE']] as const),
@@ -53,13 +77,29 @@ const ACTIVE_COLUMNS = [
   ['assigned_products', 'VARCHAR'],
 ] as const;
 const EMAIL_COLUMNS = [
-  ['report_refresh_date', 'DATE'], ['user_principal_name', 'VARCHAR'], ['display_name', 'VARCHAR'], ['is_deleted', 'BOOLEAN'],
-  ['deleted_date', 'DATE'], ['last_activity_date', 'DATE'], ['send_count', 'BIGINT'], ['receive_count', 'BIGINT'], ['read_count', 'BIGINT'],
-  ['meeting_created_count', 'BIGINT'], ['meeting_interacted_count', 'BIGINT'], ['assigned_products', 'VARCHAR'], ['report_period', 'VARCHAR'],
+  ['report_refresh_date', 'DATE'],
+  ['user_principal_name', 'VARCHAR'],
+  ['display_name', 'VARCHAR'],
+  ['is_deleted', 'BOOLEAN'],
+  ['deleted_date', 'DATE'],
+  ['last_activity_date', 'DATE'],
+  ['send_count', 'BIGINT'],
+  ['receive_count', 'BIGINT'],
+  ['read_count', 'BIGINT'],
+  ['meeting_created_count', 'BIGINT'],
+  ['meeting_interacted_count', 'BIGINT'],
+  ['assigned_products', 'VARCHAR'],
+  ['report_period', 'VARCHAR'],
 ] as const;
 const SUSPICIOUS_COLUMNS = [
-  ['report', 'VARCHAR'], ['user_principal_name', 'VARCHAR'], ['display_name', 'VARCHAR'], ['reason', 'VARCHAR'],
-  ['last_activity_date', 'DATE'], ['is_deleted', 'BOOLEAN'], ['deleted_date', 'DATE'], ['report_refresh_date', 'DATE'],
+  ['report', 'VARCHAR'],
+  ['user_principal_name', 'VARCHAR'],
+  ['display_name', 'VARCHAR'],
+  ['reason', 'VARCHAR'],
+  ['last_activity_date', 'DATE'],
+  ['is_deleted', 'BOOLEAN'],
+  ['deleted_date', 'DATE'],
+  ['report_refresh_date', 'DATE'],
 ] as const;
 
 const CHANGE = ['change', 'VARCHAR'] as const;
@@ -99,8 +139,7 @@ export function checkSegment(value: string): string {
 
 export const tableDir = (root: string, table: string): string => path.join(root, table);
 export const tenantDir = (root: string, table: string, tenantId: string): string => path.join(root, table, `tenant_id=${checkSegment(tenantId)}`);
-export const partitionDir = (root: string, table: string, tenantId: string, date: string): string =>
-  path.join(tenantDir(root, table, tenantId), `snapshot_date=${date}`);
+export const partitionDir = (root: string, table: string, tenantId: string, date: string): string => path.join(tenantDir(root, table, tenantId), `snapshot_date=${date}`);
 export const partFileName = (generation: string): string => `part-${generation}.parquet`;
 export const PART_FILE = /^part-([A-Za-z0-9-]+)\.parquet$/;
 
@@ -128,7 +167,9 @@ export const readAll = (root: string, table: HistoryTableName): string =>
  * committed), columns in table order after tenant_id and snapshot_date.
  */
 export const currentPartitions = (root: string, table: HistoryTableName): string =>
-  `(SELECT p.tenant_id, p.snapshot_date, ${columnNames(table).map((c) => `p.${c}`).join(', ')}
+  `(SELECT p.tenant_id, p.snapshot_date, ${columnNames(table)
+    .map((c) => `p.${c}`)
+    .join(', ')}
     FROM ${readAll(root, table)} p
     SEMI JOIN history_partitions c ON c.table_name = ${sqlString(table)} AND c.superseded_at IS NULL
       AND c.tenant_id = p.tenant_id AND c.snapshot_date = p.snapshot_date AND parse_filename(p.filename) = 'part-' || c.generation || '.parquet')`;

@@ -14,23 +14,20 @@ import { rosterColumns } from './roster';
 const LEGACY = [...ROSTER_TABLES.filter((t) => t !== 'sign_ins'), ...DAILY_TABLES].map((t) => [t, `legacy_${t}`] as const);
 
 /** Where a roster table's rows were before the partitions: sign-in times were columns of `users` then. */
-const legacySource = (table: RosterTable, where: string): string =>
-  table === 'sign_ins'
-    ? `legacy_users ${where} AND ${HAS_SIGN_IN}`
-    : `legacy_${table} ${where}`;
+const legacySource = (table: RosterTable, where: string): string => (table === 'sign_ins' ? `legacy_users ${where} AND ${HAS_SIGN_IN}` : `legacy_${table} ${where}`);
 
 export async function moveLegacyHistory(conn: DuckDBConnection, root: string): Promise<void> {
   const present = new Set(
-    (await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND table_name LIKE 'legacy_%'`))
-      .getRowsJson()
-      .map((r) => String(r[0])),
+    (await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND table_name LIKE 'legacy_%'`)).getRowsJson().map((r) => String(r[0])),
   );
   if (present.size === 0) return;
   const days = present.has('legacy_users')
-    ? (await conn.runAndReadAll(
-        `SELECT DISTINCT l.tenant_id, l.snapshot_date::VARCHAR, coalesce(s.activity_loaded, true) FROM legacy_users l
+    ? (
+        await conn.runAndReadAll(
+          `SELECT DISTINCT l.tenant_id, l.snapshot_date::VARCHAR, coalesce(s.activity_loaded, true) FROM legacy_users l
          LEFT JOIN snapshots s USING (tenant_id, snapshot_date) ORDER BY 1, 2`,
-      )).getRowsJson()
+        )
+      ).getRowsJson()
     : [];
   let previous: { tenant: string; date: string } | null = null;
   const tenants = new Set<string>();

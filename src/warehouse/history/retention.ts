@@ -11,18 +11,13 @@ import { writePartition } from './files';
 import { newGeneration, ROSTER_TABLES } from './layout';
 import { baseSql, rosterAsOfSql } from './roster';
 
-const dates = async (conn: DuckDBConnection, sql: string, params: string[]): Promise<string[]> =>
-  (await conn.runAndReadAll(sql, params)).getRowsJson().map((r) => String(r[0]));
+const dates = async (conn: DuckDBConnection, sql: string, params: string[]): Promise<string[]> => (await conn.runAndReadAll(sql, params)).getRowsJson().map((r) => String(r[0]));
 
 /** Keeps the tenant's days of the last `days` calendar days, counted back from today (UTC); 0 keeps all. */
 export async function applyRetention(conn: DuckDBConnection, root: string, tenantId: string, days: number, now: Date = new Date()): Promise<{ prunedDays: string[] }> {
   const limit = retentionCutoff(days, now);
   if (!limit) return { prunedDays: [] };
-  const pruned = await dates(
-    conn,
-    `SELECT snapshot_date::VARCHAR FROM snapshots WHERE tenant_id = $1 AND snapshot_date <= $2::DATE ORDER BY 1`,
-    [tenantId, limit],
-  );
+  const pruned = await dates(conn, `SELECT snapshot_date::VARCHAR FROM snapshots WHERE tenant_id = $1 AND snapshot_date <= $2::DATE ORDER BY 1`, [tenantId, limit]);
   if (pruned.length === 0) return { prunedDays: [] };
   const cutoff = pruned[pruned.length - 1]!;
   const base = (await dates(conn, `SELECT min(snapshot_date)::VARCHAR FROM snapshots WHERE tenant_id = $1 AND snapshot_date > $2::DATE`, [tenantId, cutoff]))[0];
@@ -38,7 +33,12 @@ export async function applyRetention(conn: DuckDBConnection, root: string, tenan
     if (isBase[0] !== '0') continue;
     files.supersede.push({ table, snapshotDate: base });
     files.written.push(
-      (await writePartition(conn, root, { table, tenantId, snapshotDate: base, generation: newGeneration(), base: true }, baseSql(table, rosterAsOfSql(root, table, tenantId, base))))!,
+      (await writePartition(
+        conn,
+        root,
+        { table, tenantId, snapshotDate: base, generation: newGeneration(), base: true },
+        baseSql(table, rosterAsOfSql(root, table, tenantId, base)),
+      ))!,
     );
   }
   for (const table of ['office365_active_user_detail', 'email_activity_user_detail', 'suspicious_activity'] as const) {

@@ -11,19 +11,22 @@ const typeOf = (t: RosterTable, col: string): string => HISTORY_TABLES[t].column
 export const rosterColumns = (t: RosterTable): string[] => HISTORY_TABLES[t].columns.map(([c]) => c).filter((c) => c !== 'change');
 
 /** Key equality; a NULL group (direct assignment) is a key value like any other. */
-const keyEquals = (t: RosterTable, a: string, b: string): string => keyOf(t).map((k) => `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}`).join(' AND ');
+const keyEquals = (t: RosterTable, a: string, b: string): string =>
+  keyOf(t)
+    .map((k) => `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}`)
+    .join(' AND ');
 
 /** The changes that turn relation `prev` into relation `cur` (both shaped like rosterColumns(t)), in file column order. */
 export function changesSql(t: RosterTable, cur: string, prev: string): string {
   const attrs = attributeColumns(t);
   const upsertCols = HISTORY_TABLES[t].columns.map(([c]) => (c === 'change' ? `'upsert' AS change` : `c.${c}`)).join(', ');
-  const deleteCols = HISTORY_TABLES[t].columns
-    .map(([c]) => (c === 'change' ? `'delete' AS change` : keyOf(t).includes(c) ? `p.${c}` : `NULL::${typeOf(t, c)} AS ${c}`))
-    .join(', ');
+  const deleteCols = HISTORY_TABLES[t].columns.map(([c]) => (c === 'change' ? `'delete' AS change` : keyOf(t).includes(c) ? `p.${c}` : `NULL::${typeOf(t, c)} AS ${c}`)).join(', ');
   // The previous day as key + a 64-bit hash of its attributes: the join's build side stays narrow (at 1M users the
   // whole previous rows did not fit the writer's memory limit). A change whose hash collides (2^-64) is missed.
   const rowHash = (alias: string) => `hash(row(${attrs.map((a) => `${alias}.${a}${typeOf(t, a) === 'JSON' ? '::VARCHAR' : ''}`).join(', ')}))`;
-  const prevKeys = keyOf(t).map((k) => `p.${k}`).join(', ');
+  const prevKeys = keyOf(t)
+    .map((k) => `p.${k}`)
+    .join(', ');
   return `SELECT ${upsertCols} FROM ${cur} c
           LEFT JOIN (SELECT ${prevKeys}, ${rowHash('p')} AS hash__ FROM ${prev} p) p ON ${keyEquals(t, 'c', 'p')}
           WHERE p.hash__ IS NULL OR ${rowHash('c')} <> p.hash__
@@ -46,7 +49,10 @@ export const baseSql = (t: RosterTable, roster: string): string =>
 
 /** An empty relation shaped like the roster (the day before a tenant's first load). */
 export const emptyRoster = (t: RosterTable): string =>
-  `(SELECT ${HISTORY_TABLES[t].columns.filter(([c]) => c !== 'change').map(([c, type]) => `NULL::${type} AS ${c}`).join(', ')} LIMIT 0)`;
+  `(SELECT ${HISTORY_TABLES[t].columns
+    .filter(([c]) => c !== 'change')
+    .map(([c, type]) => `NULL::${type} AS ${c}`)
+    .join(', ')} LIMIT 0)`;
 
 /** The current-state table that holds each tenant's latest roster of `t`. */
 export const currentTable = (t: RosterTable): string => `current_${t}`;

@@ -35,11 +35,13 @@ export async function splitSignIns(conn: DuckDBConnection, root: string): Promis
   if (Number(pendingTable.getRowsJson()[0]![0]) === 0) return;
   const tenants = (await conn.runAndReadAll('SELECT tenant_id FROM sign_ins_split_pending ORDER BY 1')).getRowsJson().map((r) => String(r[0]));
   for (const tenantId of tenants) {
-    const parts = (await conn.runAndReadAll(
-      `SELECT snapshot_date::VARCHAR, generation, base FROM history_partitions
+    const parts = (
+      await conn.runAndReadAll(
+        `SELECT snapshot_date::VARCHAR, generation, base FROM history_partitions
        WHERE tenant_id = $1 AND table_name = 'users' AND superseded_at IS NULL ORDER BY snapshot_date`,
-      [tenantId],
-    )).getRowsJson() as [string, string, boolean][];
+        [tenantId],
+      )
+    ).getRowsJson() as [string, string, boolean][];
     const files: DayFiles = { written: [], supersede: [] };
     for (const [date, generation, base] of parts) {
       const file = path.join(partitionDir(root, 'users', tenantId, date), partFileName(generation));

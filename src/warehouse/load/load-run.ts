@@ -18,14 +18,7 @@ export interface LoadRun {
   stage(name: string, sql: string): Promise<StagedFile>;
 }
 
-export function startLoadRun(
-  conn: DuckDBConnection,
-  opts: LoadOptions,
-  id: StagingIdentity,
-  settings: Required<WarehouseSettings>,
-  root: string,
-  scratch: StagedFile[],
-): LoadRun {
+export function startLoadRun(conn: DuckDBConnection, opts: LoadOptions, id: StagingIdentity, settings: Required<WarehouseSettings>, root: string, scratch: StagedFile[]): LoadRun {
   const onStep = opts.onStep ?? (() => undefined);
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = performance.now();

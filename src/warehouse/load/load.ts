@@ -135,7 +135,9 @@ function runMessage(load: LoadRun, day: StagedDay, lastGood: string | null): str
     verdict.concealed ? concealedMessage(verdict, id.snapshotDate, lastGood) : summary(id.tenantId, id.snapshotDate, day.counts, verdict, load.settings.freshnessDays),
     day.copilotAlone?.concealed ? copilotConcealedNote(day.copilotAlone) : '',
     signInNote(id.manifest?.signInActivity, day.signIn, verdict.concealed),
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Retention after the day is committed; when days were cut, the current state follows (and the marts, at publish). */

@@ -55,10 +55,9 @@ export async function stageDay(load: LoadRun, day: DayReports): Promise<StagedDa
   const copilotAlone = copilot && !verdict.concealed ? await copilotConcealment(conn, copilot, threshold) : null;
   const copilotHidden = verdict.concealed || (copilotAlone?.concealed ?? false);
   const copilotSuspicious = copilot ? `UNION ALL ${copilotSuspiciousSql(copilot, upnMap, copilotHidden)}` : '';
-  const suspicious = await timed('stage unmatched rows', () => stage(
-    'suspicious_activity',
-    `${suspiciousSql(parquet(reports[0]), parquet(reports[1]), verdict.concealed)} ${copilotSuspicious}`,
-  ));
+  const suspicious = await timed('stage unmatched rows', () =>
+    stage('suspicious_activity', `${suspiciousSql(parquet(reports[0]), parquet(reports[1]), verdict.concealed)} ${copilotSuspicious}`),
+  );
   // Concealed names cannot be matched: no activity for this day, so the marts keep the last good one.
   const activity = verdict.concealed ? null : await timed('stage activity', () => stage('activity', activitySummarySql(parquet(reports[0]), parquet(reports[1]))));
   const counts = await timed('count', () => countStaged(conn, { ...roster, reports, suspicious, concealed: verdict.concealed }));
@@ -94,19 +93,23 @@ async function stageReports(load: LoadRun, users: StagedFile, day: DayReports): 
   // UPN -> user id, staged once for both reports and the Copilot report: aggregated inside each report's staging,
   // its hash table stayed alive beside the report's rows (at 1M users, the writer's peak memory).
   const upnMap = parquet(
-    await timed('stage UPN map', () =>
-      stage('upn_map', `SELECT lower(user_principal_name) AS upn_lower, any_value(user_id) AS user_id FROM ${parquet(users)} GROUP BY 1`),
-    ),
+    await timed('stage UPN map', () => stage('upn_map', `SELECT lower(user_principal_name) AS upn_lower, any_value(user_id) AS user_id FROM ${parquet(users)} GROUP BY 1`)),
   );
   // Report rows as sent (in Microsoft's order: sorting them by UPN cost 0.9 s and 250 MB at 1M users, and a scan
   // for one UPN reads a million rows in about 15 ms), matched to the roster on the way in (UPNs are
   // case-insensitive): already the partition files.
   const reports = await timed('stage reports', async () => {
     const out: StagedFile[] = [];
-    for (const [table, report] of [['office365_active_user_detail', day.active], ['email_activity_user_detail', day.email]] as const) {
+    for (const [table, report] of [
+      ['office365_active_user_detail', day.active],
+      ['email_activity_user_detail', day.email],
+    ] as const) {
       out.push(
-        await stage(table, `SELECT ${columnNames(table).join(', ')} FROM (SELECT m.user_id, r.* FROM (${reportSelect(report)}) r
-          LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name))`),
+        await stage(
+          table,
+          `SELECT ${columnNames(table).join(', ')} FROM (SELECT m.user_id, r.* FROM (${reportSelect(report)}) r
+          LEFT JOIN ${upnMap} m ON m.upn_lower = lower(r.user_principal_name))`,
+        ),
       );
     }
     return out as [StagedFile, StagedFile];
@@ -151,11 +154,15 @@ async function countStaged(
   s: { users: StagedFile; assignments: StagedFile; reports: [StagedFile, StagedFile]; suspicious: StagedFile; concealed: boolean },
 ): Promise<LoadCounts> {
   const matched = `user_id IS NOT NULL AND NOT coalesce(is_deleted, false)`;
-  const row = (await conn.runAndReadAll(`SELECT
+  const row = (
+    await conn.runAndReadAll(`SELECT
       (SELECT count(DISTINCT user_id) FROM ${parquet(s.assignments)})::BIGINT,
       (SELECT count(*) FROM new_skus)::BIGINT,
       (SELECT ${ACTIVE_SERVICES.length} * count(*) FILTER (WHERE ${matched}) FROM ${parquet(s.reports[0])})::BIGINT
-        + (SELECT count(*) FILTER (WHERE ${matched}) FROM ${parquet(s.reports[1])})::BIGINT`)).getRowsJson()[0]!.map(Number);
+        + (SELECT count(*) FILTER (WHERE ${matched}) FROM ${parquet(s.reports[1])})::BIGINT`)
+  )
+    .getRowsJson()[0]!
+    .map(Number);
   const [licensedUsers, skus, activityRows] = row as [number, number, number];
   return {
     users: s.users.rows,

@@ -18,10 +18,7 @@ const lineOf = (row: Record<string, unknown>): AuditLine => ({
 
 /** The newest `limit` lines of one reclamation (every run), newest first. */
 export async function auditTrailOf(db: ReadOnlyWarehouse, workflowId: string, limit: number): Promise<AuditLine[]> {
-  const r = await db.query(
-    `SELECT ${COLUMNS} FROM reclamations WHERE workflow_id = $1 ORDER BY "at" DESC, event LIMIT $2`,
-    [workflowId, limit],
-  );
+  const r = await db.query(`SELECT ${COLUMNS} FROM reclamations WHERE workflow_id = $1 ORDER BY "at" DESC, event LIMIT $2`, [workflowId, limit]);
   return r.rows.map(lineOf);
 }
 

@@ -38,9 +38,19 @@ export const annualCost = (l: Pick<LicenceView, 'annualCost' | 'currency'>): { c
 
 function emptyPerson(tenantId: string, userId: string, licences: LicenceView[], note: string): PersonView {
   return {
-    ...unknownName(userId.toLowerCase()), tenantId, jobTitle: null, accountEnabled: null, licences,
-    annualCostByCurrency: totalsByCurrency(licences, annualCost).totals, lastActivityPerService: noActivity(), lastActivity: null, lastSignIn: null,
-    daysInactive: null, mailbox: null, asOf: null, note,
+    ...unknownName(userId.toLowerCase()),
+    tenantId,
+    jobTitle: null,
+    accountEnabled: null,
+    licences,
+    annualCostByCurrency: totalsByCurrency(licences, annualCost).totals,
+    lastActivityPerService: noActivity(),
+    lastActivity: null,
+    lastSignIn: null,
+    daysInactive: null,
+    mailbox: null,
+    asOf: null,
+    note,
   };
 }
 
@@ -73,13 +83,23 @@ function warehouseLookup(db: ReadOnlyWarehouse): WarehouseLookup {
       const lics = await licences(tenantId, held);
       const name = (await namesOf(db, tenantId, [id]).catch(() => new Map<string, PersonName>())).get(id);
       const facts = name ? await factsOf(db, tenantId, id).catch(() => null) : null;
-      if (!name || !facts) return emptyPerson(tenantId, id, lics, `user ${id} is not in the latest roster of tenant ${tenantId} in the warehouse (left the tenant, or not loaded yet)`);
+      if (!name || !facts)
+        return emptyPerson(tenantId, id, lics, `user ${id} is not in the latest roster of tenant ${tenantId} in the warehouse (left the tenant, or not loaded yet)`);
       const hostedBy = await mailboxHosts(db, tenantId, id).catch(() => null);
       return {
-        ...name, tenantId, jobTitle: facts.jobTitle, accountEnabled: facts.accountEnabled,
-        licences: lics, annualCostByCurrency: totalsByCurrency(lics, annualCost).totals, lastActivityPerService: facts.lastActivityPerService,
-        lastActivity: facts.lastActivity, lastSignIn: facts.lastSignIn, daysInactive: facts.daysInactive,
-        mailbox: hostedBy ? { hostedBy, lastActivity: facts.lastActivityPerService.exchange } : null, asOf: facts.asOf, note: null,
+        ...name,
+        tenantId,
+        jobTitle: facts.jobTitle,
+        accountEnabled: facts.accountEnabled,
+        licences: lics,
+        annualCostByCurrency: totalsByCurrency(lics, annualCost).totals,
+        lastActivityPerService: facts.lastActivityPerService,
+        lastActivity: facts.lastActivity,
+        lastSignIn: facts.lastSignIn,
+        daysInactive: facts.daysInactive,
+        mailbox: hostedBy ? { hostedBy, lastActivity: facts.lastActivityPerService.exchange } : null,
+        asOf: facts.asOf,
+        note: null,
       };
     },
     candidate: (tenantId, userId) => candidateOf(db, tenantId, userId).catch(() => null),

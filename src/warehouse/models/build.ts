@@ -15,12 +15,14 @@ import { expand } from './templates';
  */
 async function existingKinds(conn: DuckDBConnection): Promise<Map<string, Array<[string, string]>>> {
   const schemas = `('main', '${INTERNAL_SCHEMA}')`;
-  const rows = (await conn.runAndReadAll(
-    `SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE schema_name IN ${schemas} AND NOT internal
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE schema_name IN ${schemas} AND NOT internal
      UNION ALL SELECT schema_name, table_name, 'TABLE' FROM duckdb_tables() WHERE schema_name IN ${schemas}
      UNION ALL SELECT DISTINCT schema_name, function_name, 'MACRO TABLE' FROM duckdb_functions()
        WHERE schema_name IN ${schemas} AND function_type = 'table_macro' AND NOT internal`,
-  )).getRowsJson();
+    )
+  ).getRowsJson();
   const kinds = new Map<string, Array<[string, string]>>();
   for (const [schema, name, kind] of rows as [string, string, string][]) kinds.set(name, [...(kinds.get(name) ?? []), [`${schema}.${name}`, kind]]);
   return kinds;
@@ -31,7 +33,9 @@ const hasOwnTable = (existing: Map<string, Array<[string, string]>>, m: Model): 
   (existing.get(m.name) ?? []).some(([target, kind]) => kind === 'TABLE' && target === `${m.schema}.${m.name}`);
 
 const hashOf = (models: Model[], root: string): string =>
-  createHash('sha256').update(JSON.stringify(models.map((m) => [m.relation, m.materialized, expand(m.sql, root)]))).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify(models.map((m) => [m.relation, m.materialized, expand(m.sql, root)])))
+    .digest('hex');
 
 /**
  * Recreates every model in dependency order (inside the caller's transaction). Table models are recomputed only
@@ -53,7 +57,8 @@ export async function createModels(conn: DuckDBConnection, historyRoot: string, 
     else if (m.materialized.kind === 'macro') await conn.run(`CREATE MACRO ${m.relation}(${m.materialized.args.join(', ')}) AS TABLE ${sql}`);
     // A changed table model starts empty and every tenant's rows are due: the next publish computes them one tenant
     // per transaction, never every tenant in the one transaction that opens the writer.
-    else if (rebuildTables || !hasOwnTable(existing, m)) await conn.run(`CREATE TABLE ${m.relation} AS SELECT * FROM (${sql}
+    else if (rebuildTables || !hasOwnTable(existing, m))
+      await conn.run(`CREATE TABLE ${m.relation} AS SELECT * FROM (${sql}
 ) LIMIT 0`);
   }
   if (rebuildTables) await markMartsDue(conn, null);
@@ -131,11 +136,7 @@ async function martSlices(conn: DuckDBConnection, tenantId: string, usersPerSlic
   const qs = Array.from({ length: n - 1 }, (_, i) => ((i + 1) / n).toFixed(6)).join(', ');
   const bounds = (await conn.runAndReadAll(`SELECT quantile_disc(user_id, [${qs}]) FROM current_users WHERE tenant_id = ${t}`)).getRowsJson()[0]![0] as string[];
   const edges = [...new Set(bounds)].map((b) => sqlString(b));
-  return [
-    `user_id < ${edges[0]}`,
-    ...edges.slice(1).map((hi, i) => `user_id >= ${edges[i]} AND user_id < ${hi}`),
-    `(user_id >= ${edges[edges.length - 1]} OR user_id IS NULL)`,
-  ];
+  return [`user_id < ${edges[0]}`, ...edges.slice(1).map((hi, i) => `user_id >= ${edges[i]} AND user_id < ${hi}`), `(user_id >= ${edges[edges.length - 1]} OR user_id IS NULL)`];
 }
 
 /** Which table models have a row per user (and a user_id column to slice by). */

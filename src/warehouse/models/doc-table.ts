@@ -30,7 +30,10 @@ function layerTable(models: Model[]): string {
 
 export function renderModelsTable(models: Model[]): string {
   return ORDER.filter((layer) => models.some((m) => m.layer === layer))
-    .map((layer) => `### ${HEADING[layer]}\n\n${LAYERS[layer].replace(/^./, (c) => c.toUpperCase())} (\`src/warehouse/models/${layer}/\`).\n\n${layerTable(models.filter((m) => m.layer === layer))}`)
+    .map(
+      (layer) =>
+        `### ${HEADING[layer]}\n\n${LAYERS[layer].replace(/^./, (c) => c.toUpperCase())} (\`src/warehouse/models/${layer}/\`).\n\n${layerTable(models.filter((m) => m.layer === layer))}`,
+    )
     .join('\n\n');
 }
 

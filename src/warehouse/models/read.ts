@@ -60,7 +60,15 @@ function parseModel(file: string, text: string): Omit<Model, 'dependsOn'> {
   const m = /^--\s*materialized:\s*(view|table|macro)(?:\(([^)]*)\))?\s*$/.exec(lines[1] ?? '');
   if (m) {
     materialized =
-      m[1] === 'macro' ? { kind: 'macro', args: (m[2] ?? '').split(',').map((a) => a.trim()).filter(Boolean) } : { kind: m[1] as 'view' | 'table' };
+      m[1] === 'macro'
+        ? {
+            kind: 'macro',
+            args: (m[2] ?? '')
+              .split(',')
+              .map((a) => a.trim())
+              .filter(Boolean),
+          }
+        : { kind: m[1] as 'view' | 'table' };
   }
   const schema = folder === 'intermediate' ? INTERNAL_SCHEMA : 'main';
   const relation = schema === 'main' ? name : `${schema}.${name}`;
@@ -86,7 +94,9 @@ function dependencies(model: Omit<Model, 'dependsOn'>, all: ReadonlyMap<string, 
 
 /** Every model file below `dir`, as paths relative to it, sorted. */
 function modelFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.sql')).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
 }
 
 function readModels(dir: string): Model[] {

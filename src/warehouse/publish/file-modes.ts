@@ -62,10 +62,7 @@ export async function applyPublishedAccess(file: string, access: PublishedAccess
     try {
       await chown(file, -1, access.gid);
     } catch (err) {
-      throw new PublishedAccessError(
-        `Cannot give ${file} the group ${access.gid} (M365_PUBLISHED_GROUP): the pipeline's user must be a member of that group.`,
-        { cause: err },
-      );
+      throw new PublishedAccessError(`Cannot give ${file} the group ${access.gid} (M365_PUBLISHED_GROUP): the pipeline's user must be a member of that group.`, { cause: err });
     }
   }
   await chmod(file, access.mode);

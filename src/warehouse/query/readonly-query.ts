@@ -18,7 +18,8 @@ const ALLOWED_FIRST_WORD = /^(SELECT|WITH|FROM|VALUES|TABLE|DESCRIBE|SHOW|SUMMAR
  * Table functions an analyst may call: catalog and generator functions only. Every file reader (read_csv,
  * read_text, read_json, read_parquet, glob, read_blob, parquet_scan, sniff_csv, ...) is outside this list.
  */
-const ALLOWED_TABLE_FUNCTION = /^(duckdb_(?!secrets)\w+|range|generate_series|unnest|json_each|json_tree|pragma_(table_info|show|storage_info|database_size|version|metadata_info))$/i;
+const ALLOWED_TABLE_FUNCTION =
+  /^(duckdb_(?!secrets)\w+|range|generate_series|unnest|json_each|json_tree|pragma_(table_info|show|storage_info|database_size|version|metadata_info))$/i;
 
 /** Scalar functions refused anywhere in the tree: file readers and SQL-from-a-string. */
 const REFUSED_FUNCTION = /^(read_\w+|\w+_scan|glob|sniff_csv|parquet_\w+|query|query_table|getenv|duckdb_secrets|load_aws_credentials|checkpoint|force_checkpoint)$/i;
@@ -39,8 +40,7 @@ export async function checkReadOnlySql(conn: DuckDBConnection, sql: string): Pro
   const firstWord = /^(\(|[A-Za-z_]+)/.exec(body)?.[0] ?? '';
   if (!ALLOWED_FIRST_WORD.test(firstWord)) {
     throw new QueryRefusedError(
-      `Refused: ${firstWord ? firstWord.toUpperCase() : 'this'} statements are not allowed here. ` +
-        `The warehouse is read-only: give one ${ALLOWED_KINDS} statement.`,
+      `Refused: ${firstWord ? firstWord.toUpperCase() : 'this'} statements are not allowed here. ` + `The warehouse is read-only: give one ${ALLOWED_KINDS} statement.`,
     );
   }
   // EXPLAIN [ANALYZE] <stmt>: the statement it explains must pass the same checks.
@@ -62,7 +62,8 @@ export async function checkReadOnlySql(conn: DuckDBConnection, sql: string): Pro
   const count = tree.statements?.length ?? 0;
   if (count !== 1) throw new QueryRefusedError(`Refused: give exactly one statement (found ${count}). Several statements separated by ';' are not run.`);
   const macros = await warehouseMacros(conn);
-  for (const problem of refusedNodes(tree.statements![0], macros)) throw new QueryRefusedError(`Refused: ${problem}. The query may only read the warehouse's own tables and views.`);
+  for (const problem of refusedNodes(tree.statements![0], macros))
+    throw new QueryRefusedError(`Refused: ${problem}. The query may only read the warehouse's own tables and views.`);
 }
 
 /** Walks the parse tree, yielding a description of each table function, function or table that would read outside. */
@@ -95,11 +96,13 @@ function* refusedNodes(node: unknown, macros: ReadonlySet<string>): Generator<st
  * not, in whichever schema: the views that use it pass fixed names, an analyst could pass anything.
  */
 async function warehouseMacros(conn: DuckDBConnection): Promise<Set<string>> {
-  const rows = (await conn.runAndReadAll(
-    `SELECT DISTINCT lower(function_name) FROM duckdb_functions()
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT DISTINCT lower(function_name) FROM duckdb_functions()
      WHERE function_type = 'table_macro' AND NOT internal AND schema_name = 'main'
        AND NOT regexp_matches(lower(coalesce(macro_definition, '')), '\\bquery(_table)?\\s*\\(')`,
-  )).getRowsJson();
+    )
+  ).getRowsJson();
   return new Set(rows.map((r) => String(r[0])));
 }
 

@@ -28,8 +28,7 @@ const dataFile = (name: string): string => {
 };
 
 /** Fills in `{{ data_file('<name>') }}`: the reference files live in data/, wherever the project is installed. */
-export const expandMigration = (text: string): string =>
-  text.replace(/\{\{\s*data_file\('([A-Za-z0-9._-]+)'\)\s*\}\}/g, (_all, name: string) => sqlString(dataFile(name)));
+export const expandMigration = (text: string): string => text.replace(/\{\{\s*data_file\('([A-Za-z0-9._-]+)'\)\s*\}\}/g, (_all, name: string) => sqlString(dataFile(name)));
 
 export const MIGRATIONS: readonly Migration[] = FROZEN_MIGRATIONS.map((m) => ({
   version: m.version,
@@ -39,12 +38,8 @@ export const MIGRATIONS: readonly Migration[] = FROZEN_MIGRATIONS.map((m) => ({
 
 /** Applies pending migrations, then recreates the models (views over `historyRoot`'s partitions, marts). */
 export async function migrate(conn: DuckDBConnection, historyRoot: string): Promise<void> {
-  await conn.run(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)',
-  );
-  const applied = new Set(
-    (await conn.runAndReadAll('SELECT version FROM schema_migrations')).getRowsJson().map((r) => Number(r[0])),
-  );
+  await conn.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)');
+  const applied = new Set((await conn.runAndReadAll('SELECT version FROM schema_migrations')).getRowsJson().map((r) => Number(r[0])));
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
     await conn.run('BEGIN TRANSACTION');

@@ -30,7 +30,10 @@ export function verdictFrom(
   const concealedRows = stats.reduce((n, s) => n + s.concealedRows, 0);
   const matchedToRoster = stats.reduce((n, s) => n + s.matched, 0);
   const ratio = rowsChecked === 0 ? 0 : concealedRows / rowsChecked;
-  const dates = stats.map((s) => s.refreshDate).filter((d): d is string => d !== null).sort();
+  const dates = stats
+    .map((s) => s.refreshDate)
+    .filter((d): d is string => d !== null)
+    .sort();
   const reportRefreshDate = dates[0] ?? null;
   const concealed = opts.displayConcealedNames === true || (rowsChecked > 0 && ratio > opts.threshold);
   const stale = reportRefreshDate === null ? rowsChecked > 0 : daysBetween(reportRefreshDate, opts.snapshotDate) > opts.freshnessDays;
@@ -38,10 +41,7 @@ export function verdictFrom(
 }
 
 /** Computes the verdict from the staged temp tables of a connection (used by the load). */
-export async function verdictOnStaged(
-  conn: DuckDBConnection,
-  opts: Parameters<typeof verdictFrom>[1],
-): Promise<AnonymizationVerdict> {
+export async function verdictOnStaged(conn: DuckDBConnection, opts: Parameters<typeof verdictFrom>[1]): Promise<AnonymizationVerdict> {
   const stats = [await reportStats(conn, 'stg_active'), await reportStats(conn, 'stg_email')];
   return verdictFrom(stats, opts);
 }

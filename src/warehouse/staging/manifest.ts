@@ -36,10 +36,7 @@ export interface StagingIdentity {
 }
 
 /** Tenant, run and snapshot date: from the manifest when present (options must agree), else from the options. */
-export function resolveIdentity(
-  stagingDir: string,
-  opts: { tenantId?: string; snapshotDate?: string; runId?: string; historyDays?: number },
-): StagingIdentity {
+export function resolveIdentity(stagingDir: string, opts: { tenantId?: string; snapshotDate?: string; runId?: string; historyDays?: number }): StagingIdentity {
   if (!existsSync(stagingDir) || !statSync(stagingDir).isDirectory()) {
     throw new StagingError(`Staging directory not found: ${stagingDir}`);
   }

@@ -19,9 +19,7 @@ export interface ValidatedReport {
 async function readHeader(file: string, sampleRows: number): Promise<string[][]> {
   const rows: string[][] = [];
   const stream = createReadStream(file);
-  const parser = stream.pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, to_line: sampleRows + 1, trim: false }),
-  );
+  const parser = stream.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, to_line: sampleRows + 1, trim: false }));
   try {
     for await (const row of parser as AsyncIterable<string[]>) rows.push(row);
   } finally {

@@ -59,11 +59,7 @@ export function fromDuckDbRead(err: unknown, stagingDir: string, reports: readon
     }
     const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(m);
     const type = /to '(\w+)'/.exec(m)?.[1];
-    const problem = counts
-      ? `expected ${counts[1]} columns, found ${counts[2]}`
-      : type
-        ? `a value that is not a valid ${type}`
-        : 'a row DuckDB could not read';
+    const problem = counts ? `expected ${counts[1]} columns, found ${counts[2]}` : type ? `a value that is not a valid ${type}` : 'a row DuckDB could not read';
     return new MalformedRowError(file ? rel(file) : 'a staged report', Number(csv[1]), column, problem, 'DuckDB CSV error');
   }
   const json = /(Malformed JSON|JSON transform error) in file "([^"]+)"(?:, at byte (\d+))?(?:,)? in record\/value (\d+)/.exec(m);

@@ -81,7 +81,10 @@ export async function stageSkus(conn: DuckDBConnection, stagingDir: string): Pro
 
 /** Reads both reports into stg_active / stg_email with `user_id` set where the UPN (case-insensitive) is in the roster. */
 export async function stageReports(conn: DuckDBConnection, active: ValidatedReport, email: ValidatedReport): Promise<void> {
-  for (const [table, report] of [['stg_active', active], ['stg_email', email]] as const) {
+  for (const [table, report] of [
+    ['stg_active', active],
+    ['stg_email', email],
+  ] as const) {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} AS
       SELECT r.*, m.user_id FROM (${reportSelect(report)}) r
       LEFT JOIN (SELECT lower(u.userPrincipalName) AS upn_lower, any_value(u.id) AS user_id FROM stg_users GROUP BY 1) m

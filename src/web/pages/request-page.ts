@@ -19,14 +19,23 @@ export interface RequestView extends RequestFacts {
 }
 
 /** The services in the order the page lists them, by the names people know them by. */
-const SERVICE_NAMES: Record<Service, string> = { exchange: 'Exchange (mail)', outlook: 'Outlook', onedrive: 'OneDrive', sharepoint: 'SharePoint', teams: 'Teams', skype: 'Skype for Business', yammer: 'Viva Engage (Yammer)' };
+const SERVICE_NAMES: Record<Service, string> = {
+  exchange: 'Exchange (mail)',
+  outlook: 'Outlook',
+  onedrive: 'OneDrive',
+  sharepoint: 'SharePoint',
+  teams: 'Teams',
+  skype: 'Skype for Business',
+  yammer: 'Viva Engage (Yammer)',
+};
 
 const PRICE_SOURCES: Record<string, string> = { contract: 'contract price', tenant: "the tenant's own price", admin: "the admin's price", list: 'list price' };
 
 const licenceOf = (v: RequestView, id: string): LicenceView =>
   v.licences.get(id.toLowerCase()) ?? { skuId: id, partNumber: null, productName: null, annualCost: null, currency: null, priceSource: null };
 const productCell = (l: LicenceView): Html => h`${l.productName ?? l.partNumber ?? 'Unknown product'}<div class="muted">${l.partNumber ?? ''} · <code>${l.skuId}</code></div>`;
-const costCell = (l: LicenceView): Html => h`${money(l.annualCost, l.currency)}${l.priceSource ? h`<div class="muted">${PRICE_SOURCES[l.priceSource] ?? l.priceSource}</div>` : ''}`;
+const costCell = (l: LicenceView): Html =>
+  h`${money(l.annualCost, l.currency)}${l.priceSource ? h`<div class="muted">${PRICE_SOURCES[l.priceSource] ?? l.priceSource}</div>` : ''}`;
 
 function personCard(v: RequestView): Html {
   const p = v.person;
@@ -46,7 +55,8 @@ function whyCard(v: RequestView): Html {
   const p = v.person;
   let why: Html;
   if (!c) why = h`<p>Not among the licensed users the published warehouse evaluates today.</p>`;
-  else if (c.isCandidate) why = h`<p data-field="why">${c.daysInactive === null ? 'No recorded activity at all' : `Inactive for ${c.daysInactive} days`} — the tenant's threshold is ${c.inactivityDays} days${c.signal ? ` (measured by ${c.signal === 'both' ? 'usage reports and sign-ins' : c.signal === 'sign_in' ? 'sign-ins' : 'usage reports'})` : ''}.</p>`;
+  else if (c.isCandidate)
+    why = h`<p data-field="why">${c.daysInactive === null ? 'No recorded activity at all' : `Inactive for ${c.daysInactive} days`} — the tenant's threshold is ${c.inactivityDays} days${c.signal ? ` (measured by ${c.signal === 'both' ? 'usage reports and sign-ins' : c.signal === 'sign_in' ? 'sign-ins' : 'usage reports'})` : ''}.</p>`;
   else if (c.excludedBy) why = h`<p data-field="why">Kept off today's candidate list by the <strong>${c.excludedBy}</strong> rule: check this request was meant.</p>`;
   else why = h`<p data-field="why">Active within the threshold (${c.inactivityDays} days) today: not a candidate any more.</p>`;
   const rows = (Object.keys(SERVICE_NAMES) as Service[]).map((k) => h`<tr><td>${SERVICE_NAMES[k]}</td><td class="num">${day(p.lastActivityPerService[k])}</td></tr>`);
@@ -70,7 +80,8 @@ ${s.notHeld.length ? h`<p class="muted">Asked for but not held by the person: ${
 function noticeCard(s: ReclaimState): Html {
   if (!s.noticeRemovalDate) return h``;
   const told = h`<p data-field="notice">The person was told by mail that these licences go on <strong>${s.noticeRemovalDate}</strong>, with a link to answer.</p>`;
-  if (!s.userObjectedAt) return h`<div class="card"><h2>Notice to the person</h2>${told}${s.status === 'notice_given' ? h`<p class="muted">They have not answered: the licences go on that date unless they do.</p>` : ''}</div>`;
+  if (!s.userObjectedAt)
+    return h`<div class="card"><h2>Notice to the person</h2>${told}${s.status === 'notice_given' ? h`<p class="muted">They have not answered: the licences go on that date unless they do.</p>` : ''}</div>`;
   const paused = s.status === 'awaiting_approval' ? h` The removal is paused until an approver decides again: approve to remove the licences now, or reject to keep them.` : '';
   return h`<div class="card"><h2>Notice to the person</h2>${told}<div class="notice bad" data-field="user-answer"><strong>The person answered "I still need it"</strong> on ${when(s.userObjectedAt)}.${paused}</div></div>`;
 }
@@ -78,7 +89,8 @@ function noticeCard(s: ReclaimState): Html {
 function decisionCard(v: RequestView): Html {
   const s = v.state;
   if (s.status !== 'awaiting_approval') return h``;
-  if (v.staleSignIn) return h`<div class="card"><h2>Decide</h2><p>A decision needs a sign-in made within the last ${v.staleSignIn.maxAgeMinutes} minutes.</p><p><a class="button" href="/signin?return=/requests/${encodeURIComponent(s.workflowId)}">Sign in again to decide</a></p></div>`;
+  if (v.staleSignIn)
+    return h`<div class="card"><h2>Decide</h2><p>A decision needs a sign-in made within the last ${v.staleSignIn.maxAgeMinutes} minutes.</p><p><a class="button" href="/signin?return=/requests/${encodeURIComponent(s.workflowId)}">Sign in again to decide</a></p></div>`;
   if (!v.decisionToken) return h``;
   const own = s.requesterId === v.viewerId;
   const buttons = own
@@ -92,8 +104,13 @@ function decisionCard(v: RequestView): Html {
 
 function historyCard(v: RequestView): Html {
   const s = v.state;
-  const events = s.events.map((e) => h`<tr><td>${when(e.at)}</td><td>${e.kind.replaceAll('_', ' ')}</td><td>${e.by ? personName(e.by, v.names) : ''}</td><td>${e.note ?? ''}</td></tr>`);
-  const audit = v.audit.map((a) => h`<tr><td>${when(a.at)}</td><td>${a.event.replaceAll('_', ' ')}${a.outcome ? ` (${a.outcome})` : ''}</td><td>${a.actor ? personName(a.actor, v.names) : ''}</td><td>${a.text ?? ''}</td></tr>`);
+  const events = s.events.map(
+    (e) => h`<tr><td>${when(e.at)}</td><td>${e.kind.replaceAll('_', ' ')}</td><td>${e.by ? personName(e.by, v.names) : ''}</td><td>${e.note ?? ''}</td></tr>`,
+  );
+  const audit = v.audit.map(
+    (a) =>
+      h`<tr><td>${when(a.at)}</td><td>${a.event.replaceAll('_', ' ')}${a.outcome ? ` (${a.outcome})` : ''}</td><td>${a.actor ? personName(a.actor, v.names) : ''}</td><td>${a.text ?? ''}</td></tr>`,
+  );
   return h`<div class="card"><h2>History</h2><p class="muted">Requested ${when(s.requestedAt)} by ${s.requesterId ? personName(s.requesterId, v.names) : 'a requester not verified yet'}.${s.decision ? h` ${s.decision.kind === 'approve' ? 'Approved' : 'Rejected'} ${when(s.decision.at)} by ${personName(s.decision.by, v.names)}.` : ''}</p>
 <table data-table="events"><thead><tr><th>When</th><th>What</th><th>Who</th><th>Note</th></tr></thead><tbody>${events}</tbody></table>
 ${audit.length ? h`<h2 class="spaced">Audit trail</h2><table data-table="audit"><thead><tr><th>When</th><th>Event</th><th>Who</th><th>Reason or comment</th></tr></thead><tbody>${audit}</tbody></table>` : ''}</div>`;

@@ -30,8 +30,7 @@ export function questionPage(products: string[], removalDate: string): string {
   );
 }
 
-export const recordedPage = (): string =>
-  page('Thank you', '<h1>Thank you</h1><p>Your answer reached the approvers. Nothing is removed until one of them has decided again.</p>');
+export const recordedPage = (): string => page('Thank you', '<h1>Thank you</h1><p>Your answer reached the approvers. Nothing is removed until one of them has decided again.</p>');
 
 /** Refusals: the link is unknown, used, expired, or the answer could not be delivered (try again later). */
 export function refusalPage(reason: 'invalid' | 'used' | 'expired' | 'unavailable'): string {

@@ -135,7 +135,10 @@ export function installApprovalGate(state: GateState, deps: GateDeps): ApprovalG
       if (early) return refuse(early);
       let verdict: IdentityVerdict;
       try {
-        verdict = await deps.verify({ ...(v.idToken ? { idToken: v.idToken } : {}), ...(v.by ? { by: v.by } : {}) }, { purpose: kind, workflowId: state.workflowId, runId: state.runId, scopeHash: state.scopeHash });
+        verdict = await deps.verify(
+          { ...(v.idToken ? { idToken: v.idToken } : {}), ...(v.by ? { by: v.by } : {}) },
+          { purpose: kind, workflowId: state.workflowId, runId: state.runId, scopeHash: state.scopeHash },
+        );
       } catch {
         // The check itself failed (Graph or the keys unreachable past retries): refused, the request stays open.
         return refuse('identity_check_failed: try again');

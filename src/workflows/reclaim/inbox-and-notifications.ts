@@ -28,7 +28,12 @@ export interface ReclaimInbox {
 export function reclaimInbox(state: ReclaimState): ReclaimInbox {
   // Asked once, at the start: an execution keeps the path it began on for its whole life.
   const on = patched(INBOX_PATCH);
-  const facts = () => ({ tenantId: state.tenantId, state: state.status, counts: { skus: state.scope.length, removed: state.removed.length }, ...(state.receipt ? { receipt: state.receipt } : {}) });
+  const facts = () => ({
+    tenantId: state.tenantId,
+    state: state.status,
+    counts: { skus: state.scope.length, removed: state.removed.length },
+    ...(state.receipt ? { receipt: state.receipt } : {}),
+  });
   const publish = (): void => {
     if (!on) return;
     upsertSearchAttributes([

@@ -113,7 +113,8 @@ export interface RestoreInput {
   approvalTimeout?: Duration;
 }
 
-export type RestoreStatusName = 'checking' | 'awaiting_approval' | 'restoring' | 'restored' | 'nothing_to_restore' | 'rejected' | 'expired' | 'aborted' | 'failed' | 'user_not_found';
+export type RestoreStatusName =
+  'checking' | 'awaiting_approval' | 'restoring' | 'restored' | 'nothing_to_restore' | 'rejected' | 'expired' | 'aborted' | 'failed' | 'user_not_found';
 
 export interface RestoreState extends ApprovalFields {
   workflowId: string;

@@ -63,7 +63,12 @@ interface StillHeld {
 async function request(run: ReclamationRun): Promise<Step<Requested>> {
   const { input, state, finish } = run;
   // Who asks, proven by their sign-in and checked in the worker; the workflow input cannot switch it off.
-  const requester: IdentityVerdict = await quick.verifyPerson({ tenantId: input.tenantId, proof: input.requester, role: 'requester', expect: { purpose: 'request', workflowId: run.workflowId } });
+  const requester: IdentityVerdict = await quick.verifyPerson({
+    tenantId: input.tenantId,
+    proof: input.requester,
+    role: 'requester',
+    expect: { purpose: 'request', workflowId: run.workflowId },
+  });
   state.identity = requester.mode;
   if (!requester.ok) return { ended: await finish('aborted', { detail: `requester_not_verified: ${requester.problem}` }) };
   state.requesterId = requester.objectId;
@@ -159,7 +164,8 @@ async function recheck(run: ReclamationRun, first: UserInspection): Promise<Step
   if (!again.exists) return { ended: await finish('abortedUserNotFound', { detail: 'user_not_found' }) };
   if (again.failClosed) return { ended: await finish('aborted', { detail: `${again.failClosed.reason}: ${again.failClosed.detail}` }) };
   if (again.excludedBy) return { ended: await finish('aborted', { detail: `excluded: ${again.excludedBy}` }) };
-  if (again.activeSinceRequest) return { ended: await finish('aborted', { detail: `user_active: activity on ${again.activity.lastActivityDate ?? '?'} is newer than at the request` }) };
+  if (again.activeSinceRequest)
+    return { ended: await finish('aborted', { detail: `user_active: activity on ${again.activity.lastActivityDate ?? '?'} is newer than at the request` }) };
   const stillHeld = state.scope.filter((s) => again.direct.some((d) => d.skuId === s));
   if (stillHeld.length === 0) return { ended: await finish('aborted', { detail: 'licenses_no_longer_held' }) };
   if (stillHeld.length < state.scope.length) run.note('scope_narrowed', undefined, `no longer held: ${state.scope.filter((s) => !stillHeld.includes(s)).join(' ')}`);

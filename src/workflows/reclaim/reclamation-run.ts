@@ -14,7 +14,11 @@ export type AuditExtra = Pick<ReclamationEvent, 'actor' | 'skus' | 'detail' | 'd
 
 /** The entries that end a reclamation: an outcome that becomes its final status (restore entries excluded). */
 export type FinalEntry = {
-  [K in AuditEntry]: (typeof AUDIT)[K]['event'] extends 'restored' | 'restore_failed' | `restore_${string}` ? never : (typeof AUDIT)[K]['outcome'] extends ReclaimStatusName ? K : never;
+  [K in AuditEntry]: (typeof AUDIT)[K]['event'] extends 'restored' | 'restore_failed' | `restore_${string}`
+    ? never
+    : (typeof AUDIT)[K]['outcome'] extends ReclaimStatusName
+      ? K
+      : never;
 }[AuditEntry];
 
 export interface ReclamationRun {

@@ -14,9 +14,9 @@ import { DEFAULT_APPROVAL_TIMEOUT, restoreStatusQuery, type RestoreInput, type R
 
 const now = (): string => new Date().toISOString();
 
-export async function restoreLicenses(input: RestoreInput): Promise<RestoreResult> {
-  const { workflowId, runId, taskQueue } = workflowInfo();
-  const state: RestoreState = {
+/** A restore before its requester is checked: the reclamation it undoes, nothing yet to give back. */
+function initialState(input: RestoreInput, workflowId: string, runId: string): RestoreState {
+  return {
     workflowId,
     runId,
     tenantId: input.tenantId,
@@ -30,6 +30,11 @@ export async function restoreLicenses(input: RestoreInput): Promise<RestoreResul
     licenses: [],
     events: [],
   };
+}
+
+export async function restoreLicenses(input: RestoreInput): Promise<RestoreResult> {
+  const { workflowId, runId, taskQueue } = workflowInfo();
+  const state = initialState(input, workflowId, runId);
   setHandler(restoreStatusQuery, () => state);
   const warehouse = warehouseFor(taskQueue);
   type Extra = { actor?: string; sealed?: SealedAuditText } & AuditClaim;
@@ -63,13 +68,28 @@ export async function restoreLicenses(input: RestoreInput): Promise<RestoreResul
     if (!requester.ok) return await end('aborted', `requester_not_verified: ${requester.problem}`);
     state.requesterId = requester.objectId;
     await quick.reclaimPreflight({ tenantId: input.tenantId });
-    const outcome = await quick.readReclaimOutcome({ tenantId: input.tenantId, reclaimWorkflowId: input.reclaimWorkflowId, ...(input.reclaimRunId ? { runId: input.reclaimRunId } : {}) });
+    const outcome = await quick.readReclaimOutcome({
+      tenantId: input.tenantId,
+      reclaimWorkflowId: input.reclaimWorkflowId,
+      ...(input.reclaimRunId ? { runId: input.reclaimRunId } : {}),
+    });
     if (!outcome.ok) return await end('nothing_to_restore', outcome.problem);
     state.sourceRunId = outcome.runId;
     state.licenses = outcome.licenses;
-    state.scopeHash = scopeHash({ kind: 'restore', tenantId: input.tenantId, userId: state.userId, skus: state.licenses.map((l) => l.skuId), dryRun: false, sourceRunId: outcome.runId });
+    state.scopeHash = scopeHash({
+      kind: 'restore',
+      tenantId: input.tenantId,
+      userId: state.userId,
+      skus: state.licenses.map((l) => l.skuId),
+      dryRun: false,
+      sourceRunId: outcome.runId,
+    });
     state.events.push({ at: now(), kind: 'restore_requested', by: state.requesterId });
-    const requested = await audit('restoreRequested', { actor: state.requesterId, proof: input.requester, sealed: { actorUpn: requester.actorSealed, ...(input.reason ? { text: input.reason } : {}) } });
+    const requested = await audit('restoreRequested', {
+      actor: state.requesterId,
+      proof: input.requester,
+      sealed: { actorUpn: requester.actorSealed, ...(input.reason ? { text: input.reason } : {}) },
+    });
     if (input.reason) state.reasonRef = requested.ref;
 
     state.status = 'awaiting_approval';

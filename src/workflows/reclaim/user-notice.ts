@@ -50,5 +50,4 @@ export function installUserResponse(state: ReclaimState, deps: UserNoticeDeps): 
 }
 
 /** Whether this reclamation tells the user first: asked for, not a dry run, and on the patched path. */
-export const givesNotice = (noticeDays: number | undefined, dryRun: boolean): boolean =>
-  typeof noticeDays === 'number' && noticeDays > 0 && !dryRun && patched(NOTICE_PATCH);
+export const givesNotice = (noticeDays: number | undefined, dryRun: boolean): boolean => typeof noticeDays === 'number' && noticeDays > 0 && !dryRun && patched(NOTICE_PATCH);

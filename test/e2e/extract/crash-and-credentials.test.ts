@@ -30,11 +30,7 @@ describe('a worker killed during the users walk', () => {
     p.sim.state.setFaults('users:slow:ms=700');
     const queues = { taskQueue: p.taskQueue, warehouseTaskQueue: p.warehouseTaskQueue };
     const first = await spawnWorker(p.env, queues);
-    const handle = await startDailySync(
-      client.client,
-      { tenantId: p.sim.tenantId, snapshotDate: TODAY },
-      { taskQueue: p.taskQueue, tuning: { heartbeatTimeoutSeconds: 4 } },
-    );
+    const handle = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: TODAY }, { taskQueue: p.taskQueue, tuning: { heartbeatTimeoutSeconds: 4 } });
     const runDir = runStagingDir(p.dataDir, p.sim.tenantId, (await handle.describe()).runId);
     const pagesOnDisk = () => {
       try {
@@ -84,11 +80,7 @@ describe('credentials that cannot work', () => {
 
   it('a wrong secret fails at once naming AADSTS7000215 and the fix, with no retry storm', async () => {
     const started = Date.now();
-    const handle = await startDailySync(
-      client.client,
-      { tenantId: p.sim.tenantId, snapshotDate: TODAY },
-      { taskQueue: p.taskQueue },
-    );
+    const handle = await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate: TODAY }, { taskQueue: p.taskQueue });
     const err = await handle.result().then(
       () => undefined,
       (e: unknown) => e as Error & { cause?: Error & { cause?: Error } },

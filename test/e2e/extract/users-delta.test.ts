@@ -9,7 +9,15 @@ import { GraphClient } from '../../../src/graph/client';
 import { startSimulator, type SimulatorHandle } from '../../../src/simulator';
 import { USER_SELECT } from '../../../src/activities/extract';
 import {
-  applyDelta, deltaFiles, DeltaResyncNeeded, followDelta, latestDeltaLink, readDeltaState, rosterFromPages, saveDeltaState, stageRoster,
+  applyDelta,
+  deltaFiles,
+  DeltaResyncNeeded,
+  followDelta,
+  latestDeltaLink,
+  readDeltaState,
+  rosterFromPages,
+  saveDeltaState,
+  stageRoster,
 } from '../../../src/activities/users-delta';
 
 const TODAY = '2025-03-01';
@@ -41,8 +49,7 @@ async function fullWalk(graph: GraphClient): Promise<Array<Record<string, unknow
   return out.sort((a, b) => String(a.id).localeCompare(String(b.id)));
 }
 
-const sorted = (roster: Map<string, string>) =>
-  [...roster.values()].map((l) => JSON.parse(l) as Record<string, unknown>).sort((a, b) => String(a.id).localeCompare(String(b.id)));
+const sorted = (roster: Map<string, string>) => [...roster.values()].map((l) => JSON.parse(l) as Record<string, unknown>).sort((a, b) => String(a.id).localeCompare(String(b.id)));
 
 describe('the roster kept by users/delta', () => {
   it('equals a full walk of the same simulated day, row for row, day after day', async () => {
@@ -88,7 +95,7 @@ describe('the roster kept by users/delta', () => {
     expect((await followDelta(d3.graph, link)).changes.size).toBeGreaterThan(0);
   });
 
-  it('users/delta refuses signInActivity with Graph\'s 400 and ignores $top', async () => {
+  it("users/delta refuses signInActivity with Graph's 400 and ignores $top", async () => {
     const { graph } = await day(0);
     await expect(graph.getJson('/v1.0/users/delta?$select=id,signInActivity')).rejects.toThrow(/HTTP 400/);
     const page: { value: unknown[] } = await graph.getJson('/v1.0/users/delta?$select=id&$top=999');

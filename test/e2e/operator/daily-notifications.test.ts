@@ -42,7 +42,13 @@ describe('daily run notifications', () => {
       expect(r.status).toBe('degraded');
       const msg = receiver.received.find((x) => x.kind === 'daily_run.degraded');
       expect(msg?.valid).toBe(true);
-      expect(JSON.parse(msg!.body)).toMatchObject({ kind: 'daily_run.degraded', tenantId: p.sim.tenantId, workflowId: h.workflowId, state: 'degraded', counts: { users: r.counts.users, suspiciousRows: r.counts.suspiciousRows } });
+      expect(JSON.parse(msg!.body)).toMatchObject({
+        kind: 'daily_run.degraded',
+        tenantId: p.sim.tenantId,
+        workflowId: h.workflowId,
+        state: 'degraded',
+        counts: { users: r.counts.users, suspiciousRows: r.counts.suspiciousRows },
+      });
       expect(msg!.body).not.toMatch(/@/);
     } finally {
       p.sim.state.setConcealed(false);

@@ -25,7 +25,11 @@ async function fakeDevProcess(): Promise<number> {
 describe('dev environment file', () => {
   it('is written 0600, fills only unset variables, and is removed by its writer', async () => {
     const dir = tmp();
-    const remove = writeDevEnvironment(dir, { M365_TENANT_ID: 't-1', M365_CLIENT_SECRET: 's3cret', TEMPORAL_ADDRESS: '127.0.0.1:7999', M365_DATA_DIR: dir }, await fakeDevProcess());
+    const remove = writeDevEnvironment(
+      dir,
+      { M365_TENANT_ID: 't-1', M365_CLIENT_SECRET: 's3cret', TEMPORAL_ADDRESS: '127.0.0.1:7999', M365_DATA_DIR: dir },
+      await fakeDevProcess(),
+    );
     expect(statSync(devEnvironmentPath(dir)).mode & 0o777).toBe(0o600);
     const env: NodeJS.ProcessEnv = { M365_DATA_DIR: dir, TEMPORAL_ADDRESS: '10.0.0.1:7233' };
     expect(applyDevEnvironment(env)).toBe('applied');

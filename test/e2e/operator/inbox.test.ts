@@ -76,7 +76,11 @@ describe("approver's inbox, closed status and notifications", () => {
     throw new Error(`listing never matched: ${JSON.stringify(last)}`);
   };
   const start = (u: PickedUser, extra: Partial<ReclaimInput> = {}) =>
-    startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '10 minutes', ...extra }, { taskQueue: p.taskQueue });
+    startReclamation(
+      client.client,
+      { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '10 minutes', ...extra },
+      { taskQueue: p.taskQueue },
+    );
 
   it('lists awaiting reclamations with age, scope, the user and the requester by name; approving moves one to executed at once', async () => {
     const [a, b] = [pick(directOnly), pick(directOnly)];
@@ -115,14 +119,25 @@ describe("approver's inbox, closed status and notifications", () => {
     const executed = receiver.received.find((r) => r.kind === 'reclamation.executed' && r.valid)!;
     expect(executed).toBeDefined();
     const body = JSON.parse(executed.body) as Record<string, unknown>;
-    expect(body).toMatchObject({ kind: 'reclamation.executed', tenantId: p.sim.tenantId, workflowId: ha.workflowId, state: 'executed', counts: { skus: a.assignments.length, removed: a.assignments.length } });
+    expect(body).toMatchObject({
+      kind: 'reclamation.executed',
+      tenantId: p.sim.tenantId,
+      workflowId: ha.workflowId,
+      state: 'executed',
+      counts: { skus: a.assignments.length, removed: a.assignments.length },
+    });
     for (const r of receiver.received) {
       expect(r.body).not.toContain(a.upn);
       expect(r.body).not.toContain(a.displayName);
       for (const who of ['requester', 'approver', 'approver2'] as const) expect(r.body).not.toContain(people.upn(who));
     }
     // Once the receiver accepts, the retried awaiting-approval message of the still-open request gets through.
-    await expect.poll(() => receiver.received.some((r) => r.kind === 'reclamation.awaiting_approval' && r.status === 200 && r.body.includes(hb.workflowId)), { timeout: 60_000, interval: 500 }).toBe(true);
+    await expect
+      .poll(() => receiver.received.some((r) => r.kind === 'reclamation.awaiting_approval' && r.status === 200 && r.body.includes(hb.workflowId)), {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBe(true);
     await hb.terminate('test: closed without a result');
   }, 120_000);
 
@@ -147,7 +162,9 @@ describe("approver's inbox, closed status and notifications", () => {
     await waitForStatus(client.client, hc.workflowId, (s) => s.status === 'awaiting_approval');
     expect(await approve(client.client, people, hc.workflowId)).toMatchObject({ accepted: true });
     await hc.result();
-    const terminated = (await listUntil(['--all'], (items) => items.some((i) => i.state === 'awaiting_approval' && i.closed))).find((i) => i.state === 'awaiting_approval' && i.closed);
+    const terminated = (await listUntil(['--all'], (items) => items.some((i) => i.state === 'awaiting_approval' && i.closed))).find(
+      (i) => i.state === 'awaiting_approval' && i.closed,
+    );
     await p.stop();
     workersStopped = true;
 

@@ -18,7 +18,6 @@ import { todayUtc } from '../../support/dates';
 /** Today (UTC), the clock the simulator and the pipeline read. */
 const TODAY = todayUtc();
 
-
 describe('m365-license settings', () => {
   let p: PipelineFixture;
   let client: Awaited<ReturnType<typeof connectClient>>;
@@ -62,16 +61,38 @@ describe('m365-license settings', () => {
 
   it('set through the running worker: groups by name become ids, SKUs canonical, published at once, who and when recorded, no pattern in history', async () => {
     // A candidate whose every licence we exclude by SKU moves to the excluded list with rule 'sku'.
-    const [cand] = await published(`SELECT user_id, sku_part_numbers FROM inactive_licensed_users WHERE tenant_id = $1 AND len(sku_part_numbers) = 1 ORDER BY user_id LIMIT 1`, [p.sim.tenantId]);
+    const [cand] = await published(`SELECT user_id, sku_part_numbers FROM inactive_licensed_users WHERE tenant_id = $1 AND len(sku_part_numbers) = 1 ORDER BY user_id LIMIT 1`, [
+      p.sim.tenantId,
+    ]);
     const part = (cand!.sku_part_numbers as string[])[0]!;
     const groupName = 'SPE_E3 licensing 2';
-    const groupId = p.sim.state.tenant.groupId(SKUS.findIndex((s) => s.skuPartNumber === 'SPE_E3'), 1);
+    const groupId = p.sim.state.tenant.groupId(
+      SKUS.findIndex((s) => s.skuPartNumber === 'SPE_E3'),
+      1,
+    );
 
-    const r = await cli('set', '--inactivity-days', '120', '--exclude-sku', part.toLowerCase(), '--exclude-group', groupName, '--exclude-upn', 'breakglass-*@example.com', '--json');
+    const r = await cli(
+      'set',
+      '--inactivity-days',
+      '120',
+      '--exclude-sku',
+      part.toLowerCase(),
+      '--exclude-group',
+      groupName,
+      '--exclude-upn',
+      'breakglass-*@example.com',
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { writtenBy: string; effective: Record<string, unknown>; stored: string[]; updatedBy: string; changes: { changedBy: string }[] };
     expect(out.writtenBy).toBe('worker');
-    expect(out.effective).toMatchObject({ inactivityDays: 120, graceDays: 30, excludeSkuPartNumbers: [part], excludeGroupIds: [groupId], excludeUpnPatterns: ['breakglass-*@example.com'] });
+    expect(out.effective).toMatchObject({
+      inactivityDays: 120,
+      graceDays: 30,
+      excludeSkuPartNumbers: [part],
+      excludeGroupIds: [groupId],
+      excludeUpnPatterns: ['breakglass-*@example.com'],
+    });
     expect(out.stored.sort()).toEqual(['excludeGroupIds', 'excludeSkuPartNumbers', 'excludeUpnPatterns', 'inactivityDays']);
     expect(r.stderr).toMatch(/This sign-in is to change the settings of tenant \S+: inactivity days = 120; .*excluded SKUs = /);
     expect(out.updatedBy).toBe(people.id('approver'));
@@ -99,8 +120,16 @@ describe('m365-license settings', () => {
     const pick = userPicker(p.sim);
     const excludedPart = (await published('SELECT exclude_sku_part_numbers AS s FROM tenant_settings WHERE tenant_id = $1', [p.sim.tenantId]))[0]!.s as string[];
     const excludedIds = SKUS.filter((s) => excludedPart.includes(s.skuPartNumber)).map((s) => s.skuId);
-    const u = pick((x) => x.assignments.filter((a) => a.assignedByGroup === null && a.state === 'Active').length >= 2 && x.assignments.some((a) => a.assignedByGroup === null && excludedIds.includes(a.skuId)));
-    const h = await startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '1 minute' }, { taskQueue: p.taskQueue });
+    const u = pick(
+      (x) =>
+        x.assignments.filter((a) => a.assignedByGroup === null && a.state === 'Active').length >= 2 &&
+        x.assignments.some((a) => a.assignedByGroup === null && excludedIds.includes(a.skuId)),
+    );
+    const h = await startReclamation(
+      client.client,
+      { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '1 minute' },
+      { taskQueue: p.taskQueue },
+    );
     const s = await waitForStatus(client.client, h.workflowId, (x) => x.status === 'awaiting_approval');
     expect(s.scope.length).toBeGreaterThan(0);
     expect(s.scope.filter((id) => excludedIds.includes(id))).toEqual([]);

@@ -39,8 +39,7 @@ describe('dailySync with subscriptions, Copilot and sign-ins', () => {
     await client?.close();
     await p?.stop();
   });
-  const run = async (snapshotDate: string) =>
-    (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate }, { taskQueue: p.taskQueue })).result();
+  const run = async (snapshotDate: string) => (await startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate }, { taskQueue: p.taskQueue })).result();
   const snap = (d: string) => `tenant_id = '${p.sim?.tenantId}' AND snapshot_date = DATE '${d}'`;
 
   it('with AuditLog.Read.All: sign-in times, subscriptions (annual, monthly, trial, Warning), Copilot activity and money', async () => {
@@ -58,18 +57,29 @@ describe('dailySync with subscriptions, Copilot and sign-ins', () => {
     const subs = await q(db, `SELECT sku_part_number, status, is_trial, total_licenses, next_lifecycle_at::DATE::VARCHAR AS next FROM subscriptions WHERE ${snap(D(7))}`);
     expect(subs.some((s) => s.is_trial === true)).toBe(true);
     expect(subs.some((s) => s.status === 'Warning')).toBe(true);
-    const e3 = subs.filter((s) => s.sku_part_number === 'SPE_E3').map((s) => String(s.next)).sort();
+    const e3 = subs
+      .filter((s) => s.sku_part_number === 'SPE_E3')
+      .map((s) => String(s.next))
+      .sort();
     expect(e3).toHaveLength(2); // the annual commitment and the month-to-month seats
     expect(e3[0]! <= D(-30)).toBe(true);
     // Seats of all subscriptions of a SKU add up to subscribedSkus' prepaid units.
-    expect(await n(db, `SELECT count(*)::INT n FROM skus k JOIN (SELECT sku_id, sum(total_licenses) FILTER (WHERE status = 'Enabled') AS e FROM subscriptions
-      WHERE ${snap(D(7))} GROUP BY sku_id) s USING (sku_id) WHERE k.snapshot_date = DATE '${D(7)}' AND k.prepaid_enabled <> s.e`)).toBe(0);
+    expect(
+      await n(
+        db,
+        `SELECT count(*)::INT n FROM skus k JOIN (SELECT sku_id, sum(total_licenses) FILTER (WHERE status = 'Enabled') AS e FROM subscriptions
+      WHERE ${snap(D(7))} GROUP BY sku_id) s USING (sku_id) WHERE k.snapshot_date = DATE '${D(7)}' AND k.prepaid_enabled <> s.e`,
+      ),
+    ).toBe(0);
 
     expect(r.staged.reports).toHaveLength(3);
     const copilotRows = await n(db, `SELECT count(*)::INT n FROM copilot_activity WHERE ${snap(D(7))} AND user_id IS NOT NULL`);
     // The report lags: it lists the holders whose licence was assigned by its refresh date.
-    const copilotHolders = await n(db, `SELECT count(*)::INT n FROM user_licenses WHERE sku_part_number = 'Microsoft_365_Copilot'
-      AND last_assignment_change::DATE <= (SELECT max(report_refresh_date) FROM copilot_activity)`);
+    const copilotHolders = await n(
+      db,
+      `SELECT count(*)::INT n FROM user_licenses WHERE sku_part_number = 'Microsoft_365_Copilot'
+      AND last_assignment_change::DATE <= (SELECT max(report_refresh_date) FROM copilot_activity)`,
+    );
     expect(copilotRows).toBe(copilotHolders);
     expect(copilotRows).toBeGreaterThan(10);
     expect(await n(db, `SELECT count(*)::INT n FROM copilot_idle_seats`)).toBeGreaterThan(0);
@@ -79,7 +89,11 @@ describe('dailySync with subscriptions, Copilot and sign-ins', () => {
     expect(Number(spend[0]!.a)).toBe(Number(spend[0]!.paid_seats) * 39 * 12); // July 2026 list price of data/prices.csv
     // The tenant's annual spend, worked out here from the simulator's own seats and the shipped price list (the
     // annual-term row in force on the snapshot date): paid seats = enabled seats minus trial seats.
-    const prices = readFileSync(DEFAULT_PRICES_CSV, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
+    const prices = readFileSync(DEFAULT_PRICES_CSV, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','))
       .filter(([, , , billing, from, to]) => billing === 'annual' && from! <= D(7) && (to === '' || D(7) <= to!));
     const trials = tenantSubscriptions(p.sim.state.tenant).filter((x) => x.isTrial);
     let cents = 0;
@@ -139,7 +153,9 @@ describe('dailySync with subscriptions, Copilot and sign-ins', () => {
       expect(r.message).toContain('computed from sign-ins');
       const db = p.config.dbPath;
       expect(await n(db, `SELECT count(*)::INT n FROM copilot_activity WHERE ${snap(D(4))}`)).toBe(0);
-      expect(await n(db, `SELECT count(*)::INT n FROM suspicious_activity WHERE ${snap(D(4))} AND report = 'getMicrosoft365CopilotUsageUserDetail' AND reason = 'concealed'`)).toBeGreaterThan(0);
+      expect(
+        await n(db, `SELECT count(*)::INT n FROM suspicious_activity WHERE ${snap(D(4))} AND report = 'getMicrosoft365CopilotUsageUserDetail' AND reason = 'concealed'`),
+      ).toBeGreaterThan(0);
       const candidates = await q(db, `SELECT inactivity_signal, decided_without_current_reports AS marked, count(*)::INT AS n FROM inactive_licensed_users GROUP BY ALL`);
       expect(candidates.length).toBeGreaterThan(0);
       for (const c of candidates) expect(c).toMatchObject({ inactivity_signal: 'both', marked: true });

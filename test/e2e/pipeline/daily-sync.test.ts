@@ -32,8 +32,7 @@ describe('dailySync end to end (real Temporal, simulator, DuckDB)', () => {
     await client?.close();
     await p?.stop();
   });
-  const run = (snapshotDate: string, force = false) =>
-    startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate }, { force, taskQueue: p.taskQueue });
+  const run = (snapshotDate: string, force = false) => startDailySync(client.client, { tenantId: p.sim.tenantId, snapshotDate }, { force, taskQueue: p.taskQueue });
 
   it('stages, loads and publishes a snapshot analysts can query; history holds no personal data or secret', async () => {
     const handle = await run(D(7));

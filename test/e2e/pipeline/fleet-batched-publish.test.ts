@@ -37,17 +37,31 @@ describe('a fleet of tenants through one warehouse writer', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'm365-fleet-'));
     const tenantsFile = path.join(dir, 'tenants.json');
     // One app for every tenant, as an MSP runs it: the secret is named, never written here.
-    writeFileSync(tenantsFile, JSON.stringify({
-      tenants: sim.tenants.map((t, i) => ({
-        tenantId: t.tenantId, name: `tenant-${i}`, clientId: sim.clientId, clientSecretEnv: 'TEST_FLEET_SECRET',
-        authorityHost: sim.authorityHost, graphUrl: sim.graphUrl, caFile: sim.caFile,
-      })),
-    }));
+    writeFileSync(
+      tenantsFile,
+      JSON.stringify({
+        tenants: sim.tenants.map((t, i) => ({
+          tenantId: t.tenantId,
+          name: `tenant-${i}`,
+          clientId: sim.clientId,
+          clientSecretEnv: 'TEST_FLEET_SECRET',
+          authorityHost: sim.authorityHost,
+          graphUrl: sim.graphUrl,
+          caFile: sim.caFile,
+        })),
+      }),
+    );
     process.env.TEST_FLEET_SECRET = sim.clientSecret;
     env = { M365_TENANTS_FILE: tenantsFile, M365_DATA_DIR: path.join(dir, 'data'), TEST_FLEET_SECRET: sim.clientSecret };
     config = parseConfig(env);
-    workers = await createWorkers({ connection: await connectWorker(), namespace: 'default', deps: { config },
-      workflowBundlePath: inject('workflowBundlePath'), taskQueue, serveWarehouse: false });
+    workers = await createWorkers({
+      connection: await connectWorker(),
+      namespace: 'default',
+      deps: { config },
+      workflowBundlePath: inject('workflowBundlePath'),
+      taskQueue,
+      serveWarehouse: false,
+    });
     running = runWorkers(workers, abort.signal);
     client = await connectClient();
   });
@@ -63,7 +77,7 @@ describe('a fleet of tenants through one warehouse writer', () => {
     await sim?.close();
   });
 
-  it('every run but the failing tenant\'s succeeds and is published, by fewer publishes than loads', async () => {
+  it("every run but the failing tenant's succeeds and is published, by fewer publishes than loads", async () => {
     const snapshotDate = daysBefore(todayUtc(), 2);
     // One tenant withdrew its consent: its run fails at preflight, alone.
     const failing = sim.tenants[TENANTS - 1]!;

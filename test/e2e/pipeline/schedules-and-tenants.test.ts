@@ -59,10 +59,7 @@ describe('two tenants from a tenants file, with daily schedules', () => {
     writeFileSync(
       tenantsFile,
       JSON.stringify({
-        tenants: [
-          entry(sims[0]!, 'contoso', { clientSecretEnv: 'TEST_TENANT_A_SECRET' }),
-          entry(sims[1]!, 'fabrikam', { clientSecretFile: path.join(dir, 'b.secret') }),
-        ],
+        tenants: [entry(sims[0]!, 'contoso', { clientSecretEnv: 'TEST_TENANT_A_SECRET' }), entry(sims[1]!, 'fabrikam', { clientSecretFile: path.join(dir, 'b.secret') })],
       }),
     );
     config = parseConfig({ M365_TENANTS_FILE: tenantsFile, M365_DATA_DIR: path.join(dir, 'data') });
@@ -77,7 +74,11 @@ describe('two tenants from a tenants file, with daily schedules', () => {
     client = await connectClient();
   });
   afterAll(async () => {
-    for (const id of listTenantIds(config ?? parseConfig({}))) await client?.client.schedule.getHandle(dailyScheduleId(id)).delete().catch(() => {});
+    for (const id of listTenantIds(config ?? parseConfig({})))
+      await client?.client.schedule
+        .getHandle(dailyScheduleId(id))
+        .delete()
+        .catch(() => {});
     await client?.close();
     abort.abort();
     await running;
@@ -132,7 +133,13 @@ describe('two tenants from a tenants file, with daily schedules', () => {
     const deadline = Date.now() + 90_000;
     let status = '';
     while (Date.now() < deadline) {
-      status = await client.client.workflow.getHandle(dailyId).describe().then((d) => d.status.name, () => 'NOT_STARTED');
+      status = await client.client.workflow
+        .getHandle(dailyId)
+        .describe()
+        .then(
+          (d) => d.status.name,
+          () => 'NOT_STARTED',
+        );
       if (status === 'COMPLETED' || status === 'FAILED') break;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -181,7 +188,11 @@ describe('two tenants from a tenants file, with daily schedules', () => {
       expect(exact.info.nextActionTimes[0]!.toISOString().slice(11, 19)).toBe('23:50:00');
       expect(spread.spec.jitter).toBe(7 * 60_000);
     } finally {
-      for (const id of [a!, b!]) await client.client.schedule.getHandle(dailyScheduleId(id)).delete().catch(() => {});
+      for (const id of [a!, b!])
+        await client.client.schedule
+          .getHandle(dailyScheduleId(id))
+          .delete()
+          .catch(() => {});
     }
   });
 });

@@ -36,7 +36,11 @@ describe('m365-license reclaim (CLI)', () => {
     await h.result();
   }, 120_000);
   afterAll(async () => {
-    for (const id of started) await client.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+    for (const id of started)
+      await client.client.workflow
+        .getHandle(id)
+        .terminate('test cleanup')
+        .catch(() => undefined);
     await client?.close();
     await p?.stop();
   });
@@ -138,7 +142,10 @@ describe('m365-license reclaim (CLI)', () => {
       p.sim.state.directory.autoApprove = undefined;
     }
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { workflowId: string; started: boolean });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { workflowId: string; started: boolean });
     expect(lines).toHaveLength(2);
     started.push(...lines.map((l) => l.workflowId));
     expect(lines.every((l) => l.started)).toBe(true);
@@ -149,7 +156,10 @@ describe('m365-license reclaim (CLI)', () => {
     } finally {
       p.sim.state.directory.autoApprove = undefined;
     }
-    const refused = again.stdout.trim().split('\n').map((l) => JSON.parse(l) as { workflowId: string; started: boolean; reason?: string });
+    const refused = again.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { workflowId: string; started: boolean; reason?: string });
     expect(refused.map((l) => l.workflowId)).toEqual(lines.map((l) => l.workflowId));
     expect(refused.every((l) => !l.started && l.reason === 'already_open')).toBe(true);
   });

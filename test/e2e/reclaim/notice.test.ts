@@ -62,7 +62,11 @@ describe('notice to the user and "I still need it" (real Temporal, simulator, Du
   });
 
   const start = (u: PickedUser, noticeDays: number) =>
-    startReclamation(client.client, { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '10 minutes', noticeDays }, { taskQueue: p.taskQueue });
+    startReclamation(
+      client.client,
+      { tenantId: p.sim.tenantId, userId: u.id, requester: people.requesterFor(u.id), approvalTimeout: '10 minutes', noticeDays },
+      { taskQueue: p.taskQueue },
+    );
   const notUsed = (x: PickedUser) => directOnly(x) && !p.sim.state.directory.admins.includes(x.id) && x.index !== 10;
   const linkIn = (content: string): string => /href="([^"]+)"/.exec(content)![1]!.replace(/&amp;/g, '&');
 
@@ -129,7 +133,15 @@ describe('notice to the user and "I still need it" (real Temporal, simulator, Du
     await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
     expect(await approve(client.client, people, h.workflowId)).toMatchObject({ accepted: true });
     const told = await waitForStatus(client.client, h.workflowId, (s) => s.status === 'notice_given');
-    const claims = { tenantId: p.sim.tenantId, workflowId: h.workflowId, runId: told.runId, skus: told.scope, products: [], removalDate: told.noticeRemovalDate!, exp: Math.floor(Date.now() / 1000) + 3600 };
+    const claims = {
+      tenantId: p.sim.tenantId,
+      workflowId: h.workflowId,
+      runId: told.runId,
+      skus: told.scope,
+      products: [],
+      removalDate: told.noticeRemovalDate!,
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    };
     const attackerKey = noticeKeyFrom(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
     const workersKey = noticeKeyFrom(ensureApprovalKey(p.config));
     const handle = client.client.workflow.getHandle(h.workflowId);
@@ -151,24 +163,43 @@ describe('notice to the user and "I still need it" (real Temporal, simulator, Du
     const waiting = await waitForStatus(client.client, h.workflowId, (s) => s.status === 'awaiting_approval');
     const key = ensureApprovalKey(p.config);
     const graphFor = createGraphFactory(p.config);
-    const activities = createUserNoticeActivities({ config: p.config, graphFor, dbPath: p.config.dbPath, approvalKey: () => key, authoriser: createAuthoriser({ config: p.config, approvalKey: () => key, graphFor }) });
+    const activities = createUserNoticeActivities({
+      config: p.config,
+      graphFor,
+      dbPath: p.config.dbPath,
+      approvalKey: () => key,
+      authoriser: createAuthoriser({ config: p.config, approvalKey: () => key, graphFor }),
+    });
     // The activity runs as a task of this very run (as a rogue poller answering the workflow's task would see it).
     const env = new MockActivityEnvironment({ workflowExecution: { workflowId: h.workflowId, runId: waiting.runId }, workflowType: 'reclaimLicenses' }, { client: client.client });
     const binding = await bindingOf(client.client, h.workflowId, 'approve');
     const outsider = p.sim.state.userAt(20).id;
     const notice = (approval: { idToken: string }) =>
-      env.run(activities.sendRemovalNotice, { tenantId: p.sim.tenantId, userId: u.id, skus: waiting.scope, approvedScope: waiting.scope, requester: people.requesterFor(u.id), approval, noticeDays: 3 });
+      env.run(activities.sendRemovalNotice, {
+        tenantId: p.sim.tenantId,
+        userId: u.id,
+        skus: waiting.scope,
+        approvedScope: waiting.scope,
+        requester: people.requesterFor(u.id),
+        approval,
+        noticeDays: 3,
+      });
     const mails = () => p.sim.state.outbox.filter((m) => m.to.includes(p.sim.state.userAt(u.index).mail!)).length;
 
     expect(await notice({ idToken: people.bind(p.sim.idToken(outsider), binding) })).toEqual({ outcome: 'refused', problem: 'not_an_approver' });
     expect(await notice({ idToken: people.token('requester', binding) })).toEqual({ outcome: 'refused', problem: 'self_approval' });
-    expect(await notice({ idToken: people.token('approver', { ...binding, scopeHash: '0'.repeat(64) }) })).toEqual({ outcome: 'refused', problem: 'decision_proof_bound_elsewhere' });
+    expect(await notice({ idToken: people.token('approver', { ...binding, scopeHash: '0'.repeat(64) }) })).toEqual({
+      outcome: 'refused',
+      problem: 'decision_proof_bound_elsewhere',
+    });
     expect(mails()).toBe(0);
     expect(await notice({ idToken: people.token('approver', binding) })).toMatchObject({ outcome: 'sent' });
     expect(mails()).toBe(1);
     // The approvers' mail needs a real request: a forged requester sign-in sends nothing.
     const reminder = { tenantId: p.sim.tenantId, kind: 'reminder' as const, waitingSince: waiting.requestedAt, skuCount: 1 };
-    expect(await env.run(activities.mailApprovers, { ...reminder, requester: { idToken: people.token('approver', { purpose: 'request', workflowId: 'reclaim-elsewhere' }) } })).toEqual({ refused: 'requester_proof_bound_elsewhere' });
+    expect(
+      await env.run(activities.mailApprovers, { ...reminder, requester: { idToken: people.token('approver', { purpose: 'request', workflowId: 'reclaim-elsewhere' }) } }),
+    ).toEqual({ refused: 'requester_proof_bound_elsewhere' });
     expect(await env.run(activities.mailApprovers, { ...reminder, requester: people.requesterFor(u.id) })).toEqual({ sent: 3 });
     await client.client.workflow.getHandle(h.workflowId).terminate('test done');
   }, 120_000);

@@ -94,7 +94,11 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await h.fetchHistory(), h.workflowId);
 
     // Restore: asked by one person, approved by another; the same SKUs come back with the same disabled plans.
-    const rh = await startRestore(client.client, { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, requester: people.requester(`restore-${h.workflowId}`, 'approver2') }, { taskQueue: p.taskQueue });
+    const rh = await startRestore(
+      client.client,
+      { tenantId: p.sim.tenantId, reclaimWorkflowId: h.workflowId, requester: people.requester(`restore-${h.workflowId}`, 'approver2') },
+      { taskQueue: p.taskQueue },
+    );
     const rs = await waitForStatus(client.client, rh.workflowId, (x) => x.status === 'awaiting_approval');
     expect(await rh.query(restoreStatusQuery)).toMatchObject({ sourceRunId: s.runId, userId: u.id });
     expect(rs.scopeHash).toMatch(/^[0-9a-f]{64}$/);
@@ -102,7 +106,8 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     expect(await approve(client.client, people, rh.workflowId, 'nestedApprover')).toMatchObject({ accepted: true });
     const r = await rh.result();
     expect(r.outcome).toBe('restored');
-    const norm = (l: { skuId: string; disabledPlans: string[] }[]) => l.map((x) => ({ skuId: x.skuId, disabledPlans: x.disabledPlans.slice().sort() })).sort((a, b) => a.skuId.localeCompare(b.skuId));
+    const norm = (l: { skuId: string; disabledPlans: string[] }[]) =>
+      l.map((x) => ({ skuId: x.skuId, disabledPlans: x.disabledPlans.slice().sort() })).sort((a, b) => a.skuId.localeCompare(b.skuId));
     expect(norm(held(u))).toEqual(norm(before));
     const after = await auditRows(p.config.dbPath, h.workflowId);
     expect(after.find((x) => x.event === 'restore_requested')?.actor).toBe(people.id('approver2'));
@@ -117,7 +122,10 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const id = h.workflowId;
     const late = await decision(client.client, people, id, 'approver2');
     expect(await reject(client.client, people, id)).toMatchObject({ accepted: true });
-    await client.client.workflow.getHandle(id).signal('approve', late).catch(() => undefined);
+    await client.client.workflow
+      .getHandle(id)
+      .signal('approve', late)
+      .catch(() => undefined);
     const s = await h.result();
     expect(s.status).toBe('rejected');
     expect((await auditRows(p.config.dbPath, id)).find((r) => r.event === 'rejected')?.reason).toBe('still needed');
@@ -143,7 +151,18 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     const cli = inject('temporalCli');
     // What docs/reclamation.md tells an approver to run: a sealed sign-in plus the run and scope `reclaim status` shows.
     const signal = async (who: 'requester' | 'approver2') =>
-      run(cli, ['workflow', 'signal', '--workflow-id', h.workflowId, '--name', 'approve', '--input', JSON.stringify(await decision(client.client, people, h.workflowId, who)), '--address', temporalAddress()]);
+      run(cli, [
+        'workflow',
+        'signal',
+        '--workflow-id',
+        h.workflowId,
+        '--name',
+        'approve',
+        '--input',
+        JSON.stringify(await decision(client.client, people, h.workflowId, who)),
+        '--address',
+        temporalAddress(),
+      ]);
     await signal('requester');
     const refused = await waitForStatus(client.client, h.workflowId, (s) => s.events.some((e) => e.kind === 'ignored_approve'));
     expect(refused.status).toBe('awaiting_approval');
@@ -279,7 +298,11 @@ describe('reclaimLicenses (real Temporal, simulator, DuckDB)', () => {
     // is the first to show a return).
     const refresh0 = simulatedDate(TENANT, -2);
     const newestActivity = (r: Record<string, string>): string =>
-      Object.entries(r).filter(([k, v]) => k.endsWith('Last Activity Date') && v).map(([, v]) => v).sort().pop() ?? '';
+      Object.entries(r)
+        .filter(([k, v]) => k.endsWith('Last Activity Date') && v)
+        .map(([, v]) => v)
+        .sort()
+        .pop() ?? '';
     let later: Awaited<ReturnType<typeof simulatedDay>> | undefined;
     let back = new Map<string, string>();
     let u: PickedUser | undefined;

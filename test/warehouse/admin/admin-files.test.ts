@@ -40,7 +40,10 @@ const file = (name: string, lines: string[]): string => {
 };
 const count = (table: string) => withWriter(work, async (c) => Number((await c.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRowsJson()[0]![0]));
 const problems = async (p: Promise<unknown>) => {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AdminFileError);
   return (err as AdminFileError).problems;
 };
@@ -66,9 +69,13 @@ describe('prices import', () => {
       { line: 6, reason: 'billing "yearly" must be one of monthly, annual, triennial' },
     ]);
     // The row-level problems come first; once they are fixed, the cross-row ones are named.
-    const bad2 = file('bad-prices-2.csv', [PRICE_HEADER,
-      'SPE_E3,USD,36.00,annual,2026-01-01,2026-06-30,', 'SPE_E3,USD,39.00,annual,2026-06-01,,',
-      'ENTERPRISEPACK,USD,23.00,annual,2026-01-01,,t1', 'ENTERPRISEPACK,EUR,21.00,monthly,2026-01-01,,t1']);
+    const bad2 = file('bad-prices-2.csv', [
+      PRICE_HEADER,
+      'SPE_E3,USD,36.00,annual,2026-01-01,2026-06-30,',
+      'SPE_E3,USD,39.00,annual,2026-06-01,,',
+      'ENTERPRISEPACK,USD,23.00,annual,2026-01-01,,t1',
+      'ENTERPRISEPACK,EUR,21.00,monthly,2026-01-01,,t1',
+    ]);
     expect(await problems(importPrices(work, bad2))).toEqual([
       { line: 3, reason: 'effective range 2026-06-01..open of SPE_E3 (annual, all tenants) overlaps line 2 (2026-01-01..2026-06-30)' },
       { line: 5, reason: expect.stringContaining('mixed currencies for ENTERPRISEPACK (tenant t1): EUR here, USD on line 4') },
@@ -82,11 +89,19 @@ describe('prices import', () => {
   it("takes the admin's price over the shipped list price, in any currency; within the admin's own prices overlaps and mixed currencies are refused", async () => {
     const before = await count('prices');
     const listed = async (sku: string) =>
-      withWriter(work, async (c) => (await c.runAndReadAll(`SELECT currency, unit_price_monthly::VARCHAR, list_price FROM prices WHERE sku_part_number = '${sku}' ORDER BY list_price, effective_from`)).getRowsJson());
+      withWriter(work, async (c) =>
+        (
+          await c.runAndReadAll(`SELECT currency, unit_price_monthly::VARCHAR, list_price FROM prices WHERE sku_part_number = '${sku}' ORDER BY list_price, effective_from`)
+        ).getRowsJson(),
+      );
     // A European admin's own price for a SKU whose list price is in USD: imported, the list price kept beside it.
     const eur = file('eur.csv', [PRICE_HEADER, 'POWER_BI_PRO,EUR,14.00,monthly,2026-01-01,,']);
     expect(await importPrices(work, eur)).toEqual({ rows: 1 });
-    expect(await listed('POWER_BI_PRO')).toEqual([['EUR', '14.0000', false], ['USD', '10.0000', true], ['USD', '14.0000', true]]);
+    expect(await listed('POWER_BI_PRO')).toEqual([
+      ['EUR', '14.0000', false],
+      ['USD', '10.0000', true],
+      ['USD', '14.0000', true],
+    ]);
     // Overlapping a shipped range is no conflict either: the admin's price outranks it.
     const shippedE3 = (await listed('SPE_E3')).filter((r) => r[2] === true);
     const same = file('same.csv', [PRICE_HEADER, 'SPE_E3,USD,39.50,annual,2026-07-01,,']);
@@ -129,10 +144,19 @@ describe('prices import', () => {
   it('prices set closes the price in force and starts the new one; a later price is refused', async () => {
     await setPrice(work, { skuPartNumber: 'SPE_E3', monthly: '41.00', currency: 'USD', from: '2027-01-01', tenantId: TENANT });
     await setPrice(work, { skuPartNumber: 'SPE_E3', monthly: '42.00', currency: 'USD', from: '2027-03-01', tenantId: TENANT });
-    const r = await withWriter(work, async (c) => (await c.runAndReadAll(`SELECT unit_price_monthly::VARCHAR, effective_from::VARCHAR, effective_to::VARCHAR
-      FROM prices WHERE tenant_id = '${TENANT}' ORDER BY effective_from`)).getRowsJson());
-    expect(r).toEqual([['41.0000', '2027-01-01', '2027-02-28'], ['42.0000', '2027-03-01', null]]);
-    await expect(setPrice(work, { skuPartNumber: 'SPE_E3', monthly: '40.00', currency: 'USD', from: '2027-02-01', tenantId: TENANT })).rejects.toThrow(/already has a price from 2027-03-01/);
+    const r = await withWriter(work, async (c) =>
+      (
+        await c.runAndReadAll(`SELECT unit_price_monthly::VARCHAR, effective_from::VARCHAR, effective_to::VARCHAR
+      FROM prices WHERE tenant_id = '${TENANT}' ORDER BY effective_from`)
+      ).getRowsJson(),
+    );
+    expect(r).toEqual([
+      ['41.0000', '2027-01-01', '2027-02-28'],
+      ['42.0000', '2027-03-01', null],
+    ]);
+    await expect(setPrice(work, { skuPartNumber: 'SPE_E3', monthly: '40.00', currency: 'USD', from: '2027-02-01', tenantId: TENANT })).rejects.toThrow(
+      /already has a price from 2027-03-01/,
+    );
     await expect(setPrice(work, { skuPartNumber: 'SPE_E3', monthly: '40.00', currency: 'EUR', from: '2027-06-01', tenantId: TENANT })).rejects.toThrow(/mixed currencies/);
     await expect(setPrice(work, { skuPartNumber: 'SPE_E3', monthly: '-1', currency: 'USD', from: '2027-06-01' })).rejects.toThrow(/negative price/);
   });
@@ -141,16 +165,23 @@ describe('prices import', () => {
 describe('contracts import', () => {
   const HEADER = 'tenant,commerce_subscription_id,sku_part_number,seats_committed,term_start,term_end,unit_price_monthly,currency,billing';
   it('refuses a bad file whole, naming line and reason', async () => {
-    expect(await problems(importContracts(work, file('bad-contracts.csv', [
-      HEADER,
-      't1,cs-1,,10,2026-01-01,2026-12-31,30.00,USD,annual',
-      't1,,NOPE,10,2026-01-01,2026-12-31,30.00,USD,annual',
-      't1,cs-2,,-3,2026-01-01,2026-12-31,30.00,USD,annual',
-      't1,cs-3,,10,2026-01-01,2026-12-31,-30.00,USD,annual',
-      't1,cs-4,,10,2026-01-01,2026-12-31,30.00,USD,weekly',
-      't1,cs-5,,10,2026-12-31,2026-01-01,30.00,USD,annual',
-      't1,cs-6,,10,2026-01-01,2026-12-31,30.00,,annual',
-    ])))).toEqual([
+    expect(
+      await problems(
+        importContracts(
+          work,
+          file('bad-contracts.csv', [
+            HEADER,
+            't1,cs-1,,10,2026-01-01,2026-12-31,30.00,USD,annual',
+            't1,,NOPE,10,2026-01-01,2026-12-31,30.00,USD,annual',
+            't1,cs-2,,-3,2026-01-01,2026-12-31,30.00,USD,annual',
+            't1,cs-3,,10,2026-01-01,2026-12-31,-30.00,USD,annual',
+            't1,cs-4,,10,2026-01-01,2026-12-31,30.00,USD,weekly',
+            't1,cs-5,,10,2026-12-31,2026-01-01,30.00,USD,annual',
+            't1,cs-6,,10,2026-01-01,2026-12-31,30.00,,annual',
+          ]),
+        ),
+      ),
+    ).toEqual([
       { line: 3, reason: expect.stringMatching(/^unknown SKU "NOPE"/) },
       { line: 4, reason: 'seats_committed "-3" must be a whole number >= 0' },
       { line: 5, reason: 'negative price -30.00' },
@@ -158,9 +189,9 @@ describe('contracts import', () => {
       { line: 7, reason: 'term_end 2026-01-01 is before term_start 2026-12-31' },
       { line: 8, reason: 'a contract price needs its currency' },
     ]);
-    expect(await problems(importContracts(work, file('overlap.csv', [
-      HEADER, 't1,cs-1,,10,2026-01-01,2026-12-31,,,annual', 't1,cs-1,,12,2026-12-01,2027-11-30,,,annual',
-    ])))).toEqual([{ line: 3, reason: 'term 2026-12-01..2027-11-30 of subscription cs-1 (tenant t1) overlaps line 2 (2026-01-01..2026-12-31)' }]);
+    expect(
+      await problems(importContracts(work, file('overlap.csv', [HEADER, 't1,cs-1,,10,2026-01-01,2026-12-31,,,annual', 't1,cs-1,,12,2026-12-01,2027-11-30,,,annual']))),
+    ).toEqual([{ line: 3, reason: 'term 2026-12-01..2027-11-30 of subscription cs-1 (tenant t1) overlaps line 2 (2026-01-01..2026-12-31)' }]);
     expect(await count('contracts')).toBe(0);
   });
 });
@@ -174,7 +205,11 @@ describe('CLI', () => {
     const env = { ...process.env, M365_DATA_DIR: root };
     const run = async (...args: string[]) => {
       try {
-        const r = await exec(process.execPath, [BIN, ...args, ...(args[0] === 'savings' || args[1] === 'missing' || args[1] === 'list' ? [] : ['--work-db', work]), '--db', published], { env, cwd: root });
+        const r = await exec(
+          process.execPath,
+          [BIN, ...args, ...(args[0] === 'savings' || args[1] === 'missing' || args[1] === 'list' ? [] : ['--work-db', work]), '--db', published],
+          { env, cwd: root },
+        );
         return { code: 0, stdout: r.stdout, stderr: r.stderr };
       } catch (err) {
         const e = err as { code: number; stdout: string; stderr: string };
@@ -197,13 +232,28 @@ describe('CLI', () => {
     expect(savings.stdout).toContain('Largest opportunities:');
 
     // Levels: a contract, the admin's price for the tenant, the admin's price for all tenants (EUR over a USD list price), the list.
-    const levelOf = async () => Object.fromEntries((JSON.parse((await run('prices', 'list', '--format', 'json')).stdout) as Array<Record<string, string>>)
-      .map((r) => [r.sku_part_number, `${r.level} ${r.currency} ${Number(r.unit_price_monthly)}`]));
+    const levelOf = async () =>
+      Object.fromEntries(
+        (JSON.parse((await run('prices', 'list', '--format', 'json')).stdout) as Array<Record<string, string>>).map((r) => [
+          r.sku_part_number,
+          `${r.level} ${r.currency} ${Number(r.unit_price_monthly)}`,
+        ]),
+      );
     expect(await levelOf()).toMatchObject({ SPE_E5: 'list USD 57', VISIOCLIENT: 'admin USD 15' });
     expect((await run('prices', 'import', file('eur.csv', [PRICE_HEADER, 'SPE_E5,EUR,52.00,annual,2026-01-01,,']))).code).toBe(0);
     expect((await run('prices', 'set', 'SPE_E3', '--monthly', '30', '--currency', 'CHF', '--from', '2026-01-01', '--tenant', TENANT)).code).toBe(0);
-    expect((await run('contracts', 'import', file('c.csv', ['tenant,commerce_subscription_id,sku_part_number,seats_committed,term_start,term_end,unit_price_monthly,currency,billing',
-      `${TENANT},cs-o3,,3,2026-01-15,2027-01-14,20.00,USD,annual`]))).code).toBe(0);
+    expect(
+      (
+        await run(
+          'contracts',
+          'import',
+          file('c.csv', [
+            'tenant,commerce_subscription_id,sku_part_number,seats_committed,term_start,term_end,unit_price_monthly,currency,billing',
+            `${TENANT},cs-o3,,3,2026-01-15,2027-01-14,20.00,USD,annual`,
+          ]),
+        )
+      ).code,
+    ).toBe(0);
     expect(await levelOf()).toMatchObject({ SPE_E5: 'admin EUR 52', SPE_E3: 'tenant CHF 30', ENTERPRISEPACK: 'contract USD 20', Microsoft_365_Copilot: 'list USD 30' });
     const all = JSON.parse((await run('prices', 'list', '--all', '--format', 'json')).stdout) as Array<Record<string, string>>;
     expect(all.filter((r) => r.sku_part_number === 'SPE_E5').map((r) => `${r.tenant} ${r.level} ${r.currency}`)).toEqual(['(all) list USD', '(all) list USD', '(all) admin EUR']);

@@ -16,7 +16,12 @@ import { bytesUnder, expectedChanges, filesUnder, reportRows, stagedAssignments,
 // A small tenant with every kind of change each day (hires, leavers, licence changes, disabled accounts), and
 // one with no churn at all, whose roster does not change from day to day.
 const BUSY: SimulatedTenant = { seed: 41, users: 300, today: '2024-05-10', churn: { hiresPerDay: 0.01, leaversPerDay: 0.01, licenceChangesPerDay: 0.02, disabledPerDay: 0.01 } };
-const QUIET: SimulatedTenant = { seed: 42, users: 120, today: '2024-05-10', churn: { hiresPerDay: 0, leaversPerDay: 0, licenceChangesPerDay: 0, disabledPerDay: 0, returnsPerDay: 0 } };
+const QUIET: SimulatedTenant = {
+  seed: 42,
+  users: 120,
+  today: '2024-05-10',
+  churn: { hiresPerDay: 0, leaversPerDay: 0, licenceChangesPerDay: 0, disabledPerDay: 0, returnsPerDay: 0 },
+};
 let days: SimulatedDay[];
 let quiet: SimulatedDay[];
 let TENANT: string;
@@ -49,18 +54,38 @@ const load = (dir: string, extra: Partial<Parameters<typeof loadStagingDir>[0]> 
 
 const rows = (sql: string, file = work) => queryWarehouse(work, sql, file);
 
-const HISTORY_VIEWS = ['users', 'license_assignments', 'skus', 'office365_active_user_detail', 'email_activity_user_detail', 'suspicious_activity',
-  'service_activity', 'users_changes', 'license_assignments_changes', 'snapshots'];
+const HISTORY_VIEWS = [
+  'users',
+  'license_assignments',
+  'skus',
+  'office365_active_user_detail',
+  'email_activity_user_detail',
+  'suspicious_activity',
+  'service_activity',
+  'users_changes',
+  'license_assignments_changes',
+  'snapshots',
+];
 const counts = async (file = work) =>
   Object.fromEntries(await Promise.all(HISTORY_VIEWS.map(async (t) => [t, Number((await rows(`SELECT count(*) AS n FROM ${t}`, file))[0]!.n)])));
 
 const rosterOn = async (date: string, file = work, tenant = TENANT) =>
   (await rows(`SELECT user_id || ':' || account_enabled AS u FROM users_as_of(DATE '${date}') WHERE tenant_id = '${tenant}' ORDER BY 1`, file)).map((r) => r.u);
 const assignmentsOn = async (date: string, file = work) =>
-  (await rows(`SELECT user_id || ':' || sku_id || ':' || coalesce(assigned_by_group, '') AS a FROM license_assignments_as_of(DATE '${date}') WHERE tenant_id = '${TENANT}' ORDER BY 1`, file)).map((r) => r.a);
+  (
+    await rows(
+      `SELECT user_id || ':' || sku_id || ':' || coalesce(assigned_by_group, '') AS a FROM license_assignments_as_of(DATE '${date}') WHERE tenant_id = '${TENANT}' ORDER BY 1`,
+      file,
+    )
+  ).map((r) => r.a);
 
 /** The changes the warehouse stored for a roster table on a day: sorted "key:change" strings, as expectedChanges. */
-const KEYS: Record<RosterTable, string> = { users: 'user_id', license_assignments: "user_id || ':' || sku_id || ':' || coalesce(assigned_by_group, '')", skus: 'sku_id', sign_ins: 'user_id' };
+const KEYS: Record<RosterTable, string> = {
+  users: 'user_id',
+  license_assignments: "user_id || ':' || sku_id || ':' || coalesce(assigned_by_group, '')",
+  skus: 'sku_id',
+  sign_ins: 'user_id',
+};
 const storedChanges = async (table: RosterTable, date: string, tenant = TENANT) =>
   (await rows(`SELECT ${KEYS[table]} || ':' || change AS c FROM ${table}_changes WHERE tenant_id = '${tenant}' AND snapshot_date = '${date}' ORDER BY 1`)).map((r) => r.c);
 
@@ -84,8 +109,11 @@ describe('history partitions', () => {
     const expectedFiles = (d: SimulatedDay[]) =>
       [
         ...REPORT_TABLES.flatMap((t) => d.map((x) => `${t}/tenant_id=${x.tenantId}/snapshot_date=${x.snapshotDate}/part-*.parquet`)),
-        ...ROSTER_TABLES.flatMap((t) => d.filter((x, n) => n === 0 || expectedChanges(d[n - 1]!.dir, x.dir, t).length > 0)
-          .map((x) => `${t}/tenant_id=${x.tenantId}/snapshot_date=${x.snapshotDate}/part-*.parquet`)),
+        ...ROSTER_TABLES.flatMap((t) =>
+          d
+            .filter((x, n) => n === 0 || expectedChanges(d[n - 1]!.dir, x.dir, t).length > 0)
+            .map((x) => `${t}/tenant_id=${x.tenantId}/snapshot_date=${x.snapshotDate}/part-*.parquet`),
+        ),
       ].sort();
     const busy = expectedFiles(days.slice(0, 2));
     const still = expectedFiles(quiet);
@@ -118,7 +146,9 @@ describe('history partitions', () => {
     // A date after the loads shows the last loaded roster before it.
     expect(await rosterOn('2024-06-30')).toEqual(stagedRoster(dirOf(3)));
     // A leaver of day 1: one version, valid from day 0 until day 1.
-    const leaver = expectedChanges(dirOf(0), dirOf(1), 'users').find((c) => c.endsWith(':delete'))!.split(':')[0];
+    const leaver = expectedChanges(dirOf(0), dirOf(1), 'users')
+      .find((c) => c.endsWith(':delete'))!
+      .split(':')[0];
     expect(await rows(`SELECT user_id, valid_from::VARCHAR AS f, valid_to::VARCHAR AS t FROM users_history WHERE user_id = '${leaver}'`)).toEqual([
       { user_id: leaver, f: dateOf(0), t: dateOf(1) },
     ]);
@@ -272,7 +302,7 @@ describe('readers and crashes', () => {
     expect(existsSync(path.join(history, '.incoming')) ? readdirSync(path.join(history, '.incoming')) : []).toEqual([]);
   });
 
-  it('the analysts\' checked read-only query reads the history (only the history directory) and the as-of macros', async () => {
+  it("the analysts' checked read-only query reads the history (only the history directory) and the as-of macros", async () => {
     await load(dirOf(0));
     await load(dirOf(1));
     await publish(work, published);

@@ -13,23 +13,24 @@ afterEach(async () => {
 });
 
 /** A version-3 warehouse with two snapshots: bob loses his licence and carol appears on the second day. */
-const versionThreeWarehouse = (file: string): Promise<void> => warehouseAtVersion(file, 3, async (c) => {
-  const t = `'${TENANT}'`;
-  await c.run(`INSERT INTO snapshots VALUES (${t}, DATE '2024-05-10', 'r1', now(), true, false, false, DATE '2024-05-08'),
+const versionThreeWarehouse = (file: string): Promise<void> =>
+  warehouseAtVersion(file, 3, async (c) => {
+    const t = `'${TENANT}'`;
+    await c.run(`INSERT INTO snapshots VALUES (${t}, DATE '2024-05-10', 'r1', now(), true, false, false, DATE '2024-05-08'),
                                             (${t}, DATE '2024-05-11', 'r2', now(), true, false, false, DATE '2024-05-09')`);
-  await c.run(`INSERT INTO users (tenant_id, snapshot_date, user_id, user_principal_name, account_enabled) VALUES
+    await c.run(`INSERT INTO users (tenant_id, snapshot_date, user_id, user_principal_name, account_enabled) VALUES
     (${t}, DATE '2024-05-10', 'u-alice', 'alice@contoso.com', true), (${t}, DATE '2024-05-10', 'u-bob', 'bob@contoso.com', true),
     (${t}, DATE '2024-05-11', 'u-alice', 'alice@contoso.com', true), (${t}, DATE '2024-05-11', 'u-bob', 'bob@contoso.com', false),
     (${t}, DATE '2024-05-11', 'u-carol', 'carol@contoso.com', true)`);
-  await c.run(`INSERT INTO license_assignments (tenant_id, snapshot_date, user_id, sku_id) VALUES
+    await c.run(`INSERT INTO license_assignments (tenant_id, snapshot_date, user_id, sku_id) VALUES
     (${t}, DATE '2024-05-10', 'u-alice', 'e5'), (${t}, DATE '2024-05-10', 'u-bob', 'e3'), (${t}, DATE '2024-05-11', 'u-alice', 'e5')`);
-  await c.run(`INSERT INTO skus (tenant_id, snapshot_date, sku_id, sku_part_number, prepaid_enabled, consumed_units) VALUES
+    await c.run(`INSERT INTO skus (tenant_id, snapshot_date, sku_id, sku_part_number, prepaid_enabled, consumed_units) VALUES
     (${t}, DATE '2024-05-10', 'e5', 'SPE_E5', 10, 1), (${t}, DATE '2024-05-10', 'e3', 'SPE_E3', 5, 1),
     (${t}, DATE '2024-05-11', 'e5', 'SPE_E5', 10, 1), (${t}, DATE '2024-05-11', 'e3', 'SPE_E3', 5, 0)`);
-  await c.run(`INSERT INTO office365_active_user_detail (tenant_id, snapshot_date, user_id, report_refresh_date, user_principal_name, is_deleted, exchange_last_activity_date) VALUES
+    await c.run(`INSERT INTO office365_active_user_detail (tenant_id, snapshot_date, user_id, report_refresh_date, user_principal_name, is_deleted, exchange_last_activity_date) VALUES
     (${t}, DATE '2024-05-10', 'u-alice', DATE '2024-05-08', 'alice@contoso.com', false, DATE '2024-05-07'),
     (${t}, DATE '2024-05-11', 'u-alice', DATE '2024-05-09', 'alice@contoso.com', false, DATE '2024-05-09')`);
-});
+  });
 
 describe('upgrade from the single-file warehouse', () => {
   it('moves every snapshot into partitions and answers the same', async () => {

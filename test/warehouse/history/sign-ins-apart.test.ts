@@ -94,34 +94,45 @@ describe('sign-ins apart from the users roster', () => {
 const D = ['2026-05-10', '2026-05-11', '2026-05-12'];
 const at = (s: string | null) => (s === null ? 'NULL::TIMESTAMPTZ' : `TIMESTAMPTZ '${s}'`);
 const OLD_USERS: Record<string, [string, string, string, string | null, string | null, string | null][]> = {
-  [D[0]!]: [['u-alice', 'upsert', 'Sales', '2026-05-09 08:00:00+00', null, '2026-05-09 08:00:00+00'], ['u-bob', 'upsert', 'Sales', null, null, null]],
-  [D[1]!]: [['u-alice', 'upsert', 'Sales', '2026-05-11 07:00:00+00', '2026-05-11 07:30:00+00', '2026-05-11 07:30:00+00'],
-    ['u-carol', 'upsert', 'Finance', '2026-05-10 12:00:00+00', null, null]],
-  [D[2]!]: [['u-alice', 'upsert', 'Finance', '2026-05-11 07:00:00+00', '2026-05-11 07:30:00+00', '2026-05-11 07:30:00+00'],
-    ['u-bob', 'upsert', 'Sales', '2026-05-12 06:00:00+00', null, null], ['u-carol', 'delete', '', null, null, null]],
+  [D[0]!]: [
+    ['u-alice', 'upsert', 'Sales', '2026-05-09 08:00:00+00', null, '2026-05-09 08:00:00+00'],
+    ['u-bob', 'upsert', 'Sales', null, null, null],
+  ],
+  [D[1]!]: [
+    ['u-alice', 'upsert', 'Sales', '2026-05-11 07:00:00+00', '2026-05-11 07:30:00+00', '2026-05-11 07:30:00+00'],
+    ['u-carol', 'upsert', 'Finance', '2026-05-10 12:00:00+00', null, null],
+  ],
+  [D[2]!]: [
+    ['u-alice', 'upsert', 'Finance', '2026-05-11 07:00:00+00', '2026-05-11 07:30:00+00', '2026-05-11 07:30:00+00'],
+    ['u-bob', 'upsert', 'Sales', '2026-05-12 06:00:00+00', null, null],
+    ['u-carol', 'delete', '', null, null, null],
+  ],
 };
 
-const versionNineWarehouse = (work: string): Promise<void> => warehouseAtVersion(work, 9, async (c) => {
-  const history = path.join(path.dirname(path.dirname(work)), 'history');
-  const t = `'${CRAFTED}'`;
-  for (const [n, date] of D.entries()) {
-    const dir = path.join(history, 'users', `tenant_id=${CRAFTED}`, `snapshot_date=${date}`);
-    mkdirSync(dir, { recursive: true });
-    const rows = OLD_USERS[date]!.map(([id, change, dept, a, b, s]) =>
-      `SELECT '${id}' AS user_id, '${change}' AS change, '${id.slice(2)}@crafted.test' AS user_principal_name, NULL::VARCHAR AS display_name,
+const versionNineWarehouse = (work: string): Promise<void> =>
+  warehouseAtVersion(work, 9, async (c) => {
+    const history = path.join(path.dirname(path.dirname(work)), 'history');
+    const t = `'${CRAFTED}'`;
+    for (const [n, date] of D.entries()) {
+      const dir = path.join(history, 'users', `tenant_id=${CRAFTED}`, `snapshot_date=${date}`);
+      mkdirSync(dir, { recursive: true });
+      const rows = OLD_USERS[date]!.map(
+        ([id, change, dept, a, b, s]) =>
+          `SELECT '${id}' AS user_id, '${change}' AS change, '${id.slice(2)}@crafted.test' AS user_principal_name, NULL::VARCHAR AS display_name,
               NULL::VARCHAR AS mail, true AS account_enabled, 'Member' AS user_type, NULL::TIMESTAMPTZ AS created_at, '${dept}' AS department,
               NULL::VARCHAR AS job_title, 'US' AS usage_location, ${at(a)} AS last_sign_in_at, ${at(b)} AS last_non_interactive_sign_in_at,
-              ${at(s)} AS last_successful_sign_in_at`).join(' UNION ALL ');
-    const gen = `old${n}`;
-    await c.run(`COPY (${rows}) TO '${path.join(dir, `part-${gen}.parquet`)}' (FORMAT parquet, COMPRESSION zstd)`);
-    await c.run(`INSERT INTO history_partitions VALUES (${t}, 'users', DATE '${date}', '${gen}', ${OLD_USERS[date]!.length}, 1, ${n === 0}, now(), NULL)`);
-    await c.run(`INSERT INTO snapshots (tenant_id, snapshot_date, run_id, loaded_at, activity_loaded, concealed, stale, report_refresh_date, sign_in_loaded)
+              ${at(s)} AS last_successful_sign_in_at`,
+      ).join(' UNION ALL ');
+      const gen = `old${n}`;
+      await c.run(`COPY (${rows}) TO '${path.join(dir, `part-${gen}.parquet`)}' (FORMAT parquet, COMPRESSION zstd)`);
+      await c.run(`INSERT INTO history_partitions VALUES (${t}, 'users', DATE '${date}', '${gen}', ${OLD_USERS[date]!.length}, 1, ${n === 0}, now(), NULL)`);
+      await c.run(`INSERT INTO snapshots (tenant_id, snapshot_date, run_id, loaded_at, activity_loaded, concealed, stale, report_refresh_date, sign_in_loaded)
       VALUES (${t}, DATE '${date}', 'r${n}', now(), false, false, false, NULL, true)`);
-  }
-  await c.run(`INSERT INTO current_users (tenant_id, snapshot_date, user_id, user_principal_name, department, last_sign_in_at, last_non_interactive_sign_in_at, last_successful_sign_in_at)
+    }
+    await c.run(`INSERT INTO current_users (tenant_id, snapshot_date, user_id, user_principal_name, department, last_sign_in_at, last_non_interactive_sign_in_at, last_successful_sign_in_at)
     VALUES (${t}, DATE '${D[2]}', 'u-alice', 'alice@crafted.test', 'Finance', ${at('2026-05-11 07:00:00+00')}, ${at('2026-05-11 07:30:00+00')}, ${at('2026-05-11 07:30:00+00')}),
            (${t}, DATE '${D[2]}', 'u-bob', 'bob@crafted.test', 'Sales', ${at('2026-05-12 06:00:00+00')}, NULL, NULL)`);
-});
+  });
 
 describe('upgrade from version 9 (sign-in times inside the users partitions)', () => {
   it('splits every kept day into sign_ins partitions with the same answers, and the next load carries on', async () => {
@@ -144,8 +155,10 @@ describe('upgrade from version 9 (sign-in times inside the users partitions)', (
       expect(sorted(await timesFrom(work, `SELECT * FROM users WHERE snapshot_date = '${date}'`)), date).toEqual(expectedOn(n));
     }
     // The roster itself is as it was: carol appears on the second day and is gone on the third.
-    expect((await queryWork(work, `SELECT snapshot_date::VARCHAR AS d, string_agg(user_id, ',' ORDER BY user_id) AS u FROM users GROUP BY 1 ORDER BY 1`))).toEqual([
-      { d: D[0], u: 'u-alice,u-bob' }, { d: D[1], u: 'u-alice,u-bob,u-carol' }, { d: D[2], u: 'u-alice,u-bob' },
+    expect(await queryWork(work, `SELECT snapshot_date::VARCHAR AS d, string_agg(user_id, ',' ORDER BY user_id) AS u FROM users GROUP BY 1 ORDER BY 1`)).toEqual([
+      { d: D[0], u: 'u-alice,u-bob' },
+      { d: D[1], u: 'u-alice,u-bob,u-carol' },
+      { d: D[2], u: 'u-alice,u-bob' },
     ]);
     expect(sorted(await timesFrom(work, 'SELECT * FROM current_sign_ins'))).toEqual(expectedOn(2));
     expect(await queryWork(work, `SELECT count(*)::INT AS n FROM duckdb_tables() WHERE table_name = 'sign_ins_split_pending'`)).toEqual([{ n: 0 }]);
@@ -157,7 +170,9 @@ describe('upgrade from version 9 (sign-in times inside the users partitions)', (
     next.users = next.users.map((u) => (u.id === 'u-dan' ? { ...u, signIn: { last: '2026-05-19T08:00:00Z' } } : u));
     await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeTenant(path.join(root, 'next'), next) });
     expect(await queryWork(work, `SELECT user_id || ':' || change AS c FROM sign_ins_changes WHERE snapshot_date = '2026-05-20' ORDER BY 1`)).toEqual([
-      { c: 'u-alice:delete' }, { c: 'u-bob:delete' }, { c: 'u-dan:upsert' },
+      { c: 'u-alice:delete' },
+      { c: 'u-bob:delete' },
+      { c: 'u-dan:upsert' },
     ]);
     expect(sorted(await timesFrom(work, 'SELECT * FROM user_last_activity'))).toEqual([['u-dan', [Date.parse('2026-05-19T08:00:00Z'), null, null]]]);
   });
@@ -168,7 +183,10 @@ describe('upgrade from version 9 (sign-in times inside the users partitions)', (
     await versionNineWarehouse(work);
     const file = path.join(root, 'history', 'users', `tenant_id=${CRAFTED}`, `snapshot_date=${D[1]}`, 'part-old1.parquet');
     renameSync(file, `${file}.away`);
-    const err = await queryWork(work, "SELECT 1").then(() => null, (e: unknown) => e as Error);
+    const err = await queryWork(work, 'SELECT 1').then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toContain(file);
     expect(err?.message).toContain('Restore that file');
     await closeWarehouse();

@@ -19,9 +19,10 @@ describe('the warehouse writer over its memory cap', () => {
     const stagingDir = writeStaging(root);
     const activities = createWarehouseWriteActivities({ workDbPath: path.join(root, 'work', 'm365.duckdb'), dbPath: path.join(root, 'm365.duckdb'), historyDays: 0 });
     const env = new MockActivityEnvironment();
-    const err = await env
-      .run(activities.loadAndPublish, { stagingDir, tenantId: TENANT, runId: 'oom-run', snapshotDate: '2024-05-10' })
-      .then(() => undefined, (e: unknown) => e as Error);
+    const err = await env.run(activities.loadAndPublish, { stagingDir, tenantId: TENANT, runId: 'oom-run', snapshotDate: '2024-05-10' }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err?.name).toBe('WarehouseOutOfMemoryError');
     expect(err?.message).toContain('M365_DUCKDB_MEMORY_LIMIT');
     expect(NON_RETRYABLE).toContain('WarehouseOutOfMemoryError');

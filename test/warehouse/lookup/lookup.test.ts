@@ -21,7 +21,15 @@ beforeAll(async () => {
   // The admin's own price in another currency outranks the USD list price of Copilot for this tenant.
   await setPrice(work, { skuPartNumber: 'Microsoft_365_Copilot', monthly: '28.50', currency: 'EUR', from: '2026-01-01', tenantId: TENANT });
   const event = { workflowId: WORKFLOW, tenantId: TENANT, userId: 'u-dan', runId: 'run-2' };
-  await recordReclamationEvent(work, { ...event, event: 'requested', at: '2026-05-20T09:00:00Z', actor: 'u-olga', actorUpn: 'olga@crafted.test', reason: 'left the team', runId: 'run-1' });
+  await recordReclamationEvent(work, {
+    ...event,
+    event: 'requested',
+    at: '2026-05-20T09:00:00Z',
+    actor: 'u-olga',
+    actorUpn: 'olga@crafted.test',
+    reason: 'left the team',
+    runId: 'run-1',
+  });
   await recordReclamationEvent(work, { ...event, event: 'requested', at: '2026-05-20T10:00:00Z', actor: 'u-olga', actorUpn: 'olga@crafted.test', reason: 'asked again' });
   await recordReclamationEvent(work, { ...event, event: 'rejected', at: '2026-05-20T11:00:00Z', actor: 'u-ivy', reason: 'still needs it' });
   await publish(work, published);
@@ -34,21 +42,38 @@ describe('warehouse lookup', () => {
   it('gives one person with names, licences by product and yearly cost, activity per service, sign-in and mailbox', async () => {
     const ana = await lookup.person(TENANT, 'U-ANA');
     expect(ana).toMatchObject({
-      userId: 'u-ana', known: true, displayName: 'u-ana', upn: 'ana@crafted.test', department: 'Sales', accountEnabled: true,
-      lastActivity: '2026-05-17', asOf: '2026-05-20', note: null,
+      userId: 'u-ana',
+      known: true,
+      displayName: 'u-ana',
+      upn: 'ana@crafted.test',
+      department: 'Sales',
+      accountEnabled: true,
+      lastActivity: '2026-05-17',
+      asOf: '2026-05-20',
+      note: null,
       mailbox: { hostedBy: [SKU.E5.skuId], lastActivity: '2026-05-17' },
     });
     expect(ana.lastActivityPerService).toMatchObject({ exchange: '2026-05-17', teams: '2026-05-17', yammer: null });
     expect(ana.licences).toEqual([
       { skuId: SKU.E5.skuId, partNumber: 'SPE_E5', productName: 'Microsoft 365 E5', annualCost: '684.00', currency: 'USD', priceSource: 'list' },
-      { skuId: SKU.COPILOT.skuId, partNumber: 'Microsoft_365_Copilot', productName: expect.stringMatching(/Copilot/), annualCost: '342.00', currency: 'EUR', priceSource: 'tenant' },
+      {
+        skuId: SKU.COPILOT.skuId,
+        partNumber: 'Microsoft_365_Copilot',
+        productName: expect.stringMatching(/Copilot/),
+        annualCost: '342.00',
+        currency: 'EUR',
+        priceSource: 'tenant',
+      },
     ]);
     // Never added across currencies.
-    expect(ana.annualCostByCurrency).toEqual([{ currency: 'EUR', amount: '342.00' }, { currency: 'USD', amount: '684.00' }]);
+    expect(ana.annualCostByCurrency).toEqual([
+      { currency: 'EUR', amount: '342.00' },
+      { currency: 'USD', amount: '684.00' },
+    ]);
     expect(licenceLabel(ana.licences[0]!)).toBe('Microsoft 365 E5 (SPE_E5), USD 684.00 a year');
   });
 
-  it('names the licences asked about, held or not: a SKU the tenant lacks from Microsoft\'s reference, an unpriced one without a price, a free one at zero', async () => {
+  it("names the licences asked about, held or not: a SKU the tenant lacks from Microsoft's reference, an unpriced one without a price, a free one at zero", async () => {
     const eve = await lookup.person(TENANT, 'u-eve', [SKU.VISIO.skuId, FLOW_FREE]);
     expect(eve.accountEnabled).toBe(false);
     expect(eve.licences.map((l) => [l.partNumber, l.productName, l.annualCost])).toEqual([
@@ -75,7 +100,7 @@ describe('warehouse lookup', () => {
     expect([await none.candidate(TENANT, 'u-dan'), await none.auditTrail(WORKFLOW), await none.requestLine(WORKFLOW, 'run-1')]).toEqual([null, [], null]);
   });
 
-  it('says why a user is a candidate or not: inactive past the tenant\'s threshold, active, or not evaluated', async () => {
+  it("says why a user is a candidate or not: inactive past the tenant's threshold, active, or not evaluated", async () => {
     const dan = await lookup.candidate(TENANT, 'U-DAN');
     // Last active 2025-12-01, reports refreshed 2026-05-18.
     expect(dan).toMatchObject({ isCandidate: true, excludedBy: null, daysInactive: 168 });
@@ -86,7 +111,7 @@ describe('warehouse lookup', () => {
     expect(await lookup.candidate(TENANT, 'u-nobody')).toBeNull();
   });
 
-  it('reads a reclamation\'s audit trail newest first, and the request line of one run with its reason and UPN', async () => {
+  it("reads a reclamation's audit trail newest first, and the request line of one run with its reason and UPN", async () => {
     const trail = await lookup.auditTrail(WORKFLOW);
     expect(trail.map((a) => [a.event, a.runId, a.actor, a.text])).toEqual([
       ['rejected', 'run-2', 'u-ivy', 'still needs it'],

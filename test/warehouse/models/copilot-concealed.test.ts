@@ -15,7 +15,11 @@ const rows = (sql: string): Promise<Record<string, unknown>[]> => queryWork(work
 beforeAll(async () => {
   const root = tempDir('copilot-concealed-');
   work = path.join(root, 'work.duckdb');
-  const r = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: writeTenant(path.join(root, 's'), { ...craftedTenant('2026-05-20', 10), copilotConcealed: true }) });
+  const r = await loadStagingDir({
+    historyDays: 0,
+    workDbPath: work,
+    stagingDir: writeTenant(path.join(root, 's'), { ...craftedTenant('2026-05-20', 10), copilotConcealed: true }),
+  });
   expect(r.status).toBe('succeeded');
   message = (await rows('SELECT message FROM runs'))[0]!.message as string;
 }, 60_000);
@@ -29,7 +33,9 @@ describe('only the Copilot report conceals names', () => {
     expect(message).toMatch(/no idle Copilot seats or Copilot savings are inferred/);
   });
   it('its rows are quarantined as concealed; the other reports load', async () => {
-    expect(await rows(`SELECT reason, count(*)::INT AS n FROM suspicious_activity WHERE report = 'getMicrosoft365CopilotUsageUserDetail' GROUP BY 1`)).toEqual([{ reason: 'concealed', n: 3 }]);
+    expect(await rows(`SELECT reason, count(*)::INT AS n FROM suspicious_activity WHERE report = 'getMicrosoft365CopilotUsageUserDetail' GROUP BY 1`)).toEqual([
+      { reason: 'concealed', n: 3 },
+    ]);
     expect(await rows('SELECT activity_loaded, concealed FROM snapshots')).toEqual([{ activity_loaded: true, concealed: false }]);
     expect(await rows('SELECT count(*)::INT AS n FROM copilot_activity')).toEqual([{ n: 0 }]);
   });

@@ -16,9 +16,12 @@ function withSignIns(spec: TenantSpec): TenantSpec {
     ...spec,
     users: spec.users.map((u) => ({
       ...u,
-      signIn: u.id === 'u-dan' ? { last: '2026-05-19T08:00:00Z', nonInteractive: '2026-05-19T09:30:00Z', successful: '2026-05-19T09:30:00Z' }
-        : u.id === 'u-eve' ? { last: '0001-01-01T00:00:00Z', nonInteractive: '0001-01-01T00:00:00Z', successful: '' }
-        : { last: `${u.activity.exchange ?? '2026-05-01'}T08:00:00Z` },
+      signIn:
+        u.id === 'u-dan'
+          ? { last: '2026-05-19T08:00:00Z', nonInteractive: '2026-05-19T09:30:00Z', successful: '2026-05-19T09:30:00Z' }
+          : u.id === 'u-eve'
+            ? { last: '0001-01-01T00:00:00Z', nonInteractive: '0001-01-01T00:00:00Z', successful: '' }
+            : { last: `${u.activity.exchange ?? '2026-05-01'}T08:00:00Z` },
     })),
   };
 }
@@ -32,13 +35,14 @@ afterAll(async () => {
   await closeWarehouse();
 });
 
-const candidate = async (id: string) =>
-  (await rows(`SELECT user_id, days_inactive, inactivity_signal FROM inactive_licensed_users WHERE user_id = '${id}'`))[0] ?? null;
+const candidate = async (id: string) => (await rows(`SELECT user_id, days_inactive, inactivity_signal FROM inactive_licensed_users WHERE user_id = '${id}'`))[0] ?? null;
 
 describe('inactivity signal', () => {
   it('loads the sign-in times; the never sentinel and "" are NULL', async () => {
-    expect(await rows(`SELECT user_id, last_sign_in_at::VARCHAR AS i, last_non_interactive_sign_in_at::VARCHAR AS ni, last_successful_sign_in_at::VARCHAR AS s
-      FROM users WHERE user_id IN ('u-dan', 'u-eve') ORDER BY user_id`)).toEqual([
+    expect(
+      await rows(`SELECT user_id, last_sign_in_at::VARCHAR AS i, last_non_interactive_sign_in_at::VARCHAR AS ni, last_successful_sign_in_at::VARCHAR AS s
+      FROM users WHERE user_id IN ('u-dan', 'u-eve') ORDER BY user_id`),
+    ).toEqual([
       { user_id: 'u-dan', i: '2026-05-19 08:00:00+00', ni: '2026-05-19 09:30:00+00', s: '2026-05-19 09:30:00+00' },
       { user_id: 'u-eve', i: null, ni: null, s: null },
     ]);
@@ -47,8 +51,9 @@ describe('inactivity signal', () => {
 
   it('both (default): the later of reports and sign-ins, so dan, who signed in yesterday, is no candidate', async () => {
     expect(await candidate('u-dan')).toBeNull();
-    expect(await rows(`SELECT last_seen_date::VARCHAR AS seen, days_inactive, report_days_inactive FROM user_last_activity WHERE user_id = 'u-dan'`))
-      .toEqual([{ seen: '2026-05-19', days_inactive: 1, report_days_inactive: 168 }]);
+    expect(await rows(`SELECT last_seen_date::VARCHAR AS seen, days_inactive, report_days_inactive FROM user_last_activity WHERE user_id = 'u-dan'`)).toEqual([
+      { seen: '2026-05-19', days_inactive: 1, report_days_inactive: 168 },
+    ]);
     expect(await candidate('u-eve')).toEqual({ user_id: 'u-eve', days_inactive: null, inactivity_signal: 'both' });
     expect(await rows(`SELECT DISTINCT evidence FROM savings_opportunities WHERE user_id = 'u-eve'`)).toEqual([
       { evidence: 'account disabled (sign-in blocked); never signed in and no activity in the usage reports (as of 2026-05-18)' },

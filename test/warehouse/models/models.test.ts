@@ -73,9 +73,12 @@ describe('models', () => {
 
   it('the helpers are the intermediate layer, in the schema internal; what analysts and the code read stays in main', () => {
     const byName = new Map(models.map((m) => [m.name, m]));
-    expect(models.filter((m) => m.schema === 'internal').map((m) => m.name).sort()).toEqual([
-      'latest_activity_snapshot', 'latest_sku_daily', 'rightsizing_matches', 'sku_held_days', 'sku_held_latest', 'sku_part_prices', 'sku_prices_on',
-    ]);
+    expect(
+      models
+        .filter((m) => m.schema === 'internal')
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(['latest_activity_snapshot', 'latest_sku_daily', 'rightsizing_matches', 'sku_held_days', 'sku_held_latest', 'sku_part_prices', 'sku_prices_on']);
     for (const name of ['inactive_licensed_users', 'license_spend', 'savings_opportunities', 'sku_daily', 'users_as_of', 'latest_snapshot', 'tenant_settings']) {
       expect(byName.get(name)!.relation).toBe(name);
     }

@@ -19,23 +19,29 @@ beforeAll(async () => {
   root = tempDir('spend-');
   work = path.join(root, 'work.duckdb');
   const prices = path.join(root, 'prices.csv');
-  writeFileSync(prices, [
-    'sku_part_number,currency,unit_price_monthly,billing,effective_from,effective_to,tenant',
-    `SPE_E5,USD,57.00,annual,2026-01-01,,${TENANT}`,
-    `ENTERPRISEPACK,USD,23.00,annual,2026-01-01,,${TENANT}`,
-    `SPE_E3,USD,36.00,annual,2026-01-01,2026-05-15,${TENANT}`,
-    `SPE_E3,USD,40.00,annual,2026-05-16,,${TENANT}`,
-    `Microsoft_365_Copilot,EUR,28.10,annual,2026-01-01,,${TENANT}`,
-    `POWER_BI_PRO,USD,14.00,annual,2026-01-01,,${TENANT}`,
-    `EXCHANGESTANDARD,USD,4.00,annual,2026-01-01,,${TENANT}`,
-    `SPE_F1,USD,8.00,annual,2026-01-01,,${TENANT}`,
-  ].join('\n'));
+  writeFileSync(
+    prices,
+    [
+      'sku_part_number,currency,unit_price_monthly,billing,effective_from,effective_to,tenant',
+      `SPE_E5,USD,57.00,annual,2026-01-01,,${TENANT}`,
+      `ENTERPRISEPACK,USD,23.00,annual,2026-01-01,,${TENANT}`,
+      `SPE_E3,USD,36.00,annual,2026-01-01,2026-05-15,${TENANT}`,
+      `SPE_E3,USD,40.00,annual,2026-05-16,,${TENANT}`,
+      `Microsoft_365_Copilot,EUR,28.10,annual,2026-01-01,,${TENANT}`,
+      `POWER_BI_PRO,USD,14.00,annual,2026-01-01,,${TENANT}`,
+      `EXCHANGESTANDARD,USD,4.00,annual,2026-01-01,,${TENANT}`,
+      `SPE_F1,USD,8.00,annual,2026-01-01,,${TENANT}`,
+    ].join('\n'),
+  );
   const contracts = path.join(root, 'contracts.csv');
-  writeFileSync(contracts, [
-    'tenant,commerce_subscription_id,sku_part_number,seats_committed,term_start,term_end,unit_price_monthly,currency,billing',
-    `${TENANT},cs-e5,,5,2025-09-01,2026-08-31,,,annual`,
-    `${TENANT},cs-e3,,,2026-05-01,2026-05-31,,,monthly`,
-  ].join('\n'));
+  writeFileSync(
+    contracts,
+    [
+      'tenant,commerce_subscription_id,sku_part_number,seats_committed,term_start,term_end,unit_price_monthly,currency,billing',
+      `${TENANT},cs-e5,,5,2025-09-01,2026-08-31,,,annual`,
+      `${TENANT},cs-e3,,,2026-05-01,2026-05-31,,,monthly`,
+    ].join('\n'),
+  );
   expect(await importPrices(work, prices)).toEqual({ rows: 8 });
   expect(await importContracts(work, contracts)).toEqual({ rows: 2 });
   // First snapshot: 8 E3 seats bought; second: 10.
@@ -53,12 +59,36 @@ describe('license_spend', () => {
         trial_seats, paid_seats, inactive_assigned, never_active_assigned, disabled_assigned, annual_spend, unassigned_annual_cost,
         inactive_annual_cost, next_renewal_date::VARCHAR AS renewal, trial_ends_on::VARCHAR AS trial_ends
       FROM license_spend ORDER BY sku`);
-    const row = (sku: string, currency: string | null, price: string | null, billing: string | null, source: string | null,
-      seats: [number, number, number, number, number], people: [number, number, number], money: [string | null, string | null, string | null],
-      renewal: string | null, trialEnds: string | null = null) => ({
-      sku, currency, price, billing, price_source: source, purchased: seats[0], assigned: seats[1], unassigned: seats[2], trial_seats: seats[3],
-      paid_seats: seats[4], inactive_assigned: people[0], never_active_assigned: people[1], disabled_assigned: people[2],
-      annual_spend: money[0], unassigned_annual_cost: money[1], inactive_annual_cost: money[2], renewal, trial_ends: trialEnds,
+    const row = (
+      sku: string,
+      currency: string | null,
+      price: string | null,
+      billing: string | null,
+      source: string | null,
+      seats: [number, number, number, number, number],
+      people: [number, number, number],
+      money: [string | null, string | null, string | null],
+      renewal: string | null,
+      trialEnds: string | null = null,
+    ) => ({
+      sku,
+      currency,
+      price,
+      billing,
+      price_source: source,
+      purchased: seats[0],
+      assigned: seats[1],
+      unassigned: seats[2],
+      trial_seats: seats[3],
+      paid_seats: seats[4],
+      inactive_assigned: people[0],
+      never_active_assigned: people[1],
+      disabled_assigned: people[2],
+      annual_spend: money[0],
+      unassigned_annual_cost: money[1],
+      inactive_annual_cost: money[2],
+      renewal,
+      trial_ends: trialEnds,
     });
     expect(got).toEqual([
       // 3 x 23 x 12 = 828; 1 unassigned x 23 x 12 = 276; renews with its subscription on 2027-01-15
@@ -77,7 +107,13 @@ describe('license_spend', () => {
     ]);
     // Totals per currency, never across: USD 828 + 0 + 4800 + 3420 = 9048.00; EUR 1011.60.
     const totals = totalsByCurrency(await rows('SELECT currency, annual_spend FROM license_spend'), (r) => ({ currency: r.currency, amount: r.annual_spend }));
-    expect(totals).toEqual({ totals: [{ currency: 'EUR', amount: '1011.60' }, { currency: 'USD', amount: '9048.00' }], unpriced: 1 });
+    expect(totals).toEqual({
+      totals: [
+        { currency: 'EUR', amount: '1011.60' },
+        { currency: 'USD', amount: '9048.00' },
+      ],
+      unpriced: 1,
+    });
     expect(() => sumMoney(totals.totals)).toThrow(MixedCurrencyError);
   });
 
@@ -109,9 +145,9 @@ describe('license_spend', () => {
 
 describe('savings', () => {
   it('overlapping_licenses: Office 365 E3 is covered by the E5 olga also holds (Forms E5 supersedes Forms E3)', async () => {
-    expect(await rows(`SELECT user_id, redundant_sku_part_number AS redundant, covered_by_sku_part_number AS covered_by, currency, monthly_saving FROM overlapping_licenses`)).toEqual([
-      { user_id: 'u-olga', redundant: 'ENTERPRISEPACK', covered_by: 'SPE_E5', currency: 'USD', monthly_saving: '23.0000' },
-    ]);
+    expect(
+      await rows(`SELECT user_id, redundant_sku_part_number AS redundant, covered_by_sku_part_number AS covered_by, currency, monthly_saving FROM overlapping_licenses`),
+    ).toEqual([{ user_id: 'u-olga', redundant: 'ENTERPRISEPACK', covered_by: 'SPE_E5', currency: 'USD', monthly_saving: '23.0000' }]);
   });
 
   it('copilot_idle_seats: ben never used Copilot; cid is in the grace period; ana used it 8 days before the report', async () => {
@@ -125,21 +161,131 @@ describe('savings', () => {
         realizable, realizable_on::VARCHAR AS realizable_on, confidence FROM savings_opportunities ORDER BY kind, user_id NULLS LAST, sku`);
     expect(got).toEqual([
       // ben's Copilot seat: all 3 seats are assigned, so a freed seat is given to the next user instead of buying one
-      { kind: 'copilot_idle', user_id: 'u-ben', sku: 'Microsoft_365_Copilot', seats: 1, monthly: '28.1000', annual: '337.20', currency: 'EUR', realizable: 'now', realizable_on: '2026-05-20', confidence: 'high' },
+      {
+        kind: 'copilot_idle',
+        user_id: 'u-ben',
+        sku: 'Microsoft_365_Copilot',
+        seats: 1,
+        monthly: '28.1000',
+        annual: '337.20',
+        currency: 'EUR',
+        realizable: 'now',
+        realizable_on: '2026-05-20',
+        confidence: 'high',
+      },
       // fay used only mail: E3 (40) -> Exchange Online Plan 1 (4) saves 36 a month (rule medium beats the F3 rule, low)
-      { kind: 'downgrade', user_id: 'u-fay', sku: 'SPE_E3', seats: 1, monthly: '36.0000', annual: '432.00', currency: 'USD', realizable: 'at_renewal', realizable_on: '2026-06-01', confidence: 'medium' },
+      {
+        kind: 'downgrade',
+        user_id: 'u-fay',
+        sku: 'SPE_E3',
+        seats: 1,
+        monthly: '36.0000',
+        annual: '432.00',
+        currency: 'USD',
+        realizable: 'at_renewal',
+        realizable_on: '2026-06-01',
+        confidence: 'medium',
+      },
       // eve is disabled: her E3 seat, and her trial Power BI seat (saved when the trial ends instead of converting)
-      { kind: 'reclaim_disabled', user_id: 'u-eve', sku: 'POWER_BI_PRO', seats: 1, monthly: '14.0000', annual: '168.00', currency: 'USD', realizable: 'trial_ending', realizable_on: '2026-06-10', confidence: 'high' },
-      { kind: 'reclaim_disabled', user_id: 'u-eve', sku: 'SPE_E3', seats: 1, monthly: '40.0000', annual: '480.00', currency: 'USD', realizable: 'at_renewal', realizable_on: '2026-06-01', confidence: 'high' },
+      {
+        kind: 'reclaim_disabled',
+        user_id: 'u-eve',
+        sku: 'POWER_BI_PRO',
+        seats: 1,
+        monthly: '14.0000',
+        annual: '168.00',
+        currency: 'USD',
+        realizable: 'trial_ending',
+        realizable_on: '2026-06-10',
+        confidence: 'high',
+      },
+      {
+        kind: 'reclaim_disabled',
+        user_id: 'u-eve',
+        sku: 'SPE_E3',
+        seats: 1,
+        monthly: '40.0000',
+        annual: '480.00',
+        currency: 'USD',
+        realizable: 'at_renewal',
+        realizable_on: '2026-06-01',
+        confidence: 'high',
+      },
       // dan: no activity since 2025-12-01 (168 days before the 2026-05-18 reports)
-      { kind: 'reclaim_inactive', user_id: 'u-dan', sku: 'SPE_E3', seats: 1, monthly: '40.0000', annual: '480.00', currency: 'USD', realizable: 'at_renewal', realizable_on: '2026-06-01', confidence: 'high' },
+      {
+        kind: 'reclaim_inactive',
+        user_id: 'u-dan',
+        sku: 'SPE_E3',
+        seats: 1,
+        monthly: '40.0000',
+        annual: '480.00',
+        currency: 'USD',
+        realizable: 'at_renewal',
+        realizable_on: '2026-06-01',
+        confidence: 'high',
+      },
       // unassigned seats: cut at each SKU's next renewal
-      { kind: 'reduce_unassigned', user_id: null, sku: 'ENTERPRISEPACK', seats: 1, monthly: '23.0000', annual: '276.00', currency: 'USD', realizable: 'at_renewal', realizable_on: '2027-01-15', confidence: 'high' },
-      { kind: 'reduce_unassigned', user_id: null, sku: 'SPE_E3', seats: 5, monthly: '200.0000', annual: '2400.00', currency: 'USD', realizable: 'at_renewal', realizable_on: '2026-06-01', confidence: 'high' },
-      { kind: 'reduce_unassigned', user_id: null, sku: 'SPE_E5', seats: 1, monthly: '57.0000', annual: '684.00', currency: 'USD', realizable: 'at_renewal', realizable_on: '2026-09-01', confidence: 'high' },
-      { kind: 'reduce_unassigned', user_id: null, sku: 'VISIOCLIENT', seats: 1, monthly: null, annual: null, currency: null, realizable: 'at_renewal', realizable_on: '2026-06-05', confidence: 'high' },
+      {
+        kind: 'reduce_unassigned',
+        user_id: null,
+        sku: 'ENTERPRISEPACK',
+        seats: 1,
+        monthly: '23.0000',
+        annual: '276.00',
+        currency: 'USD',
+        realizable: 'at_renewal',
+        realizable_on: '2027-01-15',
+        confidence: 'high',
+      },
+      {
+        kind: 'reduce_unassigned',
+        user_id: null,
+        sku: 'SPE_E3',
+        seats: 5,
+        monthly: '200.0000',
+        annual: '2400.00',
+        currency: 'USD',
+        realizable: 'at_renewal',
+        realizable_on: '2026-06-01',
+        confidence: 'high',
+      },
+      {
+        kind: 'reduce_unassigned',
+        user_id: null,
+        sku: 'SPE_E5',
+        seats: 1,
+        monthly: '57.0000',
+        annual: '684.00',
+        currency: 'USD',
+        realizable: 'at_renewal',
+        realizable_on: '2026-09-01',
+        confidence: 'high',
+      },
+      {
+        kind: 'reduce_unassigned',
+        user_id: null,
+        sku: 'VISIOCLIENT',
+        seats: 1,
+        monthly: null,
+        annual: null,
+        currency: null,
+        realizable: 'at_renewal',
+        realizable_on: '2026-06-05',
+        confidence: 'high',
+      },
       // olga: Office 365 E3 on top of E5
-      { kind: 'remove_overlap', user_id: 'u-olga', sku: 'ENTERPRISEPACK', seats: 1, monthly: '23.0000', annual: '276.00', currency: 'USD', realizable: 'at_renewal', realizable_on: '2027-01-15', confidence: 'high' },
+      {
+        kind: 'remove_overlap',
+        user_id: 'u-olga',
+        sku: 'ENTERPRISEPACK',
+        seats: 1,
+        monthly: '23.0000',
+        annual: '276.00',
+        currency: 'USD',
+        realizable: 'at_renewal',
+        realizable_on: '2027-01-15',
+        confidence: 'high',
+      },
     ]);
     const evidence = await rows(`SELECT kind, evidence FROM savings_opportunities WHERE user_id IN ('u-dan', 'u-olga', 'u-fay') ORDER BY kind`);
     expect(evidence).toEqual([
@@ -160,7 +306,11 @@ describe('savings', () => {
   });
 
   it('rightsizing_candidates reads the rules table and carries the saving', async () => {
-    expect(await rows(`SELECT user_id, premium_sku_part_numbers AS skus, suggested_sku_part_numbers AS suggested, rule_ids, confidence, currency, monthly_saving FROM rightsizing_candidates`)).toEqual([
+    expect(
+      await rows(
+        `SELECT user_id, premium_sku_part_numbers AS skus, suggested_sku_part_numbers AS suggested, rule_ids, confidence, currency, monthly_saving FROM rightsizing_candidates`,
+      ),
+    ).toEqual([
       { user_id: 'u-fay', skus: ['SPE_E3'], suggested: ['EXCHANGESTANDARD'], rule_ids: ['mail-only-spe-e3'], confidence: 'medium', currency: 'USD', monthly_saving: '36.0000' },
     ]);
   });

@@ -13,7 +13,10 @@ const licences = [
 describe('money totals', () => {
   it('sums each currency on its own, sorted by currency, and counts the unpriced', () => {
     expect(totalsByCurrency(licences, annualCost)).toEqual({
-      totals: [{ currency: 'EUR', amount: '342.00' }, { currency: 'USD', amount: '1044.00' }],
+      totals: [
+        { currency: 'EUR', amount: '342.00' },
+        { currency: 'USD', amount: '1044.00' },
+      ],
       unpriced: 1,
     });
   });

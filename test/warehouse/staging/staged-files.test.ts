@@ -24,13 +24,18 @@ const sha = (files: string[]) => {
 /** A staging directory whose manifest lists every file with its size and checksum, as the extract writes it. */
 function stagedWithChecksums(root: string): string {
   const dir = writeStaging(path.join(root, 'staging', TENANT));
-  const pages = readdirSync(path.join(dir, 'users')).sort().map((f) => path.join(dir, 'users', f));
+  const pages = readdirSync(path.join(dir, 'users'))
+    .sort()
+    .map((f) => path.join(dir, 'users', f));
   const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
   manifest.files = [
     { kind: 'users', name: 'users', path: 'users', ...sha(pages) },
     { kind: 'skus', name: 'subscribedSkus', path: 'subscribedSkus.json', ...sha([path.join(dir, 'subscribedSkus.json')]) },
     ...['getOffice365ActiveUserDetail', 'getEmailActivityUserDetail'].map((r) => ({
-      kind: 'report', name: r, path: `reports/${r}.csv`, ...sha([path.join(dir, 'reports', `${r}.csv`)]),
+      kind: 'report',
+      name: r,
+      path: `reports/${r}.csv`,
+      ...sha([path.join(dir, 'reports', `${r}.csv`)]),
     })),
   ];
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
@@ -57,8 +62,9 @@ describe('staged files against the manifest', () => {
     expect(message).not.toContain('getOffice365ActiveUserDetail');
     expect(message).toContain('M365_DATA_DIR');
     // The first load's day is untouched: one generation per table, nothing superseded.
-    const rows = await withWriter(work, async (c) => (await c.runAndReadAll(
-      `SELECT count(*) FILTER (WHERE superseded_at IS NOT NULL)::INT FROM history_partitions`)).getRowsJson());
+    const rows = await withWriter(work, async (c) =>
+      (await c.runAndReadAll(`SELECT count(*) FILTER (WHERE superseded_at IS NOT NULL)::INT FROM history_partitions`)).getRowsJson(),
+    );
     expect(rows).toEqual([[0]]);
   });
 
@@ -69,9 +75,6 @@ describe('staged files against the manifest', () => {
     rmSync(path.join(dir, 'reports', 'getOffice365ActiveUserDetail.csv'));
     const { stagedFileProblems } = await import('../../../src/warehouse/staging/verify');
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: { name: string; path: string }[] };
-    expect(await stagedFileProblems(dir, manifest.files)).toEqual([
-      'subscribedSkus.json: missing',
-      'reports/getOffice365ActiveUserDetail.csv: missing',
-    ]);
+    expect(await stagedFileProblems(dir, manifest.files)).toEqual(['subscribedSkus.json: missing', 'reports/getOffice365ActiveUserDetail.csv: missing']);
   });
 });

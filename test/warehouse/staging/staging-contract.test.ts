@@ -45,8 +45,14 @@ describe('staging contract', () => {
     const s = await stageLikeTheExtract(dataDir);
     const activities = createRunFileActivities({ dataDir });
     const runDir = await activities.writeManifest({
-      tenantId: TENANT, runId: RUN, snapshotDate: '2024-05-10', startedAt: '2024-05-10T03:00:00.000Z',
-      users: s.users, skus: s.skus, reports: s.reports, reportSettings: { displayConcealedNames: false },
+      tenantId: TENANT,
+      runId: RUN,
+      snapshotDate: '2024-05-10',
+      startedAt: '2024-05-10T03:00:00.000Z',
+      users: s.users,
+      skus: s.skus,
+      reports: s.reports,
+      reportSettings: { displayConcealedNames: false },
     });
     expect(runDir).toBe(s.runDir);
 
@@ -72,8 +78,14 @@ describe('staging contract', () => {
     const activities = createRunFileActivities({ dataDir });
     await expect(
       activities.writeManifest({
-        tenantId: TENANT, runId: RUN, snapshotDate: '10/05/2024', startedAt: '2024-05-10T03:00:00.000Z',
-        users: s.users, skus: s.skus, reports: s.reports, reportSettings: null,
+        tenantId: TENANT,
+        runId: RUN,
+        snapshotDate: '10/05/2024',
+        startedAt: '2024-05-10T03:00:00.000Z',
+        users: s.users,
+        skus: s.skus,
+        reports: s.reports,
+        reportSettings: null,
       }),
     ).rejects.toThrow(/snapshotDate/);
     expect(readManifest(s.runDir)).toBeNull();
@@ -83,8 +95,14 @@ describe('staging contract', () => {
     const dataDir = tempDir();
     const s = await stageLikeTheExtract(dataDir);
     await createRunFileActivities({ dataDir }).writeManifest({
-      tenantId: TENANT, runId: RUN, snapshotDate: '2024-05-10', startedAt: '2024-05-10T03:00:00.000Z',
-      users: s.users, skus: s.skus, reports: s.reports, reportSettings: null,
+      tenantId: TENANT,
+      runId: RUN,
+      snapshotDate: '2024-05-10',
+      startedAt: '2024-05-10T03:00:00.000Z',
+      users: s.users,
+      skus: s.skus,
+      reports: s.reports,
+      reportSettings: null,
     });
     writeFileSync(skusFile(s.runDir), '{}');
     // The load verifies the listed files (src/warehouse/staging/verify.ts) and names each bad one.

@@ -21,7 +21,10 @@ describe('users pages missing a required field', () => {
   it('fail the load naming the page and the field, not a database constraint, and showing no value', async () => {
     const dir = writeStaging(path.join(root, 'staging', TENANT));
     dropField(dir, 'page-0003.json', 'id');
-    const err = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir }).then(() => undefined, (e: unknown) => e as Error);
+    const err = await loadStagingDir({ historyDays: 0, workDbPath: work, stagingDir: dir }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toMatch(/Users page page-0003\.json has a user without 'id' \(1 such user/);
     expect(err?.message).not.toMatch(/constraint|@contoso/i);
   });

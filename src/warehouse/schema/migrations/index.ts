@@ -21,6 +21,8 @@ export interface FrozenMigration {
   text: string;
 }
 
-export const FROZEN_MIGRATIONS: readonly FrozenMigration[] = [v001, v002, v003, v004, v005, v006, v007, v008, v009, v010, v011, v012].map(
-  (m, i) => ({ version: i + 1, name: m.name, text: m.sql }),
-);
+export const FROZEN_MIGRATIONS: readonly FrozenMigration[] = [v001, v002, v003, v004, v005, v006, v007, v008, v009, v010, v011, v012].map((m, i) => ({
+  version: i + 1,
+  name: m.name,
+  text: m.sql,
+}));
