@@ -2,25 +2,41 @@
 // pipeline's detect step shows while the load, which computes the verdict over every row, is still ahead.
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
+import { listValue } from '@duckdb/node-api';
 import { parse } from 'csv-parse';
 import { DEFAULT_CONCEALED_THRESHOLD, verdictFrom, type DetectOptions } from './anonymization';
 import { COPILOT_USAGE_REPORT, REPORTS } from '../../shared/staging-contract';
 import { fromCsvParse } from './row-errors';
 import { readManifest, todayUtc } from './manifest';
-import type { ReportStats } from './stage';
+import { CONCEALED_UPN_SQL, type ReportStats } from './stage';
+import { createInstance } from '../db/instance';
 import { DEFAULT_SETTINGS, type AnonymizationVerdict } from '../types';
 
-/** Same rule as the load's SQL (CONCEALED_UPN_SQL): MD5-style hex, or the short-lived `<PII:…>` form. */
-const isConcealedUpn = (upn: string): boolean => /^[0-9A-Fa-f]{32}$/.test(upn) || upn.startsWith('<PII:');
+/** How many of `upns` are concealed, by the load's own rule (CONCEALED_UPN_SQL), so the rule is written once. */
+async function countConcealed(upns: string[]): Promise<number> {
+  if (upns.length === 0) return 0;
+  const instance = await createInstance(':memory:');
+  const conn = await instance.connect();
+  try {
+    const r = await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE ${CONCEALED_UPN_SQL})::INTEGER FROM (SELECT unnest($1::VARCHAR[]) AS user_principal_name)`, [
+      listValue(upns),
+    ]);
+    return Number(r.getRowsJson()[0]?.[0] ?? 0);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
 
 async function sampleStats(file: string, rows: number): Promise<ReportStats> {
   const stream = createReadStream(file);
   const parser = stream.pipe(parse({ bom: true, columns: (h: string[]) => h.map((c) => c.trim()), relax_column_count: true, skip_empty_lines: true, to_line: rows + 1 }));
   const stats: ReportStats = { rows: 0, concealedRows: 0, matched: 0, refreshDate: null };
+  const upns: string[] = [];
   try {
     for await (const row of parser as AsyncIterable<Record<string, string | undefined>>) {
       stats.rows += 1;
-      if (isConcealedUpn(row['User Principal Name'] ?? '')) stats.concealedRows += 1;
+      upns.push(row['User Principal Name'] ?? '');
       const refresh = row['Report Refresh Date'];
       if (refresh && (!stats.refreshDate || refresh > stats.refreshDate)) stats.refreshDate = refresh;
     }
@@ -30,6 +46,7 @@ async function sampleStats(file: string, rows: number): Promise<ReportStats> {
   } finally {
     stream.destroy();
   }
+  stats.concealedRows = await countConcealed(upns);
   return stats;
 }
 
