@@ -3,6 +3,7 @@
 import type { DuckDBConnection, DuckDBValue, Json } from '@duckdb/node-api';
 import { scriptJson } from '../cli/output/values';
 import { isFreeSku } from './free-skus';
+import { sqlString } from '../warehouse/db/sql';
 
 export type Row = Record<string, Json | null>;
 
@@ -114,19 +115,30 @@ async function columnsOf(conn: DuckDBConnection, name: string): Promise<string[]
   return r.length === 0 ? null : r.map((c) => String(c.column_name));
 }
 
-async function optionalView(conn: DuckDBConnection, name: string, tenantId: string): Promise<OptionalView | null> {
+/** A view's first rows for the tenant, read from `source` (the view itself, or the report's copy of it). */
+async function optionalView(conn: DuckDBConnection, name: string, tenantId: string, source = name): Promise<OptionalView | null> {
   const columns = await columnsOf(conn, name);
   if (!columns) return null;
   const where = columns.includes('tenant_id') ? 'WHERE tenant_id = $1' : '';
   const shown = columns.filter((c) => c !== 'tenant_id');
-  const sql = `SELECT ${shown.map((c) => `"${c.replaceAll('"', '""')}"`).join(', ')} FROM "${name}" ${where} LIMIT ${LIST_LIMIT}`;
+  const sql = `SELECT ${shown.map((c) => `"${c.replaceAll('"', '""')}"`).join(', ')} FROM "${source}" ${where} LIMIT ${LIST_LIMIT}`;
   return { name, columns: shown, rows: await rows(conn, sql, where ? [tenantId] : []) };
+}
+
+/** The tenant's rows of a view as a temporary table of this session (read-only files allow those); its name. */
+async function tenantCopy(conn: DuckDBConnection, view: string, tenantId: string): Promise<string> {
+  const copy = `report_${view}`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${copy} AS SELECT * FROM ${view} WHERE tenant_id = ${sqlString(tenantId)}`);
+  return copy;
 }
 
 export async function readTenant(conn: DuckDBConnection, tenantId: string): Promise<TenantReport> {
   const q = (sql: string, extra: DuckDBValue[] = []) => rows(conn, sql, [tenantId, ...extra]);
   const spend = await optionalView(conn, 'license_spend', tenantId);
-  const savings = await optionalView(conn, 'savings_opportunities', tenantId);
+  // Savings is the report's dearest read (every licence of the tenant): one copy of the tenant's rows serves its list
+  // and its totals, instead of computing the view twice.
+  const savingsSource = (await columnsOf(conn, 'savings_opportunities')) ? await tenantCopy(conn, 'savings_opportunities', tenantId) : null;
+  const savings = savingsSource ? await optionalView(conn, 'savings_opportunities', tenantId, savingsSource) : null;
   const prices = new Map((spend ? await q(MONEY_SQL.prices) : []).map((r) => [String(r.sku_part_number), r.unit_price_monthly === null ? null : Number(r.unit_price_monthly)]));
   const utilization = await q(REPORT_SQL.utilization);
   const freeSkus = utilization.map((u) => String(u.sku_part_number ?? '')).filter((part) => part && isFreeSku(part, prices.get(part)));
@@ -144,7 +156,10 @@ export async function readTenant(conn: DuckDBConnection, tenantId: string): Prom
     runs: await q(REPORT_SQL.runs),
     spend,
     savings,
-    money: spend && savings ? { totals: await q(MONEY_SQL.spendTotals), savingsByKind: await q(MONEY_SQL.savingsByKind) } : null,
+    money:
+      spend && savingsSource
+        ? { totals: await q(MONEY_SQL.spendTotals), savingsByKind: await q(MONEY_SQL.savingsByKind.replaceAll('savings_opportunities', savingsSource)) }
+        : null,
     freeSkus,
   };
 }

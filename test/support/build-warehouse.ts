@@ -68,7 +68,7 @@ export async function buildWarehouse(opts: { spend?: boolean } = {}): Promise<Bu
   // dropped (a "plain" warehouse stands for one published before money existed).
   await withWriter(work, async (c) => {
     await refreshDueMarts(c, historyRootFor(work));
-    await c.run('DROP TABLE IF EXISTS savings_opportunities; DROP TABLE IF EXISTS license_spend;');
+    await c.run('DROP VIEW IF EXISTS savings_opportunities; DROP TABLE IF EXISTS license_spend;');
     if (opts.spend) await c.run(SPEND_VIEWS);
   });
   await publish(work, published);

@@ -115,13 +115,8 @@ export async function refreshDueMarts(
   return due.length;
 }
 
-/**
- * Users per slice of a per-user mart's refresh. Each slice reads every input again (the tables are not kept in
- * user order), so slicing a 1M-user tenant in four made its marts 2x slower, and the savings mart, which reads the
- * whole tenant's licences several times, 3x; in one piece they fit the writer's 500MB cap (peak RSS unchanged).
- * Beyond this many users a tenant is still sliced, so memory stays bounded for the largest tenants.
- */
-export const USERS_PER_SLICE = 2_000_000;
+/** Users per slice of a per-user mart's refresh: a 1M-user tenant's joins and per-user lists in one go overran the writer's memory limit. */
+export const USERS_PER_SLICE = 250_000;
 
 /**
  * Predicates on `user_id` that split the tenant's users into slices of about USERS_PER_SLICE, at quantiles of its

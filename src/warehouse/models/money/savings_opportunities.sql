@@ -1,5 +1,4 @@
 -- One row per saving opportunity of the latest snapshot (reclaim_inactive, reclaim_disabled, copilot_idle, remove_overlap, downgrade, reduce_unassigned) with its money, when it can be realised (now, at_renewal, trial_ending) and the evidence; a user's seat is counted under one kind only.
--- materialized: table
 WITH ls AS (
   SELECT *,
          CASE WHEN paid_seats = 0 AND trial_seats > 0 THEN 'trial_ending'
