@@ -4,6 +4,7 @@
 import { defineConfig } from 'vitest/config';
 
 export const UNIT_TESTS = [
+  'test/activities/settings-request.test.ts',
   'test/cli/candidates-output.test.ts',
   'test/cli/output.test.ts',
   'test/cli/people-steps.test.ts',

@@ -10,27 +10,24 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { publishCovering, SETTING_KEYS, updateSettings, type SettingKey } from '../warehouse';
+import { SETTINGS_SCHEMA, type SettingSpec } from '../warehouse/rules/settings-schema';
 import type { WarehouseSettings } from '../warehouse/index';
 import type { ProofBinding } from '../identity/proof';
 import type { IdentityVerdict, PersonVerifier, VerifyHooks } from './reclaim/approvals';
+
+/** Each setting as a change may carry it: numbers within the setting's range, lists of strings. */
+const settingShape = Object.fromEntries(
+  SETTING_KEYS.map((k) => {
+    const spec: SettingSpec = SETTINGS_SCHEMA[k];
+    return [k, spec.range ? z.number().int().min(spec.range[0]).max(spec.range[1]).optional() : z.array(z.string()).optional()];
+  }),
+) as { [K in SettingKey]-?: z.ZodOptional<WarehouseSettings[K] extends number | undefined ? z.ZodNumber : z.ZodArray<z.ZodString>> };
 
 const requestSchema = z.object({
   tenantId: z.string().min(1),
   /** A sealed sign-in bound to this change (settingsBinding), or a name in the lab mode only. */
   proof: z.object({ idToken: z.string().optional(), by: z.string().optional() }).strict(),
-  set: z
-    .object({
-      inactivityDays: z.number().int().optional(),
-      graceDays: z.number().int().optional(),
-      freshnessDays: z.number().int().optional(),
-      excludeUpnPatterns: z.array(z.string()).optional(),
-      excludeGroupIds: z.array(z.string()).optional(),
-      excludeSkuPartNumbers: z.array(z.string()).optional(),
-      noticeDays: z.number().int().optional(),
-      remindAfterHours: z.number().int().optional(),
-      escalateAfterHours: z.number().int().optional(),
-    })
-    .strict(),
+  set: z.object(settingShape).strict(),
   unset: z.array(z.enum(SETTING_KEYS as [SettingKey, ...SettingKey[]])),
 });
 export type SettingsRequest = z.infer<typeof requestSchema>;

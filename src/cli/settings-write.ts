@@ -18,25 +18,17 @@ import type { WarehouseSettings } from '../warehouse/index';
 import { applySettings } from '../workflows';
 import { withTemporalClient } from './temporal-connection';
 import { UsageError } from './usage-error';
+import { SETTINGS_SCHEMA, type NumericSettingKey } from '../warehouse/rules/settings-schema';
 import { hasGraphCredentials } from './known-tenant';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Allowed ranges, in days. */
-export const RANGES = {
-  inactivityDays: [1, 3650],
-  graceDays: [0, 3650],
-  freshnessDays: [1, 365],
-  noticeDays: [0, 90],
-  remindAfterHours: [0, 720],
-  escalateAfterHours: [0, 720],
-} as const;
-
-export function parseDays(flag: string, key: keyof typeof RANGES, v: string | undefined): number | undefined {
+/** A number of days or hours for `flag`, checked against the setting's range; usage error (exit 2) outside it. */
+export function parseDays(flag: string, key: NumericSettingKey, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  const [min, max] = RANGES[key];
-  const unit = key.endsWith('Hours') ? 'hours' : 'days';
+  const [min, max] = SETTINGS_SCHEMA[key].range;
+  const unit = SETTINGS_SCHEMA[key].kind;
   if (!/^\d+$/.test(v.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number of ${unit} from ${min} to ${max}, got ${v}`);
   return n;
 }

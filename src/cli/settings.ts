@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, parseConfig } from '../config';
 import { DEFAULT_SETTINGS, openReadOnly, SETTING_COLUMNS, type SettingKey } from '../warehouse/index';
+import { NUMERIC_SETTING_KEYS, SETTING_KEYS, SETTINGS_SCHEMA, settingHelp, type NumericSettingKey } from '../warehouse/rules/settings-schema';
 import type { WarehouseSettings } from '../warehouse/index';
 import { parseDays, parseUpnPatterns, resolveGroups, resolveSkus, writeSettings } from './settings-write';
 import { settingsBinding } from '../activities/settings';
@@ -14,17 +15,7 @@ import { UsageError } from './usage-error';
 import { hasGraphCredentials, pickKnownTenant } from './known-tenant';
 
 /** Flag, setting key and label of each setting, in display order. */
-const FIELDS: ReadonlyArray<{ flag: string; key: SettingKey; label: string }> = [
-  { flag: 'inactivity-days', key: 'inactivityDays', label: 'inactivity days' },
-  { flag: 'grace-days', key: 'graceDays', label: 'grace days' },
-  { flag: 'freshness-days', key: 'freshnessDays', label: 'freshness days' },
-  { flag: 'exclude-upn', key: 'excludeUpnPatterns', label: 'excluded UPN patterns' },
-  { flag: 'exclude-group', key: 'excludeGroupIds', label: 'excluded groups' },
-  { flag: 'exclude-sku', key: 'excludeSkuPartNumbers', label: 'excluded SKUs' },
-  { flag: 'notice-days', key: 'noticeDays', label: 'notice days' },
-  { flag: 'remind-after-hours', key: 'remindAfterHours', label: 'remind after hours' },
-  { flag: 'escalate-after-hours', key: 'escalateAfterHours', label: 'escalate after hours' },
-];
+const FIELDS = SETTING_KEYS.map((key) => ({ flag: SETTINGS_SCHEMA[key].flag, key, label: SETTINGS_SCHEMA[key].label }));
 
 export interface ShownSettings {
   tenantId: string;
@@ -77,20 +68,15 @@ function showLines(s: ShownSettings): string[] {
   return lines;
 }
 
-interface SetOptions {
+/** What commander hands `settings set`: each numeric setting's text under its key, the lists as given. */
+type SetOptions = Partial<Record<NumericSettingKey, string>> & {
   tenant?: string;
-  inactivityDays?: string;
-  graceDays?: string;
-  freshnessDays?: string;
-  excludeUpn?: string[];
-  excludeGroup?: string[];
-  excludeSku?: string[];
-  noticeDays?: string;
-  remindAfterHours?: string;
-  escalateAfterHours?: string;
+  excludeUpn?: string[] | boolean;
+  excludeGroup?: string[] | boolean;
+  excludeSku?: string[] | boolean;
   by?: string;
   json?: boolean;
-}
+};
 
 export function registerSettings(program: Command): void {
   const settings = program.command('settings').description('thresholds and exclusions of the candidate list, per tenant');
@@ -107,32 +93,19 @@ export function registerSettings(program: Command): void {
       process.stdout.write(opts.json ? `${safeJson(JSON.stringify(s))}\n` : `${safeText(showLines(s).join('\n'))}\n`);
     });
 
-  settings
+  const setCommand = settings
     .command('set')
     .description('change settings; lists replace the current list (give the flag with no value to empty it, or use unset)')
-    .option('--tenant <tenant>', 'tenant id or name, configured or in the warehouse (default: the only one configured, else the only one the warehouse holds)')
-    .option('--inactivity-days <n>', 'days without activity before a licensed user is a candidate (1-3650)')
-    .option('--grace-days <n>', 'days after creation or a new licence during which a user is never a candidate (0-3650)')
-    .option('--freshness-days <n>', 'a report older than this many days marks activity stale (1-365)')
-    .option('--exclude-upn [glob...]', "UPN globs never proposed, e.g. 'admin-*@contoso.com' (case-insensitive)")
-    .option('--exclude-group [idOrName...]', 'groups (object id or display name) whose licence holders are never proposed')
-    .option('--exclude-sku [part...]', 'SKU part numbers (e.g. POWER_BI_STANDARD) whose licences are never reclaimed')
-    .option('--notice-days <n>', 'days a user is told before a reclamation removes their licences (0-90; 0: at once)')
-    .option('--remind-after-hours <n>', 'hours a request waits before the approvers are reminded (0-720; 0: never)')
-    .option('--escalate-after-hours <n>', 'hours after the reminder before the escalation group is told (0-720; 0: never)')
+    .option('--tenant <tenant>', 'tenant id or name, configured or in the warehouse (default: the only one configured, else the only one the warehouse holds)');
+  for (const key of SETTING_KEYS) setCommand.option(`--${SETTINGS_SCHEMA[key].flag} ${'arg' in SETTINGS_SCHEMA[key] ? SETTINGS_SCHEMA[key].arg : '<n>'}`, settingHelp(key));
+  setCommand
     .option('--by <name>', 'lab mode only (M365_APPROVAL_IDENTITY=unverified): a name instead of a sign-in')
     .option('--json', 'print the resulting settings as JSON')
     .action(async (opts: SetOptions) => {
       const list = (v: string[] | boolean | undefined): string[] | undefined => (v === undefined ? undefined : v === true ? [] : (v as string[]));
-      const set: WarehouseSettings = {
-        inactivityDays: parseDays('--inactivity-days', 'inactivityDays', opts.inactivityDays),
-        graceDays: parseDays('--grace-days', 'graceDays', opts.graceDays),
-        freshnessDays: parseDays('--freshness-days', 'freshnessDays', opts.freshnessDays),
-        excludeUpnPatterns: parseUpnPatterns(list(opts.excludeUpn)),
-        noticeDays: parseDays('--notice-days', 'noticeDays', opts.noticeDays),
-        remindAfterHours: parseDays('--remind-after-hours', 'remindAfterHours', opts.remindAfterHours),
-        escalateAfterHours: parseDays('--escalate-after-hours', 'escalateAfterHours', opts.escalateAfterHours),
-      };
+      const set: WarehouseSettings = {};
+      for (const key of NUMERIC_SETTING_KEYS) set[key] = parseDays(`--${SETTINGS_SCHEMA[key].flag}`, key, opts[key]);
+      set.excludeUpnPatterns = parseUpnPatterns(list(opts.excludeUpn));
       const config = parseConfig();
       const tenantId = await pickKnownTenant(config, opts.tenant);
       set.excludeSkuPartNumbers = await resolveSkus(config, tenantId, list(opts.excludeSku));

@@ -5,33 +5,13 @@ import { withWriter } from '../db/handles';
 import { markMartsDue } from '../models/build';
 import { inTransaction } from '../db/transaction';
 import { DEFAULT_SETTINGS, type WarehouseSettings } from '../types';
+import { SETTING_KEYS, SETTINGS_SCHEMA, type SettingKey } from '../rules/settings-schema';
 
-export type SettingKey = keyof WarehouseSettings;
-export const SETTING_KEYS: readonly SettingKey[] = [
-  'inactivityDays',
-  'graceDays',
-  'freshnessDays',
-  'excludeUpnPatterns',
-  'excludeGroupIds',
-  'excludeSkuPartNumbers',
-  'noticeDays',
-  'remindAfterHours',
-  'escalateAfterHours',
-];
+export { SETTING_KEYS, type SettingKey } from '../rules/settings-schema';
 
 /** Each setting's column in `settings`. */
-export const SETTING_COLUMNS: Record<SettingKey, string> = {
-  inactivityDays: 'inactivity_days',
-  graceDays: 'grace_days',
-  freshnessDays: 'freshness_days',
-  excludeUpnPatterns: 'exclude_upn_patterns',
-  excludeGroupIds: 'exclude_group_ids',
-  excludeSkuPartNumbers: 'exclude_sku_part_numbers',
-  noticeDays: 'notice_days',
-  remindAfterHours: 'remind_after_hours',
-  escalateAfterHours: 'escalate_after_hours',
-};
-const LISTS = new Set<SettingKey>(['excludeUpnPatterns', 'excludeGroupIds', 'excludeSkuPartNumbers']);
+export const SETTING_COLUMNS = Object.fromEntries(SETTING_KEYS.map((k) => [k, SETTINGS_SCHEMA[k].column])) as Record<SettingKey, string>;
+const LISTS = new Set<SettingKey>(SETTING_KEYS.filter((k) => SETTINGS_SCHEMA[k].kind === 'list'));
 
 /** The row as stored: a missing value means "the default". */
 async function readStored(conn: DuckDBConnection, tenantId: string): Promise<WarehouseSettings> {
