@@ -12,23 +12,27 @@ import { CONCEALED_UPN_SQL, type ReportStats } from './stage';
 import { createInstance } from '../db/instance';
 import { DEFAULT_SETTINGS, type AnonymizationVerdict } from '../types';
 
-/** How many of `upns` are concealed, by the load's own rule (CONCEALED_UPN_SQL), so the rule is written once. */
-async function countConcealed(upns: string[]): Promise<number> {
-  if (upns.length === 0) return 0;
+/** How many names of each list are concealed, by the load's own rule (CONCEALED_UPN_SQL), so the rule is written once. */
+async function countConcealed(lists: string[][]): Promise<number[]> {
   const instance = await createInstance(':memory:');
   const conn = await instance.connect();
   try {
-    const r = await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE ${CONCEALED_UPN_SQL})::INTEGER FROM (SELECT unnest($1::VARCHAR[]) AS user_principal_name)`, [
-      listValue(upns),
-    ]);
-    return Number(r.getRowsJson()[0]?.[0] ?? 0);
+    const counts: number[] = [];
+    for (const upns of lists) {
+      const r = await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE ${CONCEALED_UPN_SQL})::INTEGER FROM (SELECT unnest($1::VARCHAR[]) AS user_principal_name)`, [
+        listValue(upns),
+      ]);
+      counts.push(Number(r.getRowsJson()[0]?.[0] ?? 0));
+    }
+    return counts;
   } finally {
     conn.closeSync();
     instance.closeSync();
   }
 }
 
-async function sampleStats(file: string, rows: number): Promise<ReportStats> {
+/** The first `rows` rows of a report: their counts and refresh date, and the names for countConcealed. */
+async function sampleStats(file: string, rows: number): Promise<{ stats: ReportStats; upns: string[] }> {
   const stream = createReadStream(file);
   const parser = stream.pipe(parse({ bom: true, columns: (h: string[]) => h.map((c) => c.trim()), relax_column_count: true, skip_empty_lines: true, to_line: rows + 1 }));
   const stats: ReportStats = { rows: 0, concealedRows: 0, matched: 0, refreshDate: null };
@@ -46,8 +50,7 @@ async function sampleStats(file: string, rows: number): Promise<ReportStats> {
   } finally {
     stream.destroy();
   }
-  stats.concealedRows = await countConcealed(upns);
-  return stats;
+  return { stats, upns };
 }
 
 /** The verdict over the first `sampleRows` rows of each report; `matchedToRoster` is 0 (the load counts it). */
@@ -55,7 +58,9 @@ export async function sampleAnonymization(stagingDir: string, opts: DetectOption
   const manifest = readManifest(stagingDir);
   // The Copilot report counts like the others when the run staged it (its names are concealed the same way).
   const specs = [...REPORTS, ...(existsSync(path.join(stagingDir, COPILOT_USAGE_REPORT.file)) ? [COPILOT_USAGE_REPORT] : [])];
-  const stats = await Promise.all(specs.map((spec) => sampleStats(path.join(stagingDir, spec.file), opts.sampleRows ?? 2_000)));
+  const samples = await Promise.all(specs.map((spec) => sampleStats(path.join(stagingDir, spec.file), opts.sampleRows ?? 2_000)));
+  const concealed = await countConcealed(samples.map((s) => s.upns));
+  const stats = samples.map((s, i) => ({ ...s.stats, concealedRows: concealed[i]! }));
   return verdictFrom(stats, {
     threshold: opts.threshold ?? DEFAULT_CONCEALED_THRESHOLD,
     freshnessDays: opts.freshnessDays ?? DEFAULT_SETTINGS.freshnessDays,
