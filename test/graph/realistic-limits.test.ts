@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ROLES, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator';
+import { Rng } from '../../src/simulator/prng';
 import { TokenProvider } from '../../src/graph';
 import { GraphClient, paceFor, type RetryInfo } from '../../src/graph/client';
 import { GraphBadRequestError, GraphPageSizeError } from '../../src/graph/errors';
@@ -59,12 +60,16 @@ describe('throttling as Graph does it', () => {
   });
 
   it('429 without Retry-After: exponential backoff with full jitter, then succeeds', async () => {
-    const { client, retries } = await setup('tenantRuLarge=2,retryAfterShare=0', { timeScale: 0.1 }, { paceMs: 0 });
+    // A seeded draw and room for more attempts than the bucket can need (it refills 1 call per 0.5 s here), so the
+    // outcome does not hang on a run of short draws or a loaded machine.
+    const rng = new Rng(7);
+    const { client, retries } = await setup('tenantRuLarge=2,retryAfterShare=0', { timeScale: 0.1 }, { paceMs: 0, random: () => rng.float(), maxRetries: 40 });
     for (let i = 0; i < 4; i++) await client.getJson(SMALL);
     expect(retries.length).toBeGreaterThan(0);
     expect(retries.every((r) => r.status === 429 && r.retryAfterMs === undefined)).toBe(true);
-    // Full jitter: each wait lies in [0, base · 2^attempt], capped.
+    // Full jitter: each wait lies in [0, base · 2^attempt], capped, and the waits differ.
     for (const r of retries) expect(r.waitMs).toBeLessThanOrEqual(Math.min(200, 40 * 2 ** (r.attempt - 1)));
+    expect(new Set(retries.map((r) => r.waitMs)).size).toBeGreaterThan(1);
   });
 
   it('slows down when Graph reports more than 80% of a limit used, before any 429', async () => {
