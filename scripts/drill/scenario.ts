@@ -40,7 +40,8 @@ function nextMinute(): { at: string; ms: number } {
 export async function runScenario(cluster: Cluster, plan: TenantPlan, ctx: DrillContext, teardown: Teardown): Promise<DrillResult> {
   const { client, config, tenants } = cluster;
   const fire = nextMinute();
-  for (const s of tenants.sims) await createDailySchedule(client, config, s.tenantId, fire.at, { taskQueue: config.taskQueue, jitterMinutes: 0 });
+  // Schedules are the operators' (the people's certificate may not create one).
+  for (const s of tenants.sims) await createDailySchedule(cluster.operators, config, s.tenantId, fire.at, { taskQueue: config.taskQueue, jitterMinutes: 0 });
   ctx.say(`${tenants.sims.length} daily schedules at ${fire.at} UTC (in ${Math.round((fire.ms - Date.now()) / 1000)} s)`);
   // The big tenant's users pages are slow, so a worker can die in the middle of its walk.
   tenants.sims[0]!.state.setFaults('users:slow:ms=2000');

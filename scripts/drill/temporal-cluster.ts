@@ -1,16 +1,15 @@
 // The real Temporal server on PostgreSQL, as the compose file runs it: the schema job (temporal-sql-tool create,
-// setup-schema, update-schema for both databases), the server with a generated configuration, then the namespace
-// job (namespace and the project's search attributes).
+// setup-schema, update-schema for both databases), the server with the image's configuration template
+// (deploy/temporal-server/config/temporal.yaml: mutual TLS, an internal frontend), then the namespace job.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { minimalChildEnv } from '../../src/temporal/child-env';
-import { waitForServer } from '../../src/temporal/dev-server';
-import type { TemporalServerBinaries } from '../../src/temporal/server-binary';
+import { SERVER_SOURCE_DIR, type TemporalServerBinaries } from '../../src/temporal/server-binary';
 
 export interface SqlStore {
   host: string;
@@ -40,118 +39,47 @@ export function createTemporalSchema(bins: TemporalServerBinaries, store: SqlSto
   }
 }
 
+/** The server's configuration: a template Temporal renders from the environment, the same file the image runs. */
+export const SERVER_CONFIG_FILE = path.join(SERVER_SOURCE_DIR, 'config', 'temporal.yaml');
+export const DYNAMIC_CONFIG_FILE = path.join(SERVER_SOURCE_DIR, 'config', 'dynamicconfig.yaml');
+
+/** The template's port variables: compose keeps their defaults; a drill or a test picks free ones. */
+export const SERVER_PORT_VARIABLES = [
+  'FRONTEND_GRPC_PORT',
+  'FRONTEND_MEMBERSHIP_PORT',
+  'FRONTEND_HTTP_PORT',
+  'INTERNAL_FRONTEND_GRPC_PORT',
+  'INTERNAL_FRONTEND_MEMBERSHIP_PORT',
+  'INTERNAL_FRONTEND_HTTP_PORT',
+  'HISTORY_GRPC_PORT',
+  'HISTORY_MEMBERSHIP_PORT',
+  'MATCHING_GRPC_PORT',
+  'MATCHING_MEMBERSHIP_PORT',
+  'WORKER_GRPC_PORT',
+  'WORKER_MEMBERSHIP_PORT',
+] as const;
+
 export interface ServerTls {
+  caFile: string;
   certFile: string;
   keyFile: string;
-  caFile: string;
-  /** false: TLS without client certificates (callers identify with an API key); default true. */
-  requireClientAuth?: boolean;
 }
 
 export type Persistence = { kind: 'postgres'; store: SqlStore } | { kind: 'sqlite-memory' };
 
-function datastore(p: Persistence, db: string): string {
-  if (p.kind === 'sqlite-memory') {
-    return `      sql:
-        pluginName: "sqlite"
-        databaseName: "${db}"
-        connectAddr: "localhost"
-        connectProtocol: "tcp"
-        connectAttributes: { mode: "memory", cache: "private" }
-        maxConns: 1
-        maxIdleConns: 1
-        maxConnLifetime: "1h"`;
-  }
-  return `      sql:
-        pluginName: "postgres12"
-        databaseName: "${db}"
-        connectAddr: "${p.store.host}:${p.store.port}"
-        connectProtocol: "tcp"
-        user: "${p.store.user}"
-        password: "${p.store.password}"
-        maxConns: 20
-        maxIdleConns: 20
-        maxConnLifetime: "1h"`;
-}
-
-function tlsBlock(tls: ServerTls | undefined): string {
-  if (!tls) return '';
-  return `  tls:
-    frontend:
-      server:
-        certFile: "${tls.certFile}"
-        keyFile: "${tls.keyFile}"
-        requireClientAuth: ${tls.requireClientAuth ?? true}
-        clientCaFiles: ["${tls.caFile}"]
-      client:
-        serverName: "localhost"
-        rootCaFiles: ["${tls.caFile}"]
-    systemWorker:
-      certFile: "${tls.certFile}"
-      keyFile: "${tls.keyFile}"
-      client:
-        serverName: "localhost"
-        rootCaFiles: ["${tls.caFile}"]
-`;
-}
-
-/**
- * One process, every service, ports of its own (several drills or tests may run side by side). With TLS, the
- * server's own system worker (schedules, scanners) presents the server's certificate to the frontend, which the
- * authorizer must know: its unit is the operators'.
- */
-export function serverConfigYaml(opts: { persistence: Persistence; ports: number[]; tls?: ServerTls; dynamicConfigFile: string }): string {
-  const [frontend, frontendMember, history, historyMember, matching, matchingMember, worker, workerMember, http, metrics] = opts.ports;
-  const service = (grpc: number | undefined, member: number | undefined, extra = '') => `    rpc:
-      grpcPort: ${grpc}
-      membershipPort: ${member}
-      bindOnLocalHost: true${extra}`;
-  return `log:
-  stdout: true
-  level: warn
-persistence:
-  defaultStore: default
-  visibilityStore: visibility
-  numHistoryShards: 4
-  datastores:
-    default:
-${datastore(opts.persistence, opts.persistence.kind === 'postgres' ? 'temporal' : 'default')}
-    visibility:
-${datastore(opts.persistence, opts.persistence.kind === 'postgres' ? 'temporal_visibility' : 'default')}
-global:
-  membership:
-    maxJoinDuration: 30s
-    broadcastAddress: "127.0.0.1"
-  metrics:
-    prometheus:
-      framework: "tally"
-      listenAddress: "127.0.0.1:${metrics}"
-${tlsBlock(opts.tls)}services:
-  frontend:
-${service(frontend, frontendMember, `\n      httpPort: ${http}`)}
-  history:
-${service(history, historyMember)}
-  matching:
-${service(matching, matchingMember)}
-  worker:
-${service(worker, workerMember)}
-clusterMetadata:
-  enableGlobalNamespace: false
-  failoverVersionIncrement: 10
-  masterClusterName: "active"
-  currentClusterName: "active"
-  clusterInformation:
-    active:
-      enabled: true
-      initialFailoverVersion: 1
-      rpcName: "frontend"
-      rpcAddress: "localhost:${frontend}"
-dcRedirectionPolicy:
-  policy: "noop"
-dynamicConfigClient:
-  filepath: "${opts.dynamicConfigFile}"
-  pollInterval: "10s"
-`;
+/** The template's variables for a server the tests start themselves (the drill takes compose's instead). */
+export function serverEnvironment(persistence: Persistence, tls: ServerTls): Record<string, string> {
+  const store: Record<string, string> =
+    persistence.kind === 'sqlite-memory'
+      ? { DB: 'sqlite' }
+      : {
+          DB: 'postgres12',
+          POSTGRES_SEEDS: persistence.store.host,
+          DB_PORT: String(persistence.store.port),
+          POSTGRES_USER: persistence.store.user,
+          POSTGRES_PWD: persistence.store.password,
+        };
+  return { ...store, TEMPORAL_TLS_CA: tls.caFile, TEMPORAL_TLS_SERVER_CERT: tls.certFile, TEMPORAL_TLS_SERVER_KEY: tls.keyFile, TEMPORAL_TLS_SERVER_NAME: 'temporal' };
 }
 
 /** A free port below 32768: Temporal stores membership ports in a PostgreSQL smallint. */
@@ -179,48 +107,49 @@ export interface TemporalServer {
 export interface StartServerOptions {
   bins: TemporalServerBinaries;
   dir: string;
-  persistence: Persistence;
-  tls?: ServerTls;
+  /** The configuration template's variables: store, TLS files (compose's temporal service, or serverEnvironment). */
+  env: Record<string, string>;
   authorizer?: 'roles' | 'none';
-  /** Readiness check: without TLS a plain connection; with TLS the caller's own. */
-  ready?: (address: string) => Promise<void>;
-  /** Extra environment of the server (TEMPORAL_API_KEYS_FILE). */
-  env?: Record<string, string>;
+  /** Readiness check: the server takes only mutual TLS, so the caller connects with a certificate of its own. */
+  ready: (address: string) => Promise<void>;
   /** Extra dynamic configuration (YAML lines). */
   dynamicConfig?: string;
 }
 
 export async function startTemporalServer(opts: StartServerOptions): Promise<TemporalServer> {
   const ports: number[] = [];
-  while (ports.length < 10) {
+  while (ports.length < SERVER_PORT_VARIABLES.length) {
     const p = await freeSmallPort();
     if (!ports.includes(p)) ports.push(p);
   }
-  const configFile = path.join(opts.dir, 'temporal-server.yaml');
   const dynamicConfigFile = path.join(opts.dir, 'dynamicconfig.yaml');
-  // Visibility queries the approver's inbox relies on; the rest keeps Temporal's defaults.
-  writeFileSync(dynamicConfigFile, `system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n${opts.dynamicConfig ?? ''}`);
-  writeFileSync(configFile, serverConfigYaml({ persistence: opts.persistence, ports, tls: opts.tls, dynamicConfigFile }), { mode: 0o600 });
+  writeFileSync(dynamicConfigFile, `${readFileSync(DYNAMIC_CONFIG_FILE, 'utf8')}${opts.dynamicConfig ?? ''}`);
+  // Only where it runs differs from compose: ports of its own, the frontend on 127.0.0.1, quieter logs.
+  const env = {
+    ...opts.env,
+    ...Object.fromEntries(SERVER_PORT_VARIABLES.map((name, i) => [name, String(ports[i])])),
+    BIND_ON_IP: '127.0.0.1',
+    DYNAMIC_CONFIG_FILE_PATH: dynamicConfigFile,
+    LOG_LEVEL: 'warn',
+  };
   const address = `127.0.0.1:${ports[0]}`;
   let child: ChildProcess | undefined;
   let output = '';
   const start = async () => {
-    child = spawn(opts.bins.server, ['--config-file', configFile, '--authorizer', opts.authorizer ?? 'none'], {
-      env: minimalChildEnv([], opts.env ?? {}),
+    child = spawn(opts.bins.server, ['--config-file', SERVER_CONFIG_FILE, '--authorizer', opts.authorizer ?? 'roles'], {
+      env: minimalChildEnv([], env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer) => (output = (output + b.toString()).slice(-20_000));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     const c = child;
-    if (opts.ready)
-      await readyWithin(
-        () => opts.ready!(address),
-        90_000,
-        c,
-        () => output,
-      );
-    else await waitForServer(address, 90_000, c, () => output);
+    await readyWithin(
+      () => opts.ready(address),
+      90_000,
+      c,
+      () => output,
+    );
   };
   const kill = async (signal: NodeJS.Signals) => {
     const c = child;
@@ -259,6 +188,24 @@ async function readyWithin(check: () => Promise<void>, ms: number, child: ChildP
     }
   }
   throw new Error(`temporal-server not ready after ${ms / 1000} s: ${String(last)}\n${output()}`);
+}
+
+/** The server's --authorizer in a compose command (the server's own default: roles). */
+export function authorizerOf(command: readonly string[]): 'roles' | 'none' {
+  const i = command.indexOf('--authorizer');
+  const mode = i < 0 ? 'roles' : command[i + 1];
+  if (mode !== 'roles' && mode !== 'none') throw new Error(`unknown --authorizer ${mode}`);
+  return mode;
+}
+
+/** The compose file's temporal-namespace job, run as written: its shell script, the Temporal CLI from `cliDir`. */
+export function runNamespaceJob(script: string, env: Record<string, string>, cliDir: string): void {
+  const r = spawnSync('sh', ['-c', script], {
+    encoding: 'utf8',
+    env: minimalChildEnv([], { ...env, PATH: `${cliDir}${path.delimiter}${process.env.PATH ?? ''}` }),
+    timeout: 300_000,
+  });
+  if (r.status !== 0) throw new Error(`the temporal-namespace job failed (exit ${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout}`);
 }
 
 /** What the compose file's temporal-namespace job does: the namespace, then the inbox's search attributes. */

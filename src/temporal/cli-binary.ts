@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
+export const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 
 export function temporalCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
@@ -116,7 +117,7 @@ async function goInstall(goBin: string, targetDir: string, log: (line: string) =
   mkdirSync(targetDir, { recursive: true });
   log(`Building the Temporal CLI v${TEMPORAL_CLI_VERSION} with Go into ${targetDir} (first time only, a few minutes)...`);
   const started = Date.now();
-  await goRun(goBin, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+  await goRun(goBin, ['install', '-v', `${TEMPORAL_CLI_PACKAGE}@v${TEMPORAL_CLI_VERSION}`], {
     env: minimalChildEnv(GO_VARS, { GOBIN: targetDir, CGO_ENABLED: '0' }),
     log,
   });

@@ -12,6 +12,15 @@ import { goRun, temporalCacheDir } from './cli-binary';
 export const TEMPORAL_SERVER_VERSION = '1.32.1';
 export const SERVER_SOURCE_DIR = path.join(import.meta.dirname, '..', '..', 'deploy', 'temporal-server');
 
+/** What is built from SERVER_SOURCE_DIR, with which flags (deploy/temporal-server/Dockerfile builds the same). */
+export const SERVER_BUILDS = [
+  { output: 'temporal-server', pkg: '.' },
+  { output: 'temporal-sql-tool', pkg: './sql-tool' },
+] as const;
+export const GO_BUILD_FLAGS = ['-buildvcs=false'] as const;
+/** Temporal's PostgreSQL schema files inside the go.temporal.io/server module. */
+export const SCHEMA_SOURCE = 'schema/postgresql';
+
 export interface TemporalServerBinaries {
   server: string;
   sqlTool: string;
@@ -97,12 +106,12 @@ export async function ensureTemporalServer(opts: EnsureServerOptions = {}): Prom
   log(`Building the Temporal server v${TEMPORAL_SERVER_VERSION} with Go into ${dir} (first time only, 5-15 minutes)...`);
   const started = Date.now();
   try {
-    await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-server'), '.'], { env: goEnv, log, cwd: SERVER_SOURCE_DIR });
-    await goRun(goBin, ['build', '-v', '-p', '2', '-buildvcs=false', '-o', path.join(scratch, 'temporal-sql-tool'), './sql-tool'], { env: goEnv, log, cwd: SERVER_SOURCE_DIR });
+    for (const b of SERVER_BUILDS)
+      await goRun(goBin, ['build', '-v', '-p', '2', ...GO_BUILD_FLAGS, '-o', path.join(scratch, b.output), b.pkg], { env: goEnv, log, cwd: SERVER_SOURCE_DIR });
     const moduleDir = spawnSync(goBin, ['list', '-m', '-f', '{{.Dir}}', 'go.temporal.io/server'], { cwd: SERVER_SOURCE_DIR, env: goEnv, encoding: 'utf8' }).stdout.trim();
-    if (!moduleDir || !existsSync(path.join(moduleDir, 'schema', 'postgresql')))
+    if (!moduleDir || !existsSync(path.join(moduleDir, SCHEMA_SOURCE)))
       throw new Error(`the Temporal server module's schema files were not found (${moduleDir || 'go list gave nothing'})`);
-    cpSync(path.join(moduleDir, 'schema', 'postgresql'), path.join(scratch, 'schema', 'postgresql'), { recursive: true });
+    cpSync(path.join(moduleDir, SCHEMA_SOURCE), path.join(scratch, SCHEMA_SOURCE), { recursive: true });
     // The module cache is read-only; the copy must not be, or the next rebuild could not replace it.
     spawnSync('chmod', ['-R', 'u+w', scratch]);
     rmSync(dir, { recursive: true, force: true });

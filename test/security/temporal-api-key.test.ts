@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { registerNamespace, startTemporalServer, type TemporalServer } from '../../scripts/drill/temporal-cluster';
+import { registerNamespace, serverEnvironment, startTemporalServer, type TemporalServer } from '../../scripts/drill/temporal-cluster';
 import { withTemporalClient } from '../../src/cli/temporal-connection';
 import { parseConfig } from '../../src/config';
 import { temporalConnectionOptions } from '../../src/temporal/tls';
@@ -62,10 +62,11 @@ describe.skipIf(!real.bins)(`TEMPORAL_API_KEY against a server that checks API k
     server = await startTemporalServer({
       bins: real.bins!,
       dir,
-      persistence: { kind: 'sqlite-memory' },
+      env: {
+        ...serverEnvironment({ kind: 'sqlite-memory' }, { certFile: pki.server.cert, keyFile: pki.server.key, caFile: pki.caFile }),
+        TEMPORAL_API_KEYS_FILE: keysFile,
+      },
       authorizer: 'roles',
-      env: { TEMPORAL_API_KEYS_FILE: keysFile },
-      tls: { certFile: pki.server.cert, keyFile: pki.server.key, caFile: pki.caFile },
       ready: async (address) => {
         const c = await Connection.connect({ address, tls, apiKey: keys.operator, connectTimeout: 2_000 });
         try {

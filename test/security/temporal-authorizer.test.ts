@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { registerNamespace, startTemporalServer, type TemporalServer } from '../../scripts/drill/temporal-cluster';
+import { registerNamespace, serverEnvironment, startTemporalServer, type TemporalServer } from '../../scripts/drill/temporal-cluster';
 import { createTemporalPki, type CertFiles, type TemporalPki } from '../support/temporal-pki';
 import { realTemporalServer } from '../support/temporal-server';
 import { uniqueName } from '../support/temporal';
@@ -59,9 +59,8 @@ describe.skipIf(!real.bins)(`Temporal with per-role client certificates${real.sk
     server = await startTemporalServer({
       bins: real.bins!,
       dir,
-      persistence: { kind: 'sqlite-memory' },
+      env: serverEnvironment({ kind: 'sqlite-memory' }, { certFile: pki.server.cert, keyFile: pki.server.key, caFile: pki.caFile }),
       authorizer: 'roles',
-      tls: { certFile: pki.server.cert, keyFile: pki.server.key, caFile: pki.caFile },
       ready: async (address) => {
         const c = await Connection.connect({ address, tls: tlsOf(pki, pki.client('m365-operators')), connectTimeout: 2_000 });
         try {
