@@ -20,6 +20,7 @@ import { registerSavings } from './savings';
 import { registerSchedule } from './schedule';
 import { registerServe } from './serve';
 import { registerSettings } from './settings';
+import { registerTemporalCerts } from './temporal-certs';
 import { registerWorker } from './worker';
 import { UsageError } from './usage-error';
 import { safeText } from './output/sanitize';
@@ -61,6 +62,7 @@ registerServe(program);
 registerSim(program);
 registerDev(program);
 registerWorker(program);
+registerTemporalCerts(program);
 
 try {
   await program.parseAsync(process.argv);

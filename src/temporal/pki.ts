@@ -63,7 +63,9 @@ export function issueCertificate(opts: IssueOptions): forge.pki.Certificate {
   // Positive (leading 01) and random: two certificates of one CA never share a serial.
   cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() - 3_600_000);
-  cert.validity.notAfter = new Date(Date.now() + opts.days * 86_400_000);
+  const wanted = new Date(Date.now() + opts.days * 86_400_000);
+  // A certificate is worth nothing past its CA's end, so it does not claim to be.
+  cert.validity.notAfter = opts.signer && opts.signer.cert.validity.notAfter < wanted ? opts.signer.cert.validity.notAfter : wanted;
   const subject = [{ name: 'commonName', value: opts.cn }, ...(opts.ou ? [{ name: 'organizationalUnitName', value: opts.ou }] : [])];
   cert.setSubject(subject);
   cert.setIssuer(opts.signer ? opts.signer.cert.subject.attributes : subject);
@@ -110,7 +112,7 @@ export function createTemporalPki(dir: string, opts: CreatePkiOptions = {}): Tem
     issueCertificate({ cn: serverNames[0]!, publicPem: serverKeys.publicKey, signer, serverNames, days }),
     serverKeys.privateKey,
   );
-  const clients = Object.fromEntries(TEMPORAL_ROLES.map((role) => [role, issueClient(dir, signer, role, `m365 ${role}`, role, days)])) as Record<TemporalRole, CertFiles>;
+  const clients = Object.fromEntries(TEMPORAL_ROLES.map((role) => [role, issueClient(dir, signer, role, `m365-license ${role.replace(/^m365-/, '')}`, role, days)])) as Record<TemporalRole, CertFiles>;
   return { dir, caFile: caPair.cert, server, clients };
 }
 

@@ -1,7 +1,8 @@
 // The second layer of the security model: only the workers' certificate may take tasks. The real Temporal server
-// built with this project's authorizer (deploy/temporal-server), mTLS with one client certificate per role: a
-// person's certificate starts, signals, queries and lists, and is refused PermissionDenied when it polls or
-// completes tasks like a rogue worker; the workers' certificate runs the workflow; strangers get nothing.
+// built with this project's authorizer (deploy/temporal-server) and the configuration docker-compose.yml runs (mTLS,
+// an internal frontend), one client certificate per role: a person's certificate starts, signals, queries and lists,
+// and is refused PermissionDenied when it polls or completes tasks like a rogue worker; the workers' certificate runs
+// the workflow; an operator's schedule fires; strangers get nothing.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -146,6 +147,23 @@ describe.skipIf(!real.bins)(`Temporal with per-role client certificates${real.sk
     expect(await codeOf(workers.workflow.start('healthCheck', { taskQueue, workflowId: uniqueName('authz-w'), args: ['x'] }))).toBe(PERMISSION_DENIED);
     await operators.workflow.getHandle(parked.workflowId).terminate('test cleanup');
   });
+
+  it("runs an operator's schedule: the server's own worker reaches it through the internal frontend", async () => {
+    const scheduleId = uniqueName('authz-schedule');
+    const schedule = await operators.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: { type: 'startWorkflow', workflowType: 'healthCheck', taskQueue, args: ['scheduled'] },
+      state: { triggerImmediately: true },
+    });
+    try {
+      await expect.poll(async () => (await schedule.describe()).info.recentActions.length, { timeout: 30_000 }).toBeGreaterThan(0);
+      const started = (await schedule.describe()).info.recentActions[0]!.action.workflow.workflowId;
+      expect(await operators.workflow.getHandle(started).result()).toBe('workflow saw: activity echoed scheduled');
+    } finally {
+      await schedule.delete();
+    }
+  }, 60_000);
 
   it('gives a certificate without a known role, or from another CA, nothing', async () => {
     const strangers = new Client({ connection: await connect(pki.client('m365-strangers')) });
