@@ -38,7 +38,9 @@ export function registerTemporalCerts(program: Command): void {
 
 function createAll(dir: string, opts: Options, days: number): void {
   if (existsSync(path.join(dir, PKI_FILES.ca)))
-    throw new UsageError(`${dir} already holds a Temporal CA (${PKI_FILES.ca}): remove the directory to start over, or add a client certificate with --client <role> --name <who>.`);
+    throw new UsageError(
+      `${dir} already holds a Temporal CA (${PKI_FILES.ca}): remove the directory to start over, or add a client certificate with --client <role> --name <who>.`,
+    );
   const pki = createTemporalPki(dir, { serverNames: opts.serverName, days });
   const lines = [
     `Wrote to ${dir} (valid ${days} days):`,
@@ -64,7 +66,9 @@ function addOne(dir: string, opts: Options, days: number): void {
     throw new UsageError(`${dir} holds no CA (${PKI_FILES.ca} and ${PKI_FILES.caKey}): make one first with \`m365-license temporal-certs --out ${opts.out}\`.`);
   }
   const files = addClientCertificate(dir, { unit: role, cn: opts.name, fileName, days, signer: ca });
-  process.stdout.write(`Wrote ${files.cert} and ${files.key}: ${roleText(role)}. Give them to that host as TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY, with TEMPORAL_TLS_CA=${path.join(dir, PKI_FILES.ca)}.\n`);
+  process.stdout.write(
+    `Wrote ${files.cert} and ${files.key}: ${roleText(role)}. Give them to that host as TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY, with TEMPORAL_TLS_CA=${path.join(dir, PKI_FILES.ca)}.\n`,
+  );
 }
 
 function roleText(role: TemporalRole): string {

@@ -41,8 +41,7 @@ interface Signer {
   keyPem: string;
 }
 
-const newKeys = () =>
-  generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const newKeys = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 
 export interface IssueOptions {
   cn: string;
@@ -112,7 +111,10 @@ export function createTemporalPki(dir: string, opts: CreatePkiOptions = {}): Tem
     issueCertificate({ cn: serverNames[0]!, publicPem: serverKeys.publicKey, signer, serverNames, days }),
     serverKeys.privateKey,
   );
-  const clients = Object.fromEntries(TEMPORAL_ROLES.map((role) => [role, issueClient(dir, signer, role, `m365-license ${role.replace(/^m365-/, '')}`, role, days)])) as Record<TemporalRole, CertFiles>;
+  const clients = Object.fromEntries(TEMPORAL_ROLES.map((role) => [role, issueClient(dir, signer, role, `m365-license ${role.replace(/^m365-/, '')}`, role, days)])) as Record<
+    TemporalRole,
+    CertFiles
+  >;
   return { dir, caFile: caPair.cert, server, clients };
 }
 

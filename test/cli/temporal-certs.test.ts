@@ -13,7 +13,8 @@ import { TEMPORAL_ROLES } from '../../src/temporal/pki';
 const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'temporal-certs-'));
 const dir = path.join(tmp, 'temporal-tls');
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, 'temporal-certs', ...args], { encoding: 'utf8', timeout: 60_000, cwd: tmp, env: { PATH: process.env.PATH, HOME: tmp } });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, 'temporal-certs', ...args], { encoding: 'utf8', timeout: 60_000, cwd: tmp, env: { PATH: process.env.PATH, HOME: tmp } });
 const cert = (name: string) => new X509Certificate(readFileSync(path.join(dir, name)));
 const modeOf = (name: string) => statSync(path.join(dir, name)).mode & 0o777;
 

@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { operatorVariables } from '../../scripts/drill/cluster';
 import { authorizerOf, SCHEMA_DATABASES, SCHEMA_PLUGIN, SCHEMA_STEPS, SERVER_CONFIG_FILE, serverEnvironment } from '../../scripts/drill/temporal-cluster';
 import { composeService, drilledServices, interpolate, projectServices, readCompose, replicaEnvironment, REPO_ROOT, secretFiles } from '../../scripts/drill/topology';
@@ -84,13 +83,18 @@ describe('the drill topology is docker-compose.yml', () => {
     expect(path.dirname(SERVER_CONFIG_FILE)).toBe(path.join(SERVER_SOURCE_DIR, 'config'));
     const template = readFileSync(SERVER_CONFIG_FILE, 'utf8');
     // Both listeners demand a client certificate from the CA; the system worker's internal frontend exists.
-    for (const block of ['frontend', 'internode']) expect(template).toMatch(new RegExp(`\\n    ${block}:\\n      server:\\n(?:        .*\\n)*?        requireClientAuth: true\\n        clientCaFiles: \\[\\{\\{ \\$ca`));
+    for (const block of ['frontend', 'internode'])
+      expect(template).toMatch(new RegExp(`\\n    ${block}:\\n      server:\\n(?:        .*\\n)*?        requireClientAuth: true\\n        clientCaFiles: \\[\\{\\{ \\$ca`));
     expect(template).toMatch(/\n {2}internal-frontend:\n {4}rpc:/);
     // Every variable compose gives the server is one the template reads; the TLS ones it cannot run without.
     const read = new Set([...template.matchAll(/env "([A-Z0-9_]+)"/g)].map((m) => m[1]!));
     const env = composeService('temporal', compose).environment;
     for (const name of Object.keys(env)) expect(read, name).toContain(name);
-    expect(env).toMatchObject({ TEMPORAL_TLS_CA: '/run/secrets/temporal-ca', TEMPORAL_TLS_SERVER_CERT: '/run/secrets/temporal-server-cert', TEMPORAL_TLS_SERVER_KEY: '/run/secrets/temporal-server-key' });
+    expect(env).toMatchObject({
+      TEMPORAL_TLS_CA: '/run/secrets/temporal-ca',
+      TEMPORAL_TLS_SERVER_CERT: '/run/secrets/temporal-server-cert',
+      TEMPORAL_TLS_SERVER_KEY: '/run/secrets/temporal-server-key',
+    });
     // The tests' servers set the same TLS variables.
     const tests = serverEnvironment({ kind: 'sqlite-memory' }, { caFile: 'a', certFile: 'b', keyFile: 'c' });
     for (const name of Object.keys(env).filter((n) => n.startsWith('TEMPORAL_TLS_'))) expect(tests, name).toHaveProperty(name);
