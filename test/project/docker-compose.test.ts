@@ -36,15 +36,17 @@ describe('docker-compose.yml', () => {
     ]);
     expect(svc('postgresql').image).toMatch(/^postgres:/);
     expect(svc('temporal-ui').image).toMatch(/^temporalio\/ui:/);
-    // auto-setup is deprecated and no longer built: the plain server image, schema set up by admin-tools.
-    for (const s of Object.values(compose.services)) expect(s.image ?? '').not.toMatch(/auto-setup/);
-    expect(svc('temporal').image).toMatch(/^temporalio\/server:/);
+    // Temporal's own server with this project's authorizer, built from deploy/temporal-server (not temporalio/server,
+    // which cannot take an authorizer); test/project/temporal-server-image.test.ts checks that image.
+    for (const s of Object.values(compose.services)) expect(s.image ?? '').not.toMatch(/auto-setup|temporalio\/(server|admin-tools)/);
+    expect(svc('temporal').build).toBe('deploy/temporal-server');
+    expect(svc('temporal').image).toMatch(/^m365-license-temporal-server:/);
     expect(svc('temporal').environment?.DB).toBe('postgres12');
   });
 
-  it('sets up and upgrades the schema in a one-shot admin-tools job before the server starts', () => {
+  it("sets up and upgrades the schema in a one-shot job of the server's image before the server starts", () => {
     const schema = svc('temporal-schema');
-    expect(schema.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(schema.image).toBe(svc('temporal').image);
     const script = (schema.command ?? []).join('\n');
     expect(script).toContain('temporal-sql-tool --plugin postgres12');
     for (const step of [' create', ' setup-schema', ' update-schema']) expect(script).toContain(step);
@@ -55,7 +57,7 @@ describe('docker-compose.yml', () => {
 
   it('registers the namespace in a one-shot job, and the worker waits for it', () => {
     const ns = svc('temporal-namespace');
-    expect(ns.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(ns.image).toBe(svc('temporal').image);
     expect((ns.command ?? []).join('\n')).toMatch(/temporal operator namespace create/);
     expect(ns.environment?.NAMESPACE).toContain('TEMPORAL_NAMESPACE');
     for (const w of WORKERS) expect(svc(w).depends_on?.['temporal-namespace']?.condition).toBe('service_completed_successfully');
