@@ -1,8 +1,8 @@
 // API keys, Temporal Cloud's other way in, through the configuration path the worker and the CLI use
 // (TEMPORAL_API_KEY → temporalConnectionOptions). The dev server takes no API keys, so this runs the project's
 // Temporal server with keys by role (TEMPORAL_API_KEYS_FILE holds only their SHA-256). That server still requires a
-// client certificate on every connection (its own system worker authenticates with one), so callers here present
-// one whose unit has no role: whatever they may do, they may do because of the key.
+// client certificate on every connection (the configuration docker-compose.yml runs), so callers here present one
+// whose unit has no role: whatever they may do, they may do because of the key.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
