@@ -1,6 +1,7 @@
 // The drill's topology IS docker-compose.yml: the project's services (those built from this repository), their
-// commands, replicas, environment and volumes are read from the file users deploy, and only the values the compose
-// file takes from the operator's environment (the ${VAR} references) come from the drill.
+// commands, replicas, environment, volumes and secrets, and the Temporal server's and namespace job's environment,
+// are read from the file users deploy; only the values the compose file takes from the operator's environment (the
+// ${VAR} references, TEMPORAL_TLS_DIR among them) come from the drill.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
