@@ -125,7 +125,7 @@ export async function startCluster(root: string, plan: TenantPlan, opts: { offli
   mkdirSync(logDir, { recursive: true });
   const replicas: Replica[] = [];
   for (const s of services) {
-    for (let i = 1; i <= s.replicas; i++) replicas.push(new Replica(`${s.name}-${i}`, s.name, s.command, envFor(s), logDir));
+    for (let i = 1; i <= s.replicas; i++) replicas.push(new Replica(`${s.name}-${i}`, s.name, s.command, envFor(s), logDir, say));
   }
   teardown.add(async () => {
     for (const r of replicas) await r.close();

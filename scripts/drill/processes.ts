@@ -21,6 +21,7 @@ export class Replica {
     private readonly command: string[],
     private readonly env: Record<string, string>,
     logDir: string,
+    private readonly say: (line: string) => void = () => {},
   ) {
     this.log = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
   }
@@ -38,8 +39,23 @@ export class Replica {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the replica and waits for its "worker started" line. */
+  /**
+   * Starts the replica and waits for its "worker started" line. A process that exits before that is started again,
+   * as compose's `restart: unless-stopped` would, a few times, each exit said with its last line.
+   */
   async start(timeoutMs = 180_000): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce(timeoutMs);
+      } catch (err) {
+        if (!(err instanceof ReplicaExited) || attempt >= 4) throw err;
+        this.say(`  ${this.name} exited before it was up (${err.lastLine}); started again, as compose would`);
+        await new Promise((r) => setTimeout(r, 2_000 * attempt));
+      }
+    }
+  }
+
+  private async startOnce(timeoutMs: number): Promise<void> {
     this.starts++;
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'm365-license.mjs'), ...this.command], {
       cwd: REPO_ROOT,
@@ -68,7 +84,7 @@ export class Replica {
   waitForLine(pred: (line: string) => boolean, timeoutMs: number, child = this.child): Promise<string> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`${this.name}: no matching line within ${timeoutMs / 1000} s; last lines:\n${this.lines.slice(-15).join('\n')}`)), timeoutMs);
-      const onExit = (code: number | null) => done(new Error(`${this.name} exited (${code}) while waited for; last lines:\n${this.lines.slice(-15).join('\n')}`));
+      const onExit = (code: number | null) => done(new ReplicaExited(this.name, code, this.lines.slice(-15)));
       const listener = (line: string) => {
         if (pred(line)) done(undefined, line);
       };
@@ -102,5 +118,15 @@ export class Replica {
   async close(): Promise<void> {
     await this.kill('SIGTERM');
     await new Promise((r) => this.log.end(r));
+  }
+}
+
+/** The process ended while the drill waited for one of its lines. */
+export class ReplicaExited extends Error {
+  override name = 'ReplicaExited';
+  readonly lastLine: string;
+  constructor(replica: string, code: number | null, lines: string[]) {
+    super(`${replica} exited (${code}) while waited for; last lines:\n${lines.join('\n')}`);
+    this.lastLine = (lines.at(-1) ?? '').slice(0, 300);
   }
 }

@@ -7,7 +7,7 @@ import { parseConfig, type AppConfig } from '../config';
 import { readApprovalPublicKey } from '../identity/approval-key';
 import { approvalSettings, requireVerifiable } from '../identity/approval-settings';
 import { createLogger, type Logger } from '../logger';
-import { temporalConnectionOptions } from '../temporal/tls';
+import { reasonOf, temporalConnectionOptions } from '../temporal/tls';
 import { pickTenant } from '../tenants';
 import { parseServeOptions, ServeOptionError, type ServeOptions } from '../web/options';
 import type { Mount } from '../web/routes';
@@ -78,7 +78,7 @@ export function registerServe(program: Command): void {
       const logger = createLogger({ level: cfg.logLevel });
       const address = cfg.temporalAddress ?? '127.0.0.1:7233';
       const connection = await Connection.connect({ address, connectTimeout: 5_000, ...temporalConnectionOptions(cfg) }).catch((err: unknown) => {
-        throw new Error(`Cannot reach a Temporal server at ${address}: start one (\`m365-license dev --keep-running\`) or set TEMPORAL_ADDRESS.`, { cause: err });
+        throw new Error(`Cannot reach a Temporal server at ${address} (${reasonOf(err)}): start one (\`m365-license dev --keep-running\`) or set TEMPORAL_ADDRESS.`, { cause: err });
       });
       const client = new Client({ connection, namespace: cfg.temporalNamespace });
       const mounts = userResponseMounts(cfg, client, logger);

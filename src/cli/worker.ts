@@ -5,7 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../config';
 import { createLogger } from '../logger';
 import { installTemporalRuntimeLogger } from '../temporal/runtime';
-import { temporalConnectionOptions } from '../temporal/tls';
+import { reasonOf, temporalConnectionOptions } from '../temporal/tls';
 import { createWorkers, runWorkers } from '../worker';
 import { warehouseTaskQueueFor } from '../shared/names';
 
@@ -22,7 +22,7 @@ export function registerWorker(program: Command): void {
       installTemporalRuntimeLogger(logger);
       const address = config.temporalAddress ?? 'localhost:7233';
       const connection = await NativeConnection.connect({ address, ...temporalConnectionOptions(config) }).catch((err: unknown) => {
-        throw new Error(`Cannot reach a Temporal server at ${address}: start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE).`, { cause: err });
+        throw new Error(`Cannot reach a Temporal server at ${address} (${reasonOf(err)}): start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_TLS_*).`, { cause: err });
       });
       const workers = await createWorkers({
         connection,

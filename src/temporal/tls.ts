@@ -35,3 +35,10 @@ export function temporalConnectionOptions(config: Pick<AppConfig, 'temporalTls' 
   const tls = temporalTls(config);
   return { ...(tls ? { tls } : {}), ...(config.temporalApiKey ? { apiKey: config.temporalApiKey } : {}) };
 }
+
+/** Why a connection failed, in one line: a refused certificate or a role the server denies reads differently from a
+ * server that is down, and with mutual TLS it is most often the former. */
+export function reasonOf(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return (message.split('\n')[0] ?? '').slice(0, 300) || 'no reason given';
+}
