@@ -78,7 +78,9 @@ export function registerServe(program: Command): void {
       const logger = createLogger({ level: cfg.logLevel });
       const address = cfg.temporalAddress ?? '127.0.0.1:7233';
       const connection = await Connection.connect({ address, connectTimeout: 5_000, ...temporalConnectionOptions(cfg) }).catch((err: unknown) => {
-        throw new Error(`Cannot reach a Temporal server at ${address} (${reasonOf(err)}): start one (\`m365-license dev --keep-running\`) or set TEMPORAL_ADDRESS.`, { cause: err });
+        throw new Error(`Cannot reach a Temporal server at ${address} (${reasonOf(err)}): start one (\`m365-license dev --keep-running\`) or set TEMPORAL_ADDRESS.`, {
+          cause: err,
+        });
       });
       const client = new Client({ connection, namespace: cfg.temporalNamespace });
       const mounts = userResponseMounts(cfg, client, logger);

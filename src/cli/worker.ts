@@ -22,7 +22,9 @@ export function registerWorker(program: Command): void {
       installTemporalRuntimeLogger(logger);
       const address = config.temporalAddress ?? 'localhost:7233';
       const connection = await NativeConnection.connect({ address, ...temporalConnectionOptions(config) }).catch((err: unknown) => {
-        throw new Error(`Cannot reach a Temporal server at ${address} (${reasonOf(err)}): start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_TLS_*).`, { cause: err });
+        throw new Error(`Cannot reach a Temporal server at ${address} (${reasonOf(err)}): start one or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_TLS_*).`, {
+          cause: err,
+        });
       });
       const workers = await createWorkers({
         connection,
