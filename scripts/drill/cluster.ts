@@ -8,13 +8,13 @@ import { parseConfig, type AppConfig } from '../../src/config';
 import { ensureApprovalKey } from '../../src/identity/approval-key';
 import { ensureTemporalCli } from '../../src/temporal/cli-binary';
 import { createTemporalPki, type TemporalPki, type TemporalRole } from '../../src/temporal/pki';
-import { ensureTemporalServer } from '../../src/temporal/server-binary';
+import { ensureTemporalServer, type TemporalServerBinaries } from '../../src/temporal/server-binary';
 import { temporalTls } from '../../src/temporal/tls';
 import { startPostgres, type Postgres } from './postgres';
 import { Replica } from './processes';
 import { authorizerOf, createTemporalSchema, runNamespaceJob, startTemporalServer, type TemporalServer } from './temporal-cluster';
 import { startTenants, type DrillTenants, type TenantPlan } from './tenants';
-import { composeService, drilledServices, interpolate, projectServices, readCompose, replicaEnvironment, secretFiles, type ProjectService } from './topology';
+import { composeService, drilledServices, interpolate, projectServices, readCompose, replicaEnvironment, secretFiles, type ComposeFile, type ProjectService } from './topology';
 
 export interface Cluster {
   root: string;
@@ -89,27 +89,7 @@ export async function startCluster(root: string, plan: TenantPlan, opts: { offli
   const compose = readCompose();
   const secrets = secretFiles(operatorVars, compose);
 
-  const serverDir = path.join(root, 'temporal');
-  mkdirSync(serverDir, { recursive: true });
-  const server = await startTemporalServer({
-    bins,
-    dir: serverDir,
-    // Compose's temporal service environment; only the store's port is the drill's own.
-    env: { ...replicaEnvironment(composeService('temporal', compose), operatorVars, {}, { postgresql: '127.0.0.1' }, secrets), DB_PORT: String(postgres.port) },
-    authorizer: authorizerOf(compose.services.temporal!.command ?? []),
-    ready: async (address) => {
-      const c = await Connection.connect({ address, tls: tlsOf(pki, 'm365-operators'), connectTimeout: 2_000 });
-      await c.workflowService.getSystemInfo({}).finally(() => c.close());
-    },
-  });
-  teardown.add(() => server.stop());
-  say(`Temporal server ${server.address} (pid ${server.pid()}) on PostgreSQL, mutual TLS, role authorizer`);
-  const cliDir = path.join(root, 'bin');
-  mkdirSync(cliDir, { recursive: true });
-  symlinkSync(await ensureTemporalCli({ log: say }), path.join(cliDir, 'temporal'));
-  const namespaceJob = composeService('temporal-namespace', compose);
-  runNamespaceJob(interpolateScript(compose, operatorVars), replicaEnvironment(namespaceJob, operatorVars, {}, { 'temporal:7233': server.address }, secrets), cliDir);
-  say("namespace and search attributes registered (compose's temporal-namespace job, the operators' certificate)");
+  const server = await startComposeTemporal({ root, bins, postgres, pki, compose, operatorVars, secrets, say }, teardown);
 
   const dataDir = path.join(root, 'data');
   mkdirSync(dataDir, { recursive: true, mode: 0o750 });
@@ -146,8 +126,46 @@ export async function startCluster(root: string, plan: TenantPlan, opts: { offli
   return { root, dataDir, postgres, server, tenants, graphWorkers, writer: writers[0]!, client, operators, config, envFor, services };
 }
 
+interface TemporalParts {
+  root: string;
+  bins: TemporalServerBinaries;
+  postgres: Postgres;
+  pki: TemporalPki;
+  compose: ComposeFile;
+  operatorVars: Record<string, string>;
+  secrets: Record<string, string>;
+  say: (l: string) => void;
+}
+
+/** Compose's temporal service (its environment, its --authorizer) and then its temporal-namespace job, run here. */
+async function startComposeTemporal(p: TemporalParts, teardown: Teardown): Promise<TemporalServer> {
+  const { root, bins, postgres, pki, compose, operatorVars, secrets, say } = p;
+  const serverDir = path.join(root, 'temporal');
+  mkdirSync(serverDir, { recursive: true });
+  const server = await startTemporalServer({
+    bins,
+    dir: serverDir,
+    // Compose's temporal service environment; only the store's port is the drill's own.
+    env: { ...replicaEnvironment(composeService('temporal', compose), operatorVars, {}, { postgresql: '127.0.0.1' }, secrets), DB_PORT: String(postgres.port) },
+    authorizer: authorizerOf(compose.services.temporal!.command ?? []),
+    ready: async (address) => {
+      const c = await Connection.connect({ address, tls: tlsOf(pki, 'm365-operators'), connectTimeout: 2_000 });
+      await c.workflowService.getSystemInfo({}).finally(() => c.close());
+    },
+  });
+  teardown.add(() => server.stop());
+  say(`Temporal server ${server.address} (pid ${server.pid()}) on PostgreSQL, mutual TLS, role authorizer`);
+  const cliDir = path.join(root, 'bin');
+  mkdirSync(cliDir, { recursive: true });
+  symlinkSync(await ensureTemporalCli({ log: say }), path.join(cliDir, 'temporal'));
+  const namespaceJob = composeService('temporal-namespace', compose);
+  runNamespaceJob(interpolateScript(compose, operatorVars), replicaEnvironment(namespaceJob, operatorVars, {}, { 'temporal:7233': server.address }, secrets), cliDir);
+  say("namespace and search attributes registered (compose's temporal-namespace job, the operators' certificate)");
+  return server;
+}
+
 /** The namespace job's script as the container's shell gets it (compose turns $$ into $). */
-function interpolateScript(compose: ReturnType<typeof readCompose>, operatorVars: Record<string, string>): string {
+function interpolateScript(compose: ComposeFile, operatorVars: Record<string, string>): string {
   const job = compose.services['temporal-namespace']!;
   return interpolate((job.command ?? []).join('\n'), operatorVars);
 }
