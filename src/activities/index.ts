@@ -49,6 +49,7 @@ export function createMainActivities(deps: ActivityDeps) {
       pageSizes: { users: deps.config.usersPageSize, signIn: deps.config.signInPageSize },
       delta: { mode: deps.config.usersDelta, fullWalkEvery: deps.config.fullWalkEvery },
       signInRate: new RequestRate(deps.config.signInPerMinute),
+      shards: { shards: deps.config.usersShards, minUsers: deps.config.usersShardMin },
     }),
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),
