@@ -113,6 +113,26 @@ describe('users filtered by UPN prefix, and $count', () => {
   });
 });
 
+describe('a later simulated day', () => {
+  it('the prefixes still cover exactly the users of /users: leavers gone, hires in', async () => {
+    const sim = await startSimulator({ users: 2000, seed: 233, today: '2025-06-10', day: 3, churn: 'hiresPerDay=0.01,leaversPerDay=0.01' });
+    const c = new SimClient(sim);
+    try {
+      await c.login();
+      const all = (await walk(c, '$select=id,userPrincipalName&$top=999')).users.map((u) => u.id).sort();
+      expect(all).toHaveLength(sim.state.liveCount);
+      const chars = [...new Set((await walk(c, '$select=userPrincipalName&$top=999')).users.map((u) => u.userPrincipalName[0]!.toLowerCase()))];
+      const union: string[] = [];
+      for (const ch of chars) union.push(...(await walk(c, `$select=id&$top=999&${filterOf(ch)}`)).users.map((u) => u.id));
+      expect(union.sort()).toEqual(all);
+      expect(Number((await c.graph('/v1.0/users/$count', EVENTUAL)).text)).toBe(all.length);
+    } finally {
+      await c.close();
+      await sim.close();
+    }
+  });
+});
+
 describe('the realistic profile charges filtered pages and $count', () => {
   it('a filtered page with $select costs 1 RU, /users/$count 2 (charged as GET users)', async () => {
     const sim = await startSimulator({
