@@ -54,6 +54,8 @@ export interface ExtractDeps {
   pageSizes?: PageSizes;
   delta?: DeltaSettings;
   signInRate?: RequestRate;
+  /** Longest sign-in read a walk may start, in minutes (0 = no budget): larger tenants are walked without them. */
+  signInBudgetMinutes?: number;
   /** Shards of the full users walk (users-sharding.ts); default DEFAULT_SHARD_SETTINGS. */
   shards?: ShardSettings;
 }

@@ -4,7 +4,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { USER_PAGE_RE, type SignInOutcome } from '../../shared/staging-contract';
+import { OVER_SIGN_IN_BUDGET, USER_PAGE_RE, type SignInOutcome } from '../../shared/staging-contract';
 import { withActivityGraph } from '../graph-context';
 import { sha256OfFiles } from '../staging-files';
 import { runStagingDir, userPageFile, usersCursorFile, usersDir } from '../staging-layout';
@@ -13,6 +13,7 @@ import { readCursor, type UsersProgress } from './users-cursor';
 import { stageSharded, type ShardedOutcome, type ShardedWalk } from './users-sharded';
 import { DEFAULT_SHARD_SETTINGS, readWalkMemory, SEQUENTIAL_RUNS_AFTER_FALLBACK, walkMemoryFile, writeWalkMemory, type WalkMemory } from './users-sharding';
 import { dropShards, readPlan } from './users-shards';
+import { overSignInBudget } from './sign-in-budget';
 import { beatOf, walkUserPages, type UsersWalk } from './users-walk';
 import { USER_SELECT, type ExtractDeps, type ExtractInput, type PageSizes, type StagedUsers } from './types';
 
@@ -78,7 +79,7 @@ async function keptPages(dir: string, lastPage: number): Promise<string[]> {
 
 /** The walk in shards when the tenant is large and sign-ins are not read; `staged: null` leaves it to the plain walk. */
 async function shardedWalk(deps: ExtractDeps, walk: UsersWalk, input: UsersRequest, start: WalkStart, memory: WalkMemory | null): Promise<ShardedOutcome> {
-  if (start === 'sequential' || (input.signIn ?? false)) return { staged: null, fellBack: false };
+  if (start === 'sequential' || walk.progress.signIn) return { staged: null, fellBack: false };
   const progress: UsersProgress = { page: 0, count: 0 };
   const settings = deps.shards ?? DEFAULT_SHARD_SETTINGS;
   const sharded: ShardedWalk = { ctx: walk.ctx, runDir: walk.runDir, sizes: walk.sizes, settings, memory, resume: start === 'sharded', progress };
@@ -92,6 +93,23 @@ async function shardedWalk(deps: ExtractDeps, walk: UsersWalk, input: UsersReque
   // Remembered at once, so a retry after a crash in the plain walk does not shard again.
   else if (outcome.fellBack) await rememberWalk(deps, input, { users: memory?.users ?? 0, sequentialRuns: SEQUENTIAL_RUNS_AFTER_FALLBACK, shardPages: memory?.shardPages });
   return outcome;
+}
+
+/**
+ * Whether a walk asked to read sign-ins leaves them out: over the sign-in budget (decided when the walk starts; a
+ * resumed sharded walk was one that left them out, since walks reading sign-ins are never sharded).
+ */
+async function skipsSignIns(deps: ExtractDeps, walk: UsersWalk, input: UsersRequest, start: WalkStart, memory: WalkMemory | null): Promise<boolean> {
+  if (start === 'sequential') return false;
+  if (start === 'sharded') return true;
+  const budget = { maxMinutes: deps.signInBudgetMinutes ?? 0, perMinute: deps.signInRate?.perMinute ?? 0 };
+  return withActivityGraph(deps.graphFor, input.tenantId, (graph) => overSignInBudget(graph, budget, Math.min(walk.sizes.signIn, walk.sizes.users), memory, walk.ctx.log));
+}
+
+/** The walk goes on without signInActivity, and the run's outcome says it was the budget. */
+function leaveSignInsOut(walk: UsersWalk): void {
+  walk.firstUrl = walk.urlFor(false);
+  walk.progress = { ...walk.progress, nextLink: walk.firstUrl, signIn: false, deniedCode: OVER_SIGN_IN_BUDGET };
 }
 
 /** What the next run of this tenant starts from; losing it costs one $count request, never the run. */
@@ -118,6 +136,7 @@ export function createExtractUsers(deps: ExtractDeps) {
     }
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const memory = await readWalkMemory(walkMemoryFile(deps.dataDir, input.tenantId));
+    if (requested && (await skipsSignIns(deps, walk, input, start, memory))) leaveSignInsOut(walk);
     const sharded = await shardedWalk(deps, walk, input, start, memory);
     if (walk.progress.nextLink) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
