@@ -230,9 +230,19 @@ function coalesced(key: string, job: () => Promise<void>): Promise<unknown> {
 async function reportAfter(paths: WarehousePaths, tenantId: string | undefined): Promise<void> {
   const { dbPath, workDbPath } = paths;
   const inWriter = (job: () => Promise<void>) => () => withWriter(workDbPath, job);
-  if (tenantId !== undefined) await coalesced(`report\0${dbPath}\0${tenantId}`, inWriter(() => tenantReport(dbPath, tenantId)));
-  await coalesced(`index\0${dbPath}`, inWriter(() => fleetPage(dbPath)));
-  await coalesced(`export\0${dbPath}`, inWriter(() => exportAfter(dbPath)));
+  if (tenantId !== undefined)
+    await coalesced(
+      `report\0${dbPath}\0${tenantId}`,
+      inWriter(() => tenantReport(dbPath, tenantId)),
+    );
+  await coalesced(
+    `index\0${dbPath}`,
+    inWriter(() => fleetPage(dbPath)),
+  );
+  await coalesced(
+    `export\0${dbPath}`,
+    inWriter(() => exportAfter(dbPath)),
+  );
 }
 
 async function tenantReport(dbPath: string, tenantId: string): Promise<void> {

@@ -13,13 +13,15 @@ const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
 async function besidePublished(db: string, tenant: string | undefined): Promise<string> {
   if (tenant !== undefined) {
-    if (!isDirectoryId(tenant)) throw new UsageError(`--tenant ${safeInline(tenant)} is not a directory id (a GUID), so it cannot name a report file beside the warehouse: add --out FILE.`);
+    if (!isDirectoryId(tenant))
+      throw new UsageError(`--tenant ${safeInline(tenant)} is not a directory id (a GUID), so it cannot name a report file beside the warehouse: add --out FILE.`);
     const r = await writeTenantReportBesidePublished(db, tenant);
     const index = await writeFleetIndexBesidePublished(db);
     return `Wrote ${safeInline(r.file)} (${kb(r.bytes)}) and the page of every tenant's report ${safeInline(index.file)}. ${openHint(r.file)}`;
   }
   const all = await writeAllBesidePublished(db);
-  const skipped = all.skipped.length > 0 ? ` Skipped ${all.skipped.length} tenant id(s) that are not directory ids (${all.skipped.map(safeInline).join(', ')}): use --tenant ID --out FILE.` : '';
+  const skipped =
+    all.skipped.length > 0 ? ` Skipped ${all.skipped.length} tenant id(s) that are not directory ids (${all.skipped.map(safeInline).join(', ')}): use --tenant ID --out FILE.` : '';
   const dir = path.dirname(all.reports[0]?.file ?? all.index.file);
   return `Wrote ${all.reports.length} tenant report${all.reports.length === 1 ? '' : 's'} in ${safeInline(dir)} and ${safeInline(all.index.file)}, which links them.${skipped} ${openHint(all.index.file)}`;
 }
@@ -29,7 +31,7 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('write HTML reports (utilisation, inactive users, activity, trend, spend, reclamations) that open from the file system')
     .option('--tenant <tenant>', 'only this tenant id (default: every tenant in the warehouse)')
-    .option('--out <file>', "one file with the report(s) (default: reports/<tenant-id>.html per tenant beside the published warehouse, and report.html linking them)")
+    .option('--out <file>', 'one file with the report(s) (default: reports/<tenant-id>.html per tenant beside the published warehouse, and report.html linking them)')
     .option('--db <file>', 'published warehouse file (default: M365_DB or <dataDir>/m365.duckdb)')
     .action(async (opts: { tenant?: string; out?: string; db?: string }) => {
       const db = path.resolve(opts.db ?? parseConfig().dbPath);

@@ -158,7 +158,7 @@ describe('the HTML report in Chromium', () => {
 });
 
 describe("the fleet's page beside the published file", () => {
-  it("lists the tenant with its last run and links to its report, which links back; nothing but the page loads", async () => {
+  it('lists the tenant with its last run and links to its report, which links back; nothing but the page loads', async () => {
     const { file } = await writeFleetIndexBesidePublished(wh.published);
     expect(file).toBe(reportPathFor(wh.published));
     const fleet = await browser.newPage();
