@@ -9,8 +9,8 @@ import type { AuditEvent } from '../shared/audit';
 import { parseReclaimWorkflowId, parseRestoreWorkflowId } from '../shared/names';
 import { Coalescer } from '../shared/coalesce';
 import { withHeartbeat } from './heartbeat';
-import { exportAfterRun } from '../export';
-import { writeFleetIndexBesidePublished, writeTenantReportBesidePublished } from '../report';
+import { exportAfterRun, exportScheduled } from '../export';
+import { openReportSession } from '../report';
 import {
   loadStagingDir,
   markPublishFailed,
@@ -207,9 +207,9 @@ async function publishLogged(paths: WarehousePaths): Promise<void> {
 }
 
 /**
- * The jobs after a publish, each coalesced (src/shared/coalesce.ts) on its own key: a tenant's report per published
- * file and tenant, the fleet's page and the export per published file. A run waits for its own tenant's report, not
- * for other tenants' reports; the page and the export cover the whole fleet, so one serves every run before it.
+ * The jobs after a publish, each coalesced (src/shared/coalesce.ts) on its own key: the reports per published file
+ * and tenant, the export per published file. A run waits for its own tenant's report, never for other tenants'
+ * reports; the export covers the whole fleet, so one serves every run that asked before it began.
  */
 const afterPublishJobs = new Map<string, Coalescer<void>>();
 
@@ -223,47 +223,37 @@ function coalesced(key: string, job: () => Promise<void>): Promise<unknown> {
 }
 
 /**
- * The report, the page and the export, written after every publish before this call. They run in the writer's
- * queue, so their DuckDB memory never adds to a load's in this process. Each failure is logged, never thrown: the
- * snapshot itself is already safely published.
+ * The reports and the export, written after every publish before this call. They run in the writer's queue, so
+ * their DuckDB memory never adds to a load's in this process. Each failure is logged, never thrown: the snapshot
+ * itself is already safely published.
  */
 async function reportAfter(paths: WarehousePaths, tenantId: string | undefined): Promise<void> {
   const { dbPath, workDbPath } = paths;
-  const inWriter = (job: () => Promise<void>) => () => withWriter(workDbPath, job);
-  if (tenantId !== undefined)
-    await coalesced(
-      `report\0${dbPath}\0${tenantId}`,
-      inWriter(() => tenantReport(dbPath, tenantId)),
-    );
-  await coalesced(
-    `index\0${dbPath}`,
-    inWriter(() => fleetPage(dbPath)),
-  );
-  await coalesced(
-    `export\0${dbPath}`,
-    inWriter(() => exportAfter(dbPath)),
-  );
+  const step = (key: string, job: () => Promise<void>) => coalesced(`${key}\0${dbPath}`, () => withWriter(workDbPath, job));
+  await step(`reports\0${tenantId ?? ''}`, () => reportsAfter(dbPath, tenantId));
+  // Unset (the default), the export costs no turn in the writer's queue.
+  if (exportScheduled()) await step('export', () => exportAfter(dbPath));
 }
 
-async function tenantReport(dbPath: string, tenantId: string): Promise<void> {
+/** The tenant's report and the fleet's page (cheap: no per-user read) from one read-only session. */
+async function reportsAfter(dbPath: string, tenantId: string | undefined): Promise<void> {
   const log = Context.current().log;
+  const failed = (what: string) => (err: unknown) =>
+    log.warn(what, { error: err instanceof Error ? err.name : 'Error', message: err instanceof Error ? err.message : String(err) });
+  const since = (t: number) => Math.round(performance.now() - t);
+  let started = performance.now();
+  const session = await openReportSession(dbPath, { capped: true }).catch(failed('report not written'));
+  if (!session) return;
   try {
-    const started = performance.now();
-    const report = await writeTenantReportBesidePublished(dbPath, tenantId, { capped: true });
-    log.info('report written', { tenantId, bytes: report.bytes, ms: Math.round(performance.now() - started) });
-  } catch (err) {
-    log.warn('report not written', { error: err instanceof Error ? err.name : 'Error', message: err instanceof Error ? err.message : String(err) });
-  }
-}
-
-async function fleetPage(dbPath: string): Promise<void> {
-  const log = Context.current().log;
-  try {
-    const started = performance.now();
-    const page = await writeFleetIndexBesidePublished(dbPath, { capped: true });
-    log.info('report page written', { bytes: page.bytes, tenants: page.tenants, ms: Math.round(performance.now() - started) });
-  } catch (err) {
-    log.warn('report page not written', { error: err instanceof Error ? err.name : 'Error' });
+    if (tenantId !== undefined) {
+      const report = await session.writeTenant(tenantId).catch(failed('report not written'));
+      if (report) log.info('report written', { tenantId, bytes: report.bytes, ms: since(started) });
+    }
+    started = performance.now();
+    const page = await session.writeIndex().catch(failed('report page not written'));
+    if (page) log.info('report page written', { bytes: page.bytes, tenants: page.tenants, ms: since(started) });
+  } finally {
+    session.close();
   }
 }
 

@@ -38,11 +38,13 @@ export {
   REPORTS_DIR,
   ReportPathError,
   isDirectoryId,
+  openReportSession,
   reportPathFor,
   reportsDirFor,
   tenantReportPathFor,
   writeAllBesidePublished,
   writeFleetIndexBesidePublished,
   writeTenantReportBesidePublished,
+  type ReportSession,
   type WrittenFile,
 } from './published';

@@ -76,29 +76,49 @@ async function writeIndex(ro: ReadOnlyWarehouse, publishedPath: string): Promise
   return { file, bytes: Buffer.byteLength(html), tenants: fleet.length };
 }
 
-async function withPublished<T>(publishedPath: string, capped: boolean | undefined, fn: (ro: ReadOnlyWarehouse) => Promise<T>): Promise<T> {
-  const ro = await openReadOnly(publishedPath, { capped });
-  try {
-    return await fn(ro);
-  } finally {
-    ro.close();
-  }
-}
-
 export interface BesideOptions {
   /** Read under the writer's memory cap: the pipeline writes these in the warehouse worker. */
   capped?: boolean;
 }
 
-/** One tenant's report into `reports/` (the other tenants' files are not touched). */
-export async function writeTenantReportBesidePublished(publishedPath: string, tenantId: string, opts: BesideOptions = {}): Promise<WrittenFile> {
-  tenantReportPathFor(publishedPath, tenantId);
-  return withPublished(publishedPath, opts.capped, (ro) => writeTenant(ro, publishedPath, tenantId));
+/** One read-only session of the published file for the writes beside it; close it when done. */
+export interface ReportSession {
+  /** One tenant's report into `reports/` (the other tenants' files are not touched). */
+  writeTenant(tenantId: string): Promise<WrittenFile>;
+  /** The fleet's page (`report.html`): no per-user read, cheap to rewrite after every run. */
+  writeIndex(): Promise<WrittenFile & { tenants: number }>;
+  /** Tenants with a snapshot. */
+  tenants(): Promise<string[]>;
+  close(): void;
 }
 
-/** The fleet's page (`report.html`): no per-user read, cheap to rewrite after every run. */
+export async function openReportSession(publishedPath: string, opts: BesideOptions = {}): Promise<ReportSession> {
+  const ro = await openReadOnly(publishedPath, { capped: opts.capped });
+  return {
+    writeTenant: (tenantId) => writeTenant(ro, publishedPath, tenantId),
+    writeIndex: () => writeIndex(ro, publishedPath),
+    tenants: async () => (await rows(ro.connection, 'SELECT DISTINCT tenant_id FROM snapshots ORDER BY tenant_id')).map((r) => String(r.tenant_id)),
+    close: () => ro.close(),
+  };
+}
+
+async function inSession<T>(publishedPath: string, opts: BesideOptions, fn: (s: ReportSession) => Promise<T>): Promise<T> {
+  const session = await openReportSession(publishedPath, opts);
+  try {
+    return await fn(session);
+  } finally {
+    session.close();
+  }
+}
+
+/** One tenant's report into `reports/`; the id is checked before the warehouse is opened. */
+export async function writeTenantReportBesidePublished(publishedPath: string, tenantId: string, opts: BesideOptions = {}): Promise<WrittenFile> {
+  tenantReportPathFor(publishedPath, tenantId);
+  return inSession(publishedPath, opts, (s) => s.writeTenant(tenantId));
+}
+
 export async function writeFleetIndexBesidePublished(publishedPath: string, opts: BesideOptions = {}): Promise<WrittenFile & { tenants: number }> {
-  return withPublished(publishedPath, opts.capped, (ro) => writeIndex(ro, publishedPath));
+  return inSession(publishedPath, opts, (s) => s.writeIndex());
 }
 
 /**
@@ -106,10 +126,10 @@ export async function writeFleetIndexBesidePublished(publishedPath: string, opts
  * Tenants whose id is not a directory id are skipped and returned, so the caller can say so.
  */
 export async function writeAllBesidePublished(publishedPath: string, opts: BesideOptions = {}): Promise<{ index: WrittenFile; reports: WrittenFile[]; skipped: string[] }> {
-  return withPublished(publishedPath, opts.capped, async (ro) => {
-    const ids = (await rows(ro.connection, 'SELECT DISTINCT tenant_id FROM snapshots ORDER BY tenant_id')).map((r) => String(r.tenant_id));
+  return inSession(publishedPath, opts, async (s) => {
+    const ids = await s.tenants();
     const reports: WrittenFile[] = [];
-    for (const id of ids.filter(isDirectoryId)) reports.push(await writeTenant(ro, publishedPath, id));
-    return { index: await writeIndex(ro, publishedPath), reports, skipped: ids.filter((id) => !isDirectoryId(id)) };
+    for (const id of ids.filter(isDirectoryId)) reports.push(await s.writeTenant(id));
+    return { index: await s.writeIndex(), reports, skipped: ids.filter((id) => !isDirectoryId(id)) };
   });
 }
