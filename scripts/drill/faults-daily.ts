@@ -102,13 +102,14 @@ async function recordWriterRecovery(ctx: DrillContext, phase: 'load' | 'publish'
   // Recovered when the run being loaded has completed (its load retried and published); for a load killed before
   // it logged its tenant, when every run has.
   const targets = workflows.includes(victim) ? [victim] : workflows;
+  // As long as every run may take to close: the retried load queues behind every other tenant's load.
   const doneAt = await until(
     `the run loaded at the ${phase} kill to complete`,
     async () => {
       for (const w of targets) if (!(await closedStatus(ctx.client, w))) return undefined;
       return Date.now();
     },
-    900_000,
+    1_800_000,
     1_000,
   );
   record(

@@ -5,7 +5,7 @@ import { ensureApprovalKey } from '../identity/approval-key';
 import { createAuthoriser } from '../identity/authorisation';
 import { createApprovalActivities, createPersonVerifier } from './reclaim/approvals';
 import { createExtractActivities } from './extract';
-import { RequestRate } from '../graph/request-rate';
+import { RequestRate, signInPaceFile } from '../graph/request-rate';
 import { createSpendExtractActivities } from './extract-spend';
 import { createGraphFactory, type GraphFactory } from './graph-context';
 import { createHealthActivities } from './health';
@@ -48,7 +48,7 @@ export function createMainActivities(deps: ActivityDeps) {
       graphFor,
       pageSizes: { users: deps.config.usersPageSize, signIn: deps.config.signInPageSize },
       delta: { mode: deps.config.usersDelta, fullWalkEvery: deps.config.fullWalkEvery },
-      signInRate: new RequestRate(deps.config.signInPerMinute),
+      signInRate: new RequestRate(signInPaceFile(deps.config.dataDir), deps.config.signInPerMinute),
     }),
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),

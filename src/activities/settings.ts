@@ -105,24 +105,30 @@ export function createSettingsActivities(paths: { workDbPath: string; dbPath: st
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { applied: false, keys: [] };
         throw err;
       }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (cause) {
-        throw new SettingsRequestError(`The settings request ${file} is not JSON: run settings set again.`, { cause });
-      }
-      const parsed = requestSchema.safeParse(raw);
-      if (!parsed.success) throw new SettingsRequestError(`The settings request ${file} is malformed: run settings set again.`, { cause: parsed.error });
       const ctx = Context.current();
       try {
-        await applySettingsRequest(paths, parsed.data, verifier, { logError: (m, f) => ctx.log.error(m, f), heartbeat: () => ctx.heartbeat() });
+        const request = parseRequest(file, text);
+        await applySettingsRequest(paths, request, verifier, { logError: (m, f) => ctx.log.error(m, f), heartbeat: () => ctx.heartbeat() });
+        rmSync(file, { force: true });
+        return { applied: true, keys: [...Object.keys(request.set), ...request.unset] };
       } catch (err) {
-        // A refused request is spent: it cannot become valid, and must not wait there for a later attempt.
+        // A refused or malformed request is spent: it cannot become valid, and must not wait there for a later attempt.
         if (err instanceof SettingsRequestError) rmSync(file, { force: true });
         throw err;
       }
-      rmSync(file, { force: true });
-      return { applied: true, keys: [...Object.keys(parsed.data.set), ...parsed.data.unset] };
     },
   };
+}
+
+/** The request file's change, or a SettingsRequestError saying what is wrong with it. */
+function parseRequest(file: string, text: string): z.infer<typeof requestSchema> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new SettingsRequestError(`The settings request ${file} is not JSON: run settings set again.`, { cause });
+  }
+  const parsed = requestSchema.safeParse(raw);
+  if (!parsed.success) throw new SettingsRequestError(`The settings request ${file} is malformed: run settings set again.`, { cause: parsed.error });
+  return parsed.data;
 }

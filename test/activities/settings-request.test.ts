@@ -1,6 +1,6 @@
 // The warehouse writer's check of a settings request: the ranges the CLI enforces hold for a request written by
 // anything else too (a forged file, an older CLI), before anyone's sign-in is even looked at.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -35,6 +35,15 @@ describe('a settings request read by the warehouse writer', () => {
       }
     }
     expect(verifications).toBe(0);
+    // Each refused request is spent: nothing malformed stays behind for a later attempt.
+    expect(readdirSync(path.join(dataDir, 'requests'))).toEqual([]);
+  });
+
+  it('spends a request file that is not JSON, with an error saying so', async () => {
+    const file = request({ inactivityDays: 30 });
+    writeFileSync(file, '{ not json');
+    await expect(apply({}, file)).rejects.toThrow(/is not JSON: run settings set again/);
+    expect(readdirSync(path.dirname(file))).not.toContain(path.basename(file));
   });
 
   it('passes a value inside the range on to the sign-in check (which refuses this one) and spends the request', async () => {
