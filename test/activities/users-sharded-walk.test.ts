@@ -63,11 +63,11 @@ async function closeTenant(t: Tenant | undefined): Promise<void> {
 }
 
 /** Runs extractUsers as one activity attempt; `heartbeatDetails` makes it the retry of an attempt that beat them. */
-async function extract(t: Tenant, runId: string, shards: ShardSettings, attempt: { heartbeatDetails?: unknown; signIn?: boolean } = {}) {
+async function extract(t: Tenant, runId: string, shards: ShardSettings, attempt: { heartbeatDetails?: unknown; signIn?: boolean; signInBudgetMinutes?: number } = {}) {
   const beats: unknown[] = [];
   const env = new MockActivityEnvironment(attempt.heartbeatDetails ? { heartbeatDetails: attempt.heartbeatDetails, attempt: 2 } : {}, { logger });
   env.on('heartbeat', (d: unknown) => beats.push(d));
-  const activities = createExtractActivities({ dataDir: t.dataDir, graphFor: t.graphFor, pageSizes: SMALL_PAGES, shards });
+  const activities = createExtractActivities({ dataDir: t.dataDir, graphFor: t.graphFor, pageSizes: SMALL_PAGES, shards, signInBudgetMinutes: attempt.signInBudgetMinutes });
   const run = env.run(activities.extractUsers, { tenantId: t.sim.tenantId, runId, signIn: attempt.signIn }) as Promise<StagedUsers>;
   return { run, beats };
 }
@@ -172,6 +172,32 @@ describe('the sharded users walk', () => {
     const log = t.sim.requestLog.filter((e) => e.endpoint === 'users');
     expect(log.length).toBeGreaterThan(0);
     expect(log.every((e) => filterOf(e.path) === undefined && e.path !== '/v1.0/users/$count')).toBe(true);
+  });
+});
+
+describe('the sign-in budget', () => {
+  let t: Tenant;
+  beforeAll(async () => {
+    t = await tenant({ users: 3000, seed: 243, roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'] });
+  });
+  afterAll(() => closeTenant(t));
+
+  it('walks a tenant too large to read its sign-ins in time without them, in shards, and says why; within the budget it reads them', async () => {
+    // 3,000 users in sign-in pages of 100 at Graph's 10 a minute: 3 minutes.
+    t.sim.requestLog.length = 0;
+    const over = await (await extract(t, 'over-budget', SHARDED, { signIn: true, signInBudgetMinutes: 2 })).run;
+    expect(over.signIn).toEqual({ requested: true, available: false, reason: 'over_sign_in_budget' });
+    expect(over.count).toBe(3000);
+    const pages = usersPages(t);
+    expect(pages.some((e) => /signInActivity/i.test(decodeURIComponent(e.path)))).toBe(false);
+    expect(pages.some((e) => filterOf(e.path) !== undefined)).toBe(true);
+    expect(t.sim.requestLog.some((e) => e.path === '/v1.0/users/$count')).toBe(true); // the size, before any walk
+
+    t.sim.requestLog.length = 0;
+    const within = await (await extract(t, 'within-budget', SHARDED, { signIn: true, signInBudgetMinutes: 5 })).run;
+    expect(within.signIn).toEqual({ requested: true, available: true, reason: null });
+    expect(usersPages(t).every((e) => /signInActivity/i.test(decodeURIComponent(e.path)))).toBe(true);
+    expect(t.sim.requestLog.some((e) => e.path === '/v1.0/users/$count')).toBe(false); // the last walk's size
   });
 });
 
