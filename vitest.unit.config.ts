@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 
 export const UNIT_TESTS = [
   'test/activities/settings-request.test.ts',
+  'test/activities/users-sharded-walk.test.ts',
   'test/cli/candidates-output.test.ts',
   'test/cli/output.test.ts',
   'test/cli/people-steps.test.ts',

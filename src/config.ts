@@ -45,8 +45,11 @@ const envSchema = z.object({
   M365_SIGNIN_PAGE_SIZE: z.coerce.number().int().min(1).max(999).default(500),
   M365_GRAPH_PACE_MS: z.coerce.number().int().min(0).default(1000),
   M365_SIGNIN_PER_MINUTE: z.coerce.number().min(0).default(10),
+  M365_SIGNIN_MAX_MINUTES: z.coerce.number().min(0).default(120),
   M365_USERS_DELTA: z.enum(['off', 'auto', 'always']).default('off'),
   M365_FULL_WALK_EVERY: z.coerce.number().int().min(1).default(7),
+  M365_USERS_SHARDS: z.coerce.number().int().min(1).max(36).default(8),
+  M365_USERS_SHARD_MIN: z.coerce.number().int().min(0).default(25_000),
   M365_GRAPH_ACTIVITY_SLOTS: z.coerce.number().int().min(1).max(1000).default(40),
   M365_WAREHOUSE_ACTIVITY_SLOTS: z.coerce.number().int().min(1).max(1000).default(20),
   M365_SCHEDULE_JITTER_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
@@ -119,7 +122,12 @@ export interface AppConfig {
   usersDelta: 'off' | 'auto' | 'always';
   /** Users pages with signInActivity a worker process sends a minute (Graph: 10 per app across tenants); 0 = no limit. */
   signInPerMinute: number;
+  /** Longest sign-in read a run starts (minutes at that pace); larger tenants are walked without signInActivity. 0 = no budget. */
+  signInMaxMinutes: number;
   fullWalkEvery: number;
+  /** Shards of a full users walk walked at once (1 = one sequence), and the tenant size from which a walk is sharded. */
+  usersShards: number;
+  usersShardMin: number;
   /** Activities one worker runs at once on the main queue (Graph extracts above all); more wait in Temporal's queue. */
   graphActivitySlots: number;
   /** Warehouse activities the writer holds at once: loads still run one at a time, and one publish covers those that committed together. */
@@ -215,7 +223,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     graphPaceMs: e.M365_GRAPH_PACE_MS,
     usersDelta: e.M365_USERS_DELTA,
     signInPerMinute: e.M365_SIGNIN_PER_MINUTE,
+    signInMaxMinutes: e.M365_SIGNIN_MAX_MINUTES,
     fullWalkEvery: e.M365_FULL_WALK_EVERY,
+    usersShards: e.M365_USERS_SHARDS,
+    usersShardMin: e.M365_USERS_SHARD_MIN,
     scheduleJitterMinutes: e.M365_SCHEDULE_JITTER_MINUTES,
     graphActivitySlots: e.M365_GRAPH_ACTIVITY_SLOTS,
     warehouseActivitySlots: e.M365_WAREHOUSE_ACTIVITY_SLOTS,

@@ -49,6 +49,8 @@ export function createMainActivities(deps: ActivityDeps) {
       pageSizes: { users: deps.config.usersPageSize, signIn: deps.config.signInPageSize },
       delta: { mode: deps.config.usersDelta, fullWalkEvery: deps.config.fullWalkEvery },
       signInRate: new RequestRate(signInPaceFile(deps.config.dataDir), deps.config.signInPerMinute),
+      shards: { shards: deps.config.usersShards, minUsers: deps.config.usersShardMin },
+      signInBudgetMinutes: deps.config.signInMaxMinutes,
     }),
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),

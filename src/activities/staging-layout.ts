@@ -9,12 +9,14 @@ export const usersDir = (runDir: string): string => path.join(runDir, STAGING_LA
 export const userPageFile = (runDir: string, page: number): string => path.join(usersDir(runDir), userPageName(page));
 /** Where the users walk resumes from (the next page's link, kept out of heartbeats); removed when the walk ends. */
 export const usersCursorFile = (runDir: string): string => path.join(runDir, 'users.cursor.json');
+/** A sharded walk's working files (plan, each shard's pages and cursor); merged into the users directory, then removed. */
+export const usersShardsDir = (runDir: string): string => path.join(runDir, 'users.shards');
 export const skusFile = (runDir: string): string => path.join(runDir, STAGING_LAYOUT.skus);
 export const reportFile = (runDir: string, report: ReportName): string => path.join(runDir, reportPath(report));
 export const manifestFile = (runDir: string): string => path.join(runDir, STAGING_LAYOUT.manifest);
 
 /** Ids come from configuration and Temporal; refuse anything that could climb out of the data directory. */
-function safeSegment(s: string): string {
+export function safeSegment(s: string): string {
   if (!/^[A-Za-z0-9._@-]+$/.test(s) || s === '.' || s === '..') throw new Error(`Unsafe path segment: ${JSON.stringify(s)}`);
   return s;
 }

@@ -9,8 +9,8 @@ import type { AuditEvent } from '../shared/audit';
 import { parseReclaimWorkflowId, parseRestoreWorkflowId } from '../shared/names';
 import { Coalescer } from '../shared/coalesce';
 import { withHeartbeat } from './heartbeat';
-import { exportAfterRun } from '../export';
-import { writeReportBesidePublished } from '../report';
+import { exportAfterRun, exportScheduled } from '../export';
+import { openReportSession } from '../report';
 import {
   loadStagingDir,
   markPublishFailed,
@@ -102,16 +102,18 @@ export function createWarehouseWriteActivities(paths: WarehousePaths) {
         await markPublishFailed(paths.workDbPath, result.runId, err);
         throw err;
       }
-      if (afterPublish !== false) await withHeartbeat(() => reportAfter(paths));
+      if (afterPublish !== false) await withHeartbeat(() => reportAfter(paths, input.tenantId));
       return result;
     },
 
     /**
-     * The HTML report beside the published file and the export (M365_EXPORT_DIR): one written after this call
-     * covers what was published before it, so runs finishing together share one.
+     * The run's tenant's HTML report beside the published file, the fleet's page of reports, and the export
+     * (M365_EXPORT_DIR). Each written after this call covers what was published before it, so runs finishing
+     * together share one: the same tenant's runs one report, the fleet's runs one page and one export. A task
+     * scheduled before the tenant was passed (no input) gets the page and the export only.
      */
-    async afterPublish(): Promise<void> {
-      await withHeartbeat(() => reportAfter(paths));
+    async afterPublish(input?: { tenantId: string }): Promise<void> {
+      await withHeartbeat(() => reportAfter(paths, input?.tenantId));
     },
 
     /** Records a run that failed before or during the load; the previous snapshot stays published. */
@@ -204,38 +206,63 @@ async function publishLogged(paths: WarehousePaths): Promise<void> {
   Context.current().log.info('published', { ms, martsMs, martMs, bytes, runs: p.served, publishes: p.runs });
 }
 
-/** One report writer per published file, so runs finishing together share one report. */
-const reports = new Map<string, Coalescer<void>>();
-
 /**
- * The report and export, written after every publish before this call. They run in the writer's queue, so the
- * report's DuckDB memory never adds to a load's in this process.
+ * The jobs after a publish, each coalesced (src/shared/coalesce.ts) on its own key: the reports per published file
+ * and tenant, the export per published file. A run waits for its own tenant's report, never for other tenants'
+ * reports; the export covers the whole fleet, so one serves every run that asked before it began.
  */
-function reportAfter(paths: WarehousePaths): Promise<unknown> {
-  let writer = reports.get(paths.dbPath);
+const afterPublishJobs = new Map<string, Coalescer<void>>();
+
+function coalesced(key: string, job: () => Promise<void>): Promise<unknown> {
+  let writer = afterPublishJobs.get(key);
   if (!writer) {
-    writer = new Coalescer(() => withWriter(paths.workDbPath, () => writeAfterPublish(paths.dbPath)));
-    reports.set(paths.dbPath, writer);
+    writer = new Coalescer(job);
+    afterPublishJobs.set(key, writer);
   }
   return writer.request();
 }
 
 /**
- * The HTML report beside the published file, and the export when M365_EXPORT_DIR asks for one. Both read the
- * file just published; a failure here is logged, not fatal: the snapshot itself is already safely published.
+ * The reports and the export, written after every publish before this call. They run in the writer's queue, so
+ * their DuckDB memory never adds to a load's in this process. Each failure is logged, never thrown: the snapshot
+ * itself is already safely published.
  */
-async function writeAfterPublish(dbPath: string): Promise<void> {
+async function reportAfter(paths: WarehousePaths, tenantId: string | undefined): Promise<void> {
+  const { dbPath, workDbPath } = paths;
+  const step = (key: string, job: () => Promise<void>) => coalesced(`${key}\0${dbPath}`, () => withWriter(workDbPath, job));
+  await step(`reports\0${tenantId ?? ''}`, () => reportsAfter(dbPath, tenantId));
+  // Unset (the default), the export costs no turn in the writer's queue.
+  if (exportScheduled()) await step('export', () => exportAfter(dbPath));
+}
+
+/** The tenant's report and the fleet's page (cheap: no per-user read) from one read-only session. */
+async function reportsAfter(dbPath: string, tenantId: string | undefined): Promise<void> {
+  const log = Context.current().log;
+  const failed = (what: string) => (err: unknown) =>
+    log.warn(what, { error: err instanceof Error ? err.name : 'Error', message: err instanceof Error ? err.message : String(err) });
+  const since = (t: number) => Math.round(performance.now() - t);
+  let started = performance.now();
+  const session = await openReportSession(dbPath, { capped: true }).catch(failed('report not written'));
+  if (!session) return;
+  try {
+    if (tenantId !== undefined) {
+      const report = await session.writeTenant(tenantId).catch(failed('report not written'));
+      if (report) log.info('report written', { tenantId, bytes: report.bytes, ms: since(started) });
+    }
+    started = performance.now();
+    const page = await session.writeIndex().catch(failed('report page not written'));
+    if (page) log.info('report page written', { bytes: page.bytes, tenants: page.tenants, ms: since(started) });
+  } finally {
+    session.close();
+  }
+}
+
+async function exportAfter(dbPath: string): Promise<void> {
   const log = Context.current().log;
   try {
     const started = performance.now();
-    const report = await writeReportBesidePublished(dbPath);
-    log.info('report written', { bytes: report.bytes, tenants: report.tenants, ms: Math.round(performance.now() - started) });
-  } catch (err) {
-    log.warn('report not written', { error: err instanceof Error ? err.name : 'Error' });
-  }
-  try {
     const manifest = await exportAfterRun(dbPath);
-    if (manifest) log.info('views exported', { views: manifest.views.length });
+    if (manifest) log.info('views exported', { views: manifest.views.length, ms: Math.round(performance.now() - started) });
   } catch (err) {
     log.warn('export failed', { error: err instanceof Error ? err.name : 'Error', message: err instanceof Error ? err.message : String(err) });
   }

@@ -142,6 +142,9 @@ export async function exportViews(opts: ExportOptions): Promise<{ manifestPath: 
   }
 }
 
+/** Whether an export follows each run: M365_EXPORT_DIR is set. */
+export const exportScheduled = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.M365_EXPORT_DIR);
+
 /** The export after each run, when configured: M365_EXPORT_DIR (where) and M365_EXPORT_FORMAT (csv, the default, or parquet). */
 export function scheduledExportFromEnv(env: NodeJS.ProcessEnv = process.env): { toDir: string; format: ExportFormat; views?: string[] } | null {
   if (!env.M365_EXPORT_DIR) return null;

@@ -89,9 +89,14 @@ export class GraphClient {
 
   /** The body exactly as Graph sent it (a page to write to disk unchanged). */
   getJsonText(pathOrAbsoluteUrl: string): Promise<string> {
+    return this.getText(pathOrAbsoluteUrl);
+  }
+
+  /** A GET's body as text, with extra request headers (e.g. `ConsistencyLevel: eventual` for `/users/$count`). */
+  getText(pathOrAbsoluteUrl: string, headers: Record<string, string> = {}): Promise<string> {
     const url = this.resolve(pathOrAbsoluteUrl);
     return withRetries(this.retry, 'GET', url, async (state) => {
-      const { res, clientRequestId } = await this.send('GET', url, state);
+      const { res, clientRequestId } = await this.send('GET', url, state, undefined, { headers });
       return readBody(res, url, clientRequestId);
     });
   }
@@ -167,7 +172,7 @@ export class GraphClient {
     url: URL,
     state: AttemptState,
     body?: string,
-    opts: { expectRedirect?: boolean } = {},
+    opts: { expectRedirect?: boolean; headers?: Record<string, string> } = {},
   ): Promise<{ res: Dispatcher.ResponseData; clientRequestId: string }> {
     const pause = paceFor(this.limitUse, this.paceMs);
     if (pause > 0) {
@@ -184,6 +189,7 @@ export class GraphClient {
       accept: 'application/json',
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, opts.headers);
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, { method, headers, body, dispatcher: this.agent, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });

@@ -1,5 +1,5 @@
 // The HTML report: read the published warehouse read-only, render one self-contained file. The CLI's `report`
-// command and the pipeline's publish step (writeReportBesidePublished) both end here.
+// command and the pipeline's step after publishing (published.ts: a report per tenant and the fleet's page) end here.
 import path from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write';
 import { openReadOnly } from '../warehouse/index';
@@ -34,11 +34,17 @@ export async function writeReport(publishedPath: string, outFile: string, opts: 
   return { file, bytes: Buffer.byteLength(html), tenants: data.tenants.length };
 }
 
-/** The report beside the published database (`<dir>/report.html`), for the pipeline to call after each publish. */
-export function reportPathFor(publishedPath: string): string {
-  return path.join(path.dirname(path.resolve(publishedPath)), 'report.html');
-}
-
-export async function writeReportBesidePublished(publishedPath: string): Promise<{ file: string; bytes: number; tenants: number }> {
-  return writeReport(publishedPath, reportPathFor(publishedPath), { capped: true });
-}
+export {
+  REPORTS_DIR,
+  ReportPathError,
+  isDirectoryId,
+  openReportSession,
+  reportPathFor,
+  reportsDirFor,
+  tenantReportPathFor,
+  writeAllBesidePublished,
+  writeFleetIndexBesidePublished,
+  writeTenantReportBesidePublished,
+  type ReportSession,
+  type WrittenFile,
+} from './published';

@@ -54,21 +54,34 @@ function tenantSection(t: TenantReport, multi: boolean): string {
   );
 }
 
-export function renderPage(data: ReportData): string {
+export interface PageOptions {
+  /** A link back to the fleet's list of reports, relative to this page (only where the page sits beside it). */
+  indexHref?: string;
+}
+
+export function renderPage(data: ReportData, opts: PageOptions = {}): string {
   const multi = data.tenants.length > 1;
   const subtitle = data.tenants.length === 1 ? `Tenant ${esc(data.tenants[0]!.tenantId)} · ` : `${data.tenants.length} tenants · `;
-  const nav = multi ? `<nav>${data.tenants.map((t) => `<a href="#t-${esc(t.tenantId)}">${esc(t.tenantId)}</a>`).join('')}</nav>` : '';
+  const links = [
+    ...(opts.indexHref ? [`<a href="${esc(opts.indexHref)}">All tenants</a>`] : []),
+    ...(multi ? data.tenants.map((t) => `<a href="#t-${esc(t.tenantId)}">${esc(t.tenantId)}</a>`) : []),
+  ];
   const body =
     data.tenants.length === 0
       ? '<div class="banner" role="alert">The warehouse has no snapshot yet: run the pipeline first.</div>'
       : data.tenants.map((t) => tenantSection(t, multi)).join('');
+  return htmlPage(`${subtitle}generated ${esc(data.generatedAt)}`, links.length > 0 ? `<nav>${links.join('')}</nav>` : '', body);
+}
+
+/** The page around any body: the one stylesheet, the CSP, the heading. `subtitle`, `nav` and `body` are HTML. */
+export function htmlPage(subtitle: string, nav: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>Microsoft 365 licences report</title>
 <style>${CSS}</style></head>
-<body><main><header><h1>Microsoft 365 licences</h1><p>${subtitle}generated ${esc(data.generatedAt)}</p>${nav}</header>
+<body><main><header><h1>Microsoft 365 licences</h1><p>${subtitle}</p>${nav}</header>
 ${body}
 </main></body></html>
 `;

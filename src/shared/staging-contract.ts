@@ -132,10 +132,12 @@ export const reportSettingsSchema = z.object({ displayConcealedNames: z.boolean(
 export const signInOutcomeSchema = z.object({
   requested: z.boolean(),
   available: z.boolean(),
-  /** `not_granted` (no AuditLog.Read.All in the token), `read_by_delta` (the roster came from users/delta), or the Graph error code that refused it. */
+  /** `not_granted` (no AuditLog.Read.All in the token), `read_by_delta` (the roster came from users/delta), `over_sign_in_budget` (the tenant too large to read them in time), or the Graph error code that refused it. */
   reason: z.string().nullable(),
 });
 export type SignInOutcome = z.infer<typeof signInOutcomeSchema>;
+/** The sign-in outcome's reason when reading every user's sign-ins would take longer than the run's budget. */
+export const OVER_SIGN_IN_BUDGET = 'over_sign_in_budget';
 export type ReportSettings = z.infer<typeof reportSettingsSchema>;
 
 /**

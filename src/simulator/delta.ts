@@ -47,7 +47,7 @@ function tenantOnDay(t: Tenant, day: number): Tenant {
   if (!m) dayTenants.set(t, (m = new Map()));
   let d = m.get(day);
   if (!d) {
-    d = new Tenant({ seed: t.seed, userCount: t.userCount, todayDay: t.todayDay, domain: t.domain, day, churn: t.churn });
+    d = new Tenant({ seed: t.seed, userCount: t.userCount, todayDay: t.todayDay, domain: t.domain, day, churn: t.churn, underscoreUpns: t.underscoreUpns });
     m.set(day, d);
   }
   return d;

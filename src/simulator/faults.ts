@@ -17,7 +17,8 @@
  *                                            param after=BYTES (default: half the body; CSV: half the rows)
  *            | slow                         delay the first byte. param ms=N (default 2000); combines with others
  *            | expired                      users only: a nextLink request fails with 400 Directory_ExpiredPageToken
- *                                            and every skiptoken issued before it stays invalid (restart the walk).
+ *                                            and every skiptoken of that query (the unfiltered list, or one
+ *                                            $filter) issued before it stays invalid (restart that walk).
  *                                            param after=N: fires on the first nextLink for page N+1 or later
  *            | malformed                    download (alias reports) only: PROB is the fraction of CSV data rows
  *                                            made malformed (alternately: 4 cells missing; a stray quote inside

@@ -62,6 +62,8 @@ export interface SimulatorOptions {
   limits?: string | Partial<RealisticLimits>;
   /** Many tenants behind the one app: a count (each of `users`), `COUNTxUSERS,...`, or sizes; seeds follow `seed`. */
   tenants?: number | string | TenantSize[];
+  /** Share (0..1) of members whose UPN begins with '_', as some organisations name service accounts (default 0). */
+  underscoreUpns?: number;
 }
 
 export interface SimulatorHandle {
@@ -131,7 +133,7 @@ function writeClientFiles(pki: Awaited<ReturnType<typeof getPki>>, dir: string):
 function tenantContext(shared: AppShared, opts: SimulatorOptions, tSeed: number, userCount: number, todayDay: number): SimContext {
   const { profile, clock } = shared;
   const tenantDomain = `m365sim${tSeed}.onmicrosoft.com`;
-  const tenant = new Tenant({ seed: tSeed, userCount, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn) });
+  const tenant = new Tenant({ seed: tSeed, userCount, todayDay, domain: tenantDomain, day: opts.day ?? 0, churn: parseChurn(opts.churn), underscoreUpns: opts.underscoreUpns });
   const state = new SimulatorState(tenant, opts.roles ?? DEFAULT_ROLES, opts.faults, tSeed);
   state.premium = opts.premium ?? true;
   if (profile.name === 'realistic') {

@@ -48,6 +48,8 @@ export enum RandomStream {
   SubscriptionOwner = 500,
   SubscriptionAge = 501,
   SubscriptionRenewal = 502,
+  /** Whether a member's UPN begins with '_' (users.ts, only with the tenant option `underscoreUpns`). */
+  UnderscoreUpn = 600,
 }
 
 /** A tenant-wide value of a stream. */

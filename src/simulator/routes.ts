@@ -18,6 +18,7 @@ import type { Runner } from './request-pipeline';
 import { handleSkus } from './subscribed-skus';
 import { handleSubscriptions } from './subscriptions';
 import { handleUser, handleUsers } from './users-endpoint';
+import { handleUsersCount } from './users-filter';
 import { handleGroups } from './groups-endpoint';
 import { handleTransitiveUsers } from './group-members';
 import { handleSendMail } from './mail';
@@ -101,6 +102,7 @@ function graphRoute(ctx: SimContext, method: string, version: string, parts: str
     return { endpoint: 'users', handler: (ex, roles) => (hasRole(roles, ROLES.users) ? handleUsersDelta(ctx, ex, version) : denyDirectory(ex)) };
   }
   if (p0 === 'users' && parts.length === 1 && method === 'GET') return { endpoint: 'users', handler: (ex, roles) => handleUsers(ctx, ex, version, roles) };
+  if (p0 === 'users' && parts.length === 2 && parts[1] === '$count' && method === 'GET') return { endpoint: 'users', handler: (ex, roles) => handleUsersCount(ctx, ex, roles) };
   if (p0 === 'users' && parts.length === 2 && method === 'GET') return { endpoint: 'users', handler: (ex, roles) => handleUser(ctx, ex, version, roles, parts[1]!) };
   if (p0 === 'users' && parts.length === 3 && parts[2] === 'assignLicense' && method === 'POST') {
     return { endpoint: 'assignLicense', handler: (ex, roles) => handleAssignLicense(ctx, ex, version, roles, parts[1]!) };

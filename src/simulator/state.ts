@@ -66,8 +66,8 @@ export class SimulatorState {
   deltaLinkDays = 7;
   /** Test hook: the next users/delta request with a token answers 410 Gone (Graph's "resync fully"). */
   deltaGone = false;
-  /** Bumped by the `expired` fault: skiptokens from older epochs are rejected. */
-  pageTokenEpoch = 0;
+  /** Per query (the unfiltered list '', each `$filter` its own), bumped by the `expired` fault: older skiptokens are rejected. */
+  readonly pageTokenEpochs = new Map<string, number>();
   /** Admins, the approvers group and other groups (directory.ts); `directory.autoApprove` signs device codes in. */
   readonly directory: Directory;
   /** Seconds MSAL waits between device-code polls (Entra says 5; 1 keeps tests quick). */

@@ -21,6 +21,8 @@ export interface TenantOptions {
   day?: number;
   /** Day-to-day changes; shares per day (days.ts). */
   churn?: Partial<Churn>;
+  /** Share of members whose UPN begins with '_' (default 0). */
+  underscoreUpns?: number;
 }
 
 export class Tenant {
@@ -31,6 +33,7 @@ export class Tenant {
   /** Report-only rows for recently deleted users (indices userCount .. userCount+deletedCount-1). */
   readonly deletedCount: number;
   readonly namePermutation: number;
+  readonly underscoreUpns: number;
   private readonly masks: IdMasks;
   private readonly overrides = new Map<number, LicenseEntry[]>();
   private upnIndex?: UpnIndex;
@@ -51,6 +54,7 @@ export class Tenant {
     this.domain = o.domain;
     this.deletedCount = o.userCount >= 20 ? Math.ceil(o.userCount * 0.005) : 0;
     this.namePermutation = namePermutation(o.seed);
+    this.underscoreUpns = o.underscoreUpns ?? 0;
     this.masks = idMasks(o.seed);
     this.day = o.day ?? 0;
     if (!Number.isInteger(this.day) || this.day < 0) throw new RangeError(`day must be a non-negative integer, got ${o.day}`);

@@ -5,7 +5,9 @@ import type { SimContext } from './context';
 import type { Endpoint } from './faults';
 import { sendGraphJson, sleep, throttledBody, type Exchange } from './http';
 import type { Charge } from './limits';
+import { readSkipToken } from './paging';
 import { hash, unit } from './prng';
+import { usersPageRows } from './users-filter';
 
 /** Microsoft's identity and access cost table: base cost, −1 with $select, −1 with $top < 20, +1 with $expand, at least 1. */
 function identityRu(base: number, q: URLSearchParams): number {
@@ -41,13 +43,16 @@ export function chargeOf(endpoint: Endpoint, method: string, url: URL, segment: 
   }
 }
 
-/** Rows a users page will hold, for its latency: the asked $top within the page caps (delta: 200). */
+/** Rows a users page will hold, for its latency: the asked $top within the page caps, fewer at the list's end (delta: 200). */
 function rowsOf(ctx: SimContext, url: URL, endpoint: Endpoint): number {
   if (endpoint !== 'users' || !/\/users\/?(delta)?$/.test(url.pathname)) return 0;
   if (url.pathname.endsWith('/delta')) return 200;
-  const top = Number(url.searchParams.get('$top') ?? 100) || 100;
-  const cap = selectsSignIn(url.searchParams) ? ctx.profile.limits.signInMaxTop : ctx.profile.limits.maxTop;
-  return Math.min(top, cap, ctx.state.tenant.liveCount);
+  const q = url.searchParams;
+  const top = Number(q.get('$top') ?? 100) || 100;
+  const cap = selectsSignIn(q) ? ctx.profile.limits.signInMaxTop : ctx.profile.limits.maxTop;
+  const token = q.get('$skiptoken') ?? q.get('$skipToken');
+  const offset = token === null ? 0 : (readSkipToken(ctx, token)?.offset ?? 0);
+  return usersPageRows(ctx.state.tenant, q, Math.min(top, cap), offset);
 }
 
 /** A log-normal latency with median `medianMs` and p99 = median × tail (simulated ms). */

@@ -1,11 +1,12 @@
-// GET /users and /users/{id | userPrincipalName}: $select, $top, $count and skiptoken paging over the generated
-// tenant, with Graph's validation errors; the projector renders one user for any $select.
+// GET /users and /users/{id | userPrincipalName}: $select, $top, $count, $filter by UPN prefix (users-filter.ts) and
+// skiptoken paging over the generated tenant, with Graph's validation errors; the projector renders one user for any $select.
 import type { SimContext } from './context';
 import { denyDirectory, hasRole, ROLES } from './graph-access';
 import { sendGraphError, sendGraphJson, type Exchange } from './http';
 import { toAssignedLicenses, toAssignmentStates, type LicenseEntry } from './licences';
 import { makeSkipToken, nextLinkFor, readSkipToken, tokenTooOld } from './paging';
 import { denyMissingAuditLog, denyNonPremium, signInActivityOf } from './sign-ins';
+import { eventual, filteredCount, filteredPage, parseUpnFilter, refuseFilter, type UpnFilter } from './users-filter';
 import type { GeneratedUser, Profile } from './users';
 import type { Tenant } from './tenant';
 
@@ -75,11 +76,11 @@ function topCaps(ctx: SimContext): { maxTop: number; signInMaxTop: number; signI
 const badTop = (ex: Exchange, t: string, max: number): void =>
   sendGraphError(ex, 400, 'Request_BadRequest', `Invalid page size specified: '${t}'. Must be between 1 and ${max} inclusive.`);
 
-/** Parses $select/$top; sends the 400/501 and returns undefined when invalid. */
-export function parseUsersQuery(ctx: SimContext, ex: Exchange): UsersQuery | undefined {
+/** Parses $select/$top; sends the 400/501 and returns undefined when invalid. `$filter` is the list's to read. */
+export function parseUsersQuery(ctx: SimContext, ex: Exchange, allowFilter = false): UsersQuery | undefined {
   const q = ex.url.searchParams;
   for (const k of ['$filter', '$search', '$orderby', '$expand', '$skip']) {
-    if (q.has(k)) {
+    if (q.has(k) && !(allowFilter && k === '$filter')) {
       sendGraphError(ex, 400, 'Request_UnsupportedQuery', `The simulator does not implement ${k} on users.`);
       return undefined;
     }
@@ -177,53 +178,70 @@ export function projectorFor(tenant: Tenant, refreshDay: number, fields: string[
 
 export function handleUsers(ctx: SimContext, ex: Exchange, version: string, roles: string[]): void {
   if (!hasRole(roles, ROLES.users)) return denyDirectory(ex);
-  const q = parseUsersQuery(ctx, ex);
+  const q = parseUsersQuery(ctx, ex, true);
   if (!q) return;
+  const filter = parseUpnFilter(ex.url.searchParams);
+  if (filter === null) return refuseFilter(ex);
   if (q.fields.includes('signInActivity')) {
     if (!hasRole(roles, ROLES.signInActivity)) return denyMissingAuditLog(ex);
     if (!ctx.state.premium) return denyNonPremium(ex, ctx.state.nonPremiumStatus);
   }
-  const state = ctx.state;
-  const tenant = state.tenant;
-  let offset = 0;
   const tok = ex.url.searchParams.get('$skiptoken') ?? ex.url.searchParams.get('$skipToken');
-  if (tok !== null) {
-    const parsed = readSkipToken(ctx, tok);
-    if (!parsed) return sendGraphError(ex, 400, 'Request_BadRequest', `Invalid $skiptoken value: '${tok}'.`);
-    const page = Math.floor(parsed.offset / q.top) + 1;
-    const expired = parsed.epoch !== state.pageTokenEpoch ? undefined : state.faults.expiredFires(page);
-    if (parsed.epoch !== state.pageTokenEpoch || expired || tokenTooOld(ctx, parsed.issuedMs)) {
-      if (expired) {
-        ex.faultText = expired.text;
-        state.pageTokenEpoch++;
-      }
-      return sendGraphError(ex, 400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
-    }
-    offset = parsed.offset;
-  }
-  const wantCount = ex.url.searchParams.get('$count') === 'true';
-  if (wantCount && String(ex.req.headers.consistencylevel ?? '').toLowerCase() !== 'eventual') {
-    return sendGraphError(ex, 400, 'Request_BadRequest', "$count is not currently supported without the header 'ConsistencyLevel: eventual'.");
-  }
-  // Offsets are user indices; on a simulated day > 0 leavers are skipped and hires follow the deleted rows' indices.
-  const limit = tenant.day === 0 ? tenant.userCount : tenant.indexLimit;
+  const offset = tok === null ? 0 : acceptedOffset(ctx, ex, tok, q.top, filter);
+  if (offset === undefined) return;
+  // Without ConsistencyLevel: eventual, Graph ignores $count=true silently (no @odata.count), it does not refuse it.
+  const wantCount = ex.url.searchParams.get('$count') === 'true' && eventual(ex);
+  const tenant = ctx.state.tenant;
+  const { indices, next } = filter ? filteredPage(tenant, filter, offset, q.top) : unfilteredPage(tenant, offset, q.top);
   const project = projector(ctx, q.fields);
-  const value: unknown[] = [];
-  let end = offset;
-  for (; end < limit && value.length < q.top; end++) {
-    if (tenant.day > 0 && !tenant.isLive(end)) continue;
-    const prof = tenant.profile(end);
-    value.push(project(tenant.userAt(end, prof), prof));
-  }
-  while (tenant.day > 0 && end < limit && !tenant.isLive(end)) end++; // no empty last page
+  const value = indices.map((i) => {
+    const prof = tenant.profile(i);
+    return project(tenant.userAt(i, prof), prof);
+  });
   const sel = ex.url.searchParams.get('$select');
   const body: Record<string, unknown> = {
     '@odata.context': `${ctx.graphUrl}/${version}/$metadata#users${sel ? `(${q.fields.join(',')})` : ''}`,
   };
-  if (wantCount && tok === null) body['@odata.count'] = tenant.liveCount;
-  if (end < limit) body['@odata.nextLink'] = nextLinkFor(ctx, ex, makeSkipToken(ctx, end, state.pageTokenEpoch));
+  if (wantCount && tok === null) body['@odata.count'] = filteredCount(tenant, filter);
+  if (next !== undefined) body['@odata.nextLink'] = nextLinkFor(ctx, ex, makeSkipToken(ctx, next, pageEpoch(ctx, filter)));
   body.value = value;
   sendGraphJson(ex, 200, body);
+}
+
+/** Skiptokens are per query: the `expired` fault invalidates the tokens of one filter (or of the unfiltered list). */
+const epochKey = (filter: UpnFilter | undefined): string => (filter ? `startswith:${filter.prefix}` : '');
+const pageEpoch = (ctx: SimContext, filter: UpnFilter | undefined): number => ctx.state.pageTokenEpochs.get(epochKey(filter)) ?? 0;
+
+/** The user index a skiptoken resumes at; undefined when it was refused (invalid, expired by age or by fault). */
+function acceptedOffset(ctx: SimContext, ex: Exchange, tok: string, top: number, filter: UpnFilter | undefined): number | undefined {
+  const state = ctx.state;
+  const parsed = readSkipToken(ctx, tok);
+  if (!parsed) {
+    sendGraphError(ex, 400, 'Request_BadRequest', `Invalid $skiptoken value: '${tok}'.`);
+    return undefined;
+  }
+  const epoch = pageEpoch(ctx, filter);
+  const page = filter ? filteredPage(state.tenant, filter, parsed.offset, top).page : Math.floor(parsed.offset / top) + 1;
+  const expired = parsed.epoch !== epoch ? undefined : state.faults.expiredFires(page);
+  if (parsed.epoch !== epoch || expired || tokenTooOld(ctx, parsed.issuedMs)) {
+    if (expired) {
+      ex.faultText = expired.text;
+      state.pageTokenEpochs.set(epochKey(filter), epoch + 1);
+    }
+    sendGraphError(ex, 400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
+    return undefined;
+  }
+  return parsed.offset;
+}
+
+/** Offsets are user indices; on a simulated day > 0 leavers are skipped and hires follow the deleted rows' indices. */
+function unfilteredPage(tenant: Tenant, offset: number, top: number): { indices: number[]; next?: number } {
+  const limit = tenant.day === 0 ? tenant.userCount : tenant.indexLimit;
+  const indices: number[] = [];
+  let end = offset;
+  for (; end < limit && indices.length < top; end++) if (tenant.day === 0 || tenant.isLive(end)) indices.push(end);
+  while (tenant.day > 0 && end < limit && !tenant.isLive(end)) end++; // no empty last page
+  return { indices, next: end < limit ? end : undefined };
 }
 
 function notFound(ex: Exchange, id: string): void {

@@ -2,6 +2,7 @@
 // Names come from a permutation of FIRST x LAST, so the first 4096 users have distinct names.
 import { dayOf, formatDay, timeOf } from './dates';
 import { CITIES, DEPARTMENTS, FIRST, GUEST_DOMAINS, LANGS, LAST, LOCATIONS, NAME_COMBOS, PERM_A, TITLES } from './names';
+import { unit } from './prng';
 import { RandomStream, tenantHash, userHash, userRng } from './random-streams';
 
 export type UserKind = 'member' | 'guest' | 'shared' | 'room';
@@ -48,6 +49,8 @@ export interface UserContext {
   readonly domain: string;
   /** Offset B of the name permutation j -> (PERM_A*j + B) mod NAME_COMBOS. */
   readonly namePermutation: number;
+  /** Share of members whose UPN begins with '_' (service-account style; Microsoft allows it); default 0. */
+  readonly underscoreUpns?: number;
   userId(i: number): string;
 }
 
@@ -96,8 +99,11 @@ export function upnOf(t: UserContext, i: number, p: Profile): string {
       return `shared-${DEPARTMENTS[i % DEPARTMENTS.length]!.toLowerCase().replace(/[^a-z]+/g, '')}-${i.toString(36)}@${t.domain}`;
     case 'room':
       return `room-${CITIES[i % CITIES.length]!.toLowerCase().replace(/[^a-z]+/g, '')}-${i.toString(36)}@${t.domain}`;
-    default:
-      return `${f[1]}.${l[1]}${suffix}@${t.domain}`;
+    default: {
+      const upn = `${f[1]}.${l[1]}${suffix}@${t.domain}`;
+      const share = t.underscoreUpns ?? 0;
+      return share > 0 && unit(userHash(t.seed, i, RandomStream.UnderscoreUpn)) < share ? `_${upn}` : upn;
+    }
   }
 }
 

@@ -160,7 +160,10 @@ async function extractAndStage(run: DailyRun, pre: PreflightResult): Promise<Sta
   return { stagingDir, users, skus, activeUsers, email, subscriptions, copilot };
 }
 
-/** Loads and publishes the staged run; the report and export follow as a step of their own on the patched path. */
+/**
+ * Loads and publishes the staged run; the report and export follow as a step of their own on the patched path: the
+ * run's tenant's report only (its tenant id is the activity's input, not a command), the fleet's page and the export.
+ */
 async function loadAndReport(run: DailyRun, stagingDir: string): Promise<LoadResult> {
   const { input, status, warehouse } = run;
   // The report and export read what was published: a step of their own, so the load holds only the load.
@@ -175,7 +178,7 @@ async function loadAndReport(run: DailyRun, stagingDir: string): Promise<LoadRes
   status.verdict = loaded.verdict;
   if (reportApart) {
     run.enter('report');
-    await warehouse.afterPublish();
+    await warehouse.afterPublish({ tenantId: input.tenantId });
   }
   return loaded;
 }

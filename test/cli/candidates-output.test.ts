@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildWarehouse, type BuiltWarehouse } from '../support/build-warehouse';
+import { TENANT } from '../support/staging-fixtures';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/m365-license.mjs');
 let wh: BuiltWarehouse;
@@ -33,15 +34,23 @@ describe('candidates and report from the command line', () => {
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('(3 rows; the first 1 shown: --limit N or --all for more)');
   }, 120_000);
 
-  it('report writes report.html beside the database by default, or --out', () => {
+  it("report writes each tenant's report under reports/ and report.html linking them by default, or one file with --out", () => {
     const r = cli('report', '--db', wh.published);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const file = path.join(path.dirname(wh.published), 'report.html');
-    expect(r.stdout).toContain(`Wrote ${file}`);
-    expect(readFileSync(file, 'utf8')).toContain('data-chart="utilization"');
+    const dir = path.dirname(wh.published);
+    const index = path.join(dir, 'report.html');
+    const tenantFile = path.join(dir, 'reports', `${TENANT}.html`);
+    expect(r.stdout).toContain(`Wrote 1 tenant report in ${path.join(dir, 'reports')} and ${index}`);
+    expect(readFileSync(tenantFile, 'utf8')).toContain('data-chart="utilization"');
+    expect(readFileSync(index, 'utf8')).toContain(`href="reports/${TENANT}.html"`);
     const out = path.join(wh.root, 'elsewhere.html');
     expect(cli('report', '--db', wh.published, '--out', out, '--tenant', 'no-such-tenant').status).toBe(0);
     expect(existsSync(out)).toBe(true);
+    // A tenant id that is not a directory id never names a file beside the warehouse.
+    const hostile = cli('report', '--db', wh.published, '--tenant', '../../escaped');
+    expect(hostile.status).toBe(2);
+    expect(hostile.stderr).toContain('not a directory id');
+    expect(existsSync(path.join(dir, '..', 'escaped.html'))).toBe(false);
   }, 120_000);
 });

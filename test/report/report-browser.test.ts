@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_SQL, reportPathFor, writeReport, writeReportBesidePublished } from '../../src/report/index';
+import { REPORT_SQL, reportPathFor, tenantReportPathFor, writeFleetIndexBesidePublished, writeReport, writeTenantReportBesidePublished } from '../../src/report/index';
 import { MONEY_SQL } from '../../src/report/data';
 import { openReadOnly } from '../../src/warehouse/index';
 import { TENANT } from '../support/staging-fixtures';
@@ -37,8 +37,8 @@ beforeAll(async () => {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (Debian) or set CHROMIUM_PATH.`);
   }
   wh = await buildWarehouse({ spend: true });
-  const { file } = await writeReportBesidePublished(wh.published);
-  expect(file).toBe(reportPathFor(wh.published));
+  const { file } = await writeTenantReportBesidePublished(wh.published, TENANT);
+  expect(file).toBe(tenantReportPathFor(wh.published, TENANT));
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   page.on('console', (m) => {
@@ -58,7 +58,7 @@ describe('the HTML report in Chromium', () => {
   it('loads from the file system with no console error, no failed request and no request but its own file', () => {
     expect(consoleErrors).toEqual([]);
     expect(failed).toEqual([]);
-    expect(requests).toEqual([pathToFileURL(reportPathFor(wh.published)).href]);
+    expect(requests).toEqual([pathToFileURL(tenantReportPathFor(wh.published, TENANT)).href]);
   });
 
   it('draws one utilisation bar per SKU with the assigned and purchased counts of license_utilization', async () => {
@@ -154,6 +154,34 @@ describe('the HTML report in Chromium', () => {
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1366);
     const chartWidths = await page.$$eval('svg.chart', (s) => s.map((e) => e.getBoundingClientRect().width));
     for (const w of chartWidths) expect(w).toBeGreaterThan(600);
+  });
+});
+
+describe("the fleet's page beside the published file", () => {
+  it('lists the tenant with its last run and links to its report, which links back; nothing but the page loads', async () => {
+    const { file } = await writeFleetIndexBesidePublished(wh.published);
+    expect(file).toBe(reportPathFor(wh.published));
+    const fleet = await browser.newPage();
+    const loaded: string[] = [];
+    const errors: string[] = [];
+    fleet.on('request', (r) => loaded.push(r.url()));
+    fleet.on('console', (m) => (m.type() === 'error' ? errors.push(m.text()) : undefined));
+    try {
+      await fleet.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+      expect(loaded).toEqual([pathToFileURL(file).href]);
+      expect(errors).toEqual([]);
+      const [last] = await sql(`SELECT status, snapshot_date::VARCHAR AS d FROM runs WHERE tenant_id = $1 ORDER BY started_at DESC NULLS LAST LIMIT 1`, [TENANT]);
+      const row = fleet.locator(`tr[data-tenant="${TENANT}"]`);
+      expect(await row.locator('.status').textContent()).toBe(last!.status);
+      expect(await row.textContent()).toContain(String(last!.d));
+      await row.locator('a').click();
+      await fleet.waitForURL(pathToFileURL(tenantReportPathFor(wh.published, TENANT)).href);
+      expect(await fleet.locator(`.tenant[data-tenant="${TENANT}"]`).count()).toBe(1);
+      await fleet.locator('nav a', { hasText: 'All tenants' }).click();
+      await fleet.waitForURL(pathToFileURL(file).href);
+    } finally {
+      await fleet.close();
+    }
   });
 });
 

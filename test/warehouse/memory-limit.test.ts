@@ -54,7 +54,7 @@ describe('the configured DuckDB memory limit', () => {
     const activities = createWarehouseWriteActivities({ workDbPath: path.join(root, 'work', 'm365.duckdb'), dbPath: path.join(root, 'm365.duckdb') });
     const env = new MockActivityEnvironment();
     await env.run(activities.loadAndPublish, { stagingDir, tenantId: TENANT, runId: 'limit-run', snapshotDate: DAY, afterPublish: false });
-    await env.run(activities.afterPublish);
+    await env.run(activities.afterPublish, { tenantId: TENANT });
     // The writer, publish's check of its copy, the report's read-only session, the export's in-memory session.
     expect(opened.map((o) => o.file)).toEqual(expect.arrayContaining(['m365.duckdb', ':memory:']));
     expect(opened.length).toBeGreaterThanOrEqual(4);

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryWarehouse } from '../support/work-query';
 import { AUDIT } from '../../src/shared/audit';
+import { REPORTS } from '../../src/shared/staging-contract';
 import {
   closeWarehouse,
   detectAnonymization,
@@ -13,6 +14,7 @@ import {
   publish,
   recordReclamationEvent,
   recordRun,
+  sampleAnonymization,
   updateSettings,
   validateStagedReports,
   WarehouseLockedError,
@@ -188,6 +190,15 @@ describe('anonymization', () => {
     const stale = await detectAnonymization(staging({ refreshDate: '2024-05-01', runId: 'old' }));
     expect(stale).toMatchObject({ stale: true, reportRefreshDate: '2024-05-01', concealed: false });
     expect(await detectAnonymization(staging({ refreshDate: '2024-05-01', runId: 'old2' }), { freshnessDays: 10 })).toMatchObject({ stale: false });
+  });
+
+  it('sampleAnonymization: a report with no rows (a small tenant) counts none concealed, the others decide', async () => {
+    const dir = staging({ runId: 'empty-report' });
+    const file = path.join(dir, REPORTS[1]!.file);
+    writeFileSync(file, `${readFileSync(file, 'utf8').split('\n')[0]}\n`);
+    const verdict = await sampleAnonymization(dir);
+    expect(verdict.concealed).toBe(false);
+    expect(verdict.rowsChecked).toBeGreaterThan(0);
   });
 
   it('a stale report is loaded, flagged in the verdict, the run and snapshots', async () => {

@@ -3,6 +3,7 @@ import type { GraphFactory } from '../graph-context';
 import type { RequestRate } from '../../graph/request-rate';
 import type { SignInOutcome, StagedFile } from '../../shared/staging-contract';
 import type { DeltaSettings } from '../users-delta';
+import type { ShardSettings } from './users-sharding';
 
 export type { StagedFile } from '../../shared/staging-contract';
 
@@ -53,4 +54,8 @@ export interface ExtractDeps {
   pageSizes?: PageSizes;
   delta?: DeltaSettings;
   signInRate?: RequestRate;
+  /** Longest sign-in read a walk may start, in minutes (0 = no budget): larger tenants are walked without them. */
+  signInBudgetMinutes?: number;
+  /** Shards of the full users walk (users-sharding.ts); default DEFAULT_SHARD_SETTINGS. */
+  shards?: ShardSettings;
 }

@@ -9,6 +9,9 @@ import { readFile } from 'node:fs/promises';
 export interface UsersProgress {
   page: number;
   count: number;
+  /** A sharded walk (users-shards.ts): its shards, and how many have reached their last page. */
+  shards?: number;
+  shardsDone?: number;
 }
 
 /** The users walk's resume point on disk: written after each page file, so it never points past a missing page. */

@@ -6,7 +6,6 @@ import { GraphPageSizeError, SkipTokenExpiredError } from '../../graph/errors';
 import type { GraphClient } from '../../graph/client';
 import type { RequestRate } from '../../graph/request-rate';
 import { writeFileAtomic } from '../staging-files';
-import { userPageFile } from '../staging-layout';
 import { lowerPageSize, signInRefusal } from './page-size';
 import type { UsersCursor, UsersProgress } from './users-cursor';
 import type { PageSizes } from './types';
@@ -15,22 +14,34 @@ import type { PageSizes } from './types';
 export interface UsersWalk {
   ctx: Context;
   runDir: string;
+  /** Where its page files go (the run's users directory, or a shard's own directory), and their names. */
   dir: string;
+  pageFile: (page: number) => string;
   cursorFile: string;
   sizes: PageSizes;
   urlFor: (signIn: boolean) => string;
   firstUrl: string;
   progress: UsersCursor;
   signInRate?: RequestRate;
+  /** What each page's heartbeat says (default: this walk's page and count). */
+  beat?: () => UsersProgress;
+  /** Set when a sibling shard failed: the walk stops after its current page. */
+  stop?: { requested: boolean };
 }
 
 export const beatOf = (walk: UsersWalk) => (): UsersProgress => ({ page: walk.progress.page, count: walk.progress.count });
+
+/** The `$top` of a users link (NaN without one). */
+const topOf = (link: string | null): number => Number(new URL(link ?? '', 'https://graph.invalid').searchParams.get('$top'));
 
 /** After a refusal: true when the walk starts over (pages and cursor dropped), false when the error stands. */
 async function restartAfter(walk: UsersWalk, err: unknown): Promise<boolean> {
   const { ctx, sizes } = walk;
   const deniedCode = walk.progress.signIn ? signInRefusal(err) : null;
-  const tooLarge = err instanceof GraphPageSizeError ? lowerPageSize(sizes, walk.progress.signIn ?? false, err.maxTop) : false;
+  const signIn = walk.progress.signIn ?? false;
+  // Shards walk at once: a sibling may have lowered the size already since this link was made.
+  const lowered = topOf(walk.progress.nextLink) > (signIn ? Math.min(sizes.signIn, sizes.users) : sizes.users);
+  const tooLarge = err instanceof GraphPageSizeError ? lowered || lowerPageSize(sizes, signIn, err.maxTop) : false;
   if (!(err instanceof SkipTokenExpiredError) && !deniedCode && !tooLarge) return false;
   if (tooLarge) {
     ctx.log.warn('Graph refused the page size: walking again with smaller pages', { users: sizes.users, signIn: sizes.signIn });
@@ -51,8 +62,8 @@ async function restartAfter(walk: UsersWalk, err: unknown): Promise<boolean> {
 
 /** Walks every page still to come: each page file, then the cursor that points past it, then a heartbeat. */
 export async function walkUserPages(graph: GraphClient, walk: UsersWalk): Promise<void> {
-  const beat = beatOf(walk);
-  while (walk.progress.nextLink) {
+  const beat = walk.beat ?? beatOf(walk);
+  while (walk.progress.nextLink && !walk.stop?.requested) {
     let body: string;
     try {
       // Pages with signInActivity count against Graph's 10 a minute per app: this worker keeps under it.
@@ -64,7 +75,7 @@ export async function walkUserPages(graph: GraphClient, walk: UsersWalk): Promis
     }
     const parsed = JSON.parse(body) as { value?: unknown[]; '@odata.nextLink'?: string };
     const page = walk.progress.page + 1;
-    await writeFileAtomic(userPageFile(walk.runDir, page), body);
+    await writeFileAtomic(walk.pageFile(page), body);
     walk.progress = { ...walk.progress, page, nextLink: parsed['@odata.nextLink'] ?? null, count: walk.progress.count + (parsed.value?.length ?? 0) };
     await writeFileAtomic(walk.cursorFile, JSON.stringify(walk.progress));
     walk.ctx.heartbeat(beat());

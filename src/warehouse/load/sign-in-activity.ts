@@ -1,7 +1,7 @@
 // Sign-in activity in the load: Graph's signInActivity times as TIMESTAMPTZ (the "never" sentinel and empty
 // strings become NULL), whether this snapshot has them, and the one line the run's message says about them.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { SignInOutcome } from '../../shared/staging-contract';
+import { OVER_SIGN_IN_BUDGET, type SignInOutcome } from '../../shared/staging-contract';
 
 /** SQL over stg_users: one signInActivity field as TIMESTAMPTZ; '', null, missing and 0001-01-01 are all NULL. */
 export const signInTime = (field: string): string =>
@@ -34,6 +34,8 @@ export function signInNote(outcome: SignInOutcome | null | undefined, loaded: bo
   switch (outcome.reason) {
     case 'not_granted':
       return `Sign-in activity not read: the app does not hold AuditLog.Read.All, so inactivity comes from the usage reports only. ${ENABLE}`;
+    case OVER_SIGN_IN_BUDGET:
+      return "Sign-in activity not read on this run: reading every user's sign-ins would take longer than M365_SIGNIN_MAX_MINUTES at Graph's limit of 10 signInActivity pages a minute per app (500 users a page), so inactivity comes from the usage reports. The worker's log gives the tenant's size and the minutes it would take; raise the budget to read them anyway.";
     case 'read_by_delta':
       return 'Sign-in activity not read on this run: the roster came from users/delta, which cannot return signInActivity, so inactivity comes from the usage reports until the next full walk of the users.';
     case 'Authentication_RequestFromNonPremiumTenantOrB2CTenant':

@@ -19,6 +19,11 @@ async function countConcealed(lists: string[][]): Promise<number[]> {
   try {
     const counts: number[] = [];
     for (const upns of lists) {
+      // A report with no rows (a small tenant's Copilot report): DuckDB cannot type an empty list parameter.
+      if (upns.length === 0) {
+        counts.push(0);
+        continue;
+      }
       const r = await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE ${CONCEALED_UPN_SQL})::INTEGER FROM (SELECT unnest($1::VARCHAR[]) AS user_principal_name)`, [
         listValue(upns),
       ]);

@@ -45,10 +45,14 @@ describe('dailySync end to end (real Temporal, simulator, DuckDB)', () => {
     expect(await count(p.config.dbPath, `select count(*) n from license_utilization where ${tenant}`)).toBeGreaterThan(3);
     expect(await count(p.config.dbPath, `select count(*) n from inactive_licensed_users where ${tenant}`)).toBeGreaterThan(0);
     expect(await count(p.config.dbPath, `select count(*) n from runs where run_id = '${result.runId}' and status = 'succeeded'`)).toBe(1);
-    // The HTML report is rewritten beside the published file after each load.
-    const report = readFileSync(path.join(path.dirname(p.config.dbPath), 'report.html'), 'utf8');
+    // The tenant's HTML report is rewritten beside the published file after each load, and the page at the path the
+    // docs give (report.html) links it.
+    const dir = path.dirname(p.config.dbPath);
+    const report = readFileSync(path.join(dir, 'reports', `${p.sim.tenantId}.html`), 'utf8');
     expect(report).toContain('<svg');
+    expect(report).toContain(`Snapshot of ${D(7)}`);
     expect(report).not.toMatch(/<script/i);
+    expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain(`href="reports/${p.sim.tenantId}.html"`);
 
     const text = await historyText(client.client, handle.workflowId);
     expect(text).not.toContain(p.sim.clientSecret);
