@@ -2,13 +2,12 @@
 // limits shared), each with its daily schedule at the same minute (`schedule create` as an operator runs it, with its
 // jitter window on the scaled clock), one Graph worker and the separate warehouse writer, as deployed. Measured from
 // the minute the schedules name to the last run's end, in simulated seconds; every tenant's outcome is listed.
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { parseConfig } from '../src/config';
 import { createDailySchedule } from '../src/cli/schedule';
 import { dailyScheduleId, dailyWorkflowId } from '../src/shared/names';
-import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../src/simulator/index';
+import { DEFAULT_ROLES, startSimulator, writeSimulatorTenantsFile, type SimulatorHandle } from '../src/simulator/index';
 import type { DailySyncResult } from '../src/workflows/daily-sync-messages';
 import { fleetLimitSeconds, graphRequests, publishesIn } from './bench-realistic-lib';
 import { peakRssMb, startCli, stopCli } from './lib/cli-processes';
@@ -44,19 +43,6 @@ function nextMinute(): { at: string; ms: number } {
   d.setUTCSeconds(0, 0);
   d.setUTCMinutes(d.getUTCMinutes() + 1);
   return { at: d.toISOString().slice(11, 16), ms: d.getTime() };
-}
-
-function writeTenantsFile(sim: SimulatorHandle, file: string): void {
-  const tenants = sim.tenants.map((t, i) => ({
-    tenantId: t.tenantId,
-    name: `fleet-${i}`,
-    clientId: sim.clientId,
-    clientSecretEnv: SECRET_ENV,
-    authorityHost: sim.authorityHost,
-    graphUrl: sim.graphUrl,
-    caFile: sim.caFile,
-  }));
-  writeFileSync(file, JSON.stringify({ tenants }), { mode: 0o600 });
 }
 
 /** Waits until every tenant's run for `date` has closed; returns each one's outcome. */
@@ -103,7 +89,7 @@ export async function runFleet(o: FleetOptions): Promise<Record<string, unknown>
     roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'],
   });
   const tenantsFile = path.join(o.dataDir, 'tenants.json');
-  writeTenantsFile(sim, tenantsFile);
+  writeSimulatorTenantsFile(sim, tenantsFile, { secretEnv: SECRET_ENV, namePrefix: 'fleet' });
   const env: NodeJS.ProcessEnv = {
     M365_TENANTS_FILE: tenantsFile,
     [SECRET_ENV]: sim.clientSecret,

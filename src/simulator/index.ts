@@ -22,6 +22,7 @@ import { getPki } from './tls';
 export { SimulatorState, DEFAULT_ROLES, type RequestLogEntry } from './state';
 export { parseFaults, FaultSpecError, type FaultSpec, type FaultRule } from './faults';
 export { parseTenants, TenantsSpecError, type TenantSize } from './fleet';
+export { writeSimulatorTenantsFile } from './tenants-file';
 export { parseProfile, ProfileSpecError, REALISTIC_DEFAULTS, type Profile, type ProfileName, type RealisticLimits } from './profile';
 export { ACTIVE_USER_COLUMNS, EMAIL_ACTIVITY_COLUMNS } from './report-rows';
 export { SKUS, type SkuDef } from './skus';

@@ -8,7 +8,7 @@ import { countUsers, type WalkMemory } from './users-sharding';
 const GRAPH_SIGN_IN_PAGES_PER_MINUTE = 10;
 
 export interface SignInBudget {
-  /** Longest sign-in read a run may start, in minutes; 0 = no budget. */
+  /** Longest sign-in read a run may start, in minutes (the caller skips the check when 0: no budget). */
   maxMinutes: number;
   /** Sign-in pages a minute the workers send together (0 = no pace of their own: Graph's 10 then). */
   perMinute: number;
@@ -26,7 +26,6 @@ type Log = { info(msg: string, meta?: Record<string, unknown>): void; warn(msg: 
  * Graph's count; when neither is known the read goes ahead (the pace still holds it under Graph's limit).
  */
 export async function overSignInBudget(graph: GraphClient, budget: SignInBudget, pageSize: number, memory: WalkMemory | null, log: Log): Promise<boolean> {
-  if (budget.maxMinutes <= 0) return false;
   let users = memory?.users;
   if (!users) {
     try {

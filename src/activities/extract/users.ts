@@ -103,6 +103,7 @@ async function skipsSignIns(deps: ExtractDeps, walk: UsersWalk, input: UsersRequ
   if (start === 'sequential') return false;
   if (start === 'sharded') return true;
   const budget = { maxMinutes: deps.signInBudgetMinutes ?? 0, perMinute: deps.signInRate?.perMinute ?? 0 };
+  if (budget.maxMinutes <= 0) return false;
   return withActivityGraph(deps.graphFor, input.tenantId, (graph) => overSignInBudget(graph, budget, Math.min(walk.sizes.signIn, walk.sizes.users), memory, walk.ctx.log));
 }
 

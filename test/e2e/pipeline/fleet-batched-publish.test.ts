@@ -2,14 +2,14 @@
 // its own `worker --warehouse-only` process (as deployed), a real dev server and the simulator serving the tenants
 // behind one app. Every run succeeds and is published, by fewer publishes than runs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseConfig, type AppConfig } from '../../../src/config';
 import { startDailySync } from '../../../src/cli/start-daily';
-import { startSimulator, type SimulatorHandle } from '../../../src/simulator';
+import { startSimulator, writeSimulatorTenantsFile, type SimulatorHandle } from '../../../src/simulator';
 import { dailySyncStatusQuery } from '../../../src/workflows/daily-sync-messages';
 import { createWorkers, runWorkers } from '../../../src/worker';
 import { connectClient, connectWorker, temporalAddress, uniqueName } from '../../support/temporal';
@@ -37,20 +37,7 @@ describe('a fleet of tenants through one warehouse writer', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'm365-fleet-'));
     const tenantsFile = path.join(dir, 'tenants.json');
     // One app for every tenant, as an MSP runs it: the secret is named, never written here.
-    writeFileSync(
-      tenantsFile,
-      JSON.stringify({
-        tenants: sim.tenants.map((t, i) => ({
-          tenantId: t.tenantId,
-          name: `tenant-${i}`,
-          clientId: sim.clientId,
-          clientSecretEnv: 'TEST_FLEET_SECRET',
-          authorityHost: sim.authorityHost,
-          graphUrl: sim.graphUrl,
-          caFile: sim.caFile,
-        })),
-      }),
-    );
+    writeSimulatorTenantsFile(sim, tenantsFile, { secretEnv: 'TEST_FLEET_SECRET', namePrefix: 'tenant' });
     process.env.TEST_FLEET_SECRET = sim.clientSecret;
     env = { M365_TENANTS_FILE: tenantsFile, M365_DATA_DIR: path.join(dir, 'data'), TEST_FLEET_SECRET: sim.clientSecret };
     config = parseConfig(env);

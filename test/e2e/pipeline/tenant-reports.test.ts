@@ -1,14 +1,14 @@
 // Reports in a warehouse several tenants share: a run writes its own tenant's report and the fleet's page, and
 // leaves the other tenants' reports as they were. Real dev server, simulator tenants behind one app, workers in
 // this process serving both queues, real DuckDB files.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseConfig, type AppConfig } from '../../../src/config';
 import { startDailySync } from '../../../src/cli/start-daily';
-import { startSimulator, type SimulatorHandle } from '../../../src/simulator';
+import { startSimulator, writeSimulatorTenantsFile, type SimulatorHandle } from '../../../src/simulator';
 import { createWorkers, runWorkers } from '../../../src/worker';
 import { connectClient, connectWorker, uniqueName } from '../../support/temporal';
 import { daysBefore, todayUtc } from '../../support/dates';
@@ -31,20 +31,7 @@ describe('tenant reports in a shared warehouse', () => {
     sim = await startSimulator({ seed: 5200, tenants: `${TENANTS}x${USERS}` });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'm365-reports-'));
     const tenantsFile = path.join(dir, 'tenants.json');
-    writeFileSync(
-      tenantsFile,
-      JSON.stringify({
-        tenants: sim.tenants.map((t, i) => ({
-          tenantId: t.tenantId,
-          name: `tenant-${i}`,
-          clientId: sim.clientId,
-          clientSecretEnv: 'TEST_REPORTS_SECRET',
-          authorityHost: sim.authorityHost,
-          graphUrl: sim.graphUrl,
-          caFile: sim.caFile,
-        })),
-      }),
-    );
+    writeSimulatorTenantsFile(sim, tenantsFile, { secretEnv: 'TEST_REPORTS_SECRET', namePrefix: 'tenant' });
     process.env.TEST_REPORTS_SECRET = sim.clientSecret;
     // Tests pin calendar days; retention counts back from the wall clock and would prune them as they age.
     config = parseConfig({ M365_TENANTS_FILE: tenantsFile, M365_DATA_DIR: path.join(dir, 'data'), M365_HISTORY_DAYS: '0', TEST_REPORTS_SECRET: sim.clientSecret });
