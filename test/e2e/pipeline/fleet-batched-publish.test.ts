@@ -103,7 +103,12 @@ describe('a fleet of tenants through one warehouse writer', () => {
     expect(runs.filter((r) => r.status === 'succeeded')).toHaveLength(loads);
     expect(runs.filter((r) => r.status === 'failed').map((r) => r.tenant_id)).toEqual([failing.tenantId]);
 
-    const published = writerLines.filter((l) => l.includes('"msg":"published"')).map((l) => JSON.parse(l) as { runs: number; publishes: number });
+    // The SDK holds activity log lines briefly to order them with its core's, so the last publish's line can reach
+    // stdout after its run has ended: wait for the lines (a few seconds at most), then count.
+    const publishedLines = () => writerLines.filter((l) => l.includes('"msg":"published"')).map((l) => JSON.parse(l) as { runs: number; publishes: number });
+    const linesDeadline = Date.now() + 10_000;
+    while (publishedLines().reduce((n, p) => n + p.runs, 0) < TENANTS && Date.now() < linesDeadline) await new Promise((r) => setTimeout(r, 100));
+    const published = publishedLines();
     expect(published.length).toBeGreaterThan(0);
     expect(published.length).toBeLessThan(loads);
     // Each publish says how many writes it covered; together, every load and the failed run's record once.
