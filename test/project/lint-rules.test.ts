@@ -1,17 +1,29 @@
 // The architecture rules ESLint enforces: workflow code may not import I/O, and no promise floats anywhere.
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.join(import.meta.dirname, '..', '..');
+// Probes are linted in a copy of the project's sources and configuration, never written into the real tree.
+let copy: string;
+
+beforeAll(() => {
+  copy = mkdtempSync(path.join(os.tmpdir(), 'm365-lint-'));
+  for (const f of ['eslint.config.js', 'tsconfig.json', 'package.json']) cpSync(path.join(root, f), path.join(copy, f));
+  cpSync(path.join(root, 'src'), path.join(copy, 'src'), { recursive: true });
+  mkdirSync(path.join(copy, 'test'));
+  symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+});
+afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
 /** Lints a probe file placed where the rule applies, with the project's own eslint command and configuration. */
 async function lint(relative: string, source: string): Promise<string[]> {
-  const file = path.join(root, relative);
+  const file = path.join(copy, relative);
   writeFileSync(file, source);
   try {
-    const run = spawnSync(path.join(root, 'node_modules', '.bin', 'eslint'), ['--format', 'json', relative], { cwd: root, encoding: 'utf8' });
+    const run = spawnSync(path.join(root, 'node_modules', '.bin', 'eslint'), ['--format', 'json', relative], { cwd: copy, encoding: 'utf8' });
     if (!run.stdout) throw new Error(`eslint printed nothing: ${run.stderr}`);
     const [result] = JSON.parse(run.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
     return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
