@@ -2,7 +2,7 @@
 // across all tenants, so a large tenant's read takes hours (1M users: 2,000 pages, over 3 hours): past the budget the
 // walk leaves sign-ins out, the run says why, and inactivity comes from the usage reports.
 import type { GraphClient } from '../../graph/client';
-import { countUsers, type WalkMemory } from './users-sharding';
+import { countUsers, type RunCount, type WalkMemory } from './users-sharding';
 
 /** Graph's own pace for signInActivity pages when the worker sets none. */
 const GRAPH_SIGN_IN_PAGES_PER_MINUTE = 10;
@@ -25,11 +25,11 @@ type Log = { info(msg: string, meta?: Record<string, unknown>): void; warn(msg: 
  * True when reading this tenant's sign-ins would take longer than the budget. The size is the last walk's, else
  * Graph's count; when neither is known the read goes ahead (the pace still holds it under Graph's limit).
  */
-export async function overSignInBudget(graph: GraphClient, budget: SignInBudget, pageSize: number, memory: WalkMemory | null, log: Log): Promise<boolean> {
+export async function overSignInBudget(graph: GraphClient, budget: SignInBudget, pageSize: number, memory: WalkMemory | null, log: Log, counted?: RunCount): Promise<boolean> {
   let users = memory?.users;
   if (!users) {
     try {
-      users = await countUsers(graph);
+      users = await countUsers(graph, counted);
     } catch (err) {
       log.warn('could not count the users before reading sign-ins: reading them', { error: (err as Error).name });
       return false;

@@ -8,7 +8,7 @@ import { GraphBadRequestError } from '../../graph/errors';
 import { usersDir } from '../staging-layout';
 import type { UsersProgress } from './users-cursor';
 import { mergeShards } from './users-merge';
-import { countTolerance, coverageProblem, shardedCount, type ShardSettings, type WalkMemory } from './users-sharding';
+import { countTolerance, coverageProblem, shardedCount, type RunCount, type ShardSettings, type WalkMemory } from './users-sharding';
 import { dropShards, readPlan, shardOrder, walkShards, writePlan, type ShardPlan } from './users-shards';
 import type { PageSizes } from './types';
 
@@ -22,6 +22,8 @@ export interface ShardedWalk {
   resume: boolean;
   /** What the heartbeats say while the shards walk (counts only). */
   progress: UsersProgress;
+  /** The users count this activity made already (the sign-in budget's), reused for the shards' check. */
+  counted?: RunCount;
 }
 
 export type ShardedOutcome =
@@ -42,7 +44,7 @@ async function planFor(graph: GraphClient, w: ShardedWalk): Promise<ShardPlan | 
     w.ctx.log.info('resuming the sharded users walk', { shards: kept.prefixes.length, attempt: w.ctx.info.attempt });
     return kept;
   }
-  const count = await shardedCount(graph, w.settings, w.memory, w.ctx.log);
+  const count = await shardedCount(graph, w.settings, w.memory, w.ctx.log, w.counted);
   if (count === null) return null;
   const plan = { count, prefixes: shardOrder(w.memory?.shardPages) };
   await writePlan(w.runDir, plan);

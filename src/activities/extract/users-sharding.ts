@@ -46,11 +46,21 @@ export async function writeWalkMemory(file: string, memory: WalkMemory): Promise
   await writeFileAtomic(file, JSON.stringify(memory));
 }
 
-/** Graph's count of the tenant's users: an advanced query, so it needs `ConsistencyLevel: eventual` (docs/graph.md). */
-export async function countUsers(graph: GraphClient): Promise<number> {
+/** One activity's count of the tenant's users, kept so the sign-in budget and the shards' check ask Graph once. */
+export interface RunCount {
+  users?: number;
+}
+
+/**
+ * Graph's count of the tenant's users: an advanced query, so it needs `ConsistencyLevel: eventual` (docs/graph.md).
+ * With `known`, a count this activity already made is reused, and a new one is kept there.
+ */
+export async function countUsers(graph: GraphClient, known?: RunCount): Promise<number> {
+  if (known?.users !== undefined) return known.users;
   const text = (await graph.getText('/v1.0/users/$count', { consistencylevel: 'eventual', accept: 'text/plain' })).trim();
   const n = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new Error(`GET /users/$count answered ${JSON.stringify(text.slice(0, 40))}, not a number.`);
+  if (known) known.users = n;
   return n;
 }
 
@@ -60,7 +70,7 @@ type Log = { info(msg: string, meta?: Record<string, unknown>): void; warn(msg: 
  * The count to check the shards against when this walk is sharded, or null when it walks in one sequence: sharding
  * off, a tenant the last walk found small, a recent fallback, or $count refused or below the setting.
  */
-export async function shardedCount(graph: GraphClient, settings: ShardSettings, memory: WalkMemory | null, log: Log): Promise<number | null> {
+export async function shardedCount(graph: GraphClient, settings: ShardSettings, memory: WalkMemory | null, log: Log, known?: RunCount): Promise<number | null> {
   if (settings.shards <= 1) return null;
   if (memory && memory.sequentialRuns > 0) {
     log.info('users walked in one sequence: a recent sharded walk missed users', { runsLeft: memory.sequentialRuns });
@@ -69,7 +79,7 @@ export async function shardedCount(graph: GraphClient, settings: ShardSettings, 
   if (memory && memory.users < settings.minUsers) return null;
   let count: number;
   try {
-    count = await countUsers(graph);
+    count = await countUsers(graph, known);
   } catch (err) {
     // B2C tenants, for one, have no $count: the walk still works, in one sequence.
     log.warn('could not count the users: walking them in one sequence', { error: (err as Error).name });

@@ -11,7 +11,7 @@ import { runStagingDir, userPageFile, usersCursorFile, usersDir } from '../stagi
 import { deltaFiles, deltaRun, startDelta, stageRoster, type DeltaSettings } from '../users-delta';
 import { readCursor, type UsersProgress } from './users-cursor';
 import { stageSharded, type ShardedOutcome, type ShardedWalk } from './users-sharded';
-import { DEFAULT_SHARD_SETTINGS, readWalkMemory, SEQUENTIAL_RUNS_AFTER_FALLBACK, walkMemoryFile, writeWalkMemory, type WalkMemory } from './users-sharding';
+import { DEFAULT_SHARD_SETTINGS, readWalkMemory, SEQUENTIAL_RUNS_AFTER_FALLBACK, walkMemoryFile, writeWalkMemory, type RunCount, type WalkMemory } from './users-sharding';
 import { dropShards, readPlan } from './users-shards';
 import { overSignInBudget } from './sign-in-budget';
 import { beatOf, walkUserPages, type UsersWalk } from './users-walk';
@@ -78,11 +78,11 @@ async function keptPages(dir: string, lastPage: number): Promise<string[]> {
 }
 
 /** The walk in shards when the tenant is large and sign-ins are not read; `staged: null` leaves it to the plain walk. */
-async function shardedWalk(deps: ExtractDeps, walk: UsersWalk, input: UsersRequest, start: WalkStart, memory: WalkMemory | null): Promise<ShardedOutcome> {
+async function shardedWalk(deps: ExtractDeps, walk: UsersWalk, input: UsersRequest, start: WalkStart, memory: WalkMemory | null, counted: RunCount): Promise<ShardedOutcome> {
   if (start === 'sequential' || walk.progress.signIn) return { staged: null, fellBack: false };
   const progress: UsersProgress = { page: 0, count: 0 };
   const settings = deps.shards ?? DEFAULT_SHARD_SETTINGS;
-  const sharded: ShardedWalk = { ctx: walk.ctx, runDir: walk.runDir, sizes: walk.sizes, settings, memory, resume: start === 'sharded', progress };
+  const sharded: ShardedWalk = { ctx: walk.ctx, runDir: walk.runDir, sizes: walk.sizes, settings, memory, resume: start === 'sharded', progress, counted };
   const outcome = await withActivityGraph(
     deps.graphFor,
     input.tenantId,
@@ -99,12 +99,12 @@ async function shardedWalk(deps: ExtractDeps, walk: UsersWalk, input: UsersReque
  * Whether a walk asked to read sign-ins leaves them out: over the sign-in budget (decided when the walk starts; a
  * resumed sharded walk was one that left them out, since walks reading sign-ins are never sharded).
  */
-async function skipsSignIns(deps: ExtractDeps, walk: UsersWalk, input: UsersRequest, start: WalkStart, memory: WalkMemory | null): Promise<boolean> {
+async function skipsSignIns(deps: ExtractDeps, walk: UsersWalk, input: UsersRequest, start: WalkStart, memory: WalkMemory | null, counted: RunCount): Promise<boolean> {
   if (start === 'sequential') return false;
   if (start === 'sharded') return true;
   const budget = { maxMinutes: deps.signInBudgetMinutes ?? 0, perMinute: deps.signInRate?.perMinute ?? 0 };
   if (budget.maxMinutes <= 0) return false;
-  return withActivityGraph(deps.graphFor, input.tenantId, (graph) => overSignInBudget(graph, budget, Math.min(walk.sizes.signIn, walk.sizes.users), memory, walk.ctx.log));
+  return withActivityGraph(deps.graphFor, input.tenantId, (graph) => overSignInBudget(graph, budget, Math.min(walk.sizes.signIn, walk.sizes.users), memory, walk.ctx.log, counted));
 }
 
 /** The walk goes on without signInActivity, and the run's outcome says it was the budget. */
@@ -137,8 +137,10 @@ export function createExtractUsers(deps: ExtractDeps) {
     }
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const memory = await readWalkMemory(walkMemoryFile(deps.dataDir, input.tenantId));
-    if (requested && (await skipsSignIns(deps, walk, input, start, memory))) leaveSignInsOut(walk);
-    const sharded = await shardedWalk(deps, walk, input, start, memory);
+    // A tenant over the sign-in budget is counted once, for the budget and again for the shards' check.
+    const counted: RunCount = {};
+    if (requested && (await skipsSignIns(deps, walk, input, start, memory, counted))) leaveSignInsOut(walk);
+    const sharded = await shardedWalk(deps, walk, input, start, memory, counted);
     if (walk.progress.nextLink) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await withActivityGraph(deps.graphFor, input.tenantId, (graph) => walkUserPages(graph, walk), beatOf(walk));
