@@ -15,6 +15,10 @@ import { peakRssMb, startCli, stopCli } from './lib/cli-processes';
 export interface FleetOptions {
   /** Small tenants (300 users each, fewer when `users` is smaller); one large tenant per 50 of them, at least one. */
   tenants: number;
+  /** Users of each small tenant, when not 300 (e.g. to load one Graph worker with many sizeable walks at once). */
+  tenantUsers?: number;
+  /** The app without AuditLog.Read.All: no sign-in pages, so every walk runs at once, large ones sharded. */
+  noSignIns?: boolean;
   /** Users of each large tenant. */
   users: number;
   timeScale: number;
@@ -78,7 +82,7 @@ async function outcomes(client: Client, sim: SimulatorHandle, date: string, fire
 
 export async function runFleet(o: FleetOptions): Promise<Record<string, unknown>> {
   const large = Math.max(1, Math.round(o.tenants / 50));
-  const small = Math.min(SMALL, o.users);
+  const small = o.tenantUsers ?? Math.min(SMALL, o.users);
   const sim = await startSimulator({
     users: small,
     seed: 500,
@@ -86,7 +90,7 @@ export async function runFleet(o: FleetOptions): Promise<Record<string, unknown>
     dir: path.join(o.dataDir, 'sim'),
     profile: 'realistic',
     timeScale: o.timeScale,
-    roles: [...DEFAULT_ROLES, 'AuditLog.Read.All'],
+    roles: o.noSignIns ? DEFAULT_ROLES : [...DEFAULT_ROLES, 'AuditLog.Read.All'],
   });
   const tenantsFile = path.join(o.dataDir, 'tenants.json');
   writeSimulatorTenantsFile(sim, tenantsFile, { secretEnv: SECRET_ENV, namePrefix: 'fleet' });

@@ -24,12 +24,22 @@ const fleet = scenario === 'fleet';
 const users = Number(valueOf('--users') ?? (fleet ? 50_000 : 1_000_000));
 const tenants = Number(valueOf('--tenants') ?? 1000);
 const jitterMinutes = Number(valueOf('--jitter') ?? 30);
+const tenantUsers = valueOf('--tenant-users') === undefined ? undefined : Number(valueOf('--tenant-users'));
+const noSignIns = args.includes('--no-sign-ins');
 const timeScale = Number(valueOf('--time-scale') ?? 0.01);
 const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
-if (!['tenant-1m-day1', 'tenant-1m-day2', 'fleet'].includes(scenario) || !whole(users, 1) || !whole(tenants, 1) || !(jitterMinutes >= 0) || !(timeScale > 0)) {
+if (
+  !['tenant-1m-day1', 'tenant-1m-day2', 'fleet'].includes(scenario) ||
+  !whole(users, 1) ||
+  !whole(tenants, 1) ||
+  !(jitterMinutes >= 0) ||
+  !(timeScale > 0) ||
+  (tenantUsers !== undefined && !whole(tenantUsers, 1))
+) {
   process.stderr.write(
     'usage: bench --realistic --scenario tenant-1m-day1|tenant-1m-day2|fleet [--users N] [--time-scale X] [--json]\n' +
-      '       fleet: [--tenants N (small tenants of 300 users, default 1000; one of --users per 50)] [--users N (default 50000)] [--jitter MIN (default 30)]\n',
+      '       fleet: [--tenants N (small tenants of 300 users, default 1000; one of --users per 50)] [--users N (default 50000)] [--jitter MIN (default 30)]\n' +
+      '              [--tenant-users N (users of each small tenant, default 300)] [--no-sign-ins (the app cannot read sign-ins)]\n',
   );
   process.exit(2);
 }
@@ -78,7 +88,7 @@ const server = await startDevServer();
 const dataDir = mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), `m365-bench-realistic-${users}-`));
 try {
   if (fleet) {
-    const row = await runFleet({ tenants, users, timeScale, jitterMinutes, dataDir, serverAddress: server.address, log });
+    const row = await runFleet({ tenants, users, tenantUsers, noSignIns, timeScale, jitterMinutes, dataDir, serverAddress: server.address, log });
     if (json) process.stdout.write(`${JSON.stringify(row)}\n`);
     else {
       const { tenant_outcomes: outcomes, ...summary } = row as { tenant_outcomes: Array<Record<string, unknown>> };

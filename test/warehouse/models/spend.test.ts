@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryWork } from '../../support/work-query';
 import { closeWarehouse, importContracts, importPrices, loadStagingDir, sumMoney, totalsByCurrency, MixedCurrencyError } from '../../../src/warehouse/index';
 import { tempDir } from '../../support/staging-fixtures';
-import { craftedTenant, TENANT, writeTenant } from '../../support/spend-tenant';
+import { craftedTenant, SKU, TENANT, writeTenant, type Sku } from '../../support/spend-tenant';
 
 let root: string;
 let work: string;
@@ -313,5 +313,55 @@ describe('savings', () => {
     ).toEqual([
       { user_id: 'u-fay', skus: ['SPE_E3'], suggested: ['EXCHANGESTANDARD'], rule_ids: ['mail-only-spe-e3'], confidence: 'medium', currency: 'USD', monthly_saving: '36.0000' },
     ]);
+  });
+});
+
+describe('savings_opportunities precedence', () => {
+  let precedenceWork: string;
+  beforeAll(async () => {
+    precedenceWork = path.join(root, 'precedence.duckdb');
+    const spec = craftedTenant('2026-05-20', 10);
+    const old = (sku: Sku) => ({ sku, assigned: '2024-02-01' });
+    spec.users.push(
+      // Inactive, with an idle Copilot seat and a suite the E5 covers: reclaiming supersedes both offers.
+      { id: 'u-kim', upn: 'kim@crafted.test', department: 'Sales', licenses: [old(SKU.E5), old(SKU.O365E3), old(SKU.COPILOT)], activity: { exchange: '2025-11-01' } },
+      // Mail only, E3 on top of E5: removing the redundant E3 supersedes downgrading it.
+      { id: 'u-max', upn: 'max@crafted.test', department: 'Sales', licenses: [old(SKU.E5), old(SKU.E3)], activity: { exchange: '2026-05-15', outlook: '2026-05-15' } },
+    );
+    const prices = path.join(root, 'precedence-prices.csv');
+    writeFileSync(
+      prices,
+      [
+        'sku_part_number,currency,unit_price_monthly,billing,effective_from,effective_to,tenant',
+        ...['SPE_E5,57.00', 'ENTERPRISEPACK,23.00', 'SPE_E3,40.00', 'Microsoft_365_Copilot,30.00', 'EXCHANGESTANDARD,4.00'].map(
+          (p) => `${p.replace(',', ',USD,')},annual,2026-01-01,,${TENANT}`,
+        ),
+      ].join('\n'),
+    );
+    await importPrices(precedenceWork, prices);
+    await loadStagingDir({ historyDays: 0, workDbPath: precedenceWork, stagingDir: writeTenant(path.join(root, 'p'), spec) });
+  }, 60_000);
+
+  it('counts a seat under one kind: what a reclaim or an overlap supersedes is left out', async () => {
+    // Every offer before precedence, from the views savings_opportunities reads.
+    const offers = await queryWork(
+      precedenceWork,
+      `WITH reclaimed AS (SELECT DISTINCT user_id FROM savings_opportunities WHERE kind IN ('reclaim_inactive', 'reclaim_disabled'))
+       SELECT 'copilot_idle' AS kind, user_id, sku_part_number AS sku, user_id IN (SELECT user_id FROM reclaimed) AS reclaimed FROM copilot_idle_seats
+       UNION ALL SELECT 'remove_overlap', user_id, redundant_sku_part_number, user_id IN (SELECT user_id FROM reclaimed) FROM overlapping_licenses
+       UNION ALL SELECT DISTINCT 'downgrade', user_id, sku_part_number, user_id IN (SELECT user_id FROM reclaimed) FROM internal.rightsizing_matches WHERE monthly_saving > 0`,
+    );
+    const listed = await queryWork(precedenceWork, `SELECT kind, user_id, sku_part_number FROM savings_opportunities WHERE user_id IS NOT NULL`);
+    const key = (o: Record<string, unknown>) => `${String(o.user_id)}|${String(o.sku)}`;
+    const overlapped = new Set(offers.filter((o) => o.kind === 'remove_overlap').map(key));
+    const superseded = (o: Record<string, unknown>) => o.reclaimed === true || (o.kind === 'downgrade' && overlapped.has(key(o)));
+    // Offers of each kind that precedence drops, and offers it keeps.
+    expect(offers.filter((o) => o.reclaimed === true).map((o) => o.kind)).toEqual(expect.arrayContaining(['copilot_idle', 'remove_overlap']));
+    expect(offers.some((o) => o.kind === 'downgrade' && overlapped.has(key(o)))).toBe(true);
+    expect(offers.some((o) => !superseded(o))).toBe(true);
+    for (const o of offers) {
+      const shown = listed.some((l) => l.kind === o.kind && l.user_id === o.user_id && l.sku_part_number === o.sku);
+      expect(shown, `${String(o.kind)} of ${String(o.user_id)}`).toBe(!superseded(o));
+    }
   });
 });

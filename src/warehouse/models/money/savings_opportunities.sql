@@ -35,31 +35,36 @@ reclaim AS (
            CASE WHEN stale THEN 'usage reports are stale' END) AS evidence
   FROM held
   WHERE excluded_by IS NULL AND (NOT account_enabled OR is_inactive)),
-reclaimed_users AS (SELECT DISTINCT tenant_id, user_id FROM reclaim),
+-- Each user's seat is counted under one kind: a reclaimed user's other offers and a downgrade of a licence that is
+-- already redundant drop out. Decided by windows over the tenant's own rows (not anti-joins), so a view read for one
+-- tenant only computes that tenant.
 copilot AS (
   SELECT c.tenant_id, c.user_id, c.user_principal_name, c.sku_id, c.sku_part_number, 'copilot_idle' AS kind, 'high' AS confidence,
          CASE WHEN c.last_copilot_activity_date IS NULL THEN 'no Copilot activity in the Copilot usage report (as of ' || c.as_of || ')'
               ELSE 'no Copilot activity for ' || c.days_idle || ' days (last ' || c.last_copilot_activity_date || ')' END AS evidence
-  FROM copilot_idle_seats c ANTI JOIN reclaimed_users r ON r.tenant_id = c.tenant_id AND r.user_id = c.user_id),
+  FROM copilot_idle_seats c),
 overlap AS (
   SELECT o.tenant_id, o.user_id, o.user_principal_name, o.redundant_sku_id AS sku_id, o.redundant_sku_part_number AS sku_part_number,
          'remove_overlap' AS kind, 'high' AS confidence,
          'every enabled service plan of ' || o.redundant_sku_part_number || ' is also in ' || o.covered_by_sku_part_number || ', which the user holds' AS evidence
-  FROM overlapping_licenses o ANTI JOIN reclaimed_users r ON r.tenant_id = o.tenant_id AND r.user_id = o.user_id),
+  FROM overlapping_licenses o),
 downgrade AS (
   SELECT m.tenant_id, m.user_id, m.user_principal_name, m.sku_id, m.sku_part_number, 'downgrade' AS kind, m.confidence,
          'used only ' || array_to_string(m.used_services, ', ') || ' in the last ' || m.window_days || ' days: ' ||
          m.suggested_sku_part_number || ' would do (rule ' || m.rule_id || ')' AS evidence, m.monthly_saving AS unit_saving, m.currency AS saving_currency
   FROM internal.rightsizing_matches m
-  ANTI JOIN reclaimed_users r ON r.tenant_id = m.tenant_id AND r.user_id = m.user_id
-  ANTI JOIN overlap o ON o.tenant_id = m.tenant_id AND o.user_id = m.user_id AND o.sku_id = m.sku_id
   WHERE m.monthly_saving > 0
   QUALIFY row_number() OVER (PARTITION BY m.tenant_id, m.user_id, m.sku_id ORDER BY m.confidence_rank, m.monthly_saving DESC, m.rule_id) = 1),
-per_seat AS (
+offers AS (
   SELECT tenant_id, user_id, user_principal_name, sku_id, sku_part_number, kind, confidence, evidence, NULL::DECIMAL(18,4) AS unit_saving, NULL::VARCHAR AS saving_currency FROM reclaim
   UNION ALL SELECT *, NULL, NULL FROM copilot
   UNION ALL SELECT *, NULL, NULL FROM overlap
-  UNION ALL SELECT * FROM downgrade)
+  UNION ALL SELECT * FROM downgrade),
+per_seat AS (
+  SELECT * FROM offers
+  QUALIFY (kind IN ('reclaim_inactive', 'reclaim_disabled')
+           OR NOT bool_or(kind IN ('reclaim_inactive', 'reclaim_disabled')) OVER (PARTITION BY tenant_id, user_id))
+      AND (kind <> 'downgrade' OR NOT bool_or(kind = 'remove_overlap') OVER (PARTITION BY tenant_id, user_id, sku_id)))
 SELECT p.tenant_id, p.kind, p.user_id, p.user_principal_name, p.sku_part_number, 1 AS seats,
        CASE WHEN p.kind = 'downgrade' THEN p.unit_saving ELSE ls.unit_price_monthly END AS monthly_saving,
        round(CASE WHEN p.kind = 'downgrade' THEN p.unit_saving ELSE ls.unit_price_monthly END * 12, 2) AS annual_saving,
