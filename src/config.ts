@@ -51,6 +51,7 @@ const envSchema = z.object({
   M365_USERS_SHARDS: z.coerce.number().int().min(1).max(36).default(8),
   M365_USERS_SHARD_MIN: z.coerce.number().int().min(0).default(25_000),
   M365_GRAPH_ACTIVITY_SLOTS: z.coerce.number().int().min(1).max(1000).default(40),
+  M365_GRAPH_PAGES_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(32),
   M365_WAREHOUSE_ACTIVITY_SLOTS: z.coerce.number().int().min(1).max(1000).default(20),
   M365_SCHEDULE_JITTER_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
   M365_HISTORY_DAYS: z.coerce.number().int().min(0).default(730),
@@ -130,6 +131,8 @@ export interface AppConfig {
   usersShardMin: number;
   /** Activities one worker runs at once on the main queue (Graph extracts above all); more wait in Temporal's queue. */
   graphActivitySlots: number;
+  /** Users pages one worker holds at once (requested, not yet on disk), over every tenant and shard. */
+  graphPagesInFlight: number;
   /** Warehouse activities the writer holds at once: loads still run one at a time, and one publish covers those that committed together. */
   warehouseActivitySlots: number;
   /** Daily schedules start at a random moment this many minutes after their time (`schedule create --jitter`). */
@@ -229,6 +232,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     usersShardMin: e.M365_USERS_SHARD_MIN,
     scheduleJitterMinutes: e.M365_SCHEDULE_JITTER_MINUTES,
     graphActivitySlots: e.M365_GRAPH_ACTIVITY_SLOTS,
+    graphPagesInFlight: e.M365_GRAPH_PAGES_IN_FLIGHT,
     warehouseActivitySlots: e.M365_WAREHOUSE_ACTIVITY_SLOTS,
     historyDays: e.M365_HISTORY_DAYS,
     reclaimEnabled: e.M365_RECLAIM_ENABLED,

@@ -18,6 +18,7 @@ import { createReclaimOutcomeActivities } from './reclaim/outcome';
 import { createRunFileActivities } from './run-files';
 import { createWarehouseWriteActivities } from './warehouse';
 import type { Logger } from '../logger';
+import { Slots } from '../shared/slots';
 
 export interface ActivityDeps {
   config: AppConfig;
@@ -51,6 +52,7 @@ export function createMainActivities(deps: ActivityDeps) {
       signInRate: new RequestRate(signInPaceFile(deps.config.dataDir), deps.config.signInPerMinute),
       shards: { shards: deps.config.usersShards, minUsers: deps.config.usersShardMin },
       signInBudgetMinutes: deps.config.signInMaxMinutes,
+      pageSlots: new Slots(deps.config.graphPagesInFlight),
     }),
     ...createSpendExtractActivities({ dataDir: deps.config.dataDir, graphFor }),
     ...createRunFileActivities({ dataDir: deps.config.dataDir }),

@@ -18,6 +18,7 @@ import { simulatorEnv } from '../../src/cli/dev-job';
 import { parseConfig } from '../../src/config';
 import { DEFAULT_ROLES, startSimulator, type SimulatorHandle } from '../../src/simulator/index';
 import { stagedUserIds } from '../support/staged-pages';
+import { Slots } from '../../src/shared/slots';
 
 const SMALL_PAGES = { users: 100, signIn: 100 };
 const SHARDED: ShardSettings = { shards: 4, minUsers: 1000 };
@@ -63,11 +64,23 @@ async function closeTenant(t: Tenant | undefined): Promise<void> {
 }
 
 /** Runs extractUsers as one activity attempt; `heartbeatDetails` makes it the retry of an attempt that beat them. */
-async function extract(t: Tenant, runId: string, shards: ShardSettings, attempt: { heartbeatDetails?: unknown; signIn?: boolean; signInBudgetMinutes?: number } = {}) {
+async function extract(
+  t: Tenant,
+  runId: string,
+  shards: ShardSettings,
+  attempt: { heartbeatDetails?: unknown; signIn?: boolean; signInBudgetMinutes?: number; pageSlots?: Slots } = {},
+) {
   const beats: unknown[] = [];
   const env = new MockActivityEnvironment(attempt.heartbeatDetails ? { heartbeatDetails: attempt.heartbeatDetails, attempt: 2 } : {}, { logger });
   env.on('heartbeat', (d: unknown) => beats.push(d));
-  const activities = createExtractActivities({ dataDir: t.dataDir, graphFor: t.graphFor, pageSizes: SMALL_PAGES, shards, signInBudgetMinutes: attempt.signInBudgetMinutes });
+  const activities = createExtractActivities({
+    dataDir: t.dataDir,
+    graphFor: t.graphFor,
+    pageSizes: SMALL_PAGES,
+    shards,
+    signInBudgetMinutes: attempt.signInBudgetMinutes,
+    pageSlots: attempt.pageSlots,
+  });
   const run = env.run(activities.extractUsers, { tenantId: t.sim.tenantId, runId, signIn: attempt.signIn }) as Promise<StagedUsers>;
   return { run, beats };
 }
@@ -115,6 +128,27 @@ describe('the sharded users walk', () => {
     for (const b of beats) expect(Object.keys(b as object).every((k) => ['page', 'count', 'shards', 'shardsDone'].includes(k))).toBe(true);
     expect(beats.at(-1)).toMatchObject({ count: 3000, shards: 36, shardsDone: 36 });
     expect(JSON.stringify(beats)).not.toMatch(/skiptoken|nextLink|http|@/i);
+  });
+
+  it("holds no more users pages at once than the worker's page slots, over all its shards", async () => {
+    t.sim.requestLog.length = 0;
+    // Slots shared with a second walk of the same tenant, as two tenants' walks share one worker's slots.
+    const slots = new Slots(2);
+    let most = 0;
+    let taken = 0;
+    const run = slots.run.bind(slots);
+    slots.run = async <T>(work: () => Promise<T>): Promise<T> =>
+      run(async () => {
+        taken++;
+        most = Math.max(most, slots.inUse);
+        return work();
+      });
+    const [a, b] = await Promise.all([extract(t, 'slots-a', SHARDED, { pageSlots: slots }), extract(t, 'slots-b', SHARDED, { pageSlots: slots })]);
+    const [stagedA, stagedB] = await Promise.all([a.run, b.run]);
+    expect(stagedA.count).toBe(3000);
+    expect(stagedB.count).toBe(3000);
+    expect(most).toBe(2); // eight shards wanted to walk at once
+    expect(taken).toBe(usersPages(t).filter((e) => e.status === 200).length);
   });
 
   it('resumes after a crash mid-walk: each shard from its cursor, no finished page read again', async () => {

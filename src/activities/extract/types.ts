@@ -4,6 +4,7 @@ import type { RequestRate } from '../../graph/request-rate';
 import type { SignInOutcome, StagedFile } from '../../shared/staging-contract';
 import type { DeltaSettings } from '../users-delta';
 import type { ShardSettings } from './users-sharding';
+import type { Slots } from '../../shared/slots';
 
 export type { StagedFile } from '../../shared/staging-contract';
 
@@ -58,4 +59,6 @@ export interface ExtractDeps {
   signInBudgetMinutes?: number;
   /** Shards of the full users walk (users-sharding.ts); default DEFAULT_SHARD_SETTINGS. */
   shards?: ShardSettings;
+  /** Users pages this worker holds at once over every walk and shard (none: no bound). */
+  pageSlots?: Slots;
 }

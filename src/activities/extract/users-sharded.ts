@@ -11,6 +11,7 @@ import { mergeShards } from './users-merge';
 import { countTolerance, coverageProblem, shardedCount, type RunCount, type ShardSettings, type WalkMemory } from './users-sharding';
 import { dropShards, readPlan, shardOrder, walkShards, writePlan, type ShardPlan } from './users-shards';
 import type { PageSizes } from './types';
+import type { Slots } from '../../shared/slots';
 
 export interface ShardedWalk {
   ctx: Context;
@@ -24,6 +25,8 @@ export interface ShardedWalk {
   progress: UsersProgress;
   /** The users count this activity made already (the sign-in budget's), reused for the shards' check. */
   counted?: RunCount;
+  /** The worker's bound on users pages held at once, shared with every other walk. */
+  pageSlots?: Slots;
 }
 
 export type ShardedOutcome =
@@ -58,7 +61,7 @@ export async function stageSharded(graph: GraphClient, w: ShardedWalk): Promise<
   if (!plan) return { staged: null, fellBack: false };
   let shards: Array<{ prefix: string; pages: number }>;
   try {
-    shards = await walkShards(graph, { ctx: w.ctx, runDir: w.runDir, sizes: w.sizes }, plan, w.settings.shards, w.progress);
+    shards = await walkShards(graph, { ctx: w.ctx, runDir: w.runDir, sizes: w.sizes, pageSlots: w.pageSlots }, plan, w.settings.shards, w.progress);
   } catch (err) {
     // Graph refusing the filter is no reason to fail the run: the plain walk needs none.
     if (!(err instanceof GraphBadRequestError)) throw err;

@@ -11,6 +11,7 @@ import { usersShardsDir } from '../staging-layout';
 import { readCursor, type UsersProgress } from './users-cursor';
 import { walkUserPages, type UsersWalk } from './users-walk';
 import { USER_SELECT, type PageSizes } from './types';
+import type { Slots } from '../../shared/slots';
 
 /**
  * One shard per lower-case letter and digit (Graph's startswith on userPrincipalName is case-insensitive). A UPN may
@@ -59,6 +60,7 @@ interface ShardContext {
   sizes: PageSizes;
   beat: () => UsersProgress;
   stop: { requested: boolean };
+  pageSlots?: Slots | undefined;
 }
 
 /** One shard's walk: from its cursor (a finished shard has no next link), or from its first page on an emptied directory. */

@@ -5,6 +5,7 @@ import type { Context } from '@temporalio/activity';
 import { GraphPageSizeError, SkipTokenExpiredError } from '../../graph/errors';
 import type { GraphClient } from '../../graph/client';
 import type { RequestRate } from '../../graph/request-rate';
+import type { Slots } from '../../shared/slots';
 import { writeFileAtomic } from '../staging-files';
 import { lowerPageSize, signInRefusal } from './page-size';
 import type { UsersCursor, UsersProgress } from './users-cursor';
@@ -27,6 +28,8 @@ export interface UsersWalk {
   beat?: () => UsersProgress;
   /** Set when a sibling shard failed: the walk stops after its current page. */
   stop?: { requested: boolean };
+  /** The worker's bound on users pages held at once (from the request until the page is on disk). */
+  pageSlots?: Slots;
 }
 
 export const beatOf = (walk: UsersWalk) => (): UsersProgress => ({ page: walk.progress.page, count: walk.progress.count });
@@ -64,20 +67,27 @@ async function restartAfter(walk: UsersWalk, err: unknown): Promise<boolean> {
 export async function walkUserPages(graph: GraphClient, walk: UsersWalk): Promise<void> {
   const beat = walk.beat ?? beatOf(walk);
   while (walk.progress.nextLink && !walk.stop?.requested) {
-    let body: string;
-    try {
-      // Pages with signInActivity count against Graph's 10 a minute per app: this worker keeps under it.
-      if (walk.progress.signIn) await walk.signInRate?.take();
-      body = await graph.getJsonText(walk.progress.nextLink);
-    } catch (err) {
-      if (!(await restartAfter(walk, err))) throw err;
-      continue;
-    }
-    const parsed = JSON.parse(body) as { value?: unknown[]; '@odata.nextLink'?: string };
-    const page = walk.progress.page + 1;
-    await writeFileAtomic(walk.pageFile(page), body);
-    walk.progress = { ...walk.progress, page, nextLink: parsed['@odata.nextLink'] ?? null, count: walk.progress.count + (parsed.value?.length ?? 0) };
+    // Pages with signInActivity count against Graph's 10 a minute per app: this worker keeps under it.
+    if (walk.progress.signIn) await walk.signInRate?.take();
+    const stepped = walk.pageSlots ? await walk.pageSlots.run(() => nextPage(graph, walk)) : await nextPage(graph, walk);
+    if (!stepped) continue;
     await writeFileAtomic(walk.cursorFile, JSON.stringify(walk.progress));
     walk.ctx.heartbeat(beat());
   }
+}
+
+/** Requests the next page and writes it to its file (false when the walk started over instead); the body goes with it. */
+async function nextPage(graph: GraphClient, walk: UsersWalk): Promise<boolean> {
+  let body: string;
+  try {
+    body = await graph.getJsonText(walk.progress.nextLink!);
+  } catch (err) {
+    if (!(await restartAfter(walk, err))) throw err;
+    return false;
+  }
+  const parsed = JSON.parse(body) as { value?: unknown[]; '@odata.nextLink'?: string };
+  const page = walk.progress.page + 1;
+  await writeFileAtomic(walk.pageFile(page), body);
+  walk.progress = { ...walk.progress, page, nextLink: parsed['@odata.nextLink'] ?? null, count: walk.progress.count + (parsed.value?.length ?? 0) };
+  return true;
 }

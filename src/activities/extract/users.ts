@@ -82,7 +82,17 @@ async function shardedWalk(deps: ExtractDeps, walk: UsersWalk, input: UsersReque
   if (start === 'sequential' || walk.progress.signIn) return { staged: null, fellBack: false };
   const progress: UsersProgress = { page: 0, count: 0 };
   const settings = deps.shards ?? DEFAULT_SHARD_SETTINGS;
-  const sharded: ShardedWalk = { ctx: walk.ctx, runDir: walk.runDir, sizes: walk.sizes, settings, memory, resume: start === 'sharded', progress, counted };
+  const sharded: ShardedWalk = {
+    ctx: walk.ctx,
+    runDir: walk.runDir,
+    sizes: walk.sizes,
+    settings,
+    memory,
+    resume: start === 'sharded',
+    progress,
+    counted,
+    pageSlots: deps.pageSlots,
+  };
   const outcome = await withActivityGraph(
     deps.graphFor,
     input.tenantId,
@@ -128,6 +138,7 @@ export function createExtractUsers(deps: ExtractDeps) {
     const requested = input.signIn ?? false;
     const { walk, start } = await startWalk(ctx, deps.dataDir, sizes, input);
     walk.signInRate = deps.signInRate;
+    walk.pageSlots = deps.pageSlots;
     const { dir, cursorFile } = walk;
     const delta = deps.delta ?? { mode: 'off', fullWalkEvery: 7 };
     const useDelta = delta.mode === 'always' || (delta.mode === 'auto' && !requested);
