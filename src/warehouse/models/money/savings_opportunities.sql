@@ -60,11 +60,16 @@ offers AS (
   UNION ALL SELECT *, NULL, NULL FROM copilot
   UNION ALL SELECT *, NULL, NULL FROM overlap
   UNION ALL SELECT * FROM downgrade),
-per_seat AS (
-  SELECT * FROM offers
+-- The precedence is decided on the offers' keys alone, then joined back: the windows stay narrow, and an inner
+-- join lets a filter on one tenant reach both sides.
+kept AS (
+  SELECT DISTINCT tenant_id, user_id, sku_id, kind FROM (SELECT tenant_id, user_id, sku_id, kind FROM offers)
   QUALIFY (kind IN ('reclaim_inactive', 'reclaim_disabled')
            OR NOT bool_or(kind IN ('reclaim_inactive', 'reclaim_disabled')) OVER (PARTITION BY tenant_id, user_id))
-      AND (kind <> 'downgrade' OR NOT bool_or(kind = 'remove_overlap') OVER (PARTITION BY tenant_id, user_id, sku_id)))
+      AND (kind <> 'downgrade' OR NOT bool_or(kind = 'remove_overlap') OVER (PARTITION BY tenant_id, user_id, sku_id))),
+per_seat AS (
+  SELECT o.* FROM offers o
+  JOIN kept k ON k.tenant_id = o.tenant_id AND k.user_id = o.user_id AND k.sku_id IS NOT DISTINCT FROM o.sku_id AND k.kind = o.kind)
 SELECT p.tenant_id, p.kind, p.user_id, p.user_principal_name, p.sku_part_number, 1 AS seats,
        CASE WHEN p.kind = 'downgrade' THEN p.unit_saving ELSE ls.unit_price_monthly END AS monthly_saving,
        round(CASE WHEN p.kind = 'downgrade' THEN p.unit_saving ELSE ls.unit_price_monthly END * 12, 2) AS annual_saving,
