@@ -1,5 +1,5 @@
 // A counting semaphore: at most `size` holders at once, the rest wait in arrival order. A Graph worker holds one slot
-// per users page from its request until the page is on disk, so its memory follows this number, not how many
+// per users page from its request until the page is on disk, so the pages it holds follow this number, not how many
 // tenants and shards are walking at once.
 
 export class Slots {
